@@ -1,0 +1,349 @@
+//! The command line: `kubesim run` and `kubesim validate`. A straight
+//! pipeline: arguments → scenario → run → files → summary table.
+//!
+//! Exit status: 0 success; 1 the run completed but an expectation declared in
+//! the scenario failed; 2 invalid input, usage or I/O error.
+
+use crate::engine::SimTime;
+use crate::metrics::summary::Figure;
+use crate::output::{sha256_hex, write_results, RunManifest};
+use crate::scenario::decode::{load, Loaded};
+use crate::scenario::Scenario;
+use crate::scheduler::ExplainFilter;
+use crate::sim::{simulate, RunOptions, RunReport};
+use clap::{Parser, Subcommand};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+#[command(
+    name = "kubesim",
+    version,
+    about = "Deterministic discrete-event simulator of a Kubernetes cluster"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario and write its results.
+    Run {
+        /// The scenario file (YAML).
+        scenario: PathBuf,
+        /// Output directory [default: results/<scenario name>].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Seed, overriding the scenario's.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Record per-node, per-plugin decisions for pods whose name starts
+        /// with this prefix (or `all`) in decisions.csv.
+        #[arg(long, value_name = "POD-NAME-PREFIX|all")]
+        explain: Option<String>,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Check a scenario file and report every problem in it.
+    Validate {
+        /// The scenario file (YAML).
+        scenario: PathBuf,
+    },
+}
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_EXPECTATION_FAILED: i32 = 1;
+pub const EXIT_INVALID: i32 = 2;
+
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                EXIT_INVALID
+            } else {
+                EXIT_OK
+            };
+        }
+    };
+    match cli.command {
+        Command::Validate { scenario } => match load_reporting(&scenario, false) {
+            Some(loaded) => {
+                let s = &loaded.scenario;
+                println!(
+                    "{}: valid ({} nodes, {} pods, {} arrival processes)",
+                    scenario.display(),
+                    s.nodes.len(),
+                    s.pods.len(),
+                    s.arrivals.len()
+                );
+                EXIT_OK
+            }
+            None => EXIT_INVALID,
+        },
+        Command::Run {
+            scenario,
+            out,
+            seed,
+            explain,
+            quiet,
+        } => run(&scenario, out, seed, explain, quiet),
+    }
+}
+
+/// Loads a scenario, printing warnings; on errors prints them all and returns None.
+fn load_reporting(path: &Path, quiet: bool) -> Option<Loaded> {
+    match load(path) {
+        Ok(loaded) => {
+            if !quiet {
+                for w in &loaded.warnings {
+                    eprintln!("warning: {w}");
+                }
+            }
+            Some(loaded)
+        }
+        Err(diagnostics) => {
+            for d in &diagnostics.0 {
+                eprintln!("error: {d}");
+            }
+            eprintln!("{} error(s) in {}", diagnostics.0.len(), path.display());
+            None
+        }
+    }
+}
+
+fn run(
+    path: &Path,
+    out: Option<PathBuf>,
+    seed: Option<u64>,
+    explain: Option<String>,
+    quiet: bool,
+) -> i32 {
+    let Some(loaded) = load_reporting(path, quiet) else {
+        return EXIT_INVALID;
+    };
+    let scenario = loaded.scenario;
+    let seed = seed.unwrap_or(scenario.seed);
+    let out_dir = out.unwrap_or_else(|| Path::new("results").join(&scenario.name));
+    let explain_filter = match explain.as_deref() {
+        None => ExplainFilter::None,
+        Some("all") => ExplainFilter::All,
+        Some(prefix) => ExplainFilter::Prefix(prefix.to_string()),
+    };
+    if !quiet {
+        print_header(path, &scenario, seed, &out_dir, explain.as_deref());
+    }
+    let progress = (!quiet).then(|| progress_reporter(&scenario));
+    let options = RunOptions {
+        explain: explain_filter,
+        check_invariants: false,
+        progress: progress
+            .clone()
+            .map(|p| Box::new(p) as Box<dyn crate::sim::ProgressSink + Send>),
+    };
+    let started = Instant::now();
+    let report = simulate(&scenario, seed, &options);
+    let wall = started.elapsed();
+    if let Some(p) = progress {
+        p.finish();
+    }
+
+    let text = std::fs::read(path).unwrap_or_default();
+    let path_text = path.display().to_string();
+    let manifest = RunManifest {
+        scenario_path: &path_text,
+        scenario_sha256: sha256_hex(&text),
+        scenario_name: &scenario.name,
+        seed,
+        explain: explain.as_deref(),
+    };
+    if let Err(e) = write_results(&out_dir, &report, &manifest, explain.is_some()) {
+        eprintln!("error: cannot write results to {}: {e}", out_dir.display());
+        return EXIT_INVALID;
+    }
+    if !quiet {
+        print_summary(&report, wall, &out_dir);
+    }
+    check_expectations(&scenario, &report, quiet)
+}
+
+fn print_header(path: &Path, s: &Scenario, seed: u64, out_dir: &Path, explain: Option<&str>) {
+    println!(
+        "kubesim {} — scenario {} ({})",
+        env!("CARGO_PKG_VERSION"),
+        s.name,
+        path.display()
+    );
+    println!(
+        "  seed            {seed}   (replay: kubesim run {} --seed {seed})",
+        path.display()
+    );
+    println!(
+        "  duration        {}",
+        s.duration
+            .map_or("until nothing is left to happen".to_string(), |d| d
+                .to_string())
+    );
+    println!("  nodes           {}", s.nodes.len());
+    println!(
+        "  pods            {} from manifests, {} arrival processes",
+        s.pods.len(),
+        s.arrivals.len()
+    );
+    let profiles: Vec<String> = s
+        .scheduler
+        .profiles
+        .iter()
+        .map(|p| format!("{} ({})", p.scheduler_name, p.fit_args.strategy.name()))
+        .collect();
+    println!("  scheduler       {}", profiles.join(", "));
+    println!(
+        "  percentageOfNodesToScore {}   backoff {}–{}",
+        s.scheduler
+            .percentage_of_nodes_to_score
+            .map_or("adaptive".into(), |p| p.to_string()),
+        s.scheduler.pod_initial_backoff,
+        s.scheduler.pod_max_backoff
+    );
+    println!(
+        "  sample interval {}   max events {}",
+        s.sample_interval, s.max_events
+    );
+    if let Some(e) = explain {
+        println!("  explain         {e}");
+    }
+    println!("  output          {}", out_dir.display());
+}
+
+fn print_summary(report: &RunReport, wall: Duration, out_dir: &Path) {
+    println!();
+    println!(
+        "finished: {} at t={}s after {} events in {:.2}s wall clock",
+        report.stop_reason.as_str(),
+        report.end,
+        report.events_processed,
+        wall.as_secs_f64()
+    );
+    let rows: &[(&str, &str)] = &[
+        ("pods created", "pods_created"),
+        ("  pending", "pods_pending"),
+        ("  running", "pods_running"),
+        ("  succeeded", "pods_succeeded"),
+        ("  failed", "pods_failed"),
+        ("  unschedulable", "pods_unschedulable"),
+        ("pending p50 / p99 (s)", "pending_p50_s"),
+        ("startup p50 / p99 (s)", "startup_p50_s"),
+        ("cpu allocated mean", "cpu_allocated_mean_ratio"),
+        ("memory allocated mean", "memory_allocated_mean_ratio"),
+        ("scheduling attempts", "scheduling_attempts"),
+    ];
+    let fmt = |name: &str| match report.summary.get(name) {
+        Some(Figure::Float(f)) => format!("{f:.3}"),
+        Some(f) => f.to_csv(),
+        None => String::new(),
+    };
+    for (label, key) in rows {
+        let value = match *key {
+            "pending_p50_s" => format!("{} / {}", fmt("pending_p50_s"), fmt("pending_p99_s")),
+            "startup_p50_s" => format!("{} / {}", fmt("startup_p50_s"), fmt("startup_p99_s")),
+            k => fmt(k),
+        };
+        println!("  {label:<24} {value}");
+    }
+    println!("results in {}", out_dir.display());
+}
+
+/// Exit status 1 when any expectation fails; each failure is printed.
+fn check_expectations(scenario: &Scenario, report: &RunReport, quiet: bool) -> i32 {
+    let mut failed = 0;
+    for e in &scenario.expectations {
+        let value = report.summary.get(&e.metric).and_then(Figure::as_f64);
+        let ok = match value {
+            Some(v) => e.max.is_none_or(|m| v <= m) && e.min.is_none_or(|m| v >= m),
+            None => false,
+        };
+        let bound = match (e.min, e.max) {
+            (Some(lo), Some(hi)) => format!("within [{lo}, {hi}]"),
+            (Some(lo), None) => format!(">= {lo}"),
+            (None, Some(hi)) => format!("<= {hi}"),
+            (None, None) => String::new(),
+        };
+        let shown = value.map_or("no value".to_string(), |v| format!("{v}"));
+        if !ok {
+            failed += 1;
+            eprintln!(
+                "expectation failed: {} = {shown}, expected {bound}",
+                e.metric
+            );
+        } else if !quiet {
+            println!("expectation met: {} = {shown} ({bound})", e.metric);
+        }
+    }
+    if failed > 0 {
+        EXIT_EXPECTATION_FAILED
+    } else {
+        EXIT_OK
+    }
+}
+
+/// A progress bar that appears only when a run takes more than half a second.
+#[derive(Clone)]
+pub struct Progress {
+    inner: Arc<Mutex<ProgressState>>,
+}
+
+struct ProgressState {
+    started: Instant,
+    bar: Option<indicatif::ProgressBar>,
+    end_s: Option<u64>,
+}
+
+fn progress_reporter(scenario: &Scenario) -> Progress {
+    Progress {
+        inner: Arc::new(Mutex::new(ProgressState {
+            started: Instant::now(),
+            bar: None,
+            end_s: scenario.duration.map(|d| d.0 / 1_000_000),
+        })),
+    }
+}
+
+impl crate::sim::ProgressSink for Progress {
+    fn update(&self, now: SimTime, events: u64) {
+        let mut st = self.inner.lock().expect("progress lock");
+        if st.bar.is_none() {
+            if st.started.elapsed() < Duration::from_millis(500) {
+                return;
+            }
+            let bar = match st.end_s {
+                Some(end) => {
+                    let b = indicatif::ProgressBar::new(end.max(1));
+                    b.set_style(
+                        indicatif::ProgressStyle::with_template(
+                            "{bar:40} {pos}/{len} simulated s  {msg}  eta {eta}",
+                        )
+                        .expect("template"),
+                    );
+                    b
+                }
+                None => indicatif::ProgressBar::new_spinner(),
+            };
+            st.bar = Some(bar);
+        }
+        let bar = st.bar.as_ref().expect("bar");
+        bar.set_position(now.0 / 1_000_000);
+        bar.set_message(format!("{events} events"));
+    }
+}
+
+impl Progress {
+    fn finish(&self) {
+        if let Some(bar) = self.inner.lock().expect("progress lock").bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,453 @@
+//! The kubelets of all nodes: admitting bound pods, running their init
+//! containers one after another and then their app containers, restarting
+//! containers by `restartPolicy` with the CrashLoopBackOff backoff, and
+//! reporting phases, container states and conditions.
+//!
+//! What the containers do is declared (`ContainerBehaviour`): how long the
+//! runtime takes to start one, how long it runs, how it exits. Every random
+//! draw for a pod comes from that pod's own streams (keyed by the pod's
+//! creation index), so the same pod behaves the same under any scheduling
+//! policy. Image pulls and probes are not modelled yet; a container is
+//! Ready once it runs.
+
+pub mod backoff;
+
+use crate::engine::distribution::Distribution;
+use crate::engine::rng::{derive_seed, Stream};
+use crate::engine::{EventQueue, SimDuration, SimTime, TimerId};
+use crate::model::pod::Container;
+use crate::model::status::ContainerState;
+use crate::model::store::{NodeId, PodId, WatchEvent};
+use crate::model::{ClusterState, PodPhase, ResourceName};
+use backoff::RestartBackoff;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::borrow::Cow;
+
+/// Which container of a pod: init containers run before app containers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContainerRef {
+    Init(u16),
+    App(u16),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KubeletEvent {
+    /// The runtime has started the container (after its start latency).
+    Started(PodId, ContainerRef),
+    /// The container's process exited.
+    Exited(PodId, ContainerRef),
+    /// The restart backoff has passed: start the container again.
+    Restart(PodId, ContainerRef),
+}
+
+#[derive(Default)]
+struct ContainerRuntime {
+    timer: Option<TimerId>,
+    backoff: RestartBackoff,
+    finished_at: SimTime,
+    /// Exited and will not run again.
+    done: bool,
+    exit_code: i32,
+}
+
+/// Per-pod runtime state, alive while the pod runs on a node.
+struct PodRuntime {
+    /// Draws for run times and exit codes.
+    run_rng: ChaCha8Rng,
+    /// Draws for start latencies.
+    latency_rng: ChaCha8Rng,
+    init: Vec<ContainerRuntime>,
+    app: Vec<ContainerRuntime>,
+}
+
+pub struct Kubelets {
+    run_times_seed: u64,
+    latencies_seed: u64,
+    /// Indexed by pod id; `None` for pods not running on a node.
+    pods: Vec<Option<PodRuntime>>,
+}
+
+fn stream_for(seed: u64, pod: PodId) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(pod.0 as u64);
+    rng
+}
+
+impl Kubelets {
+    pub fn new(seed: u64) -> Self {
+        Kubelets {
+            run_times_seed: derive_seed(seed, Stream::RunTimes as u64),
+            latencies_seed: derive_seed(seed, Stream::Latencies as u64),
+            pods: Vec::new(),
+        }
+    }
+
+    fn runtime(&mut self, pod: PodId) -> &mut PodRuntime {
+        self.pods[pod.0 as usize]
+            .as_mut()
+            .expect("pod has a runtime")
+    }
+
+    pub fn on_watch<E: From<KubeletEvent>>(
+        &mut self,
+        event: WatchEvent,
+        state: &mut ClusterState,
+        events: &mut EventQueue<E>,
+    ) {
+        let now = events.now();
+        match event {
+            WatchEvent::PodAdded(id) => self.admit_named_pod(id, state, now),
+            WatchEvent::PodBound(id, _) => self.start_pod(id, state, events),
+            WatchEvent::PodDeleted(id) => {
+                // A deleted pod's pending timers must never fire.
+                if let Some(rt) = self.pods.get_mut(id.0 as usize).and_then(Option::take) {
+                    for c in rt.init.iter().chain(&rt.app) {
+                        if let Some(t) = c.timer {
+                            events.cancel(t);
+                        }
+                    }
+                }
+            }
+            WatchEvent::PodTerminated(_)
+            | WatchEvent::NodeAdded(_)
+            | WatchEvent::NodeUpdated(_) => {}
+        }
+    }
+
+    /// A pod created with `spec.nodeName` skips the scheduler: the named
+    /// node's kubelet admits it if it fits (`lifecycle/predicate.go`), else
+    /// the pod fails with reason `OutOf<resource>`.
+    fn admit_named_pod(&mut self, id: PodId, state: &mut ClusterState, now: SimTime) {
+        let entry = state.pod(id);
+        let Some(name) = entry.pod.spec.node_name.clone() else {
+            return;
+        };
+        let Some(node_idx) = state.nodes.iter().position(|n| n.metadata.name == name) else {
+            return; // No such node: the pod stays Pending, as upstream.
+        };
+        let node_id = NodeId(node_idx as u32);
+        match admission_failure(state, id, node_id) {
+            None => state.bind(id, node_id, now),
+            Some((reason, message)) => {
+                state.pod_mut(id).status.reason = Some(reason.clone());
+                state.set_phase(id, PodPhase::Failed, now);
+                state.record_pod_event(now, id, reason, message);
+            }
+        }
+    }
+
+    fn start_pod<E: From<KubeletEvent>>(
+        &mut self,
+        id: PodId,
+        state: &mut ClusterState,
+        events: &mut EventQueue<E>,
+    ) {
+        let idx = id.0 as usize;
+        if self.pods.len() <= idx {
+            self.pods.resize_with(idx + 1, || None);
+        }
+        let spec = state.pod(id).pod.spec.clone();
+        let new_runtimes = |n: usize| (0..n).map(|_| ContainerRuntime::default()).collect();
+        self.pods[idx] = Some(PodRuntime {
+            run_rng: stream_for(self.run_times_seed, id),
+            latency_rng: stream_for(self.latencies_seed, id),
+            init: new_runtimes(spec.init_containers.len()),
+            app: new_runtimes(spec.containers.len()),
+        });
+        if spec.init_containers.is_empty() {
+            self.start_app_containers(id, state, events);
+        } else {
+            self.create_container(id, ContainerRef::Init(0), state, events);
+        }
+    }
+
+    fn start_app_containers<E: From<KubeletEvent>>(
+        &mut self,
+        id: PodId,
+        state: &mut ClusterState,
+        events: &mut EventQueue<E>,
+    ) {
+        state.pod_mut(id).status.conditions.initialized = Some(events.now());
+        for c in 0..state.pod(id).pod.spec.containers.len() {
+            self.create_container(id, ContainerRef::App(c as u16), state, events);
+        }
+    }
+
+    fn container(state: &ClusterState, id: PodId, c: ContainerRef) -> &Container {
+        let spec = &state.pod(id).pod.spec;
+        match c {
+            ContainerRef::Init(i) => &spec.init_containers[i as usize],
+            ContainerRef::App(i) => &spec.containers[i as usize],
+        }
+    }
+
+    fn slot(rt: &mut PodRuntime, c: ContainerRef) -> &mut ContainerRuntime {
+        match c {
+            ContainerRef::Init(i) => &mut rt.init[i as usize],
+            ContainerRef::App(i) => &mut rt.app[i as usize],
+        }
+    }
+
+    fn set_state(state: &mut ClusterState, id: PodId, c: ContainerRef, s: ContainerState) {
+        let status = &mut state.pod_mut(id).status;
+        let cs = match c {
+            ContainerRef::Init(i) => &mut status.init_container_statuses[i as usize],
+            ContainerRef::App(i) => &mut status.container_statuses[i as usize],
+        };
+        cs.ready = matches!(s, ContainerState::Running { .. }) && matches!(c, ContainerRef::App(_));
+        cs.state = s;
+    }
+
+    /// Asks the runtime to create and start a container; it runs after its start latency.
+    fn create_container<E: From<KubeletEvent>>(
+        &mut self,
+        id: PodId,
+        c: ContainerRef,
+        state: &mut ClusterState,
+        events: &mut EventQueue<E>,
+    ) {
+        let latency = Self::container(state, id, c)
+            .behaviour
+            .start_latency
+            .clone();
+        let rt = self.runtime(id);
+        let delay = latency.sample(&mut rt.latency_rng);
+        let timer = events.schedule(events.now() + delay, KubeletEvent::Started(id, c).into());
+        Self::slot(rt, c).timer = Some(timer);
+    }
+
+    pub fn handle<E: From<KubeletEvent>>(
+        &mut self,
+        event: KubeletEvent,
+        state: &mut ClusterState,
+        events: &mut EventQueue<E>,
+    ) {
+        let now = events.now();
+        match event {
+            KubeletEvent::Started(id, c) => self.on_started(id, c, state, events),
+            KubeletEvent::Exited(id, c) => self.on_exited(id, c, state, events),
+            KubeletEvent::Restart(id, c) => {
+                let rt = self.runtime(id);
+                let slot = Self::slot(rt, c);
+                slot.timer = None;
+                let finished_at = slot.finished_at;
+                slot.backoff.on_restart(finished_at, now);
+                let status = &mut state.pod_mut(id).status;
+                match c {
+                    ContainerRef::Init(i) => {
+                        status.init_container_statuses[i as usize].restart_count += 1
+                    }
+                    ContainerRef::App(i) => {
+                        status.container_statuses[i as usize].restart_count += 1
+                    }
+                }
+                self.create_container(id, c, state, events);
+            }
+        }
+    }
+
+    fn on_started<E: From<KubeletEvent>>(
+        &mut self,
+        id: PodId,
+        c: ContainerRef,
+        state: &mut ClusterState,
+        events: &mut EventQueue<E>,
+    ) {
+        let now = events.now();
+        let container = Self::container(state, id, c);
+        let name = container.name.clone();
+        let run_time: Option<Distribution> = container.behaviour.run_time.clone();
+        let rt = self.runtime(id);
+        let slot = Self::slot(rt, c);
+        slot.timer = None;
+        // Init containers without a declared run time complete at once; app
+        // containers without one run until the pod is deleted.
+        let run = match (&run_time, c) {
+            (Some(d), _) => Some(d.sample(&mut rt.run_rng)),
+            (None, ContainerRef::Init(_)) => Some(SimDuration::ZERO),
+            (None, ContainerRef::App(_)) => None,
+        };
+        if let Some(run) = run {
+            let timer = events.schedule(now + run, KubeletEvent::Exited(id, c).into());
+            Self::slot(self.runtime(id), c).timer = Some(timer);
+        }
+        Self::set_state(state, id, c, ContainerState::Running { started_at: now });
+        state.record_pod_event(now, id, "Created", format!("Created container {name}"));
+        state.record_pod_event(now, id, "Started", format!("Started container {name}"));
+        if let ContainerRef::App(_) = c {
+            if state.pod(id).status.phase == PodPhase::Pending {
+                state.set_phase(id, PodPhase::Running, now);
+            }
+            self.update_readiness(id, state, now);
+        }
+    }
+
+    /// All app containers running ⇒ ContainersReady and Ready (no probes yet).
+    fn update_readiness(&self, id: PodId, state: &mut ClusterState, now: SimTime) {
+        let entry = state.pod_mut(id);
+        let all_running = entry
+            .status
+            .container_statuses
+            .iter()
+            .all(|s| matches!(s.state, ContainerState::Running { .. }));
+        let conditions = &mut entry.status.conditions;
+        if all_running {
+            if entry.started.is_none() {
+                entry.started = Some(now);
+            }
+            if conditions.ready.is_none() {
+                conditions.containers_ready = Some(now);
+                conditions.ready = Some(now);
+            }
+        } else {
+            conditions.containers_ready = None;
+            conditions.ready = None;
+        }
+    }
+
+    fn on_exited<E: From<KubeletEvent>>(
+        &mut self,
+        id: PodId,
+        c: ContainerRef,
+        state: &mut ClusterState,
+        events: &mut EventQueue<E>,
+    ) {
+        let now = events.now();
+        let behaviour = Self::container(state, id, c).behaviour.clone();
+        let name = Self::container(state, id, c).name.clone();
+        let restart_policy = state.pod(id).pod.spec.restart_policy;
+        let rt = self.runtime(id);
+        let failed = behaviour.fail_probability > 0.0
+            && rt.run_rng.gen::<f64>() < behaviour.fail_probability;
+        let exit_code = if failed { 1 } else { behaviour.exit_code };
+        let reason = if exit_code == 0 { "Completed" } else { "Error" };
+        let slot = Self::slot(rt, c);
+        slot.timer = None;
+        slot.finished_at = now;
+        slot.exit_code = exit_code;
+        Self::set_state(
+            state,
+            id,
+            c,
+            ContainerState::Terminated {
+                exit_code,
+                reason,
+                finished_at: now,
+            },
+        );
+
+        // Sidecar init containers (restartPolicy Always) are not modelled
+        // apart: every container follows the pod's restart policy.
+        if restart_policy.restarts(exit_code) {
+            let delay = Self::slot(self.runtime(id), c)
+                .backoff
+                .delay_after_exit(now);
+            if delay > SimDuration::ZERO {
+                Self::set_state(
+                    state,
+                    id,
+                    c,
+                    ContainerState::Waiting {
+                        reason: "CrashLoopBackOff",
+                    },
+                );
+                let pod_name = &state.pod(id).pod.metadata;
+                let msg = format!(
+                    "Back-off restarting failed container {name} in pod {}_{}",
+                    pod_name.name, pod_name.namespace
+                );
+                state.record_pod_event(now, id, "BackOff", msg);
+            }
+            let timer = events.schedule(now + delay, KubeletEvent::Restart(id, c).into());
+            Self::slot(self.runtime(id), c).timer = Some(timer);
+            if let ContainerRef::App(_) = c {
+                self.update_readiness(id, state, now);
+            }
+            return;
+        }
+
+        Self::slot(self.runtime(id), c).done = true;
+        match c {
+            ContainerRef::Init(i) => {
+                if exit_code != 0 {
+                    // Never restarts: the pod fails (`Init:Error`).
+                    self.finish_pod(id, PodPhase::Failed, "Init:Error", state, now);
+                } else if (i as usize) + 1 < state.pod(id).pod.spec.init_containers.len() {
+                    self.create_container(id, ContainerRef::Init(i + 1), state, events);
+                } else {
+                    self.start_app_containers(id, state, events);
+                }
+            }
+            ContainerRef::App(_) => {
+                self.update_readiness(id, state, now);
+                let rt = self.runtime(id);
+                if rt.app.iter().all(|s| s.done) {
+                    let all_ok = rt.app.iter().all(|s| s.exit_code == 0);
+                    let (phase, reason) = if all_ok {
+                        (PodPhase::Succeeded, "Completed")
+                    } else {
+                        (PodPhase::Failed, "Error")
+                    };
+                    self.finish_pod(id, phase, reason, state, now);
+                }
+            }
+        }
+    }
+
+    fn finish_pod(
+        &mut self,
+        id: PodId,
+        phase: PodPhase,
+        reason: &'static str,
+        state: &mut ClusterState,
+        now: SimTime,
+    ) {
+        state.pod_mut(id).status.reason = Some(reason.into());
+        state.pod_mut(id).status.conditions.ready = None;
+        state.pod_mut(id).status.conditions.containers_ready = None;
+        state.set_phase(id, phase, now);
+        self.pods[id.0 as usize] = None;
+    }
+}
+
+/// The kubelet's resource admission (`lifecycle/predicate.go`, v1.32): the
+/// reason (`OutOfpods`, `OutOfcpu`, `OutOfmemory` …) and message when the pod
+/// does not fit the node.
+fn admission_failure(
+    state: &ClusterState,
+    id: PodId,
+    node_id: NodeId,
+) -> Option<(Cow<'static, str>, String)> {
+    let node = state.node(node_id);
+    let usage = &state.node_usage[node_id.0 as usize];
+    if usage.pod_count + 1 > node.allocatable_pods {
+        let msg = format!(
+            "Node didn't have enough resource: pods, requested: 1, used: {}, capacity: {}",
+            usage.pod_count, node.allocatable_pods
+        );
+        return Some(("OutOfpods".into(), msg));
+    }
+    let req = &state.pod(id).pod.requests;
+    let mut resources = vec![
+        ResourceName::Cpu,
+        ResourceName::Memory,
+        ResourceName::EphemeralStorage,
+    ];
+    resources.extend(
+        state
+            .resource_names
+            .extended_ids()
+            .map(ResourceName::Extended),
+    );
+    resources.into_iter().find_map(|r| {
+        let (want, used, cap) = (r.get(req), r.get(&usage.requested), r.get(&node.allocatable));
+        if want == 0 || want <= cap - used {
+            return None;
+        }
+        let name = state.resource_names.name(r);
+        // Reasons are "OutOf" + the resource name: OutOfcpu, OutOfnvidia.com/gpu …
+        let reason = Cow::Owned(format!("OutOf{name}"));
+        Some((reason, format!("Node didn't have enough resource: {name}, requested: {want}, used: {used}, capacity: {cap}")))
+    })
+}

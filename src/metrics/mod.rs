@@ -1,0 +1,9 @@
+//! Metrics: what a run measured, and the CSV writers of the output contract
+//! (pods.csv, events.csv, timeseries.csv, summary.csv, decisions.csv).
+//! Writers take `impl Write`; nothing here touches files or the clock.
+pub mod recorder;
+pub mod summary;
+pub mod writers;
+
+pub use recorder::{Recorder, Sample};
+pub use summary::Summary;

@@ -1,0 +1,64 @@
+//! The sink the simulation feeds: recorded events and periodic samples.
+
+use crate::engine::SimTime;
+use crate::model::event::EventRecord;
+use crate::model::{ClusterState, PodPhase};
+
+/// One row of timeseries.csv.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    pub time: SimTime,
+    pub nodes_ready: usize,
+    /// Nodes hosting at least one pod that holds resources.
+    pub nodes_with_pods: usize,
+    pub pods_pending: i64,
+    pub pods_running: i64,
+    pub pods_succeeded: i64,
+    pub pods_failed: i64,
+    /// Pods waiting in the scheduler's queues (active, backoff, unschedulable).
+    pub pods_unschedulable: usize,
+    pub cpu_allocated_ratio: f64,
+    pub memory_allocated_ratio: f64,
+}
+
+#[derive(Default)]
+pub struct Recorder {
+    pub events: Vec<EventRecord>,
+    pub samples: Vec<Sample>,
+}
+
+fn ratio(used: i64, total: i64) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        used as f64 / total as f64
+    }
+}
+
+impl Recorder {
+    pub fn record_events(&mut self, state: &mut ClusterState) {
+        self.events.extend(state.drain_events());
+    }
+
+    pub fn sample(&mut self, time: SimTime, state: &ClusterState, pods_unschedulable: usize) {
+        let count = |p: PodPhase| state.phase_counts[p as usize];
+        self.samples.push(Sample {
+            time,
+            nodes_ready: state.nodes.iter().filter(|n| n.ready).count(),
+            nodes_with_pods: state.node_usage.iter().filter(|u| u.pod_count > 0).count(),
+            pods_pending: count(PodPhase::Pending),
+            pods_running: count(PodPhase::Running),
+            pods_succeeded: count(PodPhase::Succeeded),
+            pods_failed: count(PodPhase::Failed),
+            pods_unschedulable,
+            cpu_allocated_ratio: ratio(
+                state.requested_total.cpu_millis,
+                state.allocatable_total.cpu_millis,
+            ),
+            memory_allocated_ratio: ratio(
+                state.requested_total.memory_bytes,
+                state.allocatable_total.memory_bytes,
+            ),
+        });
+    }
+}

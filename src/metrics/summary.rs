@@ -1,0 +1,220 @@
+//! The headline figures of a run (summary.csv), computed once at the end.
+//!
+//! Percentiles use the nearest-rank method: the p-th percentile of n sorted
+//! values is the value at rank ⌈p·n/100⌉. Pending time counts every pod that
+//! waited for the scheduler: pods still pending at the end count with the
+//! time they had waited so far (a lower bound), so an overloaded cluster
+//! cannot look fast by leaving pods out.
+
+use super::recorder::Recorder;
+use crate::engine::{SimTime, StopReason};
+use crate::model::{ClusterState, PodPhase};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Figure {
+    Int(i64),
+    Float(f64),
+    Text(String),
+    /// No value (e.g. a percentile of no pods): an empty CSV cell.
+    Missing,
+}
+
+impl Figure {
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Figure::Int(i) => Some(*i as f64),
+            Figure::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+    /// Text for CSV: integers as is, floats with 6 decimals (stable across platforms).
+    pub fn to_csv(&self) -> String {
+        match self {
+            Figure::Int(i) => i.to_string(),
+            Figure::Float(f) => format!("{f:.6}"),
+            Figure::Text(t) => t.clone(),
+            Figure::Missing => String::new(),
+        }
+    }
+}
+
+/// Named figures in column order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub figures: Vec<(&'static str, Figure)>,
+}
+
+/// The column names of summary.csv, in order.
+pub const SUMMARY_COLUMNS: &[&str] = &[
+    "pods_created",
+    "pods_pending",
+    "pods_running",
+    "pods_succeeded",
+    "pods_failed",
+    "pods_unschedulable",
+    "pending_mean_s",
+    "pending_p50_s",
+    "pending_p90_s",
+    "pending_p99_s",
+    "pending_max_s",
+    "startup_p50_s",
+    "startup_p90_s",
+    "startup_p99_s",
+    "scheduling_attempts",
+    "failed_scheduling_events",
+    "restarts",
+    "cpu_allocated_mean_ratio",
+    "memory_allocated_mean_ratio",
+    "cpu_allocated_max_ratio",
+    "memory_allocated_max_ratio",
+    "nodes_with_pods_mean",
+    "sim_end_s",
+    "events_processed",
+    "stop_reason",
+];
+
+impl Summary {
+    pub fn get(&self, name: &str) -> Option<&Figure> {
+        self.figures
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, f)| f)
+    }
+}
+
+/// Nearest-rank percentile of sorted values.
+pub fn percentile(sorted: &[f64], p: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    Some(sorted[rank.clamp(1, sorted.len()) - 1])
+}
+
+fn opt(v: Option<f64>) -> Figure {
+    v.map_or(Figure::Missing, Figure::Float)
+}
+
+/// Time-weighted mean of a sampled ratio (samples are evenly spaced, so the plain mean).
+fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let (mut sum, mut n) = (0.0, 0usize);
+    for v in values {
+        sum += v;
+        n += 1;
+    }
+    (n > 0).then(|| sum / n as f64)
+}
+
+pub fn summarize(
+    state: &ClusterState,
+    recorder: &Recorder,
+    end: SimTime,
+    events_processed: u64,
+    stop_reason: StopReason,
+) -> Summary {
+    let mut pending = Vec::new();
+    let mut startup = Vec::new();
+    let mut attempts = 0i64;
+    let mut unschedulable = 0i64;
+    let mut restarts = 0i64;
+    for entry in &state.pods {
+        attempts += entry.scheduling_attempts as i64;
+        restarts += entry.status.restarts() as i64;
+        if entry.pod.spec.node_name.is_some() {
+            continue; // never went through the scheduler
+        }
+        match entry.status.conditions.pod_scheduled {
+            Some(t) => pending.push(t.since(entry.created).as_secs_f64()),
+            None if entry.deleted.is_none() => {
+                pending.push(end.since(entry.created).as_secs_f64());
+                if entry.status.reason.as_deref() == Some("Unschedulable") {
+                    unschedulable += 1;
+                }
+            }
+            None => {}
+        }
+        if let Some(t) = entry.started {
+            startup.push(t.since(entry.created).as_secs_f64());
+        }
+    }
+    pending.sort_by(f64::total_cmp);
+    startup.sort_by(f64::total_cmp);
+    let failed_scheduling = recorder
+        .events
+        .iter()
+        .filter(|e| e.reason == "FailedScheduling")
+        .count() as i64;
+    let count = |p: PodPhase| Figure::Int(state.phase_counts[p as usize]);
+    let samples = &recorder.samples;
+    let max_of = |f: fn(&super::Sample) -> f64| {
+        samples
+            .iter()
+            .map(f)
+            .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
+    };
+    let figures = vec![
+        ("pods_created", Figure::Int(state.pods.len() as i64)),
+        ("pods_pending", count(PodPhase::Pending)),
+        ("pods_running", count(PodPhase::Running)),
+        ("pods_succeeded", count(PodPhase::Succeeded)),
+        ("pods_failed", count(PodPhase::Failed)),
+        ("pods_unschedulable", Figure::Int(unschedulable)),
+        ("pending_mean_s", opt(mean(pending.iter().copied()))),
+        ("pending_p50_s", opt(percentile(&pending, 50.0))),
+        ("pending_p90_s", opt(percentile(&pending, 90.0))),
+        ("pending_p99_s", opt(percentile(&pending, 99.0))),
+        ("pending_max_s", opt(pending.last().copied())),
+        ("startup_p50_s", opt(percentile(&startup, 50.0))),
+        ("startup_p90_s", opt(percentile(&startup, 90.0))),
+        ("startup_p99_s", opt(percentile(&startup, 99.0))),
+        ("scheduling_attempts", Figure::Int(attempts)),
+        ("failed_scheduling_events", Figure::Int(failed_scheduling)),
+        ("restarts", Figure::Int(restarts)),
+        (
+            "cpu_allocated_mean_ratio",
+            opt(mean(samples.iter().map(|s| s.cpu_allocated_ratio))),
+        ),
+        (
+            "memory_allocated_mean_ratio",
+            opt(mean(samples.iter().map(|s| s.memory_allocated_ratio))),
+        ),
+        (
+            "cpu_allocated_max_ratio",
+            opt(max_of(|s| s.cpu_allocated_ratio)),
+        ),
+        (
+            "memory_allocated_max_ratio",
+            opt(max_of(|s| s.memory_allocated_ratio)),
+        ),
+        (
+            "nodes_with_pods_mean",
+            opt(mean(samples.iter().map(|s| s.nodes_with_pods as f64))),
+        ),
+        ("sim_end_s", Figure::Float(end.as_secs_f64())),
+        ("events_processed", Figure::Int(events_processed as i64)),
+        (
+            "stop_reason",
+            Figure::Text(stop_reason.as_str().to_string()),
+        ),
+    ];
+    debug_assert!(figures
+        .iter()
+        .map(|(n, _)| *n)
+        .eq(SUMMARY_COLUMNS.iter().copied()));
+    Summary { figures }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let v: Vec<f64> = (1..=10).map(f64::from).collect();
+        assert_eq!(percentile(&v, 50.0), Some(5.0));
+        assert_eq!(percentile(&v, 90.0), Some(9.0));
+        assert_eq!(percentile(&v, 99.0), Some(10.0));
+        assert_eq!(percentile(&v, 0.0), Some(1.0));
+        assert_eq!(percentile(&[], 50.0), None);
+    }
+}

@@ -1,0 +1,164 @@
+//! CSV writers for the output contract in DESIGN.md. Each takes `impl Write`
+//! and writes a header and rows; times are exact decimal seconds from the
+//! start of the run, empty where a moment was never reached.
+
+use super::recorder::Sample;
+use super::summary::Summary;
+use crate::engine::SimTime;
+use crate::model::event::EventRecord;
+use crate::model::ClusterState;
+use crate::scheduler::DecisionRow;
+use std::io::{self, Write};
+
+fn time(t: Option<SimTime>) -> String {
+    t.map_or(String::new(), |t| t.to_string())
+}
+
+fn csv_err(e: csv::Error) -> io::Error {
+    io::Error::other(e)
+}
+
+pub const PODS_HEADER: &[&str] = &[
+    "pod",
+    "namespace",
+    "owner_kind",
+    "owner",
+    "node",
+    "priority",
+    "created_s",
+    "scheduled_s",
+    "started_s",
+    "ready_s",
+    "finished_s",
+    "deleted_s",
+    "phase",
+    "reason",
+    "restarts",
+    "scheduling_attempts",
+];
+
+/// pods.csv: one row per pod, in creation order.
+pub fn write_pods(w: impl Write, state: &ClusterState) -> io::Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(PODS_HEADER).map_err(csv_err)?;
+    for entry in &state.pods {
+        let meta = &entry.pod.metadata;
+        let owner = meta.controller();
+        let node = entry.node.map_or("", |n| state.node(n).name());
+        out.write_record([
+            meta.name.as_str(),
+            meta.namespace.as_str(),
+            owner.map_or("", |o| o.kind.as_str()),
+            owner.map_or("", |o| o.name.as_str()),
+            node,
+            &entry.pod.spec.priority.to_string(),
+            &entry.created.to_string(),
+            &time(entry.status.conditions.pod_scheduled),
+            &time(entry.started),
+            &time(entry.status.conditions.ready),
+            &time(entry.finished),
+            &time(entry.deleted),
+            entry.status.phase.as_str(),
+            entry.status.reason.as_deref().unwrap_or(""),
+            &entry.status.restarts().to_string(),
+            &entry.scheduling_attempts.to_string(),
+        ])
+        .map_err(csv_err)?;
+    }
+    out.flush()
+}
+
+/// events.csv: `time_s,kind,object,reason,message`, in the order they happened.
+pub fn write_events(w: impl Write, events: &[EventRecord]) -> io::Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(["time_s", "kind", "object", "reason", "message"])
+        .map_err(csv_err)?;
+    for e in events {
+        out.write_record([
+            e.time.to_string().as_str(),
+            e.kind,
+            &e.object,
+            &e.reason,
+            &e.message,
+        ])
+        .map_err(csv_err)?;
+    }
+    out.flush()
+}
+
+/// timeseries.csv: one row per sample.
+pub fn write_timeseries(w: impl Write, samples: &[Sample]) -> io::Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record([
+        "time_s",
+        "nodes_ready",
+        "nodes_with_pods",
+        "pods_pending",
+        "pods_running",
+        "pods_succeeded",
+        "pods_failed",
+        "pods_unschedulable",
+        "cpu_allocated_ratio",
+        "memory_allocated_ratio",
+    ])
+    .map_err(csv_err)?;
+    for s in samples {
+        out.write_record([
+            s.time.to_string(),
+            s.nodes_ready.to_string(),
+            s.nodes_with_pods.to_string(),
+            s.pods_pending.to_string(),
+            s.pods_running.to_string(),
+            s.pods_succeeded.to_string(),
+            s.pods_failed.to_string(),
+            s.pods_unschedulable.to_string(),
+            format!("{:.6}", s.cpu_allocated_ratio),
+            format!("{:.6}", s.memory_allocated_ratio),
+        ])
+        .map_err(csv_err)?;
+    }
+    out.flush()
+}
+
+/// summary.csv: a header and one row.
+pub fn write_summary(w: impl Write, summary: &Summary) -> io::Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(summary.figures.iter().map(|(n, _)| *n))
+        .map_err(csv_err)?;
+    out.write_record(summary.figures.iter().map(|(_, f)| f.to_csv()))
+        .map_err(csv_err)?;
+    out.flush()
+}
+
+/// decisions.csv: per attempt of the explained pods, per node and plugin.
+pub fn write_decisions(w: impl Write, rows: &[DecisionRow]) -> io::Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record([
+        "time_s",
+        "pod",
+        "node",
+        "stage",
+        "plugin",
+        "status",
+        "score",
+        "normalized_score",
+        "weighted_score",
+    ])
+    .map_err(csv_err)?;
+    let opt = |v: Option<i64>| v.map_or(String::new(), |v| v.to_string());
+    for r in rows {
+        out.write_record([
+            r.time.to_string(),
+            r.pod.clone(),
+            r.node.clone(),
+            r.stage.to_string(),
+            r.plugin.to_string(),
+            r.status.clone(),
+            opt(r.score),
+            opt(r.normalized_score),
+            opt(r.weighted_score),
+        ])
+        .map_err(csv_err)?;
+    }
+    out.flush()
+}

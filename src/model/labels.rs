@@ -1,0 +1,821 @@
+//! Labels and the expressions that select by them: label sets, label
+//! selector requirements (`metav1.LabelSelector`'s `matchExpressions`) and
+//! node selector requirements (core/v1 `NodeSelectorRequirement`, which adds
+//! the `Gt` and `Lt` operators), together with label key and value
+//! validation.
+//!
+//! Matching follows `k8s.io/apimachinery/pkg/labels/selector.go`
+//! (`Requirement.Matches`) and `metav1.LabelSelectorAsSelector` in
+//! `k8s.io/apimachinery/pkg/apis/meta/v1/helpers.go`; validation follows
+//! `k8s.io/apimachinery/pkg/util/validation/validation.go`,
+//! `k8s.io/apimachinery/pkg/apis/meta/v1/validation/validation.go`
+//! (`ValidateLabelSelectorRequirement`), `pkg/apis/core/validation`
+//! (`ValidateNodeSelectorRequirement`) and `labels.NewRequirement`, which
+//! the scheduler (`k8s.io/component-helpers/scheduling/corev1/nodeaffinity`)
+//! uses to turn node selector terms into selectors (Kubernetes v1.32).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// An object's labels. Ordered, so iteration (and anything printed from it)
+/// is deterministic.
+pub type Labels = BTreeMap<String, String>;
+
+/// A selector operator. `Gt` and `Lt` exist only in node selector terms
+/// (node affinity); label selectors reject them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operator {
+    In,
+    NotIn,
+    Exists,
+    DoesNotExist,
+    Gt,
+    Lt,
+}
+
+impl Operator {
+    /// Parses the API spelling (`In`, `NotIn`, `Exists`, `DoesNotExist`,
+    /// `Gt`, `Lt`); case-sensitive, as the API server is.
+    pub fn parse(s: &str) -> Option<Operator> {
+        Some(match s {
+            "In" => Operator::In,
+            "NotIn" => Operator::NotIn,
+            "Exists" => Operator::Exists,
+            "DoesNotExist" => Operator::DoesNotExist,
+            "Gt" => Operator::Gt,
+            "Lt" => Operator::Lt,
+            _ => return None,
+        })
+    }
+
+    /// The API spelling.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Operator::In => "In",
+            Operator::NotIn => "NotIn",
+            Operator::Exists => "Exists",
+            Operator::DoesNotExist => "DoesNotExist",
+            Operator::Gt => "Gt",
+            Operator::Lt => "Lt",
+        }
+    }
+}
+
+impl fmt::Display for Operator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One `key operator values` expression.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Requirement {
+    pub key: String,
+    pub operator: Operator,
+    pub values: Vec<String>,
+}
+
+impl Requirement {
+    /// Whether `labels` satisfy this requirement, as `Requirement.Matches` in
+    /// selector.go decides:
+    /// - `In`: the key is present and its value is one of `values`;
+    /// - `NotIn`: the key is absent, or its value is none of `values`;
+    /// - `Exists` / `DoesNotExist`: the key is present / absent;
+    /// - `Gt` / `Lt`: the key is present, there is exactly one value, both the
+    ///   label's value and that value parse as `i64` (Go's
+    ///   `strconv.ParseInt(s, 10, 64)`), and the label's is greater / less.
+    ///   Anything else is no match, never an error.
+    pub fn matches(&self, labels: &Labels) -> bool {
+        let value = labels.get(&self.key);
+        match self.operator {
+            Operator::In => value.is_some_and(|v| self.values.contains(v)),
+            Operator::NotIn => value.is_none_or(|v| !self.values.contains(v)),
+            Operator::Exists => value.is_some(),
+            Operator::DoesNotExist => value.is_none(),
+            Operator::Gt | Operator::Lt => {
+                let Some(label_value) = value.and_then(|v| parse_go_int(v)) else {
+                    return false;
+                };
+                let [threshold] = self.values.as_slice() else {
+                    return false;
+                };
+                let Some(threshold) = parse_go_int(threshold) else {
+                    return false;
+                };
+                if self.operator == Operator::Gt {
+                    label_value > threshold
+                } else {
+                    label_value < threshold
+                }
+            }
+        }
+    }
+
+    /// Validates the requirement as the API server and the scheduler would,
+    /// so that a requirement accepted here behaves as it would in a cluster:
+    /// - `In` / `NotIn` need at least one value and `Exists` / `DoesNotExist`
+    ///   none (`ValidateLabelSelectorRequirement`,
+    ///   `ValidateNodeSelectorRequirement`);
+    /// - `Gt` / `Lt` are accepted only when `allow_gt_lt` (node selector
+    ///   terms) and need exactly one value that is an integer. The API server
+    ///   only counts the values, but `labels.NewRequirement`, through which
+    ///   the scheduler evaluates node affinity, rejects a non-integer, and a
+    ///   term with a rejected requirement never matches any node;
+    /// - the key must be a valid label key (qualified name) and every value a
+    ///   valid label value (`NewRequirement` checks values for node selector
+    ///   terms too).
+    ///
+    /// All problems are reported, joined by "; ", each in upstream's
+    /// `field: Type: detail` wording.
+    pub fn validate(&self, allow_gt_lt: bool) -> Result<(), String> {
+        let mut errs = Vec::new();
+        match self.operator {
+            Operator::In | Operator::NotIn => {
+                if self.values.is_empty() {
+                    errs.push(
+                        "values: Required value: must be specified when `operator` is 'In' or \
+                         'NotIn'"
+                            .to_string(),
+                    );
+                }
+            }
+            Operator::Exists | Operator::DoesNotExist => {
+                if !self.values.is_empty() {
+                    errs.push(
+                        "values: Forbidden: may not be specified when `operator` is 'Exists' \
+                         or 'DoesNotExist'"
+                            .to_string(),
+                    );
+                }
+            }
+            Operator::Gt | Operator::Lt if !allow_gt_lt => {
+                errs.push(format!(
+                    "operator: Invalid value: {:?}: not a valid selector operator (Gt and Lt \
+                     are only valid in node selector terms)",
+                    self.operator.as_str()
+                ));
+            }
+            Operator::Gt | Operator::Lt => {
+                if self.values.len() != 1 {
+                    errs.push(
+                        "values: Required value: must be specified single value when \
+                         `operator` is 'Lt' or 'Gt'"
+                            .to_string(),
+                    );
+                }
+                for (i, v) in self.values.iter().enumerate() {
+                    if parse_go_int(v).is_none() {
+                        errs.push(format!(
+                            "values[{i}]: Invalid value: {v:?}: for 'Gt', 'Lt' operators, the \
+                             value must be an integer"
+                        ));
+                    }
+                }
+            }
+        }
+        for msg in is_qualified_name(&self.key) {
+            errs.push(format!("key: Invalid value: {:?}: {msg}", self.key));
+        }
+        for (i, v) in self.values.iter().enumerate() {
+            for msg in is_valid_label_value(v) {
+                errs.push(format!("values[{i}]: Invalid value: {v:?}: {msg}"));
+            }
+        }
+        join_errors(errs)
+    }
+}
+
+impl fmt::Display for Requirement {
+    /// `key In [a, b]`: for messages only.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.key, self.operator)?;
+        if !self.values.is_empty() {
+            write!(f, " [{}]", self.values.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+/// `metav1.LabelSelector`: `matchLabels` AND `matchExpressions`.
+///
+/// An empty selector matches everything, as `metav1.LabelSelectorAsSelector`
+/// makes it `labels.Everything()`. An absent (`nil`) selector matches
+/// nothing there; callers hold `Option<LabelSelector>` and handle `None`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LabelSelector {
+    pub match_labels: Labels,
+    pub match_expressions: Vec<Requirement>,
+}
+
+impl LabelSelector {
+    /// Whether every `matchLabels` pair is present with that exact value and
+    /// every expression matches.
+    pub fn matches(&self, labels: &Labels) -> bool {
+        self.match_labels
+            .iter()
+            .all(|(k, v)| labels.get(k) == Some(v))
+            && self.match_expressions.iter().all(|r| r.matches(labels))
+    }
+
+    /// True when the selector has no terms, and so selects everything.
+    pub fn is_empty(&self) -> bool {
+        self.match_labels.is_empty() && self.match_expressions.is_empty()
+    }
+
+    /// Validates as `ValidateLabelSelector` does: `matchLabels` keys and
+    /// values must be valid labels, and each expression must pass
+    /// [`Requirement::validate`] without `Gt` / `Lt`.
+    pub fn validate(&self) -> Result<(), String> {
+        let mut errs = Vec::new();
+        for (k, v) in &self.match_labels {
+            for msg in is_qualified_name(k) {
+                errs.push(format!("matchLabels: Invalid value: {k:?}: {msg}"));
+            }
+            for msg in is_valid_label_value(v) {
+                errs.push(format!("matchLabels: Invalid value: {v:?}: {msg}"));
+            }
+        }
+        for (i, r) in self.match_expressions.iter().enumerate() {
+            if let Err(e) = r.validate(false) {
+                errs.push(format!("matchExpressions[{i}].{e}"));
+            }
+        }
+        join_errors(errs)
+    }
+}
+
+/// Validates a label key as `IsQualifiedName`: an optional DNS-1123
+/// subdomain prefix (at most 253 characters) and '/', then a name of at most
+/// 63 characters from `[A-Za-z0-9-_.]` that starts and ends alphanumeric.
+/// On error, returns upstream's messages joined by "; ".
+pub fn validate_label_key(key: &str) -> Result<(), String> {
+    join_errors(is_qualified_name(key))
+}
+
+/// Validates a label value as `IsValidLabelValue`: empty, or at most 63
+/// characters from `[A-Za-z0-9-_.]` starting and ending alphanumeric. On
+/// error, returns upstream's messages joined by "; ".
+pub fn validate_label_value(value: &str) -> Result<(), String> {
+    join_errors(is_valid_label_value(value))
+}
+
+fn join_errors(errs: Vec<String>) -> Result<(), String> {
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(errs.join("; "))
+    }
+}
+
+/// Go's `strconv.ParseInt(s, 10, 64)`: optional sign, ASCII digits, in
+/// range. Rust's `i64::from_str` accepts exactly the same texts.
+fn parse_go_int(s: &str) -> Option<i64> {
+    s.parse().ok()
+}
+
+// The formats and messages below are upstream's constants, verbatim, so
+// that error messages read as a real API server's do.
+const QUALIFIED_NAME_FMT: &str = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+const QUALIFIED_NAME_ERR_MSG: &str = "must consist of alphanumeric characters, '-', '_' or '.', \
+                                      and must start and end with an alphanumeric character";
+const QUALIFIED_NAME_MAX_LENGTH: usize = 63;
+const LABEL_VALUE_FMT: &str = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
+const LABEL_VALUE_ERR_MSG: &str = "a valid label must be an empty string or consist of \
+                                   alphanumeric characters, '-', '_' or '.', and must start and \
+                                   end with an alphanumeric character";
+const LABEL_VALUE_MAX_LENGTH: usize = 63;
+const DNS1123_SUBDOMAIN_FMT: &str =
+    r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+const DNS1123_SUBDOMAIN_ERR_MSG: &str = "a lowercase RFC 1123 subdomain must consist of lower \
+                                         case alphanumeric characters, '-' or '.', and must \
+                                         start and end with an alphanumeric character";
+const DNS1123_SUBDOMAIN_MAX_LENGTH: usize = 253;
+
+/// Upstream `IsQualifiedName`: the list of problems, empty when valid.
+fn is_qualified_name(value: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    let parts: Vec<&str> = value.split('/').collect();
+    let name = match parts.as_slice() {
+        [name] => *name,
+        [prefix, name] => {
+            if prefix.is_empty() {
+                errs.push(format!("prefix part {}", empty_error()));
+            } else {
+                for msg in is_dns1123_subdomain(prefix) {
+                    errs.push(format!("prefix part {msg}"));
+                }
+            }
+            *name
+        }
+        _ => {
+            return vec![format!(
+                "a qualified name {} with an optional DNS subdomain prefix and '/' (e.g. \
+                 'example.com/MyName')",
+                regex_error(
+                    QUALIFIED_NAME_ERR_MSG,
+                    QUALIFIED_NAME_FMT,
+                    &["MyName", "my.name", "123-abc"]
+                )
+            )]
+        }
+    };
+    if name.is_empty() {
+        errs.push(format!("name part {}", empty_error()));
+    } else if name.len() > QUALIFIED_NAME_MAX_LENGTH {
+        errs.push(format!(
+            "name part {}",
+            max_len_error(QUALIFIED_NAME_MAX_LENGTH)
+        ));
+    }
+    // Upstream also reports the format for an empty name: the regex needs
+    // at least one character.
+    if !is_qualified_name_part(name) {
+        errs.push(format!(
+            "name part {}",
+            regex_error(
+                QUALIFIED_NAME_ERR_MSG,
+                QUALIFIED_NAME_FMT,
+                &["MyName", "my.name", "123-abc"]
+            )
+        ));
+    }
+    errs
+}
+
+/// Upstream `IsValidLabelValue`.
+fn is_valid_label_value(value: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if value.len() > LABEL_VALUE_MAX_LENGTH {
+        errs.push(max_len_error(LABEL_VALUE_MAX_LENGTH));
+    }
+    if !(value.is_empty() || is_qualified_name_part(value)) {
+        errs.push(regex_error(
+            LABEL_VALUE_ERR_MSG,
+            LABEL_VALUE_FMT,
+            &["MyValue", "my_value", "12345"],
+        ));
+    }
+    errs
+}
+
+/// Upstream `IsDNS1123Subdomain`.
+fn is_dns1123_subdomain(value: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if value.len() > DNS1123_SUBDOMAIN_MAX_LENGTH {
+        errs.push(max_len_error(DNS1123_SUBDOMAIN_MAX_LENGTH));
+    }
+    if !value.split('.').all(is_dns1123_label) {
+        errs.push(regex_error(
+            DNS1123_SUBDOMAIN_ERR_MSG,
+            DNS1123_SUBDOMAIN_FMT,
+            &["example.com"],
+        ));
+    }
+    errs
+}
+
+/// `^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`, without a regex engine.
+fn is_qualified_name_part(s: &str) -> bool {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(first), Some(last)) => {
+            first.is_ascii_alphanumeric()
+                && last.is_ascii_alphanumeric()
+                && b.iter()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+        }
+        _ => false,
+    }
+}
+
+/// One dot-separated label of a subdomain: `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`.
+fn is_dns1123_label(s: &str) -> bool {
+    let lower_alnum = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(first), Some(last)) => {
+            lower_alnum(first)
+                && lower_alnum(last)
+                && b.iter().all(|c| lower_alnum(c) || *c == b'-')
+        }
+        _ => false,
+    }
+}
+
+fn empty_error() -> &'static str {
+    "must be non-empty"
+}
+
+fn max_len_error(length: usize) -> String {
+    format!("must be no more than {length} characters")
+}
+
+/// Upstream `RegexError`, including its double space between examples
+/// ("'MyName',  or 'my.name'"), so messages match a real cluster's.
+fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
+    if examples.is_empty() {
+        return format!("{msg} (regex used for validation is '{fmt}')");
+    }
+    let mut out = format!("{msg} (e.g. ");
+    for (i, example) in examples.iter().enumerate() {
+        if i > 0 {
+            out.push_str(" or ");
+        }
+        out.push_str(&format!("'{example}', "));
+    }
+    out.push_str(&format!("regex used for validation is '{fmt}')"));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(pairs: &[(&str, &str)]) -> Labels {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn req(key: &str, operator: Operator, values: &[&str]) -> Requirement {
+        Requirement {
+            key: key.to_string(),
+            operator,
+            values: values.iter().map(|v| v.to_string()).collect(),
+        }
+    }
+
+    fn selector(reqs: Vec<Requirement>) -> LabelSelector {
+        LabelSelector {
+            match_labels: Labels::new(),
+            match_expressions: reqs,
+        }
+    }
+
+    #[test]
+    fn operator_round_trips_and_is_case_sensitive() {
+        use Operator::*;
+        for op in [In, NotIn, Exists, DoesNotExist, Gt, Lt] {
+            assert_eq!(Operator::parse(op.as_str()), Some(op));
+            assert_eq!(op.to_string(), op.as_str());
+        }
+        assert_eq!(Operator::parse("in"), None);
+        assert_eq!(Operator::parse("Equals"), None);
+        assert_eq!(Operator::parse(""), None);
+    }
+
+    /// TestRequirementSelectorMatching in upstream selector_test.go.
+    #[test]
+    fn upstream_requirement_selector_matching() {
+        use Operator::*;
+        let cases: Vec<(Labels, Vec<Requirement>, bool)> = vec![
+            (
+                labels(&[("x", "foo"), ("y", "baz")]),
+                vec![req("x", In, &["foo"]), req("y", NotIn, &["alpha"])],
+                true,
+            ),
+            (
+                labels(&[("x", "foo"), ("y", "baz")]),
+                vec![req("x", In, &["foo"]), req("y", In, &["alpha"])],
+                false,
+            ),
+            (
+                labels(&[("y", "")]),
+                vec![req("x", NotIn, &[""]), req("y", Exists, &[])],
+                true,
+            ),
+            (
+                labels(&[("y", "")]),
+                vec![req("x", DoesNotExist, &[]), req("y", Exists, &[])],
+                true,
+            ),
+            (
+                labels(&[("y", "")]),
+                vec![req("x", NotIn, &[""]), req("y", DoesNotExist, &[])],
+                false,
+            ),
+            (labels(&[("y", "baz")]), vec![req("x", In, &[""])], false),
+            (labels(&[("z", "2")]), vec![req("z", Gt, &["1"])], true),
+            (labels(&[("z", "v2")]), vec![req("z", Gt, &["1"])], false),
+        ];
+        for (set, reqs, want) in cases {
+            let sel = selector(reqs);
+            assert_eq!(sel.matches(&set), want, "{sel:?} on {set:?}");
+        }
+    }
+
+    /// TestSelectorMatches in upstream selector_test.go, with `x=y` written
+    /// as `x In (y)` and `x!=y` as `x NotIn (y)`.
+    #[test]
+    fn upstream_selector_matches() {
+        use Operator::*;
+        let yes = |r: Vec<Requirement>, l: &[(&str, &str)]| {
+            assert!(selector(r.clone()).matches(&labels(l)), "{r:?} {l:?}")
+        };
+        let no = |r: Vec<Requirement>, l: &[(&str, &str)]| {
+            assert!(!selector(r.clone()).matches(&labels(l)), "{r:?} {l:?}")
+        };
+        yes(vec![], &[("x", "y")]);
+        yes(vec![req("x", In, &["y"])], &[("x", "y")]);
+        yes(
+            vec![req("x", In, &["y"]), req("z", In, &["w"])],
+            &[("x", "y"), ("z", "w")],
+        );
+        yes(
+            vec![req("x", NotIn, &["y"]), req("z", NotIn, &["w"])],
+            &[("x", "z"), ("z", "a")],
+        );
+        yes(vec![req("notin", In, &["in"])], &[("notin", "in")]);
+        yes(vec![req("x", Exists, &[])], &[("x", "z")]);
+        yes(vec![req("x", DoesNotExist, &[])], &[("y", "z")]);
+        yes(vec![req("x", Gt, &["1"])], &[("x", "2")]);
+        yes(vec![req("x", Lt, &["1"])], &[("x", "0")]);
+        no(vec![req("x", In, &["z"])], &[]);
+        no(vec![req("x", In, &["y"])], &[("x", "z")]);
+        no(
+            vec![req("x", In, &["y"]), req("z", In, &["w"])],
+            &[("x", "w"), ("z", "w")],
+        );
+        no(
+            vec![req("x", NotIn, &["y"]), req("z", NotIn, &["w"])],
+            &[("x", "z"), ("z", "w")],
+        );
+        no(vec![req("x", Exists, &[])], &[("y", "z")]);
+        no(vec![req("x", DoesNotExist, &[])], &[("x", "z")]);
+        no(vec![req("x", Gt, &["1"])], &[("x", "0")]);
+        no(vec![req("x", Lt, &["1"])], &[("x", "2")]);
+    }
+
+    #[test]
+    fn gt_lt_need_integers_on_both_sides() {
+        use Operator::*;
+        let node = labels(&[("cpus", "8"), ("gen", "v3"), ("neg", "-4"), ("plus", "+7")]);
+        assert!(req("cpus", Gt, &["4"]).matches(&node));
+        assert!(!req("cpus", Gt, &["8"]).matches(&node)); // strictly greater
+        assert!(!req("cpus", Lt, &["8"]).matches(&node));
+        assert!(req("cpus", Lt, &["10"]).matches(&node));
+        assert!(req("neg", Lt, &["0"]).matches(&node));
+        assert!(req("plus", Gt, &["6"]).matches(&node)); // ParseInt accepts '+'
+        assert!(req("cpus", Gt, &["007"]).matches(&node)); // and leading zeros
+        assert!(!req("gen", Gt, &["1"]).matches(&node)); // label not an integer
+        assert!(!req("cpus", Gt, &["four"]).matches(&node)); // value not an integer
+        assert!(!req("cpus", Gt, &[" 4"]).matches(&node));
+        assert!(!req("cpus", Gt, &["1", "2"]).matches(&node)); // exactly one value
+        assert!(!req("cpus", Gt, &[]).matches(&node));
+        assert!(!req("missing", Lt, &["100"]).matches(&node)); // absent key
+        assert!(!req("cpus", Gt, &["99999999999999999999"]).matches(&node)); // out of range
+    }
+
+    #[test]
+    fn label_selector_empty_matches_everything() {
+        let empty = LabelSelector::default();
+        assert!(empty.is_empty());
+        assert!(empty.matches(&Labels::new()));
+        assert!(empty.matches(&labels(&[("a", "b")])));
+    }
+
+    #[test]
+    fn label_selector_ands_match_labels_and_expressions() {
+        let sel = LabelSelector {
+            match_labels: labels(&[("app", "web")]),
+            match_expressions: vec![req("tier", Operator::NotIn, &["db"])],
+        };
+        assert!(!sel.is_empty());
+        assert!(sel.matches(&labels(&[("app", "web")])));
+        assert!(sel.matches(&labels(&[("app", "web"), ("tier", "front")])));
+        assert!(!sel.matches(&labels(&[("app", "web"), ("tier", "db")])));
+        assert!(!sel.matches(&labels(&[("app", "api")])));
+        assert!(!sel.matches(&labels(&[("tier", "front")])));
+        // matchLabels with an empty value needs the key present.
+        let empty_value = LabelSelector {
+            match_labels: labels(&[("canary", "")]),
+            ..Default::default()
+        };
+        assert!(empty_value.matches(&labels(&[("canary", "")])));
+        assert!(!empty_value.matches(&Labels::new()));
+    }
+
+    /// TestRequirementConstructor in upstream selector_test.go (what
+    /// `labels.NewRequirement` accepts), plus the operator/value rules of
+    /// `ValidateLabelSelectorRequirement` and `ValidateNodeSelectorRequirement`.
+    #[test]
+    fn upstream_requirement_validation() {
+        use Operator::*;
+        let long_key = "a".repeat(254);
+        let cases: Vec<(Requirement, bool)> = vec![
+            (req("x", In, &[]), false),
+            (req("x", NotIn, &[]), false),
+            (req("x", In, &["foo"]), true),
+            (req("x", NotIn, &["foo"]), true),
+            (req("x", Exists, &[]), true),
+            (req("x", DoesNotExist, &[]), true),
+            (req("x", Exists, &["foo"]), false),
+            (req("x", DoesNotExist, &["foo"]), false),
+            (req("1foo", In, &["bar"]), true),
+            (req("1234", In, &["bar"]), true),
+            (req("y", Gt, &["1"]), true),
+            (req("z", Lt, &["6"]), true),
+            (req("foo", Gt, &["bar"]), false),
+            (req("barz", Lt, &["blah"]), false),
+            (req("z", Lt, &["1", "2"]), false),
+            (req("z", Gt, &[]), false),
+            (req(&long_key, Exists, &[]), false),
+            (req("x", In, &["-bad-value"]), false),
+            (req("x", In, &[""]), true),
+            (req("example.com/x", In, &["a", "b"]), true),
+            (req("Example.com/x", In, &["a"]), false),
+        ];
+        for (r, ok) in cases {
+            assert_eq!(
+                r.validate(true).is_ok(),
+                ok,
+                "{r:?}: {:?}",
+                r.validate(true)
+            );
+        }
+        // A label selector never allows Gt / Lt.
+        assert!(req("y", Gt, &["1"]).validate(false).is_err());
+        assert!(req("y", Lt, &["1"]).validate(false).is_err());
+        assert!(req("y", In, &["1"]).validate(false).is_ok());
+    }
+
+    #[test]
+    fn negative_gt_threshold_is_rejected_like_new_requirement() {
+        // "-1" parses as an integer but is not a valid label value, and
+        // NewRequirement checks both, so upstream cannot use it either.
+        let err = req("x", Operator::Gt, &["-1"]).validate(true).unwrap_err();
+        assert!(
+            err.starts_with("values[0]: Invalid value: \"-1\": a valid label"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn validation_messages_use_upstream_wording() {
+        use Operator::*;
+        assert_eq!(
+            req("x", In, &[]).validate(false).unwrap_err(),
+            "values: Required value: must be specified when `operator` is 'In' or 'NotIn'"
+        );
+        assert_eq!(
+            req("x", Exists, &["a"]).validate(false).unwrap_err(),
+            "values: Forbidden: may not be specified when `operator` is 'Exists' or \
+             'DoesNotExist'"
+        );
+        assert_eq!(
+            req("x", Gt, &["1", "2"]).validate(true).unwrap_err(),
+            "values: Required value: must be specified single value when `operator` is 'Lt' \
+             or 'Gt'"
+        );
+        assert_eq!(
+            req("x", Lt, &["abc"]).validate(true).unwrap_err(),
+            "values[0]: Invalid value: \"abc\": for 'Gt', 'Lt' operators, the value must be \
+             an integer"
+        );
+        assert!(req("x", Gt, &["1"])
+            .validate(false)
+            .unwrap_err()
+            .starts_with("operator: Invalid value: \"Gt\": not a valid selector operator"));
+        assert_eq!(
+            req("bad key", Exists, &[]).validate(false).unwrap_err(),
+            "key: Invalid value: \"bad key\": name part must consist of alphanumeric \
+             characters, '-', '_' or '.', and must start and end with an alphanumeric \
+             character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for \
+             validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+        );
+    }
+
+    #[test]
+    fn label_selector_validation() {
+        let good = LabelSelector {
+            match_labels: labels(&[("app", "web"), ("example.com/tier", "")]),
+            match_expressions: vec![req("zone", Operator::In, &["a"])],
+        };
+        assert_eq!(good.validate(), Ok(()));
+        let bad = LabelSelector {
+            match_labels: labels(&[("app", "web!")]),
+            match_expressions: vec![req("zone", Operator::Gt, &["1"])],
+        };
+        let err = bad.validate().unwrap_err();
+        assert!(
+            err.contains("matchLabels: Invalid value: \"web!\""),
+            "{err}"
+        );
+        assert!(
+            err.contains("matchExpressions[0].operator: Invalid value"),
+            "{err}"
+        );
+    }
+
+    /// TestIsQualifiedName in upstream util/validation/validation_test.go.
+    #[test]
+    fn upstream_label_keys() {
+        let long_prefix = format!("{}/{}", "a".repeat(253), "b".repeat(63));
+        let ok = [
+            "simple",
+            "now-with-dashes",
+            "1-starts-with-num",
+            "1234",
+            "simple/simple",
+            "now-with-dashes/simple",
+            "now-with-dashes/now-with-dashes",
+            "now.with.dots/simple",
+            "now-with.dashes-and.dots/simple",
+            "1-num.2-num/3-num",
+            "1234/5678",
+            "1.2.3.4/5678",
+            "Uppercase_Is_OK_123",
+            "example.com/Uppercase_Is_OK_123",
+            "requests.storage-foo",
+            &"a".repeat(63),
+            &long_prefix,
+        ];
+        for key in ok {
+            assert_eq!(validate_label_key(key), Ok(()), "{key}");
+        }
+        let too_long_prefix = format!("{}/abc", "a".repeat(254));
+        let bad = [
+            "nospecialchars%^=@",
+            "cantendwithadash-",
+            "-cantstartwithadash-",
+            "only/one/slash",
+            "Example.com/abc",
+            "example_com/abc",
+            "example.com/",
+            "/simple",
+            &"a".repeat(64),
+            &too_long_prefix,
+            "",
+            "a..b.c/x",
+            "trailing.dot./x",
+            "ünïcode",
+            "new\nline",
+        ];
+        for key in bad {
+            assert!(validate_label_key(key).is_err(), "{key:?}");
+        }
+    }
+
+    #[test]
+    fn label_key_messages() {
+        assert_eq!(
+            validate_label_key("example.com/").unwrap_err(),
+            "name part must be non-empty; name part must consist of alphanumeric characters, \
+             '-', '_' or '.', and must start and end with an alphanumeric character (e.g. \
+             'MyName',  or 'my.name',  or '123-abc', regex used for validation is \
+             '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+        );
+        assert_eq!(
+            validate_label_key("Example.com/abc").unwrap_err(),
+            "prefix part a lowercase RFC 1123 subdomain must consist of lower case \
+             alphanumeric characters, '-' or '.', and must start and end with an alphanumeric \
+             character (e.g. 'example.com', regex used for validation is \
+             '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+        );
+        assert!(validate_label_key("a/b/c")
+            .unwrap_err()
+            .starts_with("a qualified name must consist of"));
+        assert_eq!(
+            validate_label_key(&"a".repeat(64)).unwrap_err(),
+            "name part must be no more than 63 characters"
+        );
+    }
+
+    /// TestIsValidLabelValue in upstream util/validation/validation_test.go.
+    #[test]
+    fn upstream_label_values() {
+        let ok = [
+            "simple",
+            "now-with-dashes",
+            "1-starts-with-num",
+            "end-with-num-1",
+            "1234",
+            &"a".repeat(63),
+            "",
+        ];
+        for v in ok {
+            assert_eq!(validate_label_value(v), Ok(()), "{v}");
+        }
+        let bad = [
+            "nospecialchars%^=@",
+            "Tama-nui-te-rā.is.Māori.sun",
+            "\\backslashes\\are\\bad",
+            "-starts-with-dash",
+            "ends-with-dash-",
+            ".starts.with.dot",
+            "ends.with.dot.",
+            &"a".repeat(64),
+        ];
+        for v in bad {
+            assert!(validate_label_value(v).is_err(), "{v:?}");
+        }
+        assert_eq!(
+            validate_label_value("-x").unwrap_err(),
+            "a valid label must be an empty string or consist of alphanumeric characters, \
+             '-', '_' or '.', and must start and end with an alphanumeric character (e.g. \
+             'MyValue',  or 'my_value',  or '12345', regex used for validation is \
+             '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
+        );
+    }
+}

@@ -1,0 +1,19 @@
+//! Kubernetes API objects and cluster state: metadata, resources and
+//! quantities, label selectors, taints and tolerations, node affinity, Pod,
+//! Node, and the object store with its watch notifications.
+pub mod affinity;
+pub mod event;
+pub mod labels;
+pub mod meta;
+pub mod node;
+pub mod pod;
+pub mod quantity;
+pub mod resources;
+pub mod status;
+pub mod store;
+pub mod taints;
+
+pub use node::Node;
+pub use pod::{Pod, PodPhase, PodSpec};
+pub use resources::{ResourceName, ResourceNames, Resources};
+pub use store::{ClusterState, NodeId, PodEntry, PodId, WatchEvent};

@@ -1,0 +1,317 @@
+//! The Pod: spec as the user wrote it, the behaviour its containers declare,
+//! and the status the kubelet and scheduler report.
+
+use super::affinity::Affinity;
+use super::meta::ObjectMeta;
+use super::resources::{Resources, DEFAULT_MEMORY_REQUEST_BYTES, DEFAULT_MILLI_CPU_REQUEST};
+use super::taints::Toleration;
+use crate::engine::distribution::Distribution;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The scheduler a pod names when it names none (`v1.DefaultSchedulerName`).
+pub const DEFAULT_SCHEDULER_NAME: &str = "default-scheduler";
+/// `terminationGracePeriodSeconds` default (`pkg/apis/core/v1/defaults.go`).
+pub const DEFAULT_TERMINATION_GRACE_PERIOD_S: i64 = 30;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RestartPolicy {
+    Always,
+    OnFailure,
+    Never,
+}
+
+impl RestartPolicy {
+    pub fn parse(s: &str) -> Option<RestartPolicy> {
+        match s {
+            "Always" => Some(RestartPolicy::Always),
+            "OnFailure" => Some(RestartPolicy::OnFailure),
+            "Never" => Some(RestartPolicy::Never),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RestartPolicy::Always => "Always",
+            RestartPolicy::OnFailure => "OnFailure",
+            RestartPolicy::Never => "Never",
+        }
+    }
+    /// Whether a container that exited with `exit_code` is started again.
+    pub fn restarts(self, exit_code: i32) -> bool {
+        match self {
+            RestartPolicy::Always => true,
+            RestartPolicy::OnFailure => exit_code != 0,
+            RestartPolicy::Never => false,
+        }
+    }
+}
+
+/// What a real cluster would learn by running the container, declared in the
+/// scenario (`kubesim.io/` annotations or the behaviour section).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContainerBehaviour {
+    /// How long one run of the container lasts; `None` runs until deleted.
+    pub run_time: Option<Distribution>,
+    /// Exit code of a normal run.
+    pub exit_code: i32,
+    /// Probability that a run fails with exit code 1 instead.
+    pub fail_probability: f64,
+    /// From the kubelet starting the container until it is running.
+    pub start_latency: Distribution,
+}
+
+impl Default for ContainerBehaviour {
+    fn default() -> Self {
+        ContainerBehaviour {
+            run_time: None,
+            exit_code: 0,
+            fail_probability: 0.0,
+            start_latency: Distribution::Constant(Default::default()),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Container {
+    pub name: String,
+    pub image: String,
+    pub requests: Resources,
+    pub limits: Resources,
+    /// Init containers only: `restartPolicy: Always` makes a sidecar.
+    pub restart_policy_always: bool,
+    pub behaviour: ContainerBehaviour,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PodSpec {
+    pub containers: Vec<Container>,
+    pub init_containers: Vec<Container>,
+    pub node_selector: BTreeMap<String, String>,
+    /// Set by the user to bypass the scheduler, or by binding.
+    pub node_name: Option<String>,
+    pub affinity: Affinity,
+    pub tolerations: Vec<Toleration>,
+    pub priority: i32,
+    pub priority_class_name: Option<String>,
+    pub scheduler_name: String,
+    pub restart_policy: RestartPolicy,
+    pub termination_grace_period_s: i64,
+    pub overhead: Resources,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PodPhase {
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+    Unknown,
+}
+
+impl PodPhase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PodPhase::Pending => "Pending",
+            PodPhase::Running => "Running",
+            PodPhase::Succeeded => "Succeeded",
+            PodPhase::Failed => "Failed",
+            PodPhase::Unknown => "Unknown",
+        }
+    }
+    pub fn is_terminal(self) -> bool {
+        matches!(self, PodPhase::Succeeded | PodPhase::Failed)
+    }
+}
+
+/// A pod as stored in the cluster. Requests are computed once at creation,
+/// because the scheduler reads them on every node of every cycle.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pod {
+    pub metadata: ObjectMeta,
+    /// Shared: pods created from one template share one spec.
+    pub spec: Arc<PodSpec>,
+    /// Effective request (`resource.PodRequests`).
+    pub requests: Resources,
+    /// The same with upstream's defaults substituted for unset cpu/memory, used by scoring.
+    pub non_zero_requests: Resources,
+}
+
+impl Pod {
+    pub fn new(metadata: ObjectMeta, spec: Arc<PodSpec>) -> Pod {
+        let requests = pod_requests(&spec, false);
+        let non_zero_requests = pod_requests(&spec, true);
+        Pod {
+            metadata,
+            spec,
+            requests,
+            non_zero_requests,
+        }
+    }
+}
+
+/// A container's request with upstream's non-zero defaults for scoring
+/// (`schedutil.GetNonzeroRequests`).
+fn container_request(c: &Container, non_zero: bool) -> Resources {
+    let mut r = c.requests;
+    if non_zero {
+        if r.cpu_millis == 0 {
+            r.cpu_millis = DEFAULT_MILLI_CPU_REQUEST;
+        }
+        if r.memory_bytes == 0 {
+            r.memory_bytes = DEFAULT_MEMORY_REQUEST_BYTES;
+        }
+    }
+    r
+}
+
+/// The pod's effective request, as `PodRequests` in
+/// `k8s.io/component-helpers/resource/helpers.go` (v1.32) computes it: the sum
+/// of the app containers and sidecars, or the largest single init container
+/// (plus the sidecars started before it) if that is larger, plus overhead.
+pub fn pod_requests(spec: &PodSpec, non_zero: bool) -> Resources {
+    let mut reqs = Resources::default();
+    for c in &spec.containers {
+        reqs += &container_request(c, non_zero);
+    }
+    let mut sidecars = Resources::default();
+    let mut init_max = Resources::default();
+    for c in &spec.init_containers {
+        let r = container_request(c, non_zero);
+        let during = if c.restart_policy_always {
+            reqs += &r;
+            sidecars += &r;
+            sidecars
+        } else {
+            let mut during = r;
+            during += &sidecars;
+            during
+        };
+        init_max = init_max.max(&during);
+    }
+    let mut total = reqs.max(&init_max);
+    total += &spec.overhead;
+    total
+}
+
+#[cfg(test)]
+pub(crate) mod fixtures {
+    //! Builders for tests: `pod("web-0").cpu("250m").memory("128Mi")`.
+    use super::*;
+    use crate::model::quantity::{parse_milli, parse_units};
+
+    pub struct PodBuilder(pub PodSpec, pub ObjectMeta);
+
+    pub fn container(name: &str) -> Container {
+        Container {
+            name: name.into(),
+            image: "busybox".into(),
+            requests: Resources::default(),
+            limits: Resources::default(),
+            restart_policy_always: false,
+            behaviour: ContainerBehaviour::default(),
+        }
+    }
+
+    pub fn pod(name: &str) -> PodBuilder {
+        PodBuilder(
+            PodSpec {
+                containers: vec![container("main")],
+                init_containers: vec![],
+                node_selector: Default::default(),
+                node_name: None,
+                affinity: Default::default(),
+                tolerations: vec![],
+                priority: 0,
+                priority_class_name: None,
+                scheduler_name: DEFAULT_SCHEDULER_NAME.into(),
+                restart_policy: RestartPolicy::Always,
+                termination_grace_period_s: DEFAULT_TERMINATION_GRACE_PERIOD_S,
+                overhead: Resources::default(),
+            },
+            ObjectMeta {
+                name: name.into(),
+                namespace: "default".into(),
+                ..Default::default()
+            },
+        )
+    }
+
+    impl PodBuilder {
+        pub fn cpu(mut self, q: &str) -> Self {
+            self.0.containers[0].requests.cpu_millis = parse_milli(q).unwrap();
+            self
+        }
+        pub fn memory(mut self, q: &str) -> Self {
+            self.0.containers[0].requests.memory_bytes = parse_units(q).unwrap();
+            self
+        }
+        pub fn container(mut self, c: Container) -> Self {
+            self.0.containers.push(c);
+            self
+        }
+        pub fn init_container(mut self, c: Container) -> Self {
+            self.0.init_containers.push(c);
+            self
+        }
+        pub fn spec(mut self, f: impl FnOnce(&mut PodSpec)) -> Self {
+            f(&mut self.0);
+            self
+        }
+        pub fn build(self) -> Pod {
+            Pod::new(self.1, Arc::new(self.0))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::*;
+    use super::*;
+
+    fn with_cpu(mut c: Container, millis: i64) -> Container {
+        c.requests.cpu_millis = millis;
+        c
+    }
+
+    #[test]
+    fn request_is_max_of_containers_sum_and_each_init_container() {
+        // Containers 100m + 200m = 300m; init containers 250m and 500m: max(300, 250, 500) = 500m.
+        let p = pod("p")
+            .cpu("100m")
+            .container(with_cpu(container("b"), 200))
+            .init_container(with_cpu(container("i1"), 250))
+            .init_container(with_cpu(container("i2"), 500))
+            .build();
+        assert_eq!(p.requests.cpu_millis, 500);
+        // Without the big init container the sum wins.
+        let p = pod("p")
+            .cpu("100m")
+            .container(with_cpu(container("b"), 200))
+            .init_container(with_cpu(container("i1"), 250))
+            .build();
+        assert_eq!(p.requests.cpu_millis, 300);
+    }
+
+    #[test]
+    fn sidecars_add_to_the_sum_and_to_later_init_containers() {
+        // Upstream TestPodRequests "restartable init container": sidecar 100m runs
+        // beside the app (200m) => 300m; a later init container 250m + sidecar 100m = 350m.
+        let mut sidecar = with_cpu(container("s"), 100);
+        sidecar.restart_policy_always = true;
+        let p = pod("p")
+            .cpu("200m")
+            .init_container(sidecar)
+            .init_container(with_cpu(container("i"), 250))
+            .build();
+        assert_eq!(p.requests.cpu_millis, 350);
+    }
+
+    #[test]
+    fn non_zero_requests_fill_in_defaults() {
+        let p = pod("p").build();
+        assert_eq!(p.requests.cpu_millis, 0);
+        assert_eq!(p.non_zero_requests.cpu_millis, 100);
+        assert_eq!(p.non_zero_requests.memory_bytes, 200 * 1024 * 1024);
+    }
+}

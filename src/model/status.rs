@@ -1,0 +1,93 @@
+//! Pod status as the kubelet and scheduler report it: phase, conditions,
+//! container states with their reasons, restart counts.
+
+use super::pod::PodPhase;
+use crate::engine::SimTime;
+use std::borrow::Cow;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ContainerState {
+    /// Reason as `kubectl get pods` shows it: ContainerCreating, PodInitializing, CrashLoopBackOff …
+    Waiting {
+        reason: &'static str,
+    },
+    Running {
+        started_at: SimTime,
+    },
+    /// Reason: Completed (exit 0), Error, OOMKilled …
+    Terminated {
+        exit_code: i32,
+        reason: &'static str,
+        finished_at: SimTime,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContainerStatus {
+    pub state: ContainerState,
+    pub restart_count: u32,
+    pub ready: bool,
+}
+
+impl ContainerStatus {
+    pub fn waiting(reason: &'static str) -> Self {
+        ContainerStatus {
+            state: ContainerState::Waiting { reason },
+            restart_count: 0,
+            ready: false,
+        }
+    }
+}
+
+/// The times at which the pod's conditions last became True (`None`: not True).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PodConditions {
+    pub pod_scheduled: Option<SimTime>,
+    pub initialized: Option<SimTime>,
+    pub containers_ready: Option<SimTime>,
+    pub ready: Option<SimTime>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodStatus {
+    pub phase: PodPhase,
+    pub conditions: PodConditions,
+    pub init_container_statuses: Vec<ContainerStatus>,
+    pub container_statuses: Vec<ContainerStatus>,
+    /// Why the pod is in its phase (`status.reason`), e.g. Unschedulable while pending.
+    pub reason: Option<Cow<'static, str>>,
+}
+
+impl PodStatus {
+    pub fn pending(n_init: usize, n_containers: usize) -> Self {
+        PodStatus {
+            phase: PodPhase::Pending,
+            conditions: PodConditions::default(),
+            init_container_statuses: vec![ContainerStatus::waiting("PodInitializing"); n_init],
+            container_statuses: vec![ContainerStatus::waiting("ContainerCreating"); n_containers],
+            reason: None,
+        }
+    }
+
+    pub fn restarts(&self) -> u32 {
+        self.init_container_statuses
+            .iter()
+            .chain(&self.container_statuses)
+            .map(|c| c.restart_count)
+            .sum()
+    }
+
+    /// Legal phase transitions (`pod-lifecycle` docs): Pending → Running →
+    /// Succeeded/Failed, Pending → Succeeded/Failed directly, and terminal
+    /// phases never change. Unknown may come and go (lost node).
+    pub fn transition_allowed(from: PodPhase, to: PodPhase) -> bool {
+        use PodPhase::*;
+        from == to
+            || matches!(
+                (from, to),
+                (Pending, Running | Succeeded | Failed | Unknown)
+                    | (Running, Succeeded | Failed | Unknown)
+                    | (Unknown, Running | Succeeded | Failed)
+            )
+    }
+}

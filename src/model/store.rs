@@ -1,0 +1,327 @@
+//! The object store: every node and pod of the run, indexed by dense ids,
+//! with the per-node request totals the scheduler's cache keeps, and a queue
+//! of watch notifications that the components consume.
+//!
+//! All mutations go through methods here, which assert the invariants they
+//! maintain (a pod is bound at most once; a node's requests never exceed its
+//! allocatable) and push the matching watch event.
+
+use super::event::EventRecord;
+use super::node::Node;
+use super::pod::{Pod, PodPhase};
+use super::resources::{ResourceNames, Resources};
+use super::status::PodStatus;
+use crate::engine::SimTime;
+use std::borrow::Cow;
+use std::collections::VecDeque;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeId(pub u32);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PodId(pub u32);
+
+/// Totals over the pods bound to a node and not yet terminal: what the
+/// scheduler cache's NodeInfo holds (`Requested`, `NonZeroRequested`, pod count).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NodeUsage {
+    pub requested: Resources,
+    pub non_zero_requested: Resources,
+    pub pod_count: i64,
+}
+
+/// A pod with its status and lifecycle timestamps.
+#[derive(Clone, Debug)]
+pub struct PodEntry {
+    pub pod: Pod,
+    pub status: PodStatus,
+    pub node: Option<NodeId>,
+    pub created: SimTime,
+    /// When all its containers were first running at once (pod startup, as SIG Scalability measures it).
+    pub started: Option<SimTime>,
+    /// When it reached Succeeded or Failed.
+    pub finished: Option<SimTime>,
+    pub deleted: Option<SimTime>,
+    /// Scheduling cycles that tried to place it.
+    pub scheduling_attempts: u32,
+}
+
+impl PodEntry {
+    /// Occupies resources on its node: bound and not terminal.
+    pub fn holds_resources(&self) -> bool {
+        self.node.is_some() && !self.status.phase.is_terminal() && self.deleted.is_none()
+    }
+}
+
+/// A change to the store, delivered to every component in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WatchEvent {
+    NodeAdded(NodeId),
+    NodeUpdated(NodeId),
+    PodAdded(PodId),
+    PodBound(PodId, NodeId),
+    /// The pod reached Succeeded or Failed and released its node's resources.
+    PodTerminated(PodId),
+    PodDeleted(PodId),
+}
+
+#[derive(Default)]
+pub struct ClusterState {
+    pub resource_names: ResourceNames,
+    pub nodes: Vec<Node>,
+    pub node_usage: Vec<NodeUsage>,
+    pub pods: Vec<PodEntry>,
+    watch: VecDeque<WatchEvent>,
+    /// Events recorded since the consumer last drained them.
+    events: Vec<EventRecord>,
+    /// Pods in the API (not deleted) by phase, indexed by `PodPhase as usize`.
+    pub phase_counts: [i64; 5],
+    /// Sum of the requests of all pods holding resources.
+    pub requested_total: Resources,
+    /// Sum of the allocatable of all nodes.
+    pub allocatable_total: Resources,
+}
+
+impl ClusterState {
+    pub fn new(resource_names: ResourceNames) -> Self {
+        ClusterState {
+            resource_names,
+            ..Default::default()
+        }
+    }
+
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.0 as usize]
+    }
+    pub fn pod(&self, id: PodId) -> &PodEntry {
+        &self.pods[id.0 as usize]
+    }
+    pub fn pod_mut(&mut self, id: PodId) -> &mut PodEntry {
+        &mut self.pods[id.0 as usize]
+    }
+
+    /// Next watch notification, oldest first.
+    pub fn next_watch_event(&mut self) -> Option<WatchEvent> {
+        self.watch.pop_front()
+    }
+
+    /// Records an Event about a pod.
+    pub fn record_pod_event(
+        &mut self,
+        time: SimTime,
+        pod: PodId,
+        reason: impl Into<Cow<'static, str>>,
+        message: String,
+    ) {
+        let reason = reason.into();
+        let meta = &self.pods[pod.0 as usize].pod.metadata;
+        let object = format!("{}/{}", meta.namespace, meta.name);
+        self.events.push(EventRecord {
+            time,
+            kind: "Pod",
+            object,
+            reason,
+            message,
+        });
+    }
+
+    /// Records an Event about a node.
+    pub fn record_node_event(
+        &mut self,
+        time: SimTime,
+        node: NodeId,
+        reason: impl Into<Cow<'static, str>>,
+        message: String,
+    ) {
+        let reason = reason.into();
+        let object = self.nodes[node.0 as usize].metadata.name.clone();
+        self.events.push(EventRecord {
+            time,
+            kind: "Node",
+            object,
+            reason,
+            message,
+        });
+    }
+
+    /// Takes the events recorded so far, oldest first.
+    pub fn drain_events(&mut self) -> std::vec::Drain<'_, EventRecord> {
+        self.events.drain(..)
+    }
+
+    pub fn add_node(&mut self, node: Node) -> NodeId {
+        let id = NodeId(self.nodes.len() as u32);
+        self.allocatable_total += &node.allocatable;
+        self.nodes.push(node);
+        self.node_usage.push(NodeUsage::default());
+        self.watch.push_back(WatchEvent::NodeAdded(id));
+        id
+    }
+
+    /// Replaces a node's spec/status (labels, taints, unschedulable, ready).
+    pub fn update_node(&mut self, id: NodeId, f: impl FnOnce(&mut Node)) {
+        f(&mut self.nodes[id.0 as usize]);
+        self.watch.push_back(WatchEvent::NodeUpdated(id));
+    }
+
+    pub fn add_pod(&mut self, pod: Pod, now: SimTime) -> PodId {
+        let id = PodId(self.pods.len() as u32);
+        let status = PodStatus::pending(pod.spec.init_containers.len(), pod.spec.containers.len());
+        self.phase_counts[PodPhase::Pending as usize] += 1;
+        self.pods.push(PodEntry {
+            pod,
+            status,
+            node: None,
+            created: now,
+            started: None,
+            finished: None,
+            deleted: None,
+            scheduling_attempts: 0,
+        });
+        self.watch.push_back(WatchEvent::PodAdded(id));
+        id
+    }
+
+    /// Binds a pod to a node (the Bind API call) and charges its requests.
+    pub fn bind(&mut self, pod_id: PodId, node_id: NodeId, now: SimTime) {
+        let entry = &mut self.pods[pod_id.0 as usize];
+        assert!(
+            entry.node.is_none(),
+            "pod {} bound twice",
+            entry.pod.metadata.name
+        );
+        assert!(
+            entry.deleted.is_none(),
+            "binding deleted pod {}",
+            entry.pod.metadata.name
+        );
+        entry.node = Some(node_id);
+        entry.status.conditions.pod_scheduled = Some(now);
+        entry.status.reason = None;
+        let usage = &mut self.node_usage[node_id.0 as usize];
+        usage.requested += &entry.pod.requests;
+        usage.non_zero_requested += &entry.pod.non_zero_requests;
+        usage.pod_count += 1;
+        self.requested_total += &entry.pod.requests;
+        let node = &self.nodes[node_id.0 as usize];
+        assert!(
+            usage.requested.fits_within(&node.allocatable)
+                && usage.pod_count <= node.allocatable_pods,
+            "node {} over allocatable after binding {}",
+            node.metadata.name,
+            entry.pod.metadata.name
+        );
+        self.watch.push_back(WatchEvent::PodBound(pod_id, node_id));
+    }
+
+    /// Moves a pod to a new phase, releasing its node's resources when the
+    /// phase is terminal.
+    pub fn set_phase(&mut self, pod_id: PodId, phase: PodPhase, now: SimTime) {
+        let entry = &mut self.pods[pod_id.0 as usize];
+        let from = entry.status.phase;
+        assert!(
+            PodStatus::transition_allowed(from, phase),
+            "illegal phase transition {from:?} -> {phase:?} for {}",
+            entry.pod.metadata.name
+        );
+        if from == phase {
+            return;
+        }
+        let released = entry.holds_resources() && phase.is_terminal();
+        entry.status.phase = phase;
+        if entry.deleted.is_none() {
+            self.phase_counts[from as usize] -= 1;
+            self.phase_counts[phase as usize] += 1;
+        }
+        if phase.is_terminal() {
+            entry.finished = Some(now);
+        }
+        if released {
+            self.release(pod_id);
+            self.watch.push_back(WatchEvent::PodTerminated(pod_id));
+        }
+    }
+
+    /// Removes a pod from the API (after graceful termination, or at once if
+    /// it never ran), releasing its resources if it still held them.
+    pub fn delete_pod(&mut self, pod_id: PodId, now: SimTime) {
+        let entry = &mut self.pods[pod_id.0 as usize];
+        assert!(
+            entry.deleted.is_none(),
+            "pod {} deleted twice",
+            entry.pod.metadata.name
+        );
+        let held = entry.holds_resources();
+        entry.deleted = Some(now);
+        self.phase_counts[entry.status.phase as usize] -= 1;
+        if held {
+            self.release(pod_id);
+        }
+        self.watch.push_back(WatchEvent::PodDeleted(pod_id));
+    }
+
+    fn release(&mut self, pod_id: PodId) {
+        let entry = &self.pods[pod_id.0 as usize];
+        let node_id = entry.node.expect("released pod is bound");
+        let usage = &mut self.node_usage[node_id.0 as usize];
+        usage.requested -= &entry.pod.requests;
+        usage.non_zero_requested -= &entry.pod.non_zero_requests;
+        usage.pod_count -= 1;
+        self.requested_total -= &entry.pod.requests;
+        assert!(
+            usage.pod_count >= 0 && usage.requested.cpu_millis >= 0,
+            "negative usage on a node"
+        );
+    }
+
+    /// Checks every invariant of the whole state; tests run it after every
+    /// event. Returns the first violation found.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let mut recomputed = vec![NodeUsage::default(); self.nodes.len()];
+        let mut phase_counts = [0i64; 5];
+        for entry in &self.pods {
+            if entry.deleted.is_none() {
+                phase_counts[entry.status.phase as usize] += 1;
+            }
+            if let Some(node) = entry.node {
+                if entry.status.conditions.pod_scheduled.is_none() {
+                    return Err(format!(
+                        "pod {} bound without PodScheduled",
+                        entry.pod.metadata.name
+                    ));
+                }
+                if entry.holds_resources() {
+                    let u = &mut recomputed[node.0 as usize];
+                    u.requested += &entry.pod.requests;
+                    u.non_zero_requested += &entry.pod.non_zero_requests;
+                    u.pod_count += 1;
+                }
+            } else if entry.status.phase == PodPhase::Running {
+                return Err(format!(
+                    "pod {} Running without a node",
+                    entry.pod.metadata.name
+                ));
+            }
+        }
+        if phase_counts != self.phase_counts {
+            return Err(format!(
+                "phase counts {:?} != recomputed {phase_counts:?}",
+                self.phase_counts
+            ));
+        }
+        for (i, (node, usage)) in self.nodes.iter().zip(&self.node_usage).enumerate() {
+            if *usage != recomputed[i] {
+                return Err(format!(
+                    "node {} usage {usage:?} != recomputed {:?}",
+                    node.metadata.name, recomputed[i]
+                ));
+            }
+            if !usage.requested.fits_within(&node.allocatable)
+                || usage.pod_count > node.allocatable_pods
+            {
+                return Err(format!("node {} over allocatable", node.metadata.name));
+            }
+        }
+        Ok(())
+    }
+}

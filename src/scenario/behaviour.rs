@@ -1,0 +1,176 @@
+//! Container behaviour: what a real cluster would learn by running the
+//! containers (how long a run lasts, how it exits, how long the runtime takes
+//! to start it), declared in the scenario's `behaviour` rules or in
+//! `kubesim.io/` annotations on the pod.
+//!
+//! Precedence, lowest first: defaults, the first matching `behaviour` rule,
+//! pod annotations (`kubesim.io/run-time`), container annotations
+//! (`kubesim.io/run-time.<container>`).
+
+use super::yaml::{Ctx, Diagnostic, MapReader, Node as Yaml, Pos};
+use crate::engine::distribution::Distribution;
+use crate::model::labels::LabelSelector;
+use crate::model::pod::{Container, ContainerBehaviour};
+use crate::model::Pod;
+use std::sync::Arc;
+
+pub const ANNOTATION_PREFIX: &str = "kubesim.io/";
+/// The behaviour fields, as annotation suffixes and as rule keys.
+const FIELDS: &[(&str, &str)] = &[
+    ("run-time", "runTime"),
+    ("exit-code", "exitCode"),
+    ("fail-probability", "failProbability"),
+    ("start-latency", "startLatency"),
+];
+
+/// A `behaviour` rule of the scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BehaviourRule {
+    /// Pods whose labels match; `None` matches every pod.
+    pub selector: Option<LabelSelector>,
+    /// Only this container; `None` matches every container.
+    pub container: Option<String>,
+    /// Field values as (field key, text, position) to apply in order.
+    settings: Vec<(&'static str, String, Pos)>,
+}
+
+impl BehaviourRule {
+    fn matches(&self, pod: &Pod, container: &Container) -> bool {
+        self.selector
+            .as_ref()
+            .is_none_or(|s| s.matches(&pod.metadata.labels))
+            && self.container.as_ref().is_none_or(|c| *c == container.name)
+    }
+}
+
+/// Decodes one rule of the `behaviour` list.
+pub fn decode_rule(ctx: &mut Ctx, node: &Yaml) -> Option<BehaviourRule> {
+    let mut m = MapReader::new(ctx, node)?;
+    let selector = m
+        .opt("selector")
+        .and_then(|n| super::manifest::decode_label_selector(&mut ctx.field("selector"), n));
+    let container = m
+        .opt("container")
+        .and_then(|n| ctx.field("container").str(n));
+    let mut settings = Vec::new();
+    for (_, key) in FIELDS {
+        if let Some(n) = m.opt(key) {
+            let mut fctx = ctx.field(key);
+            if let Some(text) = fctx.scalar_string(n) {
+                // Validate now so errors point at the rule.
+                if apply_field(&mut ContainerBehaviour::default(), key, &text)
+                    .map_err(|e| fctx.error(n.pos, e))
+                    .is_ok()
+                {
+                    settings.push((*key, text, n.pos));
+                }
+            }
+        }
+    }
+    let mut known = vec!["selector", "container"];
+    known.extend(FIELDS.iter().map(|(_, k)| *k));
+    m.finish(ctx, &known);
+    Some(BehaviourRule {
+        selector,
+        container,
+        settings,
+    })
+}
+
+/// Sets one behaviour field from its text; the error says what was expected.
+fn apply_field(b: &mut ContainerBehaviour, key: &str, text: &str) -> Result<(), String> {
+    match key {
+        "runTime" => b.run_time = Some(Distribution::parse(text)?),
+        "startLatency" => b.start_latency = Distribution::parse(text)?,
+        "exitCode" => {
+            b.exit_code = text
+                .trim()
+                .parse::<i32>()
+                .ok()
+                .filter(|c| (0..=255).contains(c))
+                .ok_or_else(|| format!("expected an exit code from 0 to 255, found {text:?}"))?
+        }
+        "failProbability" => {
+            b.fail_probability = text
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|p| (0.0..=1.0).contains(p))
+                .ok_or_else(|| format!("expected a probability from 0 to 1, found {text:?}"))?
+        }
+        _ => unreachable!("behaviour field {key}"),
+    }
+    Ok(())
+}
+
+/// Resolves every container's behaviour of `pod` from the rules and its
+/// annotations. Annotation errors are reported at the pod's position under
+/// `metadata.annotations`.
+pub fn apply(
+    pod: &mut Pod,
+    rules: &[BehaviourRule],
+    file: &str,
+    pod_pos: Pos,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let mut spec = (*pod.spec).clone();
+    let annotations = &pod.metadata.annotations;
+    // Unknown kubesim.io/ annotations are almost always typos: say so.
+    for key in annotations
+        .keys()
+        .filter(|k| k.starts_with(ANNOTATION_PREFIX))
+    {
+        let suffix = &key[ANNOTATION_PREFIX.len()..];
+        let field = suffix.split('.').next().unwrap_or("");
+        if !FIELDS.iter().any(|(a, _)| *a == field) {
+            let known: Vec<&str> = FIELDS.iter().map(|(a, _)| *a).collect();
+            let hint = super::yaml::did_you_mean(field, &known).map_or(String::new(), |s| {
+                format!(" (did you mean `{ANNOTATION_PREFIX}{s}`?)")
+            });
+            errors.push(Diagnostic {
+                file: file.to_string(),
+                pos: pod_pos,
+                field: format!("metadata.annotations.{key}"),
+                message: format!(
+                    "unknown kubesim annotation{hint}; expected one of: {}",
+                    known
+                        .iter()
+                        .map(|k| format!("{ANNOTATION_PREFIX}{k}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+    }
+    let all: Vec<&mut Container> = spec
+        .init_containers
+        .iter_mut()
+        .chain(spec.containers.iter_mut())
+        .collect();
+    for container in all {
+        let mut b = ContainerBehaviour::default();
+        if let Some(rule) = rules.iter().find(|r| r.matches(pod, container)) {
+            for (key, text, _) in &rule.settings {
+                apply_field(&mut b, key, text).expect("validated when decoded");
+            }
+        }
+        for (suffix, key) in FIELDS {
+            let pod_level = format!("{ANNOTATION_PREFIX}{suffix}");
+            let container_level = format!("{pod_level}.{}", container.name);
+            for ann in [pod_level, container_level] {
+                if let Some(text) = annotations.get(&ann) {
+                    if let Err(e) = apply_field(&mut b, key, text) {
+                        errors.push(Diagnostic {
+                            file: file.to_string(),
+                            pos: pod_pos,
+                            field: format!("metadata.annotations.{ann}"),
+                            message: e,
+                        });
+                    }
+                }
+            }
+        }
+        container.behaviour = b;
+    }
+    *pod = Pod::new(pod.metadata.clone(), Arc::new(spec));
+}

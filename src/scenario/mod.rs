@@ -1,0 +1,9 @@
+//! Scenario files: the YAML format, its decoding with precise errors, and the
+//! validated [`Scenario`] a run takes. The only module that knows the file format.
+pub mod behaviour;
+pub mod decode;
+pub mod manifest;
+pub mod spec;
+pub mod yaml;
+
+pub use spec::{Arrival, ArrivalProcess, Expectation, Scenario};

@@ -1,0 +1,57 @@
+//! The validated scenario: what a run needs, with no file-format concerns.
+//! Decoding (`decode.rs`) is the only way to build one from a file.
+
+use crate::engine::{SimDuration, SimTime};
+use crate::model::{Node, Pod, ResourceNames};
+use crate::scheduler::config::SchedulerConfig;
+
+/// How an arrival process spaces its pods.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArrivalProcess {
+    /// One pod every `interval`.
+    Constant { interval: SimDuration },
+    /// Exponential inter-arrival times with this mean (rate = 1 / mean).
+    Poisson { mean_interval: SimDuration },
+    /// Pods at these offsets from the process's start, ascending.
+    Times(Vec<SimDuration>),
+}
+
+/// Pods created from one template by an arrival process.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Arrival {
+    /// Pods are named `<name>-<n>`, n counting from 0.
+    pub name: String,
+    pub template: Pod,
+    pub process: ArrivalProcess,
+    pub start: SimTime,
+    /// Stop after this many pods.
+    pub count: Option<u64>,
+    /// Create no pod after this time.
+    pub until: Option<SimTime>,
+}
+
+/// A bound on a summary figure; failing it makes `kubesim run` exit 1.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expectation {
+    /// A column of summary.csv.
+    pub metric: String,
+    pub max: Option<f64>,
+    pub min: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub seed: u64,
+    /// Simulated time at which the run stops; `None` runs until nothing is left to happen.
+    pub duration: Option<SimDuration>,
+    pub sample_interval: SimDuration,
+    pub max_events: u64,
+    pub resource_names: ResourceNames,
+    pub nodes: Vec<Node>,
+    /// Pods created at the given time (manifests are created at 0).
+    pub pods: Vec<(SimTime, Pod)>,
+    pub arrivals: Vec<Arrival>,
+    pub scheduler: SchedulerConfig,
+    pub expectations: Vec<Expectation>,
+}

@@ -1,0 +1,1339 @@
+//! YAML input for scenario files and Kubernetes manifests: parsing into a tree of
+//! position-carrying nodes, and the helpers that decode that tree by hand.
+//!
+//! We deliberately do not deserialize straight into serde structs. Serde stops at the
+//! first problem and its messages rarely say where the offending value sits. Users of a
+//! simulator edit long scenario files, and a fix-one-rerun-fix-the-next loop is painful,
+//! so here every problem becomes a [`Diagnostic`] naming `file:line:column`, the field
+//! path (`nodePools[2].capacity.cpu`), what was found and what was expected, and
+//! decoding carries on so that one run reports everything wrong with a file at once.
+//! Unknown fields are errors (a misspelt optional field would otherwise silently fall
+//! back to its default) and come with a "did you mean" hint.
+//!
+//! Parsing rules, chosen so that a value never means something the user did not write:
+//! - YAML 1.2 booleans only: `yes`, `no`, `on`, `off`, `y`, `n` stay strings.
+//! - Duplicate mapping keys are errors; all of them are reported, each with the
+//!   position of the first definition (merge keys `<<` may still be overridden).
+//! - Plain numbers with redundant leading zeros (`0755`) or underscores (`1_000`) stay
+//!   strings, because YAML 1.1 tools read them differently (octal, digit grouping) and
+//!   guessing wrong is worse than asking for quotes; an integer field then reports them.
+//! - `.inf` and `.nan` stay strings, so every [`Value::Float`] is finite and no
+//!   non-finite number reaches the model; a number field then reports them. A float
+//!   literal too large for `f64` (`1e999`) reads as the string `".inf"` (the parser
+//!   does not keep the original spelling).
+//! - Integers above `i64::MAX` become [`Value::Float`] (rounded); the integer readers
+//!   reject them as out of range instead of silently using the rounded value.
+//! - `1e3` is a float (1000.0); its [`Node::scalar_text`] is `"1000"` and the integer
+//!   readers accept it because it has no fractional part.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::{
+    DuplicateKeyPolicy, MessageFormatter, NonFiniteFloatPolicy, Options, Spanned,
+    UserMessageFormatter,
+};
+
+/// A 1-based line and column (in characters) in the source text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Pos {
+    pub fn new(line: u32, column: u32) -> Self {
+        Pos { line, column }
+    }
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// The payload of a [`Node`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    /// Entries in source order; keys are unique after [`parse_documents`].
+    Map(Vec<(Node, Node)>),
+}
+
+/// A YAML value with the position where it appears (for aliases: where the alias is used).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub pos: Pos,
+}
+
+/// Longest scalar text quoted in a message; longer values are cut so a diagnostic stays
+/// one readable line even when someone pastes a certificate into the wrong field.
+const MAX_QUOTED_CHARS: usize = 60;
+
+impl Node {
+    pub fn new(value: Value, pos: Pos) -> Self {
+        Node { value, pos }
+    }
+
+    /// The kind of value, phrased to follow "found" in a message.
+    pub fn kind_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a number",
+            Value::Str(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+
+    /// Scalar text as the user wrote it where possible: strings as they are, numbers and
+    /// booleans formatted (floats with Rust's shortest round-trip form, so `0.5` gives
+    /// `"0.5"` and `1e3` gives `"1000"`); `None` for null, lists and mappings.
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            Value::Str(s) => Some(s.clone()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(f.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Null | Value::Seq(_) | Value::Map(_) => None,
+        }
+    }
+
+    /// The string payload, if this is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
+    /// "a string \"three\"", "an integer 3", "a list", "null": what follows "found".
+    pub fn describe(&self) -> String {
+        match &self.value {
+            Value::Str(s) => format!("a string {}", quote(s)),
+            Value::Null | Value::Seq(_) | Value::Map(_) => self.kind_name().to_string(),
+            _ => match self.scalar_text() {
+                Some(t) => format!("{} {}", self.kind_name(), t),
+                None => self.kind_name().to_string(),
+            },
+        }
+    }
+}
+
+/// Quotes and escapes text for a one-line message, cutting it if very long.
+fn quote(s: &str) -> String {
+    if s.chars().count() > MAX_QUOTED_CHARS {
+        let cut: String = s.chars().take(MAX_QUOTED_CHARS).collect();
+        format!("{cut:?}...")
+    } else {
+        format!("{s:?}")
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s: Spanned<Value> = Spanned::deserialize(d)?;
+        let line = u32::try_from(s.referenced.line()).unwrap_or(u32::MAX);
+        let column = u32::try_from(s.referenced.column()).unwrap_or(u32::MAX);
+        Ok(Node {
+            value: s.value,
+            pos: Pos { line, column },
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+/// Integers beyond `i64` become floats (see the module docs for why not an error here:
+/// a parse error would hide every other problem in the file).
+fn wide_int(v: i128) -> Value {
+    match i64::try_from(v) {
+        Ok(i) => Value::Int(i),
+        Err(_) => Value::Float(v as f64),
+    }
+}
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        Value::deserialize(d)
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        Value::deserialize(d)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Int(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(wide_int(i128::from(v)))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+        Ok(wide_int(v))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+        Ok(match i128::try_from(v) {
+            Ok(i) => wide_int(i),
+            Err(_) => Value::Float(v as f64),
+        })
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::Float(v))
+    }
+    fn visit_char<E>(self, v: char) -> Result<Value, E> {
+        Ok(Value::Str(v.to_string()))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::Str(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::Str(v))
+    }
+    // `!!binary` scalars arrive as bytes; nothing we model is binary, so keep them
+    // as text and let the field's reader judge them.
+    fn visit_bytes<E>(self, v: &[u8]) -> Result<Value, E> {
+        Ok(Value::Str(String::from_utf8_lossy(v).into_owned()))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(n) = seq.next_element::<Node>()? {
+            items.push(n);
+        }
+        Ok(Value::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(entry) = map.next_entry::<Node, Node>()? {
+            entries.push(entry);
+        }
+        Ok(Value::Map(entries))
+    }
+}
+
+/// One problem in an input file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub file: String,
+    pub pos: Pos,
+    /// Field path such as `spec.containers[0].image`; empty for the document itself.
+    pub field: String,
+    pub message: String,
+}
+
+impl Diagnostic {
+    pub fn new(
+        file: impl Into<String>,
+        pos: Pos,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            file: file.into(),
+            pos,
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: ", self.file, self.pos.line, self.pos.column)?;
+        if !self.field.is_empty() {
+            write!(f, "{}: ", self.field)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// All problems found in one pass, in file order once built with [`Diagnostics::new`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, thiserror::Error)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    /// Wraps and sorts by file, then line, then column; the sort is stable so problems
+    /// found at the same spot keep the order they were found in.
+    pub fn new(mut list: Vec<Diagnostic>) -> Self {
+        list.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
+        Diagnostics(list)
+    }
+
+    /// `Ok(value)` if no problem was recorded, otherwise all of them, sorted.
+    pub fn check<T>(list: Vec<Diagnostic>, value: T) -> Result<T, Diagnostics> {
+        if list.is_empty() {
+            Ok(value)
+        } else {
+            Err(Diagnostics::new(list))
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
+        self.0.iter()
+    }
+}
+
+impl From<Vec<Diagnostic>> for Diagnostics {
+    fn from(list: Vec<Diagnostic>) -> Self {
+        Diagnostics::new(list)
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n")?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Parser settings; see the module docs for the reasoning behind each.
+fn parse_options() -> Options {
+    let mut o = Options::default();
+    o.strict_booleans = true;
+    // Duplicates reach our visitor and are reported by `report_duplicates`, which
+    // finds all of them; the parser's own check would abort at the first.
+    o.duplicate_keys = DuplicateKeyPolicy::PassThrough;
+    o.leading_zero_numbers_as_strings = true;
+    o.underscored_numbers_as_strings = true;
+    o.non_finite_float_policy = NonFiniteFloatPolicy::AsString;
+    o.legacy_octal_numbers = false;
+    // We render our own one-line message from the error and its location.
+    o.with_snippet = false;
+    o
+}
+
+/// Parses a file's text into documents (multi-document streams separated by `---`;
+/// empty and null documents are skipped). A syntax error becomes one diagnostic at the
+/// parser's position (the parser cannot recover, so later problems are unknown);
+/// duplicate keys are all reported at once.
+pub fn parse_documents(file: &str, text: &str) -> Result<Vec<Node>, Diagnostics> {
+    let docs =
+        serde_saphyr::from_str_multiple_with_options::<Node, Vec<Node>>(text, parse_options())
+            .map_err(|e| Diagnostics(vec![syntax_diagnostic(file, &e)]))?;
+    let docs: Vec<Node> = docs.into_iter().filter(|d| !d.is_null()).collect();
+    let mut sink = Vec::new();
+    let mut ctx = Ctx::new(file, &mut sink);
+    for doc in &docs {
+        report_duplicates(&mut ctx, doc);
+    }
+    Diagnostics::check(sink, docs)
+}
+
+/// Parses text that must hold exactly one document (an empty text is an error).
+pub fn parse_single(file: &str, text: &str) -> Result<Node, Diagnostics> {
+    let mut docs = parse_documents(file, text)?;
+    match docs.len() {
+        1 => Ok(docs.remove(0)),
+        0 => Err(Diagnostics(vec![Diagnostic::new(
+            file,
+            Pos::new(1, 1),
+            "",
+            "expected a YAML document, found an empty file",
+        )])),
+        n => Err(Diagnostics(vec![Diagnostic::new(
+            file,
+            docs[1].pos,
+            "",
+            format!("expected a single YAML document, found {n} (separated by `---`)"),
+        )])),
+    }
+}
+
+fn syntax_diagnostic(file: &str, e: &serde_saphyr::Error) -> Diagnostic {
+    let pos = e
+        .location()
+        .filter(|l| l.line() > 0)
+        .map(|l| {
+            Pos::new(
+                u32::try_from(l.line()).unwrap_or(u32::MAX),
+                u32::try_from(l.column()).unwrap_or(u32::MAX).max(1),
+            )
+        })
+        .unwrap_or(Pos::new(1, 1));
+    let raw = UserMessageFormatter.format_message(e.without_snippet());
+    // The formatter may embed line breaks or other control characters; a diagnostic
+    // is one line.
+    let mut message: String = raw
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    message = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    if message.is_empty() {
+        message = "invalid YAML".to_string();
+    }
+    Diagnostic::new(file, pos, "", format!("invalid YAML: {message}"))
+}
+
+/// A hashable identity for scalar keys; lists and mappings as keys are not checked
+/// (nothing we read uses them, and they end up reported as unknown fields anyway).
+#[derive(PartialEq, Eq, Hash)]
+enum KeyId<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(u64),
+    Str(&'a str),
+}
+
+fn key_id(n: &Node) -> Option<KeyId<'_>> {
+    Some(match &n.value {
+        Value::Null => KeyId::Null,
+        Value::Bool(b) => KeyId::Bool(*b),
+        Value::Int(i) => KeyId::Int(*i),
+        Value::Float(f) => KeyId::Float(f.to_bits()),
+        Value::Str(s) => KeyId::Str(s),
+        Value::Seq(_) | Value::Map(_) => return None,
+    })
+}
+
+/// Records every repeated key in the tree. Recursion depth is bounded by the parser's
+/// nesting budget.
+fn report_duplicates(ctx: &mut Ctx<'_>, node: &Node) {
+    match &node.value {
+        Value::Map(entries) => {
+            let mut seen: HashMap<KeyId<'_>, Pos> = HashMap::new();
+            for (k, v) in entries {
+                if let Some(id) = key_id(k) {
+                    if let Some(first) = seen.get(&id) {
+                        let shown = k.scalar_text().unwrap_or_else(|| "null".into());
+                        ctx.error(
+                            k.pos,
+                            format!(
+                                "duplicate key `{shown}` (first defined at line {}, column {})",
+                                first.line, first.column
+                            ),
+                        );
+                    } else {
+                        seen.insert(id, k.pos);
+                    }
+                }
+                let name = k.scalar_text().unwrap_or_else(|| "?".into());
+                report_duplicates(&mut ctx.field(&name), v);
+            }
+        }
+        Value::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                report_duplicates(&mut ctx.index(i), item);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Decoding context: the file name, the current field path and the shared sink that
+/// collects every problem. Child contexts from [`Ctx::field`] and [`Ctx::index`] borrow
+/// the parent's sink, so a decoder passes `&mut ctx.field("x")` down and keeps going.
+pub struct Ctx<'a> {
+    file: &'a str,
+    path: String,
+    sink: &'a mut Vec<Diagnostic>,
+}
+
+/// Field names that can be shown bare in a path; others (label keys such as
+/// `app.kubernetes.io/name`) are shown as `["..."]` so the path stays unambiguous.
+fn is_plain_field(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(file: &'a str, sink: &'a mut Vec<Diagnostic>) -> Self {
+        Ctx {
+            file,
+            path: String::new(),
+            sink,
+        }
+    }
+
+    /// The file name; borrowed for `'a`, not from `self`, so it can be passed alongside
+    /// [`Ctx::sink`] in one call.
+    pub fn file(&self) -> &'a str {
+        self.file
+    }
+
+    /// The shared sink, for starting a [`Ctx`] on another file (an included manifest)
+    /// that reports into the same list, or for adding diagnostics made elsewhere.
+    pub fn sink(&mut self) -> &mut Vec<Diagnostic> {
+        self.sink
+    }
+
+    /// The context for field `name` of the current mapping.
+    pub fn field(&mut self, name: &str) -> Ctx<'_> {
+        let mut path = self.path.clone();
+        if is_plain_field(name) {
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(name);
+        } else {
+            path.push('[');
+            path.push_str(&format!("{name:?}"));
+            path.push(']');
+        }
+        Ctx {
+            file: self.file,
+            path,
+            sink: &mut *self.sink,
+        }
+    }
+
+    /// The context for item `i` of the current list.
+    pub fn index(&mut self, i: usize) -> Ctx<'_> {
+        Ctx {
+            file: self.file,
+            path: format!("{}[{i}]", self.path),
+            sink: &mut *self.sink,
+        }
+    }
+
+    /// The current field path, e.g. `spec.containers[0].resources`; empty at the root.
+    pub fn path(&self) -> String {
+        self.path.clone()
+    }
+
+    /// How many problems the shared sink holds so far (for "did this part decode?").
+    pub fn error_count(&self) -> usize {
+        self.sink.len()
+    }
+
+    /// Records an error at `pos` for the current path.
+    pub fn error(&mut self, pos: Pos, message: impl Into<String>) {
+        self.sink.push(Diagnostic {
+            file: self.file.to_string(),
+            pos,
+            field: self.path.clone(),
+            message: message.into(),
+        });
+    }
+
+    /// Records "expected {what}, found {description of node}".
+    pub fn expected(&mut self, node: &Node, what: &str) {
+        self.error(
+            node.pos,
+            format!("expected {what}, found {}", node.describe()),
+        );
+    }
+
+    /// A string. Numbers and booleans are refused: `name: 1.10` is almost always a
+    /// version that lost its trailing zero, so quotes are required.
+    pub fn str(&mut self, node: &Node) -> Option<String> {
+        match &node.value {
+            Value::Str(s) => Some(s.clone()),
+            _ => {
+                self.expected(node, "a string");
+                None
+            }
+        }
+    }
+
+    /// Any scalar as text (quantities such as `cpu: 0.5`, label values given as numbers).
+    pub fn scalar_string(&mut self, node: &Node) -> Option<String> {
+        let text = node.scalar_text();
+        if text.is_none() {
+            self.expected(node, "a single value (a string or a number)");
+        }
+        text
+    }
+
+    pub fn bool(&mut self, node: &Node) -> Option<bool> {
+        match node.value {
+            Value::Bool(b) => Some(b),
+            _ => {
+                self.expected(node, "a boolean (true or false)");
+                None
+            }
+        }
+    }
+
+    /// An integer; a float without fractional part (`1e3`) is accepted.
+    pub fn i64(&mut self, node: &Node) -> Option<i64> {
+        self.integer(node, "an integer")
+    }
+
+    /// A non-negative integer (at most `i64::MAX`).
+    pub fn u64(&mut self, node: &Node) -> Option<u64> {
+        const WHAT: &str = "a non-negative integer";
+        let v = self.integer(node, WHAT)?;
+        match u64::try_from(v) {
+            Ok(u) => Some(u),
+            Err(_) => {
+                self.error(node.pos, format!("expected {WHAT}, found {v}"));
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, node: &Node, what: &str) -> Option<i64> {
+        match node.value {
+            Value::Int(i) => Some(i),
+            Value::Float(f) if f.fract() == 0.0 => {
+                // 2^63 is exactly representable; every float strictly inside
+                // (-2^63 - 1, 2^63) with no fraction converts without loss.
+                const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+                if (-LIMIT..LIMIT).contains(&f) {
+                    Some(f as i64)
+                } else {
+                    self.error(
+                        node.pos,
+                        format!(
+                            "expected {what}, found {f} (out of range, at most {})",
+                            i64::MAX
+                        ),
+                    );
+                    None
+                }
+            }
+            _ => {
+                self.expected(node, what);
+                None
+            }
+        }
+    }
+
+    /// A number: an integer or a float.
+    pub fn f64(&mut self, node: &Node) -> Option<f64> {
+        match node.value {
+            Value::Int(i) => Some(i as f64),
+            Value::Float(f) => Some(f),
+            _ => {
+                self.expected(node, "a number");
+                None
+            }
+        }
+    }
+
+    /// A list; null (`containers:` with nothing after it) reads as an empty list.
+    pub fn seq<'n>(&mut self, node: &'n Node) -> Option<&'n [Node]> {
+        match &node.value {
+            Value::Seq(items) => Some(items),
+            Value::Null => Some(&[]),
+            _ => {
+                self.expected(node, "a list");
+                None
+            }
+        }
+    }
+
+    /// A mapping of scalar keys to scalar values as text (labels, annotations,
+    /// nodeSelector), in source order with each value's position. Null reads as empty;
+    /// a null value reads as "" (as Kubernetes does). Bad entries are reported and
+    /// skipped, the rest returned.
+    pub fn string_map(&mut self, node: &Node) -> Option<Vec<(String, String, Pos)>> {
+        let entries = match &node.value {
+            Value::Map(entries) => entries,
+            Value::Null => return Some(Vec::new()),
+            _ => {
+                self.expected(node, "a mapping of names to values");
+                return None;
+            }
+        };
+        let mut out = Vec::with_capacity(entries.len());
+        for (k, v) in entries {
+            let Some(key) = k.scalar_text() else {
+                self.expected(k, "a name (a string)");
+                continue;
+            };
+            let mut child = self.field(&key);
+            let value = match &v.value {
+                Value::Null => Some(String::new()),
+                _ => child.scalar_string(v),
+            };
+            if let Some(value) = value {
+                out.push((key, value, v.pos));
+            }
+        }
+        Some(out)
+    }
+
+    /// A string that must be one of `allowed` (an enumeration such as `restartPolicy`);
+    /// a near miss gets a suggestion.
+    pub fn one_of<'k>(&mut self, node: &Node, allowed: &[&'k str]) -> Option<&'k str> {
+        let s = self.str(node)?;
+        if let Some(hit) = allowed.iter().find(|a| **a == s) {
+            return Some(hit);
+        }
+        let hint = match did_you_mean(&s, allowed) {
+            Some(m) => format!(" (did you mean `{m}`?)"),
+            None => String::new(),
+        };
+        self.error(
+            node.pos,
+            format!(
+                "unknown value {}{hint}; expected one of: {}",
+                quote(&s),
+                allowed.join(", ")
+            ),
+        );
+        None
+    }
+}
+
+/// A mapping being decoded: fields are taken by name, and [`MapReader::finish`] reports
+/// every key nobody took as unknown, with a suggestion.
+pub struct MapReader<'n> {
+    node: &'n Node,
+    entries: &'n [(Node, Node)],
+    used: Vec<bool>,
+    /// Names asked for via opt/req/ignore, so the hint list is complete even if the
+    /// decoder's `known` list forgets one.
+    asked: Vec<String>,
+}
+
+impl<'n> MapReader<'n> {
+    /// Starts reading `node`; records "expected a mapping, found ..." if it is not one.
+    pub fn new(ctx: &mut Ctx<'_>, node: &'n Node) -> Option<MapReader<'n>> {
+        match &node.value {
+            Value::Map(entries) => Some(MapReader {
+                node,
+                entries,
+                used: vec![false; entries.len()],
+                asked: Vec::new(),
+            }),
+            _ => {
+                ctx.expected(node, "a mapping");
+                None
+            }
+        }
+    }
+
+    fn take(&mut self, key: &str) -> Option<&'n Node> {
+        if !self.asked.iter().any(|a| a == key) {
+            self.asked.push(key.to_string());
+        }
+        let entries = self.entries;
+        let i = entries.iter().position(|(k, _)| k.as_str() == Some(key))?;
+        if let Some(u) = self.used.get_mut(i) {
+            *u = true;
+        }
+        entries.get(i).map(|(_, v)| v)
+    }
+
+    /// Takes an optional field; a key whose value is null counts as absent.
+    pub fn opt(&mut self, key: &str) -> Option<&'n Node> {
+        self.take(key).filter(|v| !v.is_null())
+    }
+
+    /// Takes a required field; records "missing required field `key`" at the mapping's
+    /// position if absent, or at the value if it is null.
+    pub fn req(&mut self, ctx: &mut Ctx<'_>, key: &str) -> Option<&'n Node> {
+        match self.take(key) {
+            None => {
+                ctx.error(self.pos(), format!("missing required field `{key}`"));
+                None
+            }
+            Some(v) if v.is_null() => {
+                ctx.error(v.pos, format!("required field `{key}` has no value"));
+                None
+            }
+            Some(v) => Some(v),
+        }
+    }
+
+    /// Accepts fields that are valid but not modelled (such as a container's `ports`
+    /// or `env`) and ignores their values.
+    pub fn ignore(&mut self, keys: &[&str]) {
+        for k in keys {
+            let _ = self.take(k);
+        }
+    }
+
+    /// Whether `key` is present with a non-null value (does not take it).
+    pub fn has(&self, key: &str) -> bool {
+        self.entries
+            .iter()
+            .any(|(k, v)| k.as_str() == Some(key) && !v.is_null())
+    }
+
+    /// The mapping's position.
+    pub fn pos(&self) -> Pos {
+        self.node.pos
+    }
+
+    /// Reports every key not taken. `known` lists the accepted names for the hint, in
+    /// the order shown; names passed to opt/req/ignore are added if missing.
+    pub fn finish(self, ctx: &mut Ctx<'_>, known: &[&str]) {
+        if self.used.iter().all(|u| *u) {
+            return;
+        }
+        let mut names: Vec<&str> = known.to_vec();
+        for a in &self.asked {
+            if !names.contains(&a.as_str()) {
+                names.push(a);
+            }
+        }
+        let expected = if names.is_empty() {
+            "this mapping takes no fields".to_string()
+        } else {
+            format!("expected one of: {}", names.join(", "))
+        };
+        for ((k, _), used) in self.entries.iter().zip(&self.used) {
+            if *used {
+                continue;
+            }
+            let message = match k.scalar_text() {
+                Some(text) => {
+                    let hint = match did_you_mean(&text, &names) {
+                        Some(m) => format!(" (did you mean `{m}`?)"),
+                        None => String::new(),
+                    };
+                    format!("unknown field `{text}`{hint}; {expected}")
+                }
+                None => format!("unexpected {} as a field name; {expected}", k.kind_name()),
+            };
+            ctx.error(k.pos, message);
+        }
+    }
+}
+
+/// The closest of `known` to `found`, if close enough to be a plausible typo: equal
+/// ignoring case, within (case-insensitive) Damerau-Levenshtein distance 2 and at most
+/// half the longer name (so `x` does not suggest `id`), or one a prefix of the other
+/// with at least 3 characters (`mem` suggests `memory`). Closer wins; ties go to the
+/// earlier name in `known`. `found` itself is never suggested.
+pub fn did_you_mean<'a>(found: &str, known: &[&'a str]) -> Option<&'a str> {
+    let f: Vec<char> = found.to_lowercase().chars().collect();
+    let mut best: Option<(usize, &'a str)> = None;
+    for &cand in known {
+        // An exact match is no typo (a decoder that forgot to take the field).
+        if cand == found {
+            continue;
+        }
+        let c: Vec<char> = cand.to_lowercase().chars().collect();
+        let d = osa_distance(&f, &c);
+        let longer = f.len().max(c.len());
+        let shorter = f.len().min(c.len());
+        let score = if d <= 2 && d * 2 <= longer {
+            d
+        } else if shorter >= 3 && (c.starts_with(&f) || f.starts_with(&c)) {
+            3
+        } else {
+            continue;
+        };
+        if best.is_none_or(|(s, _)| score < s) {
+            best = Some((score, cand));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// Optimal string alignment distance: edits, with swapping two adjacent characters
+/// counted as one (the most common typo, `nmae`).
+fn osa_distance(a: &[char], b: &[char]) -> usize {
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for (i, cell) in d.iter_mut().step_by(w).enumerate() {
+        *cell = i;
+    }
+    for (j, cell) in d.iter_mut().take(w).enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1)
+                .min(d[(i - 1) * w + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = v;
+        }
+    }
+    d[a.len() * w + b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Vec<Node> {
+        parse_documents("t.yaml", text).unwrap_or_else(|e| panic!("parse failed: {e}"))
+    }
+
+    fn one(text: &str) -> Node {
+        parse_single("t.yaml", text).unwrap_or_else(|e| panic!("parse failed: {e}"))
+    }
+
+    /// Looks a key up in a mapping node (test shorthand).
+    fn get<'n>(n: &'n Node, key: &str) -> &'n Node {
+        match &n.value {
+            Value::Map(e) => e
+                .iter()
+                .find(|(k, _)| k.as_str() == Some(key))
+                .map(|(_, v)| v)
+                .unwrap_or_else(|| panic!("no key {key}")),
+            _ => panic!("not a mapping"),
+        }
+    }
+
+    fn messages(sink: &[Diagnostic]) -> Vec<String> {
+        sink.iter().map(|d| d.to_string()).collect()
+    }
+
+    #[test]
+    fn positions_of_nested_values_are_one_based() {
+        let doc = one("a: 1\nb:\n  c: [10, 20]\n  d:\n    - x\n    - y: true\n");
+        assert_eq!(doc.pos, Pos::new(1, 1));
+        assert_eq!(get(&doc, "a").pos, Pos::new(1, 4));
+        let b = get(&doc, "b");
+        // A block mapping sits at its first key.
+        assert_eq!(b.pos, Pos::new(3, 3));
+        let Value::Seq(c) = &get(b, "c").value else {
+            panic!("c is not a list")
+        };
+        assert_eq!(c[1].value, Value::Int(20));
+        assert_eq!(c[1].pos, Pos::new(3, 11));
+        let Value::Seq(d) = &get(b, "d").value else {
+            panic!("d is not a list")
+        };
+        assert_eq!(d[0].pos, Pos::new(5, 7));
+        assert_eq!(get(&d[1], "y").value, Value::Bool(true));
+        assert_eq!(get(&d[1], "y").pos, Pos::new(6, 10));
+        // Keys carry positions too.
+        let Value::Map(entries) = &doc.value else {
+            panic!("not a mapping")
+        };
+        assert_eq!(entries[1].0.pos, Pos::new(2, 1));
+    }
+
+    #[test]
+    fn multi_document_skips_empty_documents() {
+        let docs = parse("---\na: 1\n---\n---\n# only a comment\n---\nb: 2\n---\n~\n");
+        assert_eq!(docs.len(), 2);
+        assert_eq!(get(&docs[0], "a").value, Value::Int(1));
+        assert_eq!(get(&docs[1], "b").pos, Pos::new(7, 4));
+        assert!(parse("").is_empty());
+        assert!(parse("# nothing\n").is_empty());
+    }
+
+    #[test]
+    fn parse_single_wants_exactly_one_document() {
+        let e = parse_single("t.yaml", "").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.yaml:1:1: expected a YAML document, found an empty file"
+        );
+        let e = parse_single("t.yaml", "a: 1\n---\nb: 2\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.yaml:3:1: expected a single YAML document, found 2 (separated by `---`)"
+        );
+    }
+
+    #[test]
+    fn syntax_error_has_position_and_one_line_message() {
+        let e = parse_documents("bad.yaml", "a:\n  b: 1\n c: 2\n").unwrap_err();
+        assert_eq!(e.len(), 1);
+        let d = &e.0[0];
+        assert_eq!(d.file, "bad.yaml");
+        assert_eq!(d.pos, Pos::new(3, 2));
+        assert_eq!(d.field, "");
+        assert!(d.message.starts_with("invalid YAML: "), "{}", d.message);
+        assert!(!d.to_string().contains('\n'));
+
+        let e = parse_documents("bad.yaml", "x: 1\ny: [1, 2\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "bad.yaml:2:4: invalid YAML: unclosed bracket '['"
+        );
+        let e = parse_documents("bad.yaml", "a: *nope\n").unwrap_err();
+        assert_eq!(e.0[0].pos, Pos::new(1, 4));
+    }
+
+    #[test]
+    fn wrong_type_message_and_display_format() {
+        let doc = one("spec:\n  replicas:\n      three\n");
+        let mut sink = Vec::new();
+        let mut ctx = Ctx::new("file.yaml", &mut sink);
+        let spec = get(&doc, "spec");
+        let mut spec_ctx = ctx.field("spec");
+        assert_eq!(spec_ctx.field("replicas").i64(get(spec, "replicas")), None);
+        assert_eq!(
+            messages(&sink),
+            ["file.yaml:3:7: spec.replicas: expected an integer, found a string \"three\""]
+        );
+        // The field is omitted when empty.
+        let d = Diagnostic::new("f.yaml", Pos::new(1, 2), "", "oops");
+        assert_eq!(d.to_string(), "f.yaml:1:2: oops");
+    }
+
+    #[test]
+    fn typed_readers() {
+        let doc = one(
+            "s: hi\nn: 7\nneg: -3\nf: 0.5\ne: 1e3\nb: true\nyes_: yes\nbig: 18446744073709551615\n\
+             l: [a]\nnul:\nm: {k: v}\nlong: 2.5\n",
+        );
+        let mut sink = Vec::new();
+        let mut ctx = Ctx::new("t.yaml", &mut sink);
+        assert_eq!(ctx.str(get(&doc, "s")), Some("hi".into()));
+        assert_eq!(ctx.i64(get(&doc, "n")), Some(7));
+        assert_eq!(ctx.u64(get(&doc, "n")), Some(7));
+        assert_eq!(ctx.i64(get(&doc, "neg")), Some(-3));
+        assert_eq!(ctx.f64(get(&doc, "n")), Some(7.0));
+        assert_eq!(ctx.f64(get(&doc, "f")), Some(0.5));
+        assert_eq!(ctx.i64(get(&doc, "e")), Some(1000));
+        assert_eq!(ctx.bool(get(&doc, "b")), Some(true));
+        assert_eq!(ctx.scalar_string(get(&doc, "f")), Some("0.5".into()));
+        assert_eq!(ctx.scalar_string(get(&doc, "b")), Some("true".into()));
+        assert_eq!(ctx.seq(get(&doc, "l")).map(<[Node]>::len), Some(1));
+        assert_eq!(ctx.seq(get(&doc, "nul")).map(<[Node]>::len), Some(0));
+        assert!(sink.is_empty(), "{sink:?}");
+
+        let mut ctx = Ctx::new("t.yaml", &mut sink);
+        assert_eq!(ctx.u64(get(&doc, "neg")), None);
+        assert_eq!(ctx.str(get(&doc, "n")), None);
+        assert_eq!(ctx.bool(get(&doc, "yes_")), None);
+        assert_eq!(ctx.i64(get(&doc, "big")), None);
+        assert_eq!(ctx.i64(get(&doc, "long")), None);
+        assert_eq!(ctx.f64(get(&doc, "s")), None);
+        assert_eq!(ctx.scalar_string(get(&doc, "l")), None);
+        assert_eq!(ctx.seq(get(&doc, "m")), None);
+        assert_eq!(ctx.str(get(&doc, "nul")), None);
+        let got: Vec<&str> = sink.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            got,
+            [
+                "expected a non-negative integer, found -3",
+                "expected a string, found an integer 7",
+                "expected a boolean (true or false), found a string \"yes\"",
+                "expected an integer, found 18446744073709552000 (out of range, at most 9223372036854775807)",
+                "expected an integer, found a number 2.5",
+                "expected a number, found a string \"hi\"",
+                "expected a single value (a string or a number), found a list",
+                "expected a list, found a mapping",
+                "expected a string, found null",
+            ]
+        );
+    }
+
+    #[test]
+    fn yes_is_a_string_and_true_is_a_boolean() {
+        let doc = one("a: yes\nb: on\nc: y\nd: True\ne: false\n");
+        assert_eq!(get(&doc, "a").value, Value::Str("yes".into()));
+        assert_eq!(get(&doc, "b").value, Value::Str("on".into()));
+        assert_eq!(get(&doc, "c").value, Value::Str("y".into()));
+        assert_eq!(get(&doc, "d").value, Value::Bool(true));
+        assert_eq!(get(&doc, "e").value, Value::Bool(false));
+    }
+
+    #[test]
+    fn numbers_and_their_text() {
+        let doc = one(
+            "half: 0.5\nexp: 1e3\nhex: 0x1F\noct: 0755\nus: 1_000\ninf: .inf\nnan: .nan\nhuge: 1e999\nbig: 18446744073709551615\n",
+        );
+        let half = get(&doc, "half");
+        assert_eq!(half.value, Value::Float(0.5));
+        assert_eq!(half.scalar_text().as_deref(), Some("0.5"));
+        // `1e3` is a YAML 1.2 float; its text is the shortest round-trip form.
+        let exp = get(&doc, "exp");
+        assert_eq!(exp.value, Value::Float(1000.0));
+        assert_eq!(exp.scalar_text().as_deref(), Some("1000"));
+        assert_eq!(get(&doc, "hex").value, Value::Int(31));
+        assert_eq!(get(&doc, "oct").value, Value::Str("0755".into()));
+        assert_eq!(get(&doc, "us").value, Value::Str("1_000".into()));
+        assert_eq!(get(&doc, "inf").value, Value::Str(".inf".into()));
+        assert_eq!(get(&doc, "nan").value, Value::Str(".nan".into()));
+        assert_eq!(get(&doc, "huge").value, Value::Str(".inf".into()));
+        assert_eq!(
+            get(&doc, "big").value,
+            Value::Float(18_446_744_073_709_551_615_u64 as f64)
+        );
+        assert_eq!(Node::new(Value::Null, Pos::default()).scalar_text(), None);
+    }
+
+    #[test]
+    fn duplicate_keys_are_all_reported() {
+        let e = parse_documents(
+            "d.yaml",
+            "a: 1\nb:\n  c: 1\n  c: 2\na: 3\nl:\n  - {x: 1, x: 2}\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "d.yaml:4:3: b: duplicate key `c` (first defined at line 3, column 3)\n\
+             d.yaml:5:1: duplicate key `a` (first defined at line 1, column 1)\n\
+             d.yaml:7:12: l[0]: duplicate key `x` (first defined at line 7, column 6)"
+        );
+        // Overriding a merged key is not a duplicate.
+        let doc = one("base: &b\n  x: 1\n  y: 2\nd:\n  <<: *b\n  x: 3\n");
+        assert_eq!(get(get(&doc, "d"), "x").value, Value::Int(3));
+        assert_eq!(get(get(&doc, "d"), "y").value, Value::Int(2));
+    }
+
+    #[test]
+    fn unknown_field_with_suggestion_and_expected_list() {
+        let doc = one("apiVersion: v1\nkind: Deployment\nmetdata: {}\nspec:\n  replicass: 3\n");
+        let mut sink = Vec::new();
+        let mut ctx = Ctx::new("u.yaml", &mut sink);
+        let mut top = MapReader::new(&mut ctx, &doc).unwrap();
+        top.ignore(&["apiVersion", "kind", "metadata"]);
+        let spec = top.opt("spec").unwrap();
+        top.finish(&mut ctx, &["apiVersion", "kind", "metadata", "spec"]);
+        let mut sctx = ctx.field("spec");
+        let mut m = MapReader::new(&mut sctx, spec).unwrap();
+        assert!(m.opt("replicas").is_none());
+        m.finish(&mut sctx, &["replicas", "selector", "template"]);
+        let sorted = Diagnostics::new(sink);
+        assert_eq!(
+            messages(&sorted.0),
+            [
+                "u.yaml:3:1: unknown field `metdata` (did you mean `metadata`?); \
+                 expected one of: apiVersion, kind, metadata, spec",
+                "u.yaml:5:3: spec: unknown field `replicass` (did you mean `replicas`?); \
+                 expected one of: replicas, selector, template"
+            ]
+        );
+    }
+
+    #[test]
+    fn names_asked_for_join_the_expected_list() {
+        let doc = one("nmae: x\n");
+        let mut sink = Vec::new();
+        let mut ctx = Ctx::new("t.yaml", &mut sink);
+        let mut m = MapReader::new(&mut ctx, &doc).unwrap();
+        let _ = m.opt("name");
+        m.finish(&mut ctx, &[]);
+        assert_eq!(
+            sink[0].message,
+            "unknown field `nmae` (did you mean `name`?); expected one of: name"
+        );
+    }
+
+    #[test]
+    fn missing_required_field_and_null_values() {
+        let doc = one("pool:\n  size: 3\n  name:\n  zone: ~\n");
+        let mut sink = Vec::new();
+        let mut ctx = Ctx::new("r.yaml", &mut sink);
+        let mut pctx = ctx.field("pool");
+        let mut m = MapReader::new(&mut pctx, get(&doc, "pool")).unwrap();
+        assert!(m.req(&mut pctx, "size").is_some());
+        assert!(m.req(&mut pctx, "cpu").is_none());
+        assert!(m.req(&mut pctx, "name").is_none());
+        // Null counts as absent for an optional field, and is not unknown.
+        assert!(m.opt("zone").is_none());
+        assert_eq!(m.pos(), Pos::new(2, 3));
+        m.finish(&mut pctx, &["size", "cpu", "name", "zone"]);
+        assert_eq!(sink.len(), 2, "{sink:?}");
+        assert_eq!(
+            sink[0].to_string(),
+            "r.yaml:2:3: pool: missing required field `cpu`"
+        );
+        assert_eq!(sink[1].field, "pool");
+        assert_eq!(sink[1].message, "required field `name` has no value");
+        assert_eq!(sink[1].pos.line, 3);
+    }
+
+    #[test]
+    fn non_mapping_is_reported() {
+        let doc = one("- a\n- b\n");
+        let mut sink = Vec::new();
+        let mut ctx = Ctx::new("t.yaml", &mut sink);
+        assert!(MapReader::new(&mut ctx.field("spec"), &doc).is_none());
+        assert_eq!(
+            sink[0].to_string(),
+            "t.yaml:1:1: spec: expected a mapping, found a list"
+        );
+    }
+
+    #[test]
+    fn path_formatting() {
+        let mut sink = Vec::new();
+        let mut ctx = Ctx::new("p.yaml", &mut sink);
+        assert_eq!(ctx.path(), "");
+        assert_eq!(ctx.index(0).path(), "[0]");
+        assert_eq!(
+            ctx.field("a").field("b").index(2).field("c").path(),
+            "a.b[2].c"
+        );
+        assert_eq!(
+            ctx.field("metadata")
+                .field("labels")
+                .field("app.kubernetes.io/name")
+                .path(),
+            "metadata.labels[\"app.kubernetes.io/name\"]"
+        );
+        ctx.field("a").index(2).error(Pos::new(1, 1), "x");
+        assert_eq!(ctx.file(), "p.yaml");
+        assert_eq!(ctx.error_count(), 1);
+        // Another file reporting into the same sink.
+        let mut other = Ctx::new("q.yaml", ctx.sink());
+        other.field("z").error(Pos::new(2, 2), "y");
+        let file = ctx.file();
+        ctx.sink()
+            .push(Diagnostic::new(file, Pos::new(3, 3), "", "z"));
+        assert_eq!(ctx.error_count(), 3);
+        assert_eq!(sink[0].field, "a[2]");
+        assert_eq!(sink[1].to_string(), "q.yaml:2:2: z: y");
+    }
+
+    #[test]
+    fn diagnostics_are_sorted_stably() {
+        let d = |file: &str, line, column, m: &str| {
+            Diagnostic::new(file, Pos::new(line, column), "", m)
+        };
+        let all = Diagnostics::new(vec![
+            d("b.yaml", 1, 1, "b"),
+            d("a.yaml", 9, 1, "late"),
+            d("a.yaml", 2, 5, "second"),
+            d("a.yaml", 2, 3, "first"),
+            d("a.yaml", 2, 5, "second again"),
+        ]);
+        let order: Vec<&str> = all.iter().map(|x| x.message.as_str()).collect();
+        assert_eq!(order, ["first", "second", "second again", "late", "b"]);
+        assert_eq!(all.to_string().lines().count(), 5);
+        assert_eq!(Diagnostics::check(Vec::new(), 5), Ok(5));
+        assert!(Diagnostics::check(vec![d("a", 1, 1, "x")], 5).is_err());
+    }
+
+    #[test]
+    fn string_maps_take_scalars_as_text() {
+        let doc = one("labels:\n  app: web\n  tier: 3\n  ratio: 0.5\n  empty:\n  bad: [1]\n");
+        let mut sink = Vec::new();
+        let mut ctx = Ctx::new("t.yaml", &mut sink);
+        let got = ctx.field("labels").string_map(get(&doc, "labels")).unwrap();
+        let pairs: Vec<(&str, &str)> = got
+            .iter()
+            .map(|(k, v, _)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("app", "web"),
+                ("tier", "3"),
+                ("ratio", "0.5"),
+                ("empty", "")
+            ]
+        );
+        assert_eq!(got[0].2, Pos::new(2, 8));
+        let null = Node::new(Value::Null, Pos::default());
+        assert_eq!(ctx.string_map(&null), Some(Vec::new()));
+        assert_eq!(
+            messages(&sink),
+            ["t.yaml:6:8: labels.bad: expected a single value (a string or a number), found a list"]
+        );
+    }
+
+    #[test]
+    fn one_of_suggests() {
+        let doc = one("policy: Allways\n");
+        let mut sink = Vec::new();
+        let mut ctx = Ctx::new("t.yaml", &mut sink);
+        let allowed = ["Always", "OnFailure", "Never"];
+        assert_eq!(
+            ctx.field("policy").one_of(get(&doc, "policy"), &allowed),
+            None
+        );
+        assert_eq!(
+            sink[0].message,
+            "unknown value \"Allways\" (did you mean `Always`?); expected one of: Always, OnFailure, Never"
+        );
+    }
+
+    #[test]
+    fn did_you_mean_rules() {
+        let known = ["apiVersion", "kind", "metadata", "spec", "id", "memory"];
+        assert_eq!(did_you_mean("apiversion", &known), Some("apiVersion"));
+        assert_eq!(did_you_mean("knid", &known), Some("kind"));
+        assert_eq!(did_you_mean("metdata", &known), Some("metadata"));
+        assert_eq!(did_you_mean("mem", &known), Some("memory"));
+        assert_eq!(did_you_mean("x", &known), None);
+        assert_eq!(did_you_mean("completely", &known), None);
+        assert_eq!(did_you_mean("", &known), None);
+        assert_eq!(did_you_mean("spec", &[]), None);
+    }
+
+    #[test]
+    fn hostile_input_does_not_panic() {
+        let deep = "[".repeat(10_000);
+        let deep_map = format!("a:\n  {}", "{a: ".repeat(5_000));
+        for text in [
+            deep.as_str(),
+            deep_map.as_str(),
+            "\u{0}",
+            "\t",
+            "? [1, 2]\n: x\n",
+            "a: &x [*x]\n",
+            "%YAML 9.9\n---\na: 1\n",
+            "a: !!binary aGVsbG8=\n",
+            "a: !custom {b: 1}\n",
+            "a: 1e999\n",
+            "- - - - -\n",
+            "'unterminated\n",
+        ] {
+            let _ = parse_documents("h.yaml", text).map(|docs| {
+                let mut sink = Vec::new();
+                let mut ctx = Ctx::new("h.yaml", &mut sink);
+                for d in &docs {
+                    if let Some(m) = MapReader::new(&mut ctx, d) {
+                        m.finish(&mut ctx, &["a"]);
+                    }
+                }
+            });
+        }
+    }
+
+    /// The usage pattern the decoders follow.
+    #[test]
+    fn usage_example() {
+        fn decode(ctx: &mut Ctx<'_>, node: &Node) -> Option<(String, u64)> {
+            let mut m = MapReader::new(ctx, node)?;
+            let replicas = m.opt("replicas").and_then(|n| ctx.field("replicas").u64(n));
+            let name = m.req(ctx, "name").and_then(|n| ctx.field("name").str(n));
+            m.finish(ctx, &["name", "replicas"]);
+            Some((name?, replicas.unwrap_or(1)))
+        }
+        let docs = parse_documents("app.yaml", "name: web\nreplicas: 3\n").unwrap();
+        let mut sink = Vec::new();
+        let got = decode(&mut Ctx::new("app.yaml", &mut sink), &docs[0]);
+        assert_eq!(
+            Diagnostics::check(sink, got),
+            Ok(Some(("web".to_string(), 3)))
+        );
+    }
+}

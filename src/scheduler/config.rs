@@ -1,0 +1,256 @@
+//! Scheduler configuration in the shape of KubeSchedulerConfiguration
+//! (`kubescheduler.config.k8s.io/v1`), validated, and the construction of
+//! profiles from it with upstream's defaults (`pkg/scheduler/apis/config/v1/default_plugins.go`, v1.32).
+
+use super::framework::Plugin;
+use super::plugins::balanced_allocation::{self, BalancedAllocation};
+use super::plugins::node_resources_fit::{self, NodeResourcesFit};
+use super::plugins::resource_allocation::ResourceSpec;
+use super::plugins::{node_affinity, node_name, node_unschedulable, taint_toleration};
+use super::queue::{DEFAULT_POD_INITIAL_BACKOFF, DEFAULT_POD_MAX_BACKOFF};
+use crate::engine::SimDuration;
+use crate::model::pod::DEFAULT_SCHEDULER_NAME;
+
+/// A plugin enabled at an extension point, with its score weight (0 = default).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PluginRef {
+    pub name: String,
+    pub weight: i64,
+}
+
+/// `Plugins.<point>.enabled/disabled`; `disabled: [{name: "*"}]` drops the defaults.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PluginSet {
+    pub enabled: Vec<PluginRef>,
+    pub disabled: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfileConfig {
+    pub scheduler_name: String,
+    /// `plugins.multiPoint`, `plugins.filter` and `plugins.score`.
+    pub multi_point: PluginSet,
+    pub filter: PluginSet,
+    pub score: PluginSet,
+    /// `pluginConfig` args for NodeResourcesFit.
+    pub fit_args: NodeResourcesFit,
+    /// `pluginConfig` args for NodeResourcesBalancedAllocation.
+    pub balanced_resources: Vec<ResourceSpec>,
+}
+
+impl Default for ProfileConfig {
+    fn default() -> Self {
+        ProfileConfig {
+            scheduler_name: DEFAULT_SCHEDULER_NAME.into(),
+            multi_point: PluginSet::default(),
+            filter: PluginSet::default(),
+            score: PluginSet::default(),
+            fit_args: NodeResourcesFit::default(),
+            balanced_resources: BalancedAllocation::default().resources,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchedulerConfig {
+    /// `percentageOfNodesToScore`; `None` or 0 means upstream's adaptive default.
+    pub percentage_of_nodes_to_score: Option<u32>,
+    pub pod_initial_backoff: SimDuration,
+    pub pod_max_backoff: SimDuration,
+    pub profiles: Vec<ProfileConfig>,
+}
+
+impl Default for SchedulerConfig {
+    fn default() -> Self {
+        SchedulerConfig {
+            percentage_of_nodes_to_score: None,
+            pod_initial_backoff: DEFAULT_POD_INITIAL_BACKOFF,
+            pod_max_backoff: DEFAULT_POD_MAX_BACKOFF,
+            profiles: vec![ProfileConfig::default()],
+        }
+    }
+}
+
+/// The plugins kubesim implements, with their upstream default score weights
+/// (0: filter only). Upstream's default set also has PodTopologySpread (2),
+/// InterPodAffinity (2) and ImageLocality (1), which kubesim does not model yet.
+pub const KNOWN_PLUGINS: &[(&str, i64)] = &[
+    ("PrioritySort", 0),
+    ("NodeUnschedulable", 0),
+    ("NodeName", 0),
+    (taint_toleration::NAME, 3),
+    (node_affinity::NAME, 2),
+    (node_resources_fit::NAME, 1),
+    (balanced_allocation::NAME, 1),
+    ("DefaultBinder", 0),
+    ("DefaultPreemption", 0),
+];
+
+/// Plugins of upstream's default set that kubesim accepts in configuration
+/// but does not model yet; enabling them is a no-op with a warning.
+pub const UNMODELLED_PLUGINS: &[&str] = &[
+    "PodTopologySpread",
+    "InterPodAffinity",
+    "ImageLocality",
+    "VolumeBinding",
+    "VolumeRestrictions",
+    "VolumeZone",
+    "NodeVolumeLimits",
+    "EBSLimits",
+    "GCEPDLimits",
+    "AzureDiskLimits",
+    "NodePorts",
+    "SchedulingGates",
+    "DynamicResources",
+];
+
+fn instantiate(name: &str, profile: &ProfileConfig) -> Option<Box<dyn Plugin>> {
+    Some(match name {
+        node_name::NAME => Box::new(node_name::NodeName),
+        node_unschedulable::NAME => Box::new(node_unschedulable::NodeUnschedulable),
+        taint_toleration::NAME => Box::new(taint_toleration::TaintToleration),
+        node_affinity::NAME => Box::new(node_affinity::NodeAffinity),
+        node_resources_fit::NAME => Box::new(profile.fit_args.clone()),
+        balanced_allocation::NAME => Box::new(BalancedAllocation {
+            resources: profile.balanced_resources.clone(),
+        }),
+        _ => return None,
+    })
+}
+
+/// A built profile: the plugin instances and which run at Filter and Score.
+pub struct Profile {
+    pub scheduler_name: String,
+    pub plugins: Vec<Box<dyn Plugin>>,
+    /// Indexes into `plugins`, in upstream order.
+    pub filter: Vec<usize>,
+    /// Indexes into `plugins` with their weights.
+    pub score: Vec<(usize, i64)>,
+}
+
+impl Profile {
+    /// Applies the default plugin set, then `multiPoint`, then the per-point
+    /// enabled/disabled lists, as upstream merges them. Names must already be
+    /// validated against [`KNOWN_PLUGINS`] and [`UNMODELLED_PLUGINS`].
+    pub fn build(config: &ProfileConfig) -> Profile {
+        // (name, weight) lists per point, defaults first.
+        let defaults: Vec<(String, i64)> = KNOWN_PLUGINS
+            .iter()
+            .map(|(n, w)| (n.to_string(), *w))
+            .collect();
+        let apply = |mut list: Vec<(String, i64)>, set: &PluginSet| {
+            if set.disabled.iter().any(|d| d == "*") {
+                list.clear();
+            }
+            list.retain(|(n, _)| !set.disabled.contains(n));
+            for e in &set.enabled {
+                let default_weight = KNOWN_PLUGINS
+                    .iter()
+                    .find(|(n, _)| *n == e.name)
+                    .map_or(1, |(_, w)| (*w).max(1));
+                let weight = if e.weight > 0 {
+                    e.weight
+                } else {
+                    default_weight
+                };
+                list.retain(|(n, _)| *n != e.name);
+                list.push((e.name.clone(), weight));
+            }
+            list
+        };
+        let multi = apply(defaults, &config.multi_point);
+        let filter_names = apply(multi.clone(), &config.filter);
+        let score_names = apply(multi, &config.score);
+
+        let mut plugins: Vec<Box<dyn Plugin>> = Vec::new();
+        let index_of = |name: &str, plugins: &mut Vec<Box<dyn Plugin>>| -> Option<usize> {
+            if let Some(i) = plugins.iter().position(|p| p.name() == name) {
+                return Some(i);
+            }
+            let p = instantiate(name, config)?;
+            plugins.push(p);
+            Some(plugins.len() - 1)
+        };
+        let mut filter = Vec::new();
+        for (name, _) in &filter_names {
+            if let Some(i) = index_of(name, &mut plugins) {
+                if plugins[i].has_filter() {
+                    filter.push(i);
+                }
+            }
+        }
+        let mut score = Vec::new();
+        for (name, weight) in &score_names {
+            if let Some(i) = index_of(name, &mut plugins) {
+                if plugins[i].has_score() {
+                    score.push((i, *weight));
+                }
+            }
+        }
+        Profile {
+            scheduler_name: config.scheduler_name.clone(),
+            plugins,
+            filter,
+            score,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(p: &Profile, idx: &[usize]) -> Vec<&'static str> {
+        idx.iter().map(|&i| p.plugins[i].name()).collect()
+    }
+
+    #[test]
+    fn default_profile_has_upstream_plugins_and_weights() {
+        let p = Profile::build(&ProfileConfig::default());
+        assert_eq!(
+            names(&p, &p.filter),
+            vec![
+                "NodeUnschedulable",
+                "NodeName",
+                "TaintToleration",
+                "NodeAffinity",
+                "NodeResourcesFit"
+            ]
+        );
+        let scores: Vec<(&str, i64)> = p
+            .score
+            .iter()
+            .map(|&(i, w)| (p.plugins[i].name(), w))
+            .collect();
+        assert_eq!(
+            scores,
+            vec![
+                ("TaintToleration", 3),
+                ("NodeAffinity", 2),
+                ("NodeResourcesFit", 1),
+                ("NodeResourcesBalancedAllocation", 1)
+            ]
+        );
+    }
+
+    #[test]
+    fn score_plugins_can_be_replaced() {
+        let config = ProfileConfig {
+            score: PluginSet {
+                enabled: vec![PluginRef {
+                    name: "NodeResourcesFit".into(),
+                    weight: 5,
+                }],
+                disabled: vec!["*".into()],
+            },
+            ..Default::default()
+        };
+        let p = Profile::build(&config);
+        assert_eq!(p.score.len(), 1);
+        assert_eq!(
+            (p.plugins[p.score[0].0].name(), p.score[0].1),
+            ("NodeResourcesFit", 5)
+        );
+        assert_eq!(p.filter.len(), 5, "filters keep their defaults");
+    }
+}

@@ -1,0 +1,200 @@
+//! The scheduling framework's vocabulary (`pkg/scheduler/framework`, v1.32):
+//! plugins, extension points, statuses and node scores.
+//!
+//! Plugins are pure: a plugin sees the pod and a read-only view of one node
+//! (or of the cluster), never mutates cluster state, reads no clock and draws
+//! no random numbers. The scheduler core runs them in the upstream order:
+//! PreFilter → Filter → PostFilter → PreScore → Score → NormalizeScore → Reserve → Bind.
+
+use crate::model::resources::ResourceName;
+use crate::model::store::{NodeId, NodeUsage};
+use crate::model::{ClusterState, Node, Pod};
+
+/// Highest score a Score plugin may return after normalization (`framework.MaxNodeScore`).
+pub const MAX_NODE_SCORE: i64 = 100;
+
+/// What one node looks like to a plugin: the Node object and the scheduler
+/// cache's totals for it (NodeInfo).
+#[derive(Clone, Copy)]
+pub struct NodeView<'a> {
+    pub id: NodeId,
+    pub node: &'a Node,
+    pub usage: &'a NodeUsage,
+}
+
+impl<'a> NodeView<'a> {
+    pub fn of(state: &'a ClusterState, id: NodeId) -> Self {
+        NodeView {
+            id,
+            node: &state.nodes[id.0 as usize],
+            usage: &state.node_usage[id.0 as usize],
+        }
+    }
+}
+
+/// Why a node was filtered out. Rendered into upstream's wording only when a
+/// message is needed, so the filter loop does not allocate strings.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FilterReason {
+    TooManyPods,
+    Insufficient(ResourceName),
+    /// Index into the node's taints.
+    UntoleratedTaint(usize),
+    NodeUnschedulable,
+    NodeAffinityMismatch,
+    NodeNameMismatch,
+}
+
+impl FilterReason {
+    /// The reason string exactly as upstream plugins write it.
+    pub fn message(&self, state: &ClusterState, node: &Node) -> String {
+        match self {
+            FilterReason::TooManyPods => "Too many pods".into(),
+            FilterReason::Insufficient(r) => {
+                format!("Insufficient {}", state.resource_names.name(*r))
+            }
+            FilterReason::UntoleratedTaint(i) => {
+                let t = &node.taints[*i];
+                format!("node(s) had untolerated taint {{{}: {}}}", t.key, t.value)
+            }
+            FilterReason::NodeUnschedulable => "node(s) were unschedulable".into(),
+            FilterReason::NodeAffinityMismatch => {
+                "node(s) didn't match Pod's node affinity/selector".into()
+            }
+            FilterReason::NodeNameMismatch => "node(s) didn't match the requested node name".into(),
+        }
+    }
+}
+
+/// Status codes of a failed Filter, named and documented by their consequence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Code {
+    /// The pod does not fit now; preemption might make room.
+    Unschedulable,
+    /// The pod does not fit and preemption cannot change that (affinity, taints …).
+    UnschedulableAndUnresolvable,
+}
+
+/// A failed Filter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unfit {
+    pub code: Code,
+    pub reasons: Vec<FilterReason>,
+}
+
+impl Unfit {
+    pub fn new(code: Code, reason: FilterReason) -> Self {
+        Unfit {
+            code,
+            reasons: vec![reason],
+        }
+    }
+}
+
+pub type FilterResult = Result<(), Unfit>;
+
+/// What PreFilter and PreScore tell the framework.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PreResult {
+    /// Run this plugin's Filter (or Score) for the pod.
+    Run,
+    /// The plugin has nothing to do for this pod (`framework.Skip`): its Filter
+    /// or Score is not called in this cycle.
+    Skip,
+}
+
+/// A cluster change that may make a pending pod schedulable
+/// (`framework.ClusterEvent`), used by the queue's requeueing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClusterEvent {
+    /// A pod bound to a node terminated or was deleted: its resources are free.
+    AssignedPodDelete,
+    NodeAdd(NodeId),
+    NodeUpdate(NodeId),
+}
+
+/// A plugin of the framework. Each plugin lives in its own file under
+/// `plugins/` with its upstream `NAME`. Default methods mean "not at this
+/// extension point".
+pub trait Plugin: Send + Sync {
+    fn name(&self) -> &'static str;
+
+    /// True when the plugin has a Filter.
+    fn has_filter(&self) -> bool {
+        false
+    }
+    /// True when the plugin has a Score.
+    fn has_score(&self) -> bool {
+        false
+    }
+
+    fn pre_filter(&self, _pod: &Pod) -> PreResult {
+        PreResult::Run
+    }
+    fn filter(&self, _pod: &Pod, _node: NodeView) -> FilterResult {
+        Ok(())
+    }
+
+    fn pre_score(&self, _pod: &Pod) -> PreResult {
+        PreResult::Run
+    }
+    /// Raw score of one feasible node.
+    fn score(&self, _pod: &Pod, _node: NodeView) -> i64 {
+        0
+    }
+    /// Maps raw scores onto 0..=MAX_NODE_SCORE; the default leaves them as is.
+    fn normalize(&self, _pod: &Pod, _scores: &mut [i64]) {}
+
+    /// Whether `event` could make a pod this plugin rejected schedulable
+    /// (upstream EventsToRegister with its QueueingHint). For node events the
+    /// default asks the plugin's own Filter about the changed node.
+    fn is_schedulable_after(&self, pod: &Pod, event: ClusterEvent, state: &ClusterState) -> bool {
+        match event {
+            ClusterEvent::AssignedPodDelete => false,
+            ClusterEvent::NodeAdd(id) | ClusterEvent::NodeUpdate(id) => {
+                self.filter(pod, NodeView::of(state, id)).is_ok()
+            }
+        }
+    }
+}
+
+/// `pkg/scheduler/framework/plugins/helper/normalize_score.go`
+/// DefaultNormalizeScore: scale to 0..=max by the largest score, optionally reversed.
+pub fn default_normalize_score(max_priority: i64, reverse: bool, scores: &mut [i64]) {
+    let max_count = scores.iter().copied().max().unwrap_or(0).max(0);
+    if max_count == 0 {
+        if reverse {
+            scores.iter_mut().for_each(|s| *s = max_priority);
+        }
+        return;
+    }
+    for s in scores.iter_mut() {
+        let mut score = max_priority * *s / max_count;
+        if reverse {
+            score = max_priority - score;
+        }
+        *s = score;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Cases from upstream normalize_score_test.go.
+    #[test]
+    fn default_normalize_score_matches_upstream() {
+        let mut s = vec![10, 20, 30];
+        default_normalize_score(100, false, &mut s);
+        assert_eq!(s, vec![33, 66, 100]);
+        let mut s = vec![10, 20, 30];
+        default_normalize_score(100, true, &mut s);
+        assert_eq!(s, vec![67, 34, 0]);
+        let mut s = vec![0, 0];
+        default_normalize_score(100, true, &mut s);
+        assert_eq!(s, vec![100, 100]);
+        let mut s = vec![0, 0];
+        default_normalize_score(100, false, &mut s);
+        assert_eq!(s, vec![0, 0]);
+    }
+}

@@ -1,0 +1,185 @@
+//! NodeAffinity (`pkg/scheduler/framework/plugins/nodeaffinity`, v1.32).
+//!
+//! Filter: the node must match `spec.nodeSelector` (every key equal) and the
+//! required node affinity terms. Score: the sum of the weights of the
+//! preferred terms the node matches, normalized so the best node gets 100.
+
+use crate::model::Pod;
+use crate::scheduler::framework::{
+    default_normalize_score, Code, FilterReason, FilterResult, NodeView, Plugin, PreResult, Unfit,
+    MAX_NODE_SCORE,
+};
+
+pub const NAME: &str = "NodeAffinity";
+
+pub struct NodeAffinity;
+
+impl Plugin for NodeAffinity {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+    fn has_filter(&self) -> bool {
+        true
+    }
+    fn has_score(&self) -> bool {
+        true
+    }
+
+    /// Skip when the pod has neither a nodeSelector nor required node affinity.
+    fn pre_filter(&self, pod: &Pod) -> PreResult {
+        let required = pod
+            .spec
+            .affinity
+            .node_affinity
+            .as_ref()
+            .is_some_and(|a| a.required.is_some());
+        if required || !pod.spec.node_selector.is_empty() {
+            PreResult::Run
+        } else {
+            PreResult::Skip
+        }
+    }
+
+    fn filter(&self, pod: &Pod, node: NodeView) -> FilterResult {
+        let labels = &node.node.metadata.labels;
+        let selector_ok = pod
+            .spec
+            .node_selector
+            .iter()
+            .all(|(k, v)| labels.get(k) == Some(v));
+        let affinity_ok = pod
+            .spec
+            .affinity
+            .node_affinity
+            .as_ref()
+            .is_none_or(|a| a.required_matches(node.node.name(), labels));
+        if selector_ok && affinity_ok {
+            Ok(())
+        } else {
+            Err(Unfit::new(
+                Code::UnschedulableAndUnresolvable,
+                FilterReason::NodeAffinityMismatch,
+            ))
+        }
+    }
+
+    /// Skip when the pod has no preferred terms.
+    fn pre_score(&self, pod: &Pod) -> PreResult {
+        match &pod.spec.affinity.node_affinity {
+            Some(a) if !a.preferred.is_empty() => PreResult::Run,
+            _ => PreResult::Skip,
+        }
+    }
+
+    fn score(&self, pod: &Pod, node: NodeView) -> i64 {
+        let Some(affinity) = &pod.spec.affinity.node_affinity else {
+            return 0;
+        };
+        affinity
+            .preferred
+            .iter()
+            .filter(|t| {
+                t.preference
+                    .matches(node.node.name(), &node.node.metadata.labels)
+            })
+            .map(|t| t.weight)
+            .sum()
+    }
+
+    fn normalize(&self, _pod: &Pod, scores: &mut [i64]) {
+        default_normalize_score(MAX_NODE_SCORE, false, scores);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::affinity::{
+        NodeAffinity as Affinity, NodeSelectorTerm, PreferredSchedulingTerm,
+    };
+    use crate::model::labels::{Operator, Requirement};
+    use crate::model::pod::fixtures::pod;
+    use crate::scheduler::plugins::test_nodes::{node, TestNode};
+
+    fn labelled(name: &str, labels: &[(&str, &str)]) -> TestNode {
+        let mut n = node(name, "4", "8Gi");
+        for (k, v) in labels {
+            n.node.metadata.labels.insert(k.to_string(), v.to_string());
+        }
+        n
+    }
+    fn term(key: &str, values: &[&str]) -> NodeSelectorTerm {
+        NodeSelectorTerm {
+            match_expressions: vec![Requirement {
+                key: key.into(),
+                operator: Operator::In,
+                values: values.iter().map(|v| v.to_string()).collect(),
+            }],
+            match_fields: vec![],
+        }
+    }
+
+    #[test]
+    fn filter_checks_node_selector_and_required_terms() {
+        let n = labelled("n1", &[("zone", "a"), ("disk", "ssd")]);
+        let sel = pod("p")
+            .spec(|s| {
+                s.node_selector.insert("disk".into(), "ssd".into());
+            })
+            .build();
+        assert!(NodeAffinity.filter(&sel, n.view()).is_ok());
+        let wrong = pod("p")
+            .spec(|s| {
+                s.node_selector.insert("disk".into(), "hdd".into());
+            })
+            .build();
+        assert_eq!(
+            NodeAffinity.filter(&wrong, n.view()).unwrap_err().reasons,
+            vec![FilterReason::NodeAffinityMismatch]
+        );
+        let req = pod("p")
+            .spec(|s| {
+                s.affinity.node_affinity = Some(Affinity {
+                    required: Some(vec![term("zone", &["b"])]),
+                    preferred: vec![],
+                })
+            })
+            .build();
+        assert!(NodeAffinity.filter(&req, n.view()).is_err());
+        assert_eq!(NodeAffinity.pre_filter(&pod("q").build()), PreResult::Skip);
+    }
+
+    // Upstream TestNodeAffinityPriority "all nodes matches the preferred
+    // affinity terms": weights 2 (foo=bar), 4 (key=value), 5 (az=az1). Node1
+    // matches foo only (2), node2 foo+key (6), node3 all three (11).
+    // Normalized: 100*2/11 = 18, 100*6/11 = 54, 100.
+    #[test]
+    fn score_sums_matching_weights_and_normalizes() {
+        let pref = |w, t| PreferredSchedulingTerm {
+            weight: w,
+            preference: t,
+        };
+        let p = pod("p")
+            .spec(|s| {
+                s.affinity.node_affinity = Some(Affinity {
+                    required: None,
+                    preferred: vec![
+                        pref(2, term("foo", &["bar"])),
+                        pref(4, term("key", &["value"])),
+                        pref(5, term("az", &["az1"])),
+                    ],
+                })
+            })
+            .build();
+        let n1 = labelled("n1", &[("foo", "bar")]);
+        let n2 = labelled("n2", &[("foo", "bar"), ("key", "value")]);
+        let n3 = labelled("n3", &[("foo", "bar"), ("key", "value"), ("az", "az1")]);
+        let mut scores: Vec<i64> = [&n1, &n2, &n3]
+            .iter()
+            .map(|n| NodeAffinity.score(&p, n.view()))
+            .collect();
+        assert_eq!(scores, vec![2, 6, 11]);
+        NodeAffinity.normalize(&p, &mut scores);
+        assert_eq!(scores, vec![18, 54, 100]);
+    }
+}

@@ -1,0 +1,255 @@
+//! One run: the event loop that wires the components together.
+//!
+//! `simulate` owns the event queue, the cluster state and the components.
+//! Each popped event goes to exactly one component (one `match`); the
+//! component changes the store, and every resulting watch notification is
+//! then delivered, in order, to every component before the next event. The
+//! core does no I/O: the result is a [`RunReport`] that writers turn into files.
+
+use crate::engine::rng::{derive_seed, Stream};
+use crate::engine::{EventQueue, Limits, RandomStreams, SimTime, StopReason};
+use crate::kubelet::{KubeletEvent, Kubelets};
+use crate::metrics::summary::{summarize, Summary};
+use crate::metrics::Recorder;
+use crate::model::meta::ObjectMeta;
+use crate::model::{ClusterState, Pod};
+use crate::scenario::{ArrivalProcess, Scenario};
+use crate::scheduler::{DecisionRow, ExplainFilter, Scheduler, SchedulerEvent};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// Create the pod `scenario.pods[i]`.
+    CreatePod(usize),
+    /// The arrival process `scenario.arrivals[i]` creates its next pod.
+    Arrival(usize),
+    Scheduler(SchedulerEvent),
+    Kubelet(KubeletEvent),
+    /// Record a row of timeseries.csv.
+    Sample,
+}
+
+impl From<SchedulerEvent> for Event {
+    fn from(e: SchedulerEvent) -> Self {
+        Event::Scheduler(e)
+    }
+}
+impl From<KubeletEvent> for Event {
+    fn from(e: KubeletEvent) -> Self {
+        Event::Kubelet(e)
+    }
+}
+
+/// Told how far a run has come, every [`PROGRESS_EVERY`] events.
+pub trait ProgressSink {
+    fn update(&self, now: SimTime, events_processed: u64);
+}
+
+/// Events between two progress updates.
+pub const PROGRESS_EVERY: u64 = 1 << 16;
+
+/// Options of one run that are not part of the scenario.
+#[derive(Default)]
+pub struct RunOptions {
+    pub explain: ExplainFilter,
+    /// Check every invariant of the whole state after every event (tests).
+    pub check_invariants: bool,
+    pub progress: Option<Box<dyn ProgressSink + Send>>,
+}
+
+pub struct RunReport {
+    pub seed: u64,
+    pub state: ClusterState,
+    pub recorder: Recorder,
+    pub decisions: Vec<DecisionRow>,
+    pub summary: Summary,
+    pub end: SimTime,
+    pub events_processed: u64,
+    pub stop_reason: StopReason,
+}
+
+struct ArrivalState {
+    rng: ChaCha8Rng,
+    created: u64,
+}
+
+/// Runs a scenario with a seed to completion or to a limit.
+pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunReport {
+    let limits = Limits {
+        max_events: scenario.max_events,
+        max_time: scenario
+            .duration
+            .map_or(SimTime::MAX, |d| SimTime::ZERO + d),
+    };
+    let mut events: EventQueue<Event> = EventQueue::new();
+    let mut state = ClusterState::new(scenario.resource_names.clone());
+    let mut streams = RandomStreams::new(seed);
+    let mut scheduler = Scheduler::new(scenario.scheduler.clone(), options.explain.clone());
+    let mut kubelets = Kubelets::new(seed);
+    let mut recorder = Recorder::default();
+    let arrivals_seed = derive_seed(seed, Stream::Arrivals as u64);
+    let mut arrival_states: Vec<ArrivalState> = (0..scenario.arrivals.len())
+        .map(|i| ArrivalState {
+            rng: ChaCha8Rng::seed_from_u64(derive_seed(arrivals_seed, i as u64)),
+            created: 0,
+        })
+        .collect();
+
+    for node in &scenario.nodes {
+        state.add_node(node.clone());
+    }
+    for (i, (at, _)) in scenario.pods.iter().enumerate() {
+        events.schedule(*at, Event::CreatePod(i));
+    }
+    for (i, arrival) in scenario.arrivals.iter().enumerate() {
+        if let Some(first) = next_arrival(arrival, &mut arrival_states[i], SimTime::ZERO) {
+            events.schedule(first, Event::Arrival(i));
+        }
+    }
+    events.schedule(SimTime::ZERO, Event::Sample);
+    deliver_watch(&mut state, &mut scheduler, &mut kubelets, &mut events);
+
+    let mut processed = 0u64;
+    let stop_reason = loop {
+        let Some(next) = events.peek_time() else {
+            break StopReason::Drained;
+        };
+        // Without a duration, stop once only periodic timers are left (the
+        // sample and the scheduler's leftover flush): nothing can change any more.
+        if scenario.duration.is_none()
+            && scheduler
+                .idle_timers()
+                .is_some_and(|idle| events.pending() <= idle + 1)
+        {
+            break StopReason::Drained;
+        }
+        if next > limits.max_time {
+            break StopReason::MaxTime;
+        }
+        if processed >= limits.max_events {
+            break StopReason::MaxEvents;
+        }
+        let (now, event) = events.pop().expect("peeked");
+        processed += 1;
+        if processed.is_multiple_of(PROGRESS_EVERY) {
+            if let Some(p) = &options.progress {
+                p.update(now, processed);
+            }
+        }
+        match event {
+            Event::CreatePod(i) => {
+                state.add_pod(scenario.pods[i].1.clone(), now);
+            }
+            Event::Arrival(i) => {
+                let arrival = &scenario.arrivals[i];
+                let st = &mut arrival_states[i];
+                let name = format!("{}-{}", arrival.name, st.created);
+                st.created += 1;
+                state.add_pod(instantiate(&arrival.template, name), now);
+                if let Some(t) = next_arrival(arrival, st, now) {
+                    events.schedule(t, Event::Arrival(i));
+                }
+            }
+            Event::Scheduler(e) => {
+                scheduler.handle(e, &mut state, &mut events, &mut streams.tie_breaks)
+            }
+            Event::Kubelet(e) => kubelets.handle(e, &mut state, &mut events),
+            Event::Sample => {
+                recorder.sample(now, &state, scheduler.queue.pending_len());
+                events.schedule(now + scenario.sample_interval, Event::Sample);
+            }
+        }
+        deliver_watch(&mut state, &mut scheduler, &mut kubelets, &mut events);
+        recorder.record_events(&mut state);
+        if options.check_invariants {
+            if let Err(violation) = state.check_invariants() {
+                panic!(
+                    "invariant violated at t={now}s after {event:?}: {violation}\n\
+                     replay: kubesim run <scenario> --seed {seed}"
+                );
+            }
+        }
+    };
+    let end = match stop_reason {
+        StopReason::MaxTime => limits.max_time,
+        _ => events.now(),
+    };
+    if recorder.samples.last().is_none_or(|s| s.time < end) {
+        recorder.sample(end, &state, scheduler.queue.pending_len());
+    }
+    let summary = summarize(&state, &recorder, end, processed, stop_reason);
+    RunReport {
+        seed,
+        state,
+        recorder,
+        decisions: std::mem::take(&mut scheduler.decisions),
+        summary,
+        end,
+        events_processed: processed,
+        stop_reason,
+    }
+}
+
+/// Delivers every pending watch notification to every component, in order.
+fn deliver_watch(
+    state: &mut ClusterState,
+    scheduler: &mut Scheduler,
+    kubelets: &mut Kubelets,
+    events: &mut EventQueue<Event>,
+) {
+    while let Some(w) = state.next_watch_event() {
+        scheduler.on_watch(w, state, events);
+        kubelets.on_watch(w, state, events);
+    }
+}
+
+/// A pod from an arrival's template with its own name.
+fn instantiate(template: &Pod, name: String) -> Pod {
+    let metadata = ObjectMeta {
+        name,
+        ..template.metadata.clone()
+    };
+    Pod {
+        metadata,
+        ..template.clone()
+    }
+}
+
+/// The time of the arrival process's next pod after `now`, if any.
+fn next_arrival(
+    arrival: &crate::scenario::Arrival,
+    st: &mut ArrivalState,
+    now: SimTime,
+) -> Option<SimTime> {
+    if arrival.count.is_some_and(|c| st.created >= c) {
+        return None;
+    }
+    let t = match &arrival.process {
+        ArrivalProcess::Constant { interval } => {
+            if st.created == 0 {
+                arrival.start
+            } else {
+                now + *interval
+            }
+        }
+        ArrivalProcess::Poisson { mean_interval } => {
+            // Inverse transform of the exponential; the first pod also waits
+            // one inter-arrival time after the start, as in a Poisson process.
+            let u: f64 = st.rng.gen();
+            let gap = crate::engine::SimDuration::from_secs_f64(
+                -mean_interval.as_secs_f64() * (1.0 - u).ln(),
+            );
+            if st.created == 0 {
+                arrival.start + gap
+            } else {
+                now + gap
+            }
+        }
+        ArrivalProcess::Times(times) => arrival.start + *times.get(st.created as usize)?,
+    };
+    if arrival.until.is_some_and(|u| t > u) {
+        return None;
+    }
+    Some(t)
+}

@@ -1,0 +1,72 @@
+//! Whole-scenario tests: tiny inline scenarios run end to end with the
+//! invariant checker on after every event.
+
+mod determinism;
+mod kubelet;
+mod queueing;
+mod scheduling;
+
+use crate::scenario::decode::load_str;
+use crate::sim::{simulate, RunOptions, RunReport};
+use std::path::Path;
+
+/// Decodes an inline scenario, panicking with every diagnostic if invalid.
+pub fn scenario(yaml: &str) -> crate::scenario::Scenario {
+    match load_str("test.yaml", yaml, Path::new("."), "test") {
+        Ok(loaded) => loaded.scenario,
+        Err(d) => panic!("invalid test scenario:\n{d}"),
+    }
+}
+
+/// Runs an inline scenario with invariant checks after every event.
+pub fn run(yaml: &str) -> RunReport {
+    let s = scenario(yaml);
+    let options = RunOptions {
+        check_invariants: true,
+        ..Default::default()
+    };
+    simulate(&s, s.seed, &options)
+}
+
+/// The decoding errors of an invalid inline scenario, one per line.
+pub fn errors(yaml: &str) -> String {
+    match load_str("test.yaml", yaml, Path::new("."), "test") {
+        Ok(_) => panic!("expected the scenario to be invalid"),
+        Err(d) => d.to_string(),
+    }
+}
+
+/// A pod's row of interest: (name, node, phase, reason).
+pub fn pod_outcomes(report: &RunReport) -> Vec<(String, String, String, String)> {
+    report
+        .state
+        .pods
+        .iter()
+        .map(|e| {
+            (
+                e.pod.metadata.name.clone(),
+                e.node
+                    .map_or(String::new(), |n| report.state.node(n).name().to_string()),
+                e.status.phase.as_str().to_string(),
+                e.status.reason.as_deref().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Events as (time in seconds, reason, message) for one object.
+pub fn events_of(report: &RunReport, object: &str) -> Vec<(f64, String, String)> {
+    report
+        .recorder
+        .events
+        .iter()
+        .filter(|e| e.object == object)
+        .map(|e| {
+            (
+                e.time.as_secs_f64(),
+                e.reason.to_string(),
+                e.message.clone(),
+            )
+        })
+        .collect()
+}
