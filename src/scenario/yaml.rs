@@ -270,7 +270,12 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: ", self.file, self.pos.line, self.pos.column)?;
+        // Line 0 means the problem is with the file as a whole (it cannot be read).
+        if self.pos.line == 0 {
+            write!(f, "{}: ", self.file)?;
+        } else {
+            write!(f, "{}:{}:{}: ", self.file, self.pos.line, self.pos.column)?;
+        }
         if !self.field.is_empty() {
             write!(f, "{}: ", self.field)?;
         }

@@ -115,3 +115,36 @@ fn failing_init_container_with_restart_never_fails_the_pod() {
     assert_eq!(pod_outcomes(&report)[0].3, "Init:Error");
     assert!(report.state.pods[0].started.is_none());
 }
+
+#[test]
+fn deleting_a_pod_cancels_its_pending_timers() {
+    use crate::engine::{EventQueue, SimTime};
+    use crate::kubelet::{KubeletEvent, Kubelets};
+    use crate::model::{ClusterState, NodeId};
+
+    let s = super::scenario(&one_pod(
+        "1h",
+        "kubesim.io/run-time: 30s",
+        "      restartPolicy: Never\n      containers: [{name: app, image: busybox}]",
+    ));
+    let mut state = ClusterState::new(s.resource_names.clone());
+    let mut kubelets = Kubelets::new(1);
+    let mut events: EventQueue<KubeletEvent> = EventQueue::new();
+    let deliver = |state: &mut ClusterState,
+                   kubelets: &mut Kubelets,
+                   events: &mut EventQueue<KubeletEvent>| {
+        while let Some(w) = state.next_watch_event() {
+            kubelets.on_watch(w, state, events);
+        }
+    };
+    state.add_node(s.nodes[0].clone());
+    let pod = state.add_pod(s.pods[0].1.clone(), SimTime::ZERO);
+    state.bind(pod, NodeId(0), SimTime::ZERO);
+    deliver(&mut state, &mut kubelets, &mut events);
+    let (_, started) = events.pop().expect("the container start is scheduled");
+    kubelets.handle(started, &mut state, &mut events);
+    assert_eq!(events.pending(), 1, "the exit at 30 s is scheduled");
+    state.delete_pod(pod, SimTime::from_secs(10));
+    deliver(&mut state, &mut kubelets, &mut events);
+    assert_eq!(events.pop(), None, "a deleted pod's exit must never fire");
+}

@@ -1,0 +1,192 @@
+//! The `kubesim` binary: exit codes, output files, atomic writes, determinism.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn kubesim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kubesim"))
+        .args(args)
+        .output()
+        .expect("kubesim runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kubesim-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn quickstart() -> String {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/quickstart.yaml").to_string()
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn run_writes_every_file_of_the_contract() {
+    let dir = scratch("contract");
+    let out = dir.join("q");
+    let o = kubesim(&[
+        "run",
+        &quickstart(),
+        "--out",
+        out.to_str().unwrap(),
+        "--explain",
+        "train-0",
+        "--quiet",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let header = |f: &str| read(&out.join(f)).lines().next().unwrap().to_string();
+    assert_eq!(
+        header("pods.csv"),
+        "pod,namespace,owner_kind,owner,node,priority,created_s,scheduled_s,started_s,ready_s,finished_s,deleted_s,phase,reason,restarts,scheduling_attempts"
+    );
+    assert_eq!(header("events.csv"), "time_s,kind,object,reason,message");
+    assert!(header("timeseries.csv").starts_with("time_s,nodes_ready,"));
+    assert!(header("timeseries.csv").contains("pods_pending,pods_running,"));
+    assert!(header("timeseries.csv").ends_with("cpu_allocated_ratio,memory_allocated_ratio"));
+    assert!(header("summary.csv").starts_with("pods_created,"));
+    assert_eq!(
+        header("decisions.csv"),
+        "time_s,pod,node,stage,plugin,status,score,normalized_score,weighted_score"
+    );
+    assert!(read(&out.join("decisions.csv"))
+        .lines()
+        .skip(1)
+        .all(|l| l.split(',').nth(1) == Some("train-0")));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
+    assert_eq!(manifest["seed"], 42);
+    assert_eq!(manifest["scenario"]["sha256"].as_str().unwrap().len(), 64);
+    // Without --explain there is no decisions.csv.
+    let o = kubesim(&[
+        "run",
+        &quickstart(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!out.join("decisions.csv").exists());
+}
+
+#[test]
+fn two_processes_write_byte_identical_results() {
+    let dir = scratch("determinism");
+    for name in ["a", "b"] {
+        let o = kubesim(&[
+            "run",
+            &quickstart(),
+            "--out",
+            dir.join(name).to_str().unwrap(),
+            "--quiet",
+            "--explain",
+            "all",
+        ]);
+        assert_eq!(o.status.code(), Some(0));
+    }
+    for f in [
+        "manifest.json",
+        "pods.csv",
+        "events.csv",
+        "timeseries.csv",
+        "summary.csv",
+        "decisions.csv",
+    ] {
+        assert!(
+            read(&dir.join("a").join(f)) == read(&dir.join("b").join(f)),
+            "{f} differs"
+        );
+    }
+}
+
+#[test]
+fn invalid_input_exits_2_with_positions_and_writes_nothing() {
+    let dir = scratch("invalid");
+    let scenario = dir.join("bad.yaml");
+    std::fs::write(
+        &scenario,
+        "name: bad\nnodePools:\n  - name: n\n    count: 1\n    capacity: {cpu: lots}\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let o = kubesim(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("bad.yaml:5:21: nodePools[0].capacity.cpu: "),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+    let o = kubesim(&["validate", dir.join("missing.yaml").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read the scenario file"));
+    let o = kubesim(&["run"]);
+    assert_eq!(o.status.code(), Some(2), "usage errors exit 2");
+}
+
+#[test]
+fn failed_expectation_exits_1_after_writing_results() {
+    let dir = scratch("expectation");
+    let scenario = dir.join("slo.yaml");
+    std::fs::write(
+        &scenario,
+        "nodePools: [{name: n, count: 1, capacity: {cpu: '1', memory: 1Gi}}]\n\
+         workloads:\n\
+         \x20 - {apiVersion: v1, kind: Pod, metadata: {name: a, annotations: {kubesim.io/run-time: 60s}}, spec: {restartPolicy: Never, containers: [{name: c, image: x, resources: {requests: {cpu: '1'}}}]}}\n\
+         \x20 - {apiVersion: v1, kind: Pod, metadata: {name: b, annotations: {kubesim.io/run-time: 60s}}, spec: {restartPolicy: Never, containers: [{name: c, image: x, resources: {requests: {cpu: '1'}}}]}}\n\
+         expectations: [{metric: pending_max_s, max: 30}]\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let o = kubesim(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("expectation failed: pending_max_s = 60"));
+    assert!(out.join("summary.csv").exists());
+}
+
+#[test]
+fn unwritable_output_exits_2_and_leaves_no_temporary_files() {
+    let dir = scratch("unwritable");
+    let blocker = dir.join("file");
+    std::fs::write(&blocker, "not a directory").unwrap();
+    let out = blocker.join("results");
+    let o = kubesim(&[
+        "run",
+        &quickstart(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot write results"));
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers, vec![std::ffi::OsString::from("file")]);
+}
