@@ -293,9 +293,8 @@ impl Kubelets {
             .all(|s| matches!(s.state, ContainerState::Running { .. }));
         let conditions = &mut entry.status.conditions;
         if all_running {
-            if entry.started.is_none() {
-                entry.started = Some(now);
-            }
+            entry.started.get_or_insert(now);
+            entry.ready.get_or_insert(now);
             if conditions.ready.is_none() {
                 conditions.containers_ready = Some(now);
                 conditions.ready = Some(now);

@@ -55,7 +55,7 @@ pub fn write_pods(w: impl Write, state: &ClusterState) -> io::Result<()> {
             &entry.created.to_string(),
             &time(entry.status.conditions.pod_scheduled),
             &time(entry.started),
-            &time(entry.status.conditions.ready),
+            &time(entry.ready),
             &time(entry.finished),
             &time(entry.deleted),
             entry.status.phase.as_str(),

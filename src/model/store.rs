@@ -39,6 +39,8 @@ pub struct PodEntry {
     pub created: SimTime,
     /// When all its containers were first running at once (pod startup, as SIG Scalability measures it).
     pub started: Option<SimTime>,
+    /// When it first became Ready.
+    pub ready: Option<SimTime>,
     /// When it reached Succeeded or Failed.
     pub finished: Option<SimTime>,
     pub deleted: Option<SimTime>,
@@ -174,6 +176,7 @@ impl ClusterState {
             node: None,
             created: now,
             started: None,
+            ready: None,
             finished: None,
             deleted: None,
             scheduling_attempts: 0,

@@ -102,6 +102,8 @@ fn init_containers_run_one_after_another_before_the_app() {
     );
     assert_eq!(entry.started.unwrap().as_secs_f64(), 33.0);
     assert_eq!(entry.finished.unwrap().as_secs_f64(), 93.0);
+    // Ready since 33 s: the first-ready time survives the pod finishing.
+    assert_eq!(entry.ready.unwrap().as_secs_f64(), 33.0);
     assert_eq!(pod_outcomes(&report)[0].2, "Succeeded");
 }
 
