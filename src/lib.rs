@@ -16,6 +16,7 @@
 //!   [`sim::RunReport`]; [`output`] writes its files. Same scenario and seed,
 //!   same bytes.
 pub mod cli;
+pub mod controllers;
 pub mod engine;
 pub mod kubelet;
 pub mod metrics;

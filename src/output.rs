@@ -89,6 +89,15 @@ pub fn write_results(
         write_file(&tmp, "summary.csv", |w| {
             writers::write_summary(w, &report.summary)
         })?;
+        if !report.state.workloads.is_empty() {
+            let samples = &report.recorder.workload_samples;
+            write_file(&tmp, "workloads.csv", |w| {
+                writers::write_workloads(w, &report.state, samples)
+            })?;
+            write_file(&tmp, "workload_summary.csv", |w| {
+                writers::write_workload_summary(w, &report.state, samples, report.end)
+            })?;
+        }
         if explain {
             write_file(&tmp, "decisions.csv", |w| {
                 writers::write_decisions(w, &report.decisions)

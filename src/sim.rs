@@ -6,14 +6,17 @@
 //! then delivered, in order, to every component before the next event. The
 //! core does no I/O: the result is a [`RunReport`] that writers turn into files.
 
+use crate::controllers::{gc, ControllerEvent, ControllerManager};
 use crate::engine::rng::{derive_seed, Stream};
 use crate::engine::{EventQueue, Limits, RandomStreams, SimTime, StopReason};
 use crate::kubelet::{KubeletEvent, Kubelets};
 use crate::metrics::summary::{summarize, Summary};
 use crate::metrics::Recorder;
 use crate::model::meta::ObjectMeta;
+use crate::model::workloads::WorkloadSpec;
+use crate::model::PodId;
 use crate::model::{ClusterState, Pod};
-use crate::scenario::{ArrivalProcess, Scenario};
+use crate::scenario::{ActionKind, ArrivalProcess, Scenario};
 use crate::scheduler::{DecisionRow, ExplainFilter, Scheduler, SchedulerEvent};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -24,8 +27,13 @@ pub enum Event {
     CreatePod(usize),
     /// The arrival process `scenario.arrivals[i]` creates its next pod.
     Arrival(usize),
+    /// Create the workload object `scenario.workloads[i]`.
+    CreateWorkload(usize),
+    /// Carry out `scenario.actions[i]`.
+    Action(usize),
     Scheduler(SchedulerEvent),
     Kubelet(KubeletEvent),
+    Controller(ControllerEvent),
     /// Record a row of timeseries.csv.
     Sample,
 }
@@ -33,6 +41,11 @@ pub enum Event {
 impl From<SchedulerEvent> for Event {
     fn from(e: SchedulerEvent) -> Self {
         Event::Scheduler(e)
+    }
+}
+impl From<ControllerEvent> for Event {
+    fn from(e: ControllerEvent) -> Self {
+        Event::Controller(e)
     }
 }
 impl From<KubeletEvent> for Event {
@@ -87,6 +100,7 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
     let mut streams = RandomStreams::new(seed);
     let mut scheduler = Scheduler::new(scenario.scheduler.clone(), options.explain.clone());
     let mut kubelets = Kubelets::new(seed);
+    let mut controllers = ControllerManager::new(scenario.controllers, seed);
     let mut recorder = Recorder::default();
     let arrivals_seed = derive_seed(seed, Stream::Arrivals as u64);
     let mut arrival_states: Vec<ArrivalState> = (0..scenario.arrivals.len())
@@ -102,13 +116,25 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
     for (i, (at, _)) in scenario.pods.iter().enumerate() {
         events.schedule(*at, Event::CreatePod(i));
     }
+    for (i, w) in scenario.workloads.iter().enumerate() {
+        events.schedule(w.at, Event::CreateWorkload(i));
+    }
+    for (i, a) in scenario.actions.iter().enumerate() {
+        events.schedule(a.at, Event::Action(i));
+    }
     for (i, arrival) in scenario.arrivals.iter().enumerate() {
         if let Some(first) = next_arrival(arrival, &mut arrival_states[i], SimTime::ZERO) {
             events.schedule(first, Event::Arrival(i));
         }
     }
     events.schedule(SimTime::ZERO, Event::Sample);
-    deliver_watch(&mut state, &mut scheduler, &mut kubelets, &mut events);
+    deliver_watch(
+        &mut state,
+        &mut scheduler,
+        &mut kubelets,
+        &mut controllers,
+        &mut events,
+    );
 
     let mut processed = 0u64;
     let stop_reason = loop {
@@ -155,12 +181,28 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
                 scheduler.handle(e, &mut state, &mut events, &mut streams.tie_breaks)
             }
             Event::Kubelet(e) => kubelets.handle(e, &mut state, &mut events),
+            Event::Controller(e) => controllers.handle(e, &mut state, &mut events),
+            Event::CreateWorkload(i) => {
+                state.add_workload(scenario.workloads[i].workload.clone(), None, now);
+            }
+            Event::Action(i) => apply_action(
+                &scenario.actions[i].kind,
+                &mut controllers,
+                &mut state,
+                &mut events,
+            ),
             Event::Sample => {
                 recorder.sample(now, &state, scheduler.queue.pending_len());
                 events.schedule(now + scenario.sample_interval, Event::Sample);
             }
         }
-        deliver_watch(&mut state, &mut scheduler, &mut kubelets, &mut events);
+        deliver_watch(
+            &mut state,
+            &mut scheduler,
+            &mut kubelets,
+            &mut controllers,
+            &mut events,
+        );
         recorder.record_events(&mut state);
         if options.check_invariants {
             if let Err(violation) = state.check_invariants() {
@@ -196,11 +238,93 @@ fn deliver_watch(
     state: &mut ClusterState,
     scheduler: &mut Scheduler,
     kubelets: &mut Kubelets,
+    controllers: &mut ControllerManager,
     events: &mut EventQueue<Event>,
 ) {
     while let Some(w) = state.next_watch_event() {
         scheduler.on_watch(w, state, events);
         kubelets.on_watch(w, state, events);
+        controllers.on_watch(w, state, events);
+    }
+}
+
+/// Carries out a scenario action through the API, as `kubectl` would.
+fn apply_action(
+    action: &ActionKind,
+    cm: &mut ControllerManager,
+    state: &mut ClusterState,
+    events: &mut EventQueue<Event>,
+) {
+    let now = events.now();
+    match action {
+        ActionKind::Scale {
+            kind,
+            namespace,
+            name,
+            replicas,
+        } => {
+            if let Some(id) = state.find_workload(kind, namespace, name) {
+                state.update_workload(id, |w| match &mut w.spec {
+                    WorkloadSpec::Deployment(d) => d.replicas = *replicas,
+                    WorkloadSpec::ReplicaSet(r) => r.replicas = *replicas,
+                    WorkloadSpec::Job(j) => j.parallelism = *replicas,
+                    WorkloadSpec::CronJob(_) | WorkloadSpec::DaemonSet(_) => {}
+                });
+            }
+        }
+        ActionKind::SetTemplate {
+            kind,
+            namespace,
+            name,
+            template,
+        } => {
+            if let Some(id) = state.find_workload(kind, namespace, name) {
+                state.update_workload(id, |w| match &mut w.spec {
+                    WorkloadSpec::Deployment(d) => d.template = template.clone(),
+                    WorkloadSpec::ReplicaSet(r) => r.template = template.clone(),
+                    WorkloadSpec::DaemonSet(d) => d.template = template.clone(),
+                    WorkloadSpec::Job(j) => j.template = template.clone(),
+                    WorkloadSpec::CronJob(c) => c.job_template.template = template.clone(),
+                });
+            }
+        }
+        ActionKind::SetPaused {
+            namespace,
+            name,
+            paused,
+        } => {
+            if let Some(id) = state.find_workload("Deployment", namespace, name) {
+                state.update_workload(id, |w| {
+                    if let WorkloadSpec::Deployment(d) = &mut w.spec {
+                        d.paused = *paused;
+                    }
+                });
+            }
+        }
+        ActionKind::Delete {
+            kind,
+            namespace,
+            name,
+            propagation,
+        } => {
+            if kind == "Pod" {
+                let pod = state.pods.iter().position(|p| {
+                    p.deleted.is_none()
+                        && p.pod.metadata.namespace == *namespace
+                        && p.pod.metadata.name == *name
+                });
+                if let Some(i) = pod {
+                    state.request_pod_deletion(PodId(i as u32), now);
+                }
+            } else if let Some(id) = state.find_workload(kind, namespace, name) {
+                gc::delete_workload(cm, id, *propagation, state, events);
+            }
+        }
+        ActionKind::AddNodes(nodes) => {
+            for node in nodes {
+                state.add_node(node.clone());
+            }
+        }
     }
 }
 

@@ -23,6 +23,8 @@ pub enum Stream {
     TieBreaks = 4,
     /// Start and API latencies.
     Latencies = 5,
+    /// Random suffixes of generated object names.
+    Names = 6,
 }
 
 /// SplitMix64 finaliser: a bijective mixer that turns nearby inputs

@@ -12,6 +12,9 @@
 
 pub mod backoff;
 
+/// `minimumGracePeriodInSeconds` of the kubelet's container runtime manager.
+pub const MINIMUM_GRACE_PERIOD_S: u64 = 2;
+
 use crate::engine::distribution::Distribution;
 use crate::engine::rng::{derive_seed, Stream};
 use crate::engine::{EventQueue, SimDuration, SimTime, TimerId};
@@ -39,6 +42,8 @@ pub enum KubeletEvent {
     Exited(PodId, ContainerRef),
     /// The restart backoff has passed: start the container again.
     Restart(PodId, ContainerRef),
+    /// Every container of a terminating pod has stopped: remove the pod.
+    Removed(PodId),
 }
 
 #[derive(Default)]
@@ -109,9 +114,14 @@ impl Kubelets {
                     }
                 }
             }
+            WatchEvent::PodTerminating(id) => self.terminate_pod(id, state, events),
             WatchEvent::PodTerminated(_)
+            | WatchEvent::PodUpdated(_)
             | WatchEvent::NodeAdded(_)
-            | WatchEvent::NodeUpdated(_) => {}
+            | WatchEvent::NodeUpdated(_)
+            | WatchEvent::WorkloadAdded(_)
+            | WatchEvent::WorkloadUpdated(_)
+            | WatchEvent::WorkloadDeleted(_) => {}
         }
     }
 
@@ -227,6 +237,12 @@ impl Kubelets {
         match event {
             KubeletEvent::Started(id, c) => self.on_started(id, c, state, events),
             KubeletEvent::Exited(id, c) => self.on_exited(id, c, state, events),
+            KubeletEvent::Removed(id) => {
+                if let Some(rt) = self.pods.get_mut(id.0 as usize) {
+                    *rt = None;
+                }
+                state.delete_pod(id, now);
+            }
             KubeletEvent::Restart(id, c) => {
                 let rt = self.runtime(id);
                 let slot = Self::slot(rt, c);
@@ -292,6 +308,7 @@ impl Kubelets {
             .iter()
             .all(|s| matches!(s.state, ContainerState::Running { .. }));
         let conditions = &mut entry.status.conditions;
+        let was_ready = conditions.ready.is_some();
         if all_running {
             entry.started.get_or_insert(now);
             entry.ready.get_or_insert(now);
@@ -303,6 +320,69 @@ impl Kubelets {
             conditions.containers_ready = None;
             conditions.ready = None;
         }
+        if was_ready != entry.status.conditions.ready.is_some() {
+            state.pod_status_changed(id);
+        }
+    }
+
+    /// Graceful termination (`kuberuntime_container.go` killContainer, v1.32):
+    /// each running container runs its preStop hook (bounded by the grace
+    /// period), gets SIGTERM, and has what is left of the grace period — at
+    /// least the 2 s `minimumGracePeriodInSeconds` — to exit before SIGKILL.
+    /// The pod is removed from the API when its last container has stopped.
+    fn terminate_pod<E: From<KubeletEvent>>(
+        &mut self,
+        id: PodId,
+        state: &mut ClusterState,
+        events: &mut EventQueue<E>,
+    ) {
+        let now = events.now();
+        let Some(rt) = self.pods.get_mut(id.0 as usize).and_then(Option::as_mut) else {
+            // No containers were started for it: remove at once.
+            state.delete_pod(id, now);
+            return;
+        };
+        for c in rt.init.iter_mut().chain(rt.app.iter_mut()) {
+            if let Some(t) = c.timer.take() {
+                events.cancel(t);
+            }
+        }
+        let entry = state.pod(id);
+        let grace = SimDuration::from_secs(entry.pod.spec.termination_grace_period_s.max(0) as u64);
+        let min_grace = SimDuration::from_secs(MINIMUM_GRACE_PERIOD_S);
+        let mut last_stop = SimDuration::ZERO;
+        let mut stopping = Vec::new();
+        let init = entry
+            .pod
+            .spec
+            .init_containers
+            .iter()
+            .zip(&entry.status.init_container_statuses);
+        let app = entry
+            .pod
+            .spec
+            .containers
+            .iter()
+            .zip(&entry.status.container_statuses);
+        for (container, status) in init.chain(app) {
+            if !matches!(status.state, ContainerState::Running { .. }) {
+                continue;
+            }
+            let b = &container.behaviour;
+            let hook = b
+                .pre_stop
+                .as_ref()
+                .map_or(SimDuration::ZERO, |d| d.sample(&mut rt.run_rng))
+                .min(grace);
+            let left = SimDuration(grace.0 - hook.0).max(min_grace);
+            let exit = b.stop_time.sample(&mut rt.run_rng).min(left);
+            last_stop = last_stop.max(hook + exit);
+            stopping.push(container.name.clone());
+        }
+        for name in stopping {
+            state.record_pod_event(now, id, "Killing", format!("Stopping container {name}"));
+        }
+        events.schedule(now + last_stop, KubeletEvent::Removed(id).into());
     }
 
     fn on_exited<E: From<KubeletEvent>>(

@@ -5,5 +5,5 @@ pub mod recorder;
 pub mod summary;
 pub mod writers;
 
-pub use recorder::{Recorder, Sample};
+pub use recorder::{Recorder, Sample, WorkloadSample};
 pub use summary::Summary;

@@ -2,6 +2,8 @@
 
 use crate::engine::SimTime;
 use crate::model::event::EventRecord;
+use crate::model::store::{WorkloadEntry, WorkloadId};
+use crate::model::workloads::WorkloadSpec;
 use crate::model::{ClusterState, PodPhase};
 
 /// One row of timeseries.csv.
@@ -21,10 +23,36 @@ pub struct Sample {
     pub memory_allocated_ratio: f64,
 }
 
+/// One row of workloads.csv: a workload object's counts at a sample time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkloadSample {
+    pub time: SimTime,
+    pub workload: WorkloadId,
+    pub desired: i32,
+    pub current: i32,
+    pub ready: i32,
+    pub available: i32,
+    pub updated: i32,
+    pub succeeded: i32,
+    pub failed: i32,
+}
+
 #[derive(Default)]
 pub struct Recorder {
     pub events: Vec<EventRecord>,
     pub samples: Vec<Sample>,
+    pub workload_samples: Vec<WorkloadSample>,
+}
+
+/// What a workload object should have: replicas, completions, eligible nodes.
+pub fn desired(w: &WorkloadEntry) -> i32 {
+    match &w.workload.spec {
+        WorkloadSpec::Deployment(d) => d.replicas,
+        WorkloadSpec::ReplicaSet(r) => r.replicas,
+        WorkloadSpec::Job(j) => j.completions.unwrap_or(1),
+        WorkloadSpec::CronJob(_) => w.status.active,
+        WorkloadSpec::DaemonSet(_) => w.status.desired,
+    }
 }
 
 fn ratio(used: i64, total: i64) -> f64 {
@@ -60,5 +88,21 @@ impl Recorder {
                 state.allocatable_total.memory_bytes,
             ),
         });
+        for (i, w) in state.workloads.iter().enumerate() {
+            if w.deleted.is_some() {
+                continue;
+            }
+            self.workload_samples.push(WorkloadSample {
+                time,
+                workload: WorkloadId(i as u32),
+                desired: desired(w),
+                current: w.status.replicas,
+                ready: w.status.ready,
+                available: w.status.available,
+                updated: w.status.updated,
+                succeeded: w.status.succeeded,
+                failed: w.status.failed,
+            });
+        }
     }
 }

@@ -6,8 +6,9 @@
 //! time they had waited so far (a lower bound), so an overloaded cluster
 //! cannot look fast by leaving pods out.
 
-use super::recorder::Recorder;
+use super::recorder::{Recorder, WorkloadSample};
 use crate::engine::{SimTime, StopReason};
+use crate::model::workloads::WorkloadSpec;
 use crate::model::{ClusterState, PodPhase};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -68,6 +69,11 @@ pub const SUMMARY_COLUMNS: &[&str] = &[
     "cpu_allocated_max_ratio",
     "memory_allocated_max_ratio",
     "nodes_with_pods_mean",
+    "jobs_completed",
+    "jobs_failed",
+    "job_duration_mean_s",
+    "deployment_availability_min_ratio",
+    "rollout_duration_max_s",
     "sim_end_s",
     "events_processed",
     "stop_reason",
@@ -152,7 +158,7 @@ pub fn summarize(
             .map(f)
             .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
     };
-    let figures = vec![
+    let mut figures = vec![
         ("pods_created", Figure::Int(state.pods.len() as i64)),
         ("pods_pending", count(PodPhase::Pending)),
         ("pods_running", count(PodPhase::Running)),
@@ -190,18 +196,172 @@ pub fn summarize(
             "nodes_with_pods_mean",
             opt(mean(samples.iter().map(|s| s.nodes_with_pods as f64))),
         ),
+    ];
+    figures.extend(workload_totals(state, &recorder.workload_samples));
+    figures.extend([
         ("sim_end_s", Figure::Float(end.as_secs_f64())),
         ("events_processed", Figure::Int(events_processed as i64)),
         (
             "stop_reason",
             Figure::Text(stop_reason.as_str().to_string()),
         ),
-    ];
+    ]);
     debug_assert!(figures
         .iter()
         .map(|(n, _)| *n)
         .eq(SUMMARY_COLUMNS.iter().copied()));
     Summary { figures }
+}
+
+/// Columns of workload_summary.csv.
+pub const WORKLOAD_SUMMARY_COLUMNS: &[&str] = &[
+    "kind",
+    "namespace",
+    "name",
+    "created_s",
+    "deleted_s",
+    "finished_s",
+    "outcome",
+    "succeeded",
+    "failed",
+    "rollouts",
+    "rollout_duration_max_s",
+    "rollout_min_available",
+    "availability_ratio",
+];
+
+/// Availability of a serving workload over the samples: the mean of
+/// min(available, desired) / desired over samples where desired > 0.
+fn availability(samples: &[&WorkloadSample]) -> Option<f64> {
+    mean(
+        samples
+            .iter()
+            .filter(|s| s.desired > 0)
+            .map(|s| s.available.min(s.desired) as f64 / s.desired as f64),
+    )
+}
+
+/// One row per workload object, in creation order.
+pub fn workload_figures(
+    state: &ClusterState,
+    samples: &[WorkloadSample],
+    _end: SimTime,
+) -> Vec<Vec<Figure>> {
+    let secs = |t: Option<SimTime>| t.map_or(Figure::Missing, |t| Figure::Float(t.as_secs_f64()));
+    state
+        .workloads
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let own: Vec<&WorkloadSample> = samples
+                .iter()
+                .filter(|s| s.workload.0 as usize == i)
+                .collect();
+            let finished = w.status.finished();
+            let outcome = match (&w.workload.spec, finished) {
+                (_, Some(c)) => c.kind.to_string(),
+                (WorkloadSpec::Job(_), None) => "Running".into(),
+                (_, None) => w
+                    .status
+                    .condition("Progressing")
+                    .map_or(String::new(), |c| c.reason.to_string()),
+            };
+            let serving = matches!(
+                w.workload.spec,
+                WorkloadSpec::Deployment(_)
+                    | WorkloadSpec::ReplicaSet(_)
+                    | WorkloadSpec::DaemonSet(_)
+            );
+            let rollouts = &w.status.rollouts;
+            let longest = rollouts
+                .iter()
+                .map(|(a, b)| b.since(*a).as_secs_f64())
+                .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d))));
+            let min_during = own
+                .iter()
+                .filter(|s| rollouts.iter().any(|(a, b)| s.time >= *a && s.time <= *b))
+                .map(|s| s.available)
+                .min();
+            vec![
+                Figure::Text(w.workload.spec.kind().into()),
+                Figure::Text(w.workload.metadata.namespace.clone()),
+                Figure::Text(w.workload.metadata.name.clone()),
+                Figure::Float(w.created.as_secs_f64()),
+                secs(w.deleted),
+                secs(finished.map(|c| c.since)),
+                Figure::Text(outcome),
+                Figure::Int(w.status.succeeded as i64),
+                Figure::Int(w.status.failed as i64),
+                Figure::Int(rollouts.len() as i64),
+                opt(longest),
+                min_during.map_or(Figure::Missing, |m| Figure::Int(m as i64)),
+                if serving {
+                    opt(availability(&own))
+                } else {
+                    Figure::Missing
+                },
+            ]
+        })
+        .collect()
+}
+
+/// Run-level workload figures for summary.csv.
+fn workload_totals(
+    state: &ClusterState,
+    samples: &[WorkloadSample],
+) -> Vec<(&'static str, Figure)> {
+    let jobs = state
+        .workloads
+        .iter()
+        .filter(|w| matches!(w.workload.spec, WorkloadSpec::Job(_)));
+    let (mut completed, mut failed, mut durations) = (0, 0, Vec::new());
+    for w in jobs {
+        match w.status.finished() {
+            Some(c) if c.kind == "Complete" => {
+                completed += 1;
+                if let Some(start) = w.status.start_time {
+                    durations.push(c.since.since(start).as_secs_f64());
+                }
+            }
+            Some(_) => failed += 1,
+            None => {}
+        }
+    }
+    let deployments: Vec<usize> = state
+        .workloads
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| matches!(w.workload.spec, WorkloadSpec::Deployment(_)))
+        .map(|(i, _)| i)
+        .collect();
+    let min_availability = deployments
+        .iter()
+        .filter_map(|&i| {
+            availability(
+                &samples
+                    .iter()
+                    .filter(|s| s.workload.0 as usize == i)
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .fold(None, |m: Option<f64>, a| Some(m.map_or(a, |m| m.min(a))));
+    let longest_rollout = deployments
+        .iter()
+        .flat_map(|&i| {
+            state.workloads[i]
+                .status
+                .rollouts
+                .iter()
+                .map(|(a, b)| b.since(*a).as_secs_f64())
+        })
+        .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d))));
+    vec![
+        ("jobs_completed", Figure::Int(completed)),
+        ("jobs_failed", Figure::Int(failed)),
+        ("job_duration_mean_s", opt(mean(durations.into_iter()))),
+        ("deployment_availability_min_ratio", opt(min_availability)),
+        ("rollout_duration_max_s", opt(longest_rollout)),
+    ]
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! and writes a header and rows; times are exact decimal seconds from the
 //! start of the run, empty where a moment was never reached.
 
-use super::recorder::Sample;
+use super::recorder::{Sample, WorkloadSample};
 use super::summary::Summary;
 use crate::engine::SimTime;
 use crate::model::event::EventRecord;
@@ -159,6 +159,64 @@ pub fn write_decisions(w: impl Write, rows: &[DecisionRow]) -> io::Result<()> {
             opt(r.weighted_score),
         ])
         .map_err(csv_err)?;
+    }
+    out.flush()
+}
+
+/// workloads.csv: each workload object's counts at every sample time.
+pub fn write_workloads(
+    w: impl Write,
+    state: &ClusterState,
+    samples: &[WorkloadSample],
+) -> io::Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record([
+        "time_s",
+        "kind",
+        "namespace",
+        "name",
+        "desired",
+        "current",
+        "ready",
+        "available",
+        "updated",
+        "succeeded",
+        "failed",
+    ])
+    .map_err(csv_err)?;
+    for s in samples {
+        let w = &state.workload(s.workload).workload;
+        out.write_record([
+            s.time.to_string(),
+            w.spec.kind().to_string(),
+            w.metadata.namespace.clone(),
+            w.metadata.name.clone(),
+            s.desired.to_string(),
+            s.current.to_string(),
+            s.ready.to_string(),
+            s.available.to_string(),
+            s.updated.to_string(),
+            s.succeeded.to_string(),
+            s.failed.to_string(),
+        ])
+        .map_err(csv_err)?;
+    }
+    out.flush()
+}
+
+/// workload_summary.csv: one row per workload object (see `workload_figures`).
+pub fn write_workload_summary(
+    w: impl Write,
+    state: &ClusterState,
+    samples: &[WorkloadSample],
+    end: SimTime,
+) -> io::Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(super::summary::WORKLOAD_SUMMARY_COLUMNS)
+        .map_err(csv_err)?;
+    for row in super::summary::workload_figures(state, samples, end) {
+        out.write_record(row.iter().map(|f| f.to_csv()))
+            .map_err(csv_err)?;
     }
     out.flush()
 }

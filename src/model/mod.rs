@@ -3,6 +3,7 @@
 //! Node, and the object store with its watch notifications.
 pub mod affinity;
 pub mod event;
+pub mod intstr;
 pub mod labels;
 pub mod meta;
 pub mod node;
@@ -12,8 +13,9 @@ pub mod resources;
 pub mod status;
 pub mod store;
 pub mod taints;
+pub mod workloads;
 
 pub use node::Node;
 pub use pod::{Pod, PodPhase, PodSpec};
 pub use resources::{ResourceName, ResourceNames, Resources};
-pub use store::{ClusterState, NodeId, PodEntry, PodId, WatchEvent};
+pub use store::{ClusterState, NodeId, PodEntry, PodId, Propagation, WatchEvent, WorkloadId};

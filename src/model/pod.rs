@@ -59,6 +59,10 @@ pub struct ContainerBehaviour {
     pub fail_probability: f64,
     /// From the kubelet starting the container until it is running.
     pub start_latency: Distribution,
+    /// How long its preStop hook runs when the pod is deleted; `None`: no hook.
+    pub pre_stop: Option<Distribution>,
+    /// How long it takes to exit after SIGTERM.
+    pub stop_time: Distribution,
 }
 
 impl Default for ContainerBehaviour {
@@ -68,6 +72,8 @@ impl Default for ContainerBehaviour {
             exit_code: 0,
             fail_probability: 0.0,
             start_latency: Distribution::Constant(Default::default()),
+            pre_stop: None,
+            stop_time: Distribution::Constant(Default::default()),
         }
     }
 }

@@ -11,6 +11,7 @@ use super::node::Node;
 use super::pod::{Pod, PodPhase};
 use super::resources::{ResourceNames, Resources};
 use super::status::PodStatus;
+use super::workloads::{Workload, WorkloadStatus};
 use crate::engine::SimTime;
 use std::borrow::Cow;
 use std::collections::VecDeque;
@@ -46,6 +47,10 @@ pub struct PodEntry {
     pub deleted: Option<SimTime>,
     /// Scheduling cycles that tried to place it.
     pub scheduling_attempts: u32,
+    /// Graceful deletion requested (`metadata.deletionTimestamp`): Terminating.
+    pub terminating: Option<SimTime>,
+    /// The controller that owns it.
+    pub owner: Option<WorkloadId>,
 }
 
 impl PodEntry {
@@ -62,9 +67,44 @@ pub enum WatchEvent {
     NodeUpdated(NodeId),
     PodAdded(PodId),
     PodBound(PodId, NodeId),
+    /// The pod's status changed (phase Running, readiness, restarts).
+    PodUpdated(PodId),
     /// The pod reached Succeeded or Failed and released its node's resources.
     PodTerminated(PodId),
+    /// Graceful deletion began: the pod has a deletionTimestamp and is Terminating.
+    PodTerminating(PodId),
+    /// The pod is gone from the API.
     PodDeleted(PodId),
+    WorkloadAdded(WorkloadId),
+    WorkloadUpdated(WorkloadId),
+    WorkloadDeleted(WorkloadId),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct WorkloadId(pub u32);
+
+/// How deleting an owner treats its dependents (`metav1.DeletionPropagation`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Propagation {
+    /// The owner goes at once; the garbage collector then deletes the dependents.
+    Background,
+    /// The dependents are deleted first; the owner goes when none is left.
+    Foreground,
+    /// The dependents stay, without the owner reference.
+    Orphan,
+}
+
+/// A workload object (Deployment, ReplicaSet, Job, CronJob, DaemonSet) in the store.
+#[derive(Clone, Debug)]
+pub struct WorkloadEntry {
+    pub workload: Workload,
+    /// The controlling owner (a Deployment's ReplicaSets, a CronJob's Jobs).
+    pub owner: Option<WorkloadId>,
+    pub created: SimTime,
+    /// Foreground deletion in progress (deletionTimestamp with the foregroundDeletion finalizer).
+    pub deleting: Option<SimTime>,
+    pub deleted: Option<SimTime>,
+    pub status: WorkloadStatus,
 }
 
 #[derive(Default)]
@@ -82,6 +122,7 @@ pub struct ClusterState {
     pub requested_total: Resources,
     /// Sum of the allocatable of all nodes.
     pub allocatable_total: Resources,
+    pub workloads: Vec<WorkloadEntry>,
 }
 
 impl ClusterState {
@@ -127,6 +168,24 @@ impl ClusterState {
         });
     }
 
+    /// Records an Event about any object.
+    pub fn record_event(
+        &mut self,
+        time: SimTime,
+        kind: &'static str,
+        object: String,
+        reason: impl Into<Cow<'static, str>>,
+        message: String,
+    ) {
+        self.events.push(EventRecord {
+            time,
+            kind,
+            object,
+            reason: reason.into(),
+            message,
+        });
+    }
+
     /// Records an Event about a node.
     pub fn record_node_event(
         &mut self,
@@ -166,6 +225,87 @@ impl ClusterState {
         self.watch.push_back(WatchEvent::NodeUpdated(id));
     }
 
+    pub fn workload(&self, id: WorkloadId) -> &WorkloadEntry {
+        &self.workloads[id.0 as usize]
+    }
+
+    pub fn add_workload(
+        &mut self,
+        workload: Workload,
+        owner: Option<WorkloadId>,
+        now: SimTime,
+    ) -> WorkloadId {
+        let id = WorkloadId(self.workloads.len() as u32);
+        self.workloads.push(WorkloadEntry {
+            workload,
+            owner,
+            created: now,
+            deleting: None,
+            deleted: None,
+            status: WorkloadStatus::default(),
+        });
+        self.watch.push_back(WatchEvent::WorkloadAdded(id));
+        id
+    }
+
+    /// Changes a workload's spec (a scale or a new template).
+    pub fn update_workload(&mut self, id: WorkloadId, f: impl FnOnce(&mut Workload)) {
+        f(&mut self.workloads[id.0 as usize].workload);
+        self.watch.push_back(WatchEvent::WorkloadUpdated(id));
+    }
+
+    /// Marks a workload as being deleted in the foreground.
+    pub fn mark_workload_deleting(&mut self, id: WorkloadId, now: SimTime) {
+        let entry = &mut self.workloads[id.0 as usize];
+        if entry.deleting.is_none() && entry.deleted.is_none() {
+            entry.deleting = Some(now);
+            self.watch.push_back(WatchEvent::WorkloadUpdated(id));
+        }
+    }
+
+    /// Removes a workload from the API.
+    pub fn remove_workload(&mut self, id: WorkloadId, now: SimTime) {
+        let entry = &mut self.workloads[id.0 as usize];
+        if entry.deleted.is_none() {
+            entry.deleted = Some(now);
+            self.watch.push_back(WatchEvent::WorkloadDeleted(id));
+        }
+    }
+
+    /// Live workloads, by kind and name, for lookups by name.
+    pub fn find_workload(&self, kind: &str, namespace: &str, name: &str) -> Option<WorkloadId> {
+        self.workloads
+            .iter()
+            .position(|w| {
+                w.deleted.is_none()
+                    && w.workload.spec.kind() == kind
+                    && w.workload.metadata.namespace == namespace
+                    && w.workload.metadata.name == name
+            })
+            .map(|i| WorkloadId(i as u32))
+    }
+
+    /// Tells watchers that a pod's status changed (readiness, restarts, Running).
+    pub fn pod_status_changed(&mut self, id: PodId) {
+        self.watch.push_back(WatchEvent::PodUpdated(id));
+    }
+
+    /// Graceful deletion (`DELETE` on a pod): a pod running on a node becomes
+    /// Terminating and its kubelet stops it; a pod with no node, or that has
+    /// finished, is removed at once. Repeated requests are no-ops.
+    pub fn request_pod_deletion(&mut self, id: PodId, now: SimTime) {
+        let entry = &mut self.pods[id.0 as usize];
+        if entry.deleted.is_some() || entry.terminating.is_some() {
+            return;
+        }
+        if entry.holds_resources() {
+            entry.terminating = Some(now);
+            self.watch.push_back(WatchEvent::PodTerminating(id));
+        } else {
+            self.delete_pod(id, now);
+        }
+    }
+
     pub fn add_pod(&mut self, pod: Pod, now: SimTime) -> PodId {
         let id = PodId(self.pods.len() as u32);
         let status = PodStatus::pending(pod.spec.init_containers.len(), pod.spec.containers.len());
@@ -180,6 +320,8 @@ impl ClusterState {
             finished: None,
             deleted: None,
             scheduling_attempts: 0,
+            terminating: None,
+            owner: None,
         });
         self.watch.push_back(WatchEvent::PodAdded(id));
         id
@@ -242,6 +384,8 @@ impl ClusterState {
         if released {
             self.release(pod_id);
             self.watch.push_back(WatchEvent::PodTerminated(pod_id));
+        } else {
+            self.watch.push_back(WatchEvent::PodUpdated(pod_id));
         }
     }
 

@@ -11,6 +11,7 @@ use super::yaml::{Ctx, Diagnostic, MapReader, Node as Yaml, Pos};
 use crate::engine::distribution::Distribution;
 use crate::model::labels::LabelSelector;
 use crate::model::pod::{Container, ContainerBehaviour};
+use crate::model::workloads::PodTemplate;
 use crate::model::Pod;
 use std::sync::Arc;
 
@@ -21,6 +22,8 @@ const FIELDS: &[(&str, &str)] = &[
     ("exit-code", "exitCode"),
     ("fail-probability", "failProbability"),
     ("start-latency", "startLatency"),
+    ("pre-stop", "preStop"),
+    ("stop-time", "stopTime"),
 ];
 
 /// A `behaviour` rule of the scenario.
@@ -82,6 +85,8 @@ fn apply_field(b: &mut ContainerBehaviour, key: &str, text: &str) -> Result<(), 
     match key {
         "runTime" => b.run_time = Some(Distribution::parse(text)?),
         "startLatency" => b.start_latency = Distribution::parse(text)?,
+        "preStop" => b.pre_stop = Some(Distribution::parse(text)?),
+        "stopTime" => b.stop_time = Distribution::parse(text)?,
         "exitCode" => {
             b.exit_code = text
                 .trim()
@@ -101,6 +106,19 @@ fn apply_field(b: &mut ContainerBehaviour, key: &str, text: &str) -> Result<(), 
         _ => unreachable!("behaviour field {key}"),
     }
     Ok(())
+}
+
+/// Resolves the behaviour of a workload's pod template, as for a pod.
+pub fn apply_template(
+    template: &mut PodTemplate,
+    rules: &[BehaviourRule],
+    file: &str,
+    pos: Pos,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let mut pod = Pod::new(template.metadata.clone(), Arc::clone(&template.spec));
+    apply(&mut pod, rules, file, pos, errors);
+    template.spec = pod.spec;
 }
 
 /// Resolves every container's behaviour of `pod` from the rules and its

@@ -4,15 +4,18 @@
 //! `manifest.rs`. Every problem in the file and the files it names is
 //! collected and reported at once, each with file:line:column and field.
 
+use super::actions;
 use super::behaviour::{self, BehaviourRule};
 use super::manifest;
 use super::spec::{Arrival, ArrivalProcess, Expectation, Scenario};
 use super::yaml::{parse_documents, Ctx, Diagnostic, Diagnostics, MapReader, Node as Yaml, Pos};
+use crate::controllers::ControllerConfig;
 use crate::engine::time::parse_duration;
 use crate::engine::{SimDuration, SimTime};
 use crate::metrics::summary::SUMMARY_COLUMNS;
 use crate::model::meta::ObjectMeta;
 use crate::model::node::{Node, DEFAULT_MAX_PODS, LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE};
+use crate::model::workloads::TimedWorkload;
 use crate::model::{Pod, ResourceNames};
 use crate::scheduler::config::{
     PluginRef, PluginSet, ProfileConfig, SchedulerConfig, KNOWN_PLUGINS, UNMODELLED_PLUGINS,
@@ -36,6 +39,8 @@ pub struct Loaded {
 }
 
 const TOP_LEVEL: &[&str] = &[
+    "actions",
+    "controllerManager",
     "name",
     "seed",
     "duration",
@@ -141,10 +146,14 @@ fn decode_scenario(
         .unwrap_or(DEFAULT_MAX_EVENTS);
 
     let mut nodes = Vec::new();
-    if let Some(pools) = m.opt("nodePools") {
+    let mut pools = Vec::new();
+    if let Some(list) = m.opt("nodePools") {
         let mut pctx = ctx.field("nodePools");
-        for (i, pool) in pctx.seq(pools).unwrap_or(&[]).iter().enumerate() {
-            nodes.extend(decode_pool(&mut pctx.index(i), pool, &mut names));
+        for (i, pool) in pctx.seq(list).unwrap_or(&[]).iter().enumerate() {
+            if let Some(pool) = decode_pool(&mut pctx.index(i), pool, &mut names) {
+                nodes.extend((0..pool.count).map(|i| pool.node(i)));
+                pools.push(pool);
+            }
         }
     }
     if let Some(list) = m.opt("nodes") {
@@ -179,6 +188,7 @@ fn decode_scenario(
     };
 
     let mut pods = Vec::new();
+    let mut workloads = Vec::new();
     if let Some(list) = m.opt("workloads") {
         let mut wctx = ctx.field("workloads");
         let objects = decode_sources(&mut wctx, list, base_dir, &mut names, warnings);
@@ -192,7 +202,27 @@ fn decode_scenario(
             behaviour::apply(&mut pod, &rules, ctx.file(), list.pos, ctx.sink());
             pods.push((SimTime::ZERO, pod));
         }
+        for mut w in objects.workloads {
+            for template in super::workloads::templates_mut(&mut w) {
+                behaviour::apply_template(template, &rules, ctx.file(), list.pos, ctx.sink());
+            }
+            workloads.push(TimedWorkload {
+                at: SimTime::ZERO,
+                workload: w,
+            });
+        }
     }
+    check_unique_workload_names(ctx, doc.pos, &workloads);
+    let controllers = match m.opt("controllerManager") {
+        Some(n) => actions::decode_controller_config(&mut ctx.field("controllerManager"), n),
+        None => ControllerConfig::default(),
+    };
+    let actions = match m.opt("actions") {
+        Some(n) => {
+            actions::decode_actions(&mut ctx.field("actions"), n, &workloads, &pools, &rules)
+        }
+        None => Vec::new(),
+    };
     let mut arrivals = Vec::new();
     if let Some(list) = m.opt("arrivals") {
         let mut actx = ctx.field("arrivals");
@@ -238,6 +268,9 @@ fn decode_scenario(
         nodes,
         pods,
         arrivals,
+        workloads,
+        actions,
+        controllers,
         scheduler: scheduler?,
         expectations,
     })
@@ -275,6 +308,28 @@ fn check_unique_node_names(ctx: &mut Ctx, pos: Pos, nodes: &[Node]) {
                 format!(
                     "two nodes are named {:?}; node names must be unique",
                     n.metadata.name
+                ),
+            );
+        }
+    }
+}
+
+fn check_unique_workload_names(ctx: &mut Ctx, pos: Pos, workloads: &[TimedWorkload]) {
+    let mut seen = BTreeSet::new();
+    for w in workloads {
+        let m = &w.workload.metadata;
+        if !seen.insert((
+            w.workload.spec.kind(),
+            m.namespace.as_str(),
+            m.name.as_str(),
+        )) {
+            ctx.error(
+                pos,
+                format!(
+                    "two {}s are named {}/{}; names must be unique per kind",
+                    w.workload.spec.kind(),
+                    m.namespace,
+                    m.name
                 ),
             );
         }
@@ -333,6 +388,7 @@ fn decode_sources(
         };
         all.pods.extend(objects.pods);
         all.nodes.extend(objects.nodes);
+        all.workloads.extend(objects.workloads);
     }
     all
 }
@@ -395,10 +451,36 @@ const POOL_FIELDS: &[&str] = &[
 ];
 
 /// A node pool: `count` identical nodes named `<name>-<i>`, zones assigned round robin.
-fn decode_pool(ctx: &mut Ctx, pool: &Yaml, names: &mut ResourceNames) -> Vec<Node> {
-    let Some(mut m) = MapReader::new(ctx, pool) else {
-        return vec![];
-    };
+pub struct NodePool {
+    pub name: String,
+    pub count: u64,
+    /// Every node of the pool but for its name, hostname and zone.
+    pub template: Node,
+    pub zones: Vec<String>,
+}
+
+impl NodePool {
+    /// The pool's `i`-th node.
+    pub fn node(&self, i: u64) -> Node {
+        let mut node = self.template.clone();
+        let name = format!("{}-{i}", self.name);
+        let labels = &mut node.metadata.labels;
+        labels
+            .entry(LABEL_HOSTNAME.to_string())
+            .or_insert_with(|| name.clone());
+        node.metadata.name = name;
+        if !self.zones.is_empty() {
+            labels.insert(
+                LABEL_TOPOLOGY_ZONE.to_string(),
+                self.zones[i as usize % self.zones.len()].clone(),
+            );
+        }
+        node
+    }
+}
+
+fn decode_pool(ctx: &mut Ctx, pool: &Yaml, names: &mut ResourceNames) -> Option<NodePool> {
+    let mut m = MapReader::new(ctx, pool)?;
     let name = m.req(ctx, "name").and_then(|n| ctx.field("name").str(n));
     let count = m.req(ctx, "count").and_then(|n| {
         let mut c = ctx.field("count");
@@ -444,7 +526,7 @@ fn decode_pool(ctx: &mut Ctx, pool: &Yaml, names: &mut ResourceNames) -> Vec<Nod
         .unwrap_or(false);
     m.finish(ctx, POOL_FIELDS);
     let (Some(name), Some(count), Some((capacity, capacity_pods))) = (name, count, capacity) else {
-        return vec![];
+        return None;
     };
     let (allocatable, allocatable_pods) = match allocatable {
         Some((a, pods)) => (a, pods.or(capacity_pods)),
@@ -454,34 +536,24 @@ fn decode_pool(ctx: &mut Ctx, pool: &Yaml, names: &mut ResourceNames) -> Vec<Nod
         ctx.field("allocatable")
             .error(pool.pos, "allocatable must not exceed capacity");
     }
-    (0..count)
-        .map(|i| {
-            let node_name = format!("{name}-{i}");
-            let mut labels = labels.clone();
-            labels
-                .entry(LABEL_HOSTNAME.to_string())
-                .or_insert_with(|| node_name.clone());
-            if !zones.is_empty() {
-                labels.insert(
-                    LABEL_TOPOLOGY_ZONE.to_string(),
-                    zones[i as usize % zones.len()].clone(),
-                );
-            }
-            Node {
-                metadata: ObjectMeta {
-                    name: node_name,
-                    labels,
-                    ..Default::default()
-                },
-                capacity,
-                allocatable,
-                allocatable_pods: allocatable_pods.unwrap_or(DEFAULT_MAX_PODS),
-                taints: taints.clone(),
-                unschedulable,
-                ready: true,
-            }
-        })
-        .collect()
+    let template = Node {
+        metadata: ObjectMeta {
+            labels,
+            ..Default::default()
+        },
+        capacity,
+        allocatable,
+        allocatable_pods: allocatable_pods.unwrap_or(DEFAULT_MAX_PODS),
+        taints,
+        unschedulable,
+        ready: true,
+    };
+    Some(NodePool {
+        name,
+        count,
+        template,
+        zones,
+    })
 }
 
 const ARRIVAL_FIELDS: &[&str] = &[

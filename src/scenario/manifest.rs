@@ -37,22 +37,24 @@ use crate::model::Pod;
 pub struct Objects {
     pub pods: Vec<Pod>,
     pub nodes: Vec<crate::model::Node>,
+    pub workloads: Vec<crate::model::workloads::Workload>,
 }
 
 /// The kinds a manifest may have, for messages.
-const SUPPORTED_KINDS: &str = "Pod, Node, List";
-const KINDS: &[&str] = &["Pod", "Node", "List"];
-/// Real kinds a scenario is likely to contain that kubesim means to support; they get
-/// "not supported yet" rather than a plain refusal.
-const PLANNED_KINDS: &[&str] = &[
+const SUPPORTED_KINDS: &str = "Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob";
+const KINDS: &[&str] = &[
+    "Pod",
+    "Node",
+    "List",
     "Deployment",
     "ReplicaSet",
+    "DaemonSet",
     "Job",
     "CronJob",
-    "DaemonSet",
-    "PriorityClass",
-    "PodDisruptionBudget",
 ];
+/// Real kinds a scenario is likely to contain that kubesim means to support; they get
+/// "not supported yet" rather than a plain refusal.
+const PLANNED_KINDS: &[&str] = &["PriorityClass", "PodDisruptionBudget"];
 /// List kinds read like `kind: List` (kubectl flattens any `*List` with `items`).
 const LIST_KINDS: &[&str] = &["List", "PodList", "NodeList"];
 
@@ -252,6 +254,11 @@ fn decode_object(
     match kind.as_str() {
         "Pod" => out.pods.extend(decode_pod(ctx, doc, names, warnings, true)),
         "Node" => out.nodes.extend(decode_node(ctx, doc, names, warnings)),
+        k @ ("Deployment" | "ReplicaSet" | "DaemonSet" | "Job" | "CronJob") => {
+            out.workloads.extend(super::workloads::decode_workload(
+                ctx, doc, k, names, warnings,
+            ))
+        }
         k if LIST_KINDS.contains(&k) => {
             if list_allowed {
                 decode_list(ctx, doc, k, names, warnings, out);
@@ -438,7 +445,7 @@ pub fn decode_node(
 
 /// `metadata` of a Pod (`namespaced`) or a Node. Problems are recorded; the result holds
 /// whatever decoded.
-fn decode_metadata(
+pub(crate) fn decode_metadata(
     ctx: &mut Ctx<'_>,
     node: &Yaml,
     namespaced: bool,
@@ -653,7 +660,7 @@ fn label_text(ctx: &mut Ctx<'_>, node: &Yaml) -> Option<String> {
 }
 
 /// The pod's spec, with upstream defaults (`SetDefaults_PodSpec`, `SetDefaults_Pod`).
-fn decode_pod_spec(
+pub(crate) fn decode_pod_spec(
     ctx: &mut Ctx<'_>,
     node: &Yaml,
     names: &mut ResourceNames,
@@ -780,7 +787,7 @@ fn opt_subdomain(ctx: &mut Ctx<'_>, m: &mut MapReader<'_>, key: &str) -> Option<
 
 /// An optional enumeration (`restartPolicy`, `imagePullPolicy`); the empty string means
 /// unset, so that the upstream default applies.
-fn opt_enum<'k>(
+pub(crate) fn opt_enum<'k>(
     ctx: &mut Ctx<'_>,
     m: &mut MapReader<'_>,
     key: &str,
@@ -794,7 +801,12 @@ fn opt_enum<'k>(
 }
 
 /// Records a warning that a field present with content is accepted but has no effect.
-fn warn_unmodelled(ctx: &mut Ctx<'_>, warnings: &mut Vec<Diagnostic>, key: &str, node: &Yaml) {
+pub(crate) fn warn_unmodelled(
+    ctx: &mut Ctx<'_>,
+    warnings: &mut Vec<Diagnostic>,
+    key: &str,
+    node: &Yaml,
+) {
     // An empty list or mapping asks for nothing, so ignoring it changes nothing.
     let empty = match &node.value {
         Value::Seq(items) => items.is_empty(),
@@ -1716,7 +1728,7 @@ fn decode_preferred_terms(
 
 /// Upstream `IsDNS1123Label`: at most 63 characters of lowercase alphanumerics and
 /// '-', starting and ending with an alphanumeric.
-fn is_dns1123_label(s: &str) -> bool {
+pub(crate) fn is_dns1123_label(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
         && b.len() <= 63
@@ -2147,18 +2159,21 @@ spec:
     #[test]
     fn unsupported_kinds_say_what_is_supported() {
         let errs = errors(
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n---\n\
+            "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\n---\n\
              apiVersion: v1\nkind: Service\n---\napiVersion: v1\nkind: pod\n---\n- a list\n---\nmetadata: {}\n",
         );
         assert_eq!(
             errs,
             [
-                "test.yaml:2:7: kind: kind Deployment is not supported yet; supported kinds: Pod, Node, List",
-                "test.yaml:6:7: kind: kind Service is not supported; supported kinds: Pod, Node, List",
+                "test.yaml:2:7: kind: kind PodDisruptionBudget is not supported yet; supported kinds: \
+                 Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob",
+                "test.yaml:6:7: kind: kind Service is not supported; supported kinds: Pod, Node, List, \
+                 Deployment, ReplicaSet, DaemonSet, Job, CronJob",
                 "test.yaml:9:7: kind: kind pod is not supported (did you mean `Pod`?); supported kinds: \
-                 Pod, Node, List",
+                 Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob",
                 "test.yaml:11:1: expected a Kubernetes object (a mapping with apiVersion and kind), found a list",
-                "test.yaml:13:1: missing required field `kind`; supported kinds: Pod, Node, List",
+                "test.yaml:13:1: missing required field `kind`; supported kinds: Pod, Node, List, \
+                 Deployment, ReplicaSet, DaemonSet, Job, CronJob",
             ]
         );
     }

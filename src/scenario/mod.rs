@@ -1,9 +1,11 @@
 //! Scenario files: the YAML format, its decoding with precise errors, and the
 //! validated [`Scenario`] a run takes. The only module that knows the file format.
+pub mod actions;
 pub mod behaviour;
 pub mod decode;
 pub mod manifest;
 pub mod spec;
+pub mod workloads;
 pub mod yaml;
 
-pub use spec::{Arrival, ArrivalProcess, Expectation, Scenario};
+pub use spec::{Action, ActionKind, Arrival, ArrivalProcess, Expectation, Scenario};

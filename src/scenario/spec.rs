@@ -1,7 +1,10 @@
 //! The validated scenario: what a run needs, with no file-format concerns.
 //! Decoding (`decode.rs`) is the only way to build one from a file.
 
+use crate::controllers::ControllerConfig;
 use crate::engine::{SimDuration, SimTime};
+use crate::model::workloads::{PodTemplate, TimedWorkload};
+use crate::model::Propagation;
 use crate::model::{Node, Pod, ResourceNames};
 use crate::scheduler::config::SchedulerConfig;
 
@@ -52,6 +55,50 @@ pub struct Scenario {
     /// Pods created at the given time (manifests are created at 0).
     pub pods: Vec<(SimTime, Pod)>,
     pub arrivals: Vec<Arrival>,
+    /// Workload objects (Deployments, Jobs …) and when they are created.
+    pub workloads: Vec<TimedWorkload>,
+    pub actions: Vec<Action>,
+    pub controllers: ControllerConfig,
     pub scheduler: SchedulerConfig,
     pub expectations: Vec<Expectation>,
+}
+
+/// Something the scenario does to the cluster at a given time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ActionKind {
+    /// Set a Deployment's, ReplicaSet's or Job's (parallelism) replica count.
+    Scale {
+        kind: String,
+        namespace: String,
+        name: String,
+        replicas: i32,
+    },
+    /// Replace a workload's pod template (e.g. an image update), starting a rollout.
+    SetTemplate {
+        kind: String,
+        namespace: String,
+        name: String,
+        template: PodTemplate,
+    },
+    /// Pause or resume a Deployment.
+    SetPaused {
+        namespace: String,
+        name: String,
+        paused: bool,
+    },
+    /// Delete any object; pods are deleted gracefully.
+    Delete {
+        kind: String,
+        namespace: String,
+        name: String,
+        propagation: Propagation,
+    },
+    /// Nodes join the cluster.
+    AddNodes(Vec<Node>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Action {
+    pub at: SimTime,
+    pub kind: ActionKind,
 }

@@ -192,6 +192,12 @@ impl Scheduler {
             WatchEvent::NodeUpdated(id) => {
                 self.on_cluster_event(ClusterEvent::NodeUpdate(id), state, now)
             }
+            // A terminating pod still holds its node until the kubelet removes it.
+            WatchEvent::PodUpdated(_)
+            | WatchEvent::PodTerminating(_)
+            | WatchEvent::WorkloadAdded(_)
+            | WatchEvent::WorkloadUpdated(_)
+            | WatchEvent::WorkloadDeleted(_) => {}
         }
         self.arm_timers(events);
     }

@@ -1,0 +1,223 @@
+//! The DaemonSet controller (`pkg/controller/daemon/`, v1.32): one pod on
+//! every node that should run it (the template's nodeSelector and node
+//! affinity match, and the node's taints are tolerated), placed by the
+//! scheduler through node affinity to that node; pods removed from nodes
+//! that no longer qualify; RollingUpdate (maxUnavailable) or OnDelete.
+
+use super::deployment::template_hash_of;
+use super::{is_active, is_available, is_ready, ControllerEvent, ControllerManager};
+use crate::engine::EventQueue;
+use crate::model::affinity::{NodeAffinity, NodeSelectorTerm};
+use crate::model::labels::{Operator, Requirement};
+use crate::model::store::{NodeId, PodId, WorkloadId};
+use crate::model::taints::{tolerations_tolerate, TaintEffect, Toleration, TolerationOperator};
+use crate::model::workloads::{DaemonSetSpec, DaemonSetUpdateStrategy, PodTemplate, WorkloadSpec};
+use crate::model::ClusterState;
+use std::sync::Arc;
+
+/// The label that ties a DaemonSet pod to a template revision.
+pub const CONTROLLER_REVISION_HASH: &str = "controller-revision-hash";
+
+/// Tolerations every DaemonSet pod gets (`util.AddOrUpdateDaemonPodTolerations`).
+pub fn daemon_tolerations() -> Vec<Toleration> {
+    let t = |key: &str, effect| Toleration {
+        key: key.into(),
+        operator: TolerationOperator::Exists,
+        value: String::new(),
+        effect: Some(effect),
+        toleration_seconds: None,
+    };
+    vec![
+        t("node.kubernetes.io/not-ready", TaintEffect::NoExecute),
+        t("node.kubernetes.io/unreachable", TaintEffect::NoExecute),
+        t("node.kubernetes.io/disk-pressure", TaintEffect::NoSchedule),
+        t(
+            "node.kubernetes.io/memory-pressure",
+            TaintEffect::NoSchedule,
+        ),
+        t("node.kubernetes.io/pid-pressure", TaintEffect::NoSchedule),
+        t("node.kubernetes.io/unschedulable", TaintEffect::NoSchedule),
+    ]
+}
+
+fn spec_of(state: &ClusterState, id: WorkloadId) -> DaemonSetSpec {
+    match &state.workload(id).workload.spec {
+        WorkloadSpec::DaemonSet(d) => d.clone(),
+        _ => unreachable!("a DaemonSet"),
+    }
+}
+
+/// `nodeShouldRunDaemonPod`: selector, required node affinity and taints.
+fn should_run(
+    spec: &DaemonSetSpec,
+    tolerations: &[Toleration],
+    state: &ClusterState,
+    node: NodeId,
+) -> bool {
+    let n = state.node(node);
+    let pod = &spec.template.spec;
+    let labels = &n.metadata.labels;
+    pod.node_selector
+        .iter()
+        .all(|(k, v)| labels.get(k) == Some(v))
+        && pod
+            .affinity
+            .node_affinity
+            .as_ref()
+            .is_none_or(|a| a.required_matches(n.name(), labels))
+        && n.taints
+            .iter()
+            .filter(|t| matches!(t.effect, TaintEffect::NoSchedule | TaintEffect::NoExecute))
+            .all(|t| tolerations_tolerate(tolerations, t))
+}
+
+/// The template of the pod for one node: node affinity to that node and the daemon tolerations.
+fn template_for(
+    spec: &DaemonSetSpec,
+    hash: &str,
+    tolerations: &[Toleration],
+    state: &ClusterState,
+    node: NodeId,
+) -> PodTemplate {
+    let mut pod_spec = (*spec.template.spec).clone();
+    let term = NodeSelectorTerm {
+        match_expressions: vec![],
+        match_fields: vec![Requirement {
+            key: "metadata.name".into(),
+            operator: Operator::In,
+            values: vec![state.node(node).name().to_string()],
+        }],
+    };
+    let preferred = pod_spec
+        .affinity
+        .node_affinity
+        .take()
+        .map(|a| a.preferred)
+        .unwrap_or_default();
+    pod_spec.affinity.node_affinity = Some(NodeAffinity {
+        required: Some(vec![term]),
+        preferred,
+    });
+    pod_spec.tolerations = tolerations.to_vec();
+    let mut metadata = spec.template.metadata.clone();
+    metadata
+        .labels
+        .insert(CONTROLLER_REVISION_HASH.into(), hash.into());
+    PodTemplate {
+        metadata,
+        spec: Arc::new(pod_spec),
+    }
+}
+
+pub fn sync<E: From<ControllerEvent>>(
+    cm: &mut ControllerManager,
+    id: WorkloadId,
+    state: &mut ClusterState,
+    events: &mut EventQueue<E>,
+) {
+    let now = events.now();
+    let spec = spec_of(state, id);
+    let hash = template_hash_of(&spec.template);
+    let mut tolerations = spec.template.spec.tolerations.clone();
+    tolerations.extend(daemon_tolerations());
+    let name = state.workload(id).workload.metadata.name.clone();
+    let pods: Vec<PodId> = cm
+        .pods_of(id, state)
+        .into_iter()
+        .filter(|&p| is_active(state, p))
+        .collect();
+    cm.memory(id).pod_nodes.retain(|p, _| pods.contains(p));
+
+    let mut desired = 0;
+    let mut old_pods: Vec<(NodeId, PodId)> = Vec::new();
+    let mut unavailable = 0;
+    for i in 0..state.nodes.len() {
+        let node = NodeId(i as u32);
+        let on_node: Vec<PodId> = pods
+            .iter()
+            .copied()
+            .filter(|p| cm.memory(id).pod_nodes.get(p) == Some(&node))
+            .collect();
+        if should_run(&spec, &tolerations, state, node) {
+            desired += 1;
+            if on_node.is_empty() {
+                let template = template_for(&spec, &hash, &tolerations, state, node);
+                let pod_name = format!("{name}-{}", cm.suffix());
+                let pod = cm.create_pod(id, &template, pod_name, |_| {}, state, now);
+                cm.memory(id).pod_nodes.insert(pod, node);
+                unavailable += 1;
+                continue;
+            }
+            for &extra in &on_node[1..] {
+                cm.delete_pod(id, extra, state, now);
+            }
+            let pod = on_node[0];
+            if !is_available(state, pod, spec.min_ready_seconds, now) {
+                unavailable += 1;
+            }
+            if state
+                .pod(pod)
+                .pod
+                .metadata
+                .labels
+                .get(CONTROLLER_REVISION_HASH)
+                != Some(&hash)
+            {
+                old_pods.push((node, pod));
+            }
+        } else {
+            for &p in &on_node {
+                cm.delete_pod(id, p, state, now);
+            }
+        }
+    }
+
+    // RollingUpdate: replace old pods, unavailable ones first, within maxUnavailable.
+    if let DaemonSetUpdateStrategy::RollingUpdate {
+        max_unavailable, ..
+    } = spec.update_strategy
+    {
+        let budget = super::rollout::scaled_value(max_unavailable, desired, true).max(1);
+        let mut allowed = budget - unavailable;
+        old_pods.sort_by_key(|&(_, p)| is_available(state, p, spec.min_ready_seconds, now));
+        for (_, pod) in old_pods {
+            let was_unavailable = !is_available(state, pod, spec.min_ready_seconds, now);
+            if was_unavailable {
+                cm.delete_pod(id, pod, state, now);
+            } else if allowed > 0 {
+                cm.delete_pod(id, pod, state, now);
+                allowed -= 1;
+            }
+        }
+    }
+
+    let pods: Vec<PodId> = cm
+        .pods_of(id, state)
+        .into_iter()
+        .filter(|&p| is_active(state, p))
+        .collect();
+    let status = &mut state.workloads[id.0 as usize].status;
+    status.desired = desired;
+    status.replicas = pods.len() as i32;
+    let ready = pods.iter().filter(|&&p| is_ready(state, p)).count() as i32;
+    let available = pods
+        .iter()
+        .filter(|&&p| is_available(state, p, spec.min_ready_seconds, now))
+        .count() as i32;
+    let updated = pods
+        .iter()
+        .filter(|&&p| {
+            state
+                .pod(p)
+                .pod
+                .metadata
+                .labels
+                .get(CONTROLLER_REVISION_HASH)
+                == Some(&hash)
+        })
+        .count() as i32;
+    let status = &mut state.workloads[id.0 as usize].status;
+    status.ready = ready;
+    status.available = available;
+    status.updated = updated;
+}

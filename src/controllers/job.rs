@@ -1,0 +1,268 @@
+//! The Job controller (`pkg/controller/job/job_controller.go`, v1.32): runs
+//! pods until `completions` succeed (or, without completions, until one
+//! succeeds), `parallelism` at a time; retries failures after 10 s doubling
+//! up to 6 min; fails the Job past `backoffLimit` (for restartPolicy
+//! OnFailure, counting container restarts) or `activeDeadlineSeconds`;
+//! Indexed completion mode; `ttlSecondsAfterFinished`.
+
+use super::gc;
+use super::rollout::job_backoff_delay;
+use super::{is_active, is_ready, record, sync_at, ControllerEvent, ControllerManager};
+use crate::engine::{EventQueue, SimDuration, SimTime};
+use crate::model::pod::RestartPolicy;
+use crate::model::store::{PodId, Propagation, WorkloadId};
+use crate::model::workloads::{CompletionMode, JobSpec, WorkloadSpec};
+use crate::model::{ClusterState, PodPhase};
+
+/// The annotation and label carrying an Indexed Job pod's index.
+pub const COMPLETION_INDEX: &str = "batch.kubernetes.io/job-completion-index";
+pub const JOB_NAME_LABEL: &str = "batch.kubernetes.io/job-name";
+
+fn spec_of(state: &ClusterState, id: WorkloadId) -> JobSpec {
+    match &state.workload(id).workload.spec {
+        WorkloadSpec::Job(j) => j.clone(),
+        _ => unreachable!("a Job"),
+    }
+}
+
+fn index_of(state: &ClusterState, pod: PodId) -> Option<i32> {
+    state
+        .pod(pod)
+        .pod
+        .metadata
+        .annotations
+        .get(COMPLETION_INDEX)
+        .and_then(|i| i.parse().ok())
+}
+
+pub fn sync<E: From<ControllerEvent>>(
+    cm: &mut ControllerManager,
+    id: WorkloadId,
+    state: &mut ClusterState,
+    events: &mut EventQueue<E>,
+) {
+    let now = events.now();
+    let spec = spec_of(state, id);
+    if let Some(finished) = state.workload(id).status.finished().map(|c| c.since) {
+        if let Some(ttl) = spec.ttl_seconds_after_finished {
+            let expiry = finished + SimDuration::from_secs(ttl.max(0) as u64);
+            if now >= expiry {
+                gc::delete_workload(cm, id, Propagation::Background, state, events);
+            } else {
+                sync_at(cm, id, expiry, events);
+            }
+        }
+        return;
+    }
+    let pods = cm.pods_of(id, state);
+    if spec.suspend {
+        for &p in &pods {
+            if is_active(state, p) {
+                cm.delete_pod(id, p, state, now);
+            }
+        }
+        state.workloads[id.0 as usize]
+            .status
+            .set_condition("Suspended", true, "JobSuspended", now);
+        return;
+    }
+    let start = *state.workloads[id.0 as usize]
+        .status
+        .start_time
+        .get_or_insert(now);
+
+    // Count pods that finished since the last sync.
+    let (mut new_succeeded, mut new_failed) = (0, 0);
+    for &p in &pods {
+        let e = state.pod(p);
+        if e.status.phase.is_terminal() && cm.memory(id).counted.insert(p) {
+            if e.status.phase == PodPhase::Succeeded {
+                new_succeeded += 1;
+                if let Some(i) = index_of(state, p) {
+                    cm.memory(id).completed_indexes.insert(i);
+                }
+            } else {
+                new_failed += 1;
+                let at = state.pod(p).finished.unwrap_or(now);
+                let m = cm.memory(id);
+                m.last_failure = Some(m.last_failure.map_or(at, |t| t.max(at)));
+            }
+        }
+    }
+    let active: Vec<PodId> = pods
+        .iter()
+        .copied()
+        .filter(|&p| is_active(state, p))
+        .collect();
+    let (succeeded, failed) = {
+        let status = &mut state.workloads[id.0 as usize].status;
+        status.succeeded += new_succeeded;
+        status.failed += new_failed;
+        (status.succeeded, status.failed)
+    };
+    let restarts: u32 = active.iter().map(|&p| state.pod(p).status.restarts()).sum();
+    let past_backoff_on_failure = spec.template.spec.restart_policy == RestartPolicy::OnFailure
+        && if spec.backoff_limit == 0 {
+            restarts > 0
+        } else {
+            restarts as i32 >= spec.backoff_limit
+        };
+    let deadline = spec
+        .active_deadline_seconds
+        .map(|s| start + SimDuration::from_secs(s.max(0) as u64));
+
+    let failure = if failed > spec.backoff_limit || past_backoff_on_failure {
+        Some((
+            "BackoffLimitExceeded",
+            "Job has reached the specified backoff limit",
+        ))
+    } else if deadline.is_some_and(|d| now >= d) {
+        Some((
+            "DeadlineExceeded",
+            "Job was active longer than specified deadline",
+        ))
+    } else {
+        None
+    };
+    let completions_done = match (spec.completion_mode, spec.completions) {
+        (CompletionMode::Indexed, Some(c)) => cm.memory(id).completed_indexes.len() as i32 >= c,
+        (_, Some(c)) => succeeded >= c,
+        (_, None) => succeeded > 0 && active.is_empty(),
+    };
+
+    if let Some((reason, message)) = failure {
+        for &p in &active {
+            cm.delete_pod(id, p, state, now);
+        }
+        state.workloads[id.0 as usize]
+            .status
+            .set_condition("Failed", true, reason, now);
+        record(state, id, now, reason, message.to_string());
+        finish(cm, id, state, events);
+        return;
+    }
+    if completions_done {
+        for &p in &active {
+            cm.delete_pod(id, p, state, now);
+        }
+        let status = &mut state.workloads[id.0 as usize].status;
+        status.completion_time = Some(now);
+        status.set_condition("Complete", true, "", now);
+        record(state, id, now, "Completed", "Job completed".into());
+        finish(cm, id, state, events);
+        return;
+    }
+    if let Some(d) = deadline {
+        sync_at(cm, id, d, events);
+    }
+
+    // How many pods should run now.
+    let want = match spec.completions {
+        Some(c) => {
+            let done = match spec.completion_mode {
+                CompletionMode::Indexed => cm.memory(id).completed_indexes.len() as i32,
+                CompletionMode::NonIndexed => succeeded,
+            };
+            spec.parallelism.min(c - done).max(0)
+        }
+        None if succeeded > 0 => active.len() as i32,
+        None => spec.parallelism,
+    };
+    let n_active = active.len() as i32;
+    if n_active < want {
+        let retry_at = cm
+            .memory(id)
+            .last_failure
+            .map(|t| t + job_backoff_delay(failed as u32));
+        match retry_at {
+            Some(at) if at > now && failed > 0 => sync_at(cm, id, at, events),
+            _ => create_pods(
+                cm,
+                id,
+                &spec,
+                &active,
+                (want - n_active) as usize,
+                state,
+                now,
+            ),
+        }
+    } else if n_active > want {
+        for &p in active.iter().rev().take((n_active - want) as usize) {
+            cm.delete_pod(id, p, state, now);
+        }
+    }
+    let active_now: Vec<PodId> = cm
+        .pods_of(id, state)
+        .into_iter()
+        .filter(|&p| is_active(state, p))
+        .collect();
+    let ready = active_now.iter().filter(|&&p| is_ready(state, p)).count() as i32;
+    let status = &mut state.workloads[id.0 as usize].status;
+    status.active = active_now.len() as i32;
+    status.ready = ready;
+    status.replicas = status.active;
+}
+
+fn create_pods(
+    cm: &mut ControllerManager,
+    id: WorkloadId,
+    spec: &JobSpec,
+    active: &[PodId],
+    n: usize,
+    state: &mut ClusterState,
+    now: SimTime,
+) {
+    let name = state.workload(id).workload.metadata.name.clone();
+    let indexes: Vec<Option<i32>> = match (spec.completion_mode, spec.completions) {
+        (CompletionMode::Indexed, Some(c)) => {
+            let running: Vec<i32> = active.iter().filter_map(|&p| index_of(state, p)).collect();
+            let done = &cm.memory(id).completed_indexes;
+            (0..c)
+                .filter(|i| !done.contains(i) && !running.contains(i))
+                .take(n)
+                .map(Some)
+                .collect()
+        }
+        _ => vec![None; n],
+    };
+    for index in indexes {
+        let pod_name = match index {
+            Some(i) => format!("{name}-{i}-{}", cm.suffix()),
+            None => format!("{name}-{}", cm.suffix()),
+        };
+        let job_name = name.clone();
+        cm.create_pod(
+            id,
+            &spec.template,
+            pod_name,
+            |meta| {
+                meta.labels.insert(JOB_NAME_LABEL.into(), job_name.clone());
+                meta.labels.insert("job-name".into(), job_name);
+                if let Some(i) = index {
+                    meta.annotations
+                        .insert(COMPLETION_INDEX.into(), i.to_string());
+                    meta.labels.insert(COMPLETION_INDEX.into(), i.to_string());
+                }
+            },
+            state,
+            now,
+        );
+    }
+}
+
+/// A finished Job: tell its CronJob, arm its TTL.
+fn finish<E: From<ControllerEvent>>(
+    cm: &mut ControllerManager,
+    id: WorkloadId,
+    state: &mut ClusterState,
+    events: &mut EventQueue<E>,
+) {
+    let status = &mut state.workloads[id.0 as usize].status;
+    status.active = 0;
+    status.ready = 0;
+    status.replicas = 0;
+    if let Some(owner) = state.workload(id).owner {
+        cm.enqueue(owner, events);
+    }
+    cm.enqueue(id, events);
+}

@@ -1,0 +1,124 @@
+//! The ReplicaSet controller (`pkg/controller/replicaset/replica_set.go`,
+//! v1.32): keeps `replicas` active pods, creating missing ones and deleting
+//! extra ones in upstream's scale-down order (unscheduled before scheduled,
+//! pending before running, not ready before ready, …).
+
+use super::rollout::{scale_down_order, PodRank};
+use super::{
+    available_at, is_active, is_available, is_ready, sync_at, ControllerEvent, ControllerManager,
+};
+use crate::engine::{EventQueue, SimTime};
+use crate::model::store::{PodId, WorkloadId};
+use crate::model::workloads::WorkloadSpec;
+use crate::model::{ClusterState, PodPhase};
+
+/// `burstReplicas`: at most this many creations or deletions per sync.
+pub const BURST_REPLICAS: usize = 500;
+
+pub fn sync<E: From<ControllerEvent>>(
+    cm: &mut ControllerManager,
+    id: WorkloadId,
+    state: &mut ClusterState,
+    events: &mut EventQueue<E>,
+) {
+    let now = events.now();
+    let WorkloadSpec::ReplicaSet(spec) = &state.workload(id).workload.spec else {
+        return;
+    };
+    let spec = spec.clone();
+    let pods = cm.pods_of(id, state);
+    let active: Vec<PodId> = pods
+        .iter()
+        .copied()
+        .filter(|&p| is_active(state, p))
+        .collect();
+    let diff = active.len() as i64 - spec.replicas as i64;
+    let name = state.workload(id).workload.metadata.name.clone();
+    if diff < 0 {
+        for _ in 0..(-diff as usize).min(BURST_REPLICAS) {
+            let pod_name = format!("{name}-{}", cm.suffix());
+            cm.create_pod(id, &spec.template, pod_name, |_| {}, state, now);
+        }
+    } else if diff > 0 {
+        for pod in pods_to_delete(state, &active, diff as usize, now) {
+            cm.delete_pod(id, pod, state, now);
+        }
+    }
+    update_status(cm, id, state, now, spec.min_ready_seconds, events);
+}
+
+/// The `n` active pods to delete first (`getPodsToDelete`).
+pub fn pods_to_delete(
+    state: &ClusterState,
+    active: &[PodId],
+    n: usize,
+    now: SimTime,
+) -> Vec<PodId> {
+    let mut ranked: Vec<(PodRank, &str, PodId)> = active
+        .iter()
+        .map(|&p| {
+            let e = state.pod(p);
+            let co_located = e.node.map_or(0, |node| {
+                active
+                    .iter()
+                    .filter(|&&q| state.pod(q).node == Some(node))
+                    .count()
+            }) as i32;
+            let rank = PodRank {
+                assigned: e.node.is_some(),
+                phase_rank: match e.status.phase {
+                    PodPhase::Pending => 0,
+                    PodPhase::Unknown => 1,
+                    _ => 2,
+                },
+                ready: e.status.conditions.ready.is_some(),
+                co_located_rank: co_located,
+                ready_since: e.status.conditions.ready,
+                restarts: e.status.restarts(),
+                created: e.created,
+            };
+            (rank, e.pod.metadata.name.as_str(), p)
+        })
+        .collect();
+    ranked.sort_by(|a, b| scale_down_order(&a.0, &b.0, now).then_with(|| a.1.cmp(b.1)));
+    ranked.into_iter().take(n).map(|(_, _, p)| p).collect()
+}
+
+/// Status: replicas, ready and available counts; arms a sync for when
+/// ready pods will have been ready for minReadySeconds.
+fn update_status<E: From<ControllerEvent>>(
+    cm: &mut ControllerManager,
+    id: WorkloadId,
+    state: &mut ClusterState,
+    now: SimTime,
+    min_ready_seconds: i32,
+    events: &mut EventQueue<E>,
+) {
+    let pods = cm.pods_of(id, state);
+    let active: Vec<PodId> = pods.into_iter().filter(|&p| is_active(state, p)).collect();
+    let ready = active.iter().filter(|&&p| is_ready(state, p)).count() as i32;
+    let available = active
+        .iter()
+        .filter(|&&p| is_available(state, p, min_ready_seconds, now))
+        .count() as i32;
+    for &p in &active {
+        if let Some(at) = available_at(state, p, min_ready_seconds) {
+            sync_at(cm, id, at, events);
+        }
+    }
+    let changed = {
+        let status = &mut state.workloads[id.0 as usize].status;
+        let before = (status.replicas, status.ready, status.available);
+        status.replicas = active.len() as i32;
+        status.updated = active.len() as i32;
+        status.ready = ready;
+        status.available = available;
+        before != (status.replicas, status.ready, status.available)
+    };
+    // The owning Deployment watches its ReplicaSets' status.
+    if changed {
+        if let Some(owner) = state.workload(id).owner {
+            cm.enqueue(owner, events);
+        }
+    }
+}

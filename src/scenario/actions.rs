@@ -1,0 +1,447 @@
+//! The scenario's `actions` (what an operator does at a given time: scale, roll
+//! out a new image, pause, delete, add nodes) and `controllerManager`
+//! settings. Every action names an object the scenario declares, so a typo is
+//! an error at decode time rather than a silent no-op.
+
+use super::behaviour::{self, BehaviourRule};
+use super::decode::NodePool;
+use super::spec::{Action, ActionKind};
+use super::yaml::{Ctx, MapReader, Node as Yaml};
+use crate::controllers::ControllerConfig;
+use crate::engine::time::parse_duration;
+use crate::engine::SimTime;
+use crate::model::workloads::{PodTemplate, TimedWorkload, WorkloadSpec};
+use crate::model::Propagation;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+const ACTION_VERBS: &[&str] = &["scale", "setImage", "pause", "resume", "delete", "addNodes"];
+
+fn duration_field(
+    ctx: &mut Ctx,
+    m: &mut MapReader,
+    key: &str,
+    required: bool,
+) -> Option<crate::engine::SimDuration> {
+    let n = if required {
+        m.req(ctx, key)?
+    } else {
+        m.opt(key)?
+    };
+    let mut c = ctx.field(key);
+    let text = c.scalar_string(n)?;
+    parse_duration(&text)
+        .map_err(|e| {
+            c.error(
+                n.pos,
+                format!("expected a duration such as 30s, 5m or 1h30m: {e}"),
+            )
+        })
+        .ok()
+}
+
+/// `controllerManager: {reconcileLatency: 100ms, startTime: "2024-01-01T00:00:00Z"}`.
+pub fn decode_controller_config(ctx: &mut Ctx, node: &Yaml) -> ControllerConfig {
+    let mut config = ControllerConfig::default();
+    let Some(mut m) = MapReader::new(ctx, node) else {
+        return config;
+    };
+    if let Some(d) = duration_field(ctx, &mut m, "reconcileLatency", false) {
+        config.reconcile_latency = d;
+    }
+    if let Some(n) = m.opt("startTime") {
+        let mut c = ctx.field("startTime");
+        if let Some(text) = c.str(n) {
+            match parse_utc_timestamp(&text) {
+                Ok(unix) => config.epoch_unix_s = unix,
+                Err(e) => c.error(n.pos, e),
+            }
+        }
+    }
+    m.finish(ctx, &["reconcileLatency", "startTime"]);
+    config
+}
+
+/// Parses an RFC 3339 UTC timestamp (`2024-01-01T00:00:00Z`) into Unix seconds.
+pub fn parse_utc_timestamp(text: &str) -> Result<i64, String> {
+    let bad = || format!("expected a UTC time such as 2024-01-01T00:00:00Z, found {text:?}");
+    let b = text.as_bytes();
+    if b.len() != 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+        || b[19] != b'Z'
+    {
+        return Err(bad());
+    }
+    let num = |r: std::ops::Range<usize>| text[r].parse::<i64>().map_err(|_| bad());
+    let (y, mo, d, h, mi, s) = (
+        num(0..4)?,
+        num(5..7)?,
+        num(8..10)?,
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+    );
+    let days_in_month = [
+        31,
+        if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 {
+            29
+        } else {
+            28
+        },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1..=12).contains(&mo)
+        || d < 1
+        || d > days_in_month[(mo - 1) as usize]
+        || h > 23
+        || mi > 59
+        || s > 59
+    {
+        return Err(bad());
+    }
+    // Days from civil (H. Hinnant's algorithm), proleptic Gregorian calendar.
+    let y2 = if mo <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let mp = (mo + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Ok(days * 86_400 + h * 3600 + mi * 60 + s)
+}
+
+/// Finds a declared workload by kind and name; reports a precise error otherwise.
+fn find<'w>(
+    ctx: &mut Ctx,
+    pos: super::yaml::Pos,
+    workloads: &'w [TimedWorkload],
+    kind: &str,
+    namespace: &str,
+    name: &str,
+) -> Option<&'w TimedWorkload> {
+    let found = workloads.iter().find(|w| {
+        w.workload.spec.kind() == kind
+            && w.workload.metadata.namespace == namespace
+            && w.workload.metadata.name == name
+    });
+    if found.is_none() {
+        let known: Vec<&str> = workloads
+            .iter()
+            .filter(|w| w.workload.spec.kind() == kind)
+            .map(|w| w.workload.metadata.name.as_str())
+            .collect();
+        let hint = super::yaml::did_you_mean(name, &known)
+            .map_or(String::new(), |h| format!(" (did you mean `{h}`?)"));
+        ctx.error(
+            pos,
+            format!("no {kind} named {namespace}/{name} in this scenario{hint}"),
+        );
+    }
+    found
+}
+
+fn template_of(spec: &WorkloadSpec) -> &PodTemplate {
+    match spec {
+        WorkloadSpec::Deployment(d) => &d.template,
+        WorkloadSpec::ReplicaSet(r) => &r.template,
+        WorkloadSpec::DaemonSet(d) => &d.template,
+        WorkloadSpec::Job(j) => &j.template,
+        WorkloadSpec::CronJob(c) => &c.job_template.template,
+    }
+}
+
+/// Decodes the action list, in time order (stable for equal times).
+pub fn decode_actions(
+    ctx: &mut Ctx,
+    node: &Yaml,
+    workloads: &[TimedWorkload],
+    pools: &[NodePool],
+    rules: &[BehaviourRule],
+) -> Vec<Action> {
+    let Some(items) = ctx.seq(node) else {
+        return vec![];
+    };
+    // Decoded in time order so successive image updates build on each other.
+    let mut order: Vec<(crate::engine::SimDuration, usize)> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let mut ictx = ctx.index(i);
+        let Some(mut m) = MapReader::new(&mut ictx, item) else {
+            continue;
+        };
+        if let Some(at) = duration_field(&mut ictx, &mut m, "at", true) {
+            order.push((at, i));
+        }
+    }
+    order.sort();
+    let mut templates: BTreeMap<(String, String, String), PodTemplate> = BTreeMap::new();
+    let mut pool_next: BTreeMap<String, u64> =
+        pools.iter().map(|p| (p.name.clone(), p.count)).collect();
+    let mut actions = Vec::new();
+    for (at, i) in order {
+        let item = &items[i];
+        let mut ictx = ctx.index(i);
+        let Some(mut m) = MapReader::new(&mut ictx, item) else {
+            continue;
+        };
+        m.opt("at");
+        let verbs: Vec<&str> = ACTION_VERBS.iter().copied().filter(|v| m.has(v)).collect();
+        if verbs.len() != 1 {
+            ictx.error(
+                item.pos,
+                format!(
+                    "an action needs exactly one of: {} (found {})",
+                    ACTION_VERBS.join(", "),
+                    verbs.len()
+                ),
+            );
+            let mut known = vec!["at"];
+            known.extend_from_slice(ACTION_VERBS);
+            for v in verbs {
+                m.opt(v);
+            }
+            m.finish(&mut ictx, &known);
+            continue;
+        }
+        let verb = verbs[0];
+        let body = m.opt(verb).expect("present");
+        let mut known = vec!["at"];
+        known.extend_from_slice(ACTION_VERBS);
+        m.finish(&mut ictx, &known);
+        let mut vctx = ictx.field(verb);
+        let Some(mut b) = MapReader::new(&mut vctx, body) else {
+            continue;
+        };
+        let namespace = b
+            .opt("namespace")
+            .and_then(|n| vctx.field("namespace").str(n))
+            .unwrap_or_else(|| "default".into());
+        let kind = match verb {
+            "scale" => {
+                let kind = b.req(&mut vctx, "kind").and_then(|n| {
+                    vctx.field("kind")
+                        .one_of(n, &["Deployment", "ReplicaSet", "Job"])
+                });
+                let name = b
+                    .req(&mut vctx, "name")
+                    .and_then(|n| vctx.field("name").str(n));
+                let replicas = b
+                    .req(&mut vctx, "replicas")
+                    .and_then(|n| vctx.field("replicas").u64(n));
+                b.finish(&mut vctx, &["kind", "name", "namespace", "replicas"]);
+                let (Some(kind), Some(name), Some(replicas)) = (kind, name, replicas) else {
+                    continue;
+                };
+                if find(&mut vctx, body.pos, workloads, kind, &namespace, &name).is_none() {
+                    continue;
+                }
+                ActionKind::Scale {
+                    kind: kind.into(),
+                    namespace,
+                    name,
+                    replicas: replicas.min(i32::MAX as u64) as i32,
+                }
+            }
+            "setImage" => {
+                let kind = b.req(&mut vctx, "kind").and_then(|n| {
+                    vctx.field("kind").one_of(
+                        n,
+                        &["Deployment", "ReplicaSet", "DaemonSet", "Job", "CronJob"],
+                    )
+                });
+                let name = b
+                    .req(&mut vctx, "name")
+                    .and_then(|n| vctx.field("name").str(n));
+                let container = b
+                    .req(&mut vctx, "container")
+                    .and_then(|n| vctx.field("container").str(n).map(|c| (c, n.pos)));
+                let image = b
+                    .req(&mut vctx, "image")
+                    .and_then(|n| vctx.field("image").str(n));
+                let annotations = b
+                    .opt("annotations")
+                    .and_then(|n| vctx.field("annotations").string_map(n));
+                b.finish(
+                    &mut vctx,
+                    &[
+                        "kind",
+                        "name",
+                        "namespace",
+                        "container",
+                        "image",
+                        "annotations",
+                    ],
+                );
+                let (Some(kind), Some(name), Some((container, cpos)), Some(image)) =
+                    (kind, name, container, image)
+                else {
+                    continue;
+                };
+                let Some(w) = find(&mut vctx, body.pos, workloads, kind, &namespace, &name) else {
+                    continue;
+                };
+                let key = (kind.to_string(), namespace.clone(), name.clone());
+                let mut template = templates
+                    .get(&key)
+                    .cloned()
+                    .unwrap_or_else(|| template_of(&w.workload.spec).clone());
+                let mut spec = (*template.spec).clone();
+                let Some(c) = spec
+                    .containers
+                    .iter_mut()
+                    .chain(spec.init_containers.iter_mut())
+                    .find(|c| c.name == container)
+                else {
+                    vctx.field("container").error(
+                        cpos,
+                        format!("{kind} {name} has no container named {container:?}"),
+                    );
+                    continue;
+                };
+                c.image = image;
+                template.spec = Arc::new(spec);
+                for (k, v, _) in annotations.unwrap_or_default() {
+                    template.metadata.annotations.insert(k, v);
+                }
+                behaviour::apply_template(&mut template, rules, vctx.file(), body.pos, vctx.sink());
+                templates.insert(key, template.clone());
+                ActionKind::SetTemplate {
+                    kind: kind.into(),
+                    namespace,
+                    name,
+                    template,
+                }
+            }
+            "pause" | "resume" => {
+                let name = b
+                    .req(&mut vctx, "name")
+                    .and_then(|n| vctx.field("name").str(n));
+                b.finish(&mut vctx, &["name", "namespace"]);
+                let Some(name) = name else { continue };
+                if find(
+                    &mut vctx,
+                    body.pos,
+                    workloads,
+                    "Deployment",
+                    &namespace,
+                    &name,
+                )
+                .is_none()
+                {
+                    continue;
+                }
+                ActionKind::SetPaused {
+                    namespace,
+                    name,
+                    paused: verb == "pause",
+                }
+            }
+            "delete" => {
+                let kinds = [
+                    "Pod",
+                    "Deployment",
+                    "ReplicaSet",
+                    "DaemonSet",
+                    "Job",
+                    "CronJob",
+                ];
+                let kind = b
+                    .req(&mut vctx, "kind")
+                    .and_then(|n| vctx.field("kind").one_of(n, &kinds));
+                let name = b
+                    .req(&mut vctx, "name")
+                    .and_then(|n| vctx.field("name").str(n));
+                let propagation = match b.opt("propagationPolicy") {
+                    Some(n) => match vctx
+                        .field("propagationPolicy")
+                        .one_of(n, &["Background", "Foreground", "Orphan"])
+                    {
+                        Some("Foreground") => Propagation::Foreground,
+                        Some("Orphan") => Propagation::Orphan,
+                        Some(_) => Propagation::Background,
+                        None => continue,
+                    },
+                    None => Propagation::Background,
+                };
+                b.finish(
+                    &mut vctx,
+                    &["kind", "name", "namespace", "propagationPolicy"],
+                );
+                let (Some(kind), Some(name)) = (kind, name) else {
+                    continue;
+                };
+                // Pods may come from arrivals or controllers, so only workload names are checked.
+                if kind != "Pod"
+                    && find(&mut vctx, body.pos, workloads, kind, &namespace, &name).is_none()
+                {
+                    continue;
+                }
+                ActionKind::Delete {
+                    kind: kind.into(),
+                    namespace,
+                    name,
+                    propagation,
+                }
+            }
+            "addNodes" => {
+                let pool = b
+                    .req(&mut vctx, "pool")
+                    .and_then(|n| vctx.field("pool").str(n).map(|p| (p, n.pos)));
+                let count = b
+                    .req(&mut vctx, "count")
+                    .and_then(|n| vctx.field("count").u64(n));
+                b.finish(&mut vctx, &["pool", "count"]);
+                let (Some((pool, ppos)), Some(count)) = (pool, count) else {
+                    continue;
+                };
+                let Some(p) = pools.iter().find(|p| p.name == pool) else {
+                    let known: Vec<&str> = pools.iter().map(|p| p.name.as_str()).collect();
+                    vctx.field("pool").error(
+                        ppos,
+                        format!("no node pool named {pool:?}; pools: {}", known.join(", ")),
+                    );
+                    continue;
+                };
+                let next = pool_next.get_mut(&pool).expect("every pool has a counter");
+                let nodes = (*next..*next + count).map(|i| p.node(i)).collect();
+                *next += count;
+                ActionKind::AddNodes(nodes)
+            }
+            _ => unreachable!("verbs are checked above"),
+        };
+        actions.push(Action {
+            at: SimTime::ZERO + at,
+            kind,
+        });
+    }
+    actions
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_timestamps() {
+        assert_eq!(parse_utc_timestamp("1970-01-01T00:00:00Z"), Ok(0));
+        assert_eq!(
+            parse_utc_timestamp("2024-01-01T00:00:00Z"),
+            Ok(1_704_067_200)
+        );
+        assert_eq!(parse_utc_timestamp("2000-03-01T12:30:15Z"), Ok(951_913_815));
+        assert!(parse_utc_timestamp("2023-02-29T00:00:00Z").is_err());
+        assert!(parse_utc_timestamp("2024-01-01 00:00:00").is_err());
+    }
+}

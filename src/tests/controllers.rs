@@ -1,0 +1,412 @@
+//! Controllers and graceful deletion end to end.
+
+use super::{events_of, run};
+use crate::model::workloads::WorkloadSpec;
+use crate::model::PodPhase;
+use crate::sim::RunReport;
+
+fn workload<'r>(
+    report: &'r RunReport,
+    kind: &str,
+    name: &str,
+) -> &'r crate::model::store::WorkloadEntry {
+    report
+        .state
+        .workloads
+        .iter()
+        .find(|w| w.workload.spec.kind() == kind && w.workload.metadata.name == name)
+        .unwrap_or_else(|| panic!("no {kind} {name}"))
+}
+
+fn pods_of_app<'r>(report: &'r RunReport, app: &str) -> Vec<&'r crate::model::PodEntry> {
+    report
+        .state
+        .pods
+        .iter()
+        .filter(|p| p.pod.metadata.labels.get("app").map(String::as_str) == Some(app))
+        .collect()
+}
+
+const NODES: &str = "nodePools: [{name: n, count: 10, capacity: {cpu: '16', memory: 64Gi}}]";
+
+fn deployment(name: &str, replicas: u32, strategy: &str) -> String {
+    format!(
+        r#"
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata: {{name: {name}}}
+    spec:
+      replicas: {replicas}
+      strategy: {strategy}
+      selector: {{matchLabels: {{app: {name}}}}}
+      template:
+        metadata: {{labels: {{app: {name}}}}}
+        spec:
+          containers: [{{name: web, image: 'web:1', resources: {{requests: {{cpu: 100m, memory: 128Mi}}}}}}]
+"#
+    )
+}
+
+#[test]
+fn deployment_creates_a_replicaset_with_upstream_names_and_events() {
+    let report = run(&format!(
+        "duration: 1m\n{NODES}\nworkloads:{}",
+        deployment("web", 3, "{type: RollingUpdate}")
+    ));
+    let rs = report
+        .state
+        .workloads
+        .iter()
+        .find(|w| w.workload.spec.kind() == "ReplicaSet")
+        .expect("a ReplicaSet");
+    let rs_name = &rs.workload.metadata.name;
+    assert!(
+        rs_name.starts_with("web-") && rs_name.len() == "web-".len() + 10,
+        "{rs_name}"
+    );
+    let pods = pods_of_app(&report, "web");
+    assert_eq!(pods.len(), 3);
+    for p in &pods {
+        let name = &p.pod.metadata.name;
+        assert!(
+            name.starts_with(&format!("{rs_name}-")) && name.len() == rs_name.len() + 6,
+            "{name}"
+        );
+        assert_eq!(p.pod.metadata.controller().unwrap().kind, "ReplicaSet");
+        assert_eq!(p.status.phase, PodPhase::Running);
+    }
+    let d = events_of(&report, "default/web");
+    assert_eq!(d[0].1, "ScalingReplicaSet");
+    assert_eq!(
+        d[0].2,
+        format!("Scaled up replica set {rs_name} from 0 to 3")
+    );
+    assert_eq!(
+        events_of(&report, &format!("default/{rs_name}"))
+            .iter()
+            .filter(|e| e.1 == "SuccessfulCreate")
+            .count(),
+        3
+    );
+    let status = &workload(&report, "Deployment", "web").status;
+    assert_eq!(
+        (status.replicas, status.available, status.updated),
+        (3, 3, 3)
+    );
+}
+
+#[test]
+fn rolling_update_respects_max_surge_and_max_unavailable_at_every_sample() {
+    // 20 replicas, 25%/25%: surge ⌈5⌉ = 5, unavailable ⌊5⌋ = 5, so at every
+    // moment at most 25 pods exist and at least 15 are available.
+    let yaml = format!(
+        "duration: 20m\nsampleInterval: 1s\n{NODES}\nworkloads:{}\nbehaviour: [{{container: web, startLatency: 3s}}]\n\
+         actions: [{{at: 2m, setImage: {{kind: Deployment, name: web, container: web, image: 'web:2'}}}}]\n",
+        deployment("web", 20, "{type: RollingUpdate, rollingUpdate: {maxSurge: 25%, maxUnavailable: 25%}}")
+    );
+    let report = run(&yaml);
+    let d = workload(&report, "Deployment", "web");
+    assert_eq!(
+        d.status.rollouts.len(),
+        2,
+        "the initial rollout and the update"
+    );
+    let (start, end) = d.status.rollouts[1];
+    assert_eq!(start.as_secs_f64(), 120.0);
+    let samples: Vec<_> = report
+        .recorder
+        .workload_samples
+        .iter()
+        .filter(|s| {
+            report.state.workload(s.workload).workload.metadata.name == "web"
+                && s.time >= start
+                && s.time <= end
+        })
+        .collect();
+    assert!(samples.len() > 5);
+    for s in &samples {
+        assert!(s.available >= 15, "available {} at {}", s.available, s.time);
+    }
+    // Pods holding resources never exceed replicas + maxSurge.
+    let live_at = |t: crate::engine::SimTime| {
+        pods_of_app(&report, "web")
+            .iter()
+            .filter(|p| p.created <= t && p.deleted.is_none_or(|d| d > t))
+            .count()
+    };
+    for s in &samples {
+        assert!(
+            live_at(s.time) <= 25,
+            "{} pods at {}",
+            live_at(s.time),
+            s.time
+        );
+    }
+    assert_eq!(d.status.updated, 20);
+    assert_eq!(d.status.available, 20);
+}
+
+#[test]
+fn recreate_deletes_every_old_pod_before_creating_new_ones() {
+    let yaml = format!(
+        "duration: 10m\n{NODES}\nworkloads:{}\nbehaviour: [{{container: web, stopTime: 4s}}]\n\
+         actions: [{{at: 1m, setImage: {{kind: Deployment, name: web, container: web, image: 'web:2'}}}}]\n",
+        deployment("web", 4, "{type: Recreate}")
+    );
+    let report = run(&yaml);
+    let pods = pods_of_app(&report, "web");
+    let old: Vec<_> = pods
+        .iter()
+        .filter(|p| p.pod.spec.containers[0].image == "web:1")
+        .collect();
+    let new: Vec<_> = pods
+        .iter()
+        .filter(|p| p.pod.spec.containers[0].image == "web:2")
+        .collect();
+    assert_eq!((old.len(), new.len()), (4, 4));
+    let last_old_gone = old
+        .iter()
+        .map(|p| p.deleted.expect("old pods deleted"))
+        .max()
+        .unwrap();
+    let first_new = new.iter().map(|p| p.created).min().unwrap();
+    // Old pods stop 4 s after SIGTERM at 60 s; the new ones come only after.
+    assert_eq!(last_old_gone.as_secs_f64(), 64.0);
+    assert!(first_new >= last_old_gone);
+}
+
+#[test]
+fn graceful_deletion_waits_for_a_slow_pre_stop_up_to_the_grace_period_plus_two_seconds() {
+    // preStop 40 s > grace 30 s: the hook is cut at 30 s, SIGTERM gets the
+    // 2 s minimum, the container needs 5 s → SIGKILL at 30 + 2 = 32 s after deletion.
+    let pod = |name: &str, pre_stop: &str| {
+        format!(
+            "  - {{apiVersion: v1, kind: Pod, metadata: {{name: {name}, annotations: {{kubesim.io/pre-stop: {pre_stop}, kubesim.io/stop-time: 5s}}}}, \
+             spec: {{terminationGracePeriodSeconds: 30, containers: [{{name: c, image: x}}]}}}}\n"
+        )
+    };
+    let yaml = format!(
+        "duration: 5m\n{NODES}\nworkloads:\n{}{}actions:\n  - {{at: 60s, delete: {{kind: Pod, name: slow}}}}\n  - {{at: 60s, delete: {{kind: Pod, name: quick}}}}\n",
+        pod("slow", "40s"),
+        pod("quick", "3s")
+    );
+    let report = run(&yaml);
+    let deleted = |name: &str| {
+        report
+            .state
+            .pods
+            .iter()
+            .find(|p| p.pod.metadata.name == name)
+            .unwrap()
+            .deleted
+            .unwrap()
+            .as_secs_f64()
+    };
+    assert_eq!(deleted("slow"), 92.0);
+    // preStop 3 s, then 5 s to exit within the remaining 27 s: removed at 60 + 8.
+    assert_eq!(deleted("quick"), 68.0);
+    assert_eq!(
+        events_of(&report, "default/slow")
+            .iter()
+            .filter(|e| e.1 == "Killing")
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn replicaset_replaces_a_deleted_pod() {
+    let yaml = format!(
+        r#"duration: 5m
+{NODES}
+workloads:
+  - apiVersion: apps/v1
+    kind: ReplicaSet
+    metadata: {{name: frontend}}
+    spec:
+      replicas: 2
+      selector: {{matchLabels: {{app: frontend}}}}
+      template:
+        metadata: {{labels: {{app: frontend}}}}
+        spec: {{containers: [{{name: c, image: x}}]}}
+actions:
+  - {{at: 1m, scale: {{kind: ReplicaSet, name: frontend, replicas: 3}}}}
+  - {{at: 2m, scale: {{kind: ReplicaSet, name: frontend, replicas: 1}}}}
+"#
+    );
+    let report = run(&yaml);
+    let rs = workload(&report, "ReplicaSet", "frontend");
+    assert_eq!(rs.status.replicas, 1);
+    let pods = pods_of_app(&report, "frontend");
+    assert_eq!(pods.len(), 3);
+    assert_eq!(pods.iter().filter(|p| p.deleted.is_some()).count(), 2);
+    // Scale-down deletes the pod ready for the shortest time first: the one created at 1 min.
+    assert!(pods[2].deleted.is_some(), "the newest pod goes first");
+}
+
+#[test]
+fn job_retries_failures_with_exponential_backoff_then_fails() {
+    // Every pod fails after 5 s; backoffLimit 2. Pod k is created 5 s after
+    // the previous failure's backoff: failure 1 at 5 → next at 5 + 10 = 15,
+    // fails at 20 → next at 20 + 20 = 40, fails at 45 → 3 failures > 2: Failed.
+    let yaml = format!(
+        r#"duration: 10m
+{NODES}
+workloads:
+  - apiVersion: batch/v1
+    kind: Job
+    metadata: {{name: pi}}
+    spec:
+      backoffLimit: 2
+      template:
+        metadata: {{labels: {{app: pi}}}}
+        spec:
+          restartPolicy: Never
+          containers: [{{name: pi, image: 'perl:5.34.0'}}]
+behaviour: [{{container: pi, runTime: 5s, exitCode: 1}}]
+"#
+    );
+    let report = run(&yaml);
+    let created: Vec<f64> = pods_of_app(&report, "pi")
+        .iter()
+        .map(|p| p.created.as_secs_f64())
+        .collect();
+    assert_eq!(created, vec![0.0, 15.0, 40.0]);
+    let job = workload(&report, "Job", "pi");
+    let failed = job.status.finished().unwrap();
+    assert_eq!(
+        (failed.kind, failed.reason, failed.since.as_secs_f64()),
+        ("Failed", "BackoffLimitExceeded", 45.0)
+    );
+    assert!(pods_of_app(&report, "pi")
+        .iter()
+        .all(|p| p.pod.metadata.name.starts_with("pi-") && p.pod.metadata.name.len() == 8));
+}
+
+#[test]
+fn indexed_job_completes_every_index_with_parallelism() {
+    let yaml = format!(
+        r#"duration: 10m
+{NODES}
+workloads:
+  - apiVersion: batch/v1
+    kind: Job
+    metadata: {{name: idx}}
+    spec:
+      completions: 5
+      parallelism: 2
+      completionMode: Indexed
+      template:
+        metadata: {{labels: {{app: idx}}}}
+        spec:
+          restartPolicy: Never
+          containers: [{{name: w, image: x}}]
+behaviour: [{{container: w, runTime: 10s}}]
+"#
+    );
+    let report = run(&yaml);
+    let job = workload(&report, "Job", "idx");
+    // Two at a time, 10 s each: 0–10, 10–20, 20–30 → complete at 30 s.
+    assert_eq!(
+        job.status
+            .finished()
+            .map(|c| (c.kind, c.since.as_secs_f64())),
+        Some(("Complete", 30.0))
+    );
+    let mut indexes: Vec<String> = pods_of_app(&report, "idx")
+        .iter()
+        .map(|p| p.pod.metadata.annotations["batch.kubernetes.io/job-completion-index"].clone())
+        .collect();
+    indexes.sort();
+    assert_eq!(indexes, vec!["0", "1", "2", "3", "4"]);
+    assert!(events_of(&report, "default/idx")
+        .iter()
+        .any(|e| e.1 == "Completed" && e.2 == "Job completed"));
+}
+
+#[test]
+fn cronjob_with_forbid_skips_runs_while_a_job_is_active() {
+    let report = run(&format!(
+        r#"duration: 40m
+{NODES}
+workloads:
+  - apiVersion: batch/v1
+    kind: CronJob
+    metadata: {{name: report}}
+    spec:
+      schedule: "*/5 * * * *"
+      concurrencyPolicy: Forbid
+      jobTemplate:
+        spec:
+          template:
+            metadata: {{labels: {{app: report}}}}
+            spec:
+              restartPolicy: OnFailure
+              containers: [{{name: r, image: x}}]
+behaviour: [{{container: r, runTime: 12m}}]
+"#
+    ));
+    let jobs: Vec<f64> = report
+        .state
+        .workloads
+        .iter()
+        .filter(|w| matches!(w.workload.spec, WorkloadSpec::Job(_)))
+        .map(|w| w.created.as_secs_f64())
+        .collect();
+    // Fires at 5, 10, 15 … min; a job runs 5–17 min, so 10 and 15 are
+    // skipped; the next runs 20–32 (25, 30 skipped), then 35 (40 skipped).
+    assert_eq!(jobs, vec![300.0, 1200.0, 2100.0]);
+    let skipped = events_of(&report, "default/report")
+        .iter()
+        .filter(|e| e.1 == "JobAlreadyActive")
+        .count();
+    assert_eq!(skipped, 5);
+}
+
+#[test]
+fn daemonset_runs_on_every_eligible_node_including_new_ones() {
+    let report = run(r#"duration: 10m
+nodePools:
+  - {name: a, count: 2, capacity: {cpu: '4', memory: 8Gi}}
+  - {name: gpu, count: 1, capacity: {cpu: '4', memory: 8Gi}, taints: [{key: dedicated, value: gpu, effect: NoSchedule}]}
+workloads:
+  - apiVersion: apps/v1
+    kind: DaemonSet
+    metadata: {name: agent}
+    spec:
+      selector: {matchLabels: {app: agent}}
+      template:
+        metadata: {labels: {app: agent}}
+        spec: {containers: [{name: c, image: x}]}
+actions:
+  - {at: 2m, addNodes: {pool: a, count: 2}}
+"#);
+    let mut nodes: Vec<String> = pods_of_app(&report, "agent")
+        .iter()
+        .map(|p| report.state.node(p.node.expect("bound")).name().to_string())
+        .collect();
+    nodes.sort();
+    assert_eq!(nodes, vec!["a-0", "a-1", "a-2", "a-3"]);
+    let ds = workload(&report, "DaemonSet", "agent");
+    assert_eq!((ds.status.desired, ds.status.available), (4, 4));
+}
+
+#[test]
+fn deleting_a_deployment_collects_its_replicasets_and_pods() {
+    for (policy, pods_left) in [("Background", 0), ("Foreground", 0), ("Orphan", 2)] {
+        let yaml = format!(
+            "duration: 5m\n{NODES}\nworkloads:{}\nactions: [{{at: 1m, delete: {{kind: Deployment, name: web, propagationPolicy: {policy}}}}}]\n",
+            deployment("web", 2, "{type: RollingUpdate}")
+        );
+        let report = run(&yaml);
+        let left = pods_of_app(&report, "web")
+            .iter()
+            .filter(|p| p.deleted.is_none())
+            .count();
+        assert_eq!(left, pods_left, "{policy}");
+        assert!(
+            workload(&report, "Deployment", "web").deleted.is_some(),
+            "{policy}"
+        );
+    }
+}
