@@ -164,9 +164,12 @@ pub fn sync<E: From<ControllerEvent>>(
 
     if !spec.paused {
         let memory = cm.memory(id);
-        if new_rs.is_none() && memory.rollout_started.is_none() {
-            memory.rollout_started = Some(now);
+        if new_rs.is_none() {
             memory.last_progress = Some(now);
+            // A rollout replaces a revision; the Deployment's first ReplicaSet only creates.
+            if !olds.is_empty() && memory.rollout_started.is_none() {
+                memory.rollout_started = Some(now);
+            }
         }
         match spec.strategy {
             DeploymentStrategy::Recreate => {
@@ -252,6 +255,9 @@ fn rollout_rolling(
         new_view.replicas,
         new_view.available,
     );
+    if budget <= 0 {
+        return;
+    }
     // cleanupUnhealthyReplicas first: unavailable old pods go first, oldest ReplicaSet first.
     for &rs in olds {
         if budget <= 0 {

@@ -81,11 +81,13 @@ pub fn sync<E: From<ControllerEvent>>(
                 if let Some(i) = index_of(state, p) {
                     cm.memory(id).completed_indexes.insert(i);
                 }
+                cm.memory(id).failures_after_success = 0;
             } else {
                 new_failed += 1;
                 let at = state.pod(p).finished.unwrap_or(now);
                 let m = cm.memory(id);
                 m.last_failure = Some(m.last_failure.map_or(at, |t| t.max(at)));
+                m.failures_after_success += 1;
             }
         }
     }
@@ -170,12 +172,12 @@ pub fn sync<E: From<ControllerEvent>>(
     };
     let n_active = active.len() as i32;
     if n_active < want {
-        let retry_at = cm
-            .memory(id)
-            .last_failure
-            .map(|t| t + job_backoff_delay(failed as u32));
+        // backoff_utils.go: the delay doubles with the failures since the last success.
+        let m = cm.memory(id);
+        let failures = m.failures_after_success;
+        let retry_at = m.last_failure.map(|t| t + job_backoff_delay(failures));
         match retry_at {
-            Some(at) if at > now && failed > 0 => sync_at(cm, id, at, events),
+            Some(at) if at > now && failures > 0 => sync_at(cm, id, at, events),
             _ => create_pods(
                 cm,
                 id,

@@ -73,6 +73,8 @@ pub struct Memory {
     pub last_progress: Option<SimTime>,
     /// Job: when the last pod failure was seen, for the retry backoff.
     pub last_failure: Option<SimTime>,
+    /// Job: failed pods since the last succeeded one.
+    pub failures_after_success: u32,
     /// Job: pods already counted as succeeded or failed.
     pub counted: BTreeSet<PodId>,
     /// Indexed Job: completed indexes.

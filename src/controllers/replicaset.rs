@@ -106,19 +106,14 @@ fn update_status<E: From<ControllerEvent>>(
             sync_at(cm, id, at, events);
         }
     }
-    let changed = {
-        let status = &mut state.workloads[id.0 as usize].status;
-        let before = (status.replicas, status.ready, status.available);
-        status.replicas = active.len() as i32;
-        status.updated = active.len() as i32;
-        status.ready = ready;
-        status.available = available;
-        before != (status.replicas, status.ready, status.available)
-    };
-    // The owning Deployment watches its ReplicaSets' status.
-    if changed {
-        if let Some(owner) = state.workload(id).owner {
-            cm.enqueue(owner, events);
-        }
+    let status = &mut state.workloads[id.0 as usize].status;
+    status.replicas = active.len() as i32;
+    status.updated = active.len() as i32;
+    status.ready = ready;
+    status.available = available;
+    // The owning Deployment watches its ReplicaSets, including their
+    // terminating pods (Recreate and rollout completion wait for them).
+    if let Some(owner) = state.workload(id).owner {
+        cm.enqueue(owner, events);
     }
 }
