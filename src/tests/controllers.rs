@@ -410,3 +410,58 @@ fn deleting_a_deployment_collects_its_replicasets_and_pods() {
         );
     }
 }
+
+#[test]
+fn kubernetes_io_examples_run_unchanged() {
+    let path = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/kubernetes-io-examples.yaml"
+    ));
+    let s = crate::scenario::decode::load(path).unwrap().scenario;
+    let report = crate::sim::simulate(
+        &s,
+        s.seed,
+        &crate::sim::RunOptions {
+            check_invariants: true,
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        workload(&report, "Deployment", "nginx-deployment")
+            .status
+            .available,
+        3
+    );
+    assert_eq!(
+        workload(&report, "ReplicaSet", "frontend").status.available,
+        3
+    );
+    assert_eq!(
+        workload(&report, "Job", "pi")
+            .status
+            .finished()
+            .map(|c| c.kind),
+        Some("Complete")
+    );
+    let ds = workload(&report, "DaemonSet", "fluentd-elasticsearch");
+    assert_eq!((ds.status.desired, ds.status.available), (3, 3));
+    // "* * * * *" over 10 minutes: a job each minute; the history limit keeps 3 finished.
+    let hello_jobs = report
+        .state
+        .workloads
+        .iter()
+        .filter(|w| w.workload.metadata.name.starts_with("hello-"))
+        .count();
+    assert_eq!(hello_jobs, 10);
+    let kept = report
+        .state
+        .workloads
+        .iter()
+        .filter(|w| {
+            w.workload.metadata.name.starts_with("hello-")
+                && w.deleted.is_none()
+                && w.status.finished().is_some()
+        })
+        .count();
+    assert_eq!(kept, 3);
+}
