@@ -24,6 +24,7 @@ pub mod output;
 pub mod scenario;
 pub mod scheduler;
 pub mod sim;
+pub mod sweep;
 
 #[cfg(test)]
 mod tests;
