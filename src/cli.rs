@@ -295,6 +295,20 @@ fn report_finished(
                     );
                 }
             }
+            if answer.per_group.len() > 1 {
+                let column = index.objective.as_ref().map_or("", |o| o.column.as_str());
+                let others: Vec<&str> = index
+                    .columns
+                    .iter()
+                    .filter(|c| *c != column)
+                    .map(String::as_str)
+                    .collect();
+                println!("  per {}:", others.join(", "));
+                for (group, best) in &answer.per_group {
+                    let shown = best.map_or("none meets every constraint".to_string(), describe);
+                    println!("    {:<24} {shown}", group.join(", "));
+                }
+            }
             EXIT_OK
         }
         None => {

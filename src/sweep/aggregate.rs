@@ -224,6 +224,10 @@ pub struct Check {
 pub struct Answer {
     pub checks: Vec<Vec<Check>>,
     pub chosen: Option<usize>,
+    /// With an objective and other grid columns: the best feasible point for
+    /// each combination of the other columns (e.g. per scoring strategy), in
+    /// order of first appearance. Empty otherwise.
+    pub per_group: Vec<(Vec<String>, Option<usize>)>,
 }
 
 /// Checks every constraint at every point and picks the answer.
@@ -268,35 +272,67 @@ pub fn answer(index: &SweepIndex, agg: &Aggregate) -> Answer {
         })
         .collect();
     let feasible = |p: &usize| checks[*p].iter().all(|c| c.met);
-    let chosen = match &index.objective {
-        None => (0..index.points.len()).find(feasible),
-        Some(o) => {
-            let column = index.columns.iter().position(|c| *c == o.column);
-            let key = |p: usize| -> f64 {
-                column
-                    .and_then(|j| index.points[p][j].parse::<f64>().ok())
-                    .unwrap_or(f64::NAN)
-            };
-            let mut best: Option<usize> = None;
-            for p in (0..index.points.len()).filter(feasible) {
-                let better = match best {
-                    None => true,
-                    Some(b) => match o.goal {
-                        super::file::Goal::Minimize => key(p) < key(b),
-                        super::file::Goal::Maximize => key(p) > key(b),
-                    },
+    let column = index
+        .objective
+        .as_ref()
+        .and_then(|o| index.columns.iter().position(|c| *c == o.column));
+    let best_of = |candidates: &[usize]| -> Option<usize> {
+        match &index.objective {
+            None => candidates.iter().copied().find(feasible),
+            Some(o) => {
+                let key = |p: usize| -> f64 {
+                    column
+                        .and_then(|j| index.points[p][j].parse::<f64>().ok())
+                        .unwrap_or(f64::NAN)
                 };
-                if better {
-                    best = Some(p);
+                let mut best: Option<usize> = None;
+                for p in candidates.iter().copied().filter(feasible) {
+                    let better = match best {
+                        None => true,
+                        Some(b) => match o.goal {
+                            super::file::Goal::Minimize => key(p) < key(b),
+                            super::file::Goal::Maximize => key(p) > key(b),
+                        },
+                    };
+                    if better {
+                        best = Some(p);
+                    }
                 }
+                best
             }
-            best
         }
     };
-    Answer { checks, chosen }
+    let all: Vec<usize> = (0..index.points.len()).collect();
+    let chosen = best_of(&all);
+    let mut per_group: Vec<(Vec<String>, Option<usize>)> = Vec::new();
+    if let Some(j) = column.filter(|_| index.columns.len() > 1) {
+        let group_of = |p: usize| -> Vec<String> {
+            let mut g = index.points[p].clone();
+            g.remove(j);
+            g
+        };
+        let mut groups: Vec<(Vec<String>, Vec<usize>)> = Vec::new();
+        for p in 0..index.points.len() {
+            let g = group_of(p);
+            match groups.iter_mut().find(|(k, _)| *k == g) {
+                Some((_, members)) => members.push(p),
+                None => groups.push((g, vec![p])),
+            }
+        }
+        per_group = groups
+            .into_iter()
+            .map(|(g, members)| (g, best_of(&members)))
+            .collect();
+    }
+    Answer {
+        checks,
+        chosen,
+        per_group,
+    }
 }
 
-/// answer.csv: `point,<grid columns>,metric,bound,mean,ci95_low,ci95_high,met,feasible,chosen`.
+/// answer.csv: `point,<grid columns>,metric,bound,mean,ci95_low,ci95_high,met,feasible,chosen,group_best`
+/// (`group_best`: the best feasible point of its group, see [`Answer::per_group`]).
 pub fn answer_csv(index: &SweepIndex, answer: &Answer) -> io::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = vec!["point".into()];
@@ -311,6 +347,7 @@ pub fn answer_csv(index: &SweepIndex, answer: &Answer) -> io::Result<Vec<u8>> {
             "met",
             "feasible",
             "chosen",
+            "group_best",
         ]
         .iter()
         .map(|s| s.to_string()),
@@ -330,6 +367,8 @@ pub fn answer_csv(index: &SweepIndex, answer: &Answer) -> io::Result<Vec<u8>> {
             rec.push(c.met.to_string());
             rec.push(feasible.to_string());
             rec.push((answer.chosen == Some(p)).to_string());
+            let group_best = answer.per_group.iter().any(|(_, b)| *b == Some(p));
+            rec.push(group_best.to_string());
             w.write_record(&rec).map_err(csv_err)?;
         }
     }
@@ -439,10 +478,11 @@ mod tests {
         let met: Vec<bool> = a.checks.iter().map(|c| c[0].met).collect();
         assert_eq!(met, [true, false, true, false]);
         assert_eq!(a.chosen, Some(2));
+        assert_eq!(a.per_group, vec![(vec!["A".to_string()], Some(2))]);
         let csv = String::from_utf8(answer_csv(&idx, &a).unwrap()).unwrap();
         assert_eq!(
             csv.lines().nth(3).unwrap(),
-            "2,6,A,pending_p99_s,<= 30,10.000000,10.000000,10.000000,true,true,true"
+            "2,6,A,pending_p99_s,<= 30,10.000000,10.000000,10.000000,true,true,true,true"
         );
     }
 

@@ -82,7 +82,7 @@ pub fn load(path: &Path) -> Result<Sweep, Diagnostics> {
         .map_or("sweep".to_string(), |s| s.to_string_lossy().into_owned());
     let file = file::decode(&sweep_file, &text, &default_name)?;
     let dir = path.parent().unwrap_or(Path::new("."));
-    let base_path = dir.join(&file.base);
+    let base_path = normalize(&dir.join(&file.base));
     let base_file = base_path.display().to_string();
     let base_text = fs::read_to_string(&base_path).map_err(|e| {
         file_error(
@@ -175,6 +175,24 @@ pub fn load(path: &Path) -> Result<Sweep, Diagnostics> {
         index,
         scenarios,
     })
+}
+
+/// Removes `.` and `name/..` from a path without touching the file system,
+/// so messages and sweep.json show `scenarios/base.yaml`, not
+/// `scenarios/sweeps/../base.yaml`.
+fn normalize(path: &Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.last(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out.iter().collect()
 }
 
 /// How to run a sweep (none of it changes the results).
