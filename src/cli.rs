@@ -71,6 +71,11 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
+    /// Draw the charts that fit a run's or a sweep's results (PNG and SVG in DIR/charts).
+    Plot {
+        /// A result directory of `kubesim run` or `kubesim sweep`.
+        dir: PathBuf,
+    },
     /// Join the output directories of a sharded sweep.
     Merge {
         /// Shard output directories.
@@ -131,6 +136,20 @@ pub fn main() -> i32 {
             quiet,
         } => sweep_command(&sweep, jobs, out, shard, quiet),
         Command::Merge { dirs, out, quiet } => merge_command(&dirs, &out, quiet),
+        Command::Plot { dir } => match crate::plot::plot(&dir) {
+            Ok(files) => {
+                println!(
+                    "{} chart file(s) in {}",
+                    files.len(),
+                    dir.join(crate::plot::CHARTS_DIR).display()
+                );
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                EXIT_INVALID
+            }
+        },
     }
 }
 

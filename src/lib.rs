@@ -21,6 +21,7 @@ pub mod kubelet;
 pub mod metrics;
 pub mod model;
 pub mod output;
+pub mod plot;
 pub mod scenario;
 pub mod scheduler;
 pub mod sim;

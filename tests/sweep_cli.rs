@@ -162,3 +162,56 @@ fn no_feasible_point_exits_1() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("no grid point meets every constraint"));
     assert!(dir.join("out/answer.csv").exists());
 }
+
+#[test]
+fn plot_draws_run_and_sweep_charts_identically_twice() {
+    let dir = scratch("plot");
+    let run = dir.join("run");
+    let base = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/capacity-base.yaml");
+    assert_eq!(
+        kubesim(&["run", base, "--out", s(&run), "--quiet"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let sweep = dir.join("sweep");
+    let o = kubesim(&["sweep", &example(), "--out", s(&sweep), "--quiet"]);
+    assert_eq!(o.status.code(), Some(0));
+    for (d, expected) in [
+        (
+            &run,
+            &["pods", "allocation", "startup_cdf", "scheduling_attempts"][..],
+        ),
+        (
+            &sweep,
+            &["sweep_pending_p99_s", "sweep_cpu_allocated_mean_ratio"][..],
+        ),
+    ] {
+        let o = kubesim(&["plot", s(d)]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let first: Vec<Vec<u8>> = expected
+            .iter()
+            .flat_map(|stem| ["png", "svg"].map(|ext| d.join(format!("charts/{stem}.{ext}"))))
+            .map(|p| std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
+            .collect();
+        assert!(first[0].starts_with(b"\x89PNG"));
+        assert_eq!(kubesim(&["plot", s(d)]).status.code(), Some(0));
+        let second: Vec<Vec<u8>> = expected
+            .iter()
+            .flat_map(|stem| ["png", "svg"].map(|ext| d.join(format!("charts/{stem}.{ext}"))))
+            .map(|p| std::fs::read(p).unwrap())
+            .collect();
+        assert!(
+            first == second,
+            "charts of {} differ between two plots",
+            d.display()
+        );
+    }
+    let o = kubesim(&["plot", s(&dir)]);
+    assert_eq!(o.status.code(), Some(2));
+}
