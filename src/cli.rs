@@ -76,6 +76,11 @@ enum Command {
         /// A result directory of `kubesim run` or `kubesim sweep`.
         dir: PathBuf,
     },
+    /// Write DIR/report.html: question, answer, tables, charts and how to reproduce.
+    Report {
+        /// A result directory of `kubesim run` or `kubesim sweep`.
+        dir: PathBuf,
+    },
     /// Join the output directories of a sharded sweep.
     Merge {
         /// Shard output directories.
@@ -136,6 +141,16 @@ pub fn main() -> i32 {
             quiet,
         } => sweep_command(&sweep, jobs, out, shard, quiet),
         Command::Merge { dirs, out, quiet } => merge_command(&dirs, &out, quiet),
+        Command::Report { dir } => match crate::report::report(&dir) {
+            Ok(path) => {
+                println!("report in {}", path.display());
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                EXIT_INVALID
+            }
+        },
         Command::Plot { dir } => match crate::plot::plot(&dir) {
             Ok(files) => {
                 println!(

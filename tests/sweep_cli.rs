@@ -214,4 +214,30 @@ fn plot_draws_run_and_sweep_charts_identically_twice() {
     }
     let o = kubesim(&["plot", s(&dir)]);
     assert_eq!(o.status.code(), Some(2));
+
+    // The report is self-contained: charts inline, the answer stated.
+    for d in [&run, &sweep] {
+        let o = kubesim(&["report", s(d)]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let html = read(&d.join("report.html"));
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert!(
+            html.contains("<img alt=") && html.contains("src=\"data:image/png;base64,iVBORw0KGgo")
+        );
+        assert!(!html.contains("src=\"charts/"), "no external images");
+        assert_eq!(kubesim(&["report", s(d)]).status.code(), Some(0));
+        assert_eq!(
+            read(&d.join("report.html")),
+            html,
+            "same results, same report"
+        );
+    }
+    let html = read(&sweep.join("report.html"));
+    assert!(html.contains("<h2>The answer</h2>"));
+    assert!(html.contains("The grid point with the smallest nodes that meets every constraint: nodes = 10, strategy = MostAllocated."));
 }
