@@ -67,6 +67,9 @@ enum Command {
         /// `kubesim merge`).
         #[arg(long, value_name = "I/N")]
         shard: Option<crate::sweep::shard::Shard>,
+        /// Also draw the charts and write report.html when the sweep is complete.
+        #[arg(long)]
+        report: bool,
         /// Print nothing but errors and the answer.
         #[arg(long)]
         quiet: bool,
@@ -138,8 +141,9 @@ pub fn main() -> i32 {
             jobs,
             out,
             shard,
+            report,
             quiet,
-        } => sweep_command(&sweep, jobs, out, shard, quiet),
+        } => sweep_command(&sweep, jobs, out, shard, report, quiet),
         Command::Merge { dirs, out, quiet } => merge_command(&dirs, &out, quiet),
         Command::Report { dir } => match crate::report::report(&dir) {
             Ok(path) => {
@@ -173,6 +177,7 @@ fn sweep_command(
     jobs: Option<usize>,
     out: Option<PathBuf>,
     shard: Option<crate::sweep::shard::Shard>,
+    report: bool,
     quiet: bool,
 ) -> i32 {
     let sweep = match crate::sweep::load(path) {
@@ -243,7 +248,19 @@ fn sweep_command(
         );
     }
     match outcome.finished {
-        Some(finished) => report_finished(index, &finished, &out, quiet),
+        Some(finished) => {
+            if report {
+                match crate::report::report(&out) {
+                    Ok(path) if !quiet => println!("report in {}", path.display()),
+                    Ok(_) => {}
+                    Err(e) => {
+                        eprintln!("error: cannot write the report: {e}");
+                        return EXIT_INVALID;
+                    }
+                }
+            }
+            report_finished(index, &finished, &out, quiet)
+        }
         None => {
             if !quiet {
                 println!(
