@@ -282,3 +282,14 @@ fn a_value_the_scenario_rejects_points_at_the_value() {
     );
     assert_eq!(e.lines().count(), 1, "{e}");
 }
+
+#[test]
+fn the_bundled_example_sweep_is_valid() {
+    let path = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/sweeps/capacity.yaml"
+    ));
+    let sweep = load(path).unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(sweep.index.n_runs(), 260);
+    assert_eq!(sweep.index.columns, ["nodes", "strategy"]);
+}
