@@ -1,5 +1,5 @@
-//! The command line: `kubesim run` and `kubesim validate`. A straight
-//! pipeline: arguments → scenario → run → files → summary table.
+//! The command line: `kubesim run`, `validate`, `sweep` and `merge`. Each is a
+//! straight pipeline: arguments → input → run → files → summary.
 //!
 //! Exit status: 0 success; 1 the run completed but an expectation declared in
 //! the scenario failed; 2 invalid input, usage or I/O error.
@@ -52,6 +52,50 @@ enum Command {
         /// The scenario file (YAML).
         scenario: PathBuf,
     },
+    /// Run a parameter sweep (resumes an interrupted one) and aggregate it.
+    Sweep {
+        /// The sweep file (YAML).
+        sweep: PathBuf,
+        /// Parallel runs [default: the number of CPUs].
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Output directory [default: results/<sweep name>, or
+        /// results/<sweep name>-shard-I-of-N with --shard].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Run only the runs whose index is I modulo N (merge the shards with
+        /// `kubesim merge`).
+        #[arg(long, value_name = "I/N")]
+        shard: Option<crate::sweep::shard::Shard>,
+        /// Also draw the charts and write report.html when the sweep is complete.
+        #[arg(long)]
+        report: bool,
+        /// Print nothing but errors and the answer.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Draw the charts that fit a run's or a sweep's results (PNG and SVG in DIR/charts).
+    Plot {
+        /// A result directory of `kubesim run` or `kubesim sweep`.
+        dir: PathBuf,
+    },
+    /// Write DIR/report.html: question, answer, tables, charts and how to reproduce.
+    Report {
+        /// A result directory of `kubesim run` or `kubesim sweep`.
+        dir: PathBuf,
+    },
+    /// Join the output directories of a sharded sweep.
+    Merge {
+        /// Shard output directories.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Print nothing but errors and the answer.
+        #[arg(long)]
+        quiet: bool,
+    },
 }
 
 pub const EXIT_OK: i32 = 0;
@@ -92,6 +136,282 @@ pub fn main() -> i32 {
             explain,
             quiet,
         } => run(&scenario, out, seed, explain, quiet),
+        Command::Sweep {
+            sweep,
+            jobs,
+            out,
+            shard,
+            report,
+            quiet,
+        } => sweep_command(&sweep, jobs, out, shard, report, quiet),
+        Command::Merge { dirs, out, quiet } => merge_command(&dirs, &out, quiet),
+        Command::Report { dir } => match crate::report::report(&dir) {
+            Ok(path) => {
+                println!("report in {}", path.display());
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                EXIT_INVALID
+            }
+        },
+        Command::Plot { dir } => match crate::plot::plot(&dir) {
+            Ok(files) => {
+                println!(
+                    "{} chart file(s) in {}",
+                    files.len(),
+                    dir.join(crate::plot::CHARTS_DIR).display()
+                );
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                EXIT_INVALID
+            }
+        },
+    }
+}
+
+fn sweep_command(
+    path: &Path,
+    jobs: Option<usize>,
+    out: Option<PathBuf>,
+    shard: Option<crate::sweep::shard::Shard>,
+    report: bool,
+    quiet: bool,
+) -> i32 {
+    let sweep = match crate::sweep::load(path) {
+        Ok(s) => s,
+        Err(diagnostics) => {
+            for d in &diagnostics.0 {
+                eprintln!("error: {d}");
+            }
+            eprintln!("{} error(s) in {}", diagnostics.0.len(), path.display());
+            return EXIT_INVALID;
+        }
+    };
+    let jobs = jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    let out = out.unwrap_or_else(|| {
+        let name = match shard {
+            None => sweep.index.name.clone(),
+            Some(s) => format!("{}-shard-{}-of-{}", sweep.index.name, s.index, s.count),
+        };
+        Path::new("results").join(name)
+    });
+    let index = &sweep.index;
+    if !quiet {
+        println!(
+            "kubesim {} — sweep {} ({})",
+            env!("CARGO_PKG_VERSION"),
+            index.name,
+            path.display()
+        );
+        println!("  base scenario   {}", index.base_scenario);
+        println!(
+            "  grid            {} point(s) × {} replication(s) = {} runs{}",
+            index.points.len(),
+            index.replications,
+            index.n_runs(),
+            shard.map_or(String::new(), |s| format!(", shard {s}"))
+        );
+        println!(
+            "  seeds           replication r uses derive_seed({}, r) at every point",
+            index.base_seed
+        );
+        println!("  jobs            {jobs}");
+        println!("  output          {}", out.display());
+    }
+    let progress = SweepBar::new(quiet);
+    let started = Instant::now();
+    let options = crate::sweep::Options {
+        jobs,
+        shard,
+        max_new_runs: None,
+    };
+    let outcome = crate::sweep::run(&sweep, &out, &options, &progress);
+    progress.finish();
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_INVALID;
+        }
+    };
+    if !quiet {
+        println!(
+            "finished: {} run(s) in {:.2}s wall clock ({} already done)",
+            outcome.executed,
+            started.elapsed().as_secs_f64(),
+            outcome.reused
+        );
+    }
+    match outcome.finished {
+        Some(finished) => {
+            if report {
+                match crate::report::report(&out) {
+                    Ok(path) if !quiet => println!("report in {}", path.display()),
+                    Ok(_) => {}
+                    Err(e) => {
+                        eprintln!("error: cannot write the report: {e}");
+                        return EXIT_INVALID;
+                    }
+                }
+            }
+            report_finished(index, &finished, &out, quiet)
+        }
+        None => {
+            if !quiet {
+                println!(
+                    "shard results in {}; join the shards with `kubesim merge DIR... --out DIR`",
+                    out.display()
+                );
+            }
+            EXIT_OK
+        }
+    }
+}
+
+fn merge_command(dirs: &[PathBuf], out: &Path, quiet: bool) -> i32 {
+    match crate::sweep::shard::merge(dirs, out) {
+        Ok(finished) => match crate::sweep::read_index(out) {
+            Ok(index) => report_finished(&index, &finished, out, quiet),
+            Err(e) => {
+                eprintln!("error: {e}");
+                EXIT_INVALID
+            }
+        },
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_INVALID
+        }
+    }
+}
+
+/// Prints where the tables are and the SLO answer; exit 1 when no grid point
+/// meets every constraint.
+fn report_finished(
+    index: &crate::sweep::index::SweepIndex,
+    finished: &crate::sweep::Finished,
+    out: &Path,
+    quiet: bool,
+) -> i32 {
+    if !quiet {
+        println!(
+            "results in {} (runs.csv, aggregate.csv{})",
+            out.display(),
+            if finished.answer.is_some() {
+                ", answer.csv"
+            } else {
+                ""
+            }
+        );
+    }
+    let Some(answer) = &finished.answer else {
+        return EXIT_OK;
+    };
+    let describe = |p: usize| {
+        index
+            .columns
+            .iter()
+            .zip(&index.points[p])
+            .map(|(c, v)| format!("{c} = {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match answer.chosen {
+        Some(p) => {
+            let goal = index.objective.as_ref().map_or(String::new(), |o| {
+                let word = match o.goal {
+                    crate::sweep::file::Goal::Minimize => "smallest",
+                    crate::sweep::file::Goal::Maximize => "largest",
+                };
+                format!(" with the {word} {}", o.column)
+            });
+            println!(
+                "answer: the grid point{goal} that meets every constraint is {}",
+                describe(p)
+            );
+            for c in &answer.checks[p] {
+                if let Some(s) = &c.stats {
+                    let ci = s
+                        .ci95
+                        .map_or("no interval (one replication)".to_string(), |(lo, hi)| {
+                            format!("95% CI [{lo:.3}, {hi:.3}]")
+                        });
+                    println!(
+                        "  {} {}: mean {:.3} over {} run(s), {ci}",
+                        c.metric, c.bound, s.mean, s.n
+                    );
+                }
+            }
+            if answer.per_group.len() > 1 {
+                let column = index.objective.as_ref().map_or("", |o| o.column.as_str());
+                let others: Vec<&str> = index
+                    .columns
+                    .iter()
+                    .filter(|c| *c != column)
+                    .map(String::as_str)
+                    .collect();
+                println!("  per {}:", others.join(", "));
+                for (group, best) in &answer.per_group {
+                    let shown = best.map_or("none meets every constraint".to_string(), describe);
+                    println!("    {:<24} {shown}", group.join(", "));
+                }
+            }
+            EXIT_OK
+        }
+        None => {
+            println!("answer: no grid point meets every constraint (see answer.csv)");
+            EXIT_EXPECTATION_FAILED
+        }
+    }
+}
+
+/// The sweep's progress bar: completed/total runs and an ETA.
+struct SweepBar {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl SweepBar {
+    fn new(quiet: bool) -> Self {
+        let bar = (!quiet).then(|| {
+            let b = indicatif::ProgressBar::new(0);
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} runs  {elapsed} elapsed  eta {eta}",
+                )
+                .expect("template"),
+            );
+            b
+        });
+        SweepBar { bar }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+impl crate::sweep::run::RunProgress for SweepBar {
+    fn run_done(&self) {
+        if let Some(b) = &self.bar {
+            b.inc(1);
+        }
+    }
+}
+
+impl crate::sweep::Progress for SweepBar {
+    fn start(&self, planned: usize, already_done: usize) {
+        if let Some(b) = &self.bar {
+            b.set_length(planned as u64);
+            b.set_position(already_done as u64);
+            // The ETA should reflect this invocation's pace, not resumed runs.
+            b.reset_eta();
+        }
     }
 }
 

@@ -22,9 +22,12 @@ pub mod kubelet;
 pub mod metrics;
 pub mod model;
 pub mod output;
+pub mod plot;
+pub mod report;
 pub mod scenario;
 pub mod scheduler;
 pub mod sim;
+pub mod sweep;
 
 #[cfg(test)]
 mod tests;

@@ -116,6 +116,27 @@ pub fn load_str(
     }
 }
 
+/// Decodes a scenario from an already parsed (and possibly edited) YAML tree;
+/// sweeps use it to apply their overrides to the tree before decoding, so any
+/// field can be swept. Relative file references resolve against `base_dir`.
+pub fn load_node(
+    file: &str,
+    doc: &Yaml,
+    base_dir: &Path,
+    default_name: &str,
+) -> Result<Loaded, Diagnostics> {
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let scenario = {
+        let mut ctx = Ctx::new(file, &mut errors);
+        decode_scenario(&mut ctx, doc, base_dir, default_name, &mut warnings)
+    };
+    match scenario {
+        Some(scenario) if errors.is_empty() => Ok(Loaded { scenario, warnings }),
+        _ => Err(Diagnostics::new(errors)),
+    }
+}
+
 fn decode_scenario(
     ctx: &mut Ctx,
     doc: &Yaml,

@@ -1,0 +1,318 @@
+//! Drawing charts with plotters, as PNG and SVG, with an embedded font.
+//!
+//! Charts are described as data ([`LineChart`], [`BarChart`]) and drawn by
+//! one function per kind, generic over the backend so the PNG and the SVG
+//! show the same thing. Text is drawn with DejaVu Sans compiled into the
+//! binary (the `dejavu` crate, registered with plotters' ab_glyph renderer):
+//! a fresh machine without fontconfig or system fonts draws identical charts.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::{register_font, FontStyle};
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+/// Pixel size of every chart.
+pub const SIZE: (u32, u32) = (960, 540);
+
+/// Colour-blind-safe palette (Okabe–Ito), in series order.
+pub const PALETTE: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+    RGBColor(213, 94, 0),
+    RGBColor(120, 120, 120),
+];
+
+static FONTS: Once = Once::new();
+
+/// Registers the embedded font for plotters' "sans-serif" family (once).
+pub fn register_fonts() {
+    FONTS.call_once(|| {
+        // The font bytes are compiled in and valid; a failure would be a
+        // packaging bug, and charts would then fail with a clear error.
+        let _ = register_font("sans-serif", FontStyle::Normal, dejavu::sans::regular());
+        let _ = register_font("sans-serif", FontStyle::Bold, dejavu::sans::bold());
+    });
+}
+
+/// One line, with an optional band (x, low, high) drawn under it.
+#[derive(Clone, Debug, Default)]
+pub struct Series {
+    pub name: String,
+    pub points: Vec<(f64, f64)>,
+    pub band: Vec<(f64, f64, f64)>,
+}
+
+/// Lines against a numeric x axis.
+#[derive(Clone, Debug, Default)]
+pub struct LineChart {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub series: Vec<Series>,
+    /// Horizontal reference lines (an SLO), with their legend text.
+    pub thresholds: Vec<(String, f64)>,
+    /// Draw points as well as lines (sweeps have few x values).
+    pub markers: bool,
+    /// Start the y axis at 0 (counts, ratios).
+    pub y_from_zero: bool,
+}
+
+/// Bars over labelled categories (a histogram), each with its count on top.
+#[derive(Clone, Debug, Default)]
+pub struct BarChart {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub bars: Vec<(String, u64)>,
+}
+
+pub enum Chart {
+    Line(LineChart),
+    Bar(BarChart),
+}
+
+fn err<E: std::fmt::Debug>(e: E) -> io::Error {
+    io::Error::other(format!("drawing a chart: {e:?}"))
+}
+
+fn range(values: impl Iterator<Item = f64>, from_zero: bool) -> (f64, f64) {
+    let (mut lo, mut hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+            (l.min(v), h.max(v))
+        });
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    if from_zero {
+        lo = lo.min(0.0);
+    }
+    if hi - lo < 1e-9 {
+        hi = lo + 1.0;
+    }
+    let pad = (hi - lo) * 0.05;
+    (if from_zero && lo >= 0.0 { lo } else { lo - pad }, hi + pad)
+}
+
+/// Tick labels without trailing zeros: `4`, `0.25`, `1500`.
+fn tick(v: &f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{}", v.round() as i64)
+    } else {
+        let s = format!("{v:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// The corner whose region (35% of the width, 30% of the height) holds the
+/// fewest data points, so the legend hides as little as possible.
+fn legend_corner(c: &LineChart, x: (f64, f64), y: (f64, f64)) -> SeriesLabelPosition {
+    let corners = [
+        (SeriesLabelPosition::UpperRight, true, true),
+        (SeriesLabelPosition::UpperLeft, false, true),
+        (SeriesLabelPosition::LowerRight, true, false),
+        (SeriesLabelPosition::LowerLeft, false, false),
+    ];
+    let inside = |px: f64, py: f64, right: bool, upper: bool| {
+        let fx = (px - x.0) / (x.1 - x.0);
+        let fy = (py - y.0) / (y.1 - y.0);
+        (if right { fx > 0.65 } else { fx < 0.35 }) && (if upper { fy > 0.7 } else { fy < 0.3 })
+    };
+    let mut best = (usize::MAX, SeriesLabelPosition::UpperRight);
+    for (pos, right, upper) in corners {
+        let n = c
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter())
+            .filter(|p| inside(p.0, p.1, right, upper))
+            .count();
+        if n < best.0 {
+            best = (n, pos);
+        }
+    }
+    best.1
+}
+
+fn draw_line<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &LineChart) -> io::Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE).map_err(err)?;
+    let xs = c.series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
+    let (x0, x1) = range(xs, false);
+    let ys = c
+        .series
+        .iter()
+        .flat_map(|s| {
+            s.points
+                .iter()
+                .map(|p| p.1)
+                .chain(s.band.iter().flat_map(|b| [b.1, b.2]))
+        })
+        .chain(c.thresholds.iter().map(|t| t.1));
+    let (y0, y1) = range(ys, c.y_from_zero);
+    let mut chart = ChartBuilder::on(root)
+        .caption(&c.title, ("sans-serif", 24).into_font())
+        .margin(16)
+        .x_label_area_size(48)
+        .y_label_area_size(72)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(&c.x_label)
+        .y_desc(&c.y_label)
+        .label_style(("sans-serif", 15))
+        .axis_desc_style(("sans-serif", 17))
+        .light_line_style(RGBColor(235, 235, 235))
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .draw()
+        .map_err(err)?;
+    for (i, s) in c.series.iter().enumerate() {
+        let color = PALETTE[i % PALETTE.len()];
+        if !s.band.is_empty() {
+            let mut poly: Vec<(f64, f64)> = s.band.iter().map(|b| (b.0, b.2)).collect();
+            poly.extend(s.band.iter().rev().map(|b| (b.0, b.1)));
+            chart
+                .draw_series(std::iter::once(Polygon::new(
+                    poly,
+                    color.mix(0.18).filled(),
+                )))
+                .map_err(err)?;
+        }
+        let style = color.stroke_width(2);
+        chart
+            .draw_series(LineSeries::new(s.points.iter().copied(), style))
+            .map_err(err)?
+            .label(&s.name)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3))
+            });
+        if c.markers {
+            chart
+                .draw_series(s.points.iter().map(|&p| Circle::new(p, 3, color.filled())))
+                .map_err(err)?;
+        }
+    }
+    for (label, y) in &c.thresholds {
+        let red = RGBColor(200, 30, 30);
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(x0, *y), (x1, *y)],
+                8,
+                6,
+                red.stroke_width(2),
+            ))
+            .map_err(err)?
+            .label(label)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], red.stroke_width(2)));
+    }
+    if c.series.len() + c.thresholds.len() > 1 || c.series.iter().any(|s| !s.name.is_empty()) {
+        chart
+            .configure_series_labels()
+            .position(legend_corner(c, (x0, x1), (y0, y1)))
+            .background_style(WHITE.mix(0.85))
+            .border_style(RGBColor(180, 180, 180))
+            .label_font(("sans-serif", 15))
+            .draw()
+            .map_err(err)?;
+    }
+    root.present().map_err(err)
+}
+
+fn draw_bars<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &BarChart) -> io::Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE).map_err(err)?;
+    let n = c.bars.len().max(1);
+    let top = c.bars.iter().map(|b| b.1).max().unwrap_or(1).max(1) as f64 * 1.12;
+    let mut chart = ChartBuilder::on(root)
+        .caption(&c.title, ("sans-serif", 24).into_font())
+        .margin(16)
+        .x_label_area_size(48)
+        .y_label_area_size(72)
+        .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..top)
+        .map_err(err)?;
+    let labels: Vec<String> = c.bars.iter().map(|b| b.0.clone()).collect();
+    let label_of = move |v: &f64| -> String {
+        let i = v.round();
+        if (v - i).abs() < 1e-6 && i >= 0.0 {
+            labels.get(i as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    };
+    chart
+        .configure_mesh()
+        .x_desc(&c.x_label)
+        .y_desc(&c.y_label)
+        .label_style(("sans-serif", 15))
+        .axis_desc_style(("sans-serif", 17))
+        .disable_x_mesh()
+        .light_line_style(RGBColor(235, 235, 235))
+        .x_labels(n)
+        .x_label_formatter(&label_of)
+        .y_label_formatter(&tick)
+        .draw()
+        .map_err(err)?;
+    let color = PALETTE[0];
+    chart
+        .draw_series(c.bars.iter().enumerate().map(|(i, (_, count))| {
+            let x = i as f64;
+            Rectangle::new([(x - 0.4, 0.0), (x + 0.4, *count as f64)], color.filled())
+        }))
+        .map_err(err)?;
+    chart
+        .draw_series(c.bars.iter().enumerate().map(|(i, (_, count))| {
+            Text::new(
+                count.to_string(),
+                (i as f64 - 0.1, *count as f64 + top * 0.05),
+                ("sans-serif", 15).into_font(),
+            )
+        }))
+        .map_err(err)?;
+    root.present().map_err(err)
+}
+
+fn draw<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, chart: &Chart) -> io::Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    match chart {
+        Chart::Line(c) => draw_line(&root, c),
+        Chart::Bar(c) => draw_bars(&root, c),
+    }
+}
+
+/// Writes `<stem>.png` and `<stem>.svg` into `dir`, each through a temporary
+/// file and a rename. Returns the two paths.
+pub fn save(chart: &Chart, dir: &Path, stem: &str) -> io::Result<[PathBuf; 2]> {
+    register_fonts();
+    let png = dir.join(format!("{stem}.png"));
+    let svg = dir.join(format!("{stem}.svg"));
+    let tmp_png = dir.join(format!(".{stem}.tmp-{}.png", std::process::id()));
+    let result = draw(
+        BitMapBackend::new(&tmp_png, SIZE).into_drawing_area(),
+        chart,
+    )
+    .and_then(|()| fs::rename(&tmp_png, &png));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp_png);
+    }
+    result?;
+    let mut text = String::new();
+    draw(
+        SVGBackend::with_string(&mut text, SIZE).into_drawing_area(),
+        chart,
+    )?;
+    crate::sweep::run::write_atomic(&svg, text.as_bytes())?;
+    Ok([png, svg])
+}

@@ -1,0 +1,180 @@
+//! Charts of one run, from its timeseries.csv and pods.csv: pods pending and
+//! running over time, allocated CPU and memory over time, the pod startup
+//! latency CDF and a histogram of scheduling attempts per pod.
+
+use super::chart::{BarChart, Chart, LineChart, Series};
+use super::csv_table::Table;
+use std::io;
+use std::path::Path;
+
+/// Minutes when a run is long enough for seconds to be unreadable.
+fn time_unit(end_s: f64) -> (f64, &'static str) {
+    if end_s > 7200.0 * 4.0 {
+        (3600.0, "h")
+    } else if end_s > 600.0 {
+        (60.0, "min")
+    } else {
+        (1.0, "s")
+    }
+}
+
+/// The charts of the run in `dir`, with their file stems.
+pub fn charts(dir: &Path, name: &str) -> io::Result<Vec<(String, Chart)>> {
+    let mut out = Vec::new();
+    let ts = Table::read(&dir.join("timeseries.csv"))?;
+    let time = ts.column_f64("time_s")?;
+    let end = time.iter().copied().fold(0.0, f64::max);
+    let (div, unit) = time_unit(end);
+    let series = |col: &str, label: &str, scale: f64| -> io::Result<Series> {
+        let ys = ts.column_f64(col)?;
+        Ok(Series {
+            name: label.to_string(),
+            points: time
+                .iter()
+                .zip(ys)
+                .map(|(t, y)| (t / div, y * scale))
+                .collect(),
+            band: Vec::new(),
+        })
+    };
+    out.push((
+        "pods".to_string(),
+        Chart::Line(LineChart {
+            title: format!("{name}: pods pending and running"),
+            x_label: format!("simulated time ({unit})"),
+            y_label: "pods".into(),
+            series: vec![
+                series("pods_pending", "pending", 1.0)?,
+                series("pods_running", "running", 1.0)?,
+            ],
+            y_from_zero: true,
+            ..LineChart::default()
+        }),
+    ));
+    out.push((
+        "allocation".to_string(),
+        Chart::Line(LineChart {
+            title: format!("{name}: resources allocated to pods"),
+            x_label: format!("simulated time ({unit})"),
+            y_label: "requests (% of allocatable)".into(),
+            series: vec![
+                series("cpu_allocated_ratio", "cpu", 100.0)?,
+                series("memory_allocated_ratio", "memory", 100.0)?,
+            ],
+            y_from_zero: true,
+            ..LineChart::default()
+        }),
+    ));
+
+    let pods = Table::read(&dir.join("pods.csv"))?;
+    let created = pods.column_opt_f64("created_s")?;
+    let started = pods.column_opt_f64("started_s")?;
+    let mut startup: Vec<f64> = created
+        .iter()
+        .zip(&started)
+        .filter_map(|(c, s)| Some((*s)? - (*c)?))
+        .collect();
+    startup.sort_by(f64::total_cmp);
+    let n = startup.len() as f64;
+    // Empirical CDF as a step: at each latency the fraction rises by 1/n.
+    let mut cdf = Vec::with_capacity(startup.len() * 2 + 1);
+    for (i, v) in startup.iter().enumerate() {
+        cdf.push((*v, 100.0 * i as f64 / n));
+        cdf.push((*v, 100.0 * (i + 1) as f64 / n));
+    }
+    out.push((
+        "startup_cdf".to_string(),
+        Chart::Line(LineChart {
+            title: format!("{name}: pod startup latency (creation to running), CDF"),
+            x_label: "startup latency (s)".into(),
+            y_label: "pods started within (%)".into(),
+            series: vec![Series {
+                name: format!("{} pods started", startup.len()),
+                points: cdf,
+                band: Vec::new(),
+            }],
+            y_from_zero: true,
+            ..LineChart::default()
+        }),
+    ));
+
+    let attempts: Vec<i64> = pods
+        .column_opt_f64("scheduling_attempts")?
+        .into_iter()
+        .flatten()
+        .map(|a| a as i64)
+        .collect();
+    out.push((
+        "scheduling_attempts".to_string(),
+        Chart::Bar(BarChart {
+            title: format!("{name}: scheduling attempts per pod"),
+            x_label: "scheduling attempts".into(),
+            y_label: "pods".into(),
+            bars: attempt_buckets(&attempts),
+        }),
+    ));
+    Ok(out)
+}
+
+/// Pods per number of scheduling attempts: one bar per value up to 5, then
+/// roughly logarithmic buckets, so a long tail of retries stays readable.
+pub fn attempt_buckets(attempts: &[i64]) -> Vec<(String, u64)> {
+    const EDGES: [(i64, i64); 10] = [
+        (0, 0),
+        (1, 1),
+        (2, 2),
+        (3, 3),
+        (4, 4),
+        (5, 5),
+        (6, 10),
+        (11, 20),
+        (21, 50),
+        (51, 100),
+    ];
+    let max = attempts.iter().copied().max().unwrap_or(0);
+    let mut out: Vec<(String, u64)> = Vec::new();
+    for (lo, hi) in EDGES {
+        if lo > max || (lo == 0 && !attempts.contains(&0)) {
+            continue;
+        }
+        let n = attempts.iter().filter(|a| (lo..=hi).contains(*a)).count() as u64;
+        let label = if lo == hi {
+            lo.to_string()
+        } else {
+            format!("{lo}–{hi}")
+        };
+        out.push((label, n));
+    }
+    if max > 100 {
+        let n = attempts.iter().filter(|a| **a > 100).count() as u64;
+        out.push(("> 100".to_string(), n));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attempts_are_bucketed_with_a_readable_tail() {
+        let b = attempt_buckets(&[1, 1, 2, 7, 9, 130]);
+        let shown: Vec<String> = b.iter().map(|(l, n)| format!("{l}:{n}")).collect();
+        assert_eq!(
+            shown,
+            [
+                "1:2",
+                "2:1",
+                "3:0",
+                "4:0",
+                "5:0",
+                "6–10:2",
+                "11–20:0",
+                "21–50:0",
+                "51–100:0",
+                "> 100:1"
+            ]
+        );
+        assert_eq!(attempt_buckets(&[1, 2]).len(), 2);
+    }
+}
