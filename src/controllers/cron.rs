@@ -67,7 +67,7 @@ const MONTH: Field = Field {
 const DOW: Field = Field {
     name: "day-of-week",
     min: 0,
-    max: 7,
+    max: 6,
     names: &["sun", "mon", "tue", "wed", "thu", "fri", "sat"],
 };
 
@@ -130,7 +130,11 @@ fn parse_field(part: &str, f: &Field, text: &str) -> Result<u64, CronError> {
         let mut v = lo;
         while v <= hi {
             bits |= 1 << v;
-            v += step;
+            // A huge step must end the loop, not overflow (debug panic).
+            v = match v.checked_add(step) {
+                Some(next) => next,
+                None => break,
+            };
         }
     }
     Ok(bits)
@@ -165,18 +169,19 @@ impl Schedule {
         if parts.len() != 5 {
             return Err(err(text, format!("expected exactly 5 fields (minute hour day-of-month month day-of-week), found {}", parts.len())));
         }
-        let mut days_of_week = parse_field(parts[4], &DOW, text)?;
-        if days_of_week & (1 << 7) != 0 {
-            days_of_week = (days_of_week & !(1 << 7)) | 1; // 7 is Sunday too
-        }
+        // robfig/cron v3's standard parser takes days of week 0–6 only.
+        let days_of_week = parse_field(parts[4], &DOW, text)?;
+        // A field counts as `*` only without a step above 1 (robfig's starBit):
+        // `*/2` restricts the days, so day of month OR day of week then match.
+        let is_star = |f: &str| matches!(f, "*" | "?" | "*/1" | "?/1");
         Ok(Schedule {
             minutes: parse_field(parts[0], &MINUTE, text)?,
             hours: parse_field(parts[1], &HOUR, text)?,
             days_of_month: parse_field(parts[2], &DOM, text)?,
             months: parse_field(parts[3], &MONTH, text)?,
             days_of_week,
-            dom_star: parts[2].starts_with('*') || parts[2].starts_with('?'),
-            dow_star: parts[4].starts_with('*') || parts[4].starts_with('?'),
+            dom_star: is_star(parts[2]),
+            dow_star: is_star(parts[4]),
         })
     }
 
@@ -194,7 +199,7 @@ impl Schedule {
     /// matches; simulated time 0 is `epoch_unix_s` seconds after 1970-01-01T00:00:00Z.
     /// `None` when nothing matches within five years (e.g. February 30).
     pub fn next_after(&self, after: SimTime, epoch_unix_s: i64) -> Option<SimTime> {
-        let after_unix = epoch_unix_s + (after.0 / 1_000_000) as i64;
+        let after_unix = epoch_unix_s.checked_add(i64::try_from(after.0 / 1_000_000).ok()?)?;
         let mut minute = after_unix.div_euclid(60) + 1;
         let limit = minute + 5 * 366 * 24 * 60;
         while minute < limit {
@@ -216,10 +221,9 @@ impl Schedule {
                 minute += 1;
                 continue;
             }
-            let unix = minute * 60;
-            return Some(SimTime(
-                ((unix - epoch_unix_s) as u64).saturating_mul(1_000_000),
-            ));
+            let unix = minute.checked_mul(60)?;
+            let secs = u64::try_from(unix.checked_sub(epoch_unix_s)?).ok()?;
+            return Some(SimTime(secs.checked_mul(1_000_000)?));
         }
         None
     }
@@ -285,8 +289,12 @@ mod tests {
     fn day_of_month_or_day_of_week_when_both_are_restricted() {
         // "13th or a Friday": Friday 1970-01-02, then Friday the 9th, then the 13th (a Tuesday).
         assert_eq!(fires("0 0 13 * 5", 0, 0, 3), vec![DAY, 8 * DAY, 12 * DAY]);
-        // 7 is Sunday: the first Sunday is 1970-01-04.
-        assert_eq!(fires("0 0 * * 7", 0, 0, 1), vec![3 * DAY]);
+        // A stepped day of month is restricted: odd days OR Mondays → 1970-01-03 (day 2).
+        assert_eq!(fires("0 0 */2 * MON", 0, 0, 1), vec![2 * DAY]);
+        assert!(
+            Schedule::parse("0 0 * * 7").is_err(),
+            "days of week are 0–6"
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The Job controller (`pkg/controller/job/job_controller.go`, v1.32): runs
 //! pods until `completions` succeed (or, without completions, until one
 //! succeeds), `parallelism` at a time; retries failures after 10 s doubling
-//! up to 6 min; fails the Job past `backoffLimit` (for restartPolicy
+//! up to 10 min; fails the Job past `backoffLimit` (for restartPolicy
 //! OnFailure, counting container restarts) or `activeDeadlineSeconds`;
 //! Indexed completion mode; `ttlSecondsAfterFinished`.
 

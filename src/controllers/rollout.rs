@@ -96,9 +96,8 @@ pub fn new_rs_new_replicas(
     if all_current >= max_total {
         return new_rs_current;
     }
-    let scale_up = (max_total - all_current)
-        .min(desired - new_rs_current)
-        .max(0);
+    // Upstream does not clamp: a new ReplicaSet above desired shrinks here.
+    let scale_up = (max_total - all_current).min(desired - new_rs_current);
     new_rs_current + scale_up
 }
 
@@ -117,12 +116,13 @@ pub fn old_replicas_scale_down_budget(
     (all_pods - min_available - new_unavailable).max(0)
 }
 
-/// `DefaultJobPodFailureBackOff` 10 s, doubled per failure, capped at `MaxJobPodFailureBackOff` 6 min.
+/// `DefaultJobPodFailureBackOff` 10 s, doubled per failure, capped at
+/// `MaxJobPodFailureBackOff` 10 min (`job_controller.go`, v1.32; the docs' "six minutes" is older).
 pub fn job_backoff_delay(failures: u32) -> SimDuration {
     if failures == 0 {
         return SimDuration::ZERO;
     }
-    let cap = SimDuration::from_secs(360);
+    let cap = SimDuration::from_secs(600);
     let exp = (failures - 1).min(16);
     SimDuration::from_secs(10u64 << exp).min(cap)
 }
@@ -253,11 +253,11 @@ mod tests {
     }
 
     #[test]
-    fn job_backoff_doubles_to_six_minutes() {
+    fn job_backoff_doubles_to_ten_minutes() {
         let secs: Vec<u64> = (0..=8)
             .map(|f| job_backoff_delay(f).0 / 1_000_000)
             .collect();
-        assert_eq!(secs, vec![0, 10, 20, 40, 80, 160, 320, 360, 360]);
+        assert_eq!(secs, vec![0, 10, 20, 40, 80, 160, 320, 600, 600]);
     }
 
     fn rank(assigned: bool, phase: u8, ready: bool, restarts: u32, created_s: u64) -> PodRank {

@@ -585,11 +585,20 @@ mod tests {
 
     #[test]
     fn bad_paths_metrics_and_objectives_are_reported_at_their_values() {
+        // Every numeric summary column is a valid metric.
+        let metrics: Vec<&str> = crate::metrics::summary::SUMMARY_COLUMNS
+            .iter()
+            .copied()
+            .filter(|c| *c != "stop_reason")
+            .collect();
         check(
             "base: b.yaml\naxes:\n  - path: a..b\n    values: [1]\nconstraints:\n  - {metric: pending_p99, max: 3}\nobjective: {minimize: nodes}\n",
-            "s.yaml:3:11: axes[0].path: invalid field path \"a..b\" at character 3: a field name is missing; expected a path such as nodePools[0].count\n\
-             s.yaml:6:14: constraints[0].metric: unknown value \"pending_p99\" (did you mean `pending_p99_s`?); expected one of: pods_created, pods_pending, pods_running, pods_succeeded, pods_failed, pods_unschedulable, pending_mean_s, pending_p50_s, pending_p90_s, pending_p99_s, pending_max_s, startup_p50_s, startup_p90_s, startup_p99_s, scheduling_attempts, failed_scheduling_events, restarts, cpu_allocated_mean_ratio, memory_allocated_mean_ratio, cpu_allocated_max_ratio, memory_allocated_max_ratio, nodes_with_pods_mean, sim_end_s, events_processed\n\
-             s.yaml:7:23: objective.minimize: `nodes` is not an axis; the sweep has no valid axis",
+            &format!(
+                "s.yaml:3:11: axes[0].path: invalid field path \"a..b\" at character 3: a field name is missing; expected a path such as nodePools[0].count\n\
+                 s.yaml:6:14: constraints[0].metric: unknown value \"pending_p99\" (did you mean `pending_p99_s`?); expected one of: {}\n\
+                 s.yaml:7:23: objective.minimize: `nodes` is not an axis; the sweep has no valid axis",
+                metrics.join(", ")
+            ),
         );
     }
 
