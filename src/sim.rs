@@ -268,7 +268,9 @@ fn apply_action(
                     WorkloadSpec::Deployment(d) => d.replicas = *replicas,
                     WorkloadSpec::ReplicaSet(r) => r.replicas = *replicas,
                     WorkloadSpec::Job(j) => j.parallelism = *replicas,
-                    WorkloadSpec::CronJob(_) | WorkloadSpec::DaemonSet(_) => {}
+                    WorkloadSpec::CronJob(_)
+                    | WorkloadSpec::DaemonSet(_)
+                    | WorkloadSpec::Service(_) => {}
                 });
             }
         }
@@ -279,12 +281,10 @@ fn apply_action(
             template,
         } => {
             if let Some(id) = state.find_workload(kind, namespace, name) {
-                state.update_workload(id, |w| match &mut w.spec {
-                    WorkloadSpec::Deployment(d) => d.template = template.clone(),
-                    WorkloadSpec::ReplicaSet(r) => r.template = template.clone(),
-                    WorkloadSpec::DaemonSet(d) => d.template = template.clone(),
-                    WorkloadSpec::Job(j) => j.template = template.clone(),
-                    WorkloadSpec::CronJob(c) => c.job_template.template = template.clone(),
+                state.update_workload(id, |w| {
+                    if let Some(t) = w.spec.template_mut() {
+                        *t = template.clone();
+                    }
                 });
             }
         }

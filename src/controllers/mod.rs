@@ -13,6 +13,7 @@ pub mod cron;
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
+pub mod endpoints;
 pub mod gc;
 pub mod job;
 pub mod replicaset;
@@ -61,6 +62,8 @@ pub struct ControllerManager {
     names: ChaCha8Rng,
     /// Per-workload controller memory that is not API state.
     memory: Vec<Memory>,
+    /// Services, whose endpoints follow every pod event.
+    services: Vec<WorkloadId>,
 }
 
 /// What a controller remembers about one object between syncs.
@@ -83,6 +86,9 @@ pub struct Memory {
     pub armed: BTreeSet<SimTime>,
     /// CronJob: finished jobs already reported.
     pub seen_jobs: BTreeSet<WorkloadId>,
+    /// Service: the active pods it selects, and those of them that are ready.
+    pub endpoints_selected: BTreeSet<PodId>,
+    pub endpoints_ready: BTreeSet<PodId>,
     /// DaemonSet: the node each of its pods is for.
     pub pod_nodes: std::collections::BTreeMap<PodId, crate::model::NodeId>,
 }
@@ -96,6 +102,7 @@ impl ControllerManager {
             owned_workloads: Vec::new(),
             names: ChaCha8Rng::seed_from_u64(derive_seed(seed, Stream::Names as u64)),
             memory: Vec::new(),
+            services: Vec::new(),
         }
     }
 
@@ -136,6 +143,15 @@ impl ControllerManager {
         match event {
             WatchEvent::WorkloadAdded(id) => {
                 self.grow(id);
+                if let WorkloadSpec::Service(_) = state.workload(id).workload.spec {
+                    self.services.push(id);
+                    for i in 0..state.pods.len() {
+                        let pod = PodId(i as u32);
+                        if endpoints::selects(state, id, pod) {
+                            endpoints::observe(&mut self.memory[id.0 as usize], pod, state);
+                        }
+                    }
+                }
                 if let Some(owner) = state.workload(id).owner {
                     self.grow(owner);
                     self.owned_workloads[owner.0 as usize].push(id);
@@ -161,6 +177,12 @@ impl ControllerManager {
             | WatchEvent::PodDeleted(id) => {
                 if let Some(owner) = state.pod(id).owner {
                     self.enqueue(owner, events);
+                }
+                for s in self.services.clone() {
+                    if endpoints::selects(state, s, id) {
+                        endpoints::observe(self.memory(s), id, state);
+                        self.enqueue(s, events);
+                    }
                 }
             }
             WatchEvent::NodeAdded(_) | WatchEvent::NodeUpdated(_) => {
@@ -197,6 +219,7 @@ impl ControllerManager {
                     "Job" => job::sync(self, id, state, events),
                     "CronJob" => cronjob::sync(self, id, state, events),
                     "DaemonSet" => daemonset::sync(self, id, state, events),
+                    "Service" => endpoints::sync(self, id, state, events),
                     kind => unreachable!("no controller for {kind}"),
                 }
             }

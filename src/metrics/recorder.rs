@@ -52,6 +52,8 @@ pub fn desired(w: &WorkloadEntry) -> i32 {
         WorkloadSpec::Job(j) => j.completions.unwrap_or(1),
         WorkloadSpec::CronJob(_) => w.status.active,
         WorkloadSpec::DaemonSet(_) => w.status.desired,
+        // A Service wants every pod it selects to be a ready endpoint.
+        WorkloadSpec::Service(_) => w.status.replicas,
     }
 }
 

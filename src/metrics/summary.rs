@@ -271,6 +271,7 @@ pub fn workload_figures(
                 WorkloadSpec::Deployment(_)
                     | WorkloadSpec::ReplicaSet(_)
                     | WorkloadSpec::DaemonSet(_)
+                    | WorkloadSpec::Service(_)
             );
             let rollouts = &w.status.rollouts;
             let longest = rollouts

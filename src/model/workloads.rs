@@ -3,7 +3,7 @@
 //! `pkg/apis/batch/v1/defaults.go`, Kubernetes v1.32), and their status.
 
 use super::intstr::IntOrPercent;
-use super::labels::LabelSelector;
+use super::labels::{LabelSelector, Labels};
 use super::meta::ObjectMeta;
 use super::pod::PodSpec;
 use crate::engine::SimTime;
@@ -120,6 +120,14 @@ pub enum WorkloadSpec {
     Job(JobSpec),
     CronJob(CronJobSpec),
     DaemonSet(DaemonSetSpec),
+    /// A Service: kubesim tracks its ready endpoints (the endpoints controller).
+    Service(ServiceSpec),
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ServiceSpec {
+    /// `spec.selector`; a Service without one has no managed endpoints.
+    pub selector: Option<Labels>,
 }
 
 impl WorkloadSpec {
@@ -130,6 +138,30 @@ impl WorkloadSpec {
             WorkloadSpec::Job(_) => "Job",
             WorkloadSpec::CronJob(_) => "CronJob",
             WorkloadSpec::DaemonSet(_) => "DaemonSet",
+            WorkloadSpec::Service(_) => "Service",
+        }
+    }
+
+    /// The pod template (a CronJob's: its Jobs' template); Services have none.
+    pub fn template(&self) -> Option<&PodTemplate> {
+        match self {
+            WorkloadSpec::ReplicaSet(s) => Some(&s.template),
+            WorkloadSpec::Deployment(s) => Some(&s.template),
+            WorkloadSpec::DaemonSet(s) => Some(&s.template),
+            WorkloadSpec::Job(s) => Some(&s.template),
+            WorkloadSpec::CronJob(s) => Some(&s.job_template.template),
+            WorkloadSpec::Service(_) => None,
+        }
+    }
+
+    pub fn template_mut(&mut self) -> Option<&mut PodTemplate> {
+        match self {
+            WorkloadSpec::ReplicaSet(s) => Some(&mut s.template),
+            WorkloadSpec::Deployment(s) => Some(&mut s.template),
+            WorkloadSpec::DaemonSet(s) => Some(&mut s.template),
+            WorkloadSpec::Job(s) => Some(&mut s.template),
+            WorkloadSpec::CronJob(s) => Some(&mut s.job_template.template),
+            WorkloadSpec::Service(_) => None,
         }
     }
 }

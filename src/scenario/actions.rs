@@ -10,7 +10,7 @@ use super::yaml::{Ctx, MapReader, Node as Yaml};
 use crate::controllers::ControllerConfig;
 use crate::engine::time::parse_duration;
 use crate::engine::SimTime;
-use crate::model::workloads::{PodTemplate, TimedWorkload, WorkloadSpec};
+use crate::model::workloads::{PodTemplate, TimedWorkload};
 use crate::model::Propagation;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -153,16 +153,6 @@ fn find<'w>(
     found
 }
 
-fn template_of(spec: &WorkloadSpec) -> &PodTemplate {
-    match spec {
-        WorkloadSpec::Deployment(d) => &d.template,
-        WorkloadSpec::ReplicaSet(r) => &r.template,
-        WorkloadSpec::DaemonSet(d) => &d.template,
-        WorkloadSpec::Job(j) => &j.template,
-        WorkloadSpec::CronJob(c) => &c.job_template.template,
-    }
-}
-
 /// Decodes the action list, in time order (stable for equal times).
 pub fn decode_actions(
     ctx: &mut Ctx,
@@ -293,10 +283,13 @@ pub fn decode_actions(
                     continue;
                 };
                 let key = (kind.to_string(), namespace.clone(), name.clone());
-                let mut template = templates
-                    .get(&key)
-                    .cloned()
-                    .unwrap_or_else(|| template_of(&w.workload.spec).clone());
+                let mut template = templates.get(&key).cloned().unwrap_or_else(|| {
+                    w.workload
+                        .spec
+                        .template()
+                        .expect("setImage kinds have a template")
+                        .clone()
+                });
                 let mut spec = (*template.spec).clone();
                 let Some(c) = spec
                     .containers

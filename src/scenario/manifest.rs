@@ -41,8 +41,10 @@ pub struct Objects {
 }
 
 /// The kinds a manifest may have, for messages.
-const SUPPORTED_KINDS: &str = "Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob";
+const SUPPORTED_KINDS: &str =
+    "Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service";
 const KINDS: &[&str] = &[
+    "Service",
     "Pod",
     "Node",
     "List",
@@ -254,6 +256,9 @@ fn decode_object(
     match kind.as_str() {
         "Pod" => out.pods.extend(decode_pod(ctx, doc, names, warnings, true)),
         "Node" => out.nodes.extend(decode_node(ctx, doc, names, warnings)),
+        "Service" => out
+            .workloads
+            .extend(super::service::decode_service(ctx, doc)),
         k @ ("Deployment" | "ReplicaSet" | "DaemonSet" | "Job" | "CronJob") => {
             out.workloads.extend(super::workloads::decode_workload(
                 ctx, doc, k, names, warnings,
@@ -2160,20 +2165,20 @@ spec:
     fn unsupported_kinds_say_what_is_supported() {
         let errs = errors(
             "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\n---\n\
-             apiVersion: v1\nkind: Service\n---\napiVersion: v1\nkind: pod\n---\n- a list\n---\nmetadata: {}\n",
+             apiVersion: v1\nkind: Secret\n---\napiVersion: v1\nkind: pod\n---\n- a list\n---\nmetadata: {}\n",
         );
         assert_eq!(
             errs,
             [
                 "test.yaml:2:7: kind: kind PodDisruptionBudget is not supported yet; supported kinds: \
-                 Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob",
-                "test.yaml:6:7: kind: kind Service is not supported; supported kinds: Pod, Node, List, \
-                 Deployment, ReplicaSet, DaemonSet, Job, CronJob",
+                 Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service",
+                "test.yaml:6:7: kind: kind Secret is not supported; supported kinds: Pod, Node, List, \
+                 Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service",
                 "test.yaml:9:7: kind: kind pod is not supported (did you mean `Pod`?); supported kinds: \
-                 Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob",
+                 Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service",
                 "test.yaml:11:1: expected a Kubernetes object (a mapping with apiVersion and kind), found a list",
                 "test.yaml:13:1: missing required field `kind`; supported kinds: Pod, Node, List, \
-                 Deployment, ReplicaSet, DaemonSet, Job, CronJob",
+                 Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service",
             ]
         );
     }

@@ -197,13 +197,7 @@ pub fn decode_workload(
 /// Every pod template inside a workload (CronJob: its jobTemplate's template), so the
 /// caller can resolve container behaviour on it.
 pub fn templates_mut(w: &mut Workload) -> Vec<&mut PodTemplate> {
-    match &mut w.spec {
-        WorkloadSpec::ReplicaSet(s) => vec![&mut s.template],
-        WorkloadSpec::Deployment(s) => vec![&mut s.template],
-        WorkloadSpec::DaemonSet(s) => vec![&mut s.template],
-        WorkloadSpec::Job(s) => vec![&mut s.template],
-        WorkloadSpec::CronJob(s) => vec![&mut s.job_template.template],
-    }
+    w.spec.template_mut().into_iter().collect()
 }
 
 /// Parses `intstr.IntOrString` as the API validates counts (`ValidatePositiveIntOrPercent`):
@@ -270,7 +264,7 @@ pub fn decode_int_or_percent(ctx: &mut Ctx<'_>, node: &Yaml) -> Option<IntOrPerc
 }
 
 /// Takes the required `apiVersion` (which must be `api_version`) and `kind`.
-fn check_type(ctx: &mut Ctx<'_>, m: &mut MapReader<'_>, kind: &str, api_version: &str) {
+pub(crate) fn check_type(ctx: &mut Ctx<'_>, m: &mut MapReader<'_>, kind: &str, api_version: &str) {
     if let Some(v) = m.req(ctx, "apiVersion") {
         let mut c = ctx.field("apiVersion");
         if let Some(s) = c.str(v) {

@@ -465,3 +465,44 @@ fn kubernetes_io_examples_run_unchanged() {
         .count();
     assert_eq!(kept, 3);
 }
+
+#[test]
+fn service_endpoints_drop_when_pods_terminate() {
+    let yaml = format!(
+        r#"duration: 2m
+sampleInterval: 1s
+{NODES}
+workloads:
+  - {{apiVersion: v1, kind: Pod, metadata: {{name: a, labels: {{app: web}}, annotations: {{kubesim.io/pre-stop: 20s}}}}, spec: {{containers: [{{name: c, image: x}}]}}}}
+  - {{apiVersion: v1, kind: Pod, metadata: {{name: b, labels: {{app: web}}}}, spec: {{containers: [{{name: c, image: x}}]}}}}
+  - {{apiVersion: v1, kind: Service, metadata: {{name: web}}, spec: {{selector: {{app: web}}}}}}
+actions: [{{at: 60s, delete: {{kind: Pod, name: a}}}}]
+"#
+    );
+    let report = run(&yaml);
+    let ready_at = |t: f64| {
+        report
+            .recorder
+            .workload_samples
+            .iter()
+            .find(|s| s.time.as_secs_f64() == t)
+            .map(|s| s.ready)
+            .unwrap()
+    };
+    assert_eq!(ready_at(59.0), 2);
+    // Terminating at 60 s (its preStop runs until 80 s): out of the endpoints
+    // in the same instant (the sample at 60 s was taken just before).
+    assert_eq!(ready_at(61.0), 1);
+    assert_eq!(
+        report.state.pods[0].terminating.map(|t| t.as_secs_f64()),
+        Some(60.0)
+    );
+    assert_eq!(ready_at(70.0), 1);
+    let a = report
+        .state
+        .pods
+        .iter()
+        .find(|p| p.pod.metadata.name == "a")
+        .unwrap();
+    assert_eq!(a.deleted.unwrap().as_secs_f64(), 80.0);
+}
