@@ -297,7 +297,12 @@ pub fn workload_figures(
                 opt(longest),
                 min_during.map_or(Figure::Missing, |m| Figure::Int(m as i64)),
                 if serving {
-                    opt(availability(&own))
+                    if matches!(w.workload.spec, WorkloadSpec::Service(_)) {
+                        // What clients see: at least one ready endpoint.
+                        opt(mean(own.iter().map(|s| f64::from(u8::from(s.ready > 0)))))
+                    } else {
+                        opt(availability(&own))
+                    }
                 } else {
                     Figure::Missing
                 },
