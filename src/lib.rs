@@ -18,6 +18,7 @@
 pub mod cli;
 pub mod controllers;
 pub mod engine;
+pub mod faults;
 pub mod kubelet;
 pub mod metrics;
 pub mod model;

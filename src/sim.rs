@@ -9,6 +9,7 @@
 use crate::controllers::{gc, ControllerEvent, ControllerManager};
 use crate::engine::rng::{derive_seed, Stream};
 use crate::engine::{EventQueue, Limits, RandomStreams, SimTime, StopReason};
+use crate::faults::{FaultEvent, Faults};
 use crate::kubelet::{KubeletEvent, Kubelets};
 use crate::metrics::summary::{summarize, Summary};
 use crate::metrics::Recorder;
@@ -34,6 +35,7 @@ pub enum Event {
     Scheduler(SchedulerEvent),
     Kubelet(KubeletEvent),
     Controller(ControllerEvent),
+    Fault(FaultEvent),
     /// Record a row of timeseries.csv.
     Sample,
 }
@@ -46,6 +48,11 @@ impl From<SchedulerEvent> for Event {
 impl From<ControllerEvent> for Event {
     fn from(e: ControllerEvent) -> Self {
         Event::Controller(e)
+    }
+}
+impl From<FaultEvent> for Event {
+    fn from(e: FaultEvent) -> Self {
+        Event::Fault(e)
     }
 }
 impl From<KubeletEvent> for Event {
@@ -102,6 +109,7 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
     let mut kubelets = Kubelets::new(seed);
     let mut controllers = ControllerManager::new(scenario.controllers, seed);
     let mut recorder = Recorder::default();
+    let mut faults = Faults::new(&scenario.faults, seed);
     let arrivals_seed = derive_seed(seed, Stream::Arrivals as u64);
     let mut arrival_states: Vec<ArrivalState> = (0..scenario.arrivals.len())
         .map(|i| ArrivalState {
@@ -128,6 +136,7 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
         }
     }
     events.schedule(SimTime::ZERO, Event::Sample);
+    faults.start(&mut events);
     deliver_watch(
         &mut state,
         &mut scheduler,
@@ -182,6 +191,7 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
             }
             Event::Kubelet(e) => kubelets.handle(e, &mut state, &mut events),
             Event::Controller(e) => controllers.handle(e, &mut state, &mut events),
+            Event::Fault(e) => faults.handle(e, &mut kubelets, &mut state, &mut events),
             Event::CreateWorkload(i) => {
                 state.add_workload(scenario.workloads[i].workload.clone(), None, now);
             }

@@ -16,8 +16,10 @@ pub mod deployment;
 pub mod endpoints;
 pub mod gc;
 pub mod job;
+pub mod node_lifecycle;
 pub mod replicaset;
 pub mod rollout;
+pub mod taint_eviction;
 
 use crate::engine::rng::{derive_seed, Stream};
 use crate::engine::{EventQueue, SimDuration, SimTime};
@@ -39,15 +41,26 @@ pub enum ControllerEvent {
     CronTick(WorkloadId, SimTime),
     /// The garbage collector deletes the dependents of a deleted owner.
     Collect(WorkloadId),
+    /// A node was added or changed (node lifecycle and taint eviction).
+    NodeSync(crate::model::NodeId),
+    /// A pod on a node with NoExecute taints changed (taint eviction).
+    PodTaintSync(PodId),
+    /// The node lifecycle controller's `monitorNodeHealth` pass.
+    NodeMonitor,
+    /// The NoExecute tainting pass of one zone (by zone index).
+    NodeTaintPass(usize),
+    /// A pod's tolerationSeconds ran out on a tainted node.
+    TaintEviction(PodId),
 }
 
 /// Settings of the controller manager.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct ControllerConfig {
     /// From an object becoming dirty to its sync.
     pub reconcile_latency: SimDuration,
     /// Civil time of simulated time 0, as Unix seconds (CronJob schedules).
     pub epoch_unix_s: i64,
+    pub node_lifecycle: node_lifecycle::NodeLifecycleConfig,
 }
 
 pub struct ControllerManager {
@@ -64,6 +77,8 @@ pub struct ControllerManager {
     memory: Vec<Memory>,
     /// Services, whose endpoints follow every pod event.
     services: Vec<WorkloadId>,
+    pub node_lifecycle: node_lifecycle::NodeLifecycle,
+    pub taint_eviction: taint_eviction::TaintEviction,
 }
 
 /// What a controller remembers about one object between syncs.
@@ -103,6 +118,8 @@ impl ControllerManager {
             names: ChaCha8Rng::seed_from_u64(derive_seed(seed, Stream::Names as u64)),
             memory: Vec::new(),
             services: Vec::new(),
+            node_lifecycle: node_lifecycle::NodeLifecycle::new(config.node_lifecycle),
+            taint_eviction: taint_eviction::TaintEviction::default(),
         }
     }
 
@@ -178,6 +195,9 @@ impl ControllerManager {
                 if let Some(owner) = state.pod(id).owner {
                     self.enqueue(owner, events);
                 }
+                if self.taint_eviction.interested(id, state) {
+                    events.schedule(events.now(), ControllerEvent::PodTaintSync(id).into());
+                }
                 for s in self.services.clone() {
                     if endpoints::selects(state, s, id) {
                         endpoints::observe(self.memory(s), id, state);
@@ -185,7 +205,12 @@ impl ControllerManager {
                     }
                 }
             }
-            WatchEvent::NodeAdded(_) | WatchEvent::NodeUpdated(_) => {
+            WatchEvent::NodeAdded(node) | WatchEvent::NodeUpdated(node) => {
+                if self.node_lifecycle.interested(node, state)
+                    || self.taint_eviction.interested_in_node(node, state)
+                {
+                    events.schedule(events.now(), ControllerEvent::NodeSync(node).into());
+                }
                 for (i, w) in state.workloads.iter().enumerate() {
                     if w.deleted.is_none() && matches!(w.workload.spec, WorkloadSpec::DaemonSet(_))
                     {
@@ -225,6 +250,22 @@ impl ControllerManager {
             }
             ControllerEvent::CronTick(id, at) => cronjob::fire(self, id, at, state, events),
             ControllerEvent::Collect(id) => gc::collect(self, id, state, events),
+            ControllerEvent::NodeSync(node) => {
+                self.node_lifecycle.on_node_event(node, state, events);
+                self.taint_eviction.on_node_updated(node, state, events);
+            }
+            ControllerEvent::PodTaintSync(pod) => {
+                self.taint_eviction.on_pod_event(pod, state, events)
+            }
+            ControllerEvent::NodeMonitor => {
+                node_lifecycle::NodeLifecycle::monitor(self, state, events)
+            }
+            ControllerEvent::NodeTaintPass(zone) => {
+                node_lifecycle::NodeLifecycle::tainting_pass(self, zone, state, events)
+            }
+            ControllerEvent::TaintEviction(pod) => {
+                taint_eviction::TaintEviction::fire(self, pod, state, events.now())
+            }
         }
     }
 

@@ -11,6 +11,7 @@
 //! Ready once it runs.
 
 pub mod backoff;
+pub mod node;
 
 /// `minimumGracePeriodInSeconds` of the kubelet's container runtime manager.
 pub const MINIMUM_GRACE_PERIOD_S: u64 = 2;
@@ -56,6 +57,21 @@ struct ContainerRuntime {
     exit_code: i32,
 }
 
+impl PodRuntime {
+    /// Cancels every pending timer of the pod (container starts, exits,
+    /// restarts, its removal).
+    fn cancel_timers<E>(&mut self, events: &mut EventQueue<E>) {
+        for c in self.init.iter_mut().chain(self.app.iter_mut()) {
+            if let Some(t) = c.timer.take() {
+                events.cancel(t);
+            }
+        }
+        if let Some(t) = self.removal.take() {
+            events.cancel(t);
+        }
+    }
+}
+
 /// Per-pod runtime state, alive while the pod runs on a node.
 struct PodRuntime {
     /// Draws for run times and exit codes.
@@ -64,6 +80,8 @@ struct PodRuntime {
     latency_rng: ChaCha8Rng,
     init: Vec<ContainerRuntime>,
     app: Vec<ContainerRuntime>,
+    /// The pending removal of a terminating pod.
+    removal: Option<TimerId>,
 }
 
 pub struct Kubelets {
@@ -71,6 +89,8 @@ pub struct Kubelets {
     latencies_seed: u64,
     /// Indexed by pod id; `None` for pods not running on a node.
     pods: Vec<Option<PodRuntime>>,
+    /// Per-node kubelet state (faults, API notifications held back), by node id.
+    nodes: Vec<node::KubeletNode>,
 }
 
 fn stream_for(seed: u64, pod: PodId) -> ChaCha8Rng {
@@ -85,6 +105,7 @@ impl Kubelets {
             run_times_seed: derive_seed(seed, Stream::RunTimes as u64),
             latencies_seed: derive_seed(seed, Stream::Latencies as u64),
             pods: Vec::new(),
+            nodes: Vec::new(),
         }
     }
 
@@ -101,23 +122,22 @@ impl Kubelets {
         events: &mut EventQueue<E>,
     ) {
         let now = events.now();
+        if self.held_back(event, state) {
+            return;
+        }
         match event {
             WatchEvent::PodAdded(id) => self.admit_named_pod(id, state, now),
             WatchEvent::PodBound(id, _) => self.start_pod(id, state, events),
             WatchEvent::PodDeleted(id) => {
                 // A deleted pod's pending timers must never fire.
-                if let Some(rt) = self.pods.get_mut(id.0 as usize).and_then(Option::take) {
-                    for c in rt.init.iter().chain(&rt.app) {
-                        if let Some(t) = c.timer {
-                            events.cancel(t);
-                        }
-                    }
+                if let Some(mut rt) = self.pods.get_mut(id.0 as usize).and_then(Option::take) {
+                    rt.cancel_timers(events);
                 }
             }
             WatchEvent::PodTerminating(id) => self.terminate_pod(id, state, events),
+            WatchEvent::NodeAdded(id) => self.on_node_added(id, state, now),
             WatchEvent::PodTerminated(_)
             | WatchEvent::PodUpdated(_)
-            | WatchEvent::NodeAdded(_)
             | WatchEvent::NodeUpdated(_)
             | WatchEvent::WorkloadAdded(_)
             | WatchEvent::WorkloadUpdated(_)
@@ -164,6 +184,7 @@ impl Kubelets {
             latency_rng: stream_for(self.latencies_seed, id),
             init: new_runtimes(spec.init_containers.len()),
             app: new_runtimes(spec.containers.len()),
+            removal: None,
         });
         if spec.init_containers.is_empty() {
             self.start_app_containers(id, state, events);
@@ -239,6 +260,7 @@ impl Kubelets {
             KubeletEvent::Exited(id, c) => self.on_exited(id, c, state, events),
             KubeletEvent::Removed(id) => {
                 if let Some(rt) = self.pods.get_mut(id.0 as usize) {
+                    // The timer has fired: drop its handle with the runtime.
                     *rt = None;
                 }
                 state.delete_pod(id, now);
@@ -342,11 +364,7 @@ impl Kubelets {
             state.delete_pod(id, now);
             return;
         };
-        for c in rt.init.iter_mut().chain(rt.app.iter_mut()) {
-            if let Some(t) = c.timer.take() {
-                events.cancel(t);
-            }
-        }
+        rt.cancel_timers(events);
         let entry = state.pod(id);
         let grace = SimDuration::from_secs(entry.pod.spec.termination_grace_period_s.max(0) as u64);
         let min_grace = SimDuration::from_secs(MINIMUM_GRACE_PERIOD_S);
@@ -382,7 +400,7 @@ impl Kubelets {
         for name in stopping {
             state.record_pod_event(now, id, "Killing", format!("Stopping container {name}"));
         }
-        events.schedule(now + last_stop, KubeletEvent::Removed(id).into());
+        rt.removal = Some(events.schedule(now + last_stop, KubeletEvent::Removed(id).into()));
     }
 
     fn on_exited<E: From<KubeletEvent>>(

@@ -1,12 +1,14 @@
 //! Kubernetes API objects and cluster state: metadata, resources and
 //! quantities, label selectors, taints and tolerations, node affinity, Pod,
 //! Node, and the object store with its watch notifications.
+pub mod admission;
 pub mod affinity;
 pub mod event;
 pub mod intstr;
 pub mod labels;
 pub mod meta;
 pub mod node;
+pub mod node_health;
 pub mod pod;
 pub mod quantity;
 pub mod resources;

@@ -8,6 +8,7 @@
 
 use super::event::EventRecord;
 use super::node::Node;
+use super::node_health::{ConditionStatus, NodeHealth};
 use super::pod::{Pod, PodPhase};
 use super::resources::{ResourceNames, Resources};
 use super::status::PodStatus;
@@ -123,6 +124,8 @@ pub struct ClusterState {
     /// Sum of the allocatable of all nodes.
     pub allocatable_total: Resources,
     pub workloads: Vec<WorkloadEntry>,
+    /// Each node's Lease and Ready condition, indexed by node id.
+    pub node_health: Vec<NodeHealth>,
 }
 
 impl ClusterState {
@@ -215,6 +218,15 @@ impl ClusterState {
         self.allocatable_total += &node.allocatable;
         self.nodes.push(node);
         self.node_usage.push(NodeUsage::default());
+        let ready = if self.nodes[id.0 as usize].ready {
+            ConditionStatus::True
+        } else {
+            ConditionStatus::False
+        };
+        self.node_health.push(NodeHealth {
+            ready,
+            ..Default::default()
+        });
         self.watch.push_back(WatchEvent::NodeAdded(id));
         id
     }
@@ -222,6 +234,14 @@ impl ClusterState {
     /// Replaces a node's spec/status (labels, taints, unschedulable, ready).
     pub fn update_node(&mut self, id: NodeId, f: impl FnOnce(&mut Node)) {
         f(&mut self.nodes[id.0 as usize]);
+        self.watch.push_back(WatchEvent::NodeUpdated(id));
+    }
+
+    /// Changes a node's Lease or Ready condition, keeping `node.ready` in step.
+    pub fn update_node_health(&mut self, id: NodeId, f: impl FnOnce(&mut NodeHealth)) {
+        let health = &mut self.node_health[id.0 as usize];
+        f(health);
+        self.nodes[id.0 as usize].ready = health.ready == ConditionStatus::True;
         self.watch.push_back(WatchEvent::NodeUpdated(id));
     }
 

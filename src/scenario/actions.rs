@@ -58,8 +58,76 @@ pub fn decode_controller_config(ctx: &mut Ctx, node: &Yaml) -> ControllerConfig 
             }
         }
     }
-    m.finish(ctx, &["reconcileLatency", "startTime"]);
+    decode_node_lifecycle(ctx, &mut m, &mut config.node_lifecycle);
+    let mut known = vec!["reconcileLatency", "startTime"];
+    known.extend_from_slice(NODE_LIFECYCLE_FIELDS);
+    m.finish(ctx, &known);
     config
+}
+
+const NODE_LIFECYCLE_FIELDS: &[&str] = &[
+    "nodeMonitorPeriod",
+    "nodeMonitorGracePeriod",
+    "nodeEvictionRate",
+    "secondaryNodeEvictionRate",
+    "unhealthyZoneThreshold",
+    "largeClusterSizeThreshold",
+];
+
+/// The node lifecycle controller's flags, by their kube-controller-manager names.
+fn decode_node_lifecycle(
+    ctx: &mut Ctx,
+    m: &mut MapReader,
+    config: &mut crate::controllers::node_lifecycle::NodeLifecycleConfig,
+) {
+    if let Some(n) = m.opt("nodeMonitorPeriod") {
+        let pos = n.pos;
+        if let Some(d) = duration_field(ctx, m, "nodeMonitorPeriod", false) {
+            if d == crate::engine::SimDuration::ZERO {
+                ctx.field("nodeMonitorPeriod")
+                    .error(pos, "expected a duration greater than zero, found 0");
+            } else {
+                config.monitor_period = d;
+            }
+        }
+    }
+    if let Some(d) = duration_field(ctx, m, "nodeMonitorGracePeriod", false) {
+        config.grace_period = d;
+    }
+    for (key, slot, max) in [
+        ("nodeEvictionRate", &mut config.eviction_rate, f64::INFINITY),
+        (
+            "secondaryNodeEvictionRate",
+            &mut config.secondary_eviction_rate,
+            f64::INFINITY,
+        ),
+        (
+            "unhealthyZoneThreshold",
+            &mut config.unhealthy_zone_threshold,
+            1.0,
+        ),
+    ] {
+        if let Some(n) = m.opt(key) {
+            let mut c = ctx.field(key);
+            if let Some(v) = c.f64(n) {
+                if v.is_finite() && v >= 0.0 && v <= max {
+                    *slot = v;
+                } else if max.is_finite() {
+                    c.error(
+                        n.pos,
+                        format!("expected a number from 0 to {max}, found {v}"),
+                    );
+                } else {
+                    c.error(n.pos, format!("expected a number of at least 0, found {v}"));
+                }
+            }
+        }
+    }
+    if let Some(n) = m.opt("largeClusterSizeThreshold") {
+        if let Some(v) = ctx.field("largeClusterSizeThreshold").u64(n) {
+            config.large_cluster_size_threshold = v.min(u32::MAX as u64) as u32;
+        }
+    }
 }
 
 /// Parses an RFC 3339 UTC timestamp (`2024-01-01T00:00:00Z`) into Unix seconds.

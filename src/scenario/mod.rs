@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod behaviour;
 pub mod decode;
+pub mod faults;
 pub mod manifest;
 pub mod service;
 pub mod spec;

@@ -59,6 +59,8 @@ pub struct Scenario {
     pub workloads: Vec<TimedWorkload>,
     pub actions: Vec<Action>,
     pub controllers: ControllerConfig,
+    /// Node crashes, zone outages, partitions and random failures.
+    pub faults: crate::faults::FaultSpec,
     pub scheduler: SchedulerConfig,
     pub expectations: Vec<Expectation>,
 }

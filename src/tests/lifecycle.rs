@@ -1,0 +1,287 @@
+//! Node lifecycle end to end: heartbeats, Unknown after the grace period,
+//! the NoExecute taints, eviction after tolerationSeconds, replacement pods,
+//! and the node coming back.
+
+use super::{events_of, run};
+use crate::model::node_health::ConditionStatus;
+
+/// Four nodes in one zone; a 10-replica Deployment; `faults` appended.
+fn cluster(duration: &str, faults: &str, extra: &str) -> String {
+    format!(
+        r#"
+duration: {duration}
+nodePools: [{{name: n, count: 4, capacity: {{cpu: "4", memory: 8Gi}}}}]
+workloads:
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata: {{name: web}}
+    spec:
+      replicas: 10
+      selector: {{matchLabels: {{app: web}}}}
+      template:
+        metadata: {{labels: {{app: web}}}}
+        spec:
+          containers: [{{name: app, image: nginx, resources: {{requests: {{cpu: 100m}}}}}}]
+faults:
+{faults}
+{extra}
+"#
+    )
+}
+
+fn times(report: &crate::sim::RunReport, object: &str, reason: &str) -> Vec<f64> {
+    events_of(report, object)
+        .into_iter()
+        .filter(|e| e.1 == reason)
+        .map(|e| e.0)
+        .collect()
+}
+
+#[test]
+fn crashed_node_turns_unknown_after_the_grace_period_and_its_pods_go_after_300_s() {
+    // The node crashes at 100 s, just after its Lease renewal at 100 s
+    // (renewed every 10 s from 0). The monitor (every 5 s) saw that renewal
+    // at 100 s; Unknown needs now > 100 + 50, so the pass at 155 s marks it
+    // (`monitorNodeHealth`). The unreachable NoExecute taint goes on in the
+    // same instant (first token of the zone's limiter), and the pods'
+    // default 300 s toleration runs out at 455 s.
+    let report = run(&cluster(
+        "900s",
+        "  - {at: 100s, nodeDown: {node: n-1}}",
+        "",
+    ));
+    assert_eq!(times(&report, "n-1", "NodeNotReady"), vec![155.0]);
+    let state = &report.state;
+    let n1 = state
+        .nodes
+        .iter()
+        .position(|n| n.metadata.name == "n-1")
+        .unwrap();
+    assert_eq!(state.node_health[n1].ready, ConditionStatus::Unknown);
+    let mut taints: Vec<String> = state.nodes[n1]
+        .taints
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+    taints.sort();
+    assert_eq!(
+        taints,
+        vec![
+            "node.kubernetes.io/unreachable:NoExecute",
+            "node.kubernetes.io/unreachable:NoSchedule"
+        ]
+    );
+    let on_n1: Vec<_> = state
+        .pods
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.node.map(|n| n.0 as usize) == Some(n1))
+        .collect();
+    assert!(!on_n1.is_empty());
+    for (_, p) in &on_n1 {
+        let object = format!("default/{}", p.pod.metadata.name);
+        assert_eq!(times(&report, &object, "NodeNotReady"), vec![155.0]);
+        assert_eq!(times(&report, &object, "TaintManagerEviction"), vec![455.0]);
+        // Unreachable: the deletion cannot complete, the pod stays Terminating.
+        assert_eq!(p.terminating.map(|t| t.as_secs_f64()), Some(455.0));
+        assert!(p.deleted.is_none());
+        assert!(p.status.conditions.ready.is_none());
+    }
+    // The ReplicaSet replaced them at once, on the healthy nodes.
+    let live: Vec<_> = state
+        .pods
+        .iter()
+        .filter(|p| p.deleted.is_none() && p.terminating.is_none())
+        .collect();
+    assert_eq!(live.len(), 10);
+    assert!(live
+        .iter()
+        .all(|p| p.node.is_some_and(|n| n.0 as usize != n1)));
+    assert!(live.iter().all(|p| p.status.conditions.ready.is_some()));
+    let replacements = live
+        .iter()
+        .filter(|p| p.created.as_secs_f64() == 455.0)
+        .count();
+    assert_eq!(replacements, on_n1.len());
+}
+
+#[test]
+fn node_that_returns_before_the_toleration_runs_out_keeps_its_pods() {
+    // Down from 100 s to 300 s: Unknown at 155 s, back at 300 s. The kubelet
+    // reports Ready at once; the taints go at the next monitor pass (300 s)
+    // and the scheduled deletions are cancelled. The containers restart
+    // (sandbox re-created) and the pods are Ready again.
+    let report = run(&cluster(
+        "900s",
+        "  - {at: 100s, nodeDown: {node: n-1}, for: 200s}",
+        "",
+    ));
+    let state = &report.state;
+    let n1 = state
+        .nodes
+        .iter()
+        .position(|n| n.metadata.name == "n-1")
+        .unwrap();
+    assert_eq!(times(&report, "n-1", "NodeReady"), vec![300.0]);
+    assert!(state.nodes[n1].taints.is_empty());
+    assert_eq!(state.node_health[n1].ready, ConditionStatus::True);
+    let on_n1: Vec<_> = state
+        .pods
+        .iter()
+        .filter(|p| p.node.map(|n| n.0 as usize) == Some(n1))
+        .collect();
+    assert!(!on_n1.is_empty());
+    for p in on_n1 {
+        let object = format!("default/{}", p.pod.metadata.name);
+        assert_eq!(times(&report, &object, "TaintManagerEviction"), vec![300.0]);
+        assert!(p.terminating.is_none());
+        assert!(p.status.conditions.ready.is_some());
+        assert_eq!(p.status.restarts(), 1);
+    }
+    assert_eq!(state.pods.len(), 10, "no pod was replaced");
+}
+
+#[test]
+fn partitioned_node_keeps_running_and_finishes_the_deletion_when_it_heals() {
+    // Partitioned from 100 s to 600 s: evicted at 455 s, Terminating until
+    // the kubelet hears of the deletion at 600 s and stops the containers
+    // (30 s grace, containers stop at once here) — removed at 600 s.
+    let report = run(&cluster(
+        "900s",
+        "  - {at: 100s, networkPartition: {node: n-1}, for: 500s}",
+        "",
+    ));
+    let state = &report.state;
+    let n1 = state
+        .nodes
+        .iter()
+        .position(|n| n.metadata.name == "n-1")
+        .unwrap();
+    let evicted: Vec<_> = state
+        .pods
+        .iter()
+        .filter(|p| p.node.map(|n| n.0 as usize) == Some(n1) && p.terminating.is_some())
+        .collect();
+    assert!(!evicted.is_empty());
+    for p in evicted {
+        assert_eq!(p.terminating.unwrap().as_secs_f64(), 455.0);
+        assert_eq!(p.deleted.unwrap().as_secs_f64(), 600.0);
+        assert_eq!(p.status.restarts(), 0, "containers kept running");
+    }
+}
+
+#[test]
+fn a_not_ready_kubelet_gets_the_not_ready_taint() {
+    // The kubelet reports Ready=False at 100 s: the NoSchedule taint follows
+    // at once, the monitor pass at 100 s sees the change and the NoExecute
+    // taint goes on; the pods go 300 s later.
+    let report = run(&cluster(
+        "900s",
+        "  - {at: 100s, kubeletNotReady: {node: n-1}}",
+        "",
+    ));
+    assert_eq!(times(&report, "n-1", "NodeNotReady"), vec![100.0, 100.0]);
+    let state = &report.state;
+    let n1 = state
+        .nodes
+        .iter()
+        .position(|n| n.metadata.name == "n-1")
+        .unwrap();
+    let mut taints: Vec<String> = state.nodes[n1]
+        .taints
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+    taints.sort();
+    assert_eq!(
+        taints,
+        vec![
+            "node.kubernetes.io/not-ready:NoExecute",
+            "node.kubernetes.io/not-ready:NoSchedule"
+        ]
+    );
+    let evictions: Vec<f64> = state
+        .pods
+        .iter()
+        .filter(|p| p.node.map(|n| n.0 as usize) == Some(n1) && p.terminating.is_some())
+        .map(|p| p.terminating.unwrap().as_secs_f64())
+        .collect();
+    assert!(!evictions.is_empty());
+    assert!(evictions.iter().all(|&t| t == 400.0));
+}
+
+#[test]
+fn grace_period_is_configurable() {
+    let report = run(&cluster(
+        "300s",
+        "  - {at: 100s, nodeDown: {node: n-1}}",
+        "controllerManager: {nodeMonitorGracePeriod: 20s}",
+    ));
+    // Renewed at 100 s, seen at 100 s; Unknown once now > 120 s: at 125 s.
+    assert_eq!(times(&report, "n-1", "NodeNotReady"), vec![125.0]);
+}
+
+#[test]
+fn when_every_node_is_down_nothing_is_evicted() {
+    // All zones fully disrupted: the controller assumes it lost the network
+    // and neither taints nor evicts (`handleDisruption`).
+    let report = run(&cluster(
+        "900s",
+        "  - {at: 100s, nodeDown: {nodes: [n-0, n-1, n-2, n-3]}}",
+        "",
+    ));
+    assert!(report.state.nodes.iter().all(|n| n
+        .taints
+        .iter()
+        .all(|t| t.effect != crate::model::taints::TaintEffect::NoExecute)));
+    assert!(report.state.pods.iter().all(|p| p.terminating.is_none()));
+}
+
+#[test]
+fn bad_faults_are_reported_with_positions() {
+    let text = super::errors(
+        r#"
+nodePools: [{name: n, count: 2, zones: [a], capacity: {cpu: "1", memory: 1Gi}}]
+faults:
+  - {at: 10s, nodeDown: {node: n-7}}
+  - {at: 10s, zoneDown: {zone: b}}
+  - {at: 10s, nodeDown: {node: n-1}, networkPartition: {node: n-0}}
+  - randomNodeFailures: {pool: n, mtbf: often, mttr: 1m}
+controllerManager: {nodeMonitorGracePeriod: soon, unhealthyZoneThreshold: 2}
+"#,
+    );
+    for expected in [
+        "test.yaml:4:32: faults[0].nodeDown.node: no node named \"n-7\" in this scenario (did you mean `n-0`?)",
+        "test.yaml:5:32: faults[1].zoneDown.zone: no node is in zone \"b\"; zones: a",
+        "test.yaml:6:5: faults[2]: a fault needs exactly one of",
+        "test.yaml:7:25: faults[3].randomNodeFailures: random node failures need the scenario's `duration`",
+        "faults[3].randomNodeFailures.mtbf: \"often\" is not a distribution",
+        "controllerManager.nodeMonitorGracePeriod: expected a duration",
+        "controllerManager.unhealthyZoneThreshold: expected a number from 0 to 1, found 2",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn random_failures_are_reproducible_and_recover() {
+    let yaml = r#"
+duration: 2h
+nodePools: [{name: n, count: 3, capacity: {cpu: "4", memory: 8Gi}}]
+faults:
+  - randomNodeFailures: {pool: n, mtbf: exponential(30m), mttr: constant(5m)}
+"#;
+    let a = run(yaml);
+    let b = run(yaml);
+    let reboots = |r: &crate::sim::RunReport| -> Vec<(String, f64)> {
+        r.recorder
+            .events
+            .iter()
+            .filter(|e| e.reason == "Rebooted")
+            .map(|e| (e.object.clone(), e.time.as_secs_f64()))
+            .collect()
+    };
+    assert_eq!(reboots(&a), reboots(&b));
+    // With a 30 min mean between failures, 3 nodes over 2 h fail a few times.
+    assert!(!reboots(&a).is_empty());
+}
