@@ -335,6 +335,11 @@ fn apply_action(
                 state.add_node(node.clone());
             }
         }
+        ActionKind::Cordon {
+            node,
+            unschedulable,
+        } => crate::faults::drain::cordon(state, node, *unschedulable, now),
+        ActionKind::Drain { node } => crate::faults::drain::drain(state, node, now),
     }
 }
 

@@ -9,6 +9,8 @@
 //! and scheduler's ordinary work. Faults that overlap on a node stack: the
 //! node is as bad as its worst active fault, and recovers when the last one ends.
 
+pub mod drain;
+
 use crate::engine::distribution::Distribution;
 use crate::engine::rng::{derive_seed, Stream};
 use crate::engine::{EventQueue, SimDuration, SimTime};

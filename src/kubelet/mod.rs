@@ -13,6 +13,9 @@
 pub mod backoff;
 pub mod node;
 
+/// Exit code of a container the OOM killer ended (128 + SIGKILL).
+pub const OOM_KILLED_EXIT_CODE: i32 = 137;
+
 /// `minimumGracePeriodInSeconds` of the kubelet's container runtime manager.
 pub const MINIMUM_GRACE_PERIOD_S: u64 = 2;
 
@@ -55,6 +58,20 @@ struct ContainerRuntime {
     /// Exited and will not run again.
     done: bool,
     exit_code: i32,
+    /// Why the scheduled exit of the current run happens.
+    exit_kind: ExitKind,
+}
+
+/// What ends a container's run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum ExitKind {
+    /// Its run time is over (exit code as declared, or a declared failure).
+    #[default]
+    RunEnds,
+    /// A crash declared by `crashAfter` (exit code 1).
+    Crash,
+    /// Its memory use passed its limit (OOMKilled, exit 137).
+    OomKilled,
 }
 
 impl PodRuntime {
@@ -296,19 +313,43 @@ impl Kubelets {
         let container = Self::container(state, id, c);
         let name = container.name.clone();
         let run_time: Option<Distribution> = container.behaviour.run_time.clone();
+        let crash_after = container.behaviour.crash_after.clone();
+        // The OOM killer acts when the declared usage exceeds a set memory limit.
+        let limit = container.limits.memory_bytes;
+        let oom_after = container
+            .behaviour
+            .memory_usage_bytes
+            .filter(|&usage| limit > 0 && usage > limit)
+            .map(|_| container.behaviour.memory_usage_after.clone());
         let rt = self.runtime(id);
         let slot = Self::slot(rt, c);
         slot.timer = None;
         // Init containers without a declared run time complete at once; app
-        // containers without one run until the pod is deleted.
+        // containers without one run until the pod is deleted. A declared
+        // crash or an OOM kill may end the run sooner.
         let run = match (&run_time, c) {
             (Some(d), _) => Some(d.sample(&mut rt.run_rng)),
             (None, ContainerRef::Init(_)) => Some(SimDuration::ZERO),
             (None, ContainerRef::App(_)) => None,
         };
-        if let Some(run) = run {
-            let timer = events.schedule(now + run, KubeletEvent::Exited(id, c).into());
-            Self::slot(self.runtime(id), c).timer = Some(timer);
+        let mut end = run.map(|r| (r, ExitKind::RunEnds));
+        if let Some(d) = &crash_after {
+            let at = d.sample(&mut rt.run_rng);
+            if end.is_none_or(|(r, _)| at < r) {
+                end = Some((at, ExitKind::Crash));
+            }
+        }
+        if let Some(at) = oom_after {
+            let at = at.sample(&mut rt.run_rng);
+            if end.is_none_or(|(r, _)| at < r) {
+                end = Some((at, ExitKind::OomKilled));
+            }
+        }
+        if let Some((after, kind)) = end {
+            let timer = events.schedule(now + after, KubeletEvent::Exited(id, c).into());
+            let slot = Self::slot(self.runtime(id), c);
+            slot.timer = Some(timer);
+            slot.exit_kind = kind;
         }
         Self::set_state(state, id, c, ContainerState::Running { started_at: now });
         state.record_pod_event(now, id, "Created", format!("Created container {name}"));
@@ -415,10 +456,20 @@ impl Kubelets {
         let name = Self::container(state, id, c).name.clone();
         let restart_policy = state.pod(id).pod.spec.restart_policy;
         let rt = self.runtime(id);
-        let failed = behaviour.fail_probability > 0.0
-            && rt.run_rng.gen::<f64>() < behaviour.fail_probability;
-        let exit_code = if failed { 1 } else { behaviour.exit_code };
-        let reason = if exit_code == 0 { "Completed" } else { "Error" };
+        let (exit_code, reason) = match Self::slot(rt, c).exit_kind {
+            ExitKind::OomKilled => (OOM_KILLED_EXIT_CODE, "OOMKilled"),
+            ExitKind::Crash => (1, "Error"),
+            ExitKind::RunEnds => {
+                let failed = behaviour.fail_probability > 0.0
+                    && rt.run_rng.gen::<f64>() < behaviour.fail_probability;
+                let exit_code = if failed { 1 } else { behaviour.exit_code };
+                (
+                    exit_code,
+                    if exit_code == 0 { "Completed" } else { "Error" },
+                )
+            }
+        };
+
         let slot = Self::slot(rt, c);
         slot.timer = None;
         slot.finished_at = now;

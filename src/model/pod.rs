@@ -63,6 +63,14 @@ pub struct ContainerBehaviour {
     pub pre_stop: Option<Distribution>,
     /// How long it takes to exit after SIGTERM.
     pub stop_time: Distribution,
+    /// Time from each start to a crash (exit code 1), if it comes before the
+    /// run ends; `None`: it never crashes on its own.
+    pub crash_after: Option<Distribution>,
+    /// Memory the container comes to use, in bytes; above its memory limit
+    /// the kernel's OOM killer ends it (`OOMKilled`, exit 137).
+    pub memory_usage_bytes: Option<i64>,
+    /// Time from each start until it uses `memory_usage_bytes`.
+    pub memory_usage_after: Distribution,
 }
 
 impl Default for ContainerBehaviour {
@@ -74,6 +82,9 @@ impl Default for ContainerBehaviour {
             start_latency: Distribution::Constant(Default::default()),
             pre_stop: None,
             stop_time: Distribution::Constant(Default::default()),
+            crash_after: None,
+            memory_usage_bytes: None,
+            memory_usage_after: Distribution::Constant(Default::default()),
         }
     }
 }

@@ -15,7 +15,9 @@ use crate::model::Propagation;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-const ACTION_VERBS: &[&str] = &["scale", "setImage", "pause", "resume", "delete", "addNodes"];
+const ACTION_VERBS: &[&str] = &[
+    "scale", "setImage", "pause", "resume", "delete", "addNodes", "cordon", "uncordon", "drain",
+];
 
 fn duration_field(
     ctx: &mut Ctx,
@@ -228,6 +230,7 @@ pub fn decode_actions(
     workloads: &[TimedWorkload],
     pools: &[NodePool],
     rules: &[BehaviourRule],
+    nodes: &[crate::model::Node],
 ) -> Vec<Action> {
     let Some(items) = ctx.seq(node) else {
         return vec![];
@@ -479,6 +482,37 @@ pub fn decode_actions(
                 let nodes = (*next..*next + count).map(|i| p.node(i)).collect();
                 *next += count;
                 ActionKind::AddNodes(nodes)
+            }
+            "cordon" | "uncordon" | "drain" => {
+                let name = b
+                    .req(&mut vctx, "node")
+                    .and_then(|n| vctx.field("node").str(n).map(|s| (s, n.pos)));
+                b.finish(&mut vctx, &["node"]);
+                let Some((name, npos)) = name else { continue };
+                let mut known: Vec<String> =
+                    nodes.iter().map(|n| n.metadata.name.clone()).collect();
+                // Nodes added by earlier addNodes actions.
+                for p in pools {
+                    let next = pool_next.get(&p.name).copied().unwrap_or(p.count);
+                    known.extend((p.count..next).map(|i| p.node(i).metadata.name));
+                }
+                if !known.contains(&name) {
+                    let refs: Vec<&str> = known.iter().map(String::as_str).collect();
+                    let hint = super::yaml::did_you_mean(&name, &refs)
+                        .map_or(String::new(), |h| format!(" (did you mean `{h}`?)"));
+                    vctx.field("node").error(
+                        npos,
+                        format!("no node named {name:?} in this scenario{hint}"),
+                    );
+                    continue;
+                }
+                match verb {
+                    "drain" => ActionKind::Drain { node: name },
+                    _ => ActionKind::Cordon {
+                        node: name,
+                        unschedulable: verb == "cordon",
+                    },
+                }
             }
             _ => unreachable!("verbs are checked above"),
         };

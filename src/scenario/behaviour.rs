@@ -24,6 +24,9 @@ const FIELDS: &[(&str, &str)] = &[
     ("start-latency", "startLatency"),
     ("pre-stop", "preStop"),
     ("stop-time", "stopTime"),
+    ("crash-after", "crashAfter"),
+    ("memory-usage", "memoryUsage"),
+    ("memory-usage-after", "memoryUsageAfter"),
 ];
 
 /// A `behaviour` rule of the scenario.
@@ -87,6 +90,18 @@ fn apply_field(b: &mut ContainerBehaviour, key: &str, text: &str) -> Result<(), 
         "startLatency" => b.start_latency = Distribution::parse(text)?,
         "preStop" => b.pre_stop = Some(Distribution::parse(text)?),
         "stopTime" => b.stop_time = Distribution::parse(text)?,
+        "crashAfter" => b.crash_after = Some(Distribution::parse(text)?),
+        "memoryUsageAfter" => b.memory_usage_after = Distribution::parse(text)?,
+        "memoryUsage" => {
+            b.memory_usage_bytes = Some(
+                crate::model::quantity::parse_units(text.trim())
+                    .ok()
+                    .filter(|v| *v >= 0)
+                    .ok_or_else(|| {
+                        format!("expected a memory quantity such as 512Mi or 2Gi, found {text:?}")
+                    })?,
+            )
+        }
         "exitCode" => {
             b.exit_code = text
                 .trim()

@@ -246,9 +246,14 @@ fn decode_scenario(
         None => ControllerConfig::default(),
     };
     let actions = match m.opt("actions") {
-        Some(n) => {
-            actions::decode_actions(&mut ctx.field("actions"), n, &workloads, &pools, &rules)
-        }
+        Some(n) => actions::decode_actions(
+            &mut ctx.field("actions"),
+            n,
+            &workloads,
+            &pools,
+            &rules,
+            &nodes,
+        ),
         None => Vec::new(),
     };
     let mut arrivals = Vec::new();

@@ -97,6 +97,11 @@ pub enum ActionKind {
     },
     /// Nodes join the cluster.
     AddNodes(Vec<Node>),
+    /// `kubectl cordon` / `kubectl uncordon`: set `spec.unschedulable`.
+    Cordon { node: String, unschedulable: bool },
+    /// `kubectl drain --ignore-daemonsets`: cordon, then evict every pod on
+    /// the node that a DaemonSet does not own.
+    Drain { node: String },
 }
 
 #[derive(Clone, Debug, PartialEq)]

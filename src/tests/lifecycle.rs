@@ -285,3 +285,125 @@ faults:
     // With a 30 min mean between failures, 3 nodes over 2 h fail a few times.
     assert!(!reboots(&a).is_empty());
 }
+
+fn one_pod(annotations: &str, resources: &str) -> String {
+    format!(
+        r#"
+duration: 125s
+nodePools: [{{name: n, count: 1, capacity: {{cpu: "4", memory: 4Gi}}}}]
+workloads:
+  - apiVersion: v1
+    kind: Pod
+    metadata: {{name: p, annotations: {{{annotations}}}}}
+    spec:
+      containers: [{{name: app, image: busybox, resources: {resources}}}]
+"#
+    )
+}
+
+/// Start times of the pod's containers and the last terminated state.
+fn starts_and_last_exit(report: &crate::sim::RunReport) -> (Vec<f64>, Option<(i32, &'static str)>) {
+    let starts = times(report, "default/p", "Started");
+    let mut last = None;
+    for e in &report.state.pods[0].status.container_statuses {
+        if let crate::model::status::ContainerState::Terminated {
+            exit_code, reason, ..
+        } = e.state
+        {
+            last = Some((exit_code, reason));
+        }
+    }
+    (starts, last)
+}
+
+#[test]
+fn memory_above_the_limit_is_oom_killed_and_crash_loops() {
+    // 512Mi used 30 s after each start, limit 256Mi: OOMKilled (137) at 30 s,
+    // restarted at once; again at 60 s, restarted after 10 s (70 s); again at
+    // 100 s, restarted after 20 s (120 s).
+    let report = run(&one_pod(
+        "kubesim.io/memory-usage: 512Mi, kubesim.io/memory-usage-after: 30s",
+        "{limits: {memory: 256Mi}}",
+    ));
+    let (starts, _) = starts_and_last_exit(&report);
+    assert_eq!(starts, vec![0.0, 30.0, 70.0, 120.0]);
+    assert_eq!(times(&report, "default/p", "BackOff"), vec![60.0, 100.0]);
+    // Within the limit: never killed.
+    let fine = run(&one_pod(
+        "kubesim.io/memory-usage: 200Mi",
+        "{limits: {memory: 256Mi}}",
+    ));
+    assert_eq!(starts_and_last_exit(&fine).0, vec![0.0]);
+}
+
+#[test]
+fn oom_kill_reason_and_exit_code() {
+    let report = run(&one_pod(
+        "kubesim.io/memory-usage: 1Gi, kubesim.io/memory-usage-after: 100s",
+        "{limits: {memory: 256Mi}}",
+    ));
+    // Killed at 100 s, restarted at once at 100 s, running at the end (125 s).
+    assert_eq!(starts_and_last_exit(&report).0, vec![0.0, 100.0]);
+    let status = &report.state.pods[0].status.container_statuses[0];
+    assert_eq!(status.restart_count, 1);
+    let never = run(&one_pod(
+        "kubesim.io/memory-usage: 1Gi, kubesim.io/memory-usage-after: 100s",
+        "{limits: {memory: 256Mi}}",
+    )
+    .replace("containers:", "restartPolicy: Never\n      containers:"));
+    assert_eq!(
+        starts_and_last_exit(&never).1,
+        Some((crate::kubelet::OOM_KILLED_EXIT_CODE, "OOMKilled"))
+    );
+    assert_eq!(never.state.pods[0].status.phase.as_str(), "Failed");
+}
+
+#[test]
+fn declared_crashes_end_a_run_with_exit_code_1() {
+    let report = run(&one_pod("kubesim.io/crash-after: 40s", "{}")
+        .replace("containers:", "restartPolicy: Never\n      containers:"));
+    assert_eq!(starts_and_last_exit(&report).1, Some((1, "Error")));
+    assert_eq!(report.state.pods[0].finished.unwrap().as_secs_f64(), 40.0);
+}
+
+#[test]
+fn drain_cordons_and_evicts_and_the_replacements_go_elsewhere() {
+    let report = run(&cluster(
+        "300s",
+        "  []",
+        "actions:\n  - {at: 100s, drain: {node: n-1}}\n  - {at: 200s, uncordon: {node: n-1}}",
+    ));
+    let state = &report.state;
+    let n1 = state
+        .nodes
+        .iter()
+        .position(|n| n.metadata.name == "n-1")
+        .unwrap();
+    let drained: Vec<_> = state
+        .pods
+        .iter()
+        .filter(|p| p.node.map(|n| n.0 as usize) == Some(n1))
+        .collect();
+    assert!(!drained.is_empty());
+    assert!(drained
+        .iter()
+        .all(|p| p.terminating.map(|t| t.as_secs_f64()) == Some(100.0) && p.deleted.is_some()));
+    let replacements = state
+        .pods
+        .iter()
+        .filter(|p| p.created.as_secs_f64() == 100.0)
+        .count();
+    assert_eq!(replacements, drained.len());
+    assert_eq!(times(&report, "n-1", "NodeNotSchedulable"), vec![100.0]);
+    assert_eq!(times(&report, "n-1", "NodeSchedulable"), vec![200.0]);
+    assert!(!state.nodes[n1].unschedulable);
+    let errors = super::errors(&cluster(
+        "1s",
+        "  []",
+        "actions: [{at: 1s, cordon: {node: n-9}}]",
+    ));
+    assert!(
+        errors.contains("actions[0].cordon.node: no node named \"n-9\" in this scenario"),
+        "{errors}"
+    );
+}
