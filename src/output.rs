@@ -98,6 +98,19 @@ pub fn write_results(
                 writers::write_workload_summary(w, &report.state, samples, report.end)
             })?;
         }
+        write_file(&tmp, "nodes.csv", |w| {
+            crate::metrics::nodes::write_nodes(w, &report.recorder.nodes.rows, &report.state)
+        })?;
+        if !report.faults.is_empty() {
+            write_file(&tmp, "faults.csv", |w| {
+                crate::metrics::recovery::write_faults(
+                    w,
+                    &report.faults,
+                    &report.recorder.recovery,
+                    &report.state,
+                )
+            })?;
+        }
         if explain {
             write_file(&tmp, "decisions.csv", |w| {
                 writers::write_decisions(w, &report.decisions)

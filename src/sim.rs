@@ -87,6 +87,8 @@ pub struct RunReport {
     pub end: SimTime,
     pub events_processed: u64,
     pub stop_reason: StopReason,
+    /// Every fault that happened, in start order (faults.csv).
+    pub faults: Vec<crate::faults::FaultRecord>,
 }
 
 struct ArrivalState {
@@ -143,6 +145,7 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
         &mut kubelets,
         &mut controllers,
         &mut events,
+        &mut recorder,
     );
 
     let mut processed = 0u64;
@@ -191,7 +194,13 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
             }
             Event::Kubelet(e) => kubelets.handle(e, &mut state, &mut events),
             Event::Controller(e) => controllers.handle(e, &mut state, &mut events),
-            Event::Fault(e) => faults.handle(e, &mut kubelets, &mut state, &mut events),
+            Event::Fault(e) => {
+                let before = faults.records.len();
+                faults.handle(e, &mut kubelets, &mut state, &mut events);
+                for r in &faults.records[before..] {
+                    recorder.recovery.fault_started(&r.nodes, &state, now);
+                }
+            }
             Event::CreateWorkload(i) => {
                 state.add_workload(scenario.workloads[i].workload.clone(), None, now);
             }
@@ -212,8 +221,12 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
             &mut kubelets,
             &mut controllers,
             &mut events,
+            &mut recorder,
         );
         recorder.record_events(&mut state);
+        recorder.recovery.check(&state, now, |n| {
+            kubelets.fault(n) == crate::kubelet::node::NodeFault::Healthy
+        });
         if options.check_invariants {
             if let Err(violation) = state.check_invariants() {
                 panic!(
@@ -240,6 +253,7 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
         end,
         events_processed: processed,
         stop_reason,
+        faults: faults.records,
     }
 }
 
@@ -250,11 +264,14 @@ fn deliver_watch(
     kubelets: &mut Kubelets,
     controllers: &mut ControllerManager,
     events: &mut EventQueue<Event>,
+    recorder: &mut Recorder,
 ) {
     while let Some(w) = state.next_watch_event() {
         scheduler.on_watch(w, state, events);
         kubelets.on_watch(w, state, events);
         controllers.on_watch(w, state, events);
+        recorder.nodes.on_watch(w, state, events.now());
+        recorder.recovery.on_watch(w);
     }
 }
 

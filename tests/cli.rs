@@ -47,7 +47,11 @@ fn run_writes_every_file_of_the_contract() {
     let header = |f: &str| read(&out.join(f)).lines().next().unwrap().to_string();
     assert_eq!(
         header("pods.csv"),
-        "pod,namespace,owner_kind,owner,node,priority,created_s,scheduled_s,started_s,ready_s,finished_s,deleted_s,phase,reason,restarts,scheduling_attempts"
+        "pod,namespace,owner_kind,owner,node,priority,created_s,scheduled_s,started_s,ready_s,finished_s,deleted_s,phase,reason,restarts,scheduling_attempts,backoff_s,container_reason"
+    );
+    assert_eq!(
+        header("nodes.csv"),
+        "time_s,node,condition,unschedulable,taints,pods,cpu_requested_millis,memory_requested_bytes,cpu_allocated_ratio,memory_allocated_ratio"
     );
     assert_eq!(header("events.csv"), "time_s,kind,object,reason,message");
     assert!(header("timeseries.csv").starts_with("time_s,nodes_ready,"));

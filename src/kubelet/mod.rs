@@ -288,6 +288,8 @@ impl Kubelets {
                 slot.timer = None;
                 let finished_at = slot.finished_at;
                 slot.backoff.on_restart(finished_at, now);
+                let entry = state.pod_mut(id);
+                entry.backoff = entry.backoff + now.since(finished_at);
                 let status = &mut state.pod_mut(id).status;
                 match c {
                     ContainerRef::Init(i) => {

@@ -42,6 +42,10 @@ pub struct Recorder {
     pub events: Vec<EventRecord>,
     pub samples: Vec<Sample>,
     pub workload_samples: Vec<WorkloadSample>,
+    /// Rows of nodes.csv.
+    pub nodes: super::nodes::NodeTimeline,
+    /// Faults and when the workloads they hit recovered (faults.csv).
+    pub recovery: super::recovery::RecoveryTracker,
 }
 
 /// What a workload object should have: replicas, completions, eligible nodes.

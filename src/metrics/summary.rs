@@ -74,6 +74,9 @@ pub const SUMMARY_COLUMNS: &[&str] = &[
     "job_duration_mean_s",
     "deployment_availability_min_ratio",
     "rollout_duration_max_s",
+    "faults",
+    "faults_unrecovered",
+    "fault_time_to_recover_max_s",
     "sim_end_s",
     "events_processed",
     "stop_reason",
@@ -198,6 +201,7 @@ pub fn summarize(
         ),
     ];
     figures.extend(workload_totals(state, &recorder.workload_samples));
+    figures.extend(super::recovery::summary_figures(&recorder.recovery));
     figures.extend([
         ("sim_end_s", Figure::Float(end.as_secs_f64())),
         ("events_processed", Figure::Int(events_processed as i64)),

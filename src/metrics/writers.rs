@@ -35,6 +35,8 @@ pub const PODS_HEADER: &[&str] = &[
     "reason",
     "restarts",
     "scheduling_attempts",
+    "backoff_s",
+    "container_reason",
 ];
 
 /// pods.csv: one row per pod, in creation order.
@@ -62,6 +64,8 @@ pub fn write_pods(w: impl Write, state: &ClusterState) -> io::Result<()> {
             entry.status.reason.as_deref().unwrap_or(""),
             &entry.status.restarts().to_string(),
             &entry.scheduling_attempts.to_string(),
+            &SimTime(entry.backoff.0).to_string(),
+            &entry.status.container_reason(),
         ])
         .map_err(csv_err)?;
     }

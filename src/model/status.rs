@@ -69,6 +69,33 @@ impl PodStatus {
         }
     }
 
+    /// The container state reason `kubectl get pods` shows in STATUS:
+    /// `Init:<reason>` while an init container waits or failed, else the
+    /// first app container's waiting or terminated reason; empty while every
+    /// container runs.
+    pub fn container_reason(&self) -> String {
+        for cs in &self.init_container_statuses {
+            match &cs.state {
+                ContainerState::Waiting { reason } if *reason != "PodInitializing" => {
+                    return format!("Init:{reason}")
+                }
+                ContainerState::Terminated {
+                    exit_code, reason, ..
+                } if *exit_code != 0 => return format!("Init:{reason}"),
+                _ => {}
+            }
+        }
+        for cs in &self.container_statuses {
+            match &cs.state {
+                ContainerState::Waiting { reason } | ContainerState::Terminated { reason, .. } => {
+                    return reason.to_string()
+                }
+                ContainerState::Running { .. } => {}
+            }
+        }
+        String::new()
+    }
+
     pub fn restarts(&self) -> u32 {
         self.init_container_statuses
             .iter()

@@ -52,6 +52,8 @@ pub struct PodEntry {
     pub terminating: Option<SimTime>,
     /// The controller that owns it.
     pub owner: Option<WorkloadId>,
+    /// Time its containers spent waiting out restart backoff (CrashLoopBackOff).
+    pub backoff: crate::engine::SimDuration,
 }
 
 impl PodEntry {
@@ -342,6 +344,7 @@ impl ClusterState {
             scheduling_attempts: 0,
             terminating: None,
             owner: None,
+            backoff: Default::default(),
         });
         self.watch.push_back(WatchEvent::PodAdded(id));
         id

@@ -407,3 +407,123 @@ fn drain_cordons_and_evicts_and_the_replacements_go_elsewhere() {
         "{errors}"
     );
 }
+
+#[test]
+fn zone_eviction_rate_taints_one_node_every_ten_seconds() {
+    // Two zones of three nodes; zone a goes down at 100 s. It is fully
+    // disrupted while zone b is fine, so the healthy rate of 0.1 node/s
+    // applies (`setLimiterInZone`): the unreachable NoExecute taint reaches
+    // the three nodes of zone a at 155, 165 and 175 s.
+    let yaml = r#"
+duration: 400s
+nodePools: [{name: n, count: 6, zones: [a, b], capacity: {cpu: "4", memory: 8Gi}}]
+faults:
+  - {at: 100s, zoneDown: {zone: a}}
+"#;
+    let report = run(yaml);
+    for name in ["n-0", "n-2", "n-4"] {
+        assert_eq!(times(&report, name, "NodeNotReady"), vec![155.0]);
+    }
+    let mut tainted: Vec<f64> = report
+        .recorder
+        .nodes
+        .rows
+        .iter()
+        .filter(|r| r.view.taints.contains("unreachable:NoExecute"))
+        .map(|r| r.time.as_secs_f64())
+        .collect();
+    tainted.dedup();
+    assert_eq!(tainted, vec![155.0, 165.0, 175.0]);
+}
+
+#[test]
+fn partial_disruption_of_a_small_cluster_stops_eviction() {
+    // Four of six nodes of one zone down (67 % > 55 %, more than 2): in a
+    // cluster of at most 50 nodes the zone's eviction rate becomes 0
+    // (`ReducedQPSFunc`): no NoExecute taint, no eviction.
+    let yaml = r#"
+duration: 900s
+nodePools: [{name: n, count: 6, capacity: {cpu: "4", memory: 8Gi}}]
+faults:
+  - {at: 100s, nodeDown: {nodes: [n-0, n-1, n-2, n-3]}}
+"#;
+    let report = run(yaml);
+    assert!(report
+        .recorder
+        .nodes
+        .rows
+        .iter()
+        .all(|r| !r.view.taints.contains("NoExecute")));
+    let mut unknown: Vec<u32> = report
+        .recorder
+        .nodes
+        .rows
+        .iter()
+        .filter(|r| r.time.as_secs_f64() == 155.0 && r.view.condition == "Unknown")
+        .map(|r| r.node.0)
+        .collect();
+    unknown.sort_unstable();
+    unknown.dedup();
+    assert_eq!(unknown, vec![0, 1, 2, 3]);
+    assert!(report.state.pods.iter().all(|p| p.terminating.is_none()));
+}
+
+#[test]
+fn time_to_recover_runs_until_the_replacements_are_ready() {
+    // As in the crash test: replacements are created and Ready at 455 s
+    // (no start latency), so the fault at 100 s recovers after 355 s.
+    let report = run(&cluster(
+        "900s",
+        "  - {at: 100s, nodeDown: {node: n-1}}",
+        "",
+    ));
+    let outcome = &report.recorder.recovery.outcomes[0];
+    assert_eq!(outcome.workloads.len(), 1);
+    assert_eq!(outcome.recovered.map(|t| t.as_secs_f64()), Some(455.0));
+    assert_eq!(report.faults[0].start.as_secs_f64(), 100.0);
+    // A node back after 200 s recovers when its pods are Ready again (300 s).
+    let back = run(&cluster(
+        "900s",
+        "  - {at: 100s, nodeDown: {node: n-1}, for: 200s}",
+        "",
+    ));
+    assert_eq!(
+        back.recorder.recovery.outcomes[0]
+            .recovered
+            .map(|t| t.as_secs_f64()),
+        Some(300.0)
+    );
+    let summary = |name: &str| {
+        back.summary
+            .figures
+            .iter()
+            .find(|(n, _)| *n == name)
+            .unwrap()
+            .1
+            .to_csv()
+    };
+    assert_eq!(summary("faults"), "1");
+    assert_eq!(summary("fault_time_to_recover_max_s"), "200.000000");
+}
+
+#[test]
+fn backoff_time_and_container_reason_per_pod() {
+    // OOM-killed at 30, 60 (10 s backoff), 100 (20 s backoff): 30 s of
+    // backoff by the end at 125 s; the container runs again at the end.
+    let report = run(&one_pod(
+        "kubesim.io/memory-usage: 512Mi, kubesim.io/memory-usage-after: 30s",
+        "{limits: {memory: 256Mi}}",
+    ));
+    let p = &report.state.pods[0];
+    assert_eq!(p.backoff.as_secs_f64(), 30.0);
+    assert_eq!(p.status.container_reason(), "");
+    let looping = run(&one_pod(
+        "kubesim.io/memory-usage: 512Mi, kubesim.io/memory-usage-after: 30s",
+        "{limits: {memory: 256Mi}}",
+    )
+    .replace("duration: 125s", "duration: 110s"));
+    assert_eq!(
+        looping.state.pods[0].status.container_reason(),
+        "CrashLoopBackOff"
+    );
+}

@@ -1,0 +1,126 @@
+//! nodes.csv: each node's timeline, one row whenever what `kubectl get
+//! nodes` / `kubectl describe node` would show changes — the Ready
+//! condition, `spec.unschedulable`, the taints, or what the pods on it
+//! request.
+
+use crate::engine::SimTime;
+use crate::model::store::{NodeId, WatchEvent};
+use crate::model::ClusterState;
+use std::io::{self, Write};
+
+/// What a row shows of a node.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeView {
+    /// Ready, NotReady or Unknown.
+    pub condition: &'static str,
+    pub unschedulable: bool,
+    /// Taints as `kubectl describe node` prints them, joined by `;`.
+    pub taints: String,
+    pub pods: i64,
+    pub cpu_requested_millis: i64,
+    pub memory_requested_bytes: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeRow {
+    pub time: SimTime,
+    pub node: NodeId,
+    pub view: NodeView,
+}
+
+#[derive(Default)]
+pub struct NodeTimeline {
+    pub rows: Vec<NodeRow>,
+    last: Vec<Option<NodeView>>,
+}
+
+fn view(state: &ClusterState, node: NodeId) -> NodeView {
+    let n = state.node(node);
+    let usage = &state.node_usage[node.0 as usize];
+    NodeView {
+        condition: state.node_health[node.0 as usize].ready.node_status(),
+        unschedulable: n.unschedulable,
+        taints: n
+            .taints
+            .iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join(";"),
+        pods: usage.pod_count,
+        cpu_requested_millis: usage.requested.cpu_millis,
+        memory_requested_bytes: usage.requested.memory_bytes,
+    }
+}
+
+impl NodeTimeline {
+    /// Notes a change to the store; adds a row if the node's view changed.
+    pub fn on_watch(&mut self, event: WatchEvent, state: &ClusterState, now: SimTime) {
+        let node = match event {
+            WatchEvent::NodeAdded(n) | WatchEvent::NodeUpdated(n) | WatchEvent::PodBound(_, n) => n,
+            WatchEvent::PodTerminated(p) | WatchEvent::PodDeleted(p) => match state.pod(p).node {
+                Some(n) => n,
+                None => return,
+            },
+            _ => return,
+        };
+        let idx = node.0 as usize;
+        if self.last.len() <= idx {
+            self.last.resize(idx + 1, None);
+        }
+        let v = view(state, node);
+        if self.last[idx].as_ref() == Some(&v) {
+            return;
+        }
+        self.last[idx] = Some(v.clone());
+        self.rows.push(NodeRow {
+            time: now,
+            node,
+            view: v,
+        });
+    }
+}
+
+pub const NODES_HEADER: &[&str] = &[
+    "time_s",
+    "node",
+    "condition",
+    "unschedulable",
+    "taints",
+    "pods",
+    "cpu_requested_millis",
+    "memory_requested_bytes",
+    "cpu_allocated_ratio",
+    "memory_allocated_ratio",
+];
+
+fn ratio(used: i64, total: i64) -> String {
+    if total == 0 {
+        String::new()
+    } else {
+        format!("{:.6}", used as f64 / total as f64)
+    }
+}
+
+/// nodes.csv, in time order.
+pub fn write_nodes(w: impl Write, rows: &[NodeRow], state: &ClusterState) -> io::Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(NODES_HEADER).map_err(io::Error::other)?;
+    for r in rows {
+        let node = state.node(r.node);
+        let v = &r.view;
+        out.write_record([
+            r.time.to_string().as_str(),
+            node.name(),
+            v.condition,
+            if v.unschedulable { "true" } else { "false" },
+            &v.taints,
+            &v.pods.to_string(),
+            &v.cpu_requested_millis.to_string(),
+            &v.memory_requested_bytes.to_string(),
+            &ratio(v.cpu_requested_millis, node.allocatable.cpu_millis),
+            &ratio(v.memory_requested_bytes, node.allocatable.memory_bytes),
+        ])
+        .map_err(io::Error::other)?;
+    }
+    out.flush()
+}

@@ -1,0 +1,190 @@
+//! Time to recover from each fault (faults.csv).
+//!
+//! When a fault starts, the controllers it hits are the Deployments and
+//! standalone ReplicaSets owning pods on its nodes. The fault has recovered
+//! at the first moment when each of them again has its desired number of
+//! Ready pods, counting only pods on nodes without an active fault (a pod
+//! on a dead node may still show Ready until the node lifecycle controller
+//! marks it otherwise; it serves nobody). DaemonSets are left out: their
+//! pods belong to nodes, so they recover only with the node. Readiness
+//! stands in for availability (`minReadySeconds` is not waited for).
+
+use super::recorder::desired;
+use super::summary::Figure;
+use crate::engine::SimTime;
+use crate::faults::FaultRecord;
+use crate::model::store::{NodeId, PodId, WatchEvent, WorkloadId};
+use crate::model::workloads::WorkloadSpec;
+use crate::model::ClusterState;
+
+/// summary.csv: how many faults, how many never recovered, the longest recovery.
+pub fn summary_figures(t: &RecoveryTracker) -> Vec<(&'static str, Figure)> {
+    let unrecovered = t.outcomes.iter().filter(|o| o.recovered.is_none()).count();
+    let longest = t
+        .outcomes
+        .iter()
+        .zip(&t.starts)
+        .filter_map(|(o, &start)| o.recovered.map(|r| r.since(start).as_secs_f64()))
+        .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d))));
+    vec![
+        ("faults", Figure::Int(t.outcomes.len() as i64)),
+        ("faults_unrecovered", Figure::Int(unrecovered as i64)),
+        (
+            "fault_time_to_recover_max_s",
+            longest.map_or(Figure::Missing, Figure::Float),
+        ),
+    ]
+}
+
+pub const FAULTS_HEADER: &[&str] = &[
+    "fault",
+    "kind",
+    "nodes",
+    "start_s",
+    "end_s",
+    "workloads",
+    "recovered_s",
+    "time_to_recover_s",
+];
+
+/// faults.csv: one row per fault, in start order.
+pub fn write_faults(
+    w: impl std::io::Write,
+    faults: &[FaultRecord],
+    tracker: &RecoveryTracker,
+    state: &ClusterState,
+) -> std::io::Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record(FAULTS_HEADER)
+        .map_err(std::io::Error::other)?;
+    let time = |t: Option<SimTime>| t.map_or(String::new(), |t| t.to_string());
+    for (i, (f, o)) in faults.iter().zip(&tracker.outcomes).enumerate() {
+        let nodes: Vec<&str> = f.nodes.iter().map(|&n| state.node(n).name()).collect();
+        let workloads: Vec<String> = o
+            .workloads
+            .iter()
+            .map(|&w| {
+                let w = &state.workload(w).workload;
+                format!(
+                    "{}/{}/{}",
+                    w.spec.kind(),
+                    w.metadata.namespace,
+                    w.metadata.name
+                )
+            })
+            .collect();
+        out.write_record([
+            i.to_string().as_str(),
+            f.kind.as_str(),
+            &nodes.join(";"),
+            &f.start.to_string(),
+            &time(f.end),
+            &workloads.join(";"),
+            &time(o.recovered),
+            &o.recovered
+                .map_or(String::new(), |r| SimTime(r.since(f.start).0).to_string()),
+        ])
+        .map_err(std::io::Error::other)?;
+    }
+    out.flush()
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FaultOutcome {
+    /// The controllers the fault hit.
+    pub workloads: Vec<WorkloadId>,
+    pub recovered: Option<SimTime>,
+}
+
+#[derive(Default)]
+pub struct RecoveryTracker {
+    /// One entry per fault, in the order they started.
+    pub outcomes: Vec<FaultOutcome>,
+    /// When each fault started.
+    pub starts: Vec<SimTime>,
+    dirty: bool,
+}
+
+/// The controller at the top of a pod's ownership chain.
+fn top_owner(state: &ClusterState, pod: PodId) -> Option<WorkloadId> {
+    let mut w = state.pod(pod).owner?;
+    while let Some(up) = state.workload(w).owner {
+        w = up;
+    }
+    Some(w)
+}
+
+fn tracked(state: &ClusterState, w: WorkloadId) -> bool {
+    matches!(
+        state.workload(w).workload.spec,
+        WorkloadSpec::Deployment(_) | WorkloadSpec::ReplicaSet(_)
+    )
+}
+
+impl RecoveryTracker {
+    /// A fault hit `nodes` now.
+    pub fn fault_started(&mut self, nodes: &[NodeId], state: &ClusterState, now: SimTime) {
+        let mut workloads: Vec<WorkloadId> = (0..state.pods.len())
+            .map(|i| PodId(i as u32))
+            .filter(|&p| {
+                let e = state.pod(p);
+                e.node.is_some_and(|n| nodes.contains(&n))
+                    && e.deleted.is_none()
+                    && e.terminating.is_none()
+                    && !e.status.phase.is_terminal()
+            })
+            .filter_map(|p| top_owner(state, p))
+            .filter(|&w| tracked(state, w))
+            .collect();
+        workloads.sort_unstable();
+        workloads.dedup();
+        let recovered = workloads.is_empty().then_some(now);
+        self.outcomes.push(FaultOutcome {
+            workloads,
+            recovered,
+        });
+        self.starts.push(now);
+        self.dirty = true;
+    }
+
+    pub fn on_watch(&mut self, event: WatchEvent) {
+        if !matches!(
+            event,
+            WatchEvent::WorkloadAdded(_) | WatchEvent::WorkloadDeleted(_)
+        ) {
+            self.dirty = true;
+        }
+    }
+
+    /// After an event: marks the faults whose controllers are whole again.
+    /// `healthy(node)` says whether a node has no active fault.
+    pub fn check(&mut self, state: &ClusterState, now: SimTime, healthy: impl Fn(NodeId) -> bool) {
+        if !self.dirty || self.outcomes.iter().all(|o| o.recovered.is_some()) {
+            return;
+        }
+        self.dirty = false;
+        let mut ready: std::collections::BTreeMap<WorkloadId, i32> = Default::default();
+        for i in 0..state.pods.len() {
+            let p = PodId(i as u32);
+            let e = state.pod(p);
+            let serving = e.deleted.is_none()
+                && e.terminating.is_none()
+                && e.status.conditions.ready.is_some()
+                && e.node.is_some_and(&healthy);
+            if serving {
+                if let Some(w) = top_owner(state, p) {
+                    *ready.entry(w).or_default() += 1;
+                }
+            }
+        }
+        for o in self.outcomes.iter_mut().filter(|o| o.recovered.is_none()) {
+            let whole = o.workloads.iter().all(|&w| {
+                let entry = state.workload(w);
+                entry.deleted.is_some() || ready.get(&w).copied().unwrap_or(0) >= desired(entry)
+            });
+            if whole {
+                o.recovered = Some(now);
+            }
+        }
+    }
+}
