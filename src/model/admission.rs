@@ -7,8 +7,10 @@
 //! daemon tolerations (no `tolerationSeconds`) before admission, so they are
 //! left alone and never evicted by these taints.
 
-use super::pod::PodSpec;
+use super::pod::{Pod, PodSpec};
 use super::taints::{TaintEffect, Toleration, TolerationOperator};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 pub const TAINT_NODE_NOT_READY: &str = "node.kubernetes.io/not-ready";
 pub const TAINT_NODE_UNREACHABLE: &str = "node.kubernetes.io/unreachable";
@@ -44,6 +46,36 @@ pub fn needs_default_tolerations(spec: &PodSpec) -> bool {
     [TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE]
         .iter()
         .any(|key| !spec.tolerations.iter().any(|t| covers(t, key)))
+}
+
+/// Admits pods as they are created. Pods from one template share one spec;
+/// the admitted spec is made once per original spec so that they go on
+/// sharing one (the cache keeps the original alive, so its address cannot
+/// be reused by another spec while it is a key).
+#[derive(Default)]
+pub struct Admission {
+    admitted: BTreeMap<usize, (Arc<PodSpec>, Arc<PodSpec>)>,
+}
+
+impl Admission {
+    pub fn admit(&mut self, pod: &mut Pod) {
+        if !needs_default_tolerations(&pod.spec) {
+            return;
+        }
+        let key = Arc::as_ptr(&pod.spec) as usize;
+        if let Some((original, admitted)) = self.admitted.get(&key) {
+            if Arc::ptr_eq(original, &pod.spec) {
+                pod.spec = Arc::clone(admitted);
+                return;
+            }
+        }
+        let mut spec = (*pod.spec).clone();
+        default_toleration_seconds(&mut spec);
+        let admitted = Arc::new(spec);
+        self.admitted
+            .insert(key, (Arc::clone(&pod.spec), Arc::clone(&admitted)));
+        pod.spec = admitted;
+    }
 }
 
 #[cfg(test)]

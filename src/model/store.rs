@@ -128,6 +128,8 @@ pub struct ClusterState {
     pub workloads: Vec<WorkloadEntry>,
     /// Each node's Lease and Ready condition, indexed by node id.
     pub node_health: Vec<NodeHealth>,
+    /// The API server's admission of created pods (DefaultTolerationSeconds).
+    admission: super::admission::Admission,
 }
 
 impl ClusterState {
@@ -328,7 +330,8 @@ impl ClusterState {
         }
     }
 
-    pub fn add_pod(&mut self, pod: Pod, now: SimTime) -> PodId {
+    pub fn add_pod(&mut self, mut pod: Pod, now: SimTime) -> PodId {
+        self.admission.admit(&mut pod);
         let id = PodId(self.pods.len() as u32);
         let status = PodStatus::pending(pod.spec.init_containers.len(), pod.spec.containers.len());
         self.phase_counts[PodPhase::Pending as usize] += 1;

@@ -222,17 +222,11 @@ fn decode_scenario(
         }
         for mut pod in objects.pods {
             behaviour::apply(&mut pod, &rules, ctx.file(), list.pos, ctx.sink());
-            admit(&mut pod.spec);
             pods.push((SimTime::ZERO, pod));
         }
         for mut w in objects.workloads {
-            let daemon = w.spec.kind() == "DaemonSet";
             for template in super::workloads::templates_mut(&mut w) {
                 behaviour::apply_template(template, &rules, ctx.file(), list.pos, ctx.sink());
-                // DaemonSet pods get the daemon tolerations instead (controller).
-                if !daemon {
-                    admit(&mut template.spec);
-                }
             }
             workloads.push(TimedWorkload {
                 at: SimTime::ZERO,
@@ -318,14 +312,6 @@ fn decode_scenario(
         scheduler: scheduler?,
         expectations,
     })
-}
-
-/// The API server's admission of the pods a scenario creates, applied once
-/// per template so that pods from one template keep sharing one spec.
-fn admit(spec: &mut std::sync::Arc<crate::model::PodSpec>) {
-    if crate::model::admission::needs_default_tolerations(spec) {
-        crate::model::admission::default_toleration_seconds(std::sync::Arc::make_mut(spec));
-    }
 }
 
 fn duration(ctx: &mut Ctx, n: &Yaml) -> Option<SimDuration> {
@@ -742,7 +728,6 @@ fn decode_arrival(
     let mut template = template?;
     let name = name?;
     behaviour::apply(&mut template, rules, ctx.file(), node.pos, ctx.sink());
-    admit(&mut template.spec);
     Some(Arrival {
         name,
         template,

@@ -527,3 +527,72 @@ fn backoff_time_and_container_reason_per_pod() {
         "CrashLoopBackOff"
     );
 }
+
+fn bundled(name: &str) -> crate::sim::RunReport {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(format!("{name}.yaml"));
+    let loaded = crate::scenario::decode::load(&path).unwrap_or_else(|d| panic!("{d}"));
+    let s = loaded.scenario;
+    let options = crate::sim::RunOptions {
+        check_invariants: true,
+        ..Default::default()
+    };
+    crate::sim::simulate(&s, s.seed, &options)
+}
+
+#[test]
+fn node_failure_scenario_shows_the_50_plus_300_second_timeline() {
+    // worker-1 stops at 300 s (Lease renewed at 300 s): Unknown at 355 s,
+    // evicted at 655 s, replacements Ready a start latency (1-3 s) later.
+    let report = bundled("node-failure");
+    assert_eq!(times(&report, "worker-1", "NodeNotReady"), vec![355.0]);
+    let evictions: Vec<f64> = report
+        .recorder
+        .events
+        .iter()
+        .filter(|e| e.reason == "TaintManagerEviction")
+        .map(|e| e.time.as_secs_f64())
+        .collect();
+    assert!(!evictions.is_empty() && evictions.iter().all(|&t| t == 655.0));
+    let recovered = report.recorder.recovery.outcomes[0].recovered.unwrap();
+    assert!((656.0..=658.0).contains(&recovered.as_secs_f64()));
+}
+
+#[test]
+fn zone_outage_scenario_taints_a_node_every_ten_seconds_and_recovers() {
+    let report = bundled("zone-outage");
+    // When each node first got the NoExecute taint.
+    let mut first: std::collections::BTreeMap<u32, f64> = Default::default();
+    for r in &report.recorder.nodes.rows {
+        if r.view.taints.contains("unreachable:NoExecute") {
+            first.entry(r.node.0).or_insert(r.time.as_secs_f64());
+        }
+    }
+    let mut tainted: Vec<f64> = first.into_values().collect();
+    tainted.sort_by(f64::total_cmp);
+    assert_eq!(tainted, vec![355.0, 365.0, 375.0, 385.0]);
+    // DaemonSet pods tolerate the taints for ever: none is evicted.
+    assert!(
+        report
+            .recorder
+            .events
+            .iter()
+            .all(|e| e.reason != "TaintManagerEviction"
+                || !e.object.starts_with("default/node-agent"))
+    );
+    assert!(report.recorder.recovery.outcomes[0].recovered.is_some());
+    // The zone is back at 20 min: no taint is left.
+    assert!(report.state.nodes.iter().all(|n| n.taints.is_empty()));
+}
+
+#[test]
+fn crash_looping_sidecar_scenario_backs_off_to_five_minutes() {
+    let report = bundled("crash-looping-sidecar");
+    for p in &report.state.pods {
+        // Crashes 20 s after each start; restarts after 0, 10, 20, 40, 80,
+        // 160, 300, 300 … s of backoff within the 30 min run.
+        assert!(p.status.restarts() >= 9, "{}", p.status.restarts());
+        assert!(p.backoff.as_secs_f64() > 1000.0);
+    }
+}
