@@ -59,6 +59,7 @@ fn pod(name: String, cpu_millis: i64, memory_bytes: i64) -> Pod {
         limits: Resources::default(),
         restart_policy_always: false,
         behaviour: ContainerBehaviour::default(),
+        probes: Default::default(),
     };
     let spec = PodSpec {
         containers: vec![container],

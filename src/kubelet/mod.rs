@@ -12,8 +12,10 @@
 
 pub mod backoff;
 pub mod node;
+pub mod prober;
 
-/// Exit code of a container the OOM killer ended (128 + SIGKILL).
+/// Exit code of a container killed with SIGKILL (128 + 9): by the OOM
+/// killer, or by the kubelet after failed liveness or startup probes.
 pub const OOM_KILLED_EXIT_CODE: i32 = 137;
 
 /// `minimumGracePeriodInSeconds` of the kubelet's container runtime manager.
@@ -23,6 +25,7 @@ use crate::engine::distribution::Distribution;
 use crate::engine::rng::{derive_seed, Stream};
 use crate::engine::{EventQueue, SimDuration, SimTime, TimerId};
 use crate::model::pod::Container;
+use crate::model::probe::ProbeKind;
 use crate::model::status::ContainerState;
 use crate::model::store::{NodeId, PodId, WatchEvent};
 use crate::model::{ClusterState, PodPhase, ResourceName};
@@ -48,6 +51,8 @@ pub enum KubeletEvent {
     Restart(PodId, ContainerRef),
     /// Every container of a terminating pod has stopped: remove the pod.
     Removed(PodId),
+    /// A probe of a running container is due.
+    Probe(PodId, ContainerRef, crate::model::probe::ProbeKind),
 }
 
 #[derive(Default)]
@@ -60,6 +65,8 @@ struct ContainerRuntime {
     exit_code: i32,
     /// Why the scheduled exit of the current run happens.
     exit_kind: ExitKind,
+    /// Probe workers of the current run.
+    probes: prober::ProbeRuntime,
 }
 
 /// What ends a container's run.
@@ -72,6 +79,8 @@ enum ExitKind {
     Crash,
     /// Its memory use passed its limit (OOMKilled, exit 137).
     OomKilled,
+    /// The kubelet killed it after failed liveness or startup probes.
+    ProbeKilled,
 }
 
 impl PodRuntime {
@@ -82,6 +91,7 @@ impl PodRuntime {
             if let Some(t) = c.timer.take() {
                 events.cancel(t);
             }
+            c.probes.stop(events);
         }
         if let Some(t) = self.removal.take() {
             events.cancel(t);
@@ -238,12 +248,19 @@ impl Kubelets {
     }
 
     fn set_state(state: &mut ClusterState, id: PodId, c: ContainerRef, s: ContainerState) {
+        // With a startup or readiness probe a running container is ready only
+        // once the prober says so.
+        let probes = Self::container(state, id, c).probes;
+        let probed =
+            probes.get(ProbeKind::Startup).is_some() || probes.get(ProbeKind::Readiness).is_some();
         let status = &mut state.pod_mut(id).status;
         let cs = match c {
             ContainerRef::Init(i) => &mut status.init_container_statuses[i as usize],
             ContainerRef::App(i) => &mut status.container_statuses[i as usize],
         };
-        cs.ready = matches!(s, ContainerState::Running { .. }) && matches!(c, ContainerRef::App(_));
+        cs.ready = matches!(s, ContainerState::Running { .. })
+            && matches!(c, ContainerRef::App(_))
+            && !probed;
         cs.state = s;
     }
 
@@ -274,6 +291,7 @@ impl Kubelets {
         let now = events.now();
         match event {
             KubeletEvent::Started(id, c) => self.on_started(id, c, state, events),
+            KubeletEvent::Probe(id, c, kind) => self.on_probe(id, c, kind, state, events),
             KubeletEvent::Exited(id, c) => self.on_exited(id, c, state, events),
             KubeletEvent::Removed(id) => {
                 if let Some(rt) = self.pods.get_mut(id.0 as usize) {
@@ -360,6 +378,7 @@ impl Kubelets {
             if state.pod(id).status.phase == PodPhase::Pending {
                 state.set_phase(id, PodPhase::Running, now);
             }
+            self.start_probes(id, c, state, events);
             self.update_readiness(id, state, now);
         }
     }
@@ -372,10 +391,13 @@ impl Kubelets {
             .container_statuses
             .iter()
             .all(|s| matches!(s.state, ContainerState::Running { .. }));
+        let all_ready = entry.status.container_statuses.iter().all(|s| s.ready);
         let conditions = &mut entry.status.conditions;
         let was_ready = conditions.ready.is_some();
         if all_running {
             entry.started.get_or_insert(now);
+        }
+        if all_ready {
             entry.ready.get_or_insert(now);
             if conditions.ready.is_none() {
                 conditions.containers_ready = Some(now);
@@ -461,6 +483,7 @@ impl Kubelets {
         let (exit_code, reason) = match Self::slot(rt, c).exit_kind {
             ExitKind::OomKilled => (OOM_KILLED_EXIT_CODE, "OOMKilled"),
             ExitKind::Crash => (1, "Error"),
+            ExitKind::ProbeKilled => (OOM_KILLED_EXIT_CODE, "Error"),
             ExitKind::RunEnds => {
                 let failed = behaviour.fail_probability > 0.0
                     && rt.run_rng.gen::<f64>() < behaviour.fail_probability;
@@ -474,6 +497,7 @@ impl Kubelets {
 
         let slot = Self::slot(rt, c);
         slot.timer = None;
+        slot.probes.stop(events);
         slot.finished_at = now;
         slot.exit_code = exit_code;
         Self::set_state(

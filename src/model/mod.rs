@@ -10,6 +10,7 @@ pub mod meta;
 pub mod node;
 pub mod node_health;
 pub mod pod;
+pub mod probe;
 pub mod quantity;
 pub mod resources;
 pub mod status;

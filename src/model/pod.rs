@@ -71,6 +71,12 @@ pub struct ContainerBehaviour {
     pub memory_usage_bytes: Option<i64>,
     /// Time from each start until it uses `memory_usage_bytes`.
     pub memory_usage_after: Distribution,
+    /// Time from each start until its readiness probe passes.
+    pub ready_after: Distribution,
+    /// Time from each start until its startup probe passes.
+    pub started_after: Distribution,
+    /// Time from each start until its liveness probe starts failing; `None`: never.
+    pub liveness_fails_after: Option<Distribution>,
 }
 
 impl Default for ContainerBehaviour {
@@ -85,6 +91,9 @@ impl Default for ContainerBehaviour {
             crash_after: None,
             memory_usage_bytes: None,
             memory_usage_after: Distribution::Constant(Default::default()),
+            ready_after: Distribution::Constant(Default::default()),
+            started_after: Distribution::Constant(Default::default()),
+            liveness_fails_after: None,
         }
     }
 }
@@ -98,6 +107,8 @@ pub struct Container {
     /// Init containers only: `restartPolicy: Always` makes a sidecar.
     pub restart_policy_always: bool,
     pub behaviour: ContainerBehaviour,
+    /// Startup, readiness and liveness probes.
+    pub probes: super::probe::ContainerProbes,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -227,6 +238,7 @@ pub(crate) mod fixtures {
             limits: Resources::default(),
             restart_policy_always: false,
             behaviour: ContainerBehaviour::default(),
+            probes: Default::default(),
         }
     }
 

@@ -27,6 +27,9 @@ const FIELDS: &[(&str, &str)] = &[
     ("crash-after", "crashAfter"),
     ("memory-usage", "memoryUsage"),
     ("memory-usage-after", "memoryUsageAfter"),
+    ("ready-after", "readyAfter"),
+    ("started-after", "startedAfter"),
+    ("liveness-fails-after", "livenessFailsAfter"),
 ];
 
 /// A `behaviour` rule of the scenario.
@@ -92,6 +95,9 @@ fn apply_field(b: &mut ContainerBehaviour, key: &str, text: &str) -> Result<(), 
         "stopTime" => b.stop_time = Distribution::parse(text)?,
         "crashAfter" => b.crash_after = Some(Distribution::parse(text)?),
         "memoryUsageAfter" => b.memory_usage_after = Distribution::parse(text)?,
+        "readyAfter" => b.ready_after = Distribution::parse(text)?,
+        "startedAfter" => b.started_after = Distribution::parse(text)?,
+        "livenessFailsAfter" => b.liveness_fails_after = Some(Distribution::parse(text)?),
         "memoryUsage" => {
             b.memory_usage_bytes = Some(
                 crate::model::quantity::parse_units(text.trim())

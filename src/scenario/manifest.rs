@@ -905,12 +905,14 @@ fn decode_container(
         .opt("resources")
         .map(|n| decode_container_resources(&mut ctx.field("resources"), n, names))
         .unwrap_or_default();
+    let probes = super::probes::decode_probes(ctx, &mut m, init, restart_policy_always);
     m.ignore(CONTAINER_IGNORED);
     m.finish(ctx, &[CONTAINER_FIELDS, CONTAINER_IGNORED].concat());
     if ctx.error_count() > errors_before {
         return None;
     }
     Some(Container {
+        probes,
         name: name?,
         image: image?,
         requests,

@@ -5,6 +5,7 @@ pub mod behaviour;
 pub mod decode;
 pub mod faults;
 pub mod manifest;
+pub mod probes;
 pub mod service;
 pub mod spec;
 pub mod workloads;

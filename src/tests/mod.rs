@@ -5,6 +5,7 @@ mod controllers;
 mod determinism;
 mod kubelet;
 mod lifecycle;
+mod probes;
 mod queueing;
 mod scheduling;
 

@@ -1,0 +1,131 @@
+//! Probes end to end: readiness gating Ready, liveness restarts, startup
+//! probes holding the others back, and invalid probe specs.
+
+use super::{errors, events_of, run};
+
+fn probed(duration: &str, annotations: &str, probes: &str) -> String {
+    format!(
+        r#"
+duration: {duration}
+nodePools: [{{name: n, count: 1, capacity: {{cpu: "4", memory: 4Gi}}}}]
+workloads:
+  - apiVersion: v1
+    kind: Pod
+    metadata: {{name: p, annotations: {{{annotations}}}}}
+    spec:
+      containers:
+        - name: app
+          image: nginx
+{probes}
+"#
+    )
+}
+
+fn times(report: &crate::sim::RunReport, reason: &str) -> Vec<f64> {
+    events_of(report, "default/p")
+        .into_iter()
+        .filter(|e| e.1 == reason)
+        .map(|e| e.0)
+        .collect()
+}
+
+#[test]
+fn readiness_probe_decides_when_the_pod_is_ready() {
+    // Ticks every 10 s from the start at 0; the first at least 5 s in is
+    // at 10 s. The app answers from 30 s: failures at 10 and 20, success at 30.
+    let probe = "          readinessProbe: {httpGet: {path: /healthz, port: 80}, initialDelaySeconds: 5, periodSeconds: 10}";
+    let report = run(&probed("60s", "kubesim.io/ready-after: 30s", probe));
+    let p = &report.state.pods[0];
+    assert_eq!(p.ready.map(|t| t.as_secs_f64()), Some(30.0));
+    assert_eq!(p.started.map(|t| t.as_secs_f64()), Some(0.0));
+    assert_eq!(times(&report, "Unhealthy"), vec![10.0, 20.0]);
+    // successThreshold 2: ready after the second success in a row, at 40 s.
+    let probe2 = "          readinessProbe: {exec: {command: [cat, /ready]}, initialDelaySeconds: 5, periodSeconds: 10, successThreshold: 2}";
+    let report = run(&probed("60s", "kubesim.io/ready-after: 30s", probe2));
+    assert_eq!(
+        report.state.pods[0].ready.map(|t| t.as_secs_f64()),
+        Some(40.0)
+    );
+}
+
+#[test]
+fn liveness_failures_restart_the_container_with_backoff() {
+    // Fails from 60 s after each start; three failures in a row (60, 70,
+    // 80 s) kill it at 80 s; the first restart is immediate. The next run
+    // fails from 140 s: killed at 160 s, restarted after 10 s of backoff.
+    let probe =
+        "          livenessProbe: {tcpSocket: {port: 80}, periodSeconds: 10, failureThreshold: 3}";
+    let report = run(&probed(
+        "175s",
+        "kubesim.io/liveness-fails-after: 60s",
+        probe,
+    ));
+    assert_eq!(times(&report, "Started"), vec![0.0, 80.0, 170.0]);
+    let killing: Vec<(f64, String)> = events_of(&report, "default/p")
+        .into_iter()
+        .filter(|e| e.1 == "Killing")
+        .map(|e| (e.0, e.2))
+        .collect();
+    assert_eq!(
+        killing,
+        vec![
+            (
+                80.0,
+                "Container app failed liveness probe, will be restarted".to_string()
+            ),
+            (
+                160.0,
+                "Container app failed liveness probe, will be restarted".to_string()
+            )
+        ]
+    );
+    assert_eq!(report.state.pods[0].status.restarts(), 2);
+}
+
+#[test]
+fn startup_probe_holds_readiness_and_kills_after_its_threshold() {
+    // Startup passes from 25 s: failures at 0, 10, 20 s, success at 30 s;
+    // with no readiness probe the pod is Ready then.
+    let probe =
+        "          startupProbe: {httpGet: {port: 80}, periodSeconds: 10, failureThreshold: 5}";
+    let report = run(&probed("60s", "kubesim.io/started-after: 25s", probe));
+    assert_eq!(
+        report.state.pods[0].ready.map(|t| t.as_secs_f64()),
+        Some(30.0)
+    );
+    // failureThreshold 3: killed at 20 s, before it could pass.
+    let probe =
+        "          startupProbe: {httpGet: {port: 80}, periodSeconds: 10, failureThreshold: 3}";
+    let report = run(&probed("25s", "kubesim.io/started-after: 25s", probe));
+    assert_eq!(times(&report, "Started"), vec![0.0, 20.0]);
+    assert!(report.state.pods[0].ready.is_none());
+}
+
+#[test]
+fn invalid_probes_are_rejected_with_positions() {
+    let text = errors(
+        r#"
+nodePools: [{name: n, count: 1, capacity: {cpu: "1", memory: 1Gi}}]
+workloads:
+  - apiVersion: v1
+    kind: Pod
+    metadata: {name: p}
+    spec:
+      initContainers:
+        - {name: init, image: busybox, readinessProbe: {exec: {command: [x]}}}
+      containers:
+        - name: app
+          image: nginx
+          livenessProbe: {httpGet: {port: 80}, failureThreshold: -1, successThreshold: 2}
+          readinessProbe: {periodSeconds: 5}
+"#,
+    );
+    for expected in [
+        "test.yaml:9:56: workloads[0].spec.initContainers[0].readinessProbe: may not be set for init containers without restartPolicy=Always",
+        "livenessProbe.failureThreshold: must be greater than or equal to 0, found -1",
+        "livenessProbe.successThreshold: must be 1 for liveness probes, found 2",
+        "readinessProbe: must specify exactly one handler type of: exec, httpGet, tcpSocket, grpc (found 0)",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}
