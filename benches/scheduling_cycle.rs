@@ -60,6 +60,7 @@ fn pod(name: String, cpu_millis: i64, memory_bytes: i64) -> Pod {
         restart_policy_always: false,
         behaviour: ContainerBehaviour::default(),
         probes: Default::default(),
+        image_pull_policy: kubesim::model::pod::ImagePullPolicy::IfNotPresent,
     };
     let spec = PodSpec {
         containers: vec![container],

@@ -109,6 +109,7 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
     let mut streams = RandomStreams::new(seed);
     let mut scheduler = Scheduler::new(scenario.scheduler.clone(), options.explain.clone());
     let mut kubelets = Kubelets::new(seed);
+    kubelets.images = scenario.images.clone();
     let mut controllers = ControllerManager::new(scenario.controllers, seed);
     let mut recorder = Recorder::default();
     let mut faults = Faults::new(&scenario.faults, seed);

@@ -11,6 +11,7 @@
 //! Ready once it runs.
 
 pub mod backoff;
+pub mod images;
 pub mod node;
 pub mod prober;
 
@@ -53,6 +54,10 @@ pub enum KubeletEvent {
     Removed(PodId),
     /// A probe of a running container is due.
     Probe(PodId, ContainerRef, crate::model::probe::ProbeKind),
+    /// An image pull requested at the given time, taking the given time, finished.
+    Pulled(PodId, ContainerRef, SimTime, SimDuration),
+    /// The image backoff has passed: try the pull again.
+    PullRetry(PodId, ContainerRef),
 }
 
 #[derive(Default)]
@@ -67,6 +72,7 @@ struct ContainerRuntime {
     exit_kind: ExitKind,
     /// Probe workers of the current run.
     probes: prober::ProbeRuntime,
+    pull_backoff: images::PullBackoff,
 }
 
 /// What ends a container's run.
@@ -118,6 +124,8 @@ pub struct Kubelets {
     pods: Vec<Option<PodRuntime>>,
     /// Per-node kubelet state (faults, API notifications held back), by node id.
     nodes: Vec<node::KubeletNode>,
+    /// Image pulls (disabled unless the scenario has an `images` section).
+    pub images: images::ImageConfig,
 }
 
 fn stream_for(seed: u64, pod: PodId) -> ChaCha8Rng {
@@ -133,6 +141,7 @@ impl Kubelets {
             latencies_seed: derive_seed(seed, Stream::Latencies as u64),
             pods: Vec::new(),
             nodes: Vec::new(),
+            images: Default::default(),
         }
     }
 
@@ -264,8 +273,21 @@ impl Kubelets {
         cs.state = s;
     }
 
-    /// Asks the runtime to create and start a container; it runs after its start latency.
+    /// Makes sure the container's image is there, then creates the container.
     fn create_container<E: From<KubeletEvent>>(
+        &mut self,
+        id: PodId,
+        c: ContainerRef,
+        state: &mut ClusterState,
+        events: &mut EventQueue<E>,
+    ) {
+        if self.ensure_image(id, c, state, events) {
+            self.run_container(id, c, state, events);
+        }
+    }
+
+    /// Asks the runtime to create and start a container; it runs after its start latency.
+    fn run_container<E: From<KubeletEvent>>(
         &mut self,
         id: PodId,
         c: ContainerRef,
@@ -292,6 +314,13 @@ impl Kubelets {
         match event {
             KubeletEvent::Started(id, c) => self.on_started(id, c, state, events),
             KubeletEvent::Probe(id, c, kind) => self.on_probe(id, c, kind, state, events),
+            KubeletEvent::Pulled(id, c, requested, took) => {
+                self.on_pulled(id, c, requested, took, state, events)
+            }
+            KubeletEvent::PullRetry(id, c) => {
+                Self::slot(self.runtime(id), c).timer = None;
+                self.create_container(id, c, state, events);
+            }
             KubeletEvent::Exited(id, c) => self.on_exited(id, c, state, events),
             KubeletEvent::Removed(id) => {
                 if let Some(rt) = self.pods.get_mut(id.0 as usize) {

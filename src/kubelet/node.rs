@@ -56,6 +56,8 @@ pub struct KubeletNode {
     /// Notifications the kubelet has not seen while it could not reach the
     /// API server, oldest first.
     deferred: Vec<WatchEvent>,
+    /// Its image cache and pull queue.
+    pub images: super::images::NodeImages,
 }
 
 /// Exit code the kubelet reports for a container that vanished with its
@@ -63,7 +65,7 @@ pub struct KubeletNode {
 pub const LOST_CONTAINER_EXIT_CODE: i32 = 137;
 
 impl Kubelets {
-    fn node_mut(&mut self, id: NodeId) -> &mut KubeletNode {
+    pub(super) fn node_mut(&mut self, id: NodeId) -> &mut KubeletNode {
         let idx = id.0 as usize;
         if self.nodes.len() <= idx {
             self.nodes.resize_with(idx + 1, KubeletNode::default);

@@ -109,6 +109,30 @@ pub struct Container {
     pub behaviour: ContainerBehaviour,
     /// Startup, readiness and liveness probes.
     pub probes: super::probe::ContainerProbes,
+    pub image_pull_policy: ImagePullPolicy,
+}
+
+/// `imagePullPolicy`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImagePullPolicy {
+    Always,
+    IfNotPresent,
+    Never,
+}
+
+impl ImagePullPolicy {
+    /// `SetDefaults_Container`: Always for `:latest` or an untagged image
+    /// (no digest), IfNotPresent otherwise.
+    pub fn default_for(image: &str) -> ImagePullPolicy {
+        let name = image.rsplit('/').next().unwrap_or(image);
+        if image.contains('@') {
+            return ImagePullPolicy::IfNotPresent;
+        }
+        match name.rsplit_once(':') {
+            Some((_, "latest")) | None => ImagePullPolicy::Always,
+            Some(_) => ImagePullPolicy::IfNotPresent,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -239,6 +263,7 @@ pub(crate) mod fixtures {
             restart_policy_always: false,
             behaviour: ContainerBehaviour::default(),
             probes: Default::default(),
+            image_pull_policy: ImagePullPolicy::IfNotPresent,
         }
     }
 

@@ -54,6 +54,9 @@ pub struct PodEntry {
     pub owner: Option<WorkloadId>,
     /// Time its containers spent waiting out restart backoff (CrashLoopBackOff).
     pub backoff: crate::engine::SimDuration,
+    /// Time spent pulling its images (from each request to the image being
+    /// there), which SIG Scalability's startup latency leaves out.
+    pub image_pull: crate::engine::SimDuration,
 }
 
 impl PodEntry {
@@ -348,6 +351,7 @@ impl ClusterState {
             terminating: None,
             owner: None,
             backoff: Default::default(),
+            image_pull: Default::default(),
         });
         self.watch.push_back(WatchEvent::PodAdded(id));
         id

@@ -54,6 +54,7 @@ const TOP_LEVEL: &[&str] = &[
     "scheduler",
     "expectations",
     "faults",
+    "images",
 ];
 
 /// Reads and decodes a scenario file.
@@ -294,6 +295,10 @@ fn decode_scenario(
         ),
         None => Default::default(),
     };
+    let images = match m.opt("images") {
+        Some(n) => super::images::decode_images(&mut ctx.field("images"), n),
+        None => Default::default(),
+    };
     m.finish(ctx, TOP_LEVEL);
     Some(Scenario {
         name,
@@ -309,6 +314,7 @@ fn decode_scenario(
         actions,
         controllers,
         faults,
+        images,
         scheduler: scheduler?,
         expectations,
     })

@@ -24,7 +24,7 @@ use crate::model::labels::{
 use crate::model::meta::{ObjectMeta, OwnerReference};
 use crate::model::node::{DEFAULT_MAX_PODS, LABEL_HOSTNAME};
 use crate::model::pod::{
-    Container, ContainerBehaviour, PodSpec, RestartPolicy, DEFAULT_SCHEDULER_NAME,
+    Container, ContainerBehaviour, ImagePullPolicy, PodSpec, RestartPolicy, DEFAULT_SCHEDULER_NAME,
     DEFAULT_TERMINATION_GRACE_PERIOD_S,
 };
 use crate::model::quantity::{parse_milli, parse_units};
@@ -882,7 +882,7 @@ fn decode_container(
         }
         Some(s)
     });
-    opt_enum(
+    let image_pull_policy = opt_enum(
         ctx,
         &mut m,
         "imagePullPolicy",
@@ -911,10 +911,18 @@ fn decode_container(
     if ctx.error_count() > errors_before {
         return None;
     }
+    let image = image?;
+    let image_pull_policy = match image_pull_policy {
+        Some("Always") => ImagePullPolicy::Always,
+        Some("Never") => ImagePullPolicy::Never,
+        Some(_) => ImagePullPolicy::IfNotPresent,
+        None => ImagePullPolicy::default_for(&image),
+    };
     Some(Container {
         probes,
+        image_pull_policy,
         name: name?,
-        image: image?,
+        image,
         requests,
         limits,
         restart_policy_always,

@@ -4,6 +4,7 @@ pub mod actions;
 pub mod behaviour;
 pub mod decode;
 pub mod faults;
+pub mod images;
 pub mod manifest;
 pub mod probes;
 pub mod service;

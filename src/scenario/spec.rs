@@ -61,6 +61,8 @@ pub struct Scenario {
     pub controllers: ControllerConfig,
     /// Node crashes, zone outages, partitions and random failures.
     pub faults: crate::faults::FaultSpec,
+    /// Image pulls (off unless the scenario has an `images` section).
+    pub images: crate::kubelet::images::ImageConfig,
     pub scheduler: SchedulerConfig,
     pub expectations: Vec<Expectation>,
 }

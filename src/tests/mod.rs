@@ -3,6 +3,7 @@
 
 mod controllers;
 mod determinism;
+mod images;
 mod kubelet;
 mod lifecycle;
 mod probes;
