@@ -137,6 +137,7 @@ impl Kubelets {
             return false;
         }
         state.record_pod_event(now, id, "Pulling", format!("Pulling image {image:?}"));
+        self.runtime(id).first_pull.get_or_insert(now);
         let outage = self
             .images
             .outages
@@ -243,8 +244,10 @@ impl Kubelets {
                 "Successfully pulled image {image:?} in {duration} ({waited} including waiting). Image size: {size} bytes."
             ),
         );
-        let entry = state.pod_mut(id);
-        entry.image_pull = entry.image_pull + waited;
+        // As the pod startup latency tracker: from the first pull started
+        // to the last one finished, failed tries and backoff included.
+        let first = *self.runtime(id).first_pull.get_or_insert(requested);
+        state.pod_mut(id).image_pull = now.since(first);
         self.run_container(id, c, state, events);
     }
 }

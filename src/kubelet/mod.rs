@@ -115,6 +115,8 @@ struct PodRuntime {
     app: Vec<ContainerRuntime>,
     /// The pending removal of a terminating pod.
     removal: Option<TimerId>,
+    /// When its first image pull started (pod startup latency leaves pulls out).
+    first_pull: Option<SimTime>,
 }
 
 pub struct Kubelets {
@@ -221,6 +223,7 @@ impl Kubelets {
             init: new_runtimes(spec.init_containers.len()),
             app: new_runtimes(spec.containers.len()),
             removal: None,
+            first_pull: None,
         });
         if spec.init_containers.is_empty() {
             self.start_app_containers(id, state, events);

@@ -54,8 +54,9 @@ pub struct PodEntry {
     pub owner: Option<WorkloadId>,
     /// Time its containers spent waiting out restart backoff (CrashLoopBackOff).
     pub backoff: crate::engine::SimDuration,
-    /// Time spent pulling its images (from each request to the image being
-    /// there), which SIG Scalability's startup latency leaves out.
+    /// From its first image pull started to its last one finished
+    /// (`pod_startup_latency_tracker.go`), which SIG Scalability's pod
+    /// startup latency leaves out.
     pub image_pull: crate::engine::SimDuration,
 }
 

@@ -596,3 +596,41 @@ fn crash_looping_sidecar_scenario_backs_off_to_five_minutes() {
         assert!(p.backoff.as_secs_f64() > 1000.0);
     }
 }
+
+#[test]
+fn slow_registry_scenario_waits_out_the_outage_with_image_backoff() {
+    // Scaled to 40 at 600 s with the registry down until 720 s: pulls on
+    // nodes without the image fail at 600, 610, 630 and 670 s (backoff 10,
+    // 20, 40 s), then succeed at 750 s and take 1.2 GiB / 20 MiB/s = 61.44 s.
+    let report = bundled("slow-registry");
+    let first_new = report
+        .state
+        .pods
+        .iter()
+        .filter(|p| p.created.as_secs_f64() == 600.0 && p.image_pull.0 > 0)
+        .collect::<Vec<_>>();
+    assert!(!first_new.is_empty());
+    for p in &first_new {
+        let object = format!("default/{}", p.pod.metadata.name);
+        let pulling = times(&report, &object, "Pulling");
+        assert_eq!(pulling, vec![600.0, 610.0, 630.0, 670.0, 750.0]);
+    }
+    // Pods on nodes that had the image start within their 1-3 s latency.
+    assert!(report
+        .state
+        .pods
+        .iter()
+        .filter(|p| p.created.as_secs_f64() == 600.0 && p.image_pull.0 == 0)
+        .all(|p| p.started.unwrap().as_secs_f64() <= 603.0));
+    // Pulls are left out of the startup latency: its p99 is the start latency.
+    let p99 = report
+        .summary
+        .figures
+        .iter()
+        .find(|(n, _)| *n == "startup_p99_s")
+        .unwrap()
+        .1
+        .as_f64()
+        .unwrap();
+    assert!(p99 <= 3.0, "{p99}");
+}
