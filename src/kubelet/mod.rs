@@ -87,6 +87,8 @@ enum ExitKind {
     OomKilled,
     /// The kubelet killed it after failed liveness or startup probes.
     ProbeKilled,
+    /// Its postStart hook failed and the kubelet killed it.
+    PostStartHookFailed,
 }
 
 impl PodRuntime {
@@ -366,6 +368,8 @@ impl Kubelets {
         let name = container.name.clone();
         let run_time: Option<Distribution> = container.behaviour.run_time.clone();
         let crash_after = container.behaviour.crash_after.clone();
+        let post_start = container.behaviour.post_start.clone();
+        let post_start_fail_p = container.behaviour.post_start_fail_probability;
         // The OOM killer acts when the declared usage exceeds a set memory limit.
         let limit = container.limits.memory_bytes;
         let oom_after = container
@@ -395,6 +399,15 @@ impl Kubelets {
             let at = at.sample(&mut rt.run_rng);
             if end.is_none_or(|(r, _)| at < r) {
                 end = Some((at, ExitKind::OomKilled));
+            }
+        }
+        // `startContainer`: a failing postStart hook gets the container killed
+        // when the hook returns (FailedPostStartHook).
+        if let Some(hook) = &post_start {
+            let took = hook.sample(&mut rt.run_rng);
+            let fails = post_start_fail_p > 0.0 && rt.run_rng.gen::<f64>() < post_start_fail_p;
+            if fails && end.is_none_or(|(r, _)| took < r) {
+                end = Some((took, ExitKind::PostStartHookFailed));
             }
         }
         if let Some((after, kind)) = end {
@@ -512,10 +525,23 @@ impl Kubelets {
         let name = Self::container(state, id, c).name.clone();
         let restart_policy = state.pod(id).pod.spec.restart_policy;
         let rt = self.runtime(id);
+        if Self::slot(rt, c).exit_kind == ExitKind::PostStartHookFailed {
+            let msg = format!("PostStartHookError: the hook of container {name} failed");
+            state.record_pod_event(now, id, "FailedPostStartHook", msg);
+            state.record_pod_event(
+                now,
+                id,
+                "Killing",
+                format!("FailedPostStartHook: Container {name} failed its postStart hook"),
+            );
+        }
+        let rt = self.runtime(id);
         let (exit_code, reason) = match Self::slot(rt, c).exit_kind {
             ExitKind::OomKilled => (OOM_KILLED_EXIT_CODE, "OOMKilled"),
             ExitKind::Crash => (1, "Error"),
-            ExitKind::ProbeKilled => (OOM_KILLED_EXIT_CODE, "Error"),
+            ExitKind::ProbeKilled | ExitKind::PostStartHookFailed => {
+                (OOM_KILLED_EXIT_CODE, "Error")
+            }
             ExitKind::RunEnds => {
                 let failed = behaviour.fail_probability > 0.0
                     && rt.run_rng.gen::<f64>() < behaviour.fail_probability;

@@ -77,6 +77,10 @@ pub struct ContainerBehaviour {
     pub started_after: Distribution,
     /// Time from each start until its liveness probe starts failing; `None`: never.
     pub liveness_fails_after: Option<Distribution>,
+    /// How long its postStart hook runs after each start; `None`: no hook.
+    pub post_start: Option<Distribution>,
+    /// Probability that the postStart hook fails (the kubelet then kills the container).
+    pub post_start_fail_probability: f64,
 }
 
 impl Default for ContainerBehaviour {
@@ -94,6 +98,8 @@ impl Default for ContainerBehaviour {
             ready_after: Distribution::Constant(Default::default()),
             started_after: Distribution::Constant(Default::default()),
             liveness_fails_after: None,
+            post_start: None,
+            post_start_fail_probability: 0.0,
         }
     }
 }

@@ -30,6 +30,8 @@ const FIELDS: &[(&str, &str)] = &[
     ("ready-after", "readyAfter"),
     ("started-after", "startedAfter"),
     ("liveness-fails-after", "livenessFailsAfter"),
+    ("post-start", "postStart"),
+    ("post-start-fail-probability", "postStartFailProbability"),
 ];
 
 /// A `behaviour` rule of the scenario.
@@ -98,6 +100,15 @@ fn apply_field(b: &mut ContainerBehaviour, key: &str, text: &str) -> Result<(), 
         "readyAfter" => b.ready_after = Distribution::parse(text)?,
         "startedAfter" => b.started_after = Distribution::parse(text)?,
         "livenessFailsAfter" => b.liveness_fails_after = Some(Distribution::parse(text)?),
+        "postStart" => b.post_start = Some(Distribution::parse(text)?),
+        "postStartFailProbability" => {
+            b.post_start_fail_probability = text
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|p| (0.0..=1.0).contains(p))
+                .ok_or_else(|| format!("expected a probability from 0 to 1, found {text:?}"))?
+        }
         "memoryUsage" => {
             b.memory_usage_bytes = Some(
                 crate::model::quantity::parse_units(text.trim())

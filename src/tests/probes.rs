@@ -129,3 +129,40 @@ workloads:
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
 }
+
+#[test]
+fn failing_init_container_shows_init_crash_loop_back_off() {
+    // The init container fails after 5 s each time: restarted at once, then
+    // after 10 s; at 12 s it waits out its backoff and the app never starts.
+    let report = run(r#"
+duration: 12s
+nodePools: [{name: n, count: 1, capacity: {cpu: "4", memory: 4Gi}}]
+workloads:
+  - apiVersion: v1
+    kind: Pod
+    metadata: {name: p, annotations: {kubesim.io/run-time.init: 5s, kubesim.io/exit-code.init: "1"}}
+    spec:
+      initContainers: [{name: init, image: busybox}]
+      containers: [{name: app, image: nginx}]
+"#);
+    let p = &report.state.pods[0];
+    assert_eq!(p.status.container_reason(), "Init:CrashLoopBackOff");
+    assert!(p.status.conditions.initialized.is_none());
+    assert_eq!(times(&report, "BackOff"), vec![10.0]);
+}
+
+#[test]
+fn failing_post_start_hook_kills_the_container() {
+    // The hook runs 3 s and fails: killed at 3 s, restarted at once, killed
+    // at 6 s, restarted after 10 s of backoff at 16 s.
+    let report = run(&probed(
+        "18s",
+        "kubesim.io/post-start: 3s, kubesim.io/post-start-fail-probability: '1'",
+        "",
+    ));
+    assert_eq!(times(&report, "FailedPostStartHook"), vec![3.0, 6.0]);
+    assert_eq!(times(&report, "Started"), vec![0.0, 3.0, 16.0]);
+    // A hook that succeeds changes nothing.
+    let ok = run(&probed("18s", "kubesim.io/post-start: 3s", ""));
+    assert_eq!(times(&ok, "Started"), vec![0.0]);
+}
