@@ -7,8 +7,9 @@
 //! runtime takes to start one, how long it runs, how it exits. Every random
 //! draw for a pod comes from that pod's own streams (keyed by the pod's
 //! creation index), so the same pod behaves the same under any scheduling
-//! policy. Image pulls and probes are not modelled yet; a container is
-//! Ready once it runs.
+//! policy. Image pulls are in `images.rs`, probes in `prober.rs`, what a
+//! node's failure does to its kubelet in `node.rs`; without probes a
+//! container is Ready once it runs.
 
 pub mod backoff;
 pub mod images;
