@@ -8,6 +8,7 @@ pub mod images;
 pub mod manifest;
 pub mod probes;
 pub mod service;
+pub mod sizes;
 pub mod spec;
 pub mod workloads;
 pub mod yaml;
