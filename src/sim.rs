@@ -8,14 +8,17 @@
 
 use crate::controllers::{gc, ControllerEvent, ControllerManager};
 use crate::engine::rng::{derive_seed, Stream};
+use crate::engine::SimDuration;
 use crate::engine::{EventQueue, Limits, RandomStreams, SimTime, StopReason};
 use crate::faults::{FaultEvent, Faults};
 use crate::kubelet::{KubeletEvent, Kubelets};
 use crate::metrics::summary::{summarize, Summary};
 use crate::metrics::Recorder;
+use crate::model::api_latency::{ApiLatency, Hop};
 use crate::model::meta::ObjectMeta;
 use crate::model::workloads::WorkloadSpec;
 use crate::model::PodId;
+use crate::model::WatchEvent;
 use crate::model::{ClusterState, Pod};
 use crate::scenario::{sizes, ActionKind, ArrivalProcess, Scenario};
 use crate::scheduler::{DecisionRow, ExplainFilter, Scheduler, SchedulerEvent};
@@ -37,6 +40,9 @@ pub enum Event {
     Kubelet(KubeletEvent),
     Controller(ControllerEvent),
     Fault(FaultEvent),
+    /// A watch notification reaches the scheduler (or, `false`, a kubelet)
+    /// after its declared latency.
+    DelayedWatch(bool, crate::model::WatchEvent),
     /// Record a row of timeseries.csv.
     Sample,
 }
@@ -154,6 +160,7 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
         &mut controllers,
         &mut events,
         &mut recorder,
+        (&scenario.api_latency, seed),
     );
 
     let mut processed = 0u64;
@@ -210,6 +217,24 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
             }
             Event::Kubelet(e) => kubelets.handle(e, &mut state, &mut events),
             Event::Controller(e) => controllers.handle(e, &mut state, &mut events),
+            Event::DelayedWatch(to_scheduler, w) => {
+                let pod = match w {
+                    crate::model::WatchEvent::PodAdded(p)
+                    | crate::model::WatchEvent::PodBound(p, _) => p,
+                    _ => unreachable!("only pod notifications are delayed"),
+                };
+                // The pod may have gone (or be going) meanwhile.
+                let e = state.pod(pod);
+                if e.deleted.is_none() && (to_scheduler || e.terminating.is_none()) {
+                    if to_scheduler {
+                        if e.node.is_none() {
+                            scheduler.on_watch(w, &state, &mut events);
+                        }
+                    } else {
+                        kubelets.on_watch(w, &mut state, &mut events);
+                    }
+                }
+            }
             Event::Fault(e) => {
                 let before = faults.records.len();
                 faults.handle(e, &mut kubelets, &mut state, &mut events);
@@ -238,6 +263,7 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
             &mut controllers,
             &mut events,
             &mut recorder,
+            (&scenario.api_latency, seed),
         );
         recorder.record_events(&mut state);
         recorder.recovery.check(&state, now, |n| {
@@ -281,10 +307,30 @@ fn deliver_watch(
     controllers: &mut ControllerManager,
     events: &mut EventQueue<Event>,
     recorder: &mut Recorder,
+    (latency, seed): (&ApiLatency, u64),
 ) {
     while let Some(w) = state.next_watch_event() {
-        scheduler.on_watch(w, state, events);
-        kubelets.on_watch(w, state, events);
+        // Declared watch latency: the scheduler hears of new pods, and the
+        // kubelets of bindings, later.
+        let delayed = match w {
+            WatchEvent::PodAdded(p) => Some((true, latency.delay(Hop::SchedulerWatch, p, seed))),
+            WatchEvent::PodBound(p, _) => Some((false, latency.delay(Hop::KubeletWatch, p, seed))),
+            _ => None,
+        };
+        match delayed {
+            Some((true, d)) if d > SimDuration::ZERO => {
+                events.schedule(events.now() + d, Event::DelayedWatch(true, w));
+                kubelets.on_watch(w, state, events);
+            }
+            Some((false, d)) if d > SimDuration::ZERO => {
+                scheduler.on_watch(w, state, events);
+                events.schedule(events.now() + d, Event::DelayedWatch(false, w));
+            }
+            _ => {
+                scheduler.on_watch(w, state, events);
+                kubelets.on_watch(w, state, events);
+            }
+        }
         controllers.on_watch(w, state, events);
         recorder.nodes.on_watch(w, state, events.now());
         recorder.recovery.on_watch(w);

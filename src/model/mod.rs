@@ -3,6 +3,7 @@
 //! Node, and the object store with its watch notifications.
 pub mod admission;
 pub mod affinity;
+pub mod api_latency;
 pub mod event;
 pub mod intstr;
 pub mod labels;

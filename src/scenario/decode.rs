@@ -55,6 +55,7 @@ const TOP_LEVEL: &[&str] = &[
     "expectations",
     "faults",
     "images",
+    "apiLatency",
 ];
 
 /// Reads and decodes a scenario file.
@@ -295,6 +296,10 @@ fn decode_scenario(
         ),
         None => Default::default(),
     };
+    let api_latency = match m.opt("apiLatency") {
+        Some(n) => super::images::decode_api_latency(&mut ctx.field("apiLatency"), n),
+        None => Default::default(),
+    };
     let images = match m.opt("images") {
         Some(n) => super::images::decode_images(&mut ctx.field("images"), n),
         None => Default::default(),
@@ -315,6 +320,7 @@ fn decode_scenario(
         controllers,
         faults,
         images,
+        api_latency,
         scheduler: scheduler?,
         expectations,
     })

@@ -154,3 +154,19 @@ pub fn decode_images(ctx: &mut Ctx, node: &Yaml) -> ImageConfig {
     );
     config
 }
+
+/// `apiLatency: {schedulerWatch: uniform(5ms, 50ms), kubeletWatch: 20ms}`.
+pub fn decode_api_latency(ctx: &mut Ctx, node: &Yaml) -> crate::model::api_latency::ApiLatency {
+    let mut config = crate::model::api_latency::ApiLatency::default();
+    let Some(mut m) = MapReader::new(ctx, node) else {
+        return config;
+    };
+    if let Some(n) = m.opt("schedulerWatch") {
+        config.scheduler_watch = distribution(&mut ctx.field("schedulerWatch"), n);
+    }
+    if let Some(n) = m.opt("kubeletWatch") {
+        config.kubelet_watch = distribution(&mut ctx.field("kubeletWatch"), n);
+    }
+    m.finish(ctx, &["schedulerWatch", "kubeletWatch"]);
+    config
+}

@@ -65,6 +65,8 @@ pub struct Scenario {
     pub faults: crate::faults::FaultSpec,
     /// Image pulls (off unless the scenario has an `images` section).
     pub images: crate::kubelet::images::ImageConfig,
+    /// Watch delays of the scheduler and the kubelets (zero by default).
+    pub api_latency: crate::model::api_latency::ApiLatency,
     pub scheduler: SchedulerConfig,
     pub expectations: Vec<Expectation>,
 }

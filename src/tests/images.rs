@@ -153,3 +153,36 @@ workloads:
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
 }
+
+#[test]
+fn watch_latency_delays_scheduling_and_the_kubelet() {
+    // The scheduler sees each pod 2 s after its creation, the kubelet each
+    // binding 3 s after it: created at 0 and 10 s, bound at 2 and 12 s,
+    // running at 5 and 15 s; startup latency (creation to running) is 5 s.
+    let report = run(&cluster(
+        "  pullTime: 0s",
+        &[
+            ("a", "0s", "{name: c, image: \"app:1\"}"),
+            ("b", "10s", "{name: c, image: \"app:1\"}"),
+        ],
+    )
+    .replace(
+        "images:",
+        "apiLatency: {schedulerWatch: 2s, kubeletWatch: 3s}\nimages:",
+    ));
+    let pods = &report.state.pods;
+    let t = |o: Option<crate::engine::SimTime>| o.map(|t| t.as_secs_f64());
+    assert_eq!(t(pods[0].status.conditions.pod_scheduled), Some(2.0));
+    assert_eq!(t(pods[0].started), Some(5.0));
+    assert_eq!(t(pods[1].status.conditions.pod_scheduled), Some(12.0));
+    assert_eq!(t(pods[1].started), Some(15.0));
+    let p50 = report
+        .summary
+        .figures
+        .iter()
+        .find(|(n, _)| *n == "startup_p50_s")
+        .unwrap()
+        .1
+        .to_csv();
+    assert_eq!(p50, "5.000000");
+}
