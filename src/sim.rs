@@ -333,7 +333,7 @@ fn deliver_watch(
         }
         controllers.on_watch(w, state, events);
         recorder.nodes.on_watch(w, state, events.now());
-        recorder.recovery.on_watch(w);
+        recorder.recovery.on_watch(w, state);
     }
 }
 

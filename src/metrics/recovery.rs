@@ -103,6 +103,9 @@ pub struct RecoveryTracker {
     /// When each fault started.
     pub starts: Vec<SimTime>,
     dirty: bool,
+    /// The pods of each tracked controller (Deployment, standalone
+    /// ReplicaSet), so a check only looks at the controllers a fault hit.
+    pods_by_owner: std::collections::BTreeMap<WorkloadId, Vec<PodId>>,
 }
 
 /// The controller at the top of a pod's ownership chain.
@@ -147,7 +150,12 @@ impl RecoveryTracker {
         self.dirty = true;
     }
 
-    pub fn on_watch(&mut self, event: WatchEvent) {
+    pub fn on_watch(&mut self, event: WatchEvent, state: &ClusterState) {
+        if let WatchEvent::PodAdded(p) = event {
+            if let Some(w) = top_owner(state, p).filter(|&w| tracked(state, w)) {
+                self.pods_by_owner.entry(w).or_default().push(p);
+            }
+        }
         if !matches!(
             event,
             WatchEvent::WorkloadAdded(_) | WatchEvent::WorkloadDeleted(_)
@@ -164,18 +172,25 @@ impl RecoveryTracker {
         }
         self.dirty = false;
         let mut ready: std::collections::BTreeMap<WorkloadId, i32> = Default::default();
-        for i in 0..state.pods.len() {
-            let p = PodId(i as u32);
-            let e = state.pod(p);
-            let serving = e.deleted.is_none()
-                && e.terminating.is_none()
-                && e.status.conditions.ready.is_some()
-                && e.node.is_some_and(&healthy);
-            if serving {
-                if let Some(w) = top_owner(state, p) {
-                    *ready.entry(w).or_default() += 1;
-                }
-            }
+        let open: std::collections::BTreeSet<WorkloadId> = self
+            .outcomes
+            .iter()
+            .filter(|o| o.recovered.is_none())
+            .flat_map(|o| o.workloads.iter().copied())
+            .collect();
+        for w in open {
+            let pods = self.pods_by_owner.entry(w).or_default();
+            pods.retain(|&p| state.pod(p).deleted.is_none());
+            let serving = pods
+                .iter()
+                .filter(|&&p| {
+                    let e = state.pod(p);
+                    e.terminating.is_none()
+                        && e.status.conditions.ready.is_some()
+                        && e.node.is_some_and(&healthy)
+                })
+                .count();
+            ready.insert(w, serving as i32);
         }
         for o in self.outcomes.iter_mut().filter(|o| o.recovered.is_none()) {
             let whole = o.workloads.iter().all(|&w| {
