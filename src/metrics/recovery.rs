@@ -3,9 +3,11 @@
 //! When a fault starts, the controllers it hits are the Deployments and
 //! standalone ReplicaSets owning pods on its nodes. The fault has recovered
 //! at the first moment when each of them again has its desired number of
-//! Ready pods, counting only pods on nodes without an active fault (a pod
-//! on a dead node may still show Ready until the node lifecycle controller
-//! marks it otherwise; it serves nobody). DaemonSets are left out: their
+//! Ready pods, not counting pods on the fault's own nodes while they are
+//! down (such a pod may still show Ready until the node lifecycle
+//! controller marks it otherwise; it serves nobody). Pods on the nodes of
+//! other, overlapping faults are those faults' loss, not this one's: they
+//! count as serving until they are evicted. DaemonSets are left out: their
 //! pods belong to nodes, so they recover only with the node. Readiness
 //! stands in for availability (`minReadySeconds` is not waited for).
 
@@ -16,6 +18,7 @@ use crate::faults::FaultRecord;
 use crate::model::store::{NodeId, PodId, WatchEvent, WorkloadId};
 use crate::model::workloads::WorkloadSpec;
 use crate::model::ClusterState;
+use std::collections::BTreeMap;
 
 /// summary.csv: how many faults, how many never recovered, the longest recovery.
 pub fn summary_figures(t: &RecoveryTracker) -> Vec<(&'static str, Figure)> {
@@ -91,6 +94,8 @@ pub fn write_faults(
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct FaultOutcome {
+    /// The nodes it hit.
+    pub nodes: Vec<NodeId>,
     /// The controllers the fault hit.
     pub workloads: Vec<WorkloadId>,
     pub recovered: Option<SimTime>,
@@ -105,7 +110,7 @@ pub struct RecoveryTracker {
     dirty: bool,
     /// The pods of each tracked controller (Deployment, standalone
     /// ReplicaSet), so a check only looks at the controllers a fault hit.
-    pods_by_owner: std::collections::BTreeMap<WorkloadId, Vec<PodId>>,
+    pods_by_owner: BTreeMap<WorkloadId, Vec<PodId>>,
 }
 
 /// The controller at the top of a pod's ownership chain.
@@ -143,6 +148,7 @@ impl RecoveryTracker {
         workloads.dedup();
         let recovered = workloads.is_empty().then_some(now);
         self.outcomes.push(FaultOutcome {
+            nodes: nodes.to_vec(),
             workloads,
             recovered,
         });
@@ -171,7 +177,9 @@ impl RecoveryTracker {
             return;
         }
         self.dirty = false;
-        let mut ready: std::collections::BTreeMap<WorkloadId, i32> = Default::default();
+        // Per controller: its Ready pods on healthy nodes, and its pods (not
+        // terminating) on each node with an active fault.
+        let mut counts: BTreeMap<WorkloadId, (i32, BTreeMap<NodeId, i32>)> = BTreeMap::new();
         let open: std::collections::BTreeSet<WorkloadId> = self
             .outcomes
             .iter()
@@ -181,21 +189,33 @@ impl RecoveryTracker {
         for w in open {
             let pods = self.pods_by_owner.entry(w).or_default();
             pods.retain(|&p| state.pod(p).deleted.is_none());
-            let serving = pods
-                .iter()
-                .filter(|&&p| {
-                    let e = state.pod(p);
-                    e.terminating.is_none()
-                        && e.status.conditions.ready.is_some()
-                        && e.node.is_some_and(&healthy)
-                })
-                .count();
-            ready.insert(w, serving as i32);
+            let (ready_healthy, on_faulty) = counts.entry(w).or_default();
+            for &p in pods.iter() {
+                let e = state.pod(p);
+                let Some(n) = e.node else { continue };
+                if e.terminating.is_some() || e.status.phase.is_terminal() {
+                    continue;
+                }
+                if !healthy(n) {
+                    *on_faulty.entry(n).or_default() += 1;
+                } else if e.status.conditions.ready.is_some() {
+                    *ready_healthy += 1;
+                }
+            }
         }
         for o in self.outcomes.iter_mut().filter(|o| o.recovered.is_none()) {
+            // This fault's own nodes serve nobody while they are down (their
+            // pods may still show Ready); pods held up by other, overlapping
+            // faults are not this fault's loss and count as serving.
             let whole = o.workloads.iter().all(|&w| {
                 let entry = state.workload(w);
-                entry.deleted.is_some() || ready.get(&w).copied().unwrap_or(0) >= desired(entry)
+                let (ready_healthy, on_faulty) = &counts[&w];
+                let others: i32 = on_faulty
+                    .iter()
+                    .filter(|(n, _)| !o.nodes.contains(n))
+                    .map(|(_, c)| c)
+                    .sum();
+                entry.deleted.is_some() || ready_healthy + others >= desired(entry)
             });
             if whole {
                 o.recovered = Some(now);

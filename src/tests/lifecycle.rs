@@ -634,3 +634,22 @@ fn slow_registry_scenario_waits_out_the_outage_with_image_backoff() {
         .unwrap();
     assert!(p99 <= 3.0, "{p99}");
 }
+
+#[test]
+fn overlapping_faults_each_recover_when_their_own_pods_are_replaced() {
+    // n-1 down at 100 s (evicted at 455 s), n-2 at 200 s (evicted at 555 s).
+    // The first fault recovers at 455 s: n-2's pods are the second fault's loss.
+    let report = run(&cluster(
+        "900s",
+        "  - {at: 100s, nodeDown: {node: n-1}}\n  - {at: 200s, nodeDown: {node: n-2}}",
+        "",
+    ));
+    let recovered: Vec<Option<f64>> = report
+        .recorder
+        .recovery
+        .outcomes
+        .iter()
+        .map(|o| o.recovered.map(|t| t.as_secs_f64()))
+        .collect();
+    assert_eq!(recovered, vec![Some(455.0), Some(555.0)]);
+}
