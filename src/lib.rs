@@ -7,9 +7,13 @@
 //! - **cluster state**: the object store ([`model::ClusterState`]) holding
 //!   nodes and pods. Components change it only through its methods, which
 //!   emit watch notifications.
-//! - **component**: the [`scheduler`] and the [`kubelet`]s. Each reacts to
-//!   its own timers and to watch notifications, and never calls another's
-//!   internals.
+//! - **component**: the [`scheduler`], the [`kubelet`]s and the
+//!   [`controllers`]. Each reacts to its own timers and to watch
+//!   notifications, and never calls another's internals.
+//! - **fault**: what goes wrong with a machine ([`faults`]): it stops, loses
+//!   the network, or its kubelet reports NotReady. The cluster's reaction
+//!   (Unknown nodes, taints, evictions, replacements) is the components'
+//!   ordinary work.
 //! - **scenario**: the validated input of a run ([`scenario::Scenario`]),
 //!   decoded from YAML with precise errors.
 //! - **run**: [`sim::simulate`] takes a scenario and a seed and returns a
