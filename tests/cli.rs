@@ -194,3 +194,31 @@ fn unwritable_output_exits_2_and_leaves_no_temporary_files() {
         .collect();
     assert_eq!(leftovers, vec![std::ffi::OsString::from("file")]);
 }
+
+#[test]
+fn invalid_lifecycle_specs_exit_2_with_positions() {
+    let dir = scratch("lifecycle");
+    let scenario = dir.join("probes.yaml");
+    std::fs::write(
+        &scenario,
+        "nodePools: [{name: n, count: 1, capacity: {cpu: '1', memory: 1Gi}}]\n\
+         workloads:\n\
+         \x20 - apiVersion: v1\n\
+         \x20   kind: Pod\n\
+         \x20   metadata: {name: p}\n\
+         \x20   spec:\n\
+         \x20     initContainers: [{name: i, image: x, livenessProbe: {exec: {command: [x]}}}]\n\
+         \x20     containers: [{name: c, image: x, imagePullPolicy: Sometimes, readinessProbe: {tcpSocket: {port: 1}, failureThreshold: -3}}]\n",
+    )
+    .unwrap();
+    let o = kubesim(&["validate", scenario.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    for expected in [
+        "probes.yaml:7:59: workloads[0].spec.initContainers[0].livenessProbe: may not be set for init containers without restartPolicy=Always",
+        "probes.yaml:8:57: workloads[0].spec.containers[0].imagePullPolicy: unknown value \"Sometimes\"; expected one of: Always, IfNotPresent, Never",
+        "probes.yaml:8:125: workloads[0].spec.containers[0].readinessProbe.failureThreshold: must be greater than or equal to 0, found -3",
+    ] {
+        assert!(stderr.contains(expected), "missing {expected:?} in:\n{stderr}");
+    }
+}
