@@ -26,7 +26,7 @@ pub const MINIMUM_GRACE_PERIOD_S: u64 = 2;
 use crate::engine::distribution::Distribution;
 use crate::engine::rng::{derive_seed, Stream};
 use crate::engine::{EventQueue, SimDuration, SimTime, TimerId};
-use crate::model::pod::Container;
+use crate::model::pod::{Container, RestartPolicy};
 use crate::model::probe::ProbeKind;
 use crate::model::status::ContainerState;
 use crate::model::store::{NodeId, PodId, WatchEvent};
@@ -120,6 +120,8 @@ struct PodRuntime {
     removal: Option<TimerId>,
     /// When its first image pull started (pod startup latency leaves pulls out).
     first_pull: Option<SimTime>,
+    /// Init containers completed (sidecars: started) so far, in order.
+    init_passed: usize,
 }
 
 pub struct Kubelets {
@@ -227,6 +229,7 @@ impl Kubelets {
             app: new_runtimes(spec.containers.len()),
             removal: None,
             first_pull: None,
+            init_passed: 0,
         });
         if spec.init_containers.is_empty() {
             self.start_app_containers(id, state, events);
@@ -268,14 +271,18 @@ impl Kubelets {
         let probes = Self::container(state, id, c).probes;
         let probed =
             probes.get(ProbeKind::Startup).is_some() || probes.get(ProbeKind::Readiness).is_some();
+        let counts = match c {
+            ContainerRef::App(_) => true,
+            ContainerRef::Init(i) => {
+                state.pod(id).pod.spec.init_containers[i as usize].restart_policy_always
+            }
+        };
         let status = &mut state.pod_mut(id).status;
         let cs = match c {
             ContainerRef::Init(i) => &mut status.init_container_statuses[i as usize],
             ContainerRef::App(i) => &mut status.container_statuses[i as usize],
         };
-        cs.ready = matches!(s, ContainerState::Running { .. })
-            && matches!(c, ContainerRef::App(_))
-            && !probed;
+        cs.ready = matches!(s, ContainerState::Running { .. }) && counts && !probed;
         cs.state = s;
     }
 
@@ -370,6 +377,7 @@ impl Kubelets {
         let run_time: Option<Distribution> = container.behaviour.run_time.clone();
         let crash_after = container.behaviour.crash_after.clone();
         let post_start = container.behaviour.post_start.clone();
+        let sidecar = matches!(c, ContainerRef::Init(_)) && container.restart_policy_always;
         let post_start_fail_p = container.behaviour.post_start_fail_probability;
         // The OOM killer acts when the declared usage exceeds a set memory limit.
         let limit = container.limits.memory_bytes;
@@ -386,8 +394,8 @@ impl Kubelets {
         // crash or an OOM kill may end the run sooner.
         let run = match (&run_time, c) {
             (Some(d), _) => Some(d.sample(&mut rt.run_rng)),
-            (None, ContainerRef::Init(_)) => Some(SimDuration::ZERO),
-            (None, ContainerRef::App(_)) => None,
+            (None, ContainerRef::Init(_)) if !sidecar => Some(SimDuration::ZERO),
+            (None, _) => None,
         };
         let mut end = run.map(|r| (r, ExitKind::RunEnds));
         if let Some(d) = &crash_after {
@@ -427,6 +435,32 @@ impl Kubelets {
             self.start_probes(id, c, state, events);
             self.update_readiness(id, state, now);
         }
+        if let (ContainerRef::Init(i), true) = (c, sidecar) {
+            // A started sidecar lets the next init container (or the app
+            // containers) start; it keeps running beside them.
+            self.start_probes(id, c, state, events);
+            if self.runtime(id).init_passed == i as usize {
+                self.init_done(id, i, state, events);
+            }
+            self.update_readiness(id, state, now);
+        }
+    }
+
+    /// Init container `i` has completed (or, a sidecar, started): the next
+    /// one starts, or the app containers after the last.
+    fn init_done<E: From<KubeletEvent>>(
+        &mut self,
+        id: PodId,
+        i: u16,
+        state: &mut ClusterState,
+        events: &mut EventQueue<E>,
+    ) {
+        self.runtime(id).init_passed = i as usize + 1;
+        if (i as usize) + 1 < state.pod(id).pod.spec.init_containers.len() {
+            self.create_container(id, ContainerRef::Init(i + 1), state, events);
+        } else {
+            self.start_app_containers(id, state, events);
+        }
     }
 
     /// All app containers running ⇒ ContainersReady and Ready (no probes yet).
@@ -437,7 +471,14 @@ impl Kubelets {
             .container_statuses
             .iter()
             .all(|s| matches!(s.state, ContainerState::Running { .. }));
-        let all_ready = entry.status.container_statuses.iter().all(|s| s.ready);
+        // Sidecars' readiness counts toward the pod's (KEP-753).
+        let spec = std::sync::Arc::clone(&entry.pod.spec);
+        let sidecars_ready = spec
+            .init_containers
+            .iter()
+            .zip(&entry.status.init_container_statuses)
+            .all(|(c, s)| !c.restart_policy_always || s.ready);
+        let all_ready = sidecars_ready && entry.status.container_statuses.iter().all(|s| s.ready);
         let conditions = &mut entry.status.conditions;
         let was_ready = conditions.ready.is_some();
         if all_running {
@@ -570,8 +611,20 @@ impl Kubelets {
             },
         );
 
-        // Sidecar init containers (restartPolicy Always) are not modelled
-        // apart: every container follows the pod's restart policy.
+        // Init containers of a pod with restartPolicy Always restart only
+        // on failure; sidecars (init containers with restartPolicy Always)
+        // always restart (`kuberuntime_manager.go` computeInitContainerActions).
+        let restart_policy = match c {
+            ContainerRef::Init(i)
+                if state.pod(id).pod.spec.init_containers[i as usize].restart_policy_always =>
+            {
+                RestartPolicy::Always
+            }
+            ContainerRef::Init(_) if restart_policy == RestartPolicy::Always => {
+                RestartPolicy::OnFailure
+            }
+            _ => restart_policy,
+        };
         if restart_policy.restarts(exit_code) {
             let delay = Self::slot(self.runtime(id), c)
                 .backoff
@@ -605,11 +658,9 @@ impl Kubelets {
             ContainerRef::Init(i) => {
                 if exit_code != 0 {
                     // Never restarts: the pod fails (`Init:Error`).
-                    self.finish_pod(id, PodPhase::Failed, "Init:Error", state, now);
-                } else if (i as usize) + 1 < state.pod(id).pod.spec.init_containers.len() {
-                    self.create_container(id, ContainerRef::Init(i + 1), state, events);
-                } else {
-                    self.start_app_containers(id, state, events);
+                    self.finish_pod(id, PodPhase::Failed, "Init:Error", state, events);
+                } else if self.runtime(id).init_passed == i as usize {
+                    self.init_done(id, i, state, events);
                 }
             }
             ContainerRef::App(_) => {
@@ -622,25 +673,29 @@ impl Kubelets {
                     } else {
                         (PodPhase::Failed, "Error")
                     };
-                    self.finish_pod(id, phase, reason, state, now);
+                    self.finish_pod(id, phase, reason, state, events);
                 }
             }
         }
     }
 
-    fn finish_pod(
+    /// The pod is done: what still runs (sidecars, probes) is stopped.
+    fn finish_pod<E>(
         &mut self,
         id: PodId,
         phase: PodPhase,
         reason: &'static str,
         state: &mut ClusterState,
-        now: SimTime,
+        events: &mut EventQueue<E>,
     ) {
+        let now = events.now();
+        if let Some(mut rt) = self.pods[id.0 as usize].take() {
+            rt.cancel_timers(events);
+        }
         state.pod_mut(id).status.reason = Some(reason.into());
         state.pod_mut(id).status.conditions.ready = None;
         state.pod_mut(id).status.conditions.containers_ready = None;
         state.set_phase(id, phase, now);
-        self.pods[id.0 as usize] = None;
     }
 }
 

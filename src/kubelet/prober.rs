@@ -204,8 +204,11 @@ impl Kubelets {
         state: &mut ClusterState,
         now: SimTime,
     ) {
-        let ContainerRef::App(i) = c else { return };
-        let cs = &mut state.pod_mut(id).status.container_statuses[i as usize];
+        let status = &mut state.pod_mut(id).status;
+        let cs = match c {
+            ContainerRef::App(i) => &mut status.container_statuses[i as usize],
+            ContainerRef::Init(i) => &mut status.init_container_statuses[i as usize],
+        };
         if cs.ready != ready {
             cs.ready = ready;
             self.update_readiness(id, state, now);

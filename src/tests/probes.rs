@@ -166,3 +166,50 @@ fn failing_post_start_hook_kills_the_container() {
     let ok = run(&probed("18s", "kubesim.io/post-start: 3s", ""));
     assert_eq!(times(&ok, "Started"), vec![0.0]);
 }
+
+#[test]
+fn init_containers_of_an_always_pod_run_once() {
+    // restartPolicy Always (the default): a succeeding init container is not
+    // restarted (init containers restart only on failure); the app starts.
+    let report = run(r#"
+duration: 60s
+nodePools: [{name: n, count: 1, capacity: {cpu: "4", memory: 4Gi}}]
+workloads:
+  - apiVersion: v1
+    kind: Pod
+    metadata: {name: p, annotations: {kubesim.io/run-time.init: 5s}}
+    spec:
+      initContainers: [{name: init, image: busybox}]
+      containers: [{name: app, image: nginx}]
+"#);
+    assert_eq!(times(&report, "Started"), vec![0.0, 5.0]);
+    assert_eq!(
+        report.state.pods[0].ready.map(|t| t.as_secs_f64()),
+        Some(5.0)
+    );
+}
+
+#[test]
+fn sidecar_runs_beside_the_app_and_does_not_hold_the_pod_open() {
+    // The sidecar (restartPolicy Always) starts at 0 and lets the next init
+    // container start at once; that one runs 5 s; the app runs 30 s from
+    // 5 s, and the pod Succeeds at 35 s though the sidecar still runs.
+    let report = run(r#"
+duration: 60s
+nodePools: [{name: n, count: 1, capacity: {cpu: "4", memory: 4Gi}}]
+workloads:
+  - apiVersion: v1
+    kind: Pod
+    metadata: {name: p, annotations: {kubesim.io/run-time.setup: 5s, kubesim.io/run-time.app: 30s}}
+    spec:
+      restartPolicy: Never
+      initContainers:
+        - {name: proxy, image: envoy, restartPolicy: Always}
+        - {name: setup, image: busybox}
+      containers: [{name: app, image: busybox}]
+"#);
+    assert_eq!(times(&report, "Started"), vec![0.0, 0.0, 5.0]);
+    let p = &report.state.pods[0];
+    assert_eq!(p.status.phase.as_str(), "Succeeded");
+    assert_eq!(p.finished.map(|t| t.as_secs_f64()), Some(35.0));
+}
