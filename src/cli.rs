@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod fillup_command;
+
 #[derive(Parser)]
 #[command(
     name = "kubesim",
@@ -115,6 +117,9 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
+        Command::Validate { scenario } if fillup_command::is_fillup(&scenario) => {
+            fillup_command::validate(&scenario)
+        }
         Command::Validate { scenario } => match load_reporting(&scenario, false) {
             Some(loaded) => {
                 let s = &loaded.scenario;
@@ -443,6 +448,9 @@ fn run(
     explain: Option<String>,
     quiet: bool,
 ) -> i32 {
+    if fillup_command::is_fillup(path) {
+        return fillup_command::run(path, out, seed, quiet);
+    }
     let Some(loaded) = load_reporting(path, quiet) else {
         return EXIT_INVALID;
     };

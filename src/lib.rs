@@ -18,6 +18,7 @@
 pub mod cli;
 pub mod controllers;
 pub mod engine;
+pub mod gpu;
 pub mod kubelet;
 pub mod metrics;
 pub mod model;
@@ -28,6 +29,7 @@ pub mod scenario;
 pub mod scheduler;
 pub mod sim;
 pub mod sweep;
+pub mod trace;
 
 #[cfg(test)]
 mod tests;

@@ -3,6 +3,7 @@
 
 mod controllers;
 mod determinism;
+mod gpu_fillup;
 mod kubelet;
 mod queueing;
 mod scheduling;

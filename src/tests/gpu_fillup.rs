@@ -1,0 +1,29 @@
+//! The bundled openb fill-up scenario runs and reproduces its committed results.
+
+use crate::gpu::policy::Policy;
+use crate::gpu::{report, scenario};
+use std::path::Path;
+
+#[test]
+fn the_openb_fillup_scenario_reproduces_its_committed_best_fit_run() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut s = scenario::load(&root.join("scenarios/openb-fillup.yaml")).unwrap();
+    assert_eq!(s.policies, Policy::ALL.to_vec());
+    assert_eq!((s.replications, s.inflation_pct), (10, 130));
+    let trace = crate::trace::openb::load(&s.nodes, &s.pods).unwrap();
+    // One policy, one replication: the first BestFit row of the committed runs.csv.
+    s.policies = vec![Policy::BestFit];
+    s.replications = 1;
+    let runs = report::run_all(&s, &trace);
+    let row = report::runs_csv(&runs).lines().nth(1).unwrap().to_string();
+    let committed = std::fs::read_to_string(root.join("results/openb-fillup/runs.csv")).unwrap();
+    assert!(
+        committed.lines().any(|l| l == row),
+        "BestFit replication 0 differs from results/openb-fillup/runs.csv: {row}"
+    );
+    // 10.8k pods arrive: the trace's 8 152 plus copies up to 130% of 6 212 GPUs.
+    let r = &runs[0].1;
+    assert!(r.pods_arrived() > 10_000 && r.pods_arrived() < 11_500);
+    assert!(r.arrived_milli * 100 >= 130 * r.capacity_milli);
+    assert_eq!(r.curve.len(), 131);
+}
