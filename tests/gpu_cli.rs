@@ -128,3 +128,55 @@ fn bad_scenario_field_exits_2() {
         "{err}"
     );
 }
+
+#[test]
+fn replay_of_a_generic_trace_writes_pods_with_their_gpus() {
+    let dir = scratch("replay");
+    std::fs::write(dir.join("nodes.csv"), NODES).unwrap();
+    // a and b share GPU 0 of the T4 node (best fit); c needs the whole G2
+    // node's 8 GPUs and waits until 100, when d (4 GPUs) leaves.
+    std::fs::write(
+        dir.join("trace.csv"),
+        "submit_time,run_time,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,priority,owner,name\n\
+         0,500,1000,1024,1,500,T4,0,web,a\n\
+         5,500,1000,1024,1,300,T4,0,web,b\n\
+         0,100,1000,1024,4,,G2,0,train,d\n\
+         10,500,1000,1024,8,1000,G2,1,train,c\n",
+    )
+    .unwrap();
+    let path = dir.join("replay.yaml");
+    std::fs::write(&path, "name: r\ngpuReplay:\n  nodes: nodes.csv\n  genericPods: trace.csv\n  policy: BestFit\n  sampleIntervalSeconds: 10\n").unwrap();
+    let out = dir.join("out");
+    let o = kubesim(&[
+        "run",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let pods = std::fs::read_to_string(out.join("pods.csv")).unwrap();
+    let rows: Vec<&str> = pods.lines().collect();
+    assert_eq!(
+        rows[0],
+        "pod,owner,priority,num_gpu,gpu_milli,created_s,scheduled_s,deleted_s,node,gpus"
+    );
+    assert_eq!(rows[1], "a,web,0,1,500,0,0,500,n0,0");
+    assert_eq!(rows[2], "b,web,0,1,300,5,5,505,n0,0");
+    assert_eq!(rows[3], "d,train,0,4,1000,0,0,100,n1,0-1-2-3");
+    assert_eq!(rows[4], "c,train,1,8,1000,10,100,510,n1,0-1-2-3-4-5-6-7");
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(
+        summary
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("BestFit,4,4,0,0,90,90,90,"),
+        "{summary}"
+    );
+}

@@ -164,6 +164,92 @@ impl CurveRecorder {
     }
 }
 
+/// Buffers reused across scheduling attempts (no allocation per pod).
+#[derive(Default)]
+pub struct Scratch {
+    feasible: Vec<u32>,
+    scores: Vec<i64>,
+}
+
+/// One scheduling attempt: filter every node, score the feasible ones with
+/// `policy` (NormalizeScore if the policy has one) and return the first
+/// highest-scoring node in `order`; Random draws a feasible node from `random`.
+#[allow(clippy::too_many_arguments)]
+pub fn select_node(
+    nodes: &[GpuNode],
+    order: &[u32],
+    pod: &GpuPod,
+    policy: Policy,
+    typical: &TypicalPods,
+    frag: &[f64],
+    scratch: &mut Scratch,
+    random: &mut ChaCha8Rng,
+) -> Option<u32> {
+    let Scratch { feasible, scores } = scratch;
+    feasible.clear();
+    scores.clear();
+    for &ni in order {
+        let node = &nodes[ni as usize];
+        if !node.fits(pod) {
+            continue;
+        }
+        feasible.push(ni);
+        if policy != Policy::Random {
+            scores.push(policy.score(node, pod, typical, frag[ni as usize]));
+        }
+    }
+    if feasible.is_empty() {
+        return None;
+    }
+    if policy == Policy::Random {
+        return Some(feasible[random.gen_range(0..feasible.len())]);
+    }
+    if policy.normalizes() {
+        normalize_min_max(scores);
+    }
+    // First highest score in the fixed node order.
+    let mut best = 0;
+    for (i, &s) in scores.iter().enumerate() {
+        if s > scores[best] {
+            best = i;
+        }
+    }
+    Some(feasible[best])
+}
+
+/// A seeded random node order (the tie-break order of a run).
+pub fn node_order(n: usize, seed: u64) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.shuffle(&mut ChaCha8Rng::seed_from_u64(derive_seed(
+        seed,
+        STREAM_NODE_ORDER,
+    )));
+    order
+}
+
+/// The stream the Random policy draws from.
+pub fn random_policy_stream(seed: u64) -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(derive_seed(seed, STREAM_RANDOM_POLICY))
+}
+
+/// The empty nodes of a trace.
+pub fn trace_nodes(trace: &OpenbTrace) -> Vec<GpuNode> {
+    trace
+        .nodes
+        .iter()
+        .map(|n| GpuNode::new(n.cpu_milli, n.memory_mib, n.gpus, n.model))
+        .collect()
+}
+
+/// A trace pod as the GPU scheduler sees it.
+pub fn gpu_pod(p: &crate::trace::openb::TracePod) -> GpuPod {
+    GpuPod {
+        cpu_milli: p.cpu_milli,
+        memory_mib: p.memory_mib,
+        gpu: p.gpu,
+    }
+}
+
 /// One run of the protocol with `policy` and `seed`.
 pub fn run(
     trace: &OpenbTrace,
@@ -196,8 +282,7 @@ pub fn run(
     let capacity = trace.gpu_capacity_milli();
     let arrivals = workload(trace, inflation_pct, seed);
 
-    let mut feasible: Vec<u32> = Vec::with_capacity(nodes.len());
-    let mut scores: Vec<i64> = Vec::with_capacity(nodes.len());
+    let mut scratch = Scratch::default();
     let mut placements = Vec::with_capacity(arrivals.len());
     let mut curve = CurveRecorder {
         curve: Vec::with_capacity(inflation_pct as usize + 1),
@@ -212,35 +297,16 @@ pub fn run(
 
     for &pi in &arrivals {
         let pod = &pods[pi as usize];
-        feasible.clear();
-        scores.clear();
-        for &ni in &order {
-            let node = &nodes[ni as usize];
-            if !node.fits(pod) {
-                continue;
-            }
-            feasible.push(ni);
-            if policy != Policy::Random {
-                scores.push(policy.score(node, pod, typical, frag[ni as usize]));
-            }
-        }
-        let chosen = if feasible.is_empty() {
-            None
-        } else if policy == Policy::Random {
-            Some(feasible[random.gen_range(0..feasible.len())])
-        } else {
-            if policy.normalizes() {
-                normalize_min_max(&mut scores);
-            }
-            // First highest score in the fixed node order.
-            let mut best = 0;
-            for (i, &s) in scores.iter().enumerate() {
-                if s > scores[best] {
-                    best = i;
-                }
-            }
-            Some(feasible[best])
-        };
+        let chosen = select_node(
+            &nodes,
+            &order,
+            pod,
+            policy,
+            typical,
+            &frag,
+            &mut scratch,
+            &mut random,
+        );
         let class = class_of(&pod.gpu);
         let gpu_milli = pod.gpu.total_milli();
         arrived_by_class[class].pods += 1;
@@ -318,6 +384,8 @@ mod tests {
                     creation_s: 0,
                     deletion_s: None,
                     scheduled_s: None,
+                    priority: 0,
+                    owner: String::new(),
                 })
                 .collect(),
         }

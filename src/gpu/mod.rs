@@ -13,5 +13,7 @@ pub mod device;
 pub mod fillup;
 pub mod frag;
 pub mod policy;
+pub mod replay;
+pub mod replay_report;
 pub mod report;
 pub mod scenario;

@@ -215,6 +215,174 @@ fn decode(
     })
 }
 
+/// The key that marks a time-driven replay scenario.
+pub const REPLAY_KEY: &str = "gpuReplay";
+const REPLAY_FIELDS: &[&str] = &[
+    "nodes",
+    "pods",
+    "genericPods",
+    "policy",
+    "typicalPodsCoverage",
+    "sampleIntervalSeconds",
+];
+/// Default sampling interval of a replay's timeseries.csv (one hour).
+pub const DEFAULT_REPLAY_SAMPLE_S: i64 = 3600;
+
+/// Which format the pod trace of a replay is in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PodTrace {
+    /// The openb pod list.
+    Openb(PathBuf),
+    /// The generic CSV trace format (`crate::trace::generic`).
+    Generic(PathBuf),
+}
+
+/// A validated time-driven replay scenario:
+///
+/// ```yaml
+/// name: openb-replay
+/// seed: 1
+/// gpuReplay:
+///   nodes: ../traces/openb/openb_node_list_gpu_node.csv
+///   pods: ../traces/openb/openb_pod_list_default.csv   # or genericPods: my-trace.csv
+///   policy: FGD
+///   sampleIntervalSeconds: 3600
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplayScenario {
+    pub name: String,
+    pub seed: u64,
+    pub nodes: PathBuf,
+    pub pods: PodTrace,
+    pub policy: Policy,
+    pub typical_coverage: f64,
+    pub sample_interval_s: i64,
+}
+
+/// Whether the YAML text is a replay scenario (a top-level `gpuReplay` key).
+pub fn is_replay(text: &str) -> bool {
+    match parse_single("", text) {
+        Ok(doc) => match &doc.value {
+            Value::Map(entries) => entries.iter().any(|(k, _)| k.as_str() == Some(REPLAY_KEY)),
+            _ => false,
+        },
+        Err(_) => false,
+    }
+}
+
+/// Reads and validates a replay scenario file.
+pub fn load_replay(path: &Path) -> Result<ReplayScenario, Diagnostics> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Diagnostics(vec![Diagnostic::new(
+            file.clone(),
+            Pos::default(),
+            "",
+            format!("cannot read the scenario file: {e}"),
+        )])
+    })?;
+    let default_name = path
+        .file_stem()
+        .map_or("scenario".to_string(), |s| s.to_string_lossy().into_owned());
+    let doc = parse_single(&file, &text)?;
+    let mut errors = Vec::new();
+    let base = path.parent().unwrap_or(Path::new("."));
+    let s = decode_replay(&mut Ctx::new(&file, &mut errors), &doc, base, &default_name);
+    match s {
+        Some(s) if errors.is_empty() => Ok(s),
+        _ => Err(Diagnostics::new(errors)),
+    }
+}
+
+fn decode_replay(
+    ctx: &mut Ctx<'_>,
+    doc: &Node,
+    base: &Path,
+    default_name: &str,
+) -> Option<ReplayScenario> {
+    let mut top = MapReader::new(ctx, doc)?;
+    let name = top
+        .opt("name")
+        .and_then(|n| ctx.field("name").str(n))
+        .unwrap_or_else(|| default_name.to_string());
+    let seed = top
+        .opt("seed")
+        .and_then(|n| ctx.field("seed").u64(n))
+        .unwrap_or(1);
+    let body = top.req(ctx, REPLAY_KEY);
+    top.finish(ctx, &["name", "seed", REPLAY_KEY]);
+    let body = body?;
+    let mut fctx = ctx.field(REPLAY_KEY);
+    let mut m = MapReader::new(&mut fctx, body)?;
+    let nodes = m
+        .req(&mut fctx, "nodes")
+        .and_then(|n| fctx.field("nodes").str(n))
+        .map(|p| base.join(p));
+    let pods = match (m.opt("pods"), m.opt("genericPods")) {
+        (Some(p), None) => fctx
+            .field("pods")
+            .str(p)
+            .map(|t| PodTrace::Openb(base.join(t))),
+        (None, Some(p)) => fctx
+            .field("genericPods")
+            .str(p)
+            .map(|t| PodTrace::Generic(base.join(t))),
+        (Some(_), Some(g)) => {
+            fctx.field("genericPods").error(
+                g.pos,
+                "give either `pods` (openb format) or `genericPods` (generic format), not both",
+            );
+            None
+        }
+        (None, None) => {
+            fctx.error(m.pos(), "missing the pod trace: expected `pods` (openb format) or `genericPods` (generic format)");
+            None
+        }
+    };
+    let names = Policy::names();
+    let policy = match m.opt("policy") {
+        Some(n) => Policy::parse(fctx.field("policy").one_of(n, &names)?).expect("listed"),
+        None => Policy::Fgd,
+    };
+    let typical_coverage = match m.opt("typicalPodsCoverage") {
+        Some(n) => {
+            let mut c = fctx.field("typicalPodsCoverage");
+            let v = c.f64(n)?;
+            if !(v > 0.0 && v <= 1.0) {
+                c.error(
+                    n.pos,
+                    format!("found {v}; expected a fraction in (0, 1], such as 0.95"),
+                );
+                return None;
+            }
+            v
+        }
+        None => DEFAULT_TYPICAL_COVERAGE,
+    };
+    let sample_interval_s = match m.opt("sampleIntervalSeconds") {
+        Some(n) => {
+            let mut c = fctx.field("sampleIntervalSeconds");
+            let v = c.u64(n)?;
+            if v == 0 {
+                c.error(n.pos, "found 0; expected a positive number of seconds");
+                return None;
+            }
+            v as i64
+        }
+        None => DEFAULT_REPLAY_SAMPLE_S,
+    };
+    m.finish(&mut fctx, REPLAY_FIELDS);
+    Some(ReplayScenario {
+        name,
+        seed,
+        nodes: nodes?,
+        pods: pods?,
+        policy,
+        typical_coverage,
+        sample_interval_s,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,6 +417,43 @@ mod tests {
         assert_eq!((s.seed, s.replications, s.inflation_pct), (3, 1, 130));
         assert_eq!(s.nodes, Path::new("dir/n.csv"));
         assert_eq!(s.policies, Policy::ALL.to_vec());
+    }
+
+    #[test]
+    fn decodes_a_replay_scenario() {
+        let text = "gpuReplay:\n  nodes: n.csv\n  genericPods: g.csv\n  policy: BestFit\n";
+        assert!(is_replay(text) && !is_fillup(text));
+        let doc = parse_single("r.yaml", text).unwrap();
+        let mut errs = Vec::new();
+        let s = decode_replay(
+            &mut Ctx::new("r.yaml", &mut errs),
+            &doc,
+            Path::new("d"),
+            "r",
+        )
+        .unwrap();
+        assert!(errs.is_empty(), "{errs:?}");
+        assert_eq!(s.pods, PodTrace::Generic(PathBuf::from("d/g.csv")));
+        assert_eq!((s.policy, s.sample_interval_s), (Policy::BestFit, 3600));
+        let doc = parse_single(
+            "r.yaml",
+            "gpuReplay:\n  nodes: n.csv\n  pods: p.csv\n  genericPods: g.csv\n",
+        )
+        .unwrap();
+        let mut errs = Vec::new();
+        decode_replay(
+            &mut Ctx::new("r.yaml", &mut errs),
+            &doc,
+            Path::new("d"),
+            "r",
+        );
+        assert!(
+            errs[0]
+                .to_string()
+                .starts_with("r.yaml:4:16: gpuReplay.genericPods: give either"),
+            "{}",
+            errs[0]
+        );
     }
 
     #[test]

@@ -81,6 +81,10 @@ fn every_bundled_scenario_is_valid() {
                 if let Err(d) = crate::gpu::scenario::load(&path) {
                     panic!("{} is invalid:\n{d}", path.display());
                 }
+            } else if crate::gpu::scenario::is_replay(&text) {
+                if let Err(d) = crate::gpu::scenario::load_replay(&path) {
+                    panic!("{} is invalid:\n{d}", path.display());
+                }
             } else if let Err(d) = load(&path) {
                 panic!("{} is invalid:\n{d}", path.display());
             }

@@ -27,3 +27,26 @@ fn the_openb_fillup_scenario_reproduces_its_committed_best_fit_run() {
     assert!(r.arrived_milli * 100 >= 130 * r.capacity_milli);
     assert_eq!(r.curve.len(), 131);
 }
+
+#[test]
+fn the_openb_replay_scenario_reproduces_its_committed_summary() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let s = scenario::load_replay(&root.join("scenarios/openb-replay.yaml")).unwrap();
+    let scenario::PodTrace::Openb(pods) = &s.pods else {
+        panic!("the openb replay reads the openb pod list");
+    };
+    let trace = crate::trace::openb::load(&s.nodes, pods).unwrap();
+    let typical = crate::gpu::fillup::typical_pods(&trace, s.typical_coverage);
+    let r = crate::gpu::replay::replay(&trace, &typical, s.policy, s.seed, s.sample_interval_s);
+    let summary = crate::gpu::replay_report::summary_csv(&trace, &r);
+    let committed = std::fs::read_to_string(root.join("results/openb-replay/summary.csv")).unwrap();
+    assert_eq!(summary, committed);
+    // The trace README: at most about 1% of the GPUs are in use at once.
+    let peak = r
+        .samples
+        .iter()
+        .map(|x| x.gpu_allocated_milli)
+        .max()
+        .unwrap();
+    assert!(peak * 100 < 2 * r.capacity_milli, "peak {peak}");
+}

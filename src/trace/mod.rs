@@ -1,4 +1,6 @@
 //! Workload traces read from CSV files: the Alibaba openb GPU trace
-//! ([`openb`]). Readers report malformed rows at file, line and column.
+//! ([`openb`]) and a documented generic CSV format ([`generic`]). Readers
+//! report malformed rows at file, line and column.
 pub mod csv_rows;
+pub mod generic;
 pub mod openb;

@@ -61,6 +61,10 @@ pub struct TracePod {
     pub deletion_s: Option<i64>,
     /// Empty for pods that stayed Pending.
     pub scheduled_s: Option<i64>,
+    /// Scheduling priority (higher first); 0 in the openb trace.
+    pub priority: i64,
+    /// The owning workload, if the trace names one; empty in the openb trace.
+    pub owner: String,
 }
 
 /// A node list and a pod list read together.
@@ -343,6 +347,8 @@ pub fn read_pods(
                 creation_s: creation.unwrap_or_default(),
                 deletion_s: deletion.flatten(),
                 scheduled_s: scheduled.flatten(),
+                priority: 0,
+                owner: String::new(),
             });
         }
     }
