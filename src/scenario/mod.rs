@@ -5,6 +5,7 @@ pub mod behaviour;
 pub mod decode;
 pub mod manifest;
 pub mod service;
+pub mod sizes;
 pub mod spec;
 pub mod workloads;
 pub mod yaml;
