@@ -50,3 +50,26 @@ fn the_openb_replay_scenario_reproduces_its_committed_summary() {
         .unwrap();
     assert!(peak * 100 < 2 * r.capacity_milli, "peak {peak}");
 }
+
+#[test]
+fn fillup_results_do_not_depend_on_the_thread_count() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut s = scenario::load(&root.join("scenarios/openb-fillup.yaml")).unwrap();
+    let mut trace = crate::trace::openb::load(&s.nodes, &s.pods).unwrap();
+    // A slice of the trace keeps the test fast; three policies, three seeds.
+    trace.nodes = trace.nodes.into_iter().step_by(10).collect();
+    trace.pods = trace.pods.into_iter().step_by(10).collect();
+    s.policies = vec![Policy::Random, Policy::Fgd, Policy::DotProd];
+    s.replications = 3;
+    let with = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let runs = report::run_all(&s, &trace);
+            (report::runs_csv(&runs), report::curves_csv(&runs))
+        })
+    };
+    assert_eq!(with(1), with(4));
+}
