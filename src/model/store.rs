@@ -29,6 +29,8 @@ pub struct NodeUsage {
     pub requested: Resources,
     pub non_zero_requested: Resources,
     pub pod_count: i64,
+    /// The node's GPU devices and the share pods hold on each (`gpu_share`).
+    pub gpus: super::gpu_share::NodeGpus,
 }
 
 /// A pod with its status and lifecycle timestamps.
@@ -51,6 +53,9 @@ pub struct PodEntry {
     pub terminating: Option<SimTime>,
     /// The controller that owns it.
     pub owner: Option<WorkloadId>,
+    /// GPU devices it holds (bit i = GPU i) and the share on each (`gpu_share`).
+    pub gpu_devices: u8,
+    pub gpu_milli: i32,
 }
 
 impl PodEntry {
@@ -213,10 +218,46 @@ impl ClusterState {
     pub fn add_node(&mut self, node: Node) -> NodeId {
         let id = NodeId(self.nodes.len() as u32);
         self.allocatable_total += &node.allocatable;
+        let gpus = self.node_gpus(&node);
         self.nodes.push(node);
-        self.node_usage.push(NodeUsage::default());
+        self.node_usage.push(NodeUsage {
+            gpus,
+            ..Default::default()
+        });
         self.watch.push_back(WatchEvent::NodeAdded(id));
         id
+    }
+
+    /// A node's GPU devices (`nvidia.com/gpu` capacity, at most `gpu_share::MAX_GPUS` tracked), all free.
+    fn node_gpus(&self, node: &Node) -> super::gpu_share::NodeGpus {
+        let count = self
+            .resource_names
+            .lookup(super::gpu_share::GPU_RESOURCE)
+            .map_or(0, |r| r.get(&node.capacity));
+        super::gpu_share::NodeGpus {
+            count: count.clamp(0, super::gpu_share::MAX_GPUS as i64) as u8,
+            ..Default::default()
+        }
+    }
+
+    /// Reserve: the bound pod holds `milli` share on each GPU in `devices`.
+    pub fn reserve_gpus(&mut self, pod_id: PodId, devices: u8, milli: i32) {
+        let entry = &mut self.pods[pod_id.0 as usize];
+        let node_id = entry.node.expect("GPUs are reserved for a bound pod");
+        assert_eq!(entry.gpu_devices, 0, "GPUs reserved twice");
+        entry.gpu_devices = devices;
+        entry.gpu_milli = milli;
+        let gpus = &mut self.node_usage[node_id.0 as usize].gpus;
+        for i in 0..super::gpu_share::MAX_GPUS {
+            if devices & (1 << i) != 0 {
+                assert!(i < gpus.count as usize, "no GPU {i} on the node");
+                gpus.used_milli[i] += milli;
+                assert!(
+                    gpus.used_milli[i] <= super::gpu_share::MILLI_PER_GPU,
+                    "GPU {i} oversubscribed"
+                );
+            }
+        }
     }
 
     /// Replaces a node's spec/status (labels, taints, unschedulable, ready).
@@ -322,6 +363,8 @@ impl ClusterState {
             scheduling_attempts: 0,
             terminating: None,
             owner: None,
+            gpu_devices: 0,
+            gpu_milli: 0,
         });
         self.watch.push_back(WatchEvent::PodAdded(id));
         id
@@ -414,6 +457,11 @@ impl ClusterState {
         usage.requested -= &entry.pod.requests;
         usage.non_zero_requested -= &entry.pod.non_zero_requests;
         usage.pod_count -= 1;
+        for i in 0..super::gpu_share::MAX_GPUS {
+            if entry.gpu_devices & (1 << i) != 0 {
+                usage.gpus.used_milli[i] -= entry.gpu_milli;
+            }
+        }
         self.requested_total -= &entry.pod.requests;
         assert!(
             usage.pod_count >= 0 && usage.requested.cpu_millis >= 0,
@@ -424,7 +472,14 @@ impl ClusterState {
     /// Checks every invariant of the whole state; tests run it after every
     /// event. Returns the first violation found.
     pub fn check_invariants(&self) -> Result<(), String> {
-        let mut recomputed = vec![NodeUsage::default(); self.nodes.len()];
+        let mut recomputed: Vec<NodeUsage> = self
+            .nodes
+            .iter()
+            .map(|n| NodeUsage {
+                gpus: self.node_gpus(n),
+                ..Default::default()
+            })
+            .collect();
         let mut phase_counts = [0i64; 5];
         for entry in &self.pods {
             if entry.deleted.is_none() {
@@ -442,6 +497,11 @@ impl ClusterState {
                     u.requested += &entry.pod.requests;
                     u.non_zero_requested += &entry.pod.non_zero_requests;
                     u.pod_count += 1;
+                    for i in 0..super::gpu_share::MAX_GPUS {
+                        if entry.gpu_devices & (1 << i) != 0 {
+                            u.gpus.used_milli[i] += entry.gpu_milli;
+                        }
+                    }
                 }
             } else if entry.status.phase == PodPhase::Running {
                 return Err(format!(

@@ -6,7 +6,7 @@ use super::framework::Plugin;
 use super::plugins::balanced_allocation::{self, BalancedAllocation};
 use super::plugins::node_resources_fit::{self, NodeResourcesFit};
 use super::plugins::resource_allocation::ResourceSpec;
-use super::plugins::{node_affinity, node_name, node_unschedulable, taint_toleration};
+use super::plugins::{gpu_share, node_affinity, node_name, node_unschedulable, taint_toleration};
 use super::queue::{DEFAULT_POD_INITIAL_BACKOFF, DEFAULT_POD_MAX_BACKOFF};
 use crate::engine::SimDuration;
 use crate::model::pod::DEFAULT_SCHEDULER_NAME;
@@ -81,6 +81,8 @@ pub const KNOWN_PLUGINS: &[(&str, i64)] = &[
     (taint_toleration::NAME, 3),
     (node_affinity::NAME, 2),
     (node_resources_fit::NAME, 1),
+    // Not upstream's: GPU sharing (filter only; skips pods without a GPU share).
+    (gpu_share::NAME, 0),
     (balanced_allocation::NAME, 1),
     ("DefaultBinder", 0),
     ("DefaultPreemption", 0),
@@ -111,6 +113,7 @@ fn instantiate(name: &str, profile: &ProfileConfig) -> Option<Box<dyn Plugin>> {
         taint_toleration::NAME => Box::new(taint_toleration::TaintToleration),
         node_affinity::NAME => Box::new(node_affinity::NodeAffinity),
         node_resources_fit::NAME => Box::new(profile.fit_args.clone()),
+        gpu_share::NAME => Box::new(gpu_share::GpuShare),
         balanced_allocation::NAME => Box::new(BalancedAllocation {
             resources: profile.balanced_resources.clone(),
         }),
@@ -214,7 +217,9 @@ mod tests {
                 "NodeName",
                 "TaintToleration",
                 "NodeAffinity",
-                "NodeResourcesFit"
+                "NodeResourcesFit",
+                // kubesim's GPU sharing filter; it skips pods without a GPU share.
+                "GpuShare"
             ]
         );
         let scores: Vec<(&str, i64)> = p
@@ -251,6 +256,6 @@ mod tests {
             (p.plugins[p.score[0].0].name(), p.score[0].1),
             ("NodeResourcesFit", 5)
         );
-        assert_eq!(p.filter.len(), 5, "filters keep their defaults");
+        assert_eq!(p.filter.len(), 6, "filters keep their defaults");
     }
 }

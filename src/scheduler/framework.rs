@@ -43,6 +43,10 @@ pub enum FilterReason {
     NodeUnschedulable,
     NodeAffinityMismatch,
     NodeNameMismatch,
+    /// GpuShare: no GPU (or not enough fully free GPUs) with the pod's share free.
+    InsufficientGpuShare,
+    /// GpuShare: the node's GPU model is not among the pod's allowed models.
+    GpuModelMismatch,
 }
 
 impl FilterReason {
@@ -62,6 +66,8 @@ impl FilterReason {
                 "node(s) didn't match Pod's node affinity/selector".into()
             }
             FilterReason::NodeNameMismatch => "node(s) didn't match the requested node name".into(),
+            FilterReason::InsufficientGpuShare => "node(s) had insufficient GPU share".into(),
+            FilterReason::GpuModelMismatch => "node(s) didn't match the Pod's GPU model".into(),
         }
     }
 }

@@ -313,8 +313,14 @@ impl Scheduler {
         state.pod_mut(pod_id).scheduling_attempts += 1;
         match self.schedule_pod(profile_idx, pod_id, state, now, rng) {
             Ok(node_id) => {
-                // Reserve and Permit have nothing to do; DefaultBinder binds.
+                // DefaultBinder binds; GpuShare's Reserve records the GPU devices.
                 state.bind(pod_id, node_id, now);
+                let gpus = &state.node_usage[node_id.0 as usize].gpus;
+                if let Some((devices, milli)) =
+                    plugins::gpu_share::reserve_devices(&state.pod(pod_id).pod, gpus)
+                {
+                    state.reserve_gpus(pod_id, devices, milli);
+                }
                 let entry = state.pod(pod_id);
                 let message = format!(
                     "Successfully assigned {}/{} to {}",

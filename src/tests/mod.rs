@@ -4,6 +4,7 @@
 mod controllers;
 mod determinism;
 mod gpu_fillup;
+mod gpu_share;
 mod kubelet;
 mod queueing;
 mod scheduling;

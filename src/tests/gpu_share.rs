@@ -1,0 +1,107 @@
+//! GPU sharing in the event-driven simulation: the GpuShare filter, the
+//! devices recorded at bind and released when a pod ends (the invariant
+//! checker recomputes every GPU's share after every event).
+
+use super::{errors, events_of, run};
+
+const NODE_POOL: &str = r#"
+nodePools:
+  - name: t4
+    count: 1
+    capacity: {cpu: "32", memory: 64Gi, nvidia.com/gpu: "2"}
+    labels: {kubesim.io/gpu-model: T4}
+"#;
+
+fn pod(name: &str, annotations: &str, run_time: &str) -> String {
+    format!(
+        r#"  - apiVersion: v1
+    kind: Pod
+    metadata: {{name: {name}, annotations: {{kubesim.io/run-time: {run_time}, {annotations}}}}}
+    spec:
+      restartPolicy: Never
+      containers: [{{name: c, image: cuda, resources: {{requests: {{cpu: "1", memory: 1Gi}}}}}}]
+"#
+    )
+}
+
+#[test]
+fn sharing_pods_fill_gpus_and_a_whole_gpu_pod_waits_for_a_free_one() {
+    // Two T4 GPUs. a (0.6) takes GPU 0; b (0.5) does not fit beside it and
+    // takes GPU 1; c (0.4) fits beside a on GPU 0 (best fit: 400 free there).
+    // w wants a whole GPU: none is free until b ends at 30 s; it then gets GPU 1.
+    let yaml = format!(
+        "duration: 100s\n{NODE_POOL}workloads:\n{}{}{}{}",
+        pod("a", "kubesim.io/gpu-milli: \"600\"", "60s"),
+        pod("b", "kubesim.io/gpu-milli: \"500\"", "30s"),
+        pod(
+            "c",
+            "kubesim.io/gpu-milli: \"400\", kubesim.io/gpu-models: T4|A10",
+            "60s"
+        ),
+        pod(
+            "w",
+            "kubesim.io/gpu-milli: \"1000\", kubesim.io/gpu-count: \"1\"",
+            "10s"
+        ),
+    );
+    let report = run(&yaml);
+    let devices: Vec<(String, u8)> = report
+        .state
+        .pods
+        .iter()
+        .map(|p| (p.pod.metadata.name.clone(), p.gpu_devices))
+        .collect();
+    assert_eq!(
+        devices,
+        [
+            ("a".into(), 0b01),
+            ("b".into(), 0b10),
+            ("c".into(), 0b01),
+            ("w".into(), 0b10)
+        ]
+    );
+    let w = events_of(&report, "default/w");
+    assert_eq!(w[0].1, "FailedScheduling");
+    assert_eq!(
+        w[0].2,
+        "0/1 nodes are available: 1 node(s) had insufficient GPU share."
+    );
+    let bound = w.iter().find(|e| e.1 == "Scheduled").unwrap();
+    assert_eq!(bound.0, 30.0);
+}
+
+#[test]
+fn a_gpu_model_constraint_is_unresolvable_elsewhere() {
+    let yaml = format!(
+        "duration: 10s\n{NODE_POOL}workloads:\n{}",
+        pod(
+            "v",
+            "kubesim.io/gpu-milli: \"100\", kubesim.io/gpu-models: V100M16",
+            "5s"
+        ),
+    );
+    let report = run(&yaml);
+    let v = events_of(&report, "default/v");
+    assert_eq!(
+        v[0].2,
+        "0/1 nodes are available: 1 node(s) didn't match the Pod's GPU model."
+    );
+}
+
+#[test]
+fn bad_gpu_annotations_are_input_errors() {
+    let e = errors(&format!(
+        "{NODE_POOL}workloads:\n{}",
+        pod("x", "kubesim.io/gpu-milli: \"1500\"", "5s")
+    ));
+    assert!(e.contains("metadata.annotations.kubesim.io/gpu-milli: found \"1500\"; expected an integer from 1 to 1000"), "{e}");
+    let e = errors(&format!(
+        "{NODE_POOL}workloads:\n{}",
+        pod(
+            "y",
+            "kubesim.io/gpu-milli: \"500\", kubesim.io/gpu-count: \"2\"",
+            "5s"
+        )
+    ));
+    assert!(e.contains("only a one-GPU pod may share a GPU"), "{e}");
+}
