@@ -958,7 +958,11 @@ fn plugin_name(
     if allow_star && name == "*" {
         return Some(name);
     }
-    if KNOWN_PLUGINS.iter().any(|(k, _)| *k == name) {
+    if KNOWN_PLUGINS
+        .iter()
+        .chain(crate::scheduler::config::OPTIONAL_PLUGINS)
+        .any(|(k, _)| *k == name)
+    {
         return Some(name);
     }
     if UNMODELLED_PLUGINS.contains(&name.as_str()) {
@@ -972,6 +976,7 @@ fn plugin_name(
     }
     let all: Vec<&str> = KNOWN_PLUGINS
         .iter()
+        .chain(crate::scheduler::config::OPTIONAL_PLUGINS)
         .map(|(k, _)| *k)
         .chain(UNMODELLED_PLUGINS.iter().copied())
         .collect();

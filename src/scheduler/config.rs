@@ -6,7 +6,10 @@ use super::framework::Plugin;
 use super::plugins::balanced_allocation::{self, BalancedAllocation};
 use super::plugins::node_resources_fit::{self, NodeResourcesFit};
 use super::plugins::resource_allocation::ResourceSpec;
-use super::plugins::{gpu_share, node_affinity, node_name, node_unschedulable, taint_toleration};
+use super::plugins::{
+    gpu_best_fit, gpu_dot_product, gpu_packing, gpu_share, node_affinity, node_name,
+    node_unschedulable, taint_toleration,
+};
 use super::queue::{DEFAULT_POD_INITIAL_BACKOFF, DEFAULT_POD_MAX_BACKOFF};
 use crate::engine::SimDuration;
 use crate::model::pod::DEFAULT_SCHEDULER_NAME;
@@ -88,6 +91,15 @@ pub const KNOWN_PLUGINS: &[(&str, i64)] = &[
     ("DefaultPreemption", 0),
 ];
 
+/// Plugins kubesim implements that are not in the default set (enable them
+/// in a profile), with their default score weight: the GPU policies of
+/// Weng et al. (ATC'23) that need no workload-wide state.
+pub const OPTIONAL_PLUGINS: &[(&str, i64)] = &[
+    (gpu_packing::NAME, 1),
+    (gpu_best_fit::NAME, 1),
+    (gpu_dot_product::NAME, 1),
+];
+
 /// Plugins of upstream's default set that kubesim accepts in configuration
 /// but does not model yet; enabling them is a no-op with a warning.
 pub const UNMODELLED_PLUGINS: &[&str] = &[
@@ -114,6 +126,9 @@ fn instantiate(name: &str, profile: &ProfileConfig) -> Option<Box<dyn Plugin>> {
         node_affinity::NAME => Box::new(node_affinity::NodeAffinity),
         node_resources_fit::NAME => Box::new(profile.fit_args.clone()),
         gpu_share::NAME => Box::new(gpu_share::GpuShare),
+        gpu_packing::NAME => Box::new(gpu_packing::GpuPacking),
+        gpu_best_fit::NAME => Box::new(gpu_best_fit::GpuBestFit),
+        gpu_dot_product::NAME => Box::new(gpu_dot_product::GpuDotProduct),
         balanced_allocation::NAME => Box::new(BalancedAllocation {
             resources: profile.balanced_resources.clone(),
         }),
@@ -149,6 +164,7 @@ impl Profile {
             for e in &set.enabled {
                 let default_weight = KNOWN_PLUGINS
                     .iter()
+                    .chain(OPTIONAL_PLUGINS)
                     .find(|(n, _)| *n == e.name)
                     .map_or(1, |(_, w)| (*w).max(1));
                 let weight = if e.weight > 0 {

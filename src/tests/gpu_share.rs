@@ -105,3 +105,56 @@ fn bad_gpu_annotations_are_input_errors() {
     ));
     assert!(e.contains("only a one-GPU pod may share a GPU"), "{e}");
 }
+
+#[test]
+fn gpu_packing_in_a_profile_fills_a_shared_gpu_first() {
+    // Two T4 nodes (2 GPUs each). Without GPU scoring, LeastAllocated and
+    // BalancedAllocation spread the two 0.3 pods over both nodes; with
+    // GpuPacking (weight 10) the second pod joins the first on its GPU
+    // (score 100 − 70/10 = 93 against 33 − 2 = 31 on the idle node).
+    let profile = r#"
+scheduler:
+  profiles:
+    - schedulerName: default-scheduler
+      plugins:
+        score:
+          enabled: [{name: GpuPacking, weight: 10}]
+"#;
+    let pool = NODE_POOL.replace("count: 1", "count: 2");
+    let pods = format!(
+        "{}{}",
+        pod("p0", "kubesim.io/gpu-milli: \"300\"", "60s"),
+        pod("p1", "kubesim.io/gpu-milli: \"300\"", "60s")
+    );
+    // GpuBestFit (less cpu and GPU left after placement) packs the same way.
+    // (GpuDotProduct scores both nodes 99 here: upstream truncates to integers.)
+    for plugin in ["GpuPacking", "GpuBestFit"] {
+        let profile = profile.replace("GpuPacking", plugin);
+        let with = run(&format!("duration: 10s\n{pool}{profile}workloads:\n{pods}"));
+        let nodes: Vec<(Option<u32>, u8)> = with
+            .state
+            .pods
+            .iter()
+            .map(|p| (p.node.map(|n| n.0), p.gpu_devices))
+            .collect();
+        assert_eq!(nodes[0].0, nodes[1].0, "{plugin}: packed on one node");
+        assert_eq!(
+            (nodes[0].1, nodes[1].1),
+            (0b01, 0b01),
+            "{plugin}: on one GPU"
+        );
+    }
+    let without = run(&format!("duration: 10s\n{pool}workloads:\n{pods}"));
+    let spread: Vec<Option<u32>> = without
+        .state
+        .pods
+        .iter()
+        .map(|p| p.node.map(|n| n.0))
+        .collect();
+    assert_ne!(spread[0], spread[1], "LeastAllocated spreads");
+    // An unknown GPU plugin name is an input error with a hint.
+    let e = errors(&format!(
+        "{pool}scheduler:\n  profiles:\n    - plugins:\n        score:\n          enabled: [{{name: GpuPaking}}]\n"
+    ));
+    assert!(e.contains("did you mean `GpuPacking`?"), "{e}");
+}

@@ -66,3 +66,33 @@ pub fn reserve_devices(pod: &Pod, gpus: &NodeGpus) -> Option<(u8, i32)> {
     let req = gpu_share::request(pod)?;
     gpu_share::choose(&req, gpus).map(|set| (set, req.milli))
 }
+
+/// The node as the GPU policies of `crate::gpu::policy` see it.
+pub fn gpu_node(view: NodeView) -> crate::gpu::device::GpuNode {
+    let alloc = &view.node.allocatable;
+    let used = &view.usage.requested;
+    let gpus = &view.usage.gpus;
+    let n = (gpus.count as usize).min(crate::gpu::device::MAX_GPUS_PER_NODE);
+    let mut node =
+        crate::gpu::device::GpuNode::new(alloc.cpu_millis, alloc.memory_bytes >> 20, n as u8, None);
+    node.cpu_left_milli = alloc.cpu_millis - used.cpu_millis;
+    node.memory_left_mib = (alloc.memory_bytes - used.memory_bytes) >> 20;
+    for i in 0..n {
+        node.milli_left[i] = gpus.free_milli(i);
+    }
+    node
+}
+
+/// The pod as the GPU policies see it, if it declares a GPU share.
+pub fn gpu_pod(pod: &Pod) -> Option<crate::gpu::device::GpuPod> {
+    let req = gpu_share::request(pod)?;
+    Some(crate::gpu::device::GpuPod {
+        cpu_milli: pod.requests.cpu_millis,
+        memory_mib: pod.requests.memory_bytes >> 20,
+        gpu: crate::gpu::device::GpuRequest {
+            count: req.count,
+            milli: req.milli,
+            models: crate::gpu::device::ModelSet::ANY,
+        },
+    })
+}

@@ -1,6 +1,9 @@
 //! The in-tree plugins kubesim implements, one file each, named as upstream
 //! names them (`pkg/scheduler/framework/plugins/names/names.go`).
 pub mod balanced_allocation;
+pub mod gpu_best_fit;
+pub mod gpu_dot_product;
+pub mod gpu_packing;
 pub mod gpu_share;
 pub mod node_affinity;
 pub mod node_name;
