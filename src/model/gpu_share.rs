@@ -34,11 +34,32 @@ pub const MAX_GPUS: usize = 8;
 pub struct NodeGpus {
     pub count: u8,
     pub used_milli: [i32; MAX_GPUS],
+    /// Pods holding GPUs here per shape tag: index 0 `share-gpu`, N `N-gpu` (GpuClustering).
+    pub pods_by_tag: [u16; 1 + MAX_GPUS],
 }
 
 impl NodeGpus {
     pub fn free_milli(&self, i: usize) -> i32 {
         MILLI_PER_GPU - self.used_milli[i]
+    }
+
+    /// Charges (`sign` 1) or releases (−1) a pod's share on `devices`.
+    pub fn charge(&mut self, devices: u8, milli: i32, sign: i32) {
+        let mut n = 0;
+        for i in 0..MAX_GPUS {
+            if devices & (1 << i) != 0 {
+                self.used_milli[i] += sign * milli;
+                n += 1;
+            }
+        }
+        if n > 0 {
+            let tag = if n == 1 && milli < MILLI_PER_GPU {
+                0
+            } else {
+                n
+            };
+            self.pods_by_tag[tag] = (self.pods_by_tag[tag] as i32 + sign) as u16;
+        }
     }
 }
 

@@ -248,10 +248,10 @@ impl ClusterState {
         entry.gpu_devices = devices;
         entry.gpu_milli = milli;
         let gpus = &mut self.node_usage[node_id.0 as usize].gpus;
+        gpus.charge(devices, milli, 1);
         for i in 0..super::gpu_share::MAX_GPUS {
             if devices & (1 << i) != 0 {
                 assert!(i < gpus.count as usize, "no GPU {i} on the node");
-                gpus.used_milli[i] += milli;
                 assert!(
                     gpus.used_milli[i] <= super::gpu_share::MILLI_PER_GPU,
                     "GPU {i} oversubscribed"
@@ -457,11 +457,7 @@ impl ClusterState {
         usage.requested -= &entry.pod.requests;
         usage.non_zero_requested -= &entry.pod.non_zero_requests;
         usage.pod_count -= 1;
-        for i in 0..super::gpu_share::MAX_GPUS {
-            if entry.gpu_devices & (1 << i) != 0 {
-                usage.gpus.used_milli[i] -= entry.gpu_milli;
-            }
-        }
+        usage.gpus.charge(entry.gpu_devices, entry.gpu_milli, -1);
         self.requested_total -= &entry.pod.requests;
         assert!(
             usage.pod_count >= 0 && usage.requested.cpu_millis >= 0,
@@ -497,11 +493,7 @@ impl ClusterState {
                     u.requested += &entry.pod.requests;
                     u.non_zero_requested += &entry.pod.non_zero_requests;
                     u.pod_count += 1;
-                    for i in 0..super::gpu_share::MAX_GPUS {
-                        if entry.gpu_devices & (1 << i) != 0 {
-                            u.gpus.used_milli[i] += entry.gpu_milli;
-                        }
-                    }
+                    u.gpus.charge(entry.gpu_devices, entry.gpu_milli, 1);
                 }
             } else if entry.status.phase == PodPhase::Running {
                 return Err(format!(

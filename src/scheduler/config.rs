@@ -7,8 +7,8 @@ use super::plugins::balanced_allocation::{self, BalancedAllocation};
 use super::plugins::node_resources_fit::{self, NodeResourcesFit};
 use super::plugins::resource_allocation::ResourceSpec;
 use super::plugins::{
-    gpu_best_fit, gpu_dot_product, gpu_packing, gpu_share, node_affinity, node_name,
-    node_unschedulable, taint_toleration,
+    gpu_best_fit, gpu_clustering, gpu_dot_product, gpu_packing, gpu_share, node_affinity,
+    node_name, node_unschedulable, taint_toleration,
 };
 use super::queue::{DEFAULT_POD_INITIAL_BACKOFF, DEFAULT_POD_MAX_BACKOFF};
 use crate::engine::SimDuration;
@@ -98,6 +98,7 @@ pub const OPTIONAL_PLUGINS: &[(&str, i64)] = &[
     (gpu_packing::NAME, 1),
     (gpu_best_fit::NAME, 1),
     (gpu_dot_product::NAME, 1),
+    (gpu_clustering::NAME, 1),
 ];
 
 /// Plugins of upstream's default set that kubesim accepts in configuration
@@ -129,6 +130,7 @@ fn instantiate(name: &str, profile: &ProfileConfig) -> Option<Box<dyn Plugin>> {
         gpu_packing::NAME => Box::new(gpu_packing::GpuPacking),
         gpu_best_fit::NAME => Box::new(gpu_best_fit::GpuBestFit),
         gpu_dot_product::NAME => Box::new(gpu_dot_product::GpuDotProduct),
+        gpu_clustering::NAME => Box::new(gpu_clustering::GpuClustering),
         balanced_allocation::NAME => Box::new(BalancedAllocation {
             resources: profile.balanced_resources.clone(),
         }),

@@ -158,3 +158,25 @@ scheduler:
     ));
     assert!(e.contains("did you mean `GpuPacking`?"), "{e}");
 }
+
+#[test]
+fn gpu_clustering_puts_pods_beside_pods_of_their_shape() {
+    // Two T4 nodes. s0 (share) lands somewhere; w0 (one whole GPU) avoids
+    // s0's node (band 0) for the idle one (band 1); s1 (share) joins s0
+    // (band 3, only share-gpu pods there). The tag counts are checked after
+    // every event by the invariant checker.
+    let profile = "scheduler:\n  profiles:\n    - plugins:\n        score:\n          enabled: [{name: GpuClustering, weight: 10}]\n";
+    let pool = NODE_POOL.replace("count: 1", "count: 2");
+    let pods = [
+        pod("s0", "kubesim.io/gpu-milli: \"300\"", "60s"),
+        pod("w0", "kubesim.io/gpu-milli: \"1000\"", "60s"),
+        pod("s1", "kubesim.io/gpu-milli: \"300\"", "60s"),
+    ]
+    .concat();
+    let report = run(&format!("duration: 10s\n{pool}{profile}workloads:\n{pods}"));
+    let node = |i: usize| report.state.pods[i].node.map(|n| n.0);
+    assert_ne!(node(0), node(1));
+    assert_eq!(node(0), node(2));
+    let n = node(0).unwrap() as usize;
+    assert_eq!(report.state.node_usage[n].gpus.pods_by_tag[0], 2);
+}

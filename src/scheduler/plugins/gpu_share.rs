@@ -80,6 +80,7 @@ pub fn gpu_node(view: NodeView) -> crate::gpu::device::GpuNode {
     for i in 0..n {
         node.milli_left[i] = gpus.free_milli(i);
     }
+    node.affinity = gpus.pods_by_tag;
     node
 }
 
