@@ -74,7 +74,7 @@ fn sweep(c: &mut Criterion) {
     std::fs::write(dir.join("base.yaml"), scenario_yaml(200, 10_000, 10_000)).unwrap();
     std::fs::write(
         dir.join("sweep.yaml"),
-        "name: bench\nbase: base.yaml\nreplications: 8\naxes:\n  - {path: nodePools[0].count, values: [150, 200]}\n",
+        "name: bench\nbase: base.yaml\nreplications: 8\naxes:\n  - path: nodePools[0].count\n    values: [150, 200]\n",
     )
     .unwrap();
     let sweep = kubesim::sweep::load(&dir.join("sweep.yaml")).expect("a valid sweep");
