@@ -1064,6 +1064,53 @@ fn decode_resource_specs(
     out
 }
 
+/// One FGD typical pod: `{cpu: "4", gpuMilli: 500, gpuCount: 1, weight: 30}`.
+fn decode_typical_shape(
+    ctx: &mut Ctx,
+    node: &Yaml,
+) -> Option<crate::scheduler::plugins::fgd::TypicalShape> {
+    let mut m = MapReader::new(ctx, node)?;
+    let cpu = m.req(ctx, "cpu").and_then(|n| {
+        let mut c = ctx.field("cpu");
+        let text = c.scalar_string(n)?;
+        match crate::model::quantity::parse_milli(&text) {
+            Ok(v) if v >= 0 => Some(v),
+            _ => {
+                c.error(
+                    n.pos,
+                    format!("found {text:?}; expected a cpu quantity such as 500m or 4"),
+                );
+                None
+            }
+        }
+    });
+    let mut int = |m: &mut MapReader, key: &str, lo: u64, hi: u64, default: Option<u64>| {
+        let Some(n) = m.opt(key) else {
+            if default.is_none() {
+                ctx.error(m.pos(), format!("missing required field `{key}`"));
+            }
+            return default;
+        };
+        let mut c = ctx.field(key);
+        let v = c.u64(n)?;
+        if !(lo..=hi).contains(&v) {
+            c.error(n.pos, format!("found {v}; expected {lo} to {hi}"));
+            return None;
+        }
+        Some(v)
+    };
+    let milli = int(&mut m, "gpuMilli", 1, 1000, None);
+    let count = int(&mut m, "gpuCount", 1, 8, Some(1));
+    let weight = int(&mut m, "weight", 1, u32::MAX as u64, None);
+    m.finish(ctx, &["cpu", "gpuMilli", "gpuCount", "weight"]);
+    Some(crate::scheduler::plugins::fgd::TypicalShape {
+        cpu_millis: cpu?,
+        gpu_milli: milli? as i32,
+        gpu_count: count? as u8,
+        weight: weight? as u32,
+    })
+}
+
 fn decode_plugin_config(
     ctx: &mut Ctx,
     node: &Yaml,
@@ -1137,6 +1184,18 @@ fn decode_plugin_config(
                     decode_resource_specs(&mut actx.field("resources"), r, names);
             }
             am.finish(&mut actx, &["resources"]);
+        }
+        crate::scheduler::plugins::fgd::NAME => {
+            if let Some(list) = am.opt("typicalPods") {
+                let mut lctx = actx.field("typicalPods");
+                let items = lctx.seq(list).unwrap_or(&[]);
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(shape) = decode_typical_shape(&mut lctx.index(i), item) {
+                        profile.fgd_typical_pods.push(shape);
+                    }
+                }
+            }
+            am.finish(&mut actx, &["typicalPods"]);
         }
         other => {
             am.ignore(&[]);

@@ -7,7 +7,7 @@ use super::plugins::balanced_allocation::{self, BalancedAllocation};
 use super::plugins::node_resources_fit::{self, NodeResourcesFit};
 use super::plugins::resource_allocation::ResourceSpec;
 use super::plugins::{
-    gpu_best_fit, gpu_clustering, gpu_dot_product, gpu_packing, gpu_share, node_affinity,
+    fgd, gpu_best_fit, gpu_clustering, gpu_dot_product, gpu_packing, gpu_share, node_affinity,
     node_name, node_unschedulable, taint_toleration,
 };
 use super::queue::{DEFAULT_POD_INITIAL_BACKOFF, DEFAULT_POD_MAX_BACKOFF};
@@ -39,6 +39,8 @@ pub struct ProfileConfig {
     pub fit_args: NodeResourcesFit,
     /// `pluginConfig` args for NodeResourcesBalancedAllocation.
     pub balanced_resources: Vec<ResourceSpec>,
+    /// `pluginConfig` args for FGD: the typical pod shapes.
+    pub fgd_typical_pods: Vec<fgd::TypicalShape>,
 }
 
 impl Default for ProfileConfig {
@@ -50,6 +52,7 @@ impl Default for ProfileConfig {
             score: PluginSet::default(),
             fit_args: NodeResourcesFit::default(),
             balanced_resources: BalancedAllocation::default().resources,
+            fgd_typical_pods: Vec::new(),
         }
     }
 }
@@ -99,6 +102,7 @@ pub const OPTIONAL_PLUGINS: &[(&str, i64)] = &[
     (gpu_best_fit::NAME, 1),
     (gpu_dot_product::NAME, 1),
     (gpu_clustering::NAME, 1),
+    (fgd::NAME, 1),
 ];
 
 /// Plugins of upstream's default set that kubesim accepts in configuration
@@ -131,6 +135,7 @@ fn instantiate(name: &str, profile: &ProfileConfig) -> Option<Box<dyn Plugin>> {
         gpu_best_fit::NAME => Box::new(gpu_best_fit::GpuBestFit),
         gpu_dot_product::NAME => Box::new(gpu_dot_product::GpuDotProduct),
         gpu_clustering::NAME => Box::new(gpu_clustering::GpuClustering),
+        fgd::NAME => Box::new(fgd::Fgd::new(&profile.fgd_typical_pods)),
         balanced_allocation::NAME => Box::new(BalancedAllocation {
             resources: profile.balanced_resources.clone(),
         }),

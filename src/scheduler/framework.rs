@@ -151,6 +151,12 @@ pub trait Plugin: Send + Sync {
     /// Maps raw scores onto 0..=MAX_NODE_SCORE; the default leaves them as is.
     fn normalize(&self, _pod: &Pod, _scores: &mut [i64]) {}
 
+    /// Reserve for GPU sharing: the GPU devices (bit mask) and share a plugin
+    /// picks for the pod on its chosen node; None leaves the choice to GpuShare.
+    fn reserve_devices(&self, _pod: &Pod, _node: NodeView) -> Option<(u8, i32)> {
+        None
+    }
+
     /// Whether `event` could make a pod this plugin rejected schedulable
     /// (upstream EventsToRegister with its QueueingHint). For node events the
     /// default asks the plugin's own Filter about the changed node.

@@ -315,10 +315,15 @@ impl Scheduler {
             Ok(node_id) => {
                 // DefaultBinder binds; GpuShare's Reserve records the GPU devices.
                 state.bind(pod_id, node_id, now);
-                let gpus = &state.node_usage[node_id.0 as usize].gpus;
-                if let Some((devices, milli)) =
-                    plugins::gpu_share::reserve_devices(&state.pod(pod_id).pod, gpus)
-                {
+                let pod = &state.pod(pod_id).pod;
+                let view = NodeView::of(state, node_id);
+                let profile = &self.profiles[profile_idx];
+                let chosen = profile
+                    .score
+                    .iter()
+                    .find_map(|&(i, _)| profile.plugins[i].reserve_devices(pod, view))
+                    .or_else(|| plugins::gpu_share::reserve_devices(pod, &view.usage.gpus));
+                if let Some((devices, milli)) = chosen {
                     state.reserve_gpus(pod_id, devices, milli);
                 }
                 let entry = state.pod(pod_id);

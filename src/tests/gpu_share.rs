@@ -180,3 +180,42 @@ fn gpu_clustering_puts_pods_beside_pods_of_their_shape() {
     let n = node(0).unwrap() as usize;
     assert_eq!(report.state.node_usage[n].gpus.pods_by_tag[0], 2);
 }
+
+#[test]
+fn fgd_in_a_profile_keeps_the_share_that_typical_pods_can_use() {
+    // One T4 node with 2 GPUs; typical pods are all 0.5 GPU. a (0.5) and b
+    // (0.3) arrive: best fit would put b beside a on GPU 0 (200 left, too
+    // small for a typical pod); FGD puts b on GPU 1, where 700 stays usable
+    // (placing it on GPU 0 leaves a 200 fragment: score 45 against 50).
+    let profile = r#"scheduler:
+  profiles:
+    - plugins:
+        score:
+          enabled: [{name: FGD, weight: 10}]
+      pluginConfig:
+        - name: FGD
+          args:
+            typicalPods: [{cpu: "1", gpuMilli: 500, weight: 1}]
+"#;
+    let pods = [
+        pod("a", "kubesim.io/gpu-milli: \"500\"", "60s"),
+        pod("b", "kubesim.io/gpu-milli: \"300\"", "60s"),
+    ]
+    .concat();
+    let with = run(&format!(
+        "duration: 10s\n{NODE_POOL}{profile}workloads:\n{pods}"
+    ));
+    let devices: Vec<u8> = with.state.pods.iter().map(|p| p.gpu_devices).collect();
+    assert_eq!(devices, [0b01, 0b10]);
+    let without = run(&format!("duration: 10s\n{NODE_POOL}workloads:\n{pods}"));
+    let devices: Vec<u8> = without.state.pods.iter().map(|p| p.gpu_devices).collect();
+    assert_eq!(devices, [0b01, 0b01], "GpuShare alone packs by best fit");
+    let e = errors(&format!(
+        "{NODE_POOL}{}",
+        profile.replace("gpuMilli: 500", "gpuMilli: 5000")
+    ));
+    assert!(
+        e.contains("pluginConfig[0].args.typicalPods[0].gpuMilli: found 5000; expected 1 to 1000"),
+        "{e}"
+    );
+}

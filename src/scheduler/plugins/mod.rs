@@ -1,6 +1,7 @@
 //! The in-tree plugins kubesim implements, one file each, named as upstream
 //! names them (`pkg/scheduler/framework/plugins/names/names.go`).
 pub mod balanced_allocation;
+pub mod fgd;
 pub mod gpu_best_fit;
 pub mod gpu_clustering;
 pub mod gpu_dot_product;
