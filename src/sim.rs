@@ -97,8 +97,12 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
     };
     let mut events: EventQueue<Event> = EventQueue::new();
     let mut state = ClusterState::new(scenario.resource_names.clone());
+    state.priority_classes = scenario.priority_classes.clone();
+    state.pod_disruption_budgets = scenario.pod_disruption_budgets.clone();
     let mut streams = RandomStreams::new(seed);
     let mut scheduler = Scheduler::new(scenario.scheduler.clone(), options.explain.clone());
+    scheduler.preemption_rng =
+        ChaCha8Rng::seed_from_u64(derive_seed(seed, Stream::Preemption as u64));
     let mut kubelets = Kubelets::new(seed);
     let mut controllers = ControllerManager::new(scenario.controllers, seed);
     let mut recorder = Recorder::default();

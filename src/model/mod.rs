@@ -8,6 +8,7 @@ pub mod labels;
 pub mod meta;
 pub mod node;
 pub mod pod;
+pub mod policy;
 pub mod quantity;
 pub mod resources;
 pub mod status;

@@ -9,6 +9,7 @@
 use super::event::EventRecord;
 use super::node::Node;
 use super::pod::{Pod, PodPhase};
+use super::policy::{PodDisruptionBudget, PriorityClass};
 use super::resources::{ResourceNames, Resources};
 use super::status::PodStatus;
 use super::workloads::{Workload, WorkloadStatus};
@@ -123,6 +124,9 @@ pub struct ClusterState {
     /// Sum of the allocatable of all nodes.
     pub allocatable_total: Resources,
     pub workloads: Vec<WorkloadEntry>,
+    /// PriorityClasses and PodDisruptionBudgets, read by the scheduler's preemption.
+    pub priority_classes: Vec<PriorityClass>,
+    pub pod_disruption_budgets: Vec<PodDisruptionBudget>,
 }
 
 impl ClusterState {

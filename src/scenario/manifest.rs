@@ -38,11 +38,13 @@ pub struct Objects {
     pub pods: Vec<Pod>,
     pub nodes: Vec<crate::model::Node>,
     pub workloads: Vec<crate::model::workloads::Workload>,
+    pub priority_classes: Vec<crate::model::policy::PriorityClass>,
+    pub pdbs: Vec<crate::model::policy::PodDisruptionBudget>,
 }
 
 /// The kinds a manifest may have, for messages.
-const SUPPORTED_KINDS: &str =
-    "Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service";
+const SUPPORTED_KINDS: &str = "Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob, \
+     Service, PriorityClass, PodDisruptionBudget";
 const KINDS: &[&str] = &[
     "Service",
     "Pod",
@@ -53,10 +55,12 @@ const KINDS: &[&str] = &[
     "DaemonSet",
     "Job",
     "CronJob",
+    "PriorityClass",
+    "PodDisruptionBudget",
 ];
 /// Real kinds a scenario is likely to contain that kubesim means to support; they get
 /// "not supported yet" rather than a plain refusal.
-const PLANNED_KINDS: &[&str] = &["PriorityClass", "PodDisruptionBudget"];
+const PLANNED_KINDS: &[&str] = &["StatefulSet"];
 /// List kinds read like `kind: List` (kubectl flattens any `*List` with `items`).
 const LIST_KINDS: &[&str] = &["List", "PodList", "NodeList"];
 
@@ -264,6 +268,12 @@ fn decode_object(
                 ctx, doc, k, names, warnings,
             ))
         }
+        "PriorityClass" => out
+            .priority_classes
+            .extend(super::policy::decode_priority_class(ctx, doc)),
+        "PodDisruptionBudget" => out
+            .pdbs
+            .extend(super::policy::decode_pod_disruption_budget(ctx, doc)),
         k if LIST_KINDS.contains(&k) => {
             if list_allowed {
                 decode_list(ctx, doc, k, names, warnings, out);
@@ -2164,21 +2174,21 @@ spec:
     #[test]
     fn unsupported_kinds_say_what_is_supported() {
         let errs = errors(
-            "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\n---\n\
+            "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: web}\n---\n\
              apiVersion: v1\nkind: Secret\n---\napiVersion: v1\nkind: pod\n---\n- a list\n---\nmetadata: {}\n",
         );
         assert_eq!(
             errs,
             [
-                "test.yaml:2:7: kind: kind PodDisruptionBudget is not supported yet; supported kinds: \
-                 Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service",
+                "test.yaml:2:7: kind: kind StatefulSet is not supported yet; supported kinds: \
+                 Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget",
                 "test.yaml:6:7: kind: kind Secret is not supported; supported kinds: Pod, Node, List, \
-                 Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service",
+                 Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget",
                 "test.yaml:9:7: kind: kind pod is not supported (did you mean `Pod`?); supported kinds: \
-                 Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service",
+                 Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget",
                 "test.yaml:11:1: expected a Kubernetes object (a mapping with apiVersion and kind), found a list",
                 "test.yaml:13:1: missing required field `kind`; supported kinds: Pod, Node, List, \
-                 Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service",
+                 Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget",
             ]
         );
     }

@@ -4,6 +4,7 @@ pub mod actions;
 pub mod behaviour;
 pub mod decode;
 pub mod manifest;
+pub mod policy;
 pub mod service;
 pub mod spec;
 pub mod workloads;

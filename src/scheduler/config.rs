@@ -7,6 +7,7 @@ use super::plugins::balanced_allocation::{self, BalancedAllocation};
 use super::plugins::node_resources_fit::{self, NodeResourcesFit};
 use super::plugins::resource_allocation::ResourceSpec;
 use super::plugins::{node_affinity, node_name, node_unschedulable, taint_toleration};
+use super::preemption::PreemptionArgs;
 use super::queue::{DEFAULT_POD_INITIAL_BACKOFF, DEFAULT_POD_MAX_BACKOFF};
 use crate::engine::SimDuration;
 use crate::model::pod::DEFAULT_SCHEDULER_NAME;
@@ -32,6 +33,10 @@ pub struct ProfileConfig {
     pub multi_point: PluginSet,
     pub filter: PluginSet,
     pub score: PluginSet,
+    /// `plugins.postFilter`: DefaultPreemption or nothing.
+    pub post_filter: PluginSet,
+    /// `pluginConfig` args for DefaultPreemption.
+    pub preemption_args: PreemptionArgs,
     /// `pluginConfig` args for NodeResourcesFit.
     pub fit_args: NodeResourcesFit,
     /// `pluginConfig` args for NodeResourcesBalancedAllocation.
@@ -45,6 +50,8 @@ impl Default for ProfileConfig {
             multi_point: PluginSet::default(),
             filter: PluginSet::default(),
             score: PluginSet::default(),
+            post_filter: PluginSet::default(),
+            preemption_args: PreemptionArgs::default(),
             fit_args: NodeResourcesFit::default(),
             balanced_resources: BalancedAllocation::default().resources,
         }
@@ -126,6 +133,8 @@ pub struct Profile {
     pub filter: Vec<usize>,
     /// Indexes into `plugins` with their weights.
     pub score: Vec<(usize, i64)>,
+    /// DefaultPreemption's args when it is enabled at PostFilter.
+    pub preemption: Option<PreemptionArgs>,
 }
 
 impl Profile {
@@ -160,6 +169,10 @@ impl Profile {
         };
         let multi = apply(defaults, &config.multi_point);
         let filter_names = apply(multi.clone(), &config.filter);
+        let preemption = apply(multi.clone(), &config.post_filter)
+            .iter()
+            .any(|(n, _)| n == "DefaultPreemption")
+            .then_some(config.preemption_args);
         let score_names = apply(multi, &config.score);
 
         let mut plugins: Vec<Box<dyn Plugin>> = Vec::new();
@@ -192,6 +205,7 @@ impl Profile {
             plugins,
             filter,
             score,
+            preemption,
         }
     }
 }

@@ -11,6 +11,7 @@
 pub mod config;
 pub mod framework;
 pub mod plugins;
+pub mod preemption;
 pub mod queue;
 
 use crate::engine::{EventQueue, SimDuration, SimTime};
@@ -117,6 +118,11 @@ pub struct Scheduler {
     explain: ExplainFilter,
     pub decisions: Vec<DecisionRow>,
     scratch: Scratch,
+    /// `status.nominatedNodeName` of preemptors, and the same indexed by node.
+    nominated: BTreeMap<PodId, NodeId>,
+    nominated_on_node: Vec<Vec<PodId>>,
+    /// Draws the offset at which preemption starts trying nodes.
+    pub preemption_rng: ChaCha8Rng,
 }
 
 impl Scheduler {
@@ -135,6 +141,9 @@ impl Scheduler {
             explain,
             decisions: Vec::new(),
             scratch: Scratch::default(),
+            nominated: BTreeMap::new(),
+            nominated_on_node: Vec::new(),
+            preemption_rng: rand::SeedableRng::seed_from_u64(0),
         }
     }
 
@@ -175,9 +184,13 @@ impl Scheduler {
                     self.queue.add(id, entry.pod.spec.priority, now);
                 }
             }
-            WatchEvent::PodBound(id, _) => self.queue.forget(id),
+            WatchEvent::PodBound(id, _) => {
+                self.queue.forget(id);
+                self.set_nomination(id, None);
+            }
             WatchEvent::PodDeleted(id) => {
                 self.queue.forget(id);
+                self.set_nomination(id, None);
                 if state.pod(id).node.is_some() {
                     self.on_cluster_event(ClusterEvent::AssignedPodDelete, state, now);
                 }
@@ -187,6 +200,7 @@ impl Scheduler {
             }
             WatchEvent::NodeAdded(id) => {
                 self.rebuild_node_order(state);
+                self.nominated_on_node.resize(state.nodes.len(), Vec::new());
                 self.on_cluster_event(ClusterEvent::NodeAdd(id), state, now);
             }
             WatchEvent::NodeUpdated(id) => {
@@ -324,8 +338,15 @@ impl Scheduler {
                 );
                 state.record_pod_event(now, pod_id, "Scheduled", message);
             }
-            Err((message, rejectors)) => {
-                // PostFilter (preemption) is a hook here: nothing is preempted yet.
+            Err((mut message, rejectors)) => {
+                if self.profiles[profile_idx].preemption.is_some() {
+                    if let Some(post_filter_message) =
+                        self.post_filter(profile_idx, pod_id, state, now)
+                    {
+                        message.push(' ');
+                        message.push_str(&post_filter_message);
+                    }
+                }
                 state.pod_mut(pod_id).status.reason = Some("Unschedulable".into());
                 state.record_pod_event(now, pod_id, "FailedScheduling", message);
                 self.queue.add_unschedulable(pod_id, rejectors, now);
@@ -350,6 +371,23 @@ impl Scheduler {
             return Err(("no nodes available to schedule pods".into(), 0));
         }
         let explain = self.explain.wants(pod);
+        // `evaluateNominatedNode`: a preemptor tries the node it was nominated to first.
+        if let Some(&node_id) = self.nominated.get(&pod_id) {
+            let usage = with_nominated(&self.nominated_on_node, state, node_id, pod_id);
+            let view = NodeView {
+                usage: usage
+                    .as_ref()
+                    .unwrap_or(&state.node_usage[node_id.0 as usize]),
+                ..NodeView::of(state, node_id)
+            };
+            let fits = profile.filter.iter().all(|&i| {
+                profile.plugins[i].pre_filter(pod) == PreResult::Skip
+                    || profile.plugins[i].filter(pod, view).is_ok()
+            });
+            if fits {
+                return Ok(node_id);
+            }
+        }
         let scratch = &mut self.scratch;
 
         // PreFilter: plugins with nothing to check for this pod are skipped.
@@ -375,7 +413,15 @@ impl Scheduler {
                 break;
             }
             let node_id = self.node_order[(self.next_start_node_index + k) % n_nodes];
-            let view = NodeView::of(state, node_id);
+            // `addNominatedPods`: pods nominated to this node with at least this
+            // pod's priority count as if they were already there.
+            let nominated_usage = with_nominated(&self.nominated_on_node, state, node_id, pod_id);
+            let view = NodeView {
+                usage: nominated_usage
+                    .as_ref()
+                    .unwrap_or(&state.node_usage[node_id.0 as usize]),
+                ..NodeView::of(state, node_id)
+            };
             processed += 1;
             let failed = if explain {
                 filter_node_explained(
@@ -460,6 +506,34 @@ impl Scheduler {
         }
         Ok(select_host(&scratch.feasible, &scratch.totals, rng))
     }
+}
+
+/// The node's usage with the requests of the pods nominated to it that have at
+/// least `pod_id`'s priority, or `None` when there are none (the common case,
+/// which costs one length check).
+fn with_nominated(
+    nominated_on_node: &[Vec<PodId>],
+    state: &ClusterState,
+    node_id: NodeId,
+    pod_id: PodId,
+) -> Option<crate::model::store::NodeUsage> {
+    let nominated = nominated_on_node.get(node_id.0 as usize)?;
+    if nominated.is_empty() {
+        return None;
+    }
+    let priority = state.pod(pod_id).pod.spec.priority;
+    let mut usage = state.node_usage[node_id.0 as usize];
+    let mut any = false;
+    for &p in nominated {
+        let other = &state.pod(p).pod;
+        if p != pod_id && other.spec.priority >= priority {
+            usage.requested += &other.requests;
+            usage.non_zero_requested += &other.non_zero_requests;
+            usage.pod_count += 1;
+            any = true;
+        }
+    }
+    any.then_some(usage)
 }
 
 /// The first time strictly after `now` that is a whole multiple of `period`,

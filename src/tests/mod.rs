@@ -4,6 +4,7 @@
 mod controllers;
 mod determinism;
 mod kubelet;
+mod preemption;
 mod queueing;
 mod scheduling;
 

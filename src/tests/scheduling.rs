@@ -26,7 +26,11 @@ workloads:
     assert_eq!(events[0].1, "FailedScheduling");
     assert_eq!(
         events[0].2,
-        "0/50 nodes are available: 42 Insufficient cpu, 8 node(s) had untolerated taint {dedicated: gpu}."
+        // DefaultPreemption's PostFilter appends its own diagnosis: tainted nodes are
+        // UnschedulableAndUnresolvable, the others have no lower-priority pods.
+        "0/50 nodes are available: 42 Insufficient cpu, 8 node(s) had untolerated taint {dedicated: gpu}. \
+         preemption: 0/50 nodes are available: 42 No preemption victims found for incoming pod, \
+         8 Preemption is not helpful for scheduling."
     );
     let outcome = &pod_outcomes(&report)[0];
     assert_eq!(
@@ -151,7 +155,8 @@ workloads:
     // Filters stop at the first failure: TaintToleration runs before NodeAffinity.
     assert_eq!(
         events_of(&report, "default/no-toleration")[0].2,
-        "0/4 nodes are available: 1 node(s) had untolerated taint {team: db}, 3 node(s) didn't match Pod's node affinity/selector."
+        "0/4 nodes are available: 1 node(s) had untolerated taint {team: db}, 3 node(s) didn't match Pod's node affinity/selector. \
+         preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling."
     );
 }
 

@@ -1,0 +1,182 @@
+//! Priority and preemption end to end: PriorityClass admission, victims
+//! deleted gracefully with Preempted events, nomination, PDBs, preemptionPolicy Never.
+
+use super::{errors, events_of, pod_outcomes, run, scenario};
+
+const CLASSES: &str = r#"
+  - apiVersion: scheduling.k8s.io/v1
+    kind: PriorityClass
+    metadata: {name: high}
+    value: 1000
+  - apiVersion: scheduling.k8s.io/v1
+    kind: PriorityClass
+    metadata: {name: low}
+    value: 10
+    globalDefault: true
+  - apiVersion: scheduling.k8s.io/v1
+    kind: PriorityClass
+    metadata: {name: polite}
+    value: 1000
+    preemptionPolicy: Never
+"#;
+
+/// A pod created at 1 s by an arrival process (named `<name>-0`).
+fn later(name: &str, class: &str, cpu: &str) -> String {
+    format!(
+        r#"
+arrivals:
+  - name: {name}
+    process: times
+    times: [1s]
+    template:
+      apiVersion: v1
+      kind: Pod
+      metadata: {{labels: {{app: {name}}}}}
+      spec:
+        priorityClassName: {class}
+        containers: [{{name: c, image: busybox, resources: {{requests: {{cpu: "{cpu}"}}}}}}]
+"#
+    )
+}
+
+fn pod(name: &str, class: &str, cpu: &str) -> String {
+    format!(
+        r#"
+  - apiVersion: v1
+    kind: Pod
+    metadata: {{name: {name}, labels: {{app: {name}}}, annotations: {{kubesim.io/stop-time: 4s}}}}
+    spec:
+      priorityClassName: {class}
+      terminationGracePeriodSeconds: 5
+      containers: [{{name: c, image: busybox, resources: {{requests: {{cpu: "{cpu}"}}}}}}]
+"#
+    )
+}
+
+#[test]
+fn priority_class_resolves_priority_and_global_default() {
+    let s = scenario(&format!(
+        "nodePools: [{{name: n, count: 1, capacity: {{cpu: \"1\", memory: 1Gi}}}}]\nworkloads:{CLASSES}{}{}",
+        pod("a", "high", "100m"),
+        "  - {apiVersion: v1, kind: Pod, metadata: {name: b}, spec: {containers: [{name: c, image: busybox}]}}\n"
+    ));
+    let priorities: Vec<(i32, Option<&str>)> = s
+        .pods
+        .iter()
+        .map(|(_, p)| (p.spec.priority, p.spec.priority_class_name.as_deref()))
+        .collect();
+    // b names no class and gets the globalDefault class `low` (admission.go).
+    assert_eq!(priorities, vec![(1000, Some("high")), (10, Some("low"))]);
+}
+
+#[test]
+fn unknown_priority_class_is_an_error() {
+    let e = errors(&format!(
+        "nodePools: [{{name: n, count: 1, capacity: {{cpu: \"1\", memory: 1Gi}}}}]\nworkloads:{}",
+        pod("a", "missing", "100m")
+    ));
+    assert!(
+        e.contains("Pod default/a: spec.priorityClassName: no PriorityClass with name \"missing\" was found"),
+        "{e}"
+    );
+}
+
+#[test]
+fn two_global_defaults_and_reserved_names_are_errors() {
+    let e = errors(
+        r#"
+workloads:
+  - {apiVersion: scheduling.k8s.io/v1, kind: PriorityClass, metadata: {name: a}, value: 1, globalDefault: true}
+  - {apiVersion: scheduling.k8s.io/v1, kind: PriorityClass, metadata: {name: b}, value: 2, globalDefault: true}
+  - {apiVersion: scheduling.k8s.io/v1, kind: PriorityClass, metadata: {name: system-x}, value: 2}
+  - {apiVersion: scheduling.k8s.io/v1, kind: PriorityClass, metadata: {name: c}, value: 2000000000}
+"#,
+    );
+    assert!(e.contains("only one default can exist"), "{e}");
+    assert!(e.contains("prefix \"system-\" are reserved"), "{e}");
+    assert!(
+        e.contains("test.yaml:6:89: workloads[3].value: expected a value of at most 1000000000"),
+        "{e}"
+    );
+}
+
+#[test]
+fn high_priority_pod_preempts_the_lower_one_gracefully() {
+    // One 1-cpu node holds `victim` (low, 1 cpu). `boss` (high, 1 cpu) fails
+    // Filter, preempts `victim` (Terminating, grace 5 s), is nominated to n-0
+    // and binds once victim is gone.
+    let report = run(&format!(
+        "duration: 60s\nnodePools: [{{name: n, count: 1, capacity: {{cpu: \"1\", memory: 1Gi}}}}]\nworkloads:{CLASSES}{}{}",
+        pod("victim", "low", "1"),
+        later("boss", "high", "1")
+    ));
+    let victim = events_of(&report, "default/victim");
+    assert!(
+        victim
+            .iter()
+            .any(|e| e.1 == "Preempted" && e.2 == "Preempted by pod default/boss-0 on node n-0"),
+        "{victim:?}"
+    );
+    let boss = events_of(&report, "default/boss-0");
+    assert_eq!(boss[0].1, "FailedScheduling");
+    assert_eq!(boss[0].2, "0/1 nodes are available: 1 Insufficient cpu.");
+    let scheduled = boss
+        .iter()
+        .find(|e| e.1 == "Scheduled")
+        .expect("boss binds");
+    // Graceful: the victim takes 4 s to stop after SIGTERM at 1 s, so its cpu
+    // is free at 5 s; boss is requeued then and binds (its 1 s backoff from 1 s has passed).
+    assert_eq!(scheduled.0, 5.0, "{boss:?}");
+    assert_eq!(
+        report.state.pods[0].deleted.map(|t| t.as_secs_f64()),
+        Some(5.0)
+    );
+    let outcomes = pod_outcomes(&report);
+    assert_eq!(outcomes[1].1, "n-0");
+    assert!(report.state.pods[0].deleted.is_some());
+}
+
+#[test]
+fn activeq_orders_by_priority_so_high_goes_first() {
+    // Both created at 0 on a node that fits only one: the higher priority wins without preemption.
+    let report = run(&format!(
+        "duration: 10s\nnodePools: [{{name: n, count: 1, capacity: {{cpu: \"1\", memory: 1Gi}}}}]\nworkloads:{CLASSES}{}{}",
+        pod("first", "low", "1"),
+        pod("second", "high", "1")
+    ));
+    let outcomes = pod_outcomes(&report);
+    assert_eq!(outcomes[1].1, "n-0");
+    assert_eq!(outcomes[0].1, "");
+}
+
+#[test]
+fn preemption_policy_never_does_not_preempt() {
+    let report = run(&format!(
+        "duration: 30s\nnodePools: [{{name: n, count: 1, capacity: {{cpu: \"1\", memory: 1Gi}}}}]\nworkloads:{CLASSES}{}{}",
+        pod("victim", "low", "1"),
+        later("polite", "polite", "1")
+    ));
+    let polite = events_of(&report, "default/polite-0");
+    assert_eq!(
+        polite[0].2,
+        "0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never."
+    );
+    assert!(events_of(&report, "default/victim")
+        .iter()
+        .all(|e| e.1 != "Preempted"));
+}
+
+#[test]
+fn equal_priority_pods_are_not_victims() {
+    let report = run(&format!(
+        "duration: 30s\nnodePools: [{{name: n, count: 1, capacity: {{cpu: \"1\", memory: 1Gi}}}}]\nworkloads:{CLASSES}{}{}",
+        pod("a", "high", "1"),
+        later("b", "high", "1")
+    ));
+    let b = events_of(&report, "default/b-0");
+    assert_eq!(
+        b[0].2,
+        "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: \
+         1 No preemption victims found for incoming pod."
+    );
+}
