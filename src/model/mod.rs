@@ -14,6 +14,7 @@ pub mod resources;
 pub mod status;
 pub mod store;
 pub mod taints;
+pub mod topology;
 pub mod workloads;
 
 pub use node::Node;

@@ -764,9 +764,15 @@ pub(crate) fn decode_pod_spec(
         .and_then(|n| decode_resource_list(&mut ctx.field("overhead"), n, names, false))
         .map(|(r, _)| r)
         .unwrap_or_default();
-    if let Some(n) = m.opt("topologySpreadConstraints") {
-        warn_unmodelled(ctx, warnings, "topologySpreadConstraints", n);
-    }
+    let topology_spread_constraints = m
+        .opt("topologySpreadConstraints")
+        .map(|n| {
+            super::topology::decode_topology_spread_constraints(
+                &mut ctx.field("topologySpreadConstraints"),
+                n,
+            )
+        })
+        .unwrap_or_default();
     m.ignore(POD_SPEC_IGNORED);
     m.finish(ctx, &[POD_SPEC_FIELDS, POD_SPEC_IGNORED].concat());
     Some(PodSpec {
@@ -783,6 +789,7 @@ pub(crate) fn decode_pod_spec(
         termination_grace_period_s: termination_grace_period_s
             .unwrap_or(DEFAULT_TERMINATION_GRACE_PERIOD_S),
         overhead,
+        topology_spread_constraints,
     })
 }
 
@@ -1626,13 +1633,20 @@ fn decode_affinity(ctx: &mut Ctx<'_>, node: &Yaml, warnings: &mut Vec<Diagnostic
     let node_affinity = m
         .opt("nodeAffinity")
         .and_then(|n| decode_node_affinity(&mut ctx.field("nodeAffinity"), n, warnings));
-    for key in ["podAffinity", "podAntiAffinity"] {
-        if let Some(n) = m.opt(key) {
-            warn_unmodelled(ctx, warnings, key, n);
-        }
-    }
+    let pod_affinity = m
+        .opt("podAffinity")
+        .map(|n| super::topology::decode_pod_affinity(&mut ctx.field("podAffinity"), n))
+        .unwrap_or_default();
+    let pod_anti_affinity = m
+        .opt("podAntiAffinity")
+        .map(|n| super::topology::decode_pod_affinity(&mut ctx.field("podAntiAffinity"), n))
+        .unwrap_or_default();
     m.finish(ctx, AFFINITY_FIELDS);
-    Affinity { node_affinity }
+    Affinity {
+        node_affinity,
+        pod_affinity,
+        pod_anti_affinity,
+    }
 }
 
 fn decode_node_affinity(
@@ -2272,7 +2286,7 @@ spec:
     }
 
     #[test]
-    fn pod_affinity_and_spread_constraints_are_warnings_not_errors() {
+    fn pod_affinity_and_spread_constraints_decode_with_defaults() {
         let text = pod_with(
             "  affinity:
     podAntiAffinity:
@@ -2287,14 +2301,52 @@ spec:
         );
         let d = decode(&text);
         assert!(d.errors.is_empty(), "{:#?}", d.errors);
-        assert_eq!(d.objects.pods.len(), 1);
+        assert!(d.warnings.is_empty(), "{:#?}", d.warnings);
+        let spec = &d.objects.pods[0].spec;
+        let anti = &spec.affinity.pod_anti_affinity.required;
+        assert_eq!(anti.len(), 1);
+        assert_eq!(anti[0].topology_key, "kubernetes.io/hostname");
+        let c = &spec.topology_spread_constraints[0];
+        use crate::model::topology::{InclusionPolicy, WhenUnsatisfiable};
         assert_eq!(
-            d.warnings,
-            [
-                "test.yaml:11:7: spec.affinity.podAntiAffinity: podAntiAffinity is not modelled yet and is ignored",
-                "test.yaml:15:5: spec.topologySpreadConstraints: topologySpreadConstraints is not \
-                 modelled yet and is ignored",
-            ]
+            (
+                c.max_skew,
+                c.when_unsatisfiable,
+                c.node_affinity_policy,
+                c.node_taints_policy
+            ),
+            (
+                1,
+                WhenUnsatisfiable::DoNotSchedule,
+                InclusionPolicy::Honor,
+                InclusionPolicy::Ignore
+            )
+        );
+    }
+
+    #[test]
+    fn spread_and_affinity_validation_follows_upstream() {
+        let errs = errors(&pod_with(
+            "  affinity:
+    podAffinity:
+      requiredDuringSchedulingIgnoredDuringExecution:
+      - labelSelector: {matchLabels: {app: web}}
+        topologyKey: \"\"
+  topologySpreadConstraints:
+  - maxSkew: 0
+    topologyKey: -bad-
+    whenUnsatisfiable: ScheduleAnyway
+    minDomains: 2
+",
+        ));
+        assert_eq!(errs.len(), 4, "{errs:#?}");
+        assert!(errs[0].starts_with("test.yaml:13:22: spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey: Required value: can not be empty"), "{errs:#?}");
+        assert!(errs[1].starts_with("test.yaml:15:14: spec.topologySpreadConstraints[0].maxSkew: must be greater than zero, found 0"), "{errs:#?}");
+        assert!(errs[2].starts_with("test.yaml:16:18: spec.topologySpreadConstraints[0].topologyKey: expected a label key"), "{errs:#?}");
+        assert!(
+            errs[3]
+                .contains("minDomains: can only use minDomains if whenUnsatisfiable=DoNotSchedule"),
+            "{errs:#?}"
         );
     }
 

@@ -7,6 +7,7 @@ pub mod manifest;
 pub mod policy;
 pub mod service;
 pub mod spec;
+pub mod topology;
 pub mod workloads;
 pub mod yaml;
 

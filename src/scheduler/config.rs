@@ -5,6 +5,7 @@
 use super::framework::Plugin;
 use super::plugins::balanced_allocation::{self, BalancedAllocation};
 use super::plugins::node_resources_fit::{self, NodeResourcesFit};
+use super::plugins::pod_topology_spread::{self, PodTopologySpread, PodTopologySpreadArgs};
 use super::plugins::resource_allocation::ResourceSpec;
 use super::plugins::{node_affinity, node_name, node_unschedulable, taint_toleration};
 use super::preemption::PreemptionArgs;
@@ -37,6 +38,8 @@ pub struct ProfileConfig {
     pub post_filter: PluginSet,
     /// `pluginConfig` args for DefaultPreemption.
     pub preemption_args: PreemptionArgs,
+    /// `pluginConfig` args for PodTopologySpread (defaultConstraints, defaultingType).
+    pub spread_args: PodTopologySpreadArgs,
     /// `pluginConfig` args for NodeResourcesFit.
     pub fit_args: NodeResourcesFit,
     /// `pluginConfig` args for NodeResourcesBalancedAllocation.
@@ -52,6 +55,7 @@ impl Default for ProfileConfig {
             score: PluginSet::default(),
             post_filter: PluginSet::default(),
             preemption_args: PreemptionArgs::default(),
+            spread_args: PodTopologySpreadArgs::default(),
             fit_args: NodeResourcesFit::default(),
             balanced_resources: BalancedAllocation::default().resources,
         }
@@ -78,9 +82,8 @@ impl Default for SchedulerConfig {
     }
 }
 
-/// The plugins kubesim implements, with their upstream default score weights
-/// (0: filter only). Upstream's default set also has PodTopologySpread (2),
-/// InterPodAffinity (2) and ImageLocality (1), which kubesim does not model yet.
+/// The plugins kubesim implements, in upstream's default order, with their
+/// default score weights (0: filter only).
 pub const KNOWN_PLUGINS: &[(&str, i64)] = &[
     ("PrioritySort", 0),
     ("NodeUnschedulable", 0),
@@ -88,6 +91,7 @@ pub const KNOWN_PLUGINS: &[(&str, i64)] = &[
     (taint_toleration::NAME, 3),
     (node_affinity::NAME, 2),
     (node_resources_fit::NAME, 1),
+    (pod_topology_spread::NAME, 2),
     (balanced_allocation::NAME, 1),
     ("DefaultBinder", 0),
     ("DefaultPreemption", 0),
@@ -96,7 +100,6 @@ pub const KNOWN_PLUGINS: &[(&str, i64)] = &[
 /// Plugins of upstream's default set that kubesim accepts in configuration
 /// but does not model yet; enabling them is a no-op with a warning.
 pub const UNMODELLED_PLUGINS: &[&str] = &[
-    "PodTopologySpread",
     "InterPodAffinity",
     "ImageLocality",
     "VolumeBinding",
@@ -118,6 +121,7 @@ fn instantiate(name: &str, profile: &ProfileConfig) -> Option<Box<dyn Plugin>> {
         taint_toleration::NAME => Box::new(taint_toleration::TaintToleration),
         node_affinity::NAME => Box::new(node_affinity::NodeAffinity),
         node_resources_fit::NAME => Box::new(profile.fit_args.clone()),
+        pod_topology_spread::NAME => Box::new(PodTopologySpread::new(profile.spread_args.clone())),
         balanced_allocation::NAME => Box::new(BalancedAllocation {
             resources: profile.balanced_resources.clone(),
         }),
@@ -228,7 +232,8 @@ mod tests {
                 "NodeName",
                 "TaintToleration",
                 "NodeAffinity",
-                "NodeResourcesFit"
+                "NodeResourcesFit",
+                "PodTopologySpread"
             ]
         );
         let scores: Vec<(&str, i64)> = p
@@ -242,6 +247,7 @@ mod tests {
                 ("TaintToleration", 3),
                 ("NodeAffinity", 2),
                 ("NodeResourcesFit", 1),
+                ("PodTopologySpread", 2),
                 ("NodeResourcesBalancedAllocation", 1)
             ]
         );
@@ -265,6 +271,6 @@ mod tests {
             (p.plugins[p.score[0].0].name(), p.score[0].1),
             ("NodeResourcesFit", 5)
         );
-        assert_eq!(p.filter.len(), 5, "filters keep their defaults");
+        assert_eq!(p.filter.len(), 6, "filters keep their defaults");
     }
 }

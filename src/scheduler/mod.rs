@@ -364,12 +364,16 @@ impl Scheduler {
         now: SimTime,
         rng: &mut ChaCha8Rng,
     ) -> Result<NodeId, (String, u64)> {
-        let profile = &self.profiles[profile_idx];
         let pod = &state.pod(pod_id).pod;
         let n_nodes = self.node_order.len();
         if n_nodes == 0 {
+            self.scratch.failures.clear();
             return Err(("no nodes available to schedule pods".into(), 0));
         }
+        for plugin in self.profiles[profile_idx].plugins.iter_mut() {
+            plugin.prepare(pod, state);
+        }
+        let profile = &self.profiles[profile_idx];
         let explain = self.explain.wants(pod);
         // `evaluateNominatedNode`: a preemptor tries the node it was nominated to first.
         if let Some(&node_id) = self.nominated.get(&pod_id) {
@@ -455,6 +459,12 @@ impl Scheduler {
         }
 
         // PreScore, Score, NormalizeScore, weights.
+        let profile = &mut self.profiles[profile_idx];
+        for k in 0..profile.score.len() {
+            let i = profile.score[k].0;
+            profile.plugins[i].prepare_score(pod, state, &scratch.feasible);
+        }
+        let profile = &self.profiles[profile_idx];
         let n = scratch.feasible.len();
         scratch.totals.clear();
         scratch.totals.resize(n, 0);

@@ -221,8 +221,12 @@ workloads:
         .iter()
         .filter(|r| r.stage == "score")
         .collect();
-    // 5 filter plugins × 3 nodes (NodeName and NodeAffinity report Skip).
-    assert_eq!(filters, 15);
+    // 6 filter plugins × 3 nodes (NodeName, NodeAffinity and PodTopologySpread report Skip).
+    assert_eq!(filters, 18);
+    assert!(report
+        .decisions
+        .iter()
+        .any(|r| r.plugin == "PodTopologySpread" && r.status == "Skip"));
     assert!(report
         .decisions
         .iter()
