@@ -1186,6 +1186,64 @@ fn decode_plugin_config(
                 ],
             );
         }
+        "InterPodAffinity" => {
+            if let Some(n) = am.opt("hardPodAffinityWeight") {
+                let mut c = actx.field("hardPodAffinityWeight");
+                if let Some(v) = c.i64(n) {
+                    // ValidateInterPodAffinityArgs.
+                    if (0..=100).contains(&v) {
+                        profile.hard_pod_affinity_weight = v;
+                    } else {
+                        c.error(n.pos, format!("expected a weight from 0 to 100, found {v}"));
+                    }
+                }
+            }
+            am.finish(&mut actx, &["hardPodAffinityWeight"]);
+        }
+        "PodTopologySpread" => {
+            use crate::scheduler::plugins::pod_topology_spread::DefaultingType;
+            let defaulting = am.opt("defaultingType").and_then(|n| {
+                actx.field("defaultingType")
+                    .one_of(n, &["System", "List"])
+                    .map(|t| (t, n.pos))
+            });
+            let constraints = am.opt("defaultConstraints").map(|n| {
+                let list = super::topology::decode_topology_spread_constraints(
+                    &mut actx.field("defaultConstraints"),
+                    n,
+                );
+                (list, n.pos)
+            });
+            // ValidatePodTopologySpreadArgs: default constraints carry no selector,
+            // and List is the only type that takes them.
+            if let Some((list, pos)) = &constraints {
+                if list.iter().any(|c| c.label_selector.is_some()) {
+                    actx.field("defaultConstraints").error(
+                        *pos,
+                        "constraint must not define a selector, as they deduced for each pod",
+                    );
+                }
+            }
+            match (defaulting, constraints) {
+                (Some(("System", _)), Some((list, pos))) if !list.is_empty() => actx
+                    .field("defaultConstraints")
+                    .error(pos, "when .defaultingType is \"System\", .defaultConstraints must be empty"),
+                (Some(("System", _)), _) => {
+                    profile.spread_args.defaulting_type = DefaultingType::System;
+                }
+                // defaultingType defaults to System in v1; with List, the given constraints.
+                (Some(_), c) => {
+                    profile.spread_args.defaulting_type = DefaultingType::List;
+                    profile.spread_args.default_constraints = c.map(|(l, _)| l).unwrap_or_default();
+                }
+                (None, Some((list, pos))) if !list.is_empty() => actx.field("defaultConstraints").error(
+                    pos,
+                    "when .defaultingType is \"System\" (the default), .defaultConstraints must be empty; set defaultingType: List",
+                ),
+                (None, _) => {}
+            }
+            am.finish(&mut actx, &["defaultConstraints", "defaultingType"]);
+        }
         "DefaultPreemption" => {
             // ValidateDefaultPreemptionArgs.
             let mut bound = |key: &str, max: i64, am: &mut MapReader| -> Option<(u32, Pos)> {

@@ -4,6 +4,7 @@
 
 use super::framework::Plugin;
 use super::plugins::balanced_allocation::{self, BalancedAllocation};
+use super::plugins::inter_pod_affinity::{self, InterPodAffinity};
 use super::plugins::node_resources_fit::{self, NodeResourcesFit};
 use super::plugins::pod_topology_spread::{self, PodTopologySpread, PodTopologySpreadArgs};
 use super::plugins::resource_allocation::ResourceSpec;
@@ -40,6 +41,8 @@ pub struct ProfileConfig {
     pub preemption_args: PreemptionArgs,
     /// `pluginConfig` args for PodTopologySpread (defaultConstraints, defaultingType).
     pub spread_args: PodTopologySpreadArgs,
+    /// `pluginConfig` args for InterPodAffinity (0..=100, default 1).
+    pub hard_pod_affinity_weight: i64,
     /// `pluginConfig` args for NodeResourcesFit.
     pub fit_args: NodeResourcesFit,
     /// `pluginConfig` args for NodeResourcesBalancedAllocation.
@@ -56,6 +59,7 @@ impl Default for ProfileConfig {
             post_filter: PluginSet::default(),
             preemption_args: PreemptionArgs::default(),
             spread_args: PodTopologySpreadArgs::default(),
+            hard_pod_affinity_weight: inter_pod_affinity::DEFAULT_HARD_POD_AFFINITY_WEIGHT,
             fit_args: NodeResourcesFit::default(),
             balanced_resources: BalancedAllocation::default().resources,
         }
@@ -92,6 +96,7 @@ pub const KNOWN_PLUGINS: &[(&str, i64)] = &[
     (node_affinity::NAME, 2),
     (node_resources_fit::NAME, 1),
     (pod_topology_spread::NAME, 2),
+    (inter_pod_affinity::NAME, 2),
     (balanced_allocation::NAME, 1),
     ("DefaultBinder", 0),
     ("DefaultPreemption", 0),
@@ -100,7 +105,6 @@ pub const KNOWN_PLUGINS: &[(&str, i64)] = &[
 /// Plugins of upstream's default set that kubesim accepts in configuration
 /// but does not model yet; enabling them is a no-op with a warning.
 pub const UNMODELLED_PLUGINS: &[&str] = &[
-    "InterPodAffinity",
     "ImageLocality",
     "VolumeBinding",
     "VolumeRestrictions",
@@ -122,6 +126,9 @@ fn instantiate(name: &str, profile: &ProfileConfig) -> Option<Box<dyn Plugin>> {
         node_affinity::NAME => Box::new(node_affinity::NodeAffinity),
         node_resources_fit::NAME => Box::new(profile.fit_args.clone()),
         pod_topology_spread::NAME => Box::new(PodTopologySpread::new(profile.spread_args.clone())),
+        inter_pod_affinity::NAME => {
+            Box::new(InterPodAffinity::new(profile.hard_pod_affinity_weight))
+        }
         balanced_allocation::NAME => Box::new(BalancedAllocation {
             resources: profile.balanced_resources.clone(),
         }),
@@ -233,7 +240,8 @@ mod tests {
                 "TaintToleration",
                 "NodeAffinity",
                 "NodeResourcesFit",
-                "PodTopologySpread"
+                "PodTopologySpread",
+                "InterPodAffinity"
             ]
         );
         let scores: Vec<(&str, i64)> = p
@@ -248,6 +256,7 @@ mod tests {
                 ("NodeAffinity", 2),
                 ("NodeResourcesFit", 1),
                 ("PodTopologySpread", 2),
+                ("InterPodAffinity", 2),
                 ("NodeResourcesBalancedAllocation", 1)
             ]
         );
@@ -271,6 +280,6 @@ mod tests {
             (p.plugins[p.score[0].0].name(), p.score[0].1),
             ("NodeResourcesFit", 5)
         );
-        assert_eq!(p.filter.len(), 6, "filters keep their defaults");
+        assert_eq!(p.filter.len(), 7, "filters keep their defaults");
     }
 }

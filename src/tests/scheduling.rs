@@ -221,8 +221,9 @@ workloads:
         .iter()
         .filter(|r| r.stage == "score")
         .collect();
-    // 6 filter plugins × 3 nodes (NodeName, NodeAffinity and PodTopologySpread report Skip).
-    assert_eq!(filters, 18);
+    // 7 filter plugins × 3 nodes (NodeName, NodeAffinity, PodTopologySpread and
+    // InterPodAffinity report Skip).
+    assert_eq!(filters, 21);
     assert!(report
         .decisions
         .iter()

@@ -1,6 +1,7 @@
 //! The in-tree plugins kubesim implements, one file each, named as upstream
 //! names them (`pkg/scheduler/framework/plugins/names/names.go`).
 pub mod balanced_allocation;
+pub mod inter_pod_affinity;
 pub mod node_affinity;
 pub mod node_name;
 pub mod node_resources_fit;
