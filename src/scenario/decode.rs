@@ -280,7 +280,15 @@ fn decode_scenario(
     );
 
     let scheduler = match m.opt("scheduler") {
-        Some(n) => decode_scheduler(&mut ctx.field("scheduler"), n, &mut names, warnings),
+        Some(n) => match file_reference(&mut ctx.field("scheduler"), n) {
+            // `scheduler: {file: path}`: a KubeSchedulerConfiguration file, as given to
+            // kube-scheduler's --config; its errors name that file.
+            Some(Some(path)) => {
+                decode_scheduler_file(ctx, n.pos, &base_dir.join(path), &mut names, warnings)
+            }
+            Some(None) => None,
+            None => decode_scheduler(&mut ctx.field("scheduler"), n, &mut names, warnings),
+        },
         None => Some(SchedulerConfig::default()),
     };
     let expectations = match m.opt("expectations") {
@@ -831,6 +839,36 @@ const SCHEDULER_FIELDS: &[&str] = &[
     "delayCacheUntilActive",
 ];
 
+/// Reads a KubeSchedulerConfiguration file (one document).
+fn decode_scheduler_file(
+    ctx: &mut Ctx,
+    pos: Pos,
+    path: &Path,
+    names: &mut ResourceNames,
+    warnings: &mut Vec<Diagnostic>,
+) -> Option<SchedulerConfig> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            ctx.field("scheduler")
+                .field("file")
+                .error(pos, format!("cannot read {}: {e}", path.display()));
+            return None;
+        }
+    };
+    let file = path.display().to_string();
+    match super::yaml::parse_single(&file, &text) {
+        Ok(doc) => {
+            let mut fctx = Ctx::new(&file, ctx.sink());
+            decode_scheduler(&mut fctx, &doc, names, warnings)
+        }
+        Err(Diagnostics(errs)) => {
+            ctx.sink().extend(errs);
+            None
+        }
+    }
+}
+
 /// The scheduler section, in the shape of KubeSchedulerConfiguration (v1).
 fn decode_scheduler(
     ctx: &mut Ctx,
@@ -903,7 +941,11 @@ fn decode_scheduler(
             warnings.push(Diagnostic {
                 file: ctx.file().to_string(),
                 pos: n.pos,
-                field: format!("{}.{key}", ctx.path()),
+                field: if ctx.path().is_empty() {
+                    key.to_string()
+                } else {
+                    format!("{}.{key}", ctx.path())
+                },
                 message: "is not modelled and is ignored".into(),
             });
         }

@@ -6,6 +6,7 @@ mod determinism;
 mod kubelet;
 mod preemption;
 mod queueing;
+mod scheduler_scenarios;
 mod scheduling;
 
 use crate::scenario::decode::load_str;
