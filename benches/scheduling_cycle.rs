@@ -44,6 +44,7 @@ fn node(i: usize) -> Node {
         taints: vec![],
         unschedulable: false,
         ready: true,
+        images: vec![],
     }
 }
 

@@ -642,6 +642,7 @@ fn decode_pool(ctx: &mut Ctx, pool: &Yaml, names: &mut ResourceNames) -> Option<
         taints,
         unschedulable,
         ready: true,
+        images: vec![],
     };
     Some(NodePool {
         name,

@@ -181,13 +181,12 @@ const NODE_SPEC_IGNORED: &[&str] = &[
     "configSource",
     "externalID",
 ];
-const NODE_STATUS_FIELDS: &[&str] = &["capacity", "allocatable", "conditions"];
+const NODE_STATUS_FIELDS: &[&str] = &["capacity", "allocatable", "conditions", "images"];
 /// Reported by the kubelet; nothing kubesim simulates depends on them.
 const NODE_STATUS_IGNORED: &[&str] = &[
     "addresses",
     "daemonEndpoints",
     "nodeInfo",
-    "images",
     "volumesInUse",
     "volumesAttached",
     "phase",
@@ -455,6 +454,7 @@ pub fn decode_node(
         taints,
         unschedulable,
         ready: status.ready,
+        images: status.images,
     })
 }
 
@@ -1188,6 +1188,7 @@ struct NodeStatus {
     allocatable_pods: i64,
     ready: bool,
     has_capacity: bool,
+    images: Vec<crate::model::node::ContainerImage>,
 }
 
 impl Default for NodeStatus {
@@ -1198,6 +1199,7 @@ impl Default for NodeStatus {
             allocatable_pods: DEFAULT_MAX_PODS,
             ready: true,
             has_capacity: false,
+            images: Vec::new(),
         }
     }
 }
@@ -1219,6 +1221,9 @@ fn decode_node_status(ctx: &mut Ctx<'_>, node: &Yaml, names: &mut ResourceNames)
     if let Some(n) = m.opt("conditions") {
         status.ready = decode_conditions(&mut ctx.field("conditions"), n);
     }
+    if let Some(n) = m.opt("images") {
+        status.images = decode_images(&mut ctx.field("images"), n);
+    }
     m.ignore(NODE_STATUS_IGNORED);
     m.finish(ctx, &[NODE_STATUS_FIELDS, NODE_STATUS_IGNORED].concat());
     status.has_capacity = capacity.is_some();
@@ -1235,6 +1240,44 @@ fn decode_node_status(ctx: &mut Ctx<'_>, node: &Yaml, names: &mut ResourceNames)
         }
     }
     status
+}
+
+/// `status.images`: `[{names: [...], sizeBytes: n}]`, as `kubectl get node -o yaml` prints them.
+fn decode_images(ctx: &mut Ctx<'_>, node: &Yaml) -> Vec<crate::model::node::ContainerImage> {
+    let mut out = Vec::new();
+    for (i, item) in ctx.seq(node).unwrap_or(&[]).iter().enumerate() {
+        let mut ic = ctx.index(i);
+        let Some(mut m) = MapReader::new(&mut ic, item) else {
+            continue;
+        };
+        let names: Vec<String> = m
+            .req(&mut ic, "names")
+            .map(|n| {
+                let mut c = ic.field("names");
+                let items = c.seq(n).unwrap_or(&[]);
+                items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, s)| c.index(k).str(s))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let size = m.opt("sizeBytes").and_then(|n| {
+            let mut c = ic.field("sizeBytes");
+            let v = c.i64(n)?;
+            if v < 0 {
+                c.error(n.pos, format!("expected a size of at least 0, found {v}"));
+                return None;
+            }
+            Some(v)
+        });
+        m.finish(&mut ic, &["names", "sizeBytes"]);
+        out.push(crate::model::node::ContainerImage {
+            names,
+            size_bytes: size.unwrap_or(0),
+        });
+    }
+    out
 }
 
 /// Node conditions; returns whether the node is Ready (true when no Ready condition).

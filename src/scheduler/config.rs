@@ -4,6 +4,7 @@
 
 use super::framework::Plugin;
 use super::plugins::balanced_allocation::{self, BalancedAllocation};
+use super::plugins::image_locality::{self, ImageLocality};
 use super::plugins::inter_pod_affinity::{self, InterPodAffinity};
 use super::plugins::node_resources_fit::{self, NodeResourcesFit};
 use super::plugins::pod_topology_spread::{self, PodTopologySpread, PodTopologySpreadArgs};
@@ -98,6 +99,7 @@ pub const KNOWN_PLUGINS: &[(&str, i64)] = &[
     (pod_topology_spread::NAME, 2),
     (inter_pod_affinity::NAME, 2),
     (balanced_allocation::NAME, 1),
+    (image_locality::NAME, 1),
     ("DefaultBinder", 0),
     ("DefaultPreemption", 0),
 ];
@@ -105,7 +107,6 @@ pub const KNOWN_PLUGINS: &[(&str, i64)] = &[
 /// Plugins of upstream's default set that kubesim accepts in configuration
 /// but does not model yet; enabling them is a no-op with a warning.
 pub const UNMODELLED_PLUGINS: &[&str] = &[
-    "ImageLocality",
     "VolumeBinding",
     "VolumeRestrictions",
     "VolumeZone",
@@ -126,6 +127,7 @@ fn instantiate(name: &str, profile: &ProfileConfig) -> Option<Box<dyn Plugin>> {
         node_affinity::NAME => Box::new(node_affinity::NodeAffinity),
         node_resources_fit::NAME => Box::new(profile.fit_args.clone()),
         pod_topology_spread::NAME => Box::new(PodTopologySpread::new(profile.spread_args.clone())),
+        image_locality::NAME => Box::new(ImageLocality::default()),
         inter_pod_affinity::NAME => {
             Box::new(InterPodAffinity::new(profile.hard_pod_affinity_weight))
         }
@@ -257,7 +259,8 @@ mod tests {
                 ("NodeResourcesFit", 1),
                 ("PodTopologySpread", 2),
                 ("InterPodAffinity", 2),
-                ("NodeResourcesBalancedAllocation", 1)
+                ("NodeResourcesBalancedAllocation", 1),
+                ("ImageLocality", 1)
             ]
         );
     }

@@ -1,6 +1,7 @@
 //! The in-tree plugins kubesim implements, one file each, named as upstream
 //! names them (`pkg/scheduler/framework/plugins/names/names.go`).
 pub mod balanced_allocation;
+pub mod image_locality;
 pub mod inter_pod_affinity;
 pub mod node_affinity;
 pub mod node_name;
@@ -53,6 +54,7 @@ pub(crate) mod test_nodes {
                 taints: vec![],
                 unschedulable: false,
                 ready: true,
+                images: vec![],
             },
             usage: NodeUsage::default(),
         }
