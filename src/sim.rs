@@ -17,6 +17,7 @@ use crate::model::workloads::WorkloadSpec;
 use crate::model::PodId;
 use crate::model::{ClusterState, Pod};
 use crate::scenario::{ActionKind, ArrivalProcess, Scenario};
+use crate::scheduler::explain::SummaryRow;
 use crate::scheduler::{DecisionRow, ExplainFilter, Scheduler, SchedulerEvent};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -65,7 +66,12 @@ pub const PROGRESS_EVERY: u64 = 1 << 16;
 /// Options of one run that are not part of the scenario.
 #[derive(Default)]
 pub struct RunOptions {
+    /// Pods whose attempts get summary rows (filter counts, top-k scores).
     pub explain: ExplainFilter,
+    /// Pods whose attempts get every node's and plugin's row.
+    pub explain_pod: ExplainFilter,
+    /// Top nodes per attempt in the summary; `None`: 3.
+    pub explain_top: Option<usize>,
     /// Check every invariant of the whole state after every event (tests).
     pub check_invariants: bool,
     pub progress: Option<Box<dyn ProgressSink + Send>>,
@@ -76,6 +82,7 @@ pub struct RunReport {
     pub state: ClusterState,
     pub recorder: Recorder,
     pub decisions: Vec<DecisionRow>,
+    pub explain_summary: Vec<SummaryRow>,
     pub summary: Summary,
     pub end: SimTime,
     pub events_processed: u64,
@@ -101,6 +108,10 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
     state.pod_disruption_budgets = scenario.pod_disruption_budgets.clone();
     let mut streams = RandomStreams::new(seed);
     let mut scheduler = Scheduler::new(scenario.scheduler.clone(), options.explain.clone());
+    scheduler.explain_pod = options.explain_pod.clone();
+    if let Some(k) = options.explain_top {
+        scheduler.explain_top = k;
+    }
     scheduler.preemption_rng =
         ChaCha8Rng::seed_from_u64(derive_seed(seed, Stream::Preemption as u64));
     let mut kubelets = Kubelets::new(seed);
@@ -230,6 +241,7 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
         state,
         recorder,
         decisions: std::mem::take(&mut scheduler.decisions),
+        explain_summary: std::mem::take(&mut scheduler.explain_summary),
         summary,
         end,
         events_processed: processed,

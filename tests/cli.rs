@@ -62,6 +62,16 @@ fn run_writes_every_file_of_the_contract() {
         .lines()
         .skip(1)
         .all(|l| l.split(',').nth(1) == Some("train-0")));
+    assert_eq!(
+        header("decisions_summary.csv"),
+        "time_s,pod,attempt,stage,plugin,reason,nodes,rank,node,normalized_score,weighted_score"
+    );
+    let summary = read(&out.join("decisions_summary.csv"));
+    assert!(summary.lines().count() > 1);
+    assert!(summary
+        .lines()
+        .skip(1)
+        .all(|l| l.split(',').nth(1) == Some("train-0")));
     let manifest: serde_json::Value =
         serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
     assert_eq!(manifest["seed"], 42);

@@ -9,6 +9,7 @@
 //! sampling in `selectHost`) and binds. Cycles take no simulated time.
 
 pub mod config;
+pub mod explain;
 pub mod framework;
 pub mod plugins;
 pub mod preemption;
@@ -117,6 +118,12 @@ pub struct Scheduler {
     leftover_tick_pending: bool,
     explain: ExplainFilter,
     pub decisions: Vec<DecisionRow>,
+    /// Pods whose every node and plugin is recorded in `decisions` (`--explain-pod`).
+    pub explain_pod: ExplainFilter,
+    /// Nodes per attempt in `explain_summary` (`--explain-top`).
+    pub explain_top: usize,
+    /// Aggregated rows for the pods `explain` selects (decisions_summary.csv).
+    pub explain_summary: Vec<explain::SummaryRow>,
     scratch: Scratch,
     /// `status.nominatedNodeName` of preemptors, and the same indexed by node.
     nominated: BTreeMap<PodId, NodeId>,
@@ -140,6 +147,9 @@ impl Scheduler {
             leftover_tick_pending: false,
             explain,
             decisions: Vec::new(),
+            explain_pod: ExplainFilter::None,
+            explain_top: explain::DEFAULT_EXPLAIN_TOP,
+            explain_summary: Vec::new(),
             scratch: Scratch::default(),
             nominated: BTreeMap::new(),
             nominated_on_node: Vec::new(),
@@ -374,7 +384,8 @@ impl Scheduler {
             plugin.prepare(pod, state);
         }
         let profile = &self.profiles[profile_idx];
-        let explain = self.explain.wants(pod);
+        let explain = self.explain_pod.wants(pod);
+        let summarize = explain || self.explain.wants(pod);
         // `evaluateNominatedNode`: a preemptor tries the node it was nominated to first.
         if let Some(&node_id) = self.nominated.get(&pod_id) {
             let usage = with_nominated(&self.nominated_on_node, state, node_id, pod_id);
@@ -449,6 +460,24 @@ impl Scheduler {
             }
         }
         self.next_start_node_index = (self.next_start_node_index + processed) % n_nodes;
+        if summarize {
+            let attempt = state.pod(pod_id).scheduling_attempts;
+            let failures = scratch.failures.iter().flat_map(|(node_id, i, unfit)| {
+                let node = state.node(*node_id);
+                let plugin = profile.plugins[*i].name();
+                unfit
+                    .reasons
+                    .iter()
+                    .map(move |r| (plugin, r.message(state, node)))
+            });
+            self.explain_summary.extend(explain::filter_rows(
+                now,
+                &pod.metadata.name,
+                attempt,
+                scratch.feasible.len(),
+                failures,
+            ));
+        }
 
         if scratch.feasible.is_empty() {
             return Err(fit_error(state, n_nodes, &scratch.failures));
@@ -469,6 +498,8 @@ impl Scheduler {
         scratch.totals.clear();
         scratch.totals.resize(n, 0);
         let mut any_score = false;
+        // Per plugin that ran: (name, normalized scores, weight), kept only to explain.
+        let mut explained: Vec<(&'static str, Vec<i64>, i64)> = Vec::new();
         for &(i, weight) in &profile.score {
             let plugin = &profile.plugins[i];
             if plugin.pre_score(pod) == PreResult::Skip {
@@ -488,6 +519,9 @@ impl Scheduler {
                 Vec::new()
             };
             plugin.normalize(pod, &mut scratch.scores);
+            if summarize {
+                explained.push((plugin.name(), scratch.scores.clone(), weight));
+            }
             for (k, s) in scratch.scores.iter().enumerate() {
                 debug_assert!(
                     (0..=MAX_NODE_SCORE).contains(s),
@@ -513,6 +547,34 @@ impl Scheduler {
         if !any_score {
             // No score plugin ran: every node scores 1 and ties are broken at random.
             scratch.totals.iter_mut().for_each(|t| *t = 1);
+        }
+        if summarize {
+            let attempt = state.pod(pod_id).scheduling_attempts;
+            for (rank, k) in explain::top_k(&scratch.totals, self.explain_top)
+                .into_iter()
+                .enumerate()
+            {
+                let node = state.node(scratch.feasible[k]).name();
+                let row = |plugin, normalized, weighted| explain::SummaryRow {
+                    time: now,
+                    pod: pod.metadata.name.clone(),
+                    attempt,
+                    stage: "score",
+                    plugin,
+                    reason: String::new(),
+                    nodes: None,
+                    rank: Some(rank + 1),
+                    node: node.to_string(),
+                    normalized_score: normalized,
+                    weighted_score: Some(weighted),
+                };
+                for (name, scores, weight) in &explained {
+                    self.explain_summary
+                        .push(row(name, Some(scores[k]), scores[k] * weight));
+                }
+                self.explain_summary
+                    .push(row("total", None, scratch.totals[k]));
+            }
         }
         Ok(select_host(&scratch.feasible, &scratch.totals, rng))
     }

@@ -207,7 +207,8 @@ workloads:
 "#
     ));
     let options = crate::sim::RunOptions {
-        explain: crate::scheduler::ExplainFilter::All,
+        explain_pod: crate::scheduler::ExplainFilter::All,
+        explain_top: Some(2),
         ..Default::default()
     };
     let report = crate::sim::simulate(&s, 1, &options);
@@ -232,8 +233,26 @@ workloads:
         .decisions
         .iter()
         .any(|r| r.plugin == "NodeName" && r.status == "Skip"));
-    // NodeAffinity's PreScore skips: TaintToleration, Fit, BalancedAllocation × 3 nodes.
+    // PreScores that skip: NodeAffinity (no preferred terms), PodTopologySpread (no
+    // Service or ReplicaSet selects the pod), InterPodAffinity, ImageLocality. Left:
+    // TaintToleration, Fit, BalancedAllocation × 3 nodes.
     assert_eq!(scores.len(), 9);
+    // The summary: one filter row (3 feasible) and, for the top 2 nodes, the three
+    // plugins and the total: 1 + 2 × 4 rows.
+    let summary = &report.explain_summary;
+    assert_eq!(summary.len(), 9);
+    assert_eq!(
+        (
+            summary[0].stage,
+            summary[0].reason.as_str(),
+            summary[0].nodes
+        ),
+        ("filter", "feasible", Some(3))
+    );
+    let total = summary.iter().find(|r| r.plugin == "total").unwrap();
+    // TaintToleration 100×3 + Fit 81×1 + BalancedAllocation (cpu 25%, memory 12.5%:
+    // 100·(1 − 0.0625) = 93)×1 = 474.
+    assert_eq!((total.rank, total.weighted_score), (Some(1), Some(474)));
     // LeastAllocated on an empty 4-cpu/8Gi node for 1 cpu/1Gi: cpu 75, memory 87 → 81.
     let fit = scores
         .iter()
