@@ -180,3 +180,45 @@ fn equal_priority_pods_are_not_victims() {
          1 No preemption victims found for incoming pod."
     );
 }
+
+#[test]
+fn nominated_node_is_held_for_the_preemptor_against_lower_priority_pods() {
+    // victim (low) fills the 1-cpu node and stops at once when deleted. boss (high)
+    // arrives at 1 s, preempts it and is nominated to n-0, then backs off until 2 s.
+    // sneaky (low) arrives at 1.5 s, when n-0 is empty: the nominated boss's cpu
+    // counts against it (addNominatedPods), so it does not take the room.
+    let sneaky = later("sneaky", "low", "1").replace("times: [1s]", "times: [1500ms]");
+    let boss = later("boss", "high", "1").replace("arrivals:\n", "");
+    let report = run(&format!(
+        "duration: 30s\nnodePools: [{{name: n, count: 1, capacity: {{cpu: \"1\", memory: 1Gi}}}}]\nworkloads:{CLASSES}{}{sneaky}{boss}",
+        pod("victim", "low", "1").replace("kubesim.io/stop-time: 4s", "kubesim.io/stop-time: 0s"),
+    ));
+    let boss = events_of(&report, "default/boss-0");
+    let bound = boss
+        .iter()
+        .find(|e| e.1 == "Scheduled")
+        .expect("boss binds");
+    assert_eq!(bound.0, 2.0, "{boss:?}");
+    let sneaky = events_of(&report, "default/sneaky-0");
+    assert_eq!(sneaky[0].0, 1.5);
+    assert_eq!(sneaky[0].1, "FailedScheduling", "{sneaky:?}");
+    assert!(sneaky.iter().all(|e| e.1 != "Scheduled"), "{sneaky:?}");
+}
+
+#[test]
+fn disabling_default_preemption_at_post_filter_turns_it_off() {
+    let report = run(&format!(
+        "duration: 30s\nnodePools: [{{name: n, count: 1, capacity: {{cpu: \"1\", memory: 1Gi}}}}]\n\
+         scheduler:\n  profiles:\n    - plugins: {{postFilter: {{disabled: [{{name: DefaultPreemption}}]}}}}\n\
+         workloads:{CLASSES}{}{}",
+        pod("victim", "low", "1"),
+        later("boss", "high", "1")
+    ));
+    let boss = events_of(&report, "default/boss-0");
+    // No PostFilter ran: the message has no preemption part and nothing is preempted.
+    assert_eq!(boss[0].2, "0/1 nodes are available: 1 Insufficient cpu.");
+    assert!(boss.iter().all(|e| e.1 != "Scheduled"));
+    assert!(events_of(&report, "default/victim")
+        .iter()
+        .all(|e| e.1 != "Preempted"));
+}
