@@ -276,9 +276,8 @@ impl Scheduler {
                 self.scratch.failures.iter().any(|(n, _, u)| {
                     *n == nominated && u.code == Code::UnschedulableAndUnresolvable
                 });
-            let terminating_lower = state.pods.iter().any(|e| {
+            let terminating_lower = state.bound_pods.iter().map(|&id| state.pod(id)).any(|e| {
                 e.node == Some(nominated)
-                    && e.holds_resources()
                     && e.terminating.is_some()
                     && e.pod.spec.priority < preemptor_priority
             });
@@ -301,9 +300,9 @@ impl Scheduler {
         let mut candidates = Vec::new();
         if !potential.is_empty() {
             let mut pods_on_node: Vec<Vec<PodId>> = vec![Vec::new(); state.nodes.len()];
-            for (i, e) in state.pods.iter().enumerate() {
-                if let (true, Some(n)) = (e.holds_resources(), e.node) {
-                    pods_on_node[n.0 as usize].push(PodId(i as u32));
+            for &id in &state.bound_pods {
+                if let Some(n) = state.pod(id).node {
+                    pods_on_node[n.0 as usize].push(id);
                 }
             }
             let pdbs = &state.pod_disruption_budgets;

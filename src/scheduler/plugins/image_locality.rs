@@ -45,6 +45,10 @@ pub struct ImageLocality {
     images: Vec<(String, i64)>,
     total_nodes: usize,
     num_containers: usize,
+    /// Whether any node lists images, as of `checked_nodes` nodes (nodes only
+    /// join, and their image lists do not change during a run).
+    any_images: bool,
+    checked_nodes: usize,
 }
 
 impl Plugin for ImageLocality {
@@ -59,7 +63,11 @@ impl Plugin for ImageLocality {
         self.images.clear();
         self.total_nodes = state.nodes.len();
         self.num_containers = pod.spec.init_containers.len() + pod.spec.containers.len();
-        if state.nodes.iter().all(|n| n.images.is_empty()) {
+        if self.checked_nodes != state.nodes.len() {
+            self.any_images = state.nodes.iter().any(|n| !n.images.is_empty());
+            self.checked_nodes = state.nodes.len();
+        }
+        if !self.any_images {
             return;
         }
         for c in pod.spec.init_containers.iter().chain(&pod.spec.containers) {

@@ -147,11 +147,18 @@ impl Plugin for InterPodAffinity {
         self.existing_anti_affinity_counts.clear();
         self.topology_score.clear();
         let mut any_existing_affinity = false;
-        for e in &state.pods {
+        // Without terms of its own, only existing pods with terms matter.
+        let own_terms = !self.required_affinity.is_empty()
+            || !self.required_anti_affinity.is_empty()
+            || !preferred.is_empty();
+        let existing_pods = if own_terms {
+            &state.bound_pods
+        } else {
+            &state.bound_pods_with_affinity
+        };
+        for &id in existing_pods {
+            let e = state.pod(id);
             let Some(node_id) = e.node else { continue };
-            if !e.holds_resources() {
-                continue;
-            }
             let existing = &e.pod;
             let node_labels = &state.node(node_id).metadata.labels;
             // Incoming pod's required terms against the existing pod.

@@ -201,17 +201,19 @@ impl PodTopologySpread {
                     .collect();
                 (list, false)
             } else {
-                let defaults = match self.args.defaulting_type {
-                    DefaultingType::System => system_default_constraints(),
-                    DefaultingType::List => self.args.default_constraints.clone(),
-                };
-                if defaults.is_empty() {
+                if self.args.defaulting_type == DefaultingType::List
+                    && self.args.default_constraints.is_empty()
+                {
                     return (Vec::new(), false);
                 }
                 let selector = default_selector(pod, state);
                 if selector.is_empty() {
                     return (Vec::new(), false);
                 }
+                let defaults = match self.args.defaulting_type {
+                    DefaultingType::System => system_default_constraints(),
+                    DefaultingType::List => self.args.default_constraints.clone(),
+                };
                 let list = defaults
                     .into_iter()
                     .map(|c| (c, selector.clone()))
@@ -264,12 +266,10 @@ fn count_per_node(prepared: &mut [Prepared], pod: &Pod, state: &ClusterState) {
     if prepared.is_empty() {
         return;
     }
-    for e in &state.pods {
+    for &id in &state.bound_pods {
+        let e = state.pod(id);
         let Some(node) = e.node else { continue };
-        if !e.holds_resources()
-            || e.terminating.is_some()
-            || e.pod.metadata.namespace != pod.metadata.namespace
-        {
+        if e.terminating.is_some() || e.pod.metadata.namespace != pod.metadata.namespace {
             continue;
         }
         for p in prepared.iter_mut() {
@@ -293,6 +293,13 @@ impl Plugin for PodTopologySpread {
 
     fn prepare(&mut self, pod: &Pod, state: &ClusterState) {
         let (all, defaulted) = self.constraints(pod, state);
+        if all.is_empty() {
+            // The common case, a pod with no constraints and no defaults: nothing to count.
+            self.filter.clear();
+            self.score.clear();
+            self.system_defaulted = false;
+            return;
+        }
         self.system_defaulted = defaulted;
         let (mut filter, mut score): (Vec<Prepared>, Vec<Prepared>) = all
             .into_iter()
@@ -300,7 +307,12 @@ impl Plugin for PodTopologySpread {
         count_per_node(&mut filter, pod, state);
         count_per_node(&mut score, pod, state);
         // PreFilter: domains over nodes with every key that pass the inclusion policies.
-        for (i, node) in state.nodes.iter().enumerate() {
+        let nodes = if filter.is_empty() {
+            &[][..]
+        } else {
+            &state.nodes[..]
+        };
+        for (i, node) in nodes.iter().enumerate() {
             if !has_all_keys(&node.metadata.labels, &filter) {
                 continue;
             }
