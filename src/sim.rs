@@ -16,11 +16,12 @@ use crate::model::meta::ObjectMeta;
 use crate::model::workloads::WorkloadSpec;
 use crate::model::PodId;
 use crate::model::{ClusterState, Pod};
-use crate::scenario::{ActionKind, ArrivalProcess, Scenario};
+use crate::scenario::{sizes, ActionKind, ArrivalProcess, Scenario};
 use crate::scheduler::explain::SummaryRow;
 use crate::scheduler::{DecisionRow, ExplainFilter, Scheduler, SchedulerEvent};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
@@ -91,6 +92,8 @@ pub struct RunReport {
 
 struct ArrivalState {
     rng: ChaCha8Rng,
+    /// Pod sizes have their own stream, so that drawing them leaves the arrival times alone.
+    sizes: ChaCha8Rng,
     created: u64,
 }
 
@@ -119,9 +122,13 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
     let mut recorder = Recorder::default();
     let arrivals_seed = derive_seed(seed, Stream::Arrivals as u64);
     let mut arrival_states: Vec<ArrivalState> = (0..scenario.arrivals.len())
-        .map(|i| ArrivalState {
-            rng: ChaCha8Rng::seed_from_u64(derive_seed(arrivals_seed, i as u64)),
-            created: 0,
+        .map(|i| {
+            let seed = derive_seed(arrivals_seed, i as u64);
+            ArrivalState {
+                rng: ChaCha8Rng::seed_from_u64(seed),
+                sizes: ChaCha8Rng::seed_from_u64(derive_seed(seed, 1)),
+                created: 0,
+            }
         })
         .collect();
 
@@ -187,7 +194,15 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
                 let st = &mut arrival_states[i];
                 let name = format!("{}-{}", arrival.name, st.created);
                 st.created += 1;
-                state.add_pod(instantiate(&arrival.template, name), now);
+                let mut pod = instantiate(&arrival.template, name);
+                if !arrival.requests.is_empty() {
+                    let mut spec = (*pod.spec).clone();
+                    if let Some(c) = spec.containers.first_mut() {
+                        sizes::sample_into(&arrival.requests, &mut st.sizes, &mut c.requests);
+                    }
+                    pod = Pod::new(pod.metadata, Arc::new(spec));
+                }
+                state.add_pod(pod, now);
                 if let Some(t) = next_arrival(arrival, st, now) {
                     events.schedule(t, Event::Arrival(i));
                 }

@@ -2,7 +2,7 @@
 //! every node that should run it (the template's nodeSelector and node
 //! affinity match, and the node's taints are tolerated), placed by the
 //! scheduler through node affinity to that node; pods removed from nodes
-//! that no longer qualify; RollingUpdate (maxUnavailable) or OnDelete.
+//! that no longer qualify; RollingUpdate (maxUnavailable, or maxSurge) or OnDelete.
 
 use super::deployment::template_hash_of;
 use super::{is_active, is_available, is_ready, ControllerEvent, ControllerManager};
@@ -128,9 +128,21 @@ pub fn sync<E: From<ControllerEvent>>(
         .collect();
     cm.memory(id).pod_nodes.retain(|p, _| pods.contains(p));
 
+    let is_current = |state: &ClusterState, p: PodId| {
+        state
+            .pod(p)
+            .pod
+            .metadata
+            .labels
+            .get(CONTROLLER_REVISION_HASH)
+            == Some(&hash)
+    };
+    let available =
+        |state: &ClusterState, p: PodId| is_available(state, p, spec.min_ready_seconds, now);
     let mut desired = 0;
-    let mut old_pods: Vec<(NodeId, PodId)> = Vec::new();
     let mut unavailable = 0;
+    // Nodes whose pod is of an old revision: (node, old pod, new pod if surging).
+    let mut outdated: Vec<(NodeId, PodId, Option<PodId>)> = Vec::new();
     for i in 0..state.nodes.len() {
         let node = NodeId(i as u32);
         let on_node: Vec<PodId> = pods
@@ -138,55 +150,80 @@ pub fn sync<E: From<ControllerEvent>>(
             .copied()
             .filter(|p| cm.memory(id).pod_nodes.get(p) == Some(&node))
             .collect();
-        if should_run(&spec, &tolerations, state, node) {
-            desired += 1;
-            if on_node.is_empty() {
-                let template = template_for(&spec, &hash, &tolerations, state, node);
-                let pod_name = format!("{name}-{}", cm.suffix());
-                let pod = cm.create_pod(id, &template, pod_name, |_| {}, state, now);
-                cm.memory(id).pod_nodes.insert(pod, node);
-                unavailable += 1;
-                continue;
-            }
-            for &extra in &on_node[1..] {
-                cm.delete_pod(id, extra, state, now);
-            }
-            let pod = on_node[0];
-            if !is_available(state, pod, spec.min_ready_seconds, now) {
-                unavailable += 1;
-            }
-            if state
-                .pod(pod)
-                .pod
-                .metadata
-                .labels
-                .get(CONTROLLER_REVISION_HASH)
-                != Some(&hash)
-            {
-                old_pods.push((node, pod));
-            }
-        } else {
+        if !should_run(&spec, &tolerations, state, node) {
             for &p in &on_node {
                 cm.delete_pod(id, p, state, now);
             }
+            continue;
+        }
+        desired += 1;
+        let (current, old): (Vec<PodId>, Vec<PodId>) =
+            on_node.iter().partition(|&&p| is_current(state, p));
+        if on_node.is_empty() {
+            let template = template_for(&spec, &hash, &tolerations, state, node);
+            let pod_name = format!("{name}-{}", cm.suffix());
+            let pod = cm.create_pod(id, &template, pod_name, |_| {}, state, now);
+            cm.memory(id).pod_nodes.insert(pod, node);
+            unavailable += 1;
+            continue;
+        }
+        // At most one pod per revision and node.
+        for &extra in current.iter().skip(1).chain(old.iter().skip(1)) {
+            cm.delete_pod(id, extra, state, now);
+        }
+        let serving = current
+            .first()
+            .or(old.first())
+            .copied()
+            .expect("a pod on the node");
+        if !available(state, serving) {
+            unavailable += 1;
+        }
+        if let Some(&old_pod) = old.first() {
+            outdated.push((node, old_pod, current.first().copied()));
         }
     }
 
-    // RollingUpdate: replace old pods, unavailable ones first, within maxUnavailable.
     if let DaemonSetUpdateStrategy::RollingUpdate {
-        max_unavailable, ..
+        max_unavailable,
+        max_surge,
     } = spec.update_strategy
     {
-        let budget = super::rollout::scaled_value(max_unavailable, desired, true).max(1);
-        let mut allowed = budget - unavailable;
-        old_pods.sort_by_key(|&(_, p)| is_available(state, p, spec.min_ready_seconds, now));
-        for (_, pod) in old_pods {
-            let was_unavailable = !is_available(state, pod, spec.min_ready_seconds, now);
-            if was_unavailable {
-                cm.delete_pod(id, pod, state, now);
-            } else if allowed > 0 {
-                cm.delete_pod(id, pod, state, now);
-                allowed -= 1;
+        let surge = super::rollout::scaled_value(max_surge, desired, true);
+        if surge > 0 {
+            // maxSurge: start the new pod beside the old one, delete the old
+            // one once the new one is available, at most `surge` nodes at a time.
+            let mut surging = outdated.iter().filter(|(_, _, new)| new.is_some()).count() as i32;
+            for (node, old_pod, new_pod) in outdated {
+                match new_pod {
+                    Some(new_pod) if available(state, new_pod) => {
+                        cm.delete_pod(id, old_pod, state, now)
+                    }
+                    Some(_) => {}
+                    None if surging < surge => {
+                        let template = template_for(&spec, &hash, &tolerations, state, node);
+                        let pod_name = format!("{name}-{}", cm.suffix());
+                        let pod = cm.create_pod(id, &template, pod_name, |_| {}, state, now);
+                        cm.memory(id).pod_nodes.insert(pod, node);
+                        surging += 1;
+                    }
+                    None => {}
+                }
+            }
+        } else {
+            // maxUnavailable: delete old pods, unavailable ones first, within the budget;
+            // their nodes get a new pod at the next sync.
+            // Upstream turns maxUnavailable 0 with maxSurge 0 into 1.
+            let budget = super::rollout::scaled_value(max_unavailable, desired, true).max(1);
+            let mut allowed = budget - unavailable;
+            outdated.sort_by_key(|&(_, p, _)| available(state, p));
+            for (_, old_pod, _) in outdated {
+                if !available(state, old_pod) {
+                    cm.delete_pod(id, old_pod, state, now);
+                } else if allowed > 0 {
+                    cm.delete_pod(id, old_pod, state, now);
+                    allowed -= 1;
+                }
             }
         }
     }

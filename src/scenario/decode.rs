@@ -663,6 +663,7 @@ const ARRIVAL_FIELDS: &[&str] = &[
     "start",
     "count",
     "until",
+    "requests",
 ];
 
 fn decode_arrival(
@@ -743,6 +744,10 @@ fn decode_arrival(
     let until = m
         .opt("until")
         .and_then(|n| duration(&mut ctx.field("until"), n));
+    let requests = match m.opt("requests") {
+        Some(n) => super::sizes::decode(&mut ctx.field("requests"), n, names),
+        None => Some(Vec::new()),
+    };
     let pos = m.pos();
     m.finish(ctx, ARRIVAL_FIELDS);
 
@@ -793,6 +798,7 @@ fn decode_arrival(
         start: SimTime::ZERO + start,
         count,
         until: until.map(|u| SimTime::ZERO + u),
+        requests: requests?,
     })
 }
 

@@ -1128,7 +1128,7 @@ fn resource_list(
 /// Parses one quantity: cpu in milli-units, everything else in whole units; negative
 /// values are refused (`ValidateNonnegativeQuantity`), and resources counted in whole
 /// items (pods, extended resources) must be integers (`ValidateResourceQuantityValue`).
-fn quantity_value(ctx: &mut Ctx<'_>, node: &Yaml, key: &str, text: &str) -> Option<i64> {
+pub(crate) fn quantity_value(ctx: &mut Ctx<'_>, node: &Yaml, key: &str, text: &str) -> Option<i64> {
     let parsed = if key == "cpu" {
         parse_milli(text)
     } else {

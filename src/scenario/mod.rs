@@ -6,6 +6,7 @@ pub mod decode;
 pub mod manifest;
 pub mod policy;
 pub mod service;
+pub mod sizes;
 pub mod spec;
 pub mod topology;
 pub mod workloads;

@@ -32,6 +32,8 @@ pub struct Arrival {
     pub count: Option<u64>,
     /// Create no pod after this time.
     pub until: Option<SimTime>,
+    /// Per-pod requests of the first container, drawn for each pod.
+    pub requests: Vec<super::sizes::RequestRange>,
 }
 
 /// A bound on a summary figure; failing it makes `kubesim run` exit 1.

@@ -506,3 +506,41 @@ actions: [{{at: 60s, delete: {{kind: Pod, name: a}}}}]
         .unwrap();
     assert_eq!(a.deleted.unwrap().as_secs_f64(), 80.0);
 }
+
+#[test]
+fn daemonset_rolling_update_with_max_surge_keeps_every_node_served() {
+    let report = run(r#"duration: 5m
+sampleInterval: 1s
+nodePools: [{name: a, count: 3, capacity: {cpu: '4', memory: 8Gi}}]
+workloads:
+  - apiVersion: apps/v1
+    kind: DaemonSet
+    metadata: {name: agent}
+    spec:
+      selector: {matchLabels: {app: agent}}
+      updateStrategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
+      template:
+        metadata: {labels: {app: agent}}
+        spec: {containers: [{name: c, image: 'agent:1'}]}
+behaviour: [{container: c, startLatency: 5s, stopTime: 3s}]
+actions:
+  - {at: 60s, setImage: {kind: DaemonSet, name: agent, container: c, image: 'agent:2'}}
+"#);
+    // Once the first pods run (5 s), every node always has an available pod:
+    // the new one starts beside the old, which goes only when the new is available.
+    for s in report
+        .recorder
+        .workload_samples
+        .iter()
+        .filter(|s| s.time.as_secs_f64() >= 10.0)
+    {
+        assert_eq!(s.available, 3, "at {}", s.time);
+    }
+    let ds = workload(&report, "DaemonSet", "agent");
+    assert_eq!((ds.status.updated, ds.status.available), (3, 3));
+    let new_pods = pods_of_app(&report, "agent")
+        .into_iter()
+        .filter(|p| p.pod.spec.containers[0].image == "agent:2")
+        .count();
+    assert_eq!(new_pods, 3);
+}

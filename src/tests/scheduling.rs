@@ -299,3 +299,62 @@ nodePools:
         "{e}"
     );
 }
+
+const SIZED_ARRIVALS: &str = r#"
+duration: 1h
+nodePools: [{name: n, count: 4, capacity: {cpu: '64', memory: 256Gi, ephemeral-storage: 1Ti}}]
+arrivals:
+  - name: p
+    process: poisson
+    rate: 2
+    count: 200
+    requests: {cpu: 'uniform(100m, 4)', memory: 'uniform(256Mi, 8Gi)', ephemeral-storage: 1Gi}
+    template:
+      apiVersion: v1
+      kind: Pod
+      spec: {containers: [{name: c, image: c, resources: {requests: {cpu: '1'}}}]}
+behaviour: [{runTime: 10s}]
+"#;
+
+#[test]
+fn arrivals_draw_each_pods_request_from_its_range_without_moving_arrival_times() {
+    let sized = run(SIZED_ARRIVALS);
+    let mut cpus: Vec<i64> = sized
+        .state
+        .pods
+        .iter()
+        .map(|e| e.pod.requests.cpu_millis)
+        .collect();
+    assert!(sized.state.pods.iter().all(|e| {
+        let r = &e.pod.requests;
+        (256 << 20..=8 << 30).contains(&r.memory_bytes) && r.ephemeral_storage_bytes == 1 << 30
+    }));
+    assert!(cpus.iter().all(|c| (100..=4000).contains(c)));
+    cpus.sort();
+    cpus.dedup();
+    assert!(cpus.len() > 150, "sizes vary: {} distinct", cpus.len());
+    // The same arrival times as with the template's fixed request.
+    let fixed = run(&SIZED_ARRIVALS.replace("    requests: {", "    # requests: {"));
+    let created =
+        |r: &crate::sim::RunReport| r.state.pods.iter().map(|e| e.created).collect::<Vec<_>>();
+    assert_eq!(created(&sized), created(&fixed));
+    assert!(fixed
+        .state
+        .pods
+        .iter()
+        .all(|e| e.pod.requests.cpu_millis == 1000));
+}
+
+#[test]
+fn arrival_request_ranges_are_checked() {
+    let bad = SIZED_ARRIVALS.replace("uniform(100m, 4)", "uniform(4, 100m)");
+    let e = errors(&bad);
+    assert!(
+        e.contains("arrivals[0].requests.cpu") && e.contains("minimum is larger"),
+        "{e}"
+    );
+    let bad = SIZED_ARRIVALS.replace("uniform(100m, 4)", "uniform(1)");
+    assert!(errors(&bad).contains("uniform takes two quantities"));
+    let bad = SIZED_ARRIVALS.replace("uniform(256Mi, 8Gi)", "uniform(256Mi, -1)");
+    assert!(errors(&bad).contains("at least 0"));
+}
