@@ -215,12 +215,17 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
             Event::CreateWorkload(i) => {
                 state.add_workload(scenario.workloads[i].workload.clone(), None, now);
             }
-            Event::Action(i) => apply_action(
-                &scenario.actions[i].kind,
-                &mut controllers,
-                &mut state,
-                &mut events,
-            ),
+            Event::Action(i) => {
+                let retry = apply_action(
+                    &scenario.actions[i].kind,
+                    &mut controllers,
+                    &mut state,
+                    &mut events,
+                );
+                if let Some(after) = retry {
+                    events.schedule(now + after, Event::Action(i));
+                }
+            }
             Event::Sample => {
                 recorder.sample(now, &state, scheduler.queue.pending_len());
                 events.schedule(now + scenario.sample_interval, Event::Sample);
@@ -280,12 +285,14 @@ fn deliver_watch(
 }
 
 /// Carries out a scenario action through the API, as `kubectl` would.
+/// Carries out an action; returns when to carry it out again (a drain whose
+/// evictions a PodDisruptionBudget refused).
 fn apply_action(
     action: &ActionKind,
     cm: &mut ControllerManager,
     state: &mut ClusterState,
     events: &mut EventQueue<Event>,
-) {
+) -> Option<crate::engine::SimDuration> {
     let now = events.now();
     match action {
         ActionKind::Scale {
@@ -356,7 +363,15 @@ fn apply_action(
                 state.add_node(node.clone());
             }
         }
+        ActionKind::Drain { node } => {
+            let id = state.nodes.iter().position(|n| n.name() == node.as_str())?;
+            let id = crate::model::NodeId(id as u32);
+            if crate::model::eviction::drain_pass(state, id, now) > 0 {
+                return Some(crate::model::eviction::DRAIN_RETRY);
+            }
+        }
     }
+    None
 }
 
 /// A pod from an arrival's template with its own name.

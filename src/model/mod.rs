@@ -3,6 +3,7 @@
 //! Node, and the object store with its watch notifications.
 pub mod affinity;
 pub mod event;
+pub mod eviction;
 pub mod intstr;
 pub mod labels;
 pub mod meta;

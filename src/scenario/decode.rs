@@ -248,7 +248,15 @@ fn decode_scenario(
     };
     let mut actions = match m.opt("actions") {
         Some(n) => {
-            actions::decode_actions(&mut ctx.field("actions"), n, &workloads, &pools, &rules)
+            let node_names: Vec<&str> = nodes.iter().map(|n| n.name()).collect();
+            actions::decode_actions(
+                &mut ctx.field("actions"),
+                n,
+                &workloads,
+                &pools,
+                &rules,
+                &node_names,
+            )
         }
         None => Vec::new(),
     };

@@ -101,6 +101,9 @@ pub enum ActionKind {
     },
     /// Nodes join the cluster.
     AddNodes(Vec<Node>),
+    /// `kubectl drain NODE --ignore-daemonsets`: cordon, then evict through the
+    /// Eviction API (which PodDisruptionBudgets can refuse), retrying every 5 s.
+    Drain { node: String },
 }
 
 #[derive(Clone, Debug, PartialEq)]

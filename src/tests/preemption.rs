@@ -222,3 +222,68 @@ fn disabling_default_preemption_at_post_filter_turns_it_off() {
         .iter()
         .all(|e| e.1 != "Preempted"));
 }
+
+#[test]
+fn drain_evicts_within_the_pod_disruption_budget_and_retries() {
+    // Two 4-cpu nodes, 4 web replicas (2 per node), PDB minAvailable 3. Draining
+    // n-0 at 60 s cordons it and evicts one pod (4 healthy − 3 = 1 allowed); the
+    // second eviction is refused (429) until the replacement runs on n-1, and the
+    // retry 5 s later evicts it.
+    let report = run(r#"
+duration: 120s
+nodePools: [{name: n, count: 2, capacity: {cpu: "4", memory: 8Gi}}]
+workloads:
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web}
+    spec:
+      replicas: 4
+      selector: {matchLabels: {app: web}}
+      template:
+        metadata: {labels: {app: web}}
+        spec:
+          containers: [{name: c, image: web, resources: {requests: {cpu: "1"}}}]
+  - apiVersion: policy/v1
+    kind: PodDisruptionBudget
+    metadata: {name: web}
+    spec: {minAvailable: 3, selector: {matchLabels: {app: web}}}
+actions:
+  - at: 60s
+    drain: {node: n-0}
+"#);
+    let node_events = events_of(&report, "n-0");
+    assert!(
+        node_events
+            .iter()
+            .any(|e| e.0 == 60.0 && e.1 == "NodeNotSchedulable"),
+        "{node_events:?}"
+    );
+    let blocked: Vec<f64> = report
+        .recorder
+        .events
+        .iter()
+        .filter(|e| e.reason == "EvictionBlocked")
+        .map(|e| e.time.as_secs_f64())
+        .collect();
+    assert_eq!(blocked, vec![60.0]);
+    // At the end every live web pod runs on n-1, and n-0 is cordoned.
+    let live: Vec<String> = pod_outcomes(&report)
+        .into_iter()
+        .zip(&report.state.pods)
+        .filter(|(_, e)| e.deleted.is_none())
+        .map(|(o, _)| o.1)
+        .collect();
+    assert_eq!(live, vec!["n-1"; 4]);
+    assert!(report.state.nodes[0].unschedulable);
+}
+
+#[test]
+fn drain_of_an_unknown_node_is_an_error() {
+    let e = errors(
+        "nodePools: [{name: n, count: 1, capacity: {cpu: \"1\"}}]\nactions:\n  - at: 1s\n    drain: {node: m-0}\n",
+    );
+    assert!(
+        e.contains("test.yaml:4:19: actions[0].drain.node: no node named \"m-0\" in this scenario"),
+        "{e}"
+    );
+}
