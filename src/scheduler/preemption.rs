@@ -17,12 +17,13 @@
 //! deletes the victims (gracefully) and nominates the node.
 
 use super::framework::{Code, NodeView, PreResult};
-use super::{with_nominated, Scheduler};
+use super::{reasons_text, with_nominated, Scheduler};
 use crate::engine::SimTime;
 use crate::model::policy::{preemption_policy, PodDisruptionBudget, PreemptionPolicy};
 use crate::model::store::{NodeId, NodeUsage, PodId};
 use crate::model::ClusterState;
 use rand::Rng;
+use std::collections::BTreeMap;
 
 /// `DefaultPreemptionArgs` (defaults from `pkg/scheduler/apis/config/v1/defaults.go`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -298,6 +299,7 @@ impl Scheduler {
             .map(|(n, _, _)| *n)
             .collect();
         let mut candidates = Vec::new();
+        let mut diagnosis: BTreeMap<String, usize> = BTreeMap::new();
         if !potential.is_empty() {
             let mut pods_on_node: Vec<Vec<PodId>> = vec![Vec::new(); state.nodes.len()];
             for &id in &state.bound_pods {
@@ -322,13 +324,21 @@ impl Scheduler {
                 let node_id = potential[(offset + k) % potential.len()];
                 let base = with_nominated(&self.nominated_on_node, state, node_id, pod_id)
                     .unwrap_or(state.node_usage[node_id.0 as usize]);
+                // Why the pod does not fit with every lower-priority pod gone (the
+                // first check): the node's entry in the preemption diagnosis.
+                let mut first_failure: Option<Option<String>> = None;
                 let mut fits = |usage: &NodeUsage| {
                     let view = NodeView {
                         usage,
                         ..NodeView::of(state, node_id)
                     };
-                    run.iter()
-                        .all(|&i| profile.plugins[i].filter(pod, view).is_ok())
+                    let failed = run
+                        .iter()
+                        .find_map(|&i| profile.plugins[i].filter(pod, view).err());
+                    if first_failure.is_none() {
+                        first_failure = Some(failed.as_ref().map(|u| reasons_text(u, state, view)));
+                    }
+                    failed.is_none()
                 };
                 let victims = select_victims_on_node(
                     pod_id,
@@ -339,7 +349,15 @@ impl Scheduler {
                     &allowed,
                     &mut fits,
                 );
-                if let Some(victims) = victims {
+                let Some(victims) = victims else {
+                    // `selectVictimsOnNode`'s status for this node.
+                    let reason = first_failure.flatten().unwrap_or_else(|| {
+                        "No preemption victims found for incoming pod".to_string()
+                    });
+                    *diagnosis.entry(reason).or_default() += 1;
+                    continue;
+                };
+                {
                     non_violating += (victims.num_pdb_violations == 0) as usize;
                     candidates.push(Candidate {
                         node: node_id,
@@ -354,18 +372,17 @@ impl Scheduler {
         let Some(best) = pick_one_node(&candidates, state) else {
             self.set_nomination(pod_id, None);
             let unresolvable = self.scratch.failures.len() - potential.len();
-            let mut parts = Vec::new();
-            if !potential.is_empty() {
-                parts.push(format!(
-                    "{} No preemption victims found for incoming pod",
-                    potential.len()
-                ));
-            }
             if unresolvable > 0 {
-                parts.push(format!(
-                    "{unresolvable} Preemption is not helpful for scheduling"
-                ));
+                diagnosis.insert(
+                    "Preemption is not helpful for scheduling".to_string(),
+                    unresolvable,
+                );
             }
+            // As FitError.Error(): "count reason" entries sorted as strings.
+            let mut parts: Vec<String> = diagnosis
+                .iter()
+                .map(|(reason, n)| format!("{n} {reason}"))
+                .collect();
             parts.sort();
             return Some(format!(
                 "preemption: 0/{n_nodes} nodes are available: {}.",

@@ -287,3 +287,19 @@ fn drain_of_an_unknown_node_is_an_error() {
         "{e}"
     );
 }
+
+#[test]
+fn preemption_diagnosis_names_what_still_does_not_fit() {
+    // n-0 holds a low pod (500m) but boss needs 2 cpu: even without it boss does
+    // not fit, so the node's entry is the filter's reason (selectVictimsOnNode).
+    let report = run(&format!(
+        "duration: 10s\nnodePools: [{{name: n, count: 1, capacity: {{cpu: \"1\", memory: 1Gi}}}}]\nworkloads:{CLASSES}{}{}",
+        pod("small", "low", "500m"),
+        later("boss", "high", "2")
+    ));
+    assert_eq!(
+        events_of(&report, "default/boss-0")[0].2,
+        "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: \
+         1 Insufficient cpu."
+    );
+}
