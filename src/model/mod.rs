@@ -3,17 +3,20 @@
 //! Node, and the object store with its watch notifications.
 pub mod affinity;
 pub mod event;
+pub mod eviction;
 pub mod gpu_share;
 pub mod intstr;
 pub mod labels;
 pub mod meta;
 pub mod node;
 pub mod pod;
+pub mod policy;
 pub mod quantity;
 pub mod resources;
 pub mod status;
 pub mod store;
 pub mod taints;
+pub mod topology;
 pub mod workloads;
 
 pub use node::Node;

@@ -9,12 +9,13 @@
 use super::event::EventRecord;
 use super::node::Node;
 use super::pod::{Pod, PodPhase};
+use super::policy::{PodDisruptionBudget, PriorityClass};
 use super::resources::{ResourceNames, Resources};
 use super::status::PodStatus;
 use super::workloads::{Workload, WorkloadStatus};
 use crate::engine::SimTime;
 use std::borrow::Cow;
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NodeId(pub u32);
@@ -128,6 +129,14 @@ pub struct ClusterState {
     /// Sum of the allocatable of all nodes.
     pub allocatable_total: Resources,
     pub workloads: Vec<WorkloadEntry>,
+    /// PriorityClasses and PodDisruptionBudgets, read by the scheduler's preemption.
+    pub priority_classes: Vec<PriorityClass>,
+    pub pod_disruption_budgets: Vec<PodDisruptionBudget>,
+    /// Pods holding resources on a node, and those of them with pod affinity
+    /// or anti-affinity terms: what the scheduler's cache lists per node, so
+    /// that inter-pod plugins need not scan every pod ever created.
+    pub bound_pods: BTreeSet<PodId>,
+    pub bound_pods_with_affinity: BTreeSet<PodId>,
 }
 
 impl ClusterState {
@@ -391,6 +400,11 @@ impl ClusterState {
         usage.non_zero_requested += &entry.pod.non_zero_requests;
         usage.pod_count += 1;
         self.requested_total += &entry.pod.requests;
+        self.bound_pods.insert(pod_id);
+        let affinity = &entry.pod.spec.affinity;
+        if !affinity.pod_affinity.is_empty() || !affinity.pod_anti_affinity.is_empty() {
+            self.bound_pods_with_affinity.insert(pod_id);
+        }
         let node = &self.nodes[node_id.0 as usize];
         assert!(
             usage.requested.fits_within(&node.allocatable)
@@ -459,6 +473,8 @@ impl ClusterState {
         usage.pod_count -= 1;
         usage.gpus.charge(entry.gpu_devices, entry.gpu_milli, -1);
         self.requested_total -= &entry.pod.requests;
+        self.bound_pods.remove(&pod_id);
+        self.bound_pods_with_affinity.remove(&pod_id);
         assert!(
             usage.pod_count >= 0 && usage.requested.cpu_millis >= 0,
             "negative usage on a node"
@@ -501,6 +517,16 @@ impl ClusterState {
                     entry.pod.metadata.name
                 ));
             }
+        }
+        let holding: BTreeSet<PodId> = (0..self.pods.len())
+            .filter(|&i| self.pods[i].holds_resources())
+            .map(|i| PodId(i as u32))
+            .collect();
+        if holding != self.bound_pods {
+            return Err("bound_pods differs from the pods holding resources".into());
+        }
+        if !self.bound_pods_with_affinity.is_subset(&self.bound_pods) {
+            return Err("bound_pods_with_affinity holds a pod not bound".into());
         }
         if phase_counts != self.phase_counts {
             return Err(format!(

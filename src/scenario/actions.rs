@@ -15,7 +15,9 @@ use crate::model::Propagation;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-const ACTION_VERBS: &[&str] = &["scale", "setImage", "pause", "resume", "delete", "addNodes"];
+const ACTION_VERBS: &[&str] = &[
+    "scale", "setImage", "pause", "resume", "delete", "addNodes", "drain",
+];
 
 fn duration_field(
     ctx: &mut Ctx,
@@ -160,6 +162,7 @@ pub fn decode_actions(
     workloads: &[TimedWorkload],
     pools: &[NodePool],
     rules: &[BehaviourRule],
+    node_names: &[&str],
 ) -> Vec<Action> {
     let Some(items) = ctx.seq(node) else {
         return vec![];
@@ -411,6 +414,25 @@ pub fn decode_actions(
                 let nodes = (*next..*next + count).map(|i| p.node(i)).collect();
                 *next += count;
                 ActionKind::AddNodes(nodes)
+            }
+            "drain" => {
+                let node = b
+                    .req(&mut vctx, "node")
+                    .and_then(|n| vctx.field("node").str(n).map(|s| (s, n.pos)));
+                b.finish(&mut vctx, &["node"]);
+                let Some((node, npos)) = node else { continue };
+                // A node of the scenario, or one a pool adds later (<pool>-<i>).
+                let known = node_names.iter().any(|n| *n == node)
+                    || pools.iter().any(|p| {
+                        node.strip_prefix(&format!("{}-", p.name))
+                            .is_some_and(|i| i.parse::<u64>().is_ok())
+                    });
+                if !known {
+                    vctx.field("node")
+                        .error(npos, format!("no node named {node:?} in this scenario"));
+                    continue;
+                }
+                ActionKind::Drain { node }
             }
             _ => unreachable!("verbs are checked above"),
         };

@@ -4,9 +4,11 @@ pub mod actions;
 pub mod behaviour;
 pub mod decode;
 pub mod manifest;
+pub mod policy;
 pub mod service;
 pub mod sizes;
 pub mod spec;
+pub mod topology;
 pub mod workloads;
 pub mod yaml;
 

@@ -3,6 +3,7 @@
 
 use crate::controllers::ControllerConfig;
 use crate::engine::{SimDuration, SimTime};
+use crate::model::policy::{PodDisruptionBudget, PriorityClass};
 use crate::model::workloads::{PodTemplate, TimedWorkload};
 use crate::model::Propagation;
 use crate::model::{Node, Pod, ResourceNames};
@@ -59,6 +60,9 @@ pub struct Scenario {
     pub arrivals: Vec<Arrival>,
     /// Workload objects (Deployments, Jobs …) and when they are created.
     pub workloads: Vec<TimedWorkload>,
+    /// PriorityClasses (pods' priorities are already resolved from them).
+    pub priority_classes: Vec<PriorityClass>,
+    pub pod_disruption_budgets: Vec<PodDisruptionBudget>,
     pub actions: Vec<Action>,
     pub controllers: ControllerConfig,
     pub scheduler: SchedulerConfig,
@@ -97,6 +101,9 @@ pub enum ActionKind {
     },
     /// Nodes join the cluster.
     AddNodes(Vec<Node>),
+    /// `kubectl drain NODE --ignore-daemonsets`: cordon, then evict through the
+    /// Eviction API (which PodDisruptionBudgets can refuse), retrying every 5 s.
+    Drain { node: String },
 }
 
 #[derive(Clone, Debug, PartialEq)]

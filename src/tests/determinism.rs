@@ -12,6 +12,7 @@ fn all_outputs(report: &RunReport) -> Vec<u8> {
     writers::write_timeseries(&mut out, &report.recorder.samples).unwrap();
     writers::write_summary(&mut out, &report.summary).unwrap();
     writers::write_decisions(&mut out, &report.decisions).unwrap();
+    writers::write_decision_summary(&mut out, &report.explain_summary).unwrap();
     out
 }
 

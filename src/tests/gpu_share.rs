@@ -64,7 +64,7 @@ fn sharing_pods_fill_gpus_and_a_whole_gpu_pod_waits_for_a_free_one() {
     assert_eq!(w[0].1, "FailedScheduling");
     assert_eq!(
         w[0].2,
-        "0/1 nodes are available: 1 node(s) had insufficient GPU share."
+        "0/1 nodes are available: 1 node(s) had insufficient GPU share. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."
     );
     let bound = w.iter().find(|e| e.1 == "Scheduled").unwrap();
     assert_eq!(bound.0, 30.0);
@@ -84,7 +84,7 @@ fn a_gpu_model_constraint_is_unresolvable_elsewhere() {
     let v = events_of(&report, "default/v");
     assert_eq!(
         v[0].2,
-        "0/1 nodes are available: 1 node(s) didn't match the Pod's GPU model."
+        "0/1 nodes are available: 1 node(s) didn't match the Pod's GPU model. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."
     );
 }
 

@@ -6,7 +6,9 @@ mod determinism;
 mod gpu_fillup;
 mod gpu_share;
 mod kubelet;
+mod preemption;
 mod queueing;
+mod scheduler_scenarios;
 mod scheduling;
 
 use crate::scenario::decode::load_str;
