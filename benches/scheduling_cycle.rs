@@ -44,6 +44,7 @@ fn node(i: usize) -> Node {
         taints: vec![],
         unschedulable: false,
         ready: true,
+        images: vec![],
     }
 }
 
@@ -75,6 +76,7 @@ fn pod(name: String, cpu_millis: i64, memory_bytes: i64) -> Pod {
         restart_policy: RestartPolicy::Always,
         termination_grace_period_s: 30,
         overhead: Resources::default(),
+        topology_spread_constraints: vec![],
     };
     Pod::new(
         ObjectMeta {

@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod fillup_command;
+
 #[derive(Parser)]
 #[command(
     name = "kubesim",
@@ -43,6 +45,13 @@ enum Command {
         /// with this prefix (or `all`) in decisions.csv.
         #[arg(long, value_name = "POD-NAME-PREFIX|all")]
         explain: Option<String>,
+        /// With --explain: how many of the best nodes per attempt to show [default: 3].
+        #[arg(long, value_name = "K")]
+        explain_top: Option<usize>,
+        /// Record every node and plugin for pods whose name starts with this
+        /// (decisions.csv), besides the summary rows.
+        #[arg(long, value_name = "POD-NAME-PREFIX")]
+        explain_pod: Option<String>,
         /// Print nothing but errors.
         #[arg(long)]
         quiet: bool,
@@ -115,6 +124,9 @@ pub fn main() -> i32 {
         }
     };
     match cli.command {
+        Command::Validate { scenario } if fillup_command::is_fillup(&scenario) => {
+            fillup_command::validate(&scenario)
+        }
         Command::Validate { scenario } => match load_reporting(&scenario, false) {
             Some(loaded) => {
                 let s = &loaded.scenario;
@@ -134,8 +146,20 @@ pub fn main() -> i32 {
             out,
             seed,
             explain,
+            explain_top,
+            explain_pod,
             quiet,
-        } => run(&scenario, out, seed, explain, quiet),
+        } => run(
+            &scenario,
+            out,
+            seed,
+            Explain {
+                summary: explain,
+                top: explain_top,
+                pod: explain_pod,
+            },
+            quiet,
+        ),
         Command::Sweep {
             sweep,
             jobs,
@@ -436,13 +460,15 @@ fn load_reporting(path: &Path, quiet: bool) -> Option<Loaded> {
     }
 }
 
-fn run(
-    path: &Path,
-    out: Option<PathBuf>,
-    seed: Option<u64>,
-    explain: Option<String>,
-    quiet: bool,
-) -> i32 {
+fn run(path: &Path, out: Option<PathBuf>, seed: Option<u64>, explain: Explain, quiet: bool) -> i32 {
+    let Explain {
+        summary: explain,
+        top: explain_top,
+        pod: explain_pod,
+    } = explain;
+    if fillup_command::is_fillup(path) {
+        return fillup_command::run(path, out, seed, quiet);
+    }
     let Some(loaded) = load_reporting(path, quiet) else {
         return EXIT_INVALID;
     };
@@ -460,6 +486,10 @@ fn run(
     let progress = (!quiet).then(|| progress_reporter(&scenario));
     let options = RunOptions {
         explain: explain_filter,
+        explain_pod: explain_pod
+            .clone()
+            .map_or(ExplainFilter::None, ExplainFilter::Prefix),
+        explain_top,
         check_invariants: false,
         progress: progress
             .clone()
@@ -480,8 +510,11 @@ fn run(
         scenario_name: &scenario.name,
         seed,
         explain: explain.as_deref(),
+        explain_pod: explain_pod.as_deref(),
+        explain_top,
     };
-    if let Err(e) = write_results(&out_dir, &report, &manifest, explain.is_some()) {
+    let explaining = explain.is_some() || explain_pod.is_some();
+    if let Err(e) = write_results(&out_dir, &report, &manifest, explaining) {
         eprintln!("error: cannot write results to {}: {e}", out_dir.display());
         return EXIT_INVALID;
     }
@@ -489,6 +522,13 @@ fn run(
         print_summary(&report, wall, &out_dir);
     }
     check_expectations(&scenario, &report, quiet)
+}
+
+/// The `--explain*` options of `run`.
+struct Explain {
+    summary: Option<String>,
+    top: Option<usize>,
+    pod: Option<String>,
 }
 
 fn print_header(path: &Path, s: &Scenario, seed: u64, out_dir: &Path, explain: Option<&str>) {

@@ -23,6 +23,7 @@ pub mod cli;
 pub mod controllers;
 pub mod engine;
 pub mod faults;
+pub mod gpu;
 pub mod kubelet;
 pub mod metrics;
 pub mod model;
@@ -33,6 +34,7 @@ pub mod scenario;
 pub mod scheduler;
 pub mod sim;
 pub mod sweep;
+pub mod trace;
 
 #[cfg(test)]
 mod tests;

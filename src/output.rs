@@ -17,6 +17,8 @@ pub struct RunManifest<'a> {
     pub scenario_name: &'a str,
     pub seed: u64,
     pub explain: Option<&'a str>,
+    pub explain_pod: Option<&'a str>,
+    pub explain_top: Option<usize>,
 }
 
 impl RunManifest<'_> {
@@ -29,7 +31,11 @@ impl RunManifest<'_> {
                 "sha256": self.scenario_sha256,
             },
             "seed": self.seed,
-            "options": { "explain": self.explain },
+            "options": {
+                "explain": self.explain,
+                "explain_pod": self.explain_pod,
+                "explain_top": self.explain_top,
+            },
             "reproduce": format!("kubesim run {} --seed {}", self.scenario_path, self.seed),
             "outcome": {
                 "stop_reason": report.stop_reason.as_str(),
@@ -114,6 +120,9 @@ pub fn write_results(
         if explain {
             write_file(&tmp, "decisions.csv", |w| {
                 writers::write_decisions(w, &report.decisions)
+            })?;
+            write_file(&tmp, "decisions_summary.csv", |w| {
+                writers::write_decision_summary(w, &report.explain_summary)
             })?;
         }
         // Swap in: remove the old results, then rename the new ones into place.

@@ -21,6 +21,7 @@ use crate::model::PodId;
 use crate::model::WatchEvent;
 use crate::model::{ClusterState, Pod};
 use crate::scenario::{sizes, ActionKind, ArrivalProcess, Scenario};
+use crate::scheduler::explain::SummaryRow;
 use crate::scheduler::{DecisionRow, ExplainFilter, Scheduler, SchedulerEvent};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -79,7 +80,12 @@ pub const PROGRESS_EVERY: u64 = 1 << 16;
 /// Options of one run that are not part of the scenario.
 #[derive(Default)]
 pub struct RunOptions {
+    /// Pods whose attempts get summary rows (filter counts, top-k scores).
     pub explain: ExplainFilter,
+    /// Pods whose attempts get every node's and plugin's row.
+    pub explain_pod: ExplainFilter,
+    /// Top nodes per attempt in the summary; `None`: 3.
+    pub explain_top: Option<usize>,
     /// Check every invariant of the whole state after every event (tests).
     pub check_invariants: bool,
     pub progress: Option<Box<dyn ProgressSink + Send>>,
@@ -90,6 +96,7 @@ pub struct RunReport {
     pub state: ClusterState,
     pub recorder: Recorder,
     pub decisions: Vec<DecisionRow>,
+    pub explain_summary: Vec<SummaryRow>,
     pub summary: Summary,
     pub end: SimTime,
     pub events_processed: u64,
@@ -115,8 +122,16 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
     };
     let mut events: EventQueue<Event> = EventQueue::new();
     let mut state = ClusterState::new(scenario.resource_names.clone());
+    state.priority_classes = scenario.priority_classes.clone();
+    state.pod_disruption_budgets = scenario.pod_disruption_budgets.clone();
     let mut streams = RandomStreams::new(seed);
     let mut scheduler = Scheduler::new(scenario.scheduler.clone(), options.explain.clone());
+    scheduler.explain_pod = options.explain_pod.clone();
+    if let Some(k) = options.explain_top {
+        scheduler.explain_top = k;
+    }
+    scheduler.preemption_rng =
+        ChaCha8Rng::seed_from_u64(derive_seed(seed, Stream::Preemption as u64));
     let mut kubelets = Kubelets::new(seed);
     kubelets.images = scenario.images.clone();
     let mut controllers = ControllerManager::new(scenario.controllers, seed);
@@ -245,12 +260,17 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
             Event::CreateWorkload(i) => {
                 state.add_workload(scenario.workloads[i].workload.clone(), None, now);
             }
-            Event::Action(i) => apply_action(
-                &scenario.actions[i].kind,
-                &mut controllers,
-                &mut state,
-                &mut events,
-            ),
+            Event::Action(i) => {
+                let retry = apply_action(
+                    &scenario.actions[i].kind,
+                    &mut controllers,
+                    &mut state,
+                    &mut events,
+                );
+                if let Some(after) = retry {
+                    events.schedule(now + after, Event::Action(i));
+                }
+            }
             Event::Sample => {
                 recorder.sample(now, &state, scheduler.queue.pending_len());
                 events.schedule(now + scenario.sample_interval, Event::Sample);
@@ -291,6 +311,7 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
         state,
         recorder,
         decisions: std::mem::take(&mut scheduler.decisions),
+        explain_summary: std::mem::take(&mut scheduler.explain_summary),
         summary,
         end,
         events_processed: processed,
@@ -338,12 +359,14 @@ fn deliver_watch(
 }
 
 /// Carries out a scenario action through the API, as `kubectl` would.
+/// Carries out an action; returns when to carry it out again (a drain whose
+/// evictions a PodDisruptionBudget refused).
 fn apply_action(
     action: &ActionKind,
     cm: &mut ControllerManager,
     state: &mut ClusterState,
     events: &mut EventQueue<Event>,
-) {
+) -> Option<crate::engine::SimDuration> {
     let now = events.now();
     match action {
         ActionKind::Scale {
@@ -418,8 +441,15 @@ fn apply_action(
             node,
             unschedulable,
         } => crate::faults::drain::cordon(state, node, *unschedulable, now),
-        ActionKind::Drain { node } => crate::faults::drain::drain(state, node, now),
+        ActionKind::Drain { node } => {
+            let id = state.nodes.iter().position(|n| n.name() == node.as_str())?;
+            let id = crate::model::NodeId(id as u32);
+            if crate::model::eviction::drain_pass(state, id, now) > 0 {
+                return Some(crate::model::eviction::DRAIN_RETRY);
+            }
+        }
     }
+    None
 }
 
 /// A pod from an arrival's template with its own name.

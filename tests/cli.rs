@@ -66,6 +66,16 @@ fn run_writes_every_file_of_the_contract() {
         .lines()
         .skip(1)
         .all(|l| l.split(',').nth(1) == Some("train-0")));
+    assert_eq!(
+        header("decisions_summary.csv"),
+        "time_s,pod,attempt,stage,plugin,reason,nodes,rank,node,normalized_score,weighted_score"
+    );
+    let summary = read(&out.join("decisions_summary.csv"));
+    assert!(summary.lines().count() > 1);
+    assert!(summary
+        .lines()
+        .skip(1)
+        .all(|l| l.split(',').nth(1) == Some("train-0")));
     let manifest: serde_json::Value =
         serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
     assert_eq!(manifest["seed"], 42);
@@ -193,6 +203,39 @@ fn unwritable_output_exits_2_and_leaves_no_temporary_files() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(leftovers, vec![std::ffi::OsString::from("file")]);
+}
+
+#[test]
+fn invalid_scheduler_configuration_file_exits_2_naming_file_line_and_field() {
+    let dir = scratch("schedconfig");
+    std::fs::write(
+        dir.join("config.yaml"),
+        "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n\
+         profiles:\n  - schedulerName: default-scheduler\n    plugins:\n      score:\n        \
+         enabled:\n          - {name: NodeResourcesFitt}\n          - {name: ImageLocality, weight: 101}\n    \
+         pluginConfig:\n      - name: InterPodAffinity\n        args: {hardPodAffinityWeight: 101}\n",
+    )
+    .unwrap();
+    let scenario = dir.join("s.yaml");
+    std::fs::write(
+        &scenario,
+        "name: s\nnodePools: [{name: n, count: 1, capacity: {cpu: \"1\"}}]\nscheduler: {file: config.yaml}\n\
+         workloads:\n  - apiVersion: v1\n    kind: Pod\n    metadata: {name: p}\n    spec:\n      \
+         topologySpreadConstraints: [{maxSkew: 0, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}]\n      \
+         containers: [{name: c, image: busybox}]\n",
+    )
+    .unwrap();
+    let o = kubesim(&["validate", scenario.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    for expected in [
+        "config.yaml:8:20: profiles[0].plugins.score.enabled[0].name: unknown plugin \"NodeResourcesFitt\" (did you mean `NodeResourcesFit`?)",
+        "config.yaml:9:43: profiles[0].plugins.score.enabled[1].weight: expected a weight from 1 to 100, found 101",
+        "config.yaml:12:39: profiles[0].pluginConfig[0].args.hardPodAffinityWeight: expected a weight from 0 to 100, found 101",
+        "s.yaml:9:45: workloads[0].spec.topologySpreadConstraints[0].maxSkew: must be greater than zero, found 0",
+    ] {
+        assert!(stderr.contains(expected), "missing {expected:?} in:\n{stderr}");
+    }
 }
 
 #[test]

@@ -25,6 +25,8 @@ pub enum Stream {
     Latencies = 5,
     /// Random suffixes of generated object names.
     Names = 6,
+    /// The node at which preemption starts its search (`GetOffsetAndNumCandidates`).
+    Preemption = 9,
 }
 
 /// SplitMix64 finaliser: a bijective mixer that turns nearby inputs

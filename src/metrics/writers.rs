@@ -167,6 +167,48 @@ pub fn write_decisions(w: impl Write, rows: &[DecisionRow]) -> io::Result<()> {
     out.flush()
 }
 
+/// decisions_summary.csv: per attempt of the explained pods, the filter
+/// failures by plugin and reason and the top-k nodes' scores per plugin.
+pub fn write_decision_summary(
+    w: impl Write,
+    rows: &[crate::scheduler::explain::SummaryRow],
+) -> io::Result<()> {
+    let mut out = csv::Writer::from_writer(w);
+    out.write_record([
+        "time_s",
+        "pod",
+        "attempt",
+        "stage",
+        "plugin",
+        "reason",
+        "nodes",
+        "rank",
+        "node",
+        "normalized_score",
+        "weighted_score",
+    ])
+    .map_err(csv_err)?;
+    let opt = |v: Option<i64>| v.map_or(String::new(), |v| v.to_string());
+    let opt_u = |v: Option<usize>| v.map_or(String::new(), |v| v.to_string());
+    for r in rows {
+        out.write_record([
+            r.time.to_string(),
+            r.pod.clone(),
+            r.attempt.to_string(),
+            r.stage.to_string(),
+            r.plugin.to_string(),
+            r.reason.clone(),
+            opt_u(r.nodes),
+            opt_u(r.rank),
+            r.node.clone(),
+            opt(r.normalized_score),
+            opt(r.weighted_score),
+        ])
+        .map_err(csv_err)?;
+    }
+    out.flush()
+}
+
 /// workloads.csv: each workload object's counts at every sample time.
 pub fn write_workloads(
     w: impl Write,

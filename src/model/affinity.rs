@@ -56,6 +56,8 @@ impl NodeAffinity {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Affinity {
     pub node_affinity: Option<NodeAffinity>,
+    pub pod_affinity: super::topology::PodAffinity,
+    pub pod_anti_affinity: super::topology::PodAffinity,
 }
 
 #[cfg(test)]

@@ -23,6 +23,27 @@ pub struct Node {
     pub unschedulable: bool,
     /// The Ready condition is True.
     pub ready: bool,
+    /// `status.images`: images present on the node (declared in the scenario).
+    pub images: Vec<ContainerImage>,
+}
+
+/// One entry of `status.images`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContainerImage {
+    pub names: Vec<String>,
+    pub size_bytes: i64,
+}
+
+impl Node {
+    /// The size of an image present on the node, by any of its names (ImageLocality).
+    /// The one place the scheduler asks whether a node has an image, so that a
+    /// kubelet image cache can answer it instead of the declared list.
+    pub fn image_size(&self, normalized_name: &str) -> Option<i64> {
+        self.images
+            .iter()
+            .find(|i| i.names.iter().any(|n| n == normalized_name))
+            .map(|i| i.size_bytes)
+    }
 }
 
 impl Node {

@@ -156,6 +156,7 @@ pub struct PodSpec {
     pub restart_policy: RestartPolicy,
     pub termination_grace_period_s: i64,
     pub overhead: Resources,
+    pub topology_spread_constraints: Vec<super::topology::TopologySpreadConstraint>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -288,6 +289,7 @@ pub(crate) mod fixtures {
                 restart_policy: RestartPolicy::Always,
                 termination_grace_period_s: DEFAULT_TERMINATION_GRACE_PERIOD_S,
                 overhead: Resources::default(),
+                topology_spread_constraints: vec![],
             },
             ObjectMeta {
                 name: name.into(),

@@ -10,12 +10,13 @@ use super::event::EventRecord;
 use super::node::Node;
 use super::node_health::{ConditionStatus, NodeHealth};
 use super::pod::{Pod, PodPhase};
+use super::policy::{PodDisruptionBudget, PriorityClass};
 use super::resources::{ResourceNames, Resources};
 use super::status::PodStatus;
 use super::workloads::{Workload, WorkloadStatus};
 use crate::engine::SimTime;
 use std::borrow::Cow;
-use std::collections::VecDeque;
+use std::collections::{BTreeSet, VecDeque};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NodeId(pub u32);
@@ -30,6 +31,8 @@ pub struct NodeUsage {
     pub requested: Resources,
     pub non_zero_requested: Resources,
     pub pod_count: i64,
+    /// The node's GPU devices and the share pods hold on each (`gpu_share`).
+    pub gpus: super::gpu_share::NodeGpus,
 }
 
 /// A pod with its status and lifecycle timestamps.
@@ -58,6 +61,9 @@ pub struct PodEntry {
     /// (`pod_startup_latency_tracker.go`), which SIG Scalability's pod
     /// startup latency leaves out.
     pub image_pull: crate::engine::SimDuration,
+    /// GPU devices it holds (bit i = GPU i) and the share on each (`gpu_share`).
+    pub gpu_devices: u8,
+    pub gpu_milli: i32,
 }
 
 impl PodEntry {
@@ -134,6 +140,14 @@ pub struct ClusterState {
     pub node_health: Vec<NodeHealth>,
     /// The API server's admission of created pods (DefaultTolerationSeconds).
     admission: super::admission::Admission,
+    /// PriorityClasses and PodDisruptionBudgets, read by the scheduler's preemption.
+    pub priority_classes: Vec<PriorityClass>,
+    pub pod_disruption_budgets: Vec<PodDisruptionBudget>,
+    /// Pods holding resources on a node, and those of them with pod affinity
+    /// or anti-affinity terms: what the scheduler's cache lists per node, so
+    /// that inter-pod plugins need not scan every pod ever created.
+    pub bound_pods: BTreeSet<PodId>,
+    pub bound_pods_with_affinity: BTreeSet<PodId>,
 }
 
 impl ClusterState {
@@ -224,8 +238,12 @@ impl ClusterState {
     pub fn add_node(&mut self, node: Node) -> NodeId {
         let id = NodeId(self.nodes.len() as u32);
         self.allocatable_total += &node.allocatable;
+        let gpus = self.node_gpus(&node);
         self.nodes.push(node);
-        self.node_usage.push(NodeUsage::default());
+        self.node_usage.push(NodeUsage {
+            gpus,
+            ..Default::default()
+        });
         let ready = if self.nodes[id.0 as usize].ready {
             ConditionStatus::True
         } else {
@@ -237,6 +255,38 @@ impl ClusterState {
         });
         self.watch.push_back(WatchEvent::NodeAdded(id));
         id
+    }
+
+    /// A node's GPU devices (`nvidia.com/gpu` capacity, at most `gpu_share::MAX_GPUS` tracked), all free.
+    fn node_gpus(&self, node: &Node) -> super::gpu_share::NodeGpus {
+        let count = self
+            .resource_names
+            .lookup(super::gpu_share::GPU_RESOURCE)
+            .map_or(0, |r| r.get(&node.capacity));
+        super::gpu_share::NodeGpus {
+            count: count.clamp(0, super::gpu_share::MAX_GPUS as i64) as u8,
+            ..Default::default()
+        }
+    }
+
+    /// Reserve: the bound pod holds `milli` share on each GPU in `devices`.
+    pub fn reserve_gpus(&mut self, pod_id: PodId, devices: u8, milli: i32) {
+        let entry = &mut self.pods[pod_id.0 as usize];
+        let node_id = entry.node.expect("GPUs are reserved for a bound pod");
+        assert_eq!(entry.gpu_devices, 0, "GPUs reserved twice");
+        entry.gpu_devices = devices;
+        entry.gpu_milli = milli;
+        let gpus = &mut self.node_usage[node_id.0 as usize].gpus;
+        gpus.charge(devices, milli, 1);
+        for i in 0..super::gpu_share::MAX_GPUS {
+            if devices & (1 << i) != 0 {
+                assert!(i < gpus.count as usize, "no GPU {i} on the node");
+                assert!(
+                    gpus.used_milli[i] <= super::gpu_share::MILLI_PER_GPU,
+                    "GPU {i} oversubscribed"
+                );
+            }
+        }
     }
 
     /// Replaces a node's spec/status (labels, taints, unschedulable, ready).
@@ -353,6 +403,8 @@ impl ClusterState {
             owner: None,
             backoff: Default::default(),
             image_pull: Default::default(),
+            gpu_devices: 0,
+            gpu_milli: 0,
         });
         self.watch.push_back(WatchEvent::PodAdded(id));
         id
@@ -379,6 +431,11 @@ impl ClusterState {
         usage.non_zero_requested += &entry.pod.non_zero_requests;
         usage.pod_count += 1;
         self.requested_total += &entry.pod.requests;
+        self.bound_pods.insert(pod_id);
+        let affinity = &entry.pod.spec.affinity;
+        if !affinity.pod_affinity.is_empty() || !affinity.pod_anti_affinity.is_empty() {
+            self.bound_pods_with_affinity.insert(pod_id);
+        }
         let node = &self.nodes[node_id.0 as usize];
         assert!(
             usage.requested.fits_within(&node.allocatable)
@@ -445,7 +502,10 @@ impl ClusterState {
         usage.requested -= &entry.pod.requests;
         usage.non_zero_requested -= &entry.pod.non_zero_requests;
         usage.pod_count -= 1;
+        usage.gpus.charge(entry.gpu_devices, entry.gpu_milli, -1);
         self.requested_total -= &entry.pod.requests;
+        self.bound_pods.remove(&pod_id);
+        self.bound_pods_with_affinity.remove(&pod_id);
         assert!(
             usage.pod_count >= 0 && usage.requested.cpu_millis >= 0,
             "negative usage on a node"
@@ -455,7 +515,14 @@ impl ClusterState {
     /// Checks every invariant of the whole state; tests run it after every
     /// event. Returns the first violation found.
     pub fn check_invariants(&self) -> Result<(), String> {
-        let mut recomputed = vec![NodeUsage::default(); self.nodes.len()];
+        let mut recomputed: Vec<NodeUsage> = self
+            .nodes
+            .iter()
+            .map(|n| NodeUsage {
+                gpus: self.node_gpus(n),
+                ..Default::default()
+            })
+            .collect();
         let mut phase_counts = [0i64; 5];
         for entry in &self.pods {
             if entry.deleted.is_none() {
@@ -473,6 +540,7 @@ impl ClusterState {
                     u.requested += &entry.pod.requests;
                     u.non_zero_requested += &entry.pod.non_zero_requests;
                     u.pod_count += 1;
+                    u.gpus.charge(entry.gpu_devices, entry.gpu_milli, 1);
                 }
             } else if entry.status.phase == PodPhase::Running {
                 return Err(format!(
@@ -480,6 +548,16 @@ impl ClusterState {
                     entry.pod.metadata.name
                 ));
             }
+        }
+        let holding: BTreeSet<PodId> = (0..self.pods.len())
+            .filter(|&i| self.pods[i].holds_resources())
+            .map(|i| PodId(i as u32))
+            .collect();
+        if holding != self.bound_pods {
+            return Err("bound_pods differs from the pods holding resources".into());
+        }
+        if !self.bound_pods_with_affinity.is_subset(&self.bound_pods) {
+            return Err("bound_pods_with_affinity holds a pod not bound".into());
         }
         if phase_counts != self.phase_counts {
             return Err(format!(

@@ -230,7 +230,7 @@ pub fn decode_actions(
     workloads: &[TimedWorkload],
     pools: &[NodePool],
     rules: &[BehaviourRule],
-    nodes: &[crate::model::Node],
+    node_names: &[&str],
 ) -> Vec<Action> {
     let Some(items) = ctx.seq(node) else {
         return vec![];
@@ -484,32 +484,26 @@ pub fn decode_actions(
                 ActionKind::AddNodes(nodes)
             }
             "cordon" | "uncordon" | "drain" => {
-                let name = b
+                let node = b
                     .req(&mut vctx, "node")
                     .and_then(|n| vctx.field("node").str(n).map(|s| (s, n.pos)));
                 b.finish(&mut vctx, &["node"]);
-                let Some((name, npos)) = name else { continue };
-                let mut known: Vec<String> =
-                    nodes.iter().map(|n| n.metadata.name.clone()).collect();
-                // Nodes added by earlier addNodes actions.
-                for p in pools {
-                    let next = pool_next.get(&p.name).copied().unwrap_or(p.count);
-                    known.extend((p.count..next).map(|i| p.node(i).metadata.name));
-                }
-                if !known.contains(&name) {
-                    let refs: Vec<&str> = known.iter().map(String::as_str).collect();
-                    let hint = super::yaml::did_you_mean(&name, &refs)
-                        .map_or(String::new(), |h| format!(" (did you mean `{h}`?)"));
-                    vctx.field("node").error(
-                        npos,
-                        format!("no node named {name:?} in this scenario{hint}"),
-                    );
+                let Some((node, npos)) = node else { continue };
+                // A node of the scenario, or one a pool adds later (<pool>-<i>).
+                let known = node_names.iter().any(|n| *n == node)
+                    || pools.iter().any(|p| {
+                        node.strip_prefix(&format!("{}-", p.name))
+                            .is_some_and(|i| i.parse::<u64>().is_ok())
+                    });
+                if !known {
+                    vctx.field("node")
+                        .error(npos, format!("no node named {node:?} in this scenario"));
                     continue;
                 }
                 match verb {
-                    "drain" => ActionKind::Drain { node: name },
+                    "drain" => ActionKind::Drain { node },
                     _ => ActionKind::Cordon {
-                        node: name,
+                        node,
                         unschedulable: verb == "cordon",
                     },
                 }

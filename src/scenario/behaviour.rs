@@ -172,8 +172,22 @@ pub fn apply(
     {
         let suffix = &key[ANNOTATION_PREFIX.len()..];
         let field = suffix.split('.').next().unwrap_or("");
+        if crate::model::gpu_share::ANNOTATION_SUFFIXES.contains(&suffix) {
+            let checked = crate::model::gpu_share::validate(suffix, &annotations[key])
+                .and_then(|()| crate::model::gpu_share::validate_pod(pod));
+            if let Err(message) = checked {
+                errors.push(Diagnostic {
+                    file: file.to_string(),
+                    pos: pod_pos,
+                    field: format!("metadata.annotations.{key}"),
+                    message,
+                });
+            }
+            continue;
+        }
         if !FIELDS.iter().any(|(a, _)| *a == field) {
-            let known: Vec<&str> = FIELDS.iter().map(|(a, _)| *a).collect();
+            let mut known: Vec<&str> = FIELDS.iter().map(|(a, _)| *a).collect();
+            known.extend(crate::model::gpu_share::ANNOTATION_SUFFIXES);
             let hint = super::yaml::did_you_mean(field, &known).map_or(String::new(), |s| {
                 format!(" (did you mean `{ANNOTATION_PREFIX}{s}`?)")
             });

@@ -7,6 +7,7 @@
 use super::actions;
 use super::behaviour::{self, BehaviourRule};
 use super::manifest;
+use super::policy;
 use super::spec::{Arrival, ArrivalProcess, Expectation, Scenario};
 use super::yaml::{parse_documents, Ctx, Diagnostic, Diagnostics, MapReader, Node as Yaml, Pos};
 use crate::controllers::ControllerConfig;
@@ -213,6 +214,9 @@ fn decode_scenario(
 
     let mut pods = Vec::new();
     let mut workloads = Vec::new();
+    let mut priority_classes = Vec::new();
+    let mut pod_disruption_budgets = Vec::new();
+    let mut workloads_pos = doc.pos;
     if let Some(list) = m.opt("workloads") {
         let mut wctx = ctx.field("workloads");
         let objects = decode_sources(&mut wctx, list, base_dir, &mut names, warnings);
@@ -222,6 +226,10 @@ fn decode_scenario(
                 "expected workload manifests, found Nodes (put them under `nodes`)",
             );
         }
+        workloads_pos = list.pos;
+        policy::check_classes(&mut wctx, list.pos, &objects.priority_classes);
+        priority_classes = objects.priority_classes;
+        pod_disruption_budgets = objects.pdbs;
         for mut pod in objects.pods {
             behaviour::apply(&mut pod, &rules, ctx.file(), list.pos, ctx.sink());
             pods.push((SimTime::ZERO, pod));
@@ -241,15 +249,18 @@ fn decode_scenario(
         Some(n) => actions::decode_controller_config(&mut ctx.field("controllerManager"), n),
         None => ControllerConfig::default(),
     };
-    let actions = match m.opt("actions") {
-        Some(n) => actions::decode_actions(
-            &mut ctx.field("actions"),
-            n,
-            &workloads,
-            &pools,
-            &rules,
-            &nodes,
-        ),
+    let mut actions = match m.opt("actions") {
+        Some(n) => {
+            let node_names: Vec<&str> = nodes.iter().map(|n| n.name()).collect();
+            actions::decode_actions(
+                &mut ctx.field("actions"),
+                n,
+                &workloads,
+                &pools,
+                &rules,
+                &node_names,
+            )
+        }
         None => Vec::new(),
     };
     let mut arrivals = Vec::new();
@@ -269,9 +280,26 @@ fn decode_scenario(
         }
     }
     check_unique_pod_names(ctx, doc.pos, &pods, &arrivals);
+    admit_priorities(
+        &mut ctx.field("workloads"),
+        workloads_pos,
+        &priority_classes,
+        &mut pods,
+        &mut workloads,
+        &mut arrivals,
+        &mut actions,
+    );
 
     let scheduler = match m.opt("scheduler") {
-        Some(n) => decode_scheduler(&mut ctx.field("scheduler"), n, &mut names, warnings),
+        Some(n) => match file_reference(&mut ctx.field("scheduler"), n) {
+            // `scheduler: {file: path}`: a KubeSchedulerConfiguration file, as given to
+            // kube-scheduler's --config; its errors name that file.
+            Some(Some(path)) => {
+                decode_scheduler_file(ctx, n.pos, &base_dir.join(path), &mut names, warnings)
+            }
+            Some(None) => None,
+            None => decode_scheduler(&mut ctx.field("scheduler"), n, &mut names, warnings),
+        },
         None => Some(SchedulerConfig::default()),
     };
     let expectations = match m.opt("expectations") {
@@ -316,6 +344,8 @@ fn decode_scenario(
         pods,
         arrivals,
         workloads,
+        priority_classes,
+        pod_disruption_budgets,
         actions,
         controllers,
         faults,
@@ -324,6 +354,51 @@ fn decode_scenario(
         scheduler: scheduler?,
         expectations,
     })
+}
+
+/// The Priority admission plugin over every pod and pod template of the scenario.
+/// kubesim keeps no positions on decoded pods, so a problem is reported at the
+/// `workloads` list, naming the object.
+fn admit_priorities(
+    ctx: &mut Ctx,
+    pos: Pos,
+    classes: &[crate::model::policy::PriorityClass],
+    pods: &mut [(SimTime, Pod)],
+    workloads: &mut [TimedWorkload],
+    arrivals: &mut [Arrival],
+    actions: &mut [super::spec::Action],
+) {
+    let mut admit = |what: String, spec: &mut std::sync::Arc<crate::model::PodSpec>| {
+        let mut admitted = (**spec).clone();
+        match policy::admit(&mut admitted, classes) {
+            Ok(()) if admitted != **spec => *spec = std::sync::Arc::new(admitted),
+            Ok(()) => {}
+            Err(e) => ctx.error(pos, format!("{what}: spec.priorityClassName: {e}")),
+        }
+    };
+    for (_, pod) in pods.iter_mut() {
+        let what = format!("Pod {}/{}", pod.metadata.namespace, pod.metadata.name);
+        admit(what, &mut pod.spec);
+    }
+    for w in workloads.iter_mut() {
+        let what = format!(
+            "{} {}/{}",
+            w.workload.spec.kind(),
+            w.workload.metadata.namespace,
+            w.workload.metadata.name
+        );
+        if let Some(t) = w.workload.spec.template_mut() {
+            admit(format!("{what} template"), &mut t.spec);
+        }
+    }
+    for a in arrivals.iter_mut() {
+        admit(format!("arrival {}", a.name), &mut a.template.spec);
+    }
+    for a in actions.iter_mut() {
+        if let super::spec::ActionKind::SetTemplate { name, template, .. } = &mut a.kind {
+            admit(format!("action setTemplate {name}"), &mut template.spec);
+        }
+    }
 }
 
 fn duration(ctx: &mut Ctx, n: &Yaml) -> Option<SimDuration> {
@@ -439,6 +514,8 @@ fn decode_sources(
         all.pods.extend(objects.pods);
         all.nodes.extend(objects.nodes);
         all.workloads.extend(objects.workloads);
+        all.priority_classes.extend(objects.priority_classes);
+        all.pdbs.extend(objects.pdbs);
     }
     all
 }
@@ -597,6 +674,7 @@ fn decode_pool(ctx: &mut Ctx, pool: &Yaml, names: &mut ResourceNames) -> Option<
         taints,
         unschedulable,
         ready: true,
+        images: vec![],
     };
     Some(NodePool {
         name,
@@ -800,6 +878,36 @@ const SCHEDULER_FIELDS: &[&str] = &[
     "delayCacheUntilActive",
 ];
 
+/// Reads a KubeSchedulerConfiguration file (one document).
+fn decode_scheduler_file(
+    ctx: &mut Ctx,
+    pos: Pos,
+    path: &Path,
+    names: &mut ResourceNames,
+    warnings: &mut Vec<Diagnostic>,
+) -> Option<SchedulerConfig> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            ctx.field("scheduler")
+                .field("file")
+                .error(pos, format!("cannot read {}: {e}", path.display()));
+            return None;
+        }
+    };
+    let file = path.display().to_string();
+    match super::yaml::parse_single(&file, &text) {
+        Ok(doc) => {
+            let mut fctx = Ctx::new(&file, ctx.sink());
+            decode_scheduler(&mut fctx, &doc, names, warnings)
+        }
+        Err(Diagnostics(errs)) => {
+            ctx.sink().extend(errs);
+            None
+        }
+    }
+}
+
 /// The scheduler section, in the shape of KubeSchedulerConfiguration (v1).
 fn decode_scheduler(
     ctx: &mut Ctx,
@@ -872,7 +980,11 @@ fn decode_scheduler(
             warnings.push(Diagnostic {
                 file: ctx.file().to_string(),
                 pos: n.pos,
-                field: format!("{}.{key}", ctx.path()),
+                field: if ctx.path().is_empty() {
+                    key.to_string()
+                } else {
+                    format!("{}.{key}", ctx.path())
+                },
                 message: "is not modelled and is ignored".into(),
             });
         }
@@ -926,6 +1038,7 @@ fn decode_profile(
                 ("multiPoint", &mut profile.multi_point),
                 ("filter", &mut profile.filter),
                 ("score", &mut profile.score),
+                ("postFilter", &mut profile.post_filter),
             ] {
                 if let Some(n) = pm.opt(key) {
                     *set = decode_plugin_set(&mut pctx.field(key), n, warnings);
@@ -935,7 +1048,6 @@ fn decode_profile(
                 "preEnqueue",
                 "queueSort",
                 "preFilter",
-                "postFilter",
                 "preScore",
                 "reserve",
                 "permit",
@@ -949,11 +1061,11 @@ fn decode_profile(
                         file: pctx.file().to_string(),
                         pos: n.pos,
                         field: format!("{}.{key}", pctx.path()),
-                        message: "only multiPoint, filter and score can be configured; this extension point keeps its defaults".into(),
+                        message: "only multiPoint, filter, score and postFilter can be configured; this extension point keeps its defaults".into(),
                     });
                 }
             }
-            let mut known = vec!["multiPoint", "filter", "score"];
+            let mut known = vec!["multiPoint", "filter", "score", "postFilter"];
             known.extend_from_slice(POINTS);
             pm.finish(&mut pctx, &known);
         }
@@ -987,7 +1099,11 @@ fn plugin_name(
     if allow_star && name == "*" {
         return Some(name);
     }
-    if KNOWN_PLUGINS.iter().any(|(k, _)| *k == name) {
+    if KNOWN_PLUGINS
+        .iter()
+        .chain(crate::scheduler::config::OPTIONAL_PLUGINS)
+        .any(|(k, _)| *k == name)
+    {
         return Some(name);
     }
     if UNMODELLED_PLUGINS.contains(&name.as_str()) {
@@ -1001,6 +1117,7 @@ fn plugin_name(
     }
     let all: Vec<&str> = KNOWN_PLUGINS
         .iter()
+        .chain(crate::scheduler::config::OPTIONAL_PLUGINS)
         .map(|(k, _)| *k)
         .chain(UNMODELLED_PLUGINS.iter().copied())
         .collect();
@@ -1088,6 +1205,53 @@ fn decode_resource_specs(
     out
 }
 
+/// One FGD typical pod: `{cpu: "4", gpuMilli: 500, gpuCount: 1, weight: 30}`.
+fn decode_typical_shape(
+    ctx: &mut Ctx,
+    node: &Yaml,
+) -> Option<crate::scheduler::plugins::fgd::TypicalShape> {
+    let mut m = MapReader::new(ctx, node)?;
+    let cpu = m.req(ctx, "cpu").and_then(|n| {
+        let mut c = ctx.field("cpu");
+        let text = c.scalar_string(n)?;
+        match crate::model::quantity::parse_milli(&text) {
+            Ok(v) if v >= 0 => Some(v),
+            _ => {
+                c.error(
+                    n.pos,
+                    format!("found {text:?}; expected a cpu quantity such as 500m or 4"),
+                );
+                None
+            }
+        }
+    });
+    let mut int = |m: &mut MapReader, key: &str, lo: u64, hi: u64, default: Option<u64>| {
+        let Some(n) = m.opt(key) else {
+            if default.is_none() {
+                ctx.error(m.pos(), format!("missing required field `{key}`"));
+            }
+            return default;
+        };
+        let mut c = ctx.field(key);
+        let v = c.u64(n)?;
+        if !(lo..=hi).contains(&v) {
+            c.error(n.pos, format!("found {v}; expected {lo} to {hi}"));
+            return None;
+        }
+        Some(v)
+    };
+    let milli = int(&mut m, "gpuMilli", 1, 1000, None);
+    let count = int(&mut m, "gpuCount", 1, 8, Some(1));
+    let weight = int(&mut m, "weight", 1, u32::MAX as u64, None);
+    m.finish(ctx, &["cpu", "gpuMilli", "gpuCount", "weight"]);
+    Some(crate::scheduler::plugins::fgd::TypicalShape {
+        cpu_millis: cpu?,
+        gpu_milli: milli? as i32,
+        gpu_count: count? as u8,
+        weight: weight? as u32,
+    })
+}
+
 fn decode_plugin_config(
     ctx: &mut Ctx,
     node: &Yaml,
@@ -1155,12 +1319,118 @@ fn decode_plugin_config(
                 ],
             );
         }
+        "InterPodAffinity" => {
+            if let Some(n) = am.opt("hardPodAffinityWeight") {
+                let mut c = actx.field("hardPodAffinityWeight");
+                if let Some(v) = c.i64(n) {
+                    // ValidateInterPodAffinityArgs.
+                    if (0..=100).contains(&v) {
+                        profile.hard_pod_affinity_weight = v;
+                    } else {
+                        c.error(n.pos, format!("expected a weight from 0 to 100, found {v}"));
+                    }
+                }
+            }
+            am.finish(&mut actx, &["hardPodAffinityWeight"]);
+        }
+        "PodTopologySpread" => {
+            use crate::scheduler::plugins::pod_topology_spread::DefaultingType;
+            let defaulting = am.opt("defaultingType").and_then(|n| {
+                actx.field("defaultingType")
+                    .one_of(n, &["System", "List"])
+                    .map(|t| (t, n.pos))
+            });
+            let constraints = am.opt("defaultConstraints").map(|n| {
+                let list = super::topology::decode_topology_spread_constraints(
+                    &mut actx.field("defaultConstraints"),
+                    n,
+                );
+                (list, n.pos)
+            });
+            // ValidatePodTopologySpreadArgs: default constraints carry no selector,
+            // and List is the only type that takes them.
+            if let Some((list, pos)) = &constraints {
+                if list.iter().any(|c| c.label_selector.is_some()) {
+                    actx.field("defaultConstraints").error(
+                        *pos,
+                        "constraint must not define a selector, as they deduced for each pod",
+                    );
+                }
+            }
+            match (defaulting, constraints) {
+                (Some(("System", _)), Some((list, pos))) if !list.is_empty() => actx
+                    .field("defaultConstraints")
+                    .error(pos, "when .defaultingType is \"System\", .defaultConstraints must be empty"),
+                (Some(("System", _)), _) => {
+                    profile.spread_args.defaulting_type = DefaultingType::System;
+                }
+                // defaultingType defaults to System in v1; with List, the given constraints.
+                (Some(_), c) => {
+                    profile.spread_args.defaulting_type = DefaultingType::List;
+                    profile.spread_args.default_constraints = c.map(|(l, _)| l).unwrap_or_default();
+                }
+                (None, Some((list, pos))) if !list.is_empty() => actx.field("defaultConstraints").error(
+                    pos,
+                    "when .defaultingType is \"System\" (the default), .defaultConstraints must be empty; set defaultingType: List",
+                ),
+                (None, _) => {}
+            }
+            am.finish(&mut actx, &["defaultConstraints", "defaultingType"]);
+        }
+        "DefaultPreemption" => {
+            // ValidateDefaultPreemptionArgs.
+            let mut bound = |key: &str, max: i64, am: &mut MapReader| -> Option<(u32, Pos)> {
+                let n = am.opt(key)?;
+                let mut c = actx.field(key);
+                let v = c.i64(n)?;
+                if !(0..=max).contains(&v) {
+                    c.error(
+                        n.pos,
+                        format!("expected a value from 0 to {max}, found {v}"),
+                    );
+                    return None;
+                }
+                Some((v as u32, n.pos))
+            };
+            let pct = bound("minCandidateNodesPercentage", 100, &mut am);
+            let abs = bound("minCandidateNodesAbsolute", i32::MAX as i64, &mut am);
+            if let Some((p, _)) = pct {
+                profile.preemption_args.min_candidate_nodes_percentage = p;
+            }
+            if let Some((a, _)) = abs {
+                profile.preemption_args.min_candidate_nodes_absolute = a;
+            }
+            if profile.preemption_args.min_candidate_nodes_percentage == 0
+                && profile.preemption_args.min_candidate_nodes_absolute == 0
+            {
+                actx.error(
+                    args.pos,
+                    "minCandidateNodesPercentage and minCandidateNodesAbsolute cannot both be zero",
+                );
+            }
+            am.finish(
+                &mut actx,
+                &["minCandidateNodesPercentage", "minCandidateNodesAbsolute"],
+            );
+        }
         "NodeResourcesBalancedAllocation" => {
             if let Some(r) = am.opt("resources") {
                 profile.balanced_resources =
                     decode_resource_specs(&mut actx.field("resources"), r, names);
             }
             am.finish(&mut actx, &["resources"]);
+        }
+        crate::scheduler::plugins::fgd::NAME => {
+            if let Some(list) = am.opt("typicalPods") {
+                let mut lctx = actx.field("typicalPods");
+                let items = lctx.seq(list).unwrap_or(&[]);
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(shape) = decode_typical_shape(&mut lctx.index(i), item) {
+                        profile.fgd_typical_pods.push(shape);
+                    }
+                }
+            }
+            am.finish(&mut actx, &["typicalPods"]);
         }
         other => {
             am.ignore(&[]);

@@ -38,11 +38,13 @@ pub struct Objects {
     pub pods: Vec<Pod>,
     pub nodes: Vec<crate::model::Node>,
     pub workloads: Vec<crate::model::workloads::Workload>,
+    pub priority_classes: Vec<crate::model::policy::PriorityClass>,
+    pub pdbs: Vec<crate::model::policy::PodDisruptionBudget>,
 }
 
 /// The kinds a manifest may have, for messages.
-const SUPPORTED_KINDS: &str =
-    "Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service";
+const SUPPORTED_KINDS: &str = "Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob, \
+     Service, PriorityClass, PodDisruptionBudget";
 const KINDS: &[&str] = &[
     "Service",
     "Pod",
@@ -53,10 +55,12 @@ const KINDS: &[&str] = &[
     "DaemonSet",
     "Job",
     "CronJob",
+    "PriorityClass",
+    "PodDisruptionBudget",
 ];
 /// Real kinds a scenario is likely to contain that kubesim means to support; they get
 /// "not supported yet" rather than a plain refusal.
-const PLANNED_KINDS: &[&str] = &["PriorityClass", "PodDisruptionBudget"];
+const PLANNED_KINDS: &[&str] = &["StatefulSet"];
 /// List kinds read like `kind: List` (kubectl flattens any `*List` with `items`).
 const LIST_KINDS: &[&str] = &["List", "PodList", "NodeList"];
 
@@ -177,13 +181,12 @@ const NODE_SPEC_IGNORED: &[&str] = &[
     "configSource",
     "externalID",
 ];
-const NODE_STATUS_FIELDS: &[&str] = &["capacity", "allocatable", "conditions"];
+const NODE_STATUS_FIELDS: &[&str] = &["capacity", "allocatable", "conditions", "images"];
 /// Reported by the kubelet; nothing kubesim simulates depends on them.
 const NODE_STATUS_IGNORED: &[&str] = &[
     "addresses",
     "daemonEndpoints",
     "nodeInfo",
-    "images",
     "volumesInUse",
     "volumesAttached",
     "phase",
@@ -264,6 +267,12 @@ fn decode_object(
                 ctx, doc, k, names, warnings,
             ))
         }
+        "PriorityClass" => out
+            .priority_classes
+            .extend(super::policy::decode_priority_class(ctx, doc)),
+        "PodDisruptionBudget" => out
+            .pdbs
+            .extend(super::policy::decode_pod_disruption_budget(ctx, doc)),
         k if LIST_KINDS.contains(&k) => {
             if list_allowed {
                 decode_list(ctx, doc, k, names, warnings, out);
@@ -445,6 +454,7 @@ pub fn decode_node(
         taints,
         unschedulable,
         ready: status.ready,
+        images: status.images,
     })
 }
 
@@ -754,9 +764,15 @@ pub(crate) fn decode_pod_spec(
         .and_then(|n| decode_resource_list(&mut ctx.field("overhead"), n, names, false))
         .map(|(r, _)| r)
         .unwrap_or_default();
-    if let Some(n) = m.opt("topologySpreadConstraints") {
-        warn_unmodelled(ctx, warnings, "topologySpreadConstraints", n);
-    }
+    let topology_spread_constraints = m
+        .opt("topologySpreadConstraints")
+        .map(|n| {
+            super::topology::decode_topology_spread_constraints(
+                &mut ctx.field("topologySpreadConstraints"),
+                n,
+            )
+        })
+        .unwrap_or_default();
     m.ignore(POD_SPEC_IGNORED);
     m.finish(ctx, &[POD_SPEC_FIELDS, POD_SPEC_IGNORED].concat());
     Some(PodSpec {
@@ -773,6 +789,7 @@ pub(crate) fn decode_pod_spec(
         termination_grace_period_s: termination_grace_period_s
             .unwrap_or(DEFAULT_TERMINATION_GRACE_PERIOD_S),
         overhead,
+        topology_spread_constraints,
     })
 }
 
@@ -1181,6 +1198,7 @@ struct NodeStatus {
     allocatable_pods: i64,
     ready: bool,
     has_capacity: bool,
+    images: Vec<crate::model::node::ContainerImage>,
 }
 
 impl Default for NodeStatus {
@@ -1191,6 +1209,7 @@ impl Default for NodeStatus {
             allocatable_pods: DEFAULT_MAX_PODS,
             ready: true,
             has_capacity: false,
+            images: Vec::new(),
         }
     }
 }
@@ -1212,6 +1231,9 @@ fn decode_node_status(ctx: &mut Ctx<'_>, node: &Yaml, names: &mut ResourceNames)
     if let Some(n) = m.opt("conditions") {
         status.ready = decode_conditions(&mut ctx.field("conditions"), n);
     }
+    if let Some(n) = m.opt("images") {
+        status.images = decode_images(&mut ctx.field("images"), n);
+    }
     m.ignore(NODE_STATUS_IGNORED);
     m.finish(ctx, &[NODE_STATUS_FIELDS, NODE_STATUS_IGNORED].concat());
     status.has_capacity = capacity.is_some();
@@ -1228,6 +1250,44 @@ fn decode_node_status(ctx: &mut Ctx<'_>, node: &Yaml, names: &mut ResourceNames)
         }
     }
     status
+}
+
+/// `status.images`: `[{names: [...], sizeBytes: n}]`, as `kubectl get node -o yaml` prints them.
+fn decode_images(ctx: &mut Ctx<'_>, node: &Yaml) -> Vec<crate::model::node::ContainerImage> {
+    let mut out = Vec::new();
+    for (i, item) in ctx.seq(node).unwrap_or(&[]).iter().enumerate() {
+        let mut ic = ctx.index(i);
+        let Some(mut m) = MapReader::new(&mut ic, item) else {
+            continue;
+        };
+        let names: Vec<String> = m
+            .req(&mut ic, "names")
+            .map(|n| {
+                let mut c = ic.field("names");
+                let items = c.seq(n).unwrap_or(&[]);
+                items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, s)| c.index(k).str(s))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let size = m.opt("sizeBytes").and_then(|n| {
+            let mut c = ic.field("sizeBytes");
+            let v = c.i64(n)?;
+            if v < 0 {
+                c.error(n.pos, format!("expected a size of at least 0, found {v}"));
+                return None;
+            }
+            Some(v)
+        });
+        m.finish(&mut ic, &["names", "sizeBytes"]);
+        out.push(crate::model::node::ContainerImage {
+            names,
+            size_bytes: size.unwrap_or(0),
+        });
+    }
+    out
 }
 
 /// Node conditions; returns whether the node is Ready (true when no Ready condition).
@@ -1626,13 +1686,20 @@ fn decode_affinity(ctx: &mut Ctx<'_>, node: &Yaml, warnings: &mut Vec<Diagnostic
     let node_affinity = m
         .opt("nodeAffinity")
         .and_then(|n| decode_node_affinity(&mut ctx.field("nodeAffinity"), n, warnings));
-    for key in ["podAffinity", "podAntiAffinity"] {
-        if let Some(n) = m.opt(key) {
-            warn_unmodelled(ctx, warnings, key, n);
-        }
-    }
+    let pod_affinity = m
+        .opt("podAffinity")
+        .map(|n| super::topology::decode_pod_affinity(&mut ctx.field("podAffinity"), n))
+        .unwrap_or_default();
+    let pod_anti_affinity = m
+        .opt("podAntiAffinity")
+        .map(|n| super::topology::decode_pod_affinity(&mut ctx.field("podAntiAffinity"), n))
+        .unwrap_or_default();
     m.finish(ctx, AFFINITY_FIELDS);
-    Affinity { node_affinity }
+    Affinity {
+        node_affinity,
+        pod_affinity,
+        pod_anti_affinity,
+    }
 }
 
 fn decode_node_affinity(
@@ -2174,21 +2241,21 @@ spec:
     #[test]
     fn unsupported_kinds_say_what_is_supported() {
         let errs = errors(
-            "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\n---\n\
+            "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: web}\n---\n\
              apiVersion: v1\nkind: Secret\n---\napiVersion: v1\nkind: pod\n---\n- a list\n---\nmetadata: {}\n",
         );
         assert_eq!(
             errs,
             [
-                "test.yaml:2:7: kind: kind PodDisruptionBudget is not supported yet; supported kinds: \
-                 Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service",
+                "test.yaml:2:7: kind: kind StatefulSet is not supported yet; supported kinds: \
+                 Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget",
                 "test.yaml:6:7: kind: kind Secret is not supported; supported kinds: Pod, Node, List, \
-                 Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service",
+                 Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget",
                 "test.yaml:9:7: kind: kind pod is not supported (did you mean `Pod`?); supported kinds: \
-                 Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service",
+                 Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget",
                 "test.yaml:11:1: expected a Kubernetes object (a mapping with apiVersion and kind), found a list",
                 "test.yaml:13:1: missing required field `kind`; supported kinds: Pod, Node, List, \
-                 Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service",
+                 Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget",
             ]
         );
     }
@@ -2272,7 +2339,7 @@ spec:
     }
 
     #[test]
-    fn pod_affinity_and_spread_constraints_are_warnings_not_errors() {
+    fn pod_affinity_and_spread_constraints_decode_with_defaults() {
         let text = pod_with(
             "  affinity:
     podAntiAffinity:
@@ -2287,14 +2354,52 @@ spec:
         );
         let d = decode(&text);
         assert!(d.errors.is_empty(), "{:#?}", d.errors);
-        assert_eq!(d.objects.pods.len(), 1);
+        assert!(d.warnings.is_empty(), "{:#?}", d.warnings);
+        let spec = &d.objects.pods[0].spec;
+        let anti = &spec.affinity.pod_anti_affinity.required;
+        assert_eq!(anti.len(), 1);
+        assert_eq!(anti[0].topology_key, "kubernetes.io/hostname");
+        let c = &spec.topology_spread_constraints[0];
+        use crate::model::topology::{InclusionPolicy, WhenUnsatisfiable};
         assert_eq!(
-            d.warnings,
-            [
-                "test.yaml:11:7: spec.affinity.podAntiAffinity: podAntiAffinity is not modelled yet and is ignored",
-                "test.yaml:15:5: spec.topologySpreadConstraints: topologySpreadConstraints is not \
-                 modelled yet and is ignored",
-            ]
+            (
+                c.max_skew,
+                c.when_unsatisfiable,
+                c.node_affinity_policy,
+                c.node_taints_policy
+            ),
+            (
+                1,
+                WhenUnsatisfiable::DoNotSchedule,
+                InclusionPolicy::Honor,
+                InclusionPolicy::Ignore
+            )
+        );
+    }
+
+    #[test]
+    fn spread_and_affinity_validation_follows_upstream() {
+        let errs = errors(&pod_with(
+            "  affinity:
+    podAffinity:
+      requiredDuringSchedulingIgnoredDuringExecution:
+      - labelSelector: {matchLabels: {app: web}}
+        topologyKey: \"\"
+  topologySpreadConstraints:
+  - maxSkew: 0
+    topologyKey: -bad-
+    whenUnsatisfiable: ScheduleAnyway
+    minDomains: 2
+",
+        ));
+        assert_eq!(errs.len(), 4, "{errs:#?}");
+        assert!(errs[0].starts_with("test.yaml:13:22: spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey: Required value: can not be empty"), "{errs:#?}");
+        assert!(errs[1].starts_with("test.yaml:15:14: spec.topologySpreadConstraints[0].maxSkew: must be greater than zero, found 0"), "{errs:#?}");
+        assert!(errs[2].starts_with("test.yaml:16:18: spec.topologySpreadConstraints[0].topologyKey: expected a label key"), "{errs:#?}");
+        assert!(
+            errs[3]
+                .contains("minDomains: can only use minDomains if whenUnsatisfiable=DoNotSchedule"),
+            "{errs:#?}"
         );
     }
 

@@ -6,10 +6,12 @@ pub mod decode;
 pub mod faults;
 pub mod images;
 pub mod manifest;
+pub mod policy;
 pub mod probes;
 pub mod service;
 pub mod sizes;
 pub mod spec;
+pub mod topology;
 pub mod workloads;
 pub mod yaml;
 

@@ -3,6 +3,7 @@
 
 use crate::controllers::ControllerConfig;
 use crate::engine::{SimDuration, SimTime};
+use crate::model::policy::{PodDisruptionBudget, PriorityClass};
 use crate::model::workloads::{PodTemplate, TimedWorkload};
 use crate::model::Propagation;
 use crate::model::{Node, Pod, ResourceNames};
@@ -59,6 +60,9 @@ pub struct Scenario {
     pub arrivals: Vec<Arrival>,
     /// Workload objects (Deployments, Jobs …) and when they are created.
     pub workloads: Vec<TimedWorkload>,
+    /// PriorityClasses (pods' priorities are already resolved from them).
+    pub priority_classes: Vec<PriorityClass>,
+    pub pod_disruption_budgets: Vec<PodDisruptionBudget>,
     pub actions: Vec<Action>,
     pub controllers: ControllerConfig,
     /// Node crashes, zone outages, partitions and random failures.
@@ -105,8 +109,8 @@ pub enum ActionKind {
     AddNodes(Vec<Node>),
     /// `kubectl cordon` / `kubectl uncordon`: set `spec.unschedulable`.
     Cordon { node: String, unschedulable: bool },
-    /// `kubectl drain --ignore-daemonsets`: cordon, then evict every pod on
-    /// the node that a DaemonSet does not own.
+    /// `kubectl drain NODE --ignore-daemonsets`: cordon, then evict through the
+    /// Eviction API (which PodDisruptionBudgets can refuse), retrying every 5 s.
     Drain { node: String },
 }
 

@@ -1659,17 +1659,16 @@ status:
     }
 
     #[test]
-    fn templates_warn_like_pods() {
+    fn templates_are_validated_like_pods() {
         let d = decode(&NGINX_DEPLOYMENT.replace(
             "      containers:",
             "      topologySpreadConstraints: [{maxSkew: 1}]\n      containers:",
         ));
-        assert!(d.errors.is_empty(), "{:?}", d.errors);
         assert_eq!(
-            d.warnings,
+            d.errors,
             [
-                "test.yaml:17:34: spec.template.spec.topologySpreadConstraints: \
-              topologySpreadConstraints is not modelled yet and is ignored"
+                "test.yaml:17:35: spec.template.spec.topologySpreadConstraints[0]: missing required field `topologyKey`",
+                "test.yaml:17:35: spec.template.spec.topologySpreadConstraints[0]: missing required field `whenUnsatisfiable`",
             ]
         );
     }

@@ -4,9 +4,16 @@
 
 use super::framework::Plugin;
 use super::plugins::balanced_allocation::{self, BalancedAllocation};
+use super::plugins::image_locality::{self, ImageLocality};
+use super::plugins::inter_pod_affinity::{self, InterPodAffinity};
 use super::plugins::node_resources_fit::{self, NodeResourcesFit};
+use super::plugins::pod_topology_spread::{self, PodTopologySpread, PodTopologySpreadArgs};
 use super::plugins::resource_allocation::ResourceSpec;
-use super::plugins::{node_affinity, node_name, node_unschedulable, taint_toleration};
+use super::plugins::{
+    fgd, gpu_best_fit, gpu_clustering, gpu_dot_product, gpu_packing, gpu_share, node_affinity,
+    node_name, node_unschedulable, taint_toleration,
+};
+use super::preemption::PreemptionArgs;
 use super::queue::{DEFAULT_POD_INITIAL_BACKOFF, DEFAULT_POD_MAX_BACKOFF};
 use crate::engine::SimDuration;
 use crate::model::pod::DEFAULT_SCHEDULER_NAME;
@@ -32,10 +39,20 @@ pub struct ProfileConfig {
     pub multi_point: PluginSet,
     pub filter: PluginSet,
     pub score: PluginSet,
+    /// `plugins.postFilter`: DefaultPreemption or nothing.
+    pub post_filter: PluginSet,
+    /// `pluginConfig` args for DefaultPreemption.
+    pub preemption_args: PreemptionArgs,
+    /// `pluginConfig` args for PodTopologySpread (defaultConstraints, defaultingType).
+    pub spread_args: PodTopologySpreadArgs,
+    /// `pluginConfig` args for InterPodAffinity (0..=100, default 1).
+    pub hard_pod_affinity_weight: i64,
     /// `pluginConfig` args for NodeResourcesFit.
     pub fit_args: NodeResourcesFit,
     /// `pluginConfig` args for NodeResourcesBalancedAllocation.
     pub balanced_resources: Vec<ResourceSpec>,
+    /// `pluginConfig` args for FGD: the typical pod shapes.
+    pub fgd_typical_pods: Vec<fgd::TypicalShape>,
 }
 
 impl Default for ProfileConfig {
@@ -45,8 +62,13 @@ impl Default for ProfileConfig {
             multi_point: PluginSet::default(),
             filter: PluginSet::default(),
             score: PluginSet::default(),
+            post_filter: PluginSet::default(),
+            preemption_args: PreemptionArgs::default(),
+            spread_args: PodTopologySpreadArgs::default(),
+            hard_pod_affinity_weight: inter_pod_affinity::DEFAULT_HARD_POD_AFFINITY_WEIGHT,
             fit_args: NodeResourcesFit::default(),
             balanced_resources: BalancedAllocation::default().resources,
+            fgd_typical_pods: Vec::new(),
         }
     }
 }
@@ -71,9 +93,8 @@ impl Default for SchedulerConfig {
     }
 }
 
-/// The plugins kubesim implements, with their upstream default score weights
-/// (0: filter only). Upstream's default set also has PodTopologySpread (2),
-/// InterPodAffinity (2) and ImageLocality (1), which kubesim does not model yet.
+/// The plugins kubesim implements, in upstream's default order, with their
+/// default score weights (0: filter only).
 pub const KNOWN_PLUGINS: &[(&str, i64)] = &[
     ("PrioritySort", 0),
     ("NodeUnschedulable", 0),
@@ -81,17 +102,30 @@ pub const KNOWN_PLUGINS: &[(&str, i64)] = &[
     (taint_toleration::NAME, 3),
     (node_affinity::NAME, 2),
     (node_resources_fit::NAME, 1),
+    (pod_topology_spread::NAME, 2),
+    (inter_pod_affinity::NAME, 2),
+    // Not upstream's: GPU sharing (filter only; skips pods without a GPU share).
+    (gpu_share::NAME, 0),
     (balanced_allocation::NAME, 1),
+    (image_locality::NAME, 1),
     ("DefaultBinder", 0),
     ("DefaultPreemption", 0),
+];
+
+/// Plugins kubesim implements that are not in the default set (enable them
+/// in a profile), with their default score weight: the GPU policies of
+/// Weng et al. (ATC'23), for pods with a GPU share.
+pub const OPTIONAL_PLUGINS: &[(&str, i64)] = &[
+    (gpu_packing::NAME, 1),
+    (gpu_best_fit::NAME, 1),
+    (gpu_dot_product::NAME, 1),
+    (gpu_clustering::NAME, 1),
+    (fgd::NAME, 1),
 ];
 
 /// Plugins of upstream's default set that kubesim accepts in configuration
 /// but does not model yet; enabling them is a no-op with a warning.
 pub const UNMODELLED_PLUGINS: &[&str] = &[
-    "PodTopologySpread",
-    "InterPodAffinity",
-    "ImageLocality",
     "VolumeBinding",
     "VolumeRestrictions",
     "VolumeZone",
@@ -111,6 +145,17 @@ fn instantiate(name: &str, profile: &ProfileConfig) -> Option<Box<dyn Plugin>> {
         taint_toleration::NAME => Box::new(taint_toleration::TaintToleration),
         node_affinity::NAME => Box::new(node_affinity::NodeAffinity),
         node_resources_fit::NAME => Box::new(profile.fit_args.clone()),
+        pod_topology_spread::NAME => Box::new(PodTopologySpread::new(profile.spread_args.clone())),
+        image_locality::NAME => Box::new(ImageLocality::default()),
+        inter_pod_affinity::NAME => {
+            Box::new(InterPodAffinity::new(profile.hard_pod_affinity_weight))
+        }
+        gpu_share::NAME => Box::new(gpu_share::GpuShare),
+        gpu_packing::NAME => Box::new(gpu_packing::GpuPacking),
+        gpu_best_fit::NAME => Box::new(gpu_best_fit::GpuBestFit),
+        gpu_dot_product::NAME => Box::new(gpu_dot_product::GpuDotProduct),
+        gpu_clustering::NAME => Box::new(gpu_clustering::GpuClustering),
+        fgd::NAME => Box::new(fgd::Fgd::new(&profile.fgd_typical_pods)),
         balanced_allocation::NAME => Box::new(BalancedAllocation {
             resources: profile.balanced_resources.clone(),
         }),
@@ -126,6 +171,8 @@ pub struct Profile {
     pub filter: Vec<usize>,
     /// Indexes into `plugins` with their weights.
     pub score: Vec<(usize, i64)>,
+    /// DefaultPreemption's args when it is enabled at PostFilter.
+    pub preemption: Option<PreemptionArgs>,
 }
 
 impl Profile {
@@ -146,6 +193,7 @@ impl Profile {
             for e in &set.enabled {
                 let default_weight = KNOWN_PLUGINS
                     .iter()
+                    .chain(OPTIONAL_PLUGINS)
                     .find(|(n, _)| *n == e.name)
                     .map_or(1, |(_, w)| (*w).max(1));
                 let weight = if e.weight > 0 {
@@ -160,6 +208,10 @@ impl Profile {
         };
         let multi = apply(defaults, &config.multi_point);
         let filter_names = apply(multi.clone(), &config.filter);
+        let preemption = apply(multi.clone(), &config.post_filter)
+            .iter()
+            .any(|(n, _)| n == "DefaultPreemption")
+            .then_some(config.preemption_args);
         let score_names = apply(multi, &config.score);
 
         let mut plugins: Vec<Box<dyn Plugin>> = Vec::new();
@@ -192,6 +244,7 @@ impl Profile {
             plugins,
             filter,
             score,
+            preemption,
         }
     }
 }
@@ -214,7 +267,11 @@ mod tests {
                 "NodeName",
                 "TaintToleration",
                 "NodeAffinity",
-                "NodeResourcesFit"
+                "NodeResourcesFit",
+                "PodTopologySpread",
+                "InterPodAffinity",
+                // kubesim's GPU sharing filter; it skips pods without a GPU share.
+                "GpuShare"
             ]
         );
         let scores: Vec<(&str, i64)> = p
@@ -228,7 +285,10 @@ mod tests {
                 ("TaintToleration", 3),
                 ("NodeAffinity", 2),
                 ("NodeResourcesFit", 1),
-                ("NodeResourcesBalancedAllocation", 1)
+                ("PodTopologySpread", 2),
+                ("InterPodAffinity", 2),
+                ("NodeResourcesBalancedAllocation", 1),
+                ("ImageLocality", 1)
             ]
         );
     }
@@ -251,6 +311,6 @@ mod tests {
             (p.plugins[p.score[0].0].name(), p.score[0].1),
             ("NodeResourcesFit", 5)
         );
-        assert_eq!(p.filter.len(), 5, "filters keep their defaults");
+        assert_eq!(p.filter.len(), 8, "filters keep their defaults");
     }
 }

@@ -43,6 +43,18 @@ pub enum FilterReason {
     NodeUnschedulable,
     NodeAffinityMismatch,
     NodeNameMismatch,
+    /// PodTopologySpread: a constraint's topology key is missing on the node.
+    SpreadMissingLabel,
+    /// PodTopologySpread: placing the pod here would exceed maxSkew.
+    SpreadConstraintsNotMatch,
+    /// InterPodAffinity reasons (`ErrReasonAffinityRulesNotMatch` …).
+    AffinityRulesNotMatch,
+    AntiAffinityRulesNotMatch,
+    ExistingAntiAffinityRulesNotMatch,
+    /// GpuShare: no GPU (or not enough fully free GPUs) with the pod's share free.
+    InsufficientGpuShare,
+    /// GpuShare: the node's GPU model is not among the pod's allowed models.
+    GpuModelMismatch,
 }
 
 impl FilterReason {
@@ -62,6 +74,22 @@ impl FilterReason {
                 "node(s) didn't match Pod's node affinity/selector".into()
             }
             FilterReason::NodeNameMismatch => "node(s) didn't match the requested node name".into(),
+            FilterReason::SpreadMissingLabel => {
+                "node(s) didn't match pod topology spread constraints (missing required label)"
+                    .into()
+            }
+            FilterReason::SpreadConstraintsNotMatch => {
+                "node(s) didn't match pod topology spread constraints".into()
+            }
+            FilterReason::AffinityRulesNotMatch => "node(s) didn't match pod affinity rules".into(),
+            FilterReason::AntiAffinityRulesNotMatch => {
+                "node(s) didn't match pod anti-affinity rules".into()
+            }
+            FilterReason::ExistingAntiAffinityRulesNotMatch => {
+                "node(s) didn't satisfy existing pods anti-affinity rules".into()
+            }
+            FilterReason::InsufficientGpuShare => "node(s) had insufficient GPU share".into(),
+            FilterReason::GpuModelMismatch => "node(s) didn't match the Pod's GPU model".into(),
         }
     }
 }
@@ -128,6 +156,15 @@ pub trait Plugin: Send + Sync {
         false
     }
 
+    /// The cluster-wide part of PreFilter (upstream's CycleState): plugins that
+    /// look at other pods (topology spread, inter-pod affinity) count them
+    /// here once per cycle, so that Filter and Score per node are lookups.
+    /// Called before `pre_filter` in every cycle.
+    fn prepare(&mut self, _pod: &Pod, _state: &ClusterState) {}
+
+    /// The part of PreScore that needs the nodes that passed Filter.
+    fn prepare_score(&mut self, _pod: &Pod, _state: &ClusterState, _feasible: &[NodeId]) {}
+
     fn pre_filter(&self, _pod: &Pod) -> PreResult {
         PreResult::Run
     }
@@ -144,6 +181,12 @@ pub trait Plugin: Send + Sync {
     }
     /// Maps raw scores onto 0..=MAX_NODE_SCORE; the default leaves them as is.
     fn normalize(&self, _pod: &Pod, _scores: &mut [i64]) {}
+
+    /// Reserve for GPU sharing: the GPU devices (bit mask) and share a plugin
+    /// picks for the pod on its chosen node; None leaves the choice to GpuShare.
+    fn reserve_devices(&self, _pod: &Pod, _node: NodeView) -> Option<(u8, i32)> {
+        None
+    }
 
     /// Whether `event` could make a pod this plugin rejected schedulable
     /// (upstream EventsToRegister with its QueueingHint). For node events the

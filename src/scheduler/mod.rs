@@ -9,8 +9,10 @@
 //! sampling in `selectHost`) and binds. Cycles take no simulated time.
 
 pub mod config;
+pub mod explain;
 pub mod framework;
 pub mod plugins;
+pub mod preemption;
 pub mod queue;
 
 use crate::engine::{EventQueue, SimDuration, SimTime};
@@ -116,7 +118,18 @@ pub struct Scheduler {
     leftover_tick_pending: bool,
     explain: ExplainFilter,
     pub decisions: Vec<DecisionRow>,
+    /// Pods whose every node and plugin is recorded in `decisions` (`--explain-pod`).
+    pub explain_pod: ExplainFilter,
+    /// Nodes per attempt in `explain_summary` (`--explain-top`).
+    pub explain_top: usize,
+    /// Aggregated rows for the pods `explain` selects (decisions_summary.csv).
+    pub explain_summary: Vec<explain::SummaryRow>,
     scratch: Scratch,
+    /// `status.nominatedNodeName` of preemptors, and the same indexed by node.
+    nominated: BTreeMap<PodId, NodeId>,
+    nominated_on_node: Vec<Vec<PodId>>,
+    /// Draws the offset at which preemption starts trying nodes.
+    pub preemption_rng: ChaCha8Rng,
 }
 
 impl Scheduler {
@@ -134,7 +147,13 @@ impl Scheduler {
             leftover_tick_pending: false,
             explain,
             decisions: Vec::new(),
+            explain_pod: ExplainFilter::None,
+            explain_top: explain::DEFAULT_EXPLAIN_TOP,
+            explain_summary: Vec::new(),
             scratch: Scratch::default(),
+            nominated: BTreeMap::new(),
+            nominated_on_node: Vec::new(),
+            preemption_rng: rand::SeedableRng::seed_from_u64(0),
         }
     }
 
@@ -175,9 +194,13 @@ impl Scheduler {
                     self.queue.add(id, entry.pod.spec.priority, now);
                 }
             }
-            WatchEvent::PodBound(id, _) => self.queue.forget(id),
+            WatchEvent::PodBound(id, _) => {
+                self.queue.forget(id);
+                self.set_nomination(id, None);
+            }
             WatchEvent::PodDeleted(id) => {
                 self.queue.forget(id);
+                self.set_nomination(id, None);
                 if state.pod(id).node.is_some() {
                     self.on_cluster_event(ClusterEvent::AssignedPodDelete, state, now);
                 }
@@ -187,6 +210,7 @@ impl Scheduler {
             }
             WatchEvent::NodeAdded(id) => {
                 self.rebuild_node_order(state);
+                self.nominated_on_node.resize(state.nodes.len(), Vec::new());
                 self.on_cluster_event(ClusterEvent::NodeAdd(id), state, now);
             }
             WatchEvent::NodeUpdated(id) => {
@@ -313,8 +337,19 @@ impl Scheduler {
         state.pod_mut(pod_id).scheduling_attempts += 1;
         match self.schedule_pod(profile_idx, pod_id, state, now, rng) {
             Ok(node_id) => {
-                // Reserve and Permit have nothing to do; DefaultBinder binds.
+                // DefaultBinder binds; GpuShare's Reserve records the GPU devices.
                 state.bind(pod_id, node_id, now);
+                let pod = &state.pod(pod_id).pod;
+                let view = NodeView::of(state, node_id);
+                let profile = &self.profiles[profile_idx];
+                let chosen = profile
+                    .score
+                    .iter()
+                    .find_map(|&(i, _)| profile.plugins[i].reserve_devices(pod, view))
+                    .or_else(|| plugins::gpu_share::reserve_devices(pod, &view.usage.gpus));
+                if let Some((devices, milli)) = chosen {
+                    state.reserve_gpus(pod_id, devices, milli);
+                }
                 let entry = state.pod(pod_id);
                 let message = format!(
                     "Successfully assigned {}/{} to {}",
@@ -324,8 +359,15 @@ impl Scheduler {
                 );
                 state.record_pod_event(now, pod_id, "Scheduled", message);
             }
-            Err((message, rejectors)) => {
-                // PostFilter (preemption) is a hook here: nothing is preempted yet.
+            Err((mut message, rejectors)) => {
+                if self.profiles[profile_idx].preemption.is_some() {
+                    if let Some(post_filter_message) =
+                        self.post_filter(profile_idx, pod_id, state, now)
+                    {
+                        message.push(' ');
+                        message.push_str(&post_filter_message);
+                    }
+                }
                 state.pod_mut(pod_id).status.reason = Some("Unschedulable".into());
                 state.record_pod_event(now, pod_id, "FailedScheduling", message);
                 self.queue.add_unschedulable(pod_id, rejectors, now);
@@ -343,13 +385,35 @@ impl Scheduler {
         now: SimTime,
         rng: &mut ChaCha8Rng,
     ) -> Result<NodeId, (String, u64)> {
-        let profile = &self.profiles[profile_idx];
         let pod = &state.pod(pod_id).pod;
         let n_nodes = self.node_order.len();
         if n_nodes == 0 {
+            self.scratch.failures.clear();
             return Err(("no nodes available to schedule pods".into(), 0));
         }
-        let explain = self.explain.wants(pod);
+        for plugin in self.profiles[profile_idx].plugins.iter_mut() {
+            plugin.prepare(pod, state);
+        }
+        let profile = &self.profiles[profile_idx];
+        let explain = self.explain_pod.wants(pod);
+        let summarize = explain || self.explain.wants(pod);
+        // `evaluateNominatedNode`: a preemptor tries the node it was nominated to first.
+        if let Some(&node_id) = self.nominated.get(&pod_id) {
+            let usage = with_nominated(&self.nominated_on_node, state, node_id, pod_id);
+            let view = NodeView {
+                usage: usage
+                    .as_ref()
+                    .unwrap_or(&state.node_usage[node_id.0 as usize]),
+                ..NodeView::of(state, node_id)
+            };
+            let fits = profile.filter.iter().all(|&i| {
+                profile.plugins[i].pre_filter(pod) == PreResult::Skip
+                    || profile.plugins[i].filter(pod, view).is_ok()
+            });
+            if fits {
+                return Ok(node_id);
+            }
+        }
         let scratch = &mut self.scratch;
 
         // PreFilter: plugins with nothing to check for this pod are skipped.
@@ -375,7 +439,15 @@ impl Scheduler {
                 break;
             }
             let node_id = self.node_order[(self.next_start_node_index + k) % n_nodes];
-            let view = NodeView::of(state, node_id);
+            // `addNominatedPods`: pods nominated to this node with at least this
+            // pod's priority count as if they were already there.
+            let nominated_usage = with_nominated(&self.nominated_on_node, state, node_id, pod_id);
+            let view = NodeView {
+                usage: nominated_usage
+                    .as_ref()
+                    .unwrap_or(&state.node_usage[node_id.0 as usize]),
+                ..NodeView::of(state, node_id)
+            };
             processed += 1;
             let failed = if explain {
                 filter_node_explained(
@@ -399,6 +471,24 @@ impl Scheduler {
             }
         }
         self.next_start_node_index = (self.next_start_node_index + processed) % n_nodes;
+        if summarize {
+            let attempt = state.pod(pod_id).scheduling_attempts;
+            let failures = scratch.failures.iter().flat_map(|(node_id, i, unfit)| {
+                let node = state.node(*node_id);
+                let plugin = profile.plugins[*i].name();
+                unfit
+                    .reasons
+                    .iter()
+                    .map(move |r| (plugin, r.message(state, node)))
+            });
+            self.explain_summary.extend(explain::filter_rows(
+                now,
+                &pod.metadata.name,
+                attempt,
+                scratch.feasible.len(),
+                failures,
+            ));
+        }
 
         if scratch.feasible.is_empty() {
             return Err(fit_error(state, n_nodes, &scratch.failures));
@@ -409,10 +499,18 @@ impl Scheduler {
         }
 
         // PreScore, Score, NormalizeScore, weights.
+        let profile = &mut self.profiles[profile_idx];
+        for k in 0..profile.score.len() {
+            let i = profile.score[k].0;
+            profile.plugins[i].prepare_score(pod, state, &scratch.feasible);
+        }
+        let profile = &self.profiles[profile_idx];
         let n = scratch.feasible.len();
         scratch.totals.clear();
         scratch.totals.resize(n, 0);
         let mut any_score = false;
+        // Per plugin that ran: (name, normalized scores, weight), kept only to explain.
+        let mut explained: Vec<(&'static str, Vec<i64>, i64)> = Vec::new();
         for &(i, weight) in &profile.score {
             let plugin = &profile.plugins[i];
             if plugin.pre_score(pod) == PreResult::Skip {
@@ -432,6 +530,9 @@ impl Scheduler {
                 Vec::new()
             };
             plugin.normalize(pod, &mut scratch.scores);
+            if summarize {
+                explained.push((plugin.name(), scratch.scores.clone(), weight));
+            }
             for (k, s) in scratch.scores.iter().enumerate() {
                 debug_assert!(
                     (0..=MAX_NODE_SCORE).contains(s),
@@ -458,8 +559,64 @@ impl Scheduler {
             // No score plugin ran: every node scores 1 and ties are broken at random.
             scratch.totals.iter_mut().for_each(|t| *t = 1);
         }
+        if summarize {
+            let attempt = state.pod(pod_id).scheduling_attempts;
+            for (rank, k) in explain::top_k(&scratch.totals, self.explain_top)
+                .into_iter()
+                .enumerate()
+            {
+                let node = state.node(scratch.feasible[k]).name();
+                let row = |plugin, normalized, weighted| explain::SummaryRow {
+                    time: now,
+                    pod: pod.metadata.name.clone(),
+                    attempt,
+                    stage: "score",
+                    plugin,
+                    reason: String::new(),
+                    nodes: None,
+                    rank: Some(rank + 1),
+                    node: node.to_string(),
+                    normalized_score: normalized,
+                    weighted_score: Some(weighted),
+                };
+                for (name, scores, weight) in &explained {
+                    self.explain_summary
+                        .push(row(name, Some(scores[k]), scores[k] * weight));
+                }
+                self.explain_summary
+                    .push(row("total", None, scratch.totals[k]));
+            }
+        }
         Ok(select_host(&scratch.feasible, &scratch.totals, rng))
     }
+}
+
+/// The node's usage with the requests of the pods nominated to it that have at
+/// least `pod_id`'s priority, or `None` when there are none (the common case,
+/// which costs one length check).
+fn with_nominated(
+    nominated_on_node: &[Vec<PodId>],
+    state: &ClusterState,
+    node_id: NodeId,
+    pod_id: PodId,
+) -> Option<crate::model::store::NodeUsage> {
+    let nominated = nominated_on_node.get(node_id.0 as usize)?;
+    if nominated.is_empty() {
+        return None;
+    }
+    let priority = state.pod(pod_id).pod.spec.priority;
+    let mut usage = state.node_usage[node_id.0 as usize];
+    let mut any = false;
+    for &p in nominated {
+        let other = &state.pod(p).pod;
+        if p != pod_id && other.spec.priority >= priority {
+            usage.requested += &other.requests;
+            usage.non_zero_requested += &other.non_zero_requests;
+            usage.pod_count += 1;
+            any = true;
+        }
+    }
+    any.then_some(usage)
 }
 
 /// The first time strictly after `now` that is a whole multiple of `period`,

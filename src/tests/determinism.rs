@@ -12,6 +12,7 @@ fn all_outputs(report: &RunReport) -> Vec<u8> {
     writers::write_timeseries(&mut out, &report.recorder.samples).unwrap();
     writers::write_summary(&mut out, &report.summary).unwrap();
     writers::write_decisions(&mut out, &report.decisions).unwrap();
+    writers::write_decision_summary(&mut out, &report.explain_summary).unwrap();
     out
 }
 
@@ -76,7 +77,16 @@ fn every_bundled_scenario_is_valid() {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "yaml") {
-            if let Err(d) = load(&path) {
+            let text = std::fs::read_to_string(&path).unwrap();
+            if crate::gpu::scenario::is_fillup(&text) {
+                if let Err(d) = crate::gpu::scenario::load(&path) {
+                    panic!("{} is invalid:\n{d}", path.display());
+                }
+            } else if crate::gpu::scenario::is_replay(&text) {
+                if let Err(d) = crate::gpu::scenario::load_replay(&path) {
+                    panic!("{} is invalid:\n{d}", path.display());
+                }
+            } else if let Err(d) = load(&path) {
                 panic!("{} is invalid:\n{d}", path.display());
             }
             n += 1;

@@ -400,10 +400,10 @@ fn drain_cordons_and_evicts_and_the_replacements_go_elsewhere() {
     let errors = super::errors(&cluster(
         "1s",
         "  []",
-        "actions: [{at: 1s, cordon: {node: n-9}}]",
+        "actions: [{at: 1s, cordon: {node: web-9}}]",
     ));
     assert!(
-        errors.contains("actions[0].cordon.node: no node named \"n-9\" in this scenario"),
+        errors.contains("actions[0].cordon.node: no node named \"web-9\" in this scenario"),
         "{errors}"
     );
 }

@@ -3,11 +3,15 @@
 
 mod controllers;
 mod determinism;
+mod gpu_fillup;
+mod gpu_share;
 mod images;
 mod kubelet;
 mod lifecycle;
+mod preemption;
 mod probes;
 mod queueing;
+mod scheduler_scenarios;
 mod scheduling;
 
 use crate::scenario::decode::load_str;

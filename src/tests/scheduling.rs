@@ -26,7 +26,11 @@ workloads:
     assert_eq!(events[0].1, "FailedScheduling");
     assert_eq!(
         events[0].2,
-        "0/50 nodes are available: 42 Insufficient cpu, 8 node(s) had untolerated taint {dedicated: gpu}."
+        // DefaultPreemption's PostFilter appends its own diagnosis: tainted nodes are
+        // UnschedulableAndUnresolvable, the others have no lower-priority pods.
+        "0/50 nodes are available: 42 Insufficient cpu, 8 node(s) had untolerated taint {dedicated: gpu}. \
+         preemption: 0/50 nodes are available: 42 No preemption victims found for incoming pod, \
+         8 Preemption is not helpful for scheduling."
     );
     let outcome = &pod_outcomes(&report)[0];
     assert_eq!(
@@ -151,7 +155,8 @@ workloads:
     // Filters stop at the first failure: TaintToleration runs before NodeAffinity.
     assert_eq!(
         events_of(&report, "default/no-toleration")[0].2,
-        "0/4 nodes are available: 1 node(s) had untolerated taint {team: db}, 3 node(s) didn't match Pod's node affinity/selector."
+        "0/4 nodes are available: 1 node(s) had untolerated taint {team: db}, 3 node(s) didn't match Pod's node affinity/selector. \
+         preemption: 0/4 nodes are available: 4 Preemption is not helpful for scheduling."
     );
 }
 
@@ -202,7 +207,8 @@ workloads:
 "#
     ));
     let options = crate::sim::RunOptions {
-        explain: crate::scheduler::ExplainFilter::All,
+        explain_pod: crate::scheduler::ExplainFilter::All,
+        explain_top: Some(2),
         ..Default::default()
     };
     let report = crate::sim::simulate(&s, 1, &options);
@@ -216,14 +222,37 @@ workloads:
         .iter()
         .filter(|r| r.stage == "score")
         .collect();
-    // 5 filter plugins × 3 nodes (NodeName and NodeAffinity report Skip).
-    assert_eq!(filters, 15);
+    // 8 filter plugins × 3 nodes (NodeName, NodeAffinity, PodTopologySpread,
+    // InterPodAffinity and GpuShare report Skip).
+    assert_eq!(filters, 24);
+    assert!(report
+        .decisions
+        .iter()
+        .any(|r| r.plugin == "PodTopologySpread" && r.status == "Skip"));
     assert!(report
         .decisions
         .iter()
         .any(|r| r.plugin == "NodeName" && r.status == "Skip"));
-    // NodeAffinity's PreScore skips: TaintToleration, Fit, BalancedAllocation × 3 nodes.
+    // PreScores that skip: NodeAffinity (no preferred terms), PodTopologySpread (no
+    // Service or ReplicaSet selects the pod), InterPodAffinity, ImageLocality. Left:
+    // TaintToleration, Fit, BalancedAllocation × 3 nodes.
     assert_eq!(scores.len(), 9);
+    // The summary: one filter row (3 feasible) and, for the top 2 nodes, the three
+    // plugins and the total: 1 + 2 × 4 rows.
+    let summary = &report.explain_summary;
+    assert_eq!(summary.len(), 9);
+    assert_eq!(
+        (
+            summary[0].stage,
+            summary[0].reason.as_str(),
+            summary[0].nodes
+        ),
+        ("filter", "feasible", Some(3))
+    );
+    let total = summary.iter().find(|r| r.plugin == "total").unwrap();
+    // TaintToleration 100×3 + Fit 81×1 + BalancedAllocation (cpu 25%, memory 12.5%:
+    // 100·(1 − 0.0625) = 93)×1 = 474.
+    assert_eq!((total.rank, total.weighted_score), (Some(1), Some(474)));
     // LeastAllocated on an empty 4-cpu/8Gi node for 1 cpu/1Gi: cpu 75, memory 87 → 81.
     let fit = scores
         .iter()

@@ -1,10 +1,19 @@
 //! The in-tree plugins kubesim implements, one file each, named as upstream
 //! names them (`pkg/scheduler/framework/plugins/names/names.go`).
 pub mod balanced_allocation;
+pub mod fgd;
+pub mod gpu_best_fit;
+pub mod gpu_clustering;
+pub mod gpu_dot_product;
+pub mod gpu_packing;
+pub mod gpu_share;
+pub mod image_locality;
+pub mod inter_pod_affinity;
 pub mod node_affinity;
 pub mod node_name;
 pub mod node_resources_fit;
 pub mod node_unschedulable;
+pub mod pod_topology_spread;
 pub mod resource_allocation;
 pub mod taint_toleration;
 
@@ -51,6 +60,7 @@ pub(crate) mod test_nodes {
                 taints: vec![],
                 unschedulable: false,
                 ready: true,
+                images: vec![],
             },
             usage: NodeUsage::default(),
         }

@@ -1,0 +1,35 @@
+//! GpuPacking: the GpuPacking (`gpu_packing_score.go`) (Weng et al., ATC'23; the authors' simulator
+//! hkust-adsl/kubernetes-scheduler-simulator). Scores pods with a GPU share
+//! (`kubesim.io/gpu-milli`); PreScore skips the others. Not in the default
+//! set: enable it in a profile's `plugins.score`.
+
+use super::gpu_share::{gpu_node, gpu_pod};
+use crate::model::gpu_share;
+use crate::model::Pod;
+use crate::scheduler::framework::{NodeView, Plugin, PreResult};
+
+pub const NAME: &str = "GpuPacking";
+
+pub struct GpuPacking;
+
+impl Plugin for GpuPacking {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+    fn has_score(&self) -> bool {
+        true
+    }
+    fn pre_score(&self, pod: &Pod) -> PreResult {
+        if gpu_share::request(pod).is_some() {
+            PreResult::Run
+        } else {
+            PreResult::Skip
+        }
+    }
+    fn score(&self, pod: &Pod, node: NodeView) -> i64 {
+        match gpu_pod(pod) {
+            Some(p) => crate::gpu::policy::gpu_packing_score(&gpu_node(node), &p),
+            None => 0,
+        }
+    }
+}

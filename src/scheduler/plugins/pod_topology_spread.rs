@@ -1,0 +1,705 @@
+//! PodTopologySpread (`pkg/scheduler/framework/plugins/podtopologyspread`,
+//! `filtering.go` and `scoring.go`, v1.32).
+//!
+//! Filter (DoNotSchedule constraints): for each constraint, the pods matching
+//! its selector are counted per topology domain over the nodes that carry
+//! every constraint's key and pass the node inclusion policies; placing the
+//! pod in the node's domain must keep `count + selfMatch − globalMin ≤ maxSkew`
+//! (the minimum is 0 while fewer than `minDomains` domains exist).
+//!
+//! Score (ScheduleAnyway constraints, or the cluster defaults for a pod with
+//! none that a Service or ReplicaSet selects): `Σ count·log(domains+2) + maxSkew−1`
+//! per node, normalized so that the node with the fewest matching pods gets 100.
+//!
+//! The counting is done once per cycle in `prepare`/`prepare_score`; Filter
+//! and Score per node are map lookups.
+
+use crate::model::labels::{LabelSelector, Labels};
+use crate::model::node::{LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE};
+use crate::model::store::NodeId;
+use crate::model::taints::TaintEffect;
+use crate::model::topology::{InclusionPolicy, TopologySpreadConstraint, WhenUnsatisfiable};
+use crate::model::workloads::WorkloadSpec;
+use crate::model::{ClusterState, Node, Pod};
+use crate::scheduler::framework::{
+    ClusterEvent, Code, FilterReason, FilterResult, NodeView, Plugin, PreResult, Unfit,
+    MAX_NODE_SCORE,
+};
+use std::collections::BTreeMap;
+
+pub const NAME: &str = "PodTopologySpread";
+
+/// Marks a node without every constraint's key in Score (upstream `invalidScore`).
+const INVALID_SCORE: i64 = -1;
+
+/// `defaultingType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DefaultingType {
+    /// The v1.32 system defaults (`systemDefaultConstraints`).
+    System,
+    /// `defaultConstraints` from the plugin args.
+    List,
+}
+
+/// The system default constraints: zone maxSkew 5 and hostname maxSkew 3, ScheduleAnyway.
+pub fn system_default_constraints() -> Vec<TopologySpreadConstraint> {
+    [(LABEL_HOSTNAME, 3), (LABEL_TOPOLOGY_ZONE, 5)]
+        .into_iter()
+        .map(|(key, max_skew)| TopologySpreadConstraint {
+            max_skew,
+            topology_key: key.to_string(),
+            when_unsatisfiable: WhenUnsatisfiable::ScheduleAnyway,
+            label_selector: None,
+            min_domains: None,
+            node_affinity_policy: InclusionPolicy::Honor,
+            node_taints_policy: InclusionPolicy::Ignore,
+            match_label_keys: vec![],
+        })
+        .collect()
+}
+
+/// One constraint prepared for the pod of the current cycle.
+#[derive(Clone, Debug)]
+struct Prepared {
+    constraint: TopologySpreadConstraint,
+    selector: LabelSelector,
+    self_match: bool,
+    /// Matching pods per node, indexed by node id.
+    per_node: Vec<i64>,
+    /// Matching pods per domain (value of the topology key).
+    per_domain: BTreeMap<String, i64>,
+    /// Filter: the smallest domain count (`TpKeyToCriticalPaths[key][0]`).
+    min_match: i64,
+    /// `log(domains + 2)` (Score).
+    weight: f64,
+}
+
+/// `PodTopologySpreadArgs`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodTopologySpreadArgs {
+    pub defaulting_type: DefaultingType,
+    /// `defaultConstraints` when `defaulting_type` is List.
+    pub default_constraints: Vec<TopologySpreadConstraint>,
+}
+
+impl Default for PodTopologySpreadArgs {
+    fn default() -> Self {
+        PodTopologySpreadArgs {
+            defaulting_type: DefaultingType::System,
+            default_constraints: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct PodTopologySpread {
+    pub args: PodTopologySpreadArgs,
+    filter: Vec<Prepared>,
+    score: Vec<Prepared>,
+    /// The score constraints are system defaults (nodes missing a key are not ignored).
+    system_defaulted: bool,
+    /// Score: nodes missing a constraint's key, by node id.
+    ignored: Vec<bool>,
+}
+
+impl PodTopologySpread {
+    pub fn new(args: PodTopologySpreadArgs) -> Self {
+        PodTopologySpread {
+            args,
+            ..Default::default()
+        }
+    }
+}
+
+fn has_all_keys(labels: &Labels, constraints: &[Prepared]) -> bool {
+    constraints
+        .iter()
+        .all(|p| labels.contains_key(&p.constraint.topology_key))
+}
+
+/// `matchNodeInclusionPolicies`.
+fn node_included(c: &TopologySpreadConstraint, pod: &Pod, node: &Node) -> bool {
+    if c.node_affinity_policy == InclusionPolicy::Honor {
+        let labels = &node.metadata.labels;
+        let selector_ok = pod
+            .spec
+            .node_selector
+            .iter()
+            .all(|(k, v)| labels.get(k) == Some(v));
+        let affinity_ok = pod
+            .spec
+            .affinity
+            .node_affinity
+            .as_ref()
+            .is_none_or(|a| a.required_matches(node.name(), labels));
+        if !(selector_ok && affinity_ok) {
+            return false;
+        }
+    }
+    if c.node_taints_policy == InclusionPolicy::Honor {
+        let untolerated = node.taints.iter().any(|t| {
+            matches!(t.effect, TaintEffect::NoSchedule | TaintEffect::NoExecute)
+                && !pod.spec.tolerations.iter().any(|tol| tol.tolerates(t))
+        });
+        if untolerated {
+            return false;
+        }
+    }
+    true
+}
+
+/// `helper.DefaultSelector`: the selectors of the Services and ReplicaSets
+/// that select the pod, ANDed. Empty when none does.
+fn default_selector(pod: &Pod, state: &ClusterState) -> LabelSelector {
+    let mut s = LabelSelector::default();
+    let labels = &pod.metadata.labels;
+    for w in &state.workloads {
+        if w.deleted.is_some() || w.workload.metadata.namespace != pod.metadata.namespace {
+            continue;
+        }
+        match &w.workload.spec {
+            WorkloadSpec::Service(svc) => {
+                if let Some(sel) = &svc.selector {
+                    if !sel.is_empty() && sel.iter().all(|(k, v)| labels.get(k) == Some(v)) {
+                        s.match_labels
+                            .extend(sel.iter().map(|(k, v)| (k.clone(), v.clone())));
+                    }
+                }
+            }
+            WorkloadSpec::ReplicaSet(rs)
+                if !rs.selector.is_empty() && rs.selector.matches(labels) =>
+            {
+                s.match_labels.extend(
+                    rs.selector
+                        .match_labels
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone())),
+                );
+                s.match_expressions
+                    .extend(rs.selector.match_expressions.iter().cloned());
+            }
+            _ => {}
+        }
+    }
+    s
+}
+
+impl PodTopologySpread {
+    /// `getConstraints`: the pod's own constraints, or the defaults with the
+    /// pod's default selector. The bool is true for defaults.
+    fn constraints(&self, pod: &Pod, state: &ClusterState) -> (Vec<Prepared>, bool) {
+        let own = &pod.spec.topology_spread_constraints;
+        let (list, defaulted): (Vec<(TopologySpreadConstraint, LabelSelector)>, bool) =
+            if !own.is_empty() {
+                let list = own
+                    .iter()
+                    .map(|c| {
+                        // A constraint without a selector matches no pod and still counts domains.
+                        let sel = c.effective_selector(&pod.metadata.labels);
+                        (c.clone(), sel.unwrap_or_else(match_nothing))
+                    })
+                    .collect();
+                (list, false)
+            } else {
+                if self.args.defaulting_type == DefaultingType::List
+                    && self.args.default_constraints.is_empty()
+                {
+                    return (Vec::new(), false);
+                }
+                let selector = default_selector(pod, state);
+                if selector.is_empty() {
+                    return (Vec::new(), false);
+                }
+                let defaults = match self.args.defaulting_type {
+                    DefaultingType::System => system_default_constraints(),
+                    DefaultingType::List => self.args.default_constraints.clone(),
+                };
+                let list = defaults
+                    .into_iter()
+                    .map(|c| (c, selector.clone()))
+                    .collect();
+                (list, true)
+            };
+        let prepared = list
+            .into_iter()
+            .map(|(constraint, selector)| Prepared {
+                self_match: selector.matches(&pod.metadata.labels),
+                constraint,
+                selector,
+                per_node: Vec::new(),
+                per_domain: BTreeMap::new(),
+                min_match: 0,
+                weight: 0.0,
+            })
+            .collect();
+        (prepared, defaulted)
+    }
+}
+
+/// A selector no pod matches (`labels.Nothing()`), for a constraint without labelSelector.
+fn match_nothing() -> LabelSelector {
+    use crate::model::labels::{Operator, Requirement};
+    LabelSelector {
+        match_labels: Default::default(),
+        match_expressions: vec![
+            Requirement {
+                key: "kubesim.io/nothing".into(),
+                operator: Operator::Exists,
+                values: vec![],
+            },
+            Requirement {
+                key: "kubesim.io/nothing".into(),
+                operator: Operator::DoesNotExist,
+                values: vec![],
+            },
+        ],
+    }
+}
+
+/// `countPodsMatchSelector` for every node at once: pods in the namespace,
+/// bound, not terminating, matching the selector.
+fn count_per_node(prepared: &mut [Prepared], pod: &Pod, state: &ClusterState) {
+    for p in prepared.iter_mut() {
+        p.per_node.clear();
+        p.per_node.resize(state.nodes.len(), 0);
+    }
+    if prepared.is_empty() {
+        return;
+    }
+    for &id in &state.bound_pods {
+        let e = state.pod(id);
+        let Some(node) = e.node else { continue };
+        if e.terminating.is_some() || e.pod.metadata.namespace != pod.metadata.namespace {
+            continue;
+        }
+        for p in prepared.iter_mut() {
+            if p.selector.matches(&e.pod.metadata.labels) {
+                p.per_node[node.0 as usize] += 1;
+            }
+        }
+    }
+}
+
+impl Plugin for PodTopologySpread {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+    fn has_filter(&self) -> bool {
+        true
+    }
+    fn has_score(&self) -> bool {
+        true
+    }
+
+    fn prepare(&mut self, pod: &Pod, state: &ClusterState) {
+        let (all, defaulted) = self.constraints(pod, state);
+        if all.is_empty() {
+            // The common case, a pod with no constraints and no defaults: nothing to count.
+            self.filter.clear();
+            self.score.clear();
+            self.system_defaulted = false;
+            return;
+        }
+        self.system_defaulted = defaulted;
+        let (mut filter, mut score): (Vec<Prepared>, Vec<Prepared>) = all
+            .into_iter()
+            .partition(|p| p.constraint.when_unsatisfiable == WhenUnsatisfiable::DoNotSchedule);
+        count_per_node(&mut filter, pod, state);
+        count_per_node(&mut score, pod, state);
+        // PreFilter: domains over nodes with every key that pass the inclusion policies.
+        let nodes = if filter.is_empty() {
+            &[][..]
+        } else {
+            &state.nodes[..]
+        };
+        for (i, node) in nodes.iter().enumerate() {
+            if !has_all_keys(&node.metadata.labels, &filter) {
+                continue;
+            }
+            for p in filter.iter_mut() {
+                if !node_included(&p.constraint, pod, node) {
+                    continue;
+                }
+                let value = &node.metadata.labels[&p.constraint.topology_key];
+                match p.per_domain.get_mut(value.as_str()) {
+                    Some(c) => *c += p.per_node[i],
+                    None => {
+                        p.per_domain.insert(value.clone(), p.per_node[i]);
+                    }
+                }
+            }
+        }
+        for p in filter.iter_mut() {
+            p.min_match = p.per_domain.values().copied().min().unwrap_or(0);
+        }
+        self.filter = filter;
+        self.score = score;
+    }
+
+    fn prepare_score(&mut self, pod: &Pod, state: &ClusterState, feasible: &[NodeId]) {
+        if self.score.is_empty() {
+            return;
+        }
+        let require_all = !self.system_defaulted;
+        self.ignored.clear();
+        self.ignored.resize(state.nodes.len(), false);
+        let mut n_ignored = 0;
+        let mut sizes = vec![0usize; self.score.len()];
+        for &id in feasible {
+            let labels = &state.node(id).metadata.labels;
+            if require_all && !has_all_keys(labels, &self.score) {
+                self.ignored[id.0 as usize] = true;
+                n_ignored += 1;
+                continue;
+            }
+            for (k, p) in self.score.iter_mut().enumerate() {
+                if p.constraint.topology_key == LABEL_HOSTNAME {
+                    continue;
+                }
+                let Some(value) = labels.get(&p.constraint.topology_key) else {
+                    continue;
+                };
+                if !p.per_domain.contains_key(value.as_str()) {
+                    p.per_domain.insert(value.clone(), 0);
+                    sizes[k] += 1;
+                }
+            }
+        }
+        for (k, p) in self.score.iter_mut().enumerate() {
+            let size = if p.constraint.topology_key == LABEL_HOSTNAME {
+                feasible.len() - n_ignored
+            } else {
+                sizes[k]
+            };
+            p.weight = ((size + 2) as f64).ln();
+        }
+        // Count over all nodes, only into domains that a feasible node is in.
+        for (i, node) in state.nodes.iter().enumerate() {
+            if require_all && !has_all_keys(&node.metadata.labels, &self.score) {
+                continue;
+            }
+            for p in self.score.iter_mut() {
+                if !node_included(&p.constraint, pod, node) {
+                    continue;
+                }
+                let Some(value) = node.metadata.labels.get(&p.constraint.topology_key) else {
+                    continue;
+                };
+                if let Some(c) = p.per_domain.get_mut(value.as_str()) {
+                    *c += p.per_node[i];
+                }
+            }
+        }
+    }
+
+    /// Skip when the pod has no DoNotSchedule constraint.
+    fn pre_filter(&self, _pod: &Pod) -> PreResult {
+        if self.filter.is_empty() {
+            PreResult::Skip
+        } else {
+            PreResult::Run
+        }
+    }
+
+    fn filter(&self, _pod: &Pod, node: NodeView) -> FilterResult {
+        let labels = &node.node.metadata.labels;
+        for p in &self.filter {
+            let c = &p.constraint;
+            let Some(value) = labels.get(&c.topology_key) else {
+                return Err(Unfit::new(
+                    Code::UnschedulableAndUnresolvable,
+                    FilterReason::SpreadMissingLabel,
+                ));
+            };
+            let mut min_match = p.min_match;
+            if c.min_domains
+                .is_some_and(|m| (p.per_domain.len() as i64) < m as i64)
+            {
+                min_match = 0;
+            }
+            let match_num = p.per_domain.get(value.as_str()).copied().unwrap_or(0);
+            let skew = match_num + p.self_match as i64 - min_match;
+            if skew > c.max_skew as i64 {
+                return Err(Unfit::new(
+                    Code::Unschedulable,
+                    FilterReason::SpreadConstraintsNotMatch,
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn pre_score(&self, _pod: &Pod) -> PreResult {
+        if self.score.is_empty() {
+            PreResult::Skip
+        } else {
+            PreResult::Run
+        }
+    }
+
+    fn score(&self, _pod: &Pod, node: NodeView) -> i64 {
+        if self
+            .ignored
+            .get(node.id.0 as usize)
+            .copied()
+            .unwrap_or(false)
+        {
+            return INVALID_SCORE;
+        }
+        let labels = &node.node.metadata.labels;
+        let mut score = 0.0;
+        for p in &self.score {
+            let c = &p.constraint;
+            let Some(value) = labels.get(&c.topology_key) else {
+                continue;
+            };
+            let count = if c.topology_key == LABEL_HOSTNAME {
+                p.per_node[node.id.0 as usize]
+            } else {
+                p.per_domain.get(value.as_str()).copied().unwrap_or(0)
+            };
+            // scoreForCount.
+            score += count as f64 * p.weight + (c.max_skew - 1) as f64;
+        }
+        score.round() as i64
+    }
+
+    /// Fewer matching pods score higher: `100 · (max + min − s) / max`.
+    fn normalize(&self, _pod: &Pod, scores: &mut [i64]) {
+        let valid = scores.iter().copied().filter(|&s| s != INVALID_SCORE);
+        let min = valid.clone().min().unwrap_or(0);
+        let max = valid.max().unwrap_or(0);
+        for s in scores.iter_mut() {
+            *s = if *s == INVALID_SCORE {
+                0
+            } else if max == 0 {
+                MAX_NODE_SCORE
+            } else {
+                MAX_NODE_SCORE * (max + min - *s) / max
+            };
+        }
+    }
+
+    /// Pods coming and going change the counts; a node change may add a domain.
+    fn is_schedulable_after(
+        &self,
+        _pod: &Pod,
+        _event: ClusterEvent,
+        _state: &ClusterState,
+    ) -> bool {
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::SimTime;
+    use crate::model::labels::{Operator, Requirement};
+    use crate::model::pod::fixtures::pod;
+    use crate::model::resources::ResourceNames;
+    use crate::scheduler::plugins::test_nodes::node;
+
+    /// Nodes (name, zone or "" for none) and bound pods (labels app=foo, node index).
+    fn cluster(nodes: &[(&str, &str)], pods_on: &[usize]) -> ClusterState {
+        let mut state = ClusterState::new(ResourceNames::default());
+        for (name, zone) in nodes {
+            let mut n = node(name, "64", "64Gi").node;
+            n.metadata
+                .labels
+                .insert(LABEL_HOSTNAME.into(), name.to_string());
+            if !zone.is_empty() {
+                n.metadata
+                    .labels
+                    .insert(LABEL_TOPOLOGY_ZONE.into(), zone.to_string());
+            }
+            state.add_node(n);
+        }
+        for (i, &on) in pods_on.iter().enumerate() {
+            let mut p = pod(&format!("p{i}")).build();
+            p.metadata.labels.insert("app".into(), "foo".into());
+            let id = state.add_pod(p, SimTime::ZERO);
+            state.bind(id, NodeId(on as u32), SimTime::ZERO);
+        }
+        state
+    }
+
+    fn foo_exists() -> LabelSelector {
+        LabelSelector {
+            match_labels: Default::default(),
+            match_expressions: vec![Requirement {
+                key: "app".into(),
+                operator: Operator::Exists,
+                values: vec![],
+            }],
+        }
+    }
+
+    fn constraint(key: &str, max_skew: i32, when: WhenUnsatisfiable) -> TopologySpreadConstraint {
+        TopologySpreadConstraint {
+            max_skew,
+            topology_key: key.into(),
+            when_unsatisfiable: when,
+            label_selector: Some(foo_exists()),
+            min_domains: None,
+            node_affinity_policy: InclusionPolicy::Honor,
+            node_taints_policy: InclusionPolicy::Ignore,
+            match_label_keys: vec![],
+        }
+    }
+
+    fn incoming(constraints: Vec<TopologySpreadConstraint>) -> Pod {
+        let mut p = pod("incoming")
+            .spec(|s| s.topology_spread_constraints = constraints)
+            .build();
+        p.metadata.labels.insert("app".into(), "foo".into());
+        p
+    }
+
+    /// Filter verdicts per node: "ok", "skew" or "label".
+    fn filter_all(state: &ClusterState, pod: &Pod) -> Vec<&'static str> {
+        let mut plugin = PodTopologySpread::default();
+        plugin.prepare(pod, state);
+        (0..state.nodes.len())
+            .map(
+                |i| match plugin.filter(pod, NodeView::of(state, NodeId(i as u32))) {
+                    Ok(()) => "ok",
+                    Err(u) if u.reasons[0] == FilterReason::SpreadMissingLabel => "label",
+                    Err(_) => "skew",
+                },
+            )
+            .collect()
+    }
+
+    const ZONES: &[(&str, &str)] = &[("a", "z1"), ("b", "z1"), ("x", "z2"), ("y", "z2")];
+
+    #[test]
+    fn skew_is_count_plus_self_minus_global_min() {
+        // filtering.go: zone1 holds 2 matching pods, zone2 none; maxSkew 1.
+        // zone1: 2 + 1 − 0 = 3 > 1 → rejected; zone2: 0 + 1 − 0 = 1 → fits.
+        let state = cluster(ZONES, &[0, 1]);
+        let p = incoming(vec![constraint(
+            LABEL_TOPOLOGY_ZONE,
+            1,
+            WhenUnsatisfiable::DoNotSchedule,
+        )]);
+        assert_eq!(filter_all(&state, &p), ["skew", "skew", "ok", "ok"]);
+        // maxSkew 3 allows zone1 as well.
+        let p = incoming(vec![constraint(
+            LABEL_TOPOLOGY_ZONE,
+            3,
+            WhenUnsatisfiable::DoNotSchedule,
+        )]);
+        assert_eq!(filter_all(&state, &p), ["ok", "ok", "ok", "ok"]);
+    }
+
+    #[test]
+    fn min_domains_makes_the_global_min_zero_while_domains_are_missing() {
+        // One pod per zone: min 1, so 1 + 1 − 1 = 1 ≤ 1 everywhere. With
+        // minDomains 3 and only 2 zones the min counts as 0: 1 + 1 − 0 = 2 > 1.
+        let state = cluster(ZONES, &[0, 2]);
+        let mut c = constraint(LABEL_TOPOLOGY_ZONE, 1, WhenUnsatisfiable::DoNotSchedule);
+        let p = incoming(vec![c.clone()]);
+        assert_eq!(filter_all(&state, &p), ["ok", "ok", "ok", "ok"]);
+        c.min_domains = Some(3);
+        let p = incoming(vec![c]);
+        assert_eq!(filter_all(&state, &p), ["skew", "skew", "skew", "skew"]);
+    }
+
+    #[test]
+    fn node_without_the_key_is_unresolvable_and_not_a_domain() {
+        // Node c has no zone: rejected for the missing label, and its pods are not counted.
+        let state = cluster(&[("a", "z1"), ("c", ""), ("x", "z2")], &[1, 1, 1]);
+        let p = incoming(vec![constraint(
+            LABEL_TOPOLOGY_ZONE,
+            1,
+            WhenUnsatisfiable::DoNotSchedule,
+        )]);
+        assert_eq!(filter_all(&state, &p), ["ok", "label", "ok"]);
+    }
+
+    #[test]
+    fn node_affinity_policy_decides_which_domains_count() {
+        // zone3's only node is excluded by the pod's nodeSelector. Honor: domains are
+        // z1 (2 pods) and z2 (1): min 1, z2 → 1 + 1 − 1 = 1 fits. Ignore: z3 (0) counts,
+        // min 0, z2 → 2 > 1 rejected.
+        let mut state = cluster(&[("a", "z1"), ("x", "z2"), ("m", "z3")], &[0, 0, 1]);
+        for i in 0..2 {
+            state.update_node(NodeId(i), |n| {
+                n.metadata.labels.insert("pool".into(), "main".into());
+            });
+        }
+        let mut c = constraint(LABEL_TOPOLOGY_ZONE, 1, WhenUnsatisfiable::DoNotSchedule);
+        let with_selector = |c: TopologySpreadConstraint| {
+            let mut p = incoming(vec![c]);
+            std::sync::Arc::make_mut(&mut p.spec)
+                .node_selector
+                .insert("pool".into(), "main".into());
+            p
+        };
+        assert_eq!(filter_all(&state, &with_selector(c.clone()))[1], "ok");
+        c.node_affinity_policy = InclusionPolicy::Ignore;
+        assert_eq!(filter_all(&state, &with_selector(c))[1], "skew");
+    }
+
+    #[test]
+    fn score_prefers_the_emptier_domain_with_log_weights() {
+        // scoring.go with a hostname constraint (ScheduleAnyway, maxSkew 1) over 3
+        // feasible nodes holding 0, 1 and 2 matching pods: weight ln(3 + 2) = 1.609,
+        // raw scores round(0·w) = 0, round(1.609) = 2, round(3.219) = 3; normalized
+        // 100·(3 + 0 − s)/3 = 100, 33, 0.
+        let state = cluster(&[("a", "z1"), ("b", "z1"), ("c", "z1")], &[1, 2, 2]);
+        let p = incoming(vec![constraint(
+            LABEL_HOSTNAME,
+            1,
+            WhenUnsatisfiable::ScheduleAnyway,
+        )]);
+        let mut plugin = PodTopologySpread::default();
+        plugin.prepare(&p, &state);
+        assert_eq!(plugin.pre_filter(&p), PreResult::Skip);
+        let feasible = [NodeId(0), NodeId(1), NodeId(2)];
+        plugin.prepare_score(&p, &state, &feasible);
+        let mut scores: Vec<i64> = feasible
+            .iter()
+            .map(|&id| plugin.score(&p, NodeView::of(&state, id)))
+            .collect();
+        assert_eq!(scores, [0, 2, 3]);
+        plugin.normalize(&p, &mut scores);
+        assert_eq!(scores, [100, 33, 0]);
+    }
+
+    #[test]
+    fn system_defaults_apply_only_to_pods_a_service_selects() {
+        use crate::model::meta::ObjectMeta;
+        use crate::model::workloads::{ServiceSpec, Workload};
+        let mut state = cluster(ZONES, &[0, 0]);
+        let mut p = pod("incoming").build();
+        p.metadata.labels.insert("app".into(), "foo".into());
+        let mut plugin = PodTopologySpread::default();
+        plugin.prepare(&p, &state);
+        assert_eq!(plugin.pre_score(&p), PreResult::Skip);
+        state.add_workload(
+            Workload {
+                metadata: ObjectMeta {
+                    name: "svc".into(),
+                    namespace: "default".into(),
+                    ..Default::default()
+                },
+                spec: WorkloadSpec::Service(ServiceSpec {
+                    selector: Some([("app".to_string(), "foo".to_string())].into()),
+                }),
+            },
+            None,
+            SimTime::ZERO,
+        );
+        plugin.prepare(&p, &state);
+        assert_eq!(plugin.pre_score(&p), PreResult::Run);
+        // Hostname (maxSkew 3) and zone (maxSkew 5), as in the v1.32 defaults.
+        let keys: Vec<(&str, i32)> = plugin
+            .score
+            .iter()
+            .map(|p| (p.constraint.topology_key.as_str(), p.constraint.max_skew))
+            .collect();
+        assert_eq!(keys, [(LABEL_HOSTNAME, 3), (LABEL_TOPOLOGY_ZONE, 5)]);
+    }
+}

@@ -1,0 +1,193 @@
+//! A small CSV reader for trace files that keeps every field's line and
+//! column, so a bad value is reported at `file:line:column`. Trace files are
+//! plain comma-separated values with a header row; quoting is not used by
+//! the openb files and is refused with a clear error rather than misread.
+
+use crate::scenario::yaml::{Diagnostic, Pos};
+
+/// One data row: its line and its fields with their 1-based columns.
+pub struct Row<'t> {
+    pub line: u32,
+    /// Column just past the end of the line (where a missing field would start).
+    pub end_column: u32,
+    pub fields: Vec<(&'t str, u32)>,
+}
+
+/// The header's column names and the data rows of a CSV text.
+pub struct Rows<'t> {
+    pub header: Vec<&'t str>,
+    pub rows: Vec<Row<'t>>,
+}
+
+fn split(line: &str) -> (Vec<(&str, u32)>, u32) {
+    let mut fields = Vec::new();
+    let mut start = 0usize;
+    for (i, c) in line.char_indices() {
+        if c == ',' {
+            fields.push((&line[start..i], line[..start].chars().count() as u32 + 1));
+            start = i + 1;
+        }
+    }
+    fields.push((&line[start..], line[..start].chars().count() as u32 + 1));
+    (fields, line.chars().count() as u32 + 1)
+}
+
+/// Splits `text` into a header and rows; blank lines are skipped.
+pub fn read<'t>(file: &str, text: &'t str) -> Result<Rows<'t>, Vec<Diagnostic>> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| ((i + 1) as u32, l.strip_suffix('\r').unwrap_or(l)));
+    let Some((_, header_line)) = lines.next() else {
+        return Err(vec![Diagnostic::new(
+            file,
+            Pos::new(1, 1),
+            "",
+            "empty file: expected a header row naming the columns",
+        )]);
+    };
+    let header = split(header_line)
+        .0
+        .into_iter()
+        .map(|(f, _)| f.trim())
+        .collect();
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    for (line, text) in lines {
+        if text.trim().is_empty() {
+            continue;
+        }
+        if let Some(col) = text.find('"') {
+            errors.push(Diagnostic::new(
+                file,
+                Pos::new(line, text[..col].chars().count() as u32 + 1),
+                "",
+                "found a quoted field; trace files are plain comma-separated values without quotes",
+            ));
+            continue;
+        }
+        let (fields, end_column) = split(text);
+        rows.push(Row {
+            line,
+            end_column,
+            fields,
+        });
+    }
+    if errors.is_empty() {
+        Ok(Rows { header, rows })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Where each wanted column sits in the header; a missing required column is an error.
+pub fn columns(
+    file: &str,
+    header: &[&str],
+    required: &[&str],
+    optional: &[&str],
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Option<usize>> {
+    let mut out = Vec::new();
+    for (name, is_required) in required
+        .iter()
+        .map(|n| (n, true))
+        .chain(optional.iter().map(|n| (n, false)))
+    {
+        let idx = header.iter().position(|h| h == name);
+        if idx.is_none() && is_required {
+            errors.push(Diagnostic::new(
+                file,
+                Pos::new(1, 1),
+                "",
+                format!(
+                    "the header has no column `{name}` (found: {}; expected at least: {})",
+                    header.join(","),
+                    required.join(",")
+                ),
+            ));
+        }
+        out.push(idx);
+    }
+    out
+}
+
+/// Reads one row's fields by column, recording errors with their position.
+pub struct Cells<'r, 't> {
+    pub file: &'r str,
+    pub row: &'r Row<'t>,
+    pub header: &'r [&'t str],
+    pub errors: &'r mut Vec<Diagnostic>,
+}
+
+impl<'r, 't> Cells<'r, 't> {
+    fn error(&mut self, column: u32, field: &str, message: String) {
+        self.errors.push(Diagnostic::new(
+            self.file,
+            Pos::new(self.row.line, column),
+            field,
+            message,
+        ));
+    }
+
+    /// The raw text of a column, or an error if the row is too short.
+    pub fn text(&mut self, idx: Option<usize>) -> Option<(&'t str, u32)> {
+        let idx = idx?;
+        match self.row.fields.get(idx) {
+            Some(&(t, c)) => Some((t.trim(), c)),
+            None => {
+                let name = self.header[idx];
+                let found = self.row.fields.len();
+                self.error(
+                    self.row.end_column,
+                    name,
+                    format!(
+                        "missing column `{name}`: the row has {found} field(s), the header {}",
+                        self.header.len()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// A non-negative integer.
+    pub fn non_negative(&mut self, idx: Option<usize>) -> Option<i64> {
+        let (text, col) = self.text(idx)?;
+        let name = self.header[idx?];
+        match text.parse::<i64>() {
+            Ok(v) if v >= 0 => Some(v),
+            Ok(v) => {
+                self.error(
+                    col,
+                    name,
+                    format!("negative value {v}; expected an integer ≥ 0"),
+                );
+                None
+            }
+            Err(_) => {
+                self.error(
+                    col,
+                    name,
+                    format!("found {text:?}; expected an integer ≥ 0"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A non-negative integer, or None when the field is empty.
+    pub fn optional_non_negative(&mut self, idx: Option<usize>) -> Option<Option<i64>> {
+        let (text, _) = self.text(idx)?;
+        if text.is_empty() {
+            return Some(None);
+        }
+        self.non_negative(idx).map(Some)
+    }
+
+    /// Records an error at a column of this row.
+    pub fn invalid(&mut self, idx: usize, column: u32, message: String) {
+        let name = self.header[idx];
+        self.error(column, name, message);
+    }
+}
