@@ -441,6 +441,11 @@ fn apply_action(
             node,
             unschedulable,
         } => crate::faults::drain::cordon(state, node, *unschedulable, now),
+        ActionKind::Taint {
+            node,
+            taints,
+            remove,
+        } => crate::faults::drain::taint(state, node, taints, *remove),
         ActionKind::Drain { node } => {
             let id = state.nodes.iter().position(|n| n.name() == node.as_str())?;
             let id = crate::model::NodeId(id as u32);

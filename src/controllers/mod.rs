@@ -17,6 +17,7 @@ pub mod endpoints;
 pub mod gc;
 pub mod job;
 pub mod node_lifecycle;
+pub mod pod_gc;
 pub mod replicaset;
 pub mod rollout;
 pub mod taint_eviction;
@@ -51,6 +52,8 @@ pub enum ControllerEvent {
     NodeTaintPass(usize),
     /// A pod's tolerationSeconds ran out on a tainted node.
     TaintEviction(PodId),
+    /// The pod garbage collector's pass over terminating pods of out-of-service nodes.
+    PodGc,
 }
 
 /// Settings of the controller manager.
@@ -79,6 +82,7 @@ pub struct ControllerManager {
     services: Vec<WorkloadId>,
     pub node_lifecycle: node_lifecycle::NodeLifecycle,
     pub taint_eviction: taint_eviction::TaintEviction,
+    pod_gc_pending: bool,
 }
 
 /// What a controller remembers about one object between syncs.
@@ -120,6 +124,7 @@ impl ControllerManager {
             services: Vec::new(),
             node_lifecycle: node_lifecycle::NodeLifecycle::new(config.node_lifecycle),
             taint_eviction: taint_eviction::TaintEviction::default(),
+            pod_gc_pending: false,
         }
     }
 
@@ -195,6 +200,14 @@ impl ControllerManager {
                 if let Some(owner) = state.pod(id).owner {
                     self.enqueue(owner, events);
                 }
+                if matches!(event, WatchEvent::PodTerminating(_))
+                    && state
+                        .pod(id)
+                        .node
+                        .is_some_and(|n| pod_gc::out_of_service(state, n))
+                {
+                    pod_gc::arm(self, events);
+                }
                 if self.taint_eviction.interested(id, state) {
                     events.schedule(events.now(), ControllerEvent::PodTaintSync(id).into());
                 }
@@ -206,6 +219,9 @@ impl ControllerManager {
                 }
             }
             WatchEvent::NodeAdded(node) | WatchEvent::NodeUpdated(node) => {
+                if pod_gc::out_of_service(state, node) {
+                    pod_gc::arm(self, events);
+                }
                 if self.node_lifecycle.interested(node, state)
                     || self.taint_eviction.interested_in_node(node, state)
                 {
@@ -263,6 +279,7 @@ impl ControllerManager {
             ControllerEvent::NodeTaintPass(zone) => {
                 node_lifecycle::NodeLifecycle::tainting_pass(self, zone, state, events)
             }
+            ControllerEvent::PodGc => pod_gc::run(self, state, events.now()),
             ControllerEvent::TaintEviction(pod) => {
                 taint_eviction::TaintEviction::fire(self, pod, state, events.now())
             }

@@ -1,8 +1,10 @@
-//! Operator maintenance: `kubectl cordon` and `uncordon` (the `drain`
-//! action, which evicts through the Eviction API, is in `model::eviction`).
+//! Operator maintenance: `kubectl cordon`, `uncordon` and `taint` (the
+//! `drain` action, which evicts through the Eviction API, is in
+//! `model::eviction`).
 
 use crate::engine::SimTime;
 use crate::model::store::NodeId;
+use crate::model::taints::Taint;
 use crate::model::ClusterState;
 
 fn find(state: &ClusterState, name: &str) -> Option<NodeId> {
@@ -34,4 +36,21 @@ pub fn cordon(state: &mut ClusterState, name: &str, unschedulable: bool, now: Si
         reason,
         format!("Node {name} status is now: {reason}"),
     );
+}
+
+/// Adds the taints (replacing one with the same key and effect) or removes
+/// those with the same key and effect.
+pub fn taint(state: &mut ClusterState, name: &str, taints: &[Taint], remove: bool) {
+    let Some(id) = find(state, name) else {
+        return;
+    };
+    state.update_node(id, |n| {
+        for t in taints {
+            n.taints
+                .retain(|x| !(x.key == t.key && x.effect == t.effect));
+            if !remove {
+                n.taints.push(t.clone());
+            }
+        }
+    });
 }

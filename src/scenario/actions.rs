@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 const ACTION_VERBS: &[&str] = &[
     "scale", "setImage", "pause", "resume", "delete", "addNodes", "cordon", "uncordon", "drain",
+    "taint", "untaint",
 ];
 
 fn duration_field(
@@ -483,11 +484,25 @@ pub fn decode_actions(
                 *next += count;
                 ActionKind::AddNodes(nodes)
             }
-            "cordon" | "uncordon" | "drain" => {
+            "cordon" | "uncordon" | "drain" | "taint" | "untaint" => {
                 let node = b
                     .req(&mut vctx, "node")
                     .and_then(|n| vctx.field("node").str(n).map(|s| (s, n.pos)));
-                b.finish(&mut vctx, &["node"]);
+                let tainting = verb == "taint" || verb == "untaint";
+                let taints = if tainting {
+                    b.req(&mut vctx, "taints")
+                        .map(|n| super::manifest::decode_taints(&mut vctx.field("taints"), n))
+                } else {
+                    None
+                };
+                b.finish(
+                    &mut vctx,
+                    if tainting {
+                        &["node", "taints"]
+                    } else {
+                        &["node"]
+                    },
+                );
                 let Some((node, npos)) = node else { continue };
                 // A node of the scenario, or one a pool adds later (<pool>-<i>).
                 let known = node_names.iter().any(|n| *n == node)
@@ -502,6 +517,14 @@ pub fn decode_actions(
                 }
                 match verb {
                     "drain" => ActionKind::Drain { node },
+                    "taint" | "untaint" => {
+                        let Some(taints) = taints else { continue };
+                        ActionKind::Taint {
+                            node,
+                            taints,
+                            remove: verb == "untaint",
+                        }
+                    }
                     _ => ActionKind::Cordon {
                         node,
                         unschedulable: verb == "cordon",

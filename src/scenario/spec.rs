@@ -109,6 +109,12 @@ pub enum ActionKind {
     AddNodes(Vec<Node>),
     /// `kubectl cordon` / `kubectl uncordon`: set `spec.unschedulable`.
     Cordon { node: String, unschedulable: bool },
+    /// `kubectl taint nodes NODE key=value:Effect` (or, `remove`, `key:Effect-`).
+    Taint {
+        node: String,
+        taints: Vec<crate::model::taints::Taint>,
+        remove: bool,
+    },
     /// `kubectl drain NODE --ignore-daemonsets`: cordon, then evict through the
     /// Eviction API (which PodDisruptionBudgets can refuse), retrying every 5 s.
     Drain { node: String },

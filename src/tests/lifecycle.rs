@@ -697,3 +697,39 @@ workloads:
     assert_eq!(key(&a), key(&b));
     assert!(a.faults.len() >= 2);
 }
+
+#[test]
+fn out_of_service_taint_frees_a_dead_nodes_pods_at_once() {
+    // n-1 dies at 100 s (Unknown at 155 s). At 200 s the operator taints it
+    // out-of-service: its pods do not tolerate the taint and are evicted at
+    // once (replaced at 200 s); the pod GC's next pass on its 20 s period
+    // force-deletes them at 220 s, without waiting for the node.
+    let report = run(&cluster(
+        "400s",
+        "  - {at: 100s, nodeDown: {node: n-1}}",
+        "actions:\n  - {at: 200s, taint: {node: n-1, taints: [{key: node.kubernetes.io/out-of-service, value: nodeshutdown, effect: NoExecute}]}}",
+    ));
+    let state = &report.state;
+    let n1 = state
+        .nodes
+        .iter()
+        .position(|n| n.metadata.name == "n-1")
+        .unwrap();
+    let on_n1: Vec<_> = state
+        .pods
+        .iter()
+        .filter(|p| p.node.map(|n| n.0 as usize) == Some(n1))
+        .collect();
+    assert!(!on_n1.is_empty());
+    for p in &on_n1 {
+        assert_eq!(p.terminating.map(|t| t.as_secs_f64()), Some(200.0));
+        assert_eq!(p.deleted.map(|t| t.as_secs_f64()), Some(220.0));
+    }
+    let replacements = state
+        .pods
+        .iter()
+        .filter(|p| p.created.as_secs_f64() == 200.0)
+        .count();
+    assert_eq!(replacements, on_n1.len());
+    assert_eq!(report.state.node_usage[n1].pod_count, 0);
+}
