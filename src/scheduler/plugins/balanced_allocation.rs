@@ -61,14 +61,10 @@ impl Plugin for BalancedAllocation {
     fn score(&self, pod: &Pod, node: NodeView) -> i64 {
         let mut requested = [0; MAX_SCORED_RESOURCES];
         let mut allocatable = [0; MAX_SCORED_RESOURCES];
-        let n = allocatable_and_requested(
-            pod,
-            node,
-            &self.resources,
-            true,
-            &mut requested,
-            &mut allocatable,
-        );
+        for (i, spec) in self.resources.iter().enumerate() {
+            (allocatable[i], requested[i]) = allocatable_and_requested(pod, node, spec.name, true);
+        }
+        let n = self.resources.len();
         balanced_resource_score(&requested[..n], &allocatable[..n])
     }
 }
