@@ -59,6 +59,12 @@ impl Plugin for BalancedAllocation {
         true
     }
     fn score(&self, pod: &Pod, node: NodeView) -> i64 {
+        // The default two resources (cpu, memory) without the arrays of the general case.
+        if let [a, b] = &self.resources[..] {
+            let (alloc_a, req_a) = allocatable_and_requested(pod, node, a.name, true);
+            let (alloc_b, req_b) = allocatable_and_requested(pod, node, b.name, true);
+            return balanced_resource_score(&[req_a, req_b], &[alloc_a, alloc_b]);
+        }
         let mut requested = [0; MAX_SCORED_RESOURCES];
         let mut allocatable = [0; MAX_SCORED_RESOURCES];
         for (i, spec) in self.resources.iter().enumerate() {
