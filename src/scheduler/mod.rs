@@ -112,6 +112,10 @@ pub struct Scheduler {
     pub queue: SchedulingQueue,
     /// Nodes in upstream's node-tree order: round robin over zones.
     node_order: Vec<NodeId>,
+    /// Nodes were added since `node_order` was built. It is rebuilt at the
+    /// next cycle rather than per added node, which would cost O(nodes²) when
+    /// a scenario starts with thousands of nodes.
+    node_order_stale: bool,
     next_start_node_index: usize,
     cycle_pending: bool,
     backoff_tick_pending: bool,
@@ -141,6 +145,7 @@ impl Scheduler {
             profiles,
             queue,
             node_order: Vec::new(),
+            node_order_stale: false,
             next_start_node_index: 0,
             cycle_pending: false,
             backoff_tick_pending: false,
@@ -209,7 +214,7 @@ impl Scheduler {
                 self.on_cluster_event(ClusterEvent::AssignedPodDelete, state, now)
             }
             WatchEvent::NodeAdded(id) => {
-                self.rebuild_node_order(state);
+                self.node_order_stale = true;
                 self.nominated_on_node.resize(state.nodes.len(), Vec::new());
                 self.on_cluster_event(ClusterEvent::NodeAdd(id), state, now);
             }
@@ -335,6 +340,10 @@ impl Scheduler {
             .profile_for(&state.pod(pod_id).pod)
             .expect("queued pods have a profile");
         state.pod_mut(pod_id).scheduling_attempts += 1;
+        if self.node_order_stale {
+            self.node_order_stale = false;
+            self.rebuild_node_order(state);
+        }
         match self.schedule_pod(profile_idx, pod_id, state, now, rng) {
             Ok(node_id) => {
                 // DefaultBinder binds; GpuShare's Reserve records the GPU devices.

@@ -59,16 +59,18 @@ impl Plugin for BalancedAllocation {
         true
     }
     fn score(&self, pod: &Pod, node: NodeView) -> i64 {
+        // The default two resources (cpu, memory) without the arrays of the general case.
+        if let [a, b] = &self.resources[..] {
+            let (alloc_a, req_a) = allocatable_and_requested(pod, node, a.name, true);
+            let (alloc_b, req_b) = allocatable_and_requested(pod, node, b.name, true);
+            return balanced_resource_score(&[req_a, req_b], &[alloc_a, alloc_b]);
+        }
         let mut requested = [0; MAX_SCORED_RESOURCES];
         let mut allocatable = [0; MAX_SCORED_RESOURCES];
-        let n = allocatable_and_requested(
-            pod,
-            node,
-            &self.resources,
-            true,
-            &mut requested,
-            &mut allocatable,
-        );
+        for (i, spec) in self.resources.iter().enumerate() {
+            (allocatable[i], requested[i]) = allocatable_and_requested(pod, node, spec.name, true);
+        }
+        let n = self.resources.len();
         balanced_resource_score(&requested[..n], &allocatable[..n])
     }
 }

@@ -5,9 +5,7 @@
 //! pod's request for every resource, and the node must have a pod slot left.
 //! Score: one of three strategies over the configured resources and weights.
 
-use super::resource_allocation::{
-    allocatable_and_requested, default_resources, ResourceSpec, MAX_SCORED_RESOURCES,
-};
+use super::resource_allocation::{allocatable_and_requested, default_resources, ResourceSpec};
 use crate::model::resources::ResourceName;
 use crate::model::ClusterState;
 use crate::model::Pod;
@@ -84,10 +82,13 @@ pub fn fits_request(pod: &Pod, node: NodeView) -> FilterResult {
     {
         reasons.push(FilterReason::Insufficient(ResourceName::EphemeralStorage));
     }
-    for (i, &amount) in req.extended.iter().enumerate() {
-        let r = ResourceName::Extended(crate::model::resources::ExtendedResourceId(i as u8));
-        if amount > 0 && amount > free(r) {
-            reasons.push(FilterReason::Insufficient(r));
+    // Most pods request no extended resource: one comparison instead of a loop per node.
+    if req.extended.iter().any(|&a| a != 0) {
+        for (i, &amount) in req.extended.iter().enumerate() {
+            let r = ResourceName::Extended(crate::model::resources::ExtendedResourceId(i as u8));
+            if amount > 0 && amount > free(r) {
+                reasons.push(FilterReason::Insufficient(r));
+            }
         }
     }
     if reasons.is_empty() {
@@ -133,19 +134,22 @@ pub fn broken_linear(shape: &[UtilizationShapePoint], p: i64) -> i64 {
 }
 
 impl NodeResourcesFit {
-    fn weighted_score(&self, requested: &[i64], allocatable: &[i64]) -> i64 {
+    /// `resource_allocation.go` score: each resource's score by the strategy, weighted.
+    fn weighted_score(&self, pod: &Pod, node: NodeView) -> i64 {
         let (mut node_score, mut weight_sum) = (0i64, 0i64);
         match &self.strategy {
             ScoringStrategy::LeastAllocated | ScoringStrategy::MostAllocated => {
                 let most = self.strategy == ScoringStrategy::MostAllocated;
-                for (i, spec) in self.resources.iter().enumerate() {
-                    if allocatable[i] == 0 {
+                for spec in &self.resources {
+                    let (allocatable, requested) =
+                        allocatable_and_requested(pod, node, spec.name, false);
+                    if allocatable == 0 {
                         continue;
                     }
                     let s = if most {
-                        most_requested_score(requested[i], allocatable[i])
+                        most_requested_score(requested, allocatable)
                     } else {
-                        least_requested_score(requested[i], allocatable[i])
+                        least_requested_score(requested, allocatable)
                     };
                     node_score += s * spec.weight;
                     weight_sum += spec.weight;
@@ -165,14 +169,16 @@ impl NodeResourcesFit {
                         score: p.score * (MAX_NODE_SCORE / MAX_CUSTOM_PRIORITY_SCORE),
                     })
                     .collect();
-                for (i, spec) in self.resources.iter().enumerate() {
-                    if allocatable[i] == 0 {
+                for spec in &self.resources {
+                    let (allocatable, requested) =
+                        allocatable_and_requested(pod, node, spec.name, false);
+                    if allocatable == 0 {
                         continue;
                     }
-                    let s = if requested[i] > allocatable[i] {
+                    let s = if requested > allocatable {
                         broken_linear(&scaled, MAX_UTILIZATION)
                     } else {
-                        broken_linear(&scaled, requested[i] * MAX_UTILIZATION / allocatable[i])
+                        broken_linear(&scaled, requested * MAX_UTILIZATION / allocatable)
                     };
                     // Only positive resource scores count (upstream `if resourceScore > 0`).
                     if s > 0 {
@@ -206,17 +212,7 @@ impl Plugin for NodeResourcesFit {
     }
 
     fn score(&self, pod: &Pod, node: NodeView) -> i64 {
-        let mut requested = [0; MAX_SCORED_RESOURCES];
-        let mut allocatable = [0; MAX_SCORED_RESOURCES];
-        let n = allocatable_and_requested(
-            pod,
-            node,
-            &self.resources,
-            false,
-            &mut requested,
-            &mut allocatable,
-        );
-        self.weighted_score(&requested[..n], &allocatable[..n])
+        self.weighted_score(pod, node)
     }
 
     /// Freed resources (a pod deleted or finished) or a new or changed node

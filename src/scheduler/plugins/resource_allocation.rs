@@ -31,43 +31,38 @@ pub fn default_resources() -> Vec<ResourceSpec> {
 /// Most resources one score may weigh (cpu, memory, ephemeral-storage and the extended ones).
 pub const MAX_SCORED_RESOURCES: usize = 3 + crate::model::resources::MAX_EXTENDED_RESOURCES;
 
-/// Fills `requested` and `allocatable` for each resource and returns how many
-/// were filled. `use_requested` selects actual requests (BalancedAllocation)
-/// instead of the non-zero defaults for cpu and memory (NodeResourcesFit).
-/// An extended resource the pod does not request gives (0, 0), which scorers skip.
+/// One resource's (allocatable, requested-with-the-pod) on the node.
+/// `use_requested` selects actual requests (BalancedAllocation) instead of the
+/// non-zero defaults for cpu and memory (NodeResourcesFit). An extended
+/// resource the pod does not request gives (0, 0), which scorers skip.
+/// Called per node and resource in the score loop, so it builds no arrays.
+#[inline]
 pub fn allocatable_and_requested(
     pod: &Pod,
     node: NodeView,
-    resources: &[ResourceSpec],
+    name: ResourceName,
     use_requested: bool,
-    requested: &mut [i64; MAX_SCORED_RESOURCES],
-    allocatable: &mut [i64; MAX_SCORED_RESOURCES],
-) -> usize {
+) -> (i64, i64) {
     let (pod_req, node_req) = if use_requested {
         (&pod.requests, &node.usage.requested)
     } else {
         (&pod.non_zero_requests, &node.usage.non_zero_requested)
     };
-    for (i, spec) in resources.iter().enumerate() {
-        let pod_request = spec.name.get(pod_req);
-        let (alloc, req) = match spec.name {
-            ResourceName::Cpu | ResourceName::Memory => (
-                spec.name.get(&node.node.allocatable),
-                spec.name.get(node_req) + pod_request,
-            ),
-            // Ephemeral storage and extended resources have no non-zero default.
-            ResourceName::EphemeralStorage => (
-                node.node.allocatable.ephemeral_storage_bytes,
-                node.usage.requested.ephemeral_storage_bytes + pod_request,
-            ),
-            ResourceName::Extended(_) if pod_request == 0 => (0, 0),
-            ResourceName::Extended(_) => (
-                spec.name.get(&node.node.allocatable),
-                spec.name.get(&node.usage.requested) + pod_request,
-            ),
-        };
-        allocatable[i] = alloc;
-        requested[i] = req;
+    let pod_request = name.get(pod_req);
+    match name {
+        ResourceName::Cpu | ResourceName::Memory => (
+            name.get(&node.node.allocatable),
+            name.get(node_req) + pod_request,
+        ),
+        // Ephemeral storage and extended resources have no non-zero default.
+        ResourceName::EphemeralStorage => (
+            node.node.allocatable.ephemeral_storage_bytes,
+            node.usage.requested.ephemeral_storage_bytes + pod_request,
+        ),
+        ResourceName::Extended(_) if pod_request == 0 => (0, 0),
+        ResourceName::Extended(_) => (
+            name.get(&node.node.allocatable),
+            name.get(&node.usage.requested) + pod_request,
+        ),
     }
-    resources.len()
 }
