@@ -8,7 +8,7 @@
 //!   - {at: 5m, zoneDown: {zone: zone-a}, for: 15m}
 //!   - {at: 1m, networkPartition: {nodes: [web-1, web-2]}, for: 3m}
 //!   - {at: 1m, kubeletNotReady: {node: web-4}, for: 2m}
-//!   - randomNodeFailures: {pool: web, mtbf: exponential(24h), mttr: lognormal(10m, 0.5)}
+//!   - randomNodeFailures: {pool: web, mtbf: exponential(24h), mttr: "lognormal(10m, 0.5)"}
 //! ```
 
 use super::decode::NodePool;
