@@ -12,8 +12,8 @@
 //! What a probe returns is declared: the readiness probe passes from
 //! `readyAfter` after each start, the startup probe from `startedAfter`,
 //! and the liveness probe fails from `livenessFailsAfter` on (a memory leak
-//! that breaks the app after N minutes). `timeoutSeconds` is validated but
-//! a probe never times out here (the declared outcome is its result).
+//! that breaks the app after N minutes). With a declared
+//! `probeResponseTime`, an answer slower than `timeoutSeconds` fails.
 
 use super::{ContainerRef, ExitKind, KubeletEvent, Kubelets};
 use crate::engine::{EventQueue, SimDuration, SimTime, TimerId};
@@ -118,14 +118,21 @@ impl Kubelets {
         let probe = *container.probes.get(kind).expect("scheduled probes exist");
         let name = container.name.clone();
         let all = container.probes;
-        let slot = Self::slot(self.runtime(id), c);
+        let response = container.behaviour.probe_response_time.clone();
+        let rt = self.runtime(id);
+        // An answer slower than timeoutSeconds is a failure ("context deadline exceeded").
+        let timed_out = response.is_some_and(|d| {
+            d.sample(&mut rt.run_rng) > SimDuration::from_secs(probe.timeout_s.max(1) as u64)
+        });
+        let slot = Self::slot(rt, c);
         let pr = &mut slot.probes;
         pr.timers[kind as usize] = None;
-        let success = match (kind, pr.turns_at[kind as usize]) {
-            (ProbeKind::Liveness, None) => true,
-            (ProbeKind::Liveness, Some(fails)) => now < fails,
-            (_, at) => at.is_some_and(|at| now >= at),
-        };
+        let success = !timed_out
+            && match (kind, pr.turns_at[kind as usize]) {
+                (ProbeKind::Liveness, None) => true,
+                (ProbeKind::Liveness, Some(fails)) => now < fails,
+                (_, at) => at.is_some_and(|at| now >= at),
+            };
         let run = &mut pr.run[kind as usize];
         *run = if run.0 == success && run.1 > 0 {
             (success, run.1 + 1)
@@ -137,11 +144,19 @@ impl Kubelets {
         let period = SimDuration::from_secs(probe.period_s.max(1) as u64);
         let mut reschedule = true;
         if !success {
+            let why = if timed_out {
+                format!(
+                    "timeout: the probe took longer than {}s",
+                    probe.timeout_s.max(1)
+                )
+            } else {
+                "declared failure".to_string()
+            };
             state.record_pod_event(
                 now,
                 id,
                 "Unhealthy",
-                format!("{} probe failed: declared failure", kind.title()),
+                format!("{} probe failed: {why}", kind.title()),
             );
         }
         match kind {

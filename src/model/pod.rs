@@ -77,6 +77,9 @@ pub struct ContainerBehaviour {
     pub started_after: Distribution,
     /// Time from each start until its liveness probe starts failing; `None`: never.
     pub liveness_fails_after: Option<Distribution>,
+    /// How long the container takes to answer a probe; an answer slower
+    /// than the probe's `timeoutSeconds` is a failure. `None`: at once.
+    pub probe_response_time: Option<Distribution>,
     /// How long its postStart hook runs after each start; `None`: no hook.
     pub post_start: Option<Distribution>,
     /// Probability that the postStart hook fails (the kubelet then kills the container).
@@ -98,6 +101,7 @@ impl Default for ContainerBehaviour {
             ready_after: Distribution::Constant(Default::default()),
             started_after: Distribution::Constant(Default::default()),
             liveness_fails_after: None,
+            probe_response_time: None,
             post_start: None,
             post_start_fail_probability: 0.0,
         }

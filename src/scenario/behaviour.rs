@@ -30,6 +30,7 @@ const FIELDS: &[(&str, &str)] = &[
     ("ready-after", "readyAfter"),
     ("started-after", "startedAfter"),
     ("liveness-fails-after", "livenessFailsAfter"),
+    ("probe-response-time", "probeResponseTime"),
     ("post-start", "postStart"),
     ("post-start-fail-probability", "postStartFailProbability"),
 ];
@@ -101,6 +102,7 @@ fn apply_field(b: &mut ContainerBehaviour, key: &str, text: &str) -> Result<(), 
         "startedAfter" => b.started_after = Distribution::parse(text)?,
         "livenessFailsAfter" => b.liveness_fails_after = Some(Distribution::parse(text)?),
         "postStart" => b.post_start = Some(Distribution::parse(text)?),
+        "probeResponseTime" => b.probe_response_time = Some(Distribution::parse(text)?),
         "postStartFailProbability" => {
             b.post_start_fail_probability = text
                 .trim()

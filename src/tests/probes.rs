@@ -213,3 +213,34 @@ workloads:
     assert_eq!(p.status.phase.as_str(), "Succeeded");
     assert_eq!(p.finished.map(|t| t.as_secs_f64()), Some(35.0));
 }
+
+#[test]
+fn slow_probe_answers_time_out() {
+    // Answers take 2 s; with timeoutSeconds 1 every readiness probe fails
+    // and the pod is never Ready; with timeoutSeconds 3 it is Ready at once.
+    let slow =
+        "          readinessProbe: {httpGet: {port: 80}, periodSeconds: 10, timeoutSeconds: 1}";
+    let report = run(&probed("35s", "kubesim.io/probe-response-time: 2s", slow));
+    assert!(report.state.pods[0].ready.is_none());
+    assert_eq!(times(&report, "Unhealthy"), vec![0.0, 10.0, 20.0, 30.0]);
+    let msg = &events_of(&report, "default/p")
+        .into_iter()
+        .find(|e| e.1 == "Unhealthy")
+        .unwrap()
+        .2;
+    assert_eq!(
+        msg,
+        "Readiness probe failed: timeout: the probe took longer than 1s"
+    );
+    let patient =
+        "          readinessProbe: {httpGet: {port: 80}, periodSeconds: 10, timeoutSeconds: 3}";
+    let report = run(&probed(
+        "35s",
+        "kubesim.io/probe-response-time: 2s",
+        patient,
+    ));
+    assert_eq!(
+        report.state.pods[0].ready.map(|t| t.as_secs_f64()),
+        Some(0.0)
+    );
+}
