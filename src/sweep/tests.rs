@@ -293,3 +293,41 @@ fn the_bundled_example_sweep_is_valid() {
     assert_eq!(sweep.index.n_runs(), 260);
     assert_eq!(sweep.index.columns, ["nodes", "strategy"]);
 }
+
+#[test]
+fn the_failure_resilience_sweep_finds_the_largest_deployment_a_zone_outage_leaves_room_for() {
+    let path = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/sweeps/resilience.yaml"
+    ));
+    let sweep = load(path).unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(sweep.index.columns, ["replicas", "outage"]);
+    let out = std::env::temp_dir().join(format!("kubesim-sweep-resilience-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&out);
+    run(&sweep, &out, &Options::default(), &Quiet).unwrap();
+    // 8 surviving nodes of 8 cpu hold 32 replicas of 2 cpu: up to 32 the
+    // evicted replicas are replaced about 50 s + 300 s after the zone goes,
+    // beyond that the rest wait for the zone to return.
+    let answer = fs::read_to_string(out.join("answer.csv")).unwrap();
+    let chosen: Vec<&str> = answer
+        .lines()
+        .filter(|l| l.contains(",true,true,true,"))
+        .collect();
+    assert_eq!(chosen.len(), 1, "{answer}");
+    assert!(chosen[0].contains(",32,10m,"), "{answer}");
+    let mean_recovery = |replicas: &str, outage: &str| -> f64 {
+        let row = answer
+            .lines()
+            .find(|l| {
+                l.contains(&format!(
+                    ",{replicas},{outage},fault_time_to_recover_max_s,"
+                ))
+            })
+            .unwrap_or_else(|| panic!("{answer}"));
+        row.split(',').nth(5).unwrap().parse().unwrap()
+    };
+    assert!((350.0..450.0).contains(&mean_recovery("32", "30m")));
+    // Zone back after 30 minutes: recovered then, not before.
+    assert!((1800.0..1900.0).contains(&mean_recovery("36", "30m")));
+    let _ = fs::remove_dir_all(&out);
+}
