@@ -265,3 +265,32 @@ fn invalid_lifecycle_specs_exit_2_with_positions() {
         assert!(stderr.contains(expected), "missing {expected:?} in:\n{stderr}");
     }
 }
+
+/// The README's annotated scenario says it is a complete, valid file: it is,
+/// given the files it names (a Node list, a Pod file, an arrival's template).
+#[test]
+fn the_readme_scenario_example_is_valid() {
+    let readme = read(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")));
+    let section = &readme[readme.find("## Scenario format").expect("the section")..];
+    let start = section.find("```yaml\n").expect("a yaml block") + "```yaml\n".len();
+    let example = &section[start..start + section[start..].find("```").unwrap()];
+    let dir = scratch("readme-example");
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: extra}\nspec: {containers: [{name: c, image: c}]}\n";
+    std::fs::write(dir.join("example.yaml"), example).unwrap();
+    std::fs::write(dir.join("pods.yaml"), pod).unwrap();
+    std::fs::write(dir.join("burst.yaml"), pod).unwrap();
+    std::fs::write(
+        dir.join("nodes.yaml"),
+        "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Node\n    metadata: {name: big-0}\n    status: {capacity: {cpu: \"16\", memory: 64Gi}}\n",
+    )
+    .unwrap();
+    let o = kubesim(&["validate", dir.join("example.yaml").to_str().unwrap()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

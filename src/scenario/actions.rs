@@ -504,11 +504,13 @@ pub fn decode_actions(
                     },
                 );
                 let Some((node, npos)) = node else { continue };
-                // A node of the scenario, or one a pool adds later (<pool>-<i>).
+                // A node of the scenario, or one an earlier addNodes added
+                // (<pool>-<i>; actions are decoded in time order).
                 let known = node_names.iter().any(|n| *n == node)
-                    || pools.iter().any(|p| {
-                        node.strip_prefix(&format!("{}-", p.name))
-                            .is_some_and(|i| i.parse::<u64>().is_ok())
+                    || pool_next.iter().any(|(pool, &next)| {
+                        node.strip_prefix(&format!("{pool}-"))
+                            .and_then(|i| i.parse::<u64>().ok())
+                            .is_some_and(|i| i < next)
                     });
                 if !known {
                     vctx.field("node")

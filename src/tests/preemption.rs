@@ -286,6 +286,18 @@ fn drain_of_an_unknown_node_is_an_error() {
         e.contains("test.yaml:4:19: actions[0].drain.node: no node named \"m-0\" in this scenario"),
         "{e}"
     );
+    // A pool's node beyond its count exists only once an earlier addNodes adds it.
+    let pool = "nodePools: [{name: n, count: 1, capacity: {cpu: \"1\"}}]\nactions:\n";
+    let e = errors(&format!("{pool}  - {{at: 1s, drain: {{node: n-1}}}}\n"));
+    assert!(
+        e.contains("actions[0].drain.node: no node named \"n-1\""),
+        "{e}"
+    );
+    let later = format!("{pool}  - {{at: 1s, drain: {{node: n-1}}}}\n  - {{at: 2s, addNodes: {{pool: n, count: 1}}}}\n");
+    assert!(errors(&later).contains("no node named \"n-1\""));
+    crate::tests::scenario(&format!(
+        "{pool}  - {{at: 1s, addNodes: {{pool: n, count: 1}}}}\n  - {{at: 2s, drain: {{node: n-1}}}}\n"
+    ));
 }
 
 #[test]
