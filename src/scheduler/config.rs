@@ -10,8 +10,7 @@ use super::plugins::node_resources_fit::{self, NodeResourcesFit};
 use super::plugins::pod_topology_spread::{self, PodTopologySpread, PodTopologySpreadArgs};
 use super::plugins::resource_allocation::ResourceSpec;
 use super::plugins::{
-    fgd, gpu_best_fit, gpu_clustering, gpu_dot_product, gpu_packing, gpu_share, node_affinity,
-    node_name, node_unschedulable, taint_toleration,
+    fgd, gpu_policies, gpu_share, node_affinity, node_name, node_unschedulable, taint_toleration,
 };
 use super::preemption::PreemptionArgs;
 use super::queue::{DEFAULT_POD_INITIAL_BACKOFF, DEFAULT_POD_MAX_BACKOFF};
@@ -116,10 +115,10 @@ pub const KNOWN_PLUGINS: &[(&str, i64)] = &[
 /// in a profile), with their default score weight: the GPU policies of
 /// Weng et al. (ATC'23), for pods with a GPU share.
 pub const OPTIONAL_PLUGINS: &[(&str, i64)] = &[
-    (gpu_packing::NAME, 1),
-    (gpu_best_fit::NAME, 1),
-    (gpu_dot_product::NAME, 1),
-    (gpu_clustering::NAME, 1),
+    (gpu_policies::GPU_PACKING, 1),
+    (gpu_policies::GPU_BEST_FIT, 1),
+    (gpu_policies::GPU_DOT_PRODUCT, 1),
+    (gpu_policies::GPU_CLUSTERING, 1),
     (fgd::NAME, 1),
 ];
 
@@ -151,15 +150,11 @@ fn instantiate(name: &str, profile: &ProfileConfig) -> Option<Box<dyn Plugin>> {
             Box::new(InterPodAffinity::new(profile.hard_pod_affinity_weight))
         }
         gpu_share::NAME => Box::new(gpu_share::GpuShare),
-        gpu_packing::NAME => Box::new(gpu_packing::GpuPacking),
-        gpu_best_fit::NAME => Box::new(gpu_best_fit::GpuBestFit),
-        gpu_dot_product::NAME => Box::new(gpu_dot_product::GpuDotProduct),
-        gpu_clustering::NAME => Box::new(gpu_clustering::GpuClustering),
         fgd::NAME => Box::new(fgd::Fgd::new(&profile.fgd_typical_pods)),
         balanced_allocation::NAME => Box::new(BalancedAllocation {
             resources: profile.balanced_resources.clone(),
         }),
-        _ => return None,
+        _ => return gpu_policies::plugin(name).map(|p| Box::new(p) as Box<dyn Plugin>),
     })
 }
 

@@ -2,10 +2,7 @@
 //! names them (`pkg/scheduler/framework/plugins/names/names.go`).
 pub mod balanced_allocation;
 pub mod fgd;
-pub mod gpu_best_fit;
-pub mod gpu_clustering;
-pub mod gpu_dot_product;
-pub mod gpu_packing;
+pub mod gpu_policies;
 pub mod gpu_share;
 pub mod image_locality;
 pub mod inter_pod_affinity;
