@@ -54,17 +54,30 @@ pub struct FillUpScenario {
 
 /// Whether the YAML text is a fill-up scenario (a top-level `gpuFillUp` key).
 pub fn is_fillup(text: &str) -> bool {
+    has_top_level_key(text, KEY)
+}
+
+/// Reads and validates a fill-up scenario file.
+pub fn load(path: &Path) -> Result<FillUpScenario, Diagnostics> {
+    load_with(path, decode)
+}
+
+fn has_top_level_key(text: &str, key: &str) -> bool {
     match parse_single("", text) {
         Ok(doc) => match &doc.value {
-            Value::Map(entries) => entries.iter().any(|(k, _)| k.as_str() == Some(KEY)),
+            Value::Map(entries) => entries.iter().any(|(k, _)| k.as_str() == Some(key)),
             _ => false,
         },
         Err(_) => false,
     }
 }
 
-/// Reads and validates a fill-up scenario file.
-pub fn load(path: &Path) -> Result<FillUpScenario, Diagnostics> {
+/// Reads a scenario file and decodes it with `decode` (given the file's
+/// directory and its stem as the default name), collecting every error.
+fn load_with<T>(
+    path: &Path,
+    decode: fn(&mut Ctx<'_>, &Node, &Path, &str) -> Option<T>,
+) -> Result<T, Diagnostics> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
         Diagnostics(vec![Diagnostic::new(
@@ -261,37 +274,12 @@ pub struct ReplayScenario {
 
 /// Whether the YAML text is a replay scenario (a top-level `gpuReplay` key).
 pub fn is_replay(text: &str) -> bool {
-    match parse_single("", text) {
-        Ok(doc) => match &doc.value {
-            Value::Map(entries) => entries.iter().any(|(k, _)| k.as_str() == Some(REPLAY_KEY)),
-            _ => false,
-        },
-        Err(_) => false,
-    }
+    has_top_level_key(text, REPLAY_KEY)
 }
 
 /// Reads and validates a replay scenario file.
 pub fn load_replay(path: &Path) -> Result<ReplayScenario, Diagnostics> {
-    let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Diagnostics(vec![Diagnostic::new(
-            file.clone(),
-            Pos::default(),
-            "",
-            format!("cannot read the scenario file: {e}"),
-        )])
-    })?;
-    let default_name = path
-        .file_stem()
-        .map_or("scenario".to_string(), |s| s.to_string_lossy().into_owned());
-    let doc = parse_single(&file, &text)?;
-    let mut errors = Vec::new();
-    let base = path.parent().unwrap_or(Path::new("."));
-    let s = decode_replay(&mut Ctx::new(&file, &mut errors), &doc, base, &default_name);
-    match s {
-        Some(s) if errors.is_empty() => Ok(s),
-        _ => Err(Diagnostics::new(errors)),
-    }
+    load_with(path, decode_replay)
 }
 
 fn decode_replay(
