@@ -37,7 +37,17 @@ pub const PODS_HEADER: &[&str] = &[
     "scheduling_attempts",
     "backoff_s",
     "container_reason",
+    "gpus",
 ];
+
+/// GPU device indices of a pod's GPU share (`0-1-3`), empty when it holds none.
+fn gpu_devices(devices: u8) -> String {
+    let held: Vec<String> = (0..crate::model::gpu_share::MAX_GPUS)
+        .filter(|i| devices & (1 << i) != 0)
+        .map(|i| i.to_string())
+        .collect();
+    held.join("-")
+}
 
 /// pods.csv: one row per pod, in creation order.
 pub fn write_pods(w: impl Write, state: &ClusterState) -> io::Result<()> {
@@ -66,6 +76,7 @@ pub fn write_pods(w: impl Write, state: &ClusterState) -> io::Result<()> {
             &entry.scheduling_attempts.to_string(),
             &SimTime(entry.backoff.0).to_string(),
             &entry.status.container_reason(),
+            &gpu_devices(entry.gpu_devices),
         ])
         .map_err(csv_err)?;
     }
