@@ -47,6 +47,9 @@ pub enum Event {
     /// A pod's creation is persisted after its `apiLatency.create`: the
     /// watchers hear of it now.
     Persisted(crate::model::WatchEvent),
+    /// The scheduler's binding is persisted after its `apiLatency.bind`:
+    /// the Scheduled event is recorded now.
+    BindPersisted(PodId, crate::model::NodeId),
     /// A kubelet's status write is persisted after its
     /// `apiLatency.statusUpdate`: the controllers hear of it now.
     StatusPersisted(crate::model::WatchEvent),
@@ -133,6 +136,7 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
     let mut streams = RandomStreams::new(seed);
     let mut scheduler = Scheduler::new(scenario.scheduler.clone(), options.explain.clone());
     scheduler.explain_pod = options.explain_pod.clone();
+    scheduler.defer_scheduled_event = scenario.api_latency.bind.is_some();
     if let Some(k) = options.explain_top {
         scheduler.explain_top = k;
     }
@@ -274,6 +278,12 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
                     );
                 }
             }
+            Event::BindPersisted(pod, node) => {
+                if state.pod(pod).deleted.is_none() {
+                    let message = crate::scheduler::scheduled_message(&state, pod, node);
+                    state.record_pod_event(now, pod, "Scheduled", message);
+                }
+            }
             Event::StatusPersisted(w) => {
                 let (WatchEvent::PodUpdated(pod) | WatchEvent::PodTerminated(pod)) = w else {
                     unreachable!("only status writes are persisted late")
@@ -374,10 +384,14 @@ fn deliver_watch(
                 continue;
             }
             // The binding is persisted later; the scheduler has assumed the pod.
-            WatchEvent::PodBound(p, _) if state.pod(p).pod.spec.node_name.is_none() => {
+            WatchEvent::PodBound(p, n) if state.pod(p).pod.spec.node_name.is_none() => {
                 let bind = pod_delay(Hop::Bind, p);
                 if bind > SimDuration::ZERO {
                     state.pod_mut(p).status.conditions.pod_scheduled = Some(now + bind);
+                    events.schedule(now + bind, Event::BindPersisted(p, n));
+                } else if scheduler.defer_scheduled_event {
+                    let message = crate::scheduler::scheduled_message(state, p, n);
+                    state.record_pod_event(now, p, "Scheduled", message);
                 }
             }
             // Controllers hear of a kubelet's status write once it is persisted.

@@ -97,8 +97,9 @@ fn each_hop_shifts_the_timeline_by_its_declared_delay() {
 #[test]
 fn the_kubelet_acts_at_its_own_time_and_the_status_is_observed_later() {
     // All hops: the scheduler decides at 13 s (create 1 + watch 2 after the
-    // request at 10), the kubelet starts the container at 16 + 4 + 1 = 21 s
-    // (its Started event), observed Running at 26 s.
+    // request at 10) and its Binding succeeds at 16 s (the Scheduled event);
+    // the kubelet starts the container at 16 + 4 + 1 = 21 s (its Started
+    // event), observed Running at 26 s.
     let report = run(&one_pod(
         "apiLatency: {create: 1s, schedulerWatch: 2s, bind: 3s, kubeletWatch: 4s, statusUpdate: 5s}",
     ));
@@ -110,7 +111,7 @@ fn the_kubelet_acts_at_its_own_time_and_the_status_is_observed_later() {
             .unwrap_or_else(|| panic!("no {reason} in {events:?}"))
             .0
     };
-    assert_eq!(at("Scheduled"), 13.0);
+    assert_eq!(at("Scheduled"), 16.0);
     assert_eq!(at("Started"), 21.0);
 }
 
@@ -211,5 +212,45 @@ fn invalid_api_latency_is_rejected_with_its_position() {
         "test.yaml:5:3: apiLatency: unknown field `kubletWatch`",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn random_hops_keep_committed_scenarios_consistent_and_slow_startup_down() {
+    // Rolling updates, node failures, crash loops and preemption with every
+    // hop random: the invariants hold after every event, the same pods are
+    // made, and startup latency grows by the hops after creation.
+    use crate::engine::distribution::Distribution;
+    let hops = crate::model::api_latency::ApiLatency {
+        create: Some(Distribution::parse("uniform(0s, 2s)").unwrap()),
+        scheduler_watch: Some(Distribution::parse("exponential(1s)").unwrap()),
+        bind: Some(Distribution::parse("uniform(0s, 3s)").unwrap()),
+        kubelet_watch: Some(Distribution::parse("lognormal(1s, 0.5)").unwrap()),
+        status_update: Some(Distribution::parse("uniform(0s, 4s)").unwrap()),
+    };
+    for name in [
+        "rolling-update",
+        "node-failure",
+        "crash-looping-sidecar",
+        "priority-preemption",
+    ] {
+        let path = format!("{}/scenarios/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
+        let mut s = crate::scenario::decode::load(std::path::Path::new(&path))
+            .unwrap()
+            .scenario;
+        let options = crate::sim::RunOptions {
+            check_invariants: true,
+            ..Default::default()
+        };
+        let before = crate::sim::simulate(&s, s.seed, &options);
+        s.api_latency = hops.clone();
+        let after = crate::sim::simulate(&s, s.seed, &options);
+        assert_eq!(
+            after.state.pods.len(),
+            before.state.pods.len(),
+            "{name}: pods made"
+        );
+        let p50 = |r: &crate::sim::RunReport| startup_p50(r).parse::<f64>().unwrap();
+        assert!(p50(&after) > p50(&before), "{name}: startup p50");
     }
 }
