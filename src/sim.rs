@@ -44,6 +44,15 @@ pub enum Event {
     /// A watch notification reaches the scheduler (or, `false`, a kubelet)
     /// after its declared latency.
     DelayedWatch(bool, crate::model::WatchEvent),
+    /// A pod's creation is persisted after its `apiLatency.create`: the
+    /// watchers hear of it now.
+    Persisted(crate::model::WatchEvent),
+    /// The scheduler's binding is persisted after its `apiLatency.bind`:
+    /// the Scheduled event is recorded now.
+    BindPersisted(PodId, crate::model::NodeId),
+    /// A kubelet's status write is persisted after its
+    /// `apiLatency.statusUpdate`: the controllers hear of it now.
+    StatusPersisted(crate::model::WatchEvent),
     /// Record a row of timeseries.csv.
     Sample,
 }
@@ -127,12 +136,14 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
     let mut streams = RandomStreams::new(seed);
     let mut scheduler = Scheduler::new(scenario.scheduler.clone(), options.explain.clone());
     scheduler.explain_pod = options.explain_pod.clone();
+    scheduler.defer_scheduled_event = scenario.api_latency.bind.is_some();
     if let Some(k) = options.explain_top {
         scheduler.explain_top = k;
     }
     scheduler.preemption_rng =
         ChaCha8Rng::seed_from_u64(derive_seed(seed, Stream::Preemption as u64));
     let mut kubelets = Kubelets::new(seed);
+    kubelets.api_latency = (scenario.api_latency.clone(), seed);
     kubelets.images = scenario.images.clone();
     let mut controllers = ControllerManager::new(scenario.controllers, seed);
     let mut recorder = Recorder::default();
@@ -250,6 +261,37 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
                     }
                 }
             }
+            Event::Persisted(w) => {
+                let WatchEvent::PodAdded(pod) = w else {
+                    unreachable!("only pod creations are persisted late")
+                };
+                if state.pod(pod).deleted.is_none() {
+                    deliver_one(
+                        w,
+                        &mut state,
+                        &mut scheduler,
+                        &mut kubelets,
+                        &mut controllers,
+                        &mut events,
+                        &mut recorder,
+                        (&scenario.api_latency, seed),
+                    );
+                }
+            }
+            Event::BindPersisted(pod, node) => {
+                if state.pod(pod).deleted.is_none() {
+                    let message = crate::scheduler::scheduled_message(&state, pod, node);
+                    state.record_pod_event(now, pod, "Scheduled", message);
+                }
+            }
+            Event::StatusPersisted(w) => {
+                let (WatchEvent::PodUpdated(pod) | WatchEvent::PodTerminated(pod)) = w else {
+                    unreachable!("only status writes are persisted late")
+                };
+                if state.pod(pod).deleted.is_none() {
+                    controllers.on_watch(w, &state, &mut events);
+                }
+            }
             Event::Fault(e) => {
                 let before = faults.records.len();
                 faults.handle(e, &mut kubelets, &mut state, &mut events);
@@ -331,11 +373,80 @@ fn deliver_watch(
     (latency, seed): (&ApiLatency, u64),
 ) {
     while let Some(w) = state.next_watch_event() {
+        let now = events.now();
+        let pod_delay = |hop, p| latency.delay(hop, p, seed);
+        match w {
+            // Not persisted yet: nobody hears of the pod, created when it is.
+            WatchEvent::PodAdded(p) if pod_delay(Hop::Create, p) > SimDuration::ZERO => {
+                let at = now + pod_delay(Hop::Create, p);
+                state.pod_mut(p).created = at;
+                events.schedule(at, Event::Persisted(w));
+                continue;
+            }
+            // The binding is persisted later; the scheduler has assumed the pod.
+            WatchEvent::PodBound(p, n) if state.pod(p).pod.spec.node_name.is_none() => {
+                let bind = pod_delay(Hop::Bind, p);
+                if bind > SimDuration::ZERO {
+                    state.pod_mut(p).status.conditions.pod_scheduled = Some(now + bind);
+                    events.schedule(now + bind, Event::BindPersisted(p, n));
+                } else if scheduler.defer_scheduled_event {
+                    let message = crate::scheduler::scheduled_message(state, p, n);
+                    state.record_pod_event(now, p, "Scheduled", message);
+                }
+            }
+            // Controllers hear of a kubelet's status write once it is persisted.
+            WatchEvent::PodUpdated(p) | WatchEvent::PodTerminated(p)
+                if pod_delay(Hop::StatusUpdate, p) > SimDuration::ZERO =>
+            {
+                scheduler.on_watch(w, state, events);
+                kubelets.on_watch(w, state, events);
+                let at = now + pod_delay(Hop::StatusUpdate, p);
+                events.schedule(at, Event::StatusPersisted(w));
+                recorder.nodes.on_watch(w, state, now);
+                recorder.recovery.on_watch(w, state);
+                continue;
+            }
+            _ => {}
+        }
+        deliver_one(
+            w,
+            state,
+            scheduler,
+            kubelets,
+            controllers,
+            events,
+            recorder,
+            (latency, seed),
+        );
+    }
+}
+
+/// Delivers one watch notification to every component, the scheduler and
+/// the kubelets after their declared watch latency.
+#[allow(clippy::too_many_arguments)]
+fn deliver_one(
+    w: WatchEvent,
+    state: &mut ClusterState,
+    scheduler: &mut Scheduler,
+    kubelets: &mut Kubelets,
+    controllers: &mut ControllerManager,
+    events: &mut EventQueue<Event>,
+    recorder: &mut Recorder,
+    (latency, seed): (&ApiLatency, u64),
+) {
+    {
         // Declared watch latency: the scheduler hears of new pods, and the
         // kubelets of bindings, later.
         let delayed = match w {
             WatchEvent::PodAdded(p) => Some((true, latency.delay(Hop::SchedulerWatch, p, seed))),
-            WatchEvent::PodBound(p, _) => Some((false, latency.delay(Hop::KubeletWatch, p, seed))),
+            WatchEvent::PodBound(p, _) => {
+                // The kubelet's watch sees the binding once it is persisted.
+                let bind = match state.pod(p).pod.spec.node_name {
+                    None => latency.delay(Hop::Bind, p, seed),
+                    Some(_) => SimDuration::ZERO,
+                };
+                Some((false, bind + latency.delay(Hop::KubeletWatch, p, seed)))
+            }
             _ => None,
         };
         match delayed {

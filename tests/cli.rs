@@ -294,3 +294,26 @@ fn the_readme_scenario_example_is_valid() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn invalid_api_latency_exits_2_naming_the_hop() {
+    let dir = scratch("api-latency");
+    let scenario = dir.join("latency.yaml");
+    std::fs::write(
+        &scenario,
+        "name: latency\napiLatency:\n  bind: -5ms\n  statusUpdate: later\n",
+    )
+    .unwrap();
+    let o = kubesim(&["validate", scenario.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    for expected in [
+        "latency.yaml:3:9: apiLatency.bind: \"-5ms\" is not a distribution",
+        "latency.yaml:4:17: apiLatency.statusUpdate: \"later\" is not a distribution",
+    ] {
+        assert!(
+            stderr.contains(expected),
+            "missing {expected:?} in:\n{stderr}"
+        );
+    }
+}

@@ -26,6 +26,7 @@ pub const MINIMUM_GRACE_PERIOD_S: u64 = 2;
 use crate::engine::distribution::Distribution;
 use crate::engine::rng::{derive_seed, Stream};
 use crate::engine::{EventQueue, SimDuration, SimTime, TimerId};
+use crate::model::api_latency::Hop;
 use crate::model::pod::{Container, RestartPolicy};
 use crate::model::probe::ProbeKind;
 use crate::model::status::ContainerState;
@@ -133,6 +134,9 @@ pub struct Kubelets {
     nodes: Vec<node::KubeletNode>,
     /// Image pulls (disabled unless the scenario has an `images` section).
     pub images: images::ImageConfig,
+    /// Declared API latency and the run's seed: a pod's start and readiness
+    /// are observed once its status write is persisted (`statusUpdate`).
+    pub api_latency: (crate::model::api_latency::ApiLatency, u64),
 }
 
 fn stream_for(seed: u64, pod: PodId) -> ChaCha8Rng {
@@ -149,6 +153,7 @@ impl Kubelets {
             pods: Vec::new(),
             nodes: Vec::new(),
             images: Default::default(),
+            api_latency: (Default::default(), seed),
         }
     }
 
@@ -465,6 +470,8 @@ impl Kubelets {
 
     /// All app containers running ⇒ ContainersReady and Ready (no probes yet).
     fn update_readiness(&self, id: PodId, state: &mut ClusterState, now: SimTime) {
+        let (latency, seed) = &self.api_latency;
+        let observed = now + latency.delay(Hop::StatusUpdate, id, *seed);
         let entry = state.pod_mut(id);
         let all_running = entry
             .status
@@ -482,10 +489,10 @@ impl Kubelets {
         let conditions = &mut entry.status.conditions;
         let was_ready = conditions.ready.is_some();
         if all_running {
-            entry.started.get_or_insert(now);
+            entry.started.get_or_insert(observed);
         }
         if all_ready {
-            entry.ready.get_or_insert(now);
+            entry.ready.get_or_insert(observed);
             if conditions.ready.is_none() {
                 conditions.containers_ready = Some(now);
                 conditions.ready = Some(now);

@@ -155,18 +155,37 @@ pub fn decode_images(ctx: &mut Ctx, node: &Yaml) -> ImageConfig {
     config
 }
 
-/// `apiLatency: {schedulerWatch: uniform(5ms, 50ms), kubeletWatch: 20ms}`.
+/// `apiLatency: {create: 10ms, schedulerWatch: uniform(5ms, 50ms), bind: 10ms,
+/// kubeletWatch: 20ms, statusUpdate: 30ms}`.
 pub fn decode_api_latency(ctx: &mut Ctx, node: &Yaml) -> crate::model::api_latency::ApiLatency {
     let mut config = crate::model::api_latency::ApiLatency::default();
     let Some(mut m) = MapReader::new(ctx, node) else {
         return config;
     };
+    if let Some(n) = m.opt("create") {
+        config.create = distribution(&mut ctx.field("create"), n);
+    }
     if let Some(n) = m.opt("schedulerWatch") {
         config.scheduler_watch = distribution(&mut ctx.field("schedulerWatch"), n);
+    }
+    if let Some(n) = m.opt("bind") {
+        config.bind = distribution(&mut ctx.field("bind"), n);
     }
     if let Some(n) = m.opt("kubeletWatch") {
         config.kubelet_watch = distribution(&mut ctx.field("kubeletWatch"), n);
     }
-    m.finish(ctx, &["schedulerWatch", "kubeletWatch"]);
+    if let Some(n) = m.opt("statusUpdate") {
+        config.status_update = distribution(&mut ctx.field("statusUpdate"), n);
+    }
+    m.finish(
+        ctx,
+        &[
+            "create",
+            "schedulerWatch",
+            "bind",
+            "kubeletWatch",
+            "statusUpdate",
+        ],
+    );
     config
 }

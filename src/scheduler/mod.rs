@@ -134,6 +134,22 @@ pub struct Scheduler {
     nominated_on_node: Vec<Vec<PodId>>,
     /// Draws the offset at which preemption starts trying nodes.
     pub preemption_rng: ChaCha8Rng,
+    /// With a declared bind latency the Scheduled event waits for the
+    /// binding to be persisted; whoever persists it records the event
+    /// ([`scheduled_message`]).
+    pub defer_scheduled_event: bool,
+}
+
+/// The Scheduled event's message, recorded once the binding has succeeded
+/// (`pkg/scheduler/schedule_one.go` bindingCycle).
+pub fn scheduled_message(state: &ClusterState, pod_id: PodId, node_id: NodeId) -> String {
+    let entry = state.pod(pod_id);
+    format!(
+        "Successfully assigned {}/{} to {}",
+        entry.pod.metadata.namespace,
+        entry.pod.metadata.name,
+        state.node(node_id).name()
+    )
 }
 
 impl Scheduler {
@@ -159,6 +175,7 @@ impl Scheduler {
             nominated: BTreeMap::new(),
             nominated_on_node: Vec::new(),
             preemption_rng: rand::SeedableRng::seed_from_u64(0),
+            defer_scheduled_event: false,
         }
     }
 
@@ -359,14 +376,10 @@ impl Scheduler {
                 if let Some((devices, milli)) = chosen {
                     state.reserve_gpus(pod_id, devices, milli);
                 }
-                let entry = state.pod(pod_id);
-                let message = format!(
-                    "Successfully assigned {}/{} to {}",
-                    entry.pod.metadata.namespace,
-                    entry.pod.metadata.name,
-                    state.node(node_id).name()
-                );
-                state.record_pod_event(now, pod_id, "Scheduled", message);
+                if !self.defer_scheduled_event {
+                    let message = scheduled_message(state, pod_id, node_id);
+                    state.record_pod_event(now, pod_id, "Scheduled", message);
+                }
             }
             Err((mut message, rejectors)) => {
                 if self.profiles[profile_idx].preemption.is_some() {
