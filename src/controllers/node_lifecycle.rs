@@ -29,6 +29,7 @@ use crate::model::node_health::ConditionStatus;
 use crate::model::store::{NodeId, PodId};
 use crate::model::taints::{Taint, TaintEffect};
 use crate::model::ClusterState;
+use crate::scheduler::plugins::node_unschedulable::TAINT_NODE_UNSCHEDULABLE;
 use std::collections::{BTreeMap, VecDeque};
 
 pub use crate::model::admission::{TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE};
@@ -169,7 +170,15 @@ impl NodeLifecycle {
         let stale = [TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE]
             .into_iter()
             .any(|k| Some(k) != want && has_taint(state, node, k, TaintEffect::NoSchedule));
-        stale || want.is_some_and(|k| !has_taint(state, node, k, TaintEffect::NoSchedule))
+        stale
+            || want.is_some_and(|k| !has_taint(state, node, k, TaintEffect::NoSchedule))
+            || state.node(node).unschedulable
+                != has_taint(
+                    state,
+                    node,
+                    TAINT_NODE_UNSCHEDULABLE,
+                    TaintEffect::NoSchedule,
+                )
     }
 
     /// A node was added or changed: keep its NoSchedule taint in step with
@@ -199,6 +208,19 @@ impl NodeLifecycle {
                     {
                         n.taints.push(taint(k, TaintEffect::NoSchedule));
                     }
+                }
+                // doNoScheduleTaintingPass also maps spec.unschedulable (a
+                // cordon) to the node.kubernetes.io/unschedulable taint.
+                let tainted = n.taints.iter().any(|t| {
+                    t.key == TAINT_NODE_UNSCHEDULABLE && t.effect == TaintEffect::NoSchedule
+                });
+                if n.unschedulable && !tainted {
+                    n.taints
+                        .push(taint(TAINT_NODE_UNSCHEDULABLE, TaintEffect::NoSchedule));
+                } else if !n.unschedulable && tainted {
+                    n.taints.retain(|t| {
+                        !(t.key == TAINT_NODE_UNSCHEDULABLE && t.effect == TaintEffect::NoSchedule)
+                    });
                 }
             });
         }

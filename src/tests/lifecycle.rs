@@ -367,6 +367,40 @@ fn declared_crashes_end_a_run_with_exit_code_1() {
 }
 
 #[test]
+fn a_cordon_carries_the_unschedulable_taint_until_uncordoned() {
+    // doNoScheduleTaintingPass maps spec.unschedulable to
+    // node.kubernetes.io/unschedulable:NoSchedule, and removes it again.
+    let taints = |duration: &str| {
+        let report = run(&cluster(
+            duration,
+            "  []",
+            "actions:\n  - {at: 100s, cordon: {node: n-1}}\n  - {at: 200s, uncordon: {node: n-1}}",
+        ));
+        let n1 = report
+            .state
+            .nodes
+            .iter()
+            .find(|n| n.metadata.name == "n-1")
+            .unwrap();
+        (
+            n1.unschedulable,
+            n1.taints
+                .iter()
+                .map(|t| format!("{}:{:?}", t.key, t.effect))
+                .collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(
+        taints("150s"),
+        (
+            true,
+            vec!["node.kubernetes.io/unschedulable:NoSchedule".to_string()]
+        )
+    );
+    assert_eq!(taints("250s"), (false, vec![]));
+}
+
+#[test]
 fn drain_cordons_and_evicts_and_the_replacements_go_elsewhere() {
     let report = run(&cluster(
         "300s",
