@@ -254,3 +254,22 @@ fn random_hops_keep_committed_scenarios_consistent_and_slow_startup_down() {
         assert!(p50(&after) > p50(&before), "{name}: startup p50");
     }
 }
+
+#[test]
+fn the_startup_slo_scenario_meets_the_slo_with_every_hop_random() {
+    let path = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/startup-slo.yaml"
+    ));
+    let s = crate::scenario::decode::load(path).unwrap().scenario;
+    let report = crate::sim::simulate(&s, s.seed, &Default::default());
+    let figure = |name: &str| match report.summary.get(name) {
+        Some(crate::metrics::summary::Figure::Float(v)) => *v,
+        other => panic!("{name}: {other:?}"),
+    };
+    // The runtime's 1–3 s start plus every hop after creation (each tens of
+    // milliseconds): the median above 2 s, the p99 above 3 s and within the 5 s SLO.
+    let (p50, p99) = (figure("startup_p50_s"), figure("startup_p99_s"));
+    assert!((2.0..2.5).contains(&p50), "{p50}");
+    assert!((3.0..5.0).contains(&p99), "{p99}");
+}
