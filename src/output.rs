@@ -60,13 +60,11 @@ fn write_file(
     w.flush()
 }
 
-/// Writes every output file of the contract into `out_dir`, replacing it.
-pub fn write_results(
-    out_dir: &Path,
-    report: &RunReport,
-    manifest: &RunManifest,
-    explain: bool,
-) -> io::Result<()> {
+/// Fills a fresh temporary directory beside `out_dir` with `fill`, then
+/// swaps it in for `out_dir` (the old one removed, the new one renamed into
+/// place), so an interrupted or failed write never leaves half-written
+/// results; on failure the temporary directory is removed.
+pub fn replace_dir(out_dir: &Path, fill: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
     let parent = out_dir
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -81,34 +79,53 @@ pub fn write_results(
         fs::remove_dir_all(&tmp)?;
     }
     fs::create_dir_all(&tmp)?;
-    let result = (|| {
-        write_file(&tmp, "manifest.json", |w| {
+    let result = fill(&tmp).and_then(|()| {
+        if out_dir.exists() {
+            fs::remove_dir_all(out_dir)?;
+        }
+        fs::rename(&tmp, out_dir)
+    });
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+/// Writes every output file of the contract into `out_dir`, replacing it.
+pub fn write_results(
+    out_dir: &Path,
+    report: &RunReport,
+    manifest: &RunManifest,
+    explain: bool,
+) -> io::Result<()> {
+    replace_dir(out_dir, |tmp| {
+        write_file(tmp, "manifest.json", |w| {
             w.write_all(manifest.to_json(report).as_bytes())
         })?;
-        write_file(&tmp, "pods.csv", |w| writers::write_pods(w, &report.state))?;
-        write_file(&tmp, "events.csv", |w| {
+        write_file(tmp, "pods.csv", |w| writers::write_pods(w, &report.state))?;
+        write_file(tmp, "events.csv", |w| {
             writers::write_events(w, &report.recorder.events)
         })?;
-        write_file(&tmp, "timeseries.csv", |w| {
+        write_file(tmp, "timeseries.csv", |w| {
             writers::write_timeseries(w, &report.recorder.samples)
         })?;
-        write_file(&tmp, "summary.csv", |w| {
+        write_file(tmp, "summary.csv", |w| {
             writers::write_summary(w, &report.summary)
         })?;
         if !report.state.workloads.is_empty() {
             let samples = &report.recorder.workload_samples;
-            write_file(&tmp, "workloads.csv", |w| {
+            write_file(tmp, "workloads.csv", |w| {
                 writers::write_workloads(w, &report.state, samples)
             })?;
-            write_file(&tmp, "workload_summary.csv", |w| {
+            write_file(tmp, "workload_summary.csv", |w| {
                 writers::write_workload_summary(w, &report.state, samples, report.end)
             })?;
         }
-        write_file(&tmp, "nodes.csv", |w| {
+        write_file(tmp, "nodes.csv", |w| {
             crate::metrics::nodes::write_nodes(w, &report.recorder.nodes.rows, &report.state)
         })?;
         if !report.faults.is_empty() {
-            write_file(&tmp, "faults.csv", |w| {
+            write_file(tmp, "faults.csv", |w| {
                 crate::metrics::recovery::write_faults(
                     w,
                     &report.faults,
@@ -118,23 +135,15 @@ pub fn write_results(
             })?;
         }
         if explain {
-            write_file(&tmp, "decisions.csv", |w| {
+            write_file(tmp, "decisions.csv", |w| {
                 writers::write_decisions(w, &report.decisions)
             })?;
-            write_file(&tmp, "decisions_summary.csv", |w| {
+            write_file(tmp, "decisions_summary.csv", |w| {
                 writers::write_decision_summary(w, &report.explain_summary)
             })?;
         }
-        // Swap in: remove the old results, then rename the new ones into place.
-        if out_dir.exists() {
-            fs::remove_dir_all(out_dir)?;
-        }
-        fs::rename(&tmp, out_dir)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&tmp);
-    }
-    result
+        Ok(())
+    })
 }
 
 /// SHA-256 of the scenario text, for the manifest (a small self-contained

@@ -7,7 +7,7 @@ use crate::trace::openb::OpenbTrace;
 use std::fmt::Write as _;
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn opt(v: Option<i64>) -> String {
     v.map_or(String::new(), |v| v.to_string())
@@ -118,32 +118,12 @@ pub fn manifest_json(s: &ReplayScenario, scenario_path: &str, sha256: &str) -> S
 
 /// Writes the files into `out_dir`, replacing it in one rename.
 pub fn write(out_dir: &Path, files: &[(&str, String)]) -> io::Result<()> {
-    let parent = out_dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent)?;
-    let name = out_dir
-        .file_name()
-        .map_or("results".into(), |n| n.to_string_lossy().into_owned());
-    let tmp: PathBuf = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    if tmp.exists() {
-        fs::remove_dir_all(&tmp)?;
-    }
-    fs::create_dir_all(&tmp)?;
-    let result = (|| {
+    crate::output::replace_dir(out_dir, |tmp| {
         for (file, text) in files {
             fs::write(tmp.join(file), text)?;
         }
-        if out_dir.exists() {
-            fs::remove_dir_all(out_dir)?;
-        }
-        fs::rename(&tmp, out_dir)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&tmp);
-    }
-    result
+        Ok(())
+    })
 }
 
 #[cfg(test)]

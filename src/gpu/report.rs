@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use std::fmt::Write as _;
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The seed of replication `r`: the same derivation sweeps use.
 pub fn replication_seed(base: u64, r: u64) -> u64 {
@@ -378,21 +378,8 @@ pub fn write(
     runs: &[(u64, FillUpRun)],
     manifest: &str,
 ) -> io::Result<()> {
-    let parent = out_dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent)
-        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", parent.display())))?;
-    let name = out_dir
-        .file_name()
-        .map_or("results".into(), |n| n.to_string_lossy().into_owned());
-    let tmp: PathBuf = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    if tmp.exists() {
-        fs::remove_dir_all(&tmp)?;
-    }
-    fs::create_dir_all(tmp.join(crate::plot::CHARTS_DIR))?;
-    let result = (|| {
+    crate::output::replace_dir(out_dir, |tmp| {
+        fs::create_dir_all(tmp.join(crate::plot::CHARTS_DIR))?;
         fs::write(tmp.join("manifest.json"), manifest)?;
         fs::write(tmp.join("runs.csv"), runs_csv(runs))?;
         fs::write(tmp.join("comparison.csv"), comparison_csv(runs))?;
@@ -402,13 +389,6 @@ pub fn write(
         for (stem, c) in charts(s, runs) {
             chart::save(&c, &tmp.join(crate::plot::CHARTS_DIR), &stem)?;
         }
-        if out_dir.exists() {
-            fs::remove_dir_all(out_dir)?;
-        }
-        fs::rename(&tmp, out_dir)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&tmp);
-    }
-    result
+        Ok(())
+    })
 }
