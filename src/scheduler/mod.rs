@@ -455,6 +455,8 @@ impl Scheduler {
         };
         scratch.feasible.clear();
         scratch.failures.clear();
+        // Nominations are rare: without any, no node needs the per-node lookup.
+        let any_nominated = !self.nominated.is_empty();
         let mut processed = 0;
         for k in 0..n_nodes {
             if scratch.feasible.len() >= to_find {
@@ -463,7 +465,11 @@ impl Scheduler {
             let node_id = self.node_order[(self.next_start_node_index + k) % n_nodes];
             // `addNominatedPods`: pods nominated to this node with at least this
             // pod's priority count as if they were already there.
-            let nominated_usage = with_nominated(&self.nominated_on_node, state, node_id, pod_id);
+            let nominated_usage = if any_nominated {
+                with_nominated(&self.nominated_on_node, state, node_id, pod_id)
+            } else {
+                None
+            };
             let view = NodeView {
                 usage: nominated_usage
                     .as_ref()
