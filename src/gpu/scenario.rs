@@ -27,7 +27,6 @@ pub const KEY: &str = "gpuFillUp";
 /// The most runs per policy one file may ask for.
 pub const MAX_REPLICATIONS: u64 = 1000;
 
-const TOP_LEVEL: &[&str] = &["name", "seed", KEY];
 const FIELDS: &[&str] = &[
     "nodes",
     "pods",
@@ -124,12 +123,14 @@ fn policy_list(ctx: &mut Ctx<'_>, node: &Node) -> Option<Vec<Policy>> {
     Some(out)
 }
 
-fn decode(
+/// The top level of a GPU scenario: `name` (default: the file's stem),
+/// `seed` (default 1) and the mode's own section under `key`.
+fn top_level<'a>(
     ctx: &mut Ctx<'_>,
-    doc: &Node,
-    base: &Path,
+    doc: &'a Node,
+    key: &str,
     default_name: &str,
-) -> Option<FillUpScenario> {
+) -> Option<(String, u64, &'a Node)> {
     let mut top = MapReader::new(ctx, doc)?;
     let name = top
         .opt("name")
@@ -139,9 +140,18 @@ fn decode(
         .opt("seed")
         .and_then(|n| ctx.field("seed").u64(n))
         .unwrap_or(1);
-    let body = top.req(ctx, KEY);
-    top.finish(ctx, TOP_LEVEL);
-    let body = body?;
+    let body = top.req(ctx, key);
+    top.finish(ctx, &["name", "seed", key]);
+    Some((name, seed, body?))
+}
+
+fn decode(
+    ctx: &mut Ctx<'_>,
+    doc: &Node,
+    base: &Path,
+    default_name: &str,
+) -> Option<FillUpScenario> {
+    let (name, seed, body) = top_level(ctx, doc, KEY, default_name)?;
     let mut fctx = ctx.field(KEY);
     let mut m = MapReader::new(&mut fctx, body)?;
     let path_field = |m: &mut MapReader<'_>, fctx: &mut Ctx<'_>, key: &str| {
@@ -288,18 +298,7 @@ fn decode_replay(
     base: &Path,
     default_name: &str,
 ) -> Option<ReplayScenario> {
-    let mut top = MapReader::new(ctx, doc)?;
-    let name = top
-        .opt("name")
-        .and_then(|n| ctx.field("name").str(n))
-        .unwrap_or_else(|| default_name.to_string());
-    let seed = top
-        .opt("seed")
-        .and_then(|n| ctx.field("seed").u64(n))
-        .unwrap_or(1);
-    let body = top.req(ctx, REPLAY_KEY);
-    top.finish(ctx, &["name", "seed", REPLAY_KEY]);
-    let body = body?;
+    let (name, seed, body) = top_level(ctx, doc, REPLAY_KEY, default_name)?;
     let mut fctx = ctx.field(REPLAY_KEY);
     let mut m = MapReader::new(&mut fctx, body)?;
     let nodes = m
