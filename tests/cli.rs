@@ -1,6 +1,8 @@
 //! The `kubesim` binary: exit codes, output files, atomic writes, determinism.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn kubesim(args: &[&str]) -> Output {
@@ -10,11 +12,8 @@ fn kubesim(args: &[&str]) -> Output {
         .expect("kubesim runs")
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kubesim-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn scratch(name: &str) -> common::Scratch {
+    common::Scratch::new(&format!("cli-{name}"))
 }
 
 fn quickstart() -> String {

@@ -1,7 +1,9 @@
 //! `kubesim run` and `validate` on GPU fill-up scenarios: exit codes, the
 //! files written, and malformed trace rows reported at file:line:column.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn kubesim(args: &[&str]) -> Output {
@@ -11,11 +13,8 @@ fn kubesim(args: &[&str]) -> Output {
         .expect("kubesim runs")
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kubesim-gpu-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn scratch(name: &str) -> common::Scratch {
+    common::Scratch::new(&format!("gpu-cli-{name}"))
 }
 
 const NODES: &str =

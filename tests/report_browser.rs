@@ -4,6 +4,8 @@
 //! machine the test says so and passes, so that `cargo test` needs nothing
 //! beyond the Rust toolchain.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -33,8 +35,7 @@ fn the_sweep_report_renders_in_headless_chromium_with_every_chart_loaded() {
         eprintln!("skipped: no Chromium at /usr/bin (`.ci/run` installs Debian's chromium)");
         return;
     };
-    let dir = std::env::temp_dir().join(format!("kubesim-report-browser-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = common::Scratch::new("report-browser");
     let results = dir.join("capacity-sweep");
     copy_dir(
         Path::new(concat!(

@@ -1,6 +1,8 @@
 //! The `kubesim sweep` and `kubesim merge` commands: exit codes, output
 //! files, resumption and shards through the binary.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -11,11 +13,8 @@ fn kubesim(args: &[&str]) -> Output {
         .expect("kubesim runs")
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kubesim-sweep-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn scratch(name: &str) -> common::Scratch {
+    common::Scratch::new(&format!("sweep-cli-{name}"))
 }
 
 /// A small sweep over the example's base scenario (12 runs), for tests that

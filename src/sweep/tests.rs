@@ -2,7 +2,7 @@
 //! determinism across thread counts, shards and resumption.
 
 use super::*;
-use std::path::PathBuf;
+use crate::tests::scratch::Scratch;
 
 const BASE: &str = "\
 # Base: two nodes and a stream of pods.
@@ -57,10 +57,8 @@ objective: {minimize: nodes}
 ";
 
 /// A fresh directory holding base.yaml and s.yaml (`sweep` as its text).
-fn setup(name: &str, sweep: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kubesim-sweep-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
+fn setup(name: &str, sweep: &str) -> Scratch {
+    let dir = Scratch::new(&format!("sweep-{name}"));
     fs::write(dir.join("base.yaml"), BASE).unwrap();
     fs::write(dir.join("s.yaml"), sweep).unwrap();
     dir
@@ -302,8 +300,7 @@ fn the_failure_resilience_sweep_finds_the_largest_deployment_a_zone_outage_leave
     ));
     let sweep = load(path).unwrap_or_else(|d| panic!("{d}"));
     assert_eq!(sweep.index.columns, ["replicas", "outage"]);
-    let out = std::env::temp_dir().join(format!("kubesim-sweep-resilience-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&out);
+    let out = Scratch::new("sweep-resilience");
     run(&sweep, &out, &Options::default(), &Quiet).unwrap();
     // 8 surviving nodes of 8 cpu hold 32 replicas of 2 cpu: up to 32 the
     // evicted replicas are replaced about 50 s + 300 s after the zone goes,

@@ -15,6 +15,10 @@ mod queueing;
 mod scheduler_scenarios;
 mod scheduling;
 
+/// The integration tests' scratch directory, shared with the unit tests.
+#[path = "../../tests/common/mod.rs"]
+pub mod scratch;
+
 use crate::scenario::decode::load_str;
 use crate::sim::{simulate, RunOptions, RunReport};
 use std::path::Path;
