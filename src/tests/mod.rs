@@ -14,6 +14,7 @@ mod probes;
 mod queueing;
 mod scheduler_scenarios;
 mod scheduling;
+mod streaming;
 
 use crate::scenario::decode::load_str;
 use crate::sim::{simulate, RunOptions, RunReport};
