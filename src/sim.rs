@@ -588,13 +588,15 @@ fn retire_finished(
     let mut candidates = std::mem::take(&mut recorder.retire_candidates);
     candidates.sort_unstable();
     candidates.dedup();
-    for id in candidates {
+    for id in candidates.drain(..) {
         match retirement(state, id, scheduler, kubelets, controllers) {
             Retirement::Now => recorder.retire(id, state),
             Retirement::Later => recorder.retire_deferred.push(id),
             Retirement::Never => {}
         }
     }
+    // Keep the buffer (and its capacity) for the next event.
+    recorder.retire_candidates = candidates;
 }
 
 /// Carries out a scenario action through the API, as `kubectl` would.
