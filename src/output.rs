@@ -75,6 +75,7 @@ pub fn replace_dir(out_dir: &Path, fill: impl FnOnce(&Path) -> io::Result<()>) -
     let name = out_dir
         .file_name()
         .map_or("results".into(), |n| n.to_string_lossy().into_owned());
+    remove_stale_temporaries(parent, &name);
     let tmp: PathBuf = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     if tmp.exists() {
         fs::remove_dir_all(&tmp)?;
@@ -98,6 +99,30 @@ pub fn replace_dir(out_dir: &Path, fill: impl FnOnce(&Path) -> io::Result<()>) -
     fs::rename(&tmp, out_dir)?;
     cleanup.1 = true;
     Ok(())
+}
+
+/// Removes the temporary directories `.NAME.tmp-PID` that runs of the same
+/// results directory left when they were killed (a streamed run fills its
+/// temporary directory while it runs), if their process is gone. Where
+/// processes cannot be looked up (no `/proc`), nothing is removed.
+fn remove_stale_temporaries(parent: &Path, name: &str) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let prefix = format!(".{name}.tmp-");
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !proc.join(pid).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Writes every output file of the contract into `out_dir`, replacing it.
@@ -178,6 +203,7 @@ struct SpanReader {
     file: fs::File,
     window: Vec<u8>,
     start: u64,
+    window_bytes: u64,
 }
 
 /// Bytes of the scratch file held at once while pods.csv is put together.
@@ -185,10 +211,15 @@ const SPAN_WINDOW_BYTES: u64 = 16 << 20;
 
 impl SpanReader {
     fn new(file: fs::File) -> Self {
+        Self::with_window(file, SPAN_WINDOW_BYTES)
+    }
+
+    fn with_window(file: fs::File, window_bytes: u64) -> Self {
         SpanReader {
             file,
             window: Vec::new(),
             start: 0,
+            window_bytes,
         }
     }
 
@@ -198,11 +229,11 @@ impl SpanReader {
         let end = offset + len as u64;
         if offset < self.start || end > self.start + self.window.len() as u64 {
             // Centre the window on the row: rows come back a little out of order.
-            self.start = offset.saturating_sub(SPAN_WINDOW_BYTES / 2);
+            self.start = offset.saturating_sub(self.window_bytes / 2);
             self.file.seek(SeekFrom::Start(self.start))?;
             self.window.clear();
             (&mut self.file)
-                .take(SPAN_WINDOW_BYTES.max(end - self.start))
+                .take(self.window_bytes.max(end - self.start))
                 .read_to_end(&mut self.window)?;
             if end > self.start + self.window.len() as u64 {
                 return Err(io::Error::new(
@@ -342,6 +373,79 @@ pub fn sha256_hex(data: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dead_run_s_temporary_directory_is_removed_and_a_live_one_kept() {
+        let base = std::env::temp_dir().join(format!("kubesim-stale-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&base);
+        fs::create_dir_all(&base).unwrap();
+        // No process has pid 4294967295; this process is alive.
+        let dead = base.join(".out.tmp-4294967295");
+        let live = base.join(format!(".other.tmp-{}", std::process::id()));
+        let unrelated = base.join(".out.tmp-notapid");
+        for d in [&dead, &live, &unrelated] {
+            fs::create_dir_all(d).unwrap();
+            fs::write(d.join("events.csv"), "half").unwrap();
+        }
+        replace_dir(&base.join("out"), |tmp| fs::write(tmp.join("a"), "x")).unwrap();
+        assert!(
+            !dead.exists(),
+            "a killed run's temporary directory is removed"
+        );
+        assert!(live.exists() && unrelated.exists());
+        assert_eq!(fs::read(base.join("out/a")).unwrap(), b"x");
+        fs::remove_dir_all(&base).unwrap();
+    }
+
+    #[test]
+    fn rows_read_back_in_any_order_through_a_small_window() {
+        let path = std::env::temp_dir().join(format!("kubesim-spans-{}", std::process::id()));
+        let mut bytes = Vec::new();
+        let mut spans = Vec::new();
+        for i in 0..500u32 {
+            let row = format!("pod-{i},{}\n", "x".repeat((i % 37) as usize));
+            spans.push((bytes.len() as u64, row.len() as u32));
+            bytes.extend_from_slice(row.as_bytes());
+        }
+        fs::write(&path, &bytes).unwrap();
+        // Forwards, backwards and jumping about, with windows smaller and
+        // larger than a row.
+        let mut order: Vec<usize> = (0..500).collect();
+        order.extend((0..500).rev());
+        order.extend((0..500).map(|i| (i * 211) % 500));
+        for window in [8, 64, 1 << 20] {
+            let mut reader = SpanReader::with_window(fs::File::open(&path).unwrap(), window);
+            for &i in &order {
+                let (offset, len) = spans[i];
+                let mut out = Vec::new();
+                reader.read(offset, len, &mut out).unwrap();
+                assert_eq!(out, &bytes[offset as usize..][..len as usize], "row {i}");
+            }
+        }
+        // Past the end of the file: an error, not a short row.
+        let mut reader = SpanReader::new(fs::File::open(&path).unwrap());
+        assert!(reader
+            .read(bytes.len() as u64 - 2, 10, &mut Vec::new())
+            .is_err());
+        fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn a_panicking_fill_leaves_no_temporary_directory() {
+        let base = std::env::temp_dir().join(format!("kubesim-panic-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&base);
+        fs::create_dir_all(&base).unwrap();
+        let out = base.join("out");
+        let panicked = std::panic::catch_unwind(|| {
+            replace_dir(&out, |tmp| {
+                fs::write(tmp.join("events.csv"), "half").unwrap();
+                panic!("the run failed");
+            })
+        });
+        assert!(panicked.is_err());
+        assert_eq!(fs::read_dir(&base).unwrap().count(), 0, "nothing left");
+        fs::remove_dir_all(&base).unwrap();
+    }
 
     #[test]
     fn sha256_matches_known_vectors() {

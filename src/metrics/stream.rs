@@ -186,3 +186,69 @@ pub fn write_event(sink: &mut CsvSink, e: &EventRecord) {
         &e.message,
     ]);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A disk that is full.
+    struct Full;
+    impl Write for Full {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::Error::other("no space left on device"))
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_write_error_during_the_run_is_reported_at_the_end() {
+        let mut events = CsvSink::new(Box::new(Full), &["a", "b"]);
+        for _ in 0..10_000 {
+            events.write(["x", "y"]); // past the CSV writer's buffer
+        }
+        let err = events.finish().unwrap_err();
+        assert!(err.to_string().contains("no space left"), "{err}");
+
+        let mut state = ClusterState::default();
+        let id = state.add_pod(crate::model::pod::fixtures::pod("p").build(), SimTime::ZERO);
+        let mut rows = RetiredRows::new(Box::new(Full));
+        rows.write(id, state.pod(id), &state);
+        assert!(rows.finish().is_err());
+    }
+
+    #[test]
+    fn retired_rows_record_where_each_row_is() {
+        let mut state = ClusterState::default();
+        let a = state.add_pod(crate::model::pod::fixtures::pod("a").build(), SimTime::ZERO);
+        let b = state.add_pod(
+            crate::model::pod::fixtures::pod("bb").build(),
+            SimTime::ZERO,
+        );
+        #[derive(Clone, Default)]
+        struct Shared(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+        impl Write for Shared {
+            fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let out = Shared::default();
+        let mut rows = RetiredRows::new(Box::new(out.clone()));
+        // Retired out of creation order.
+        rows.write(b, state.pod(b), &state);
+        rows.write(a, state.pod(a), &state);
+        let spans = rows.finish().unwrap();
+        let bytes = out.0.lock().unwrap().clone();
+        let row = |(o, l): (u64, u32)| {
+            String::from_utf8(bytes[o as usize..][..l as usize].to_vec()).unwrap()
+        };
+        assert!(row(spans[a.0 as usize]).starts_with("a,default,"));
+        assert!(row(spans[b.0 as usize]).starts_with("bb,default,"));
+        assert_eq!(spans[b.0 as usize].0, 0);
+    }
+}
