@@ -6,11 +6,11 @@
 
 use crate::engine::SimTime;
 use crate::metrics::summary::Figure;
-use crate::output::{sha256_hex, write_results, RunManifest};
+use crate::output::{run_streaming, sha256_hex, RunManifest};
 use crate::scenario::decode::{load, Loaded};
 use crate::scenario::Scenario;
 use crate::scheduler::ExplainFilter;
-use crate::sim::{simulate, RunOptions, RunReport};
+use crate::sim::{simulate_streaming, RunOptions, RunReport};
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -495,13 +495,6 @@ fn run(path: &Path, out: Option<PathBuf>, seed: Option<u64>, explain: Explain, q
             .clone()
             .map(|p| Box::new(p) as Box<dyn crate::sim::ProgressSink + Send>),
     };
-    let started = Instant::now();
-    let report = simulate(&scenario, seed, &options);
-    let wall = started.elapsed();
-    if let Some(p) = progress {
-        p.finish();
-    }
-
     let text = std::fs::read(path).unwrap_or_default();
     let path_text = path.display().to_string();
     let manifest = RunManifest {
@@ -514,10 +507,25 @@ fn run(path: &Path, out: Option<PathBuf>, seed: Option<u64>, explain: Explain, q
         explain_top,
     };
     let explaining = explain.is_some() || explain_pod.is_some();
-    if let Err(e) = write_results(&out_dir, &report, &manifest, explaining) {
-        eprintln!("error: cannot write results to {}: {e}", out_dir.display());
-        return EXIT_INVALID;
-    }
+    // Finished pods and events are streamed into the results as the run
+    // goes, so that a long run's memory follows the pods alive.
+    let started = Instant::now();
+    let mut wall = Duration::ZERO;
+    let written = run_streaming(&out_dir, &manifest, explaining, |writers| {
+        let report = simulate_streaming(&scenario, seed, &options, writers);
+        wall = started.elapsed();
+        if let Some(p) = progress {
+            p.finish();
+        }
+        report
+    });
+    let report = match written {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("error: cannot write results to {}: {e}", out_dir.display());
+            return EXIT_INVALID;
+        }
+    };
     if !quiet {
         print_summary(&report, wall, &out_dir);
     }

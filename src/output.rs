@@ -3,6 +3,7 @@
 //! one rename. An interrupted or failed write leaves no half-written results
 //! that look complete.
 
+use crate::metrics::stream::StreamWriters;
 use crate::metrics::writers;
 use crate::sim::RunReport;
 use std::fs;
@@ -74,21 +75,54 @@ pub fn replace_dir(out_dir: &Path, fill: impl FnOnce(&Path) -> io::Result<()>) -
     let name = out_dir
         .file_name()
         .map_or("results".into(), |n| n.to_string_lossy().into_owned());
+    remove_stale_temporaries(parent, &name);
     let tmp: PathBuf = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     if tmp.exists() {
         fs::remove_dir_all(&tmp)?;
     }
     fs::create_dir_all(&tmp)?;
-    let result = fill(&tmp).and_then(|()| {
-        if out_dir.exists() {
-            fs::remove_dir_all(out_dir)?;
+    // Removes the temporary directory unless it was renamed into place,
+    // also when `fill` panics (a streamed run fills it while it runs).
+    struct Cleanup<'a>(&'a Path, bool);
+    impl Drop for Cleanup<'_> {
+        fn drop(&mut self) {
+            if !self.1 {
+                let _ = fs::remove_dir_all(self.0);
+            }
         }
-        fs::rename(&tmp, out_dir)
-    });
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&tmp);
     }
-    result
+    let mut cleanup = Cleanup(&tmp, false);
+    fill(&tmp)?;
+    if out_dir.exists() {
+        fs::remove_dir_all(out_dir)?;
+    }
+    fs::rename(&tmp, out_dir)?;
+    cleanup.1 = true;
+    Ok(())
+}
+
+/// Removes the temporary directories `.NAME.tmp-PID` that runs of the same
+/// results directory left when they were killed (a streamed run fills its
+/// temporary directory while it runs), if their process is gone. Where
+/// processes cannot be looked up (no `/proc`), nothing is removed.
+fn remove_stale_temporaries(parent: &Path, name: &str) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let prefix = format!(".{name}.tmp-");
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(pid) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
+            continue;
+        };
+        if pid.parse::<u32>().is_ok() && !proc.join(pid).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Writes every output file of the contract into `out_dir`, replacing it.
@@ -99,12 +133,131 @@ pub fn write_results(
     explain: bool,
 ) -> io::Result<()> {
     replace_dir(out_dir, |tmp| {
-        write_file(tmp, "manifest.json", |w| {
-            w.write_all(manifest.to_json(report).as_bytes())
-        })?;
         write_file(tmp, "pods.csv", |w| writers::write_pods(w, &report.state))?;
         write_file(tmp, "events.csv", |w| {
             writers::write_events(w, &report.recorder.events)
+        })?;
+        write_file(tmp, "nodes.csv", |w| {
+            crate::metrics::nodes::write_nodes(w, &report.recorder.nodes.rows, &report.state)
+        })?;
+        write_rest(tmp, report, manifest, explain)
+    })
+}
+
+/// The scratch file of a streamed run's retired pods' rows, inside the
+/// temporary directory (removed before it is renamed into place).
+const RETIRED_PODS_SCRATCH: &str = ".pods-retired.csv";
+
+/// Runs a simulation that streams its results (`run` is given the writers,
+/// e.g. `sim::simulate_streaming`) into a fresh temporary directory beside
+/// `out_dir`, finishes the files there and swaps it in for `out_dir`: the
+/// same files, byte for byte, as [`write_results`] after [`crate::sim::simulate`],
+/// in memory that follows the pods alive. A failed or interrupted run leaves
+/// `out_dir` as it was.
+pub fn run_streaming(
+    out_dir: &Path,
+    manifest: &RunManifest,
+    explain: bool,
+    run: impl FnOnce(StreamWriters) -> RunReport,
+) -> io::Result<RunReport> {
+    let mut done = None;
+    replace_dir(out_dir, |tmp| {
+        let writers = StreamWriters {
+            events: Box::new(BufWriter::new(create(tmp, "events.csv")?)),
+            nodes: Box::new(BufWriter::new(create(tmp, "nodes.csv")?)),
+            retired_pods: Box::new(BufWriter::new(create(tmp, RETIRED_PODS_SCRATCH)?)),
+        };
+        let mut report = run(writers);
+        let streams = report.recorder.stream.take().expect("a streamed run");
+        streams.events.finish()?;
+        if let Some(nodes) = report.recorder.nodes.stream.take() {
+            nodes.finish()?;
+        }
+        let spans = streams.retired.finish()?;
+        let scratch = tmp.join(RETIRED_PODS_SCRATCH);
+        let mut rows = SpanReader::new(fs::File::open(&scratch)?);
+        write_file(tmp, "pods.csv", |w| {
+            writers::write_pods_with(w, &report.state, |id, buf| {
+                let (offset, len) = spans.get(id.0 as usize).copied().unwrap_or_default();
+                rows.read(offset, len, buf)
+            })
+        })?;
+        fs::remove_file(&scratch)?;
+        write_rest(tmp, &report, manifest, explain)?;
+        done = Some(report);
+        Ok(())
+    })?;
+    Ok(done.expect("filled"))
+}
+
+fn create(dir: &Path, name: &str) -> io::Result<fs::File> {
+    let path = dir.join(name);
+    fs::File::create(&path)
+        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+}
+
+/// Reads rows back from the scratch file through a window. Pods retire
+/// roughly in creation order, so reading them back in creation order mostly
+/// stays inside the window and the file is read about once.
+struct SpanReader {
+    file: fs::File,
+    window: Vec<u8>,
+    start: u64,
+    window_bytes: u64,
+}
+
+/// Bytes of the scratch file held at once while pods.csv is put together.
+const SPAN_WINDOW_BYTES: u64 = 16 << 20;
+
+impl SpanReader {
+    fn new(file: fs::File) -> Self {
+        Self::with_window(file, SPAN_WINDOW_BYTES)
+    }
+
+    fn with_window(file: fs::File, window_bytes: u64) -> Self {
+        SpanReader {
+            file,
+            window: Vec::new(),
+            start: 0,
+            window_bytes,
+        }
+    }
+
+    /// Appends the `len` bytes at `offset` to `out`.
+    fn read(&mut self, offset: u64, len: u32, out: &mut Vec<u8>) -> io::Result<()> {
+        use std::io::{Read, Seek, SeekFrom};
+        let end = offset + len as u64;
+        if offset < self.start || end > self.start + self.window.len() as u64 {
+            // Centre the window on the row: rows come back a little out of order.
+            self.start = offset.saturating_sub(self.window_bytes / 2);
+            self.file.seek(SeekFrom::Start(self.start))?;
+            self.window.clear();
+            (&mut self.file)
+                .take(self.window_bytes.max(end - self.start))
+                .read_to_end(&mut self.window)?;
+            if end > self.start + self.window.len() as u64 {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the retired pods' rows are shorter than written",
+                ));
+            }
+        }
+        let from = (offset - self.start) as usize;
+        out.extend_from_slice(&self.window[from..from + len as usize]);
+        Ok(())
+    }
+}
+
+/// The files written from the report alike in both modes.
+fn write_rest(
+    tmp: &Path,
+    report: &RunReport,
+    manifest: &RunManifest,
+    explain: bool,
+) -> io::Result<()> {
+    {
+        write_file(tmp, "manifest.json", |w| {
+            w.write_all(manifest.to_json(report).as_bytes())
         })?;
         write_file(tmp, "timeseries.csv", |w| {
             writers::write_timeseries(w, &report.recorder.samples)
@@ -121,9 +274,6 @@ pub fn write_results(
                 writers::write_workload_summary(w, &report.state, samples, report.end)
             })?;
         }
-        write_file(tmp, "nodes.csv", |w| {
-            crate::metrics::nodes::write_nodes(w, &report.recorder.nodes.rows, &report.state)
-        })?;
         if !report.faults.is_empty() {
             write_file(tmp, "faults.csv", |w| {
                 crate::metrics::recovery::write_faults(
@@ -143,7 +293,7 @@ pub fn write_results(
             })?;
         }
         Ok(())
-    })
+    }
 }
 
 /// SHA-256 of the scenario text, for the manifest (a small self-contained
@@ -223,6 +373,79 @@ pub fn sha256_hex(data: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dead_run_s_temporary_directory_is_removed_and_a_live_one_kept() {
+        let base = std::env::temp_dir().join(format!("kubesim-stale-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&base);
+        fs::create_dir_all(&base).unwrap();
+        // No process has pid 4294967295; this process is alive.
+        let dead = base.join(".out.tmp-4294967295");
+        let live = base.join(format!(".other.tmp-{}", std::process::id()));
+        let unrelated = base.join(".out.tmp-notapid");
+        for d in [&dead, &live, &unrelated] {
+            fs::create_dir_all(d).unwrap();
+            fs::write(d.join("events.csv"), "half").unwrap();
+        }
+        replace_dir(&base.join("out"), |tmp| fs::write(tmp.join("a"), "x")).unwrap();
+        assert!(
+            !dead.exists(),
+            "a killed run's temporary directory is removed"
+        );
+        assert!(live.exists() && unrelated.exists());
+        assert_eq!(fs::read(base.join("out/a")).unwrap(), b"x");
+        fs::remove_dir_all(&base).unwrap();
+    }
+
+    #[test]
+    fn rows_read_back_in_any_order_through_a_small_window() {
+        let path = std::env::temp_dir().join(format!("kubesim-spans-{}", std::process::id()));
+        let mut bytes = Vec::new();
+        let mut spans = Vec::new();
+        for i in 0..500u32 {
+            let row = format!("pod-{i},{}\n", "x".repeat((i % 37) as usize));
+            spans.push((bytes.len() as u64, row.len() as u32));
+            bytes.extend_from_slice(row.as_bytes());
+        }
+        fs::write(&path, &bytes).unwrap();
+        // Forwards, backwards and jumping about, with windows smaller and
+        // larger than a row.
+        let mut order: Vec<usize> = (0..500).collect();
+        order.extend((0..500).rev());
+        order.extend((0..500).map(|i| (i * 211) % 500));
+        for window in [8, 64, 1 << 20] {
+            let mut reader = SpanReader::with_window(fs::File::open(&path).unwrap(), window);
+            for &i in &order {
+                let (offset, len) = spans[i];
+                let mut out = Vec::new();
+                reader.read(offset, len, &mut out).unwrap();
+                assert_eq!(out, &bytes[offset as usize..][..len as usize], "row {i}");
+            }
+        }
+        // Past the end of the file: an error, not a short row.
+        let mut reader = SpanReader::new(fs::File::open(&path).unwrap());
+        assert!(reader
+            .read(bytes.len() as u64 - 2, 10, &mut Vec::new())
+            .is_err());
+        fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn a_panicking_fill_leaves_no_temporary_directory() {
+        let base = std::env::temp_dir().join(format!("kubesim-panic-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&base);
+        fs::create_dir_all(&base).unwrap();
+        let out = base.join("out");
+        let panicked = std::panic::catch_unwind(|| {
+            replace_dir(&out, |tmp| {
+                fs::write(tmp.join("events.csv"), "half").unwrap();
+                panic!("the run failed");
+            })
+        });
+        assert!(panicked.is_err());
+        assert_eq!(fs::read_dir(&base).unwrap().count(), 0, "nothing left");
+        fs::remove_dir_all(&base).unwrap();
+    }
 
     #[test]
     fn sha256_matches_known_vectors() {

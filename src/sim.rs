@@ -12,7 +12,10 @@ use crate::engine::SimDuration;
 use crate::engine::{EventQueue, Limits, RandomStreams, SimTime, StopReason};
 use crate::faults::{FaultEvent, Faults};
 use crate::kubelet::{KubeletEvent, Kubelets};
+use crate::metrics::nodes::NODES_HEADER;
+use crate::metrics::stream::{CsvSink, RetiredRows, StreamWriters, Streams};
 use crate::metrics::summary::{summarize, Summary};
+use crate::metrics::writers::EVENTS_HEADER;
 use crate::metrics::Recorder;
 use crate::model::api_latency::{ApiLatency, Hop};
 use crate::model::meta::ObjectMeta;
@@ -123,6 +126,30 @@ struct ArrivalState {
 
 /// Runs a scenario with a seed to completion or to a limit.
 pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunReport {
+    run(scenario, seed, options, None)
+}
+
+/// Like [`simulate`], but streams events.csv, nodes.csv and the pods.csv
+/// rows of finished pods to `writers` while it runs, and retires the
+/// finished pods nothing refers to any more: their entries leave
+/// `report.state.pods` (their ids stay taken) and their summary figures stay
+/// in `report.recorder.retired`. The files `output` writes from either
+/// report are byte for byte the same.
+pub fn simulate_streaming(
+    scenario: &Scenario,
+    seed: u64,
+    options: &RunOptions,
+    writers: StreamWriters,
+) -> RunReport {
+    run(scenario, seed, options, Some(writers))
+}
+
+fn run(
+    scenario: &Scenario,
+    seed: u64,
+    options: &RunOptions,
+    writers: Option<StreamWriters>,
+) -> RunReport {
     let limits = Limits {
         max_events: scenario.max_events,
         max_time: scenario
@@ -147,6 +174,13 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
     kubelets.images = scenario.images.clone();
     let mut controllers = ControllerManager::new(scenario.controllers, seed);
     let mut recorder = Recorder::default();
+    if let Some(w) = writers {
+        recorder.stream = Some(Streams {
+            events: CsvSink::new(w.events, EVENTS_HEADER),
+            retired: RetiredRows::new(w.retired_pods),
+        });
+        recorder.nodes.stream = Some(CsvSink::new(w.nodes, NODES_HEADER));
+    }
     let mut faults = Faults::new(&scenario.faults, seed);
     let arrivals_seed = derive_seed(seed, Stream::Arrivals as u64);
     let mut arrival_states: Vec<ArrivalState> = (0..scenario.arrivals.len())
@@ -249,9 +283,12 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
                     | crate::model::WatchEvent::PodBound(p, _) => p,
                     _ => unreachable!("only pod notifications are delayed"),
                 };
-                // The pod may have gone (or be going) meanwhile.
-                let e = state.pod(pod);
-                if e.deleted.is_none() && (to_scheduler || e.terminating.is_none()) {
+                // The pod may have gone (or be going, or be retired) meanwhile.
+                let live = state.pods.get(pod).is_some_and(|e| {
+                    e.deleted.is_none() && (to_scheduler || e.terminating.is_none())
+                });
+                if live {
+                    let e = state.pod(pod);
                     if to_scheduler {
                         if e.node.is_none() {
                             scheduler.on_watch(w, &state, &mut events);
@@ -265,7 +302,7 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
                 let WatchEvent::PodAdded(pod) = w else {
                     unreachable!("only pod creations are persisted late")
                 };
-                if state.pod(pod).deleted.is_none() {
+                if state.pods.get(pod).is_some_and(|e| e.deleted.is_none()) {
                     deliver_one(
                         w,
                         &mut state,
@@ -279,7 +316,7 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
                 }
             }
             Event::BindPersisted(pod, node) => {
-                if state.pod(pod).deleted.is_none() {
+                if state.pods.get(pod).is_some_and(|e| e.deleted.is_none()) {
                     let message = crate::scheduler::scheduled_message(&state, pod, node);
                     state.record_pod_event(now, pod, "Scheduled", message);
                 }
@@ -288,7 +325,7 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
                 let (WatchEvent::PodUpdated(pod) | WatchEvent::PodTerminated(pod)) = w else {
                     unreachable!("only status writes are persisted late")
                 };
-                if state.pod(pod).deleted.is_none() {
+                if state.pods.get(pod).is_some_and(|e| e.deleted.is_none()) {
                     controllers.on_watch(w, &state, &mut events);
                 }
             }
@@ -316,6 +353,9 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
             Event::Sample => {
                 recorder.sample(now, &state, scheduler.queue.pending_len());
                 events.schedule(now + scenario.sample_interval, Event::Sample);
+                // Finished pods something still referred to get another look.
+                let deferred = std::mem::take(&mut recorder.retire_deferred);
+                recorder.retire_candidates.extend(deferred);
             }
         }
         deliver_watch(
@@ -328,6 +368,15 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
             (&scenario.api_latency, seed),
         );
         recorder.record_events(&mut state);
+        if recorder.stream.is_some() {
+            retire_finished(
+                &mut state,
+                &mut recorder,
+                &scheduler,
+                &kubelets,
+                &controllers,
+            );
+        }
         recorder.recovery.check(&state, now, |n| {
             kubelets.fault(n) == crate::kubelet::node::NodeFault::Healthy
         });
@@ -374,6 +423,14 @@ fn deliver_watch(
 ) {
     while let Some(w) = state.next_watch_event() {
         let now = events.now();
+        if recorder.stream.is_some() {
+            if let WatchEvent::PodUpdated(p)
+            | WatchEvent::PodTerminated(p)
+            | WatchEvent::PodDeleted(p) = w
+            {
+                recorder.retire_candidates.push(p);
+            }
+        }
         let pod_delay = |hop, p| latency.delay(hop, p, seed);
         match w {
             // Not persisted yet: nobody hears of the pod, created when it is.
@@ -469,6 +526,79 @@ fn deliver_one(
     }
 }
 
+/// Whether a finished pod can be retired.
+enum Retirement {
+    Now,
+    /// Something still refers to it; look again at the next sample.
+    Later,
+    /// Not finished (its finishing will make it a candidate again), or kept
+    /// for the whole run.
+    Never,
+}
+
+/// Whether the pod's entry can go: it has finished (terminal or deleted),
+/// holds nothing, and no component can look at it again. Pods a controller
+/// owns stay (controllers keep their pods' ids, and a Job's finished pods
+/// stay in the API until the Job goes), as do all pods while Services exist.
+fn retirement(
+    state: &ClusterState,
+    id: PodId,
+    scheduler: &Scheduler,
+    kubelets: &Kubelets,
+    controllers: &ControllerManager,
+) -> Retirement {
+    let Some(e) = state.pods.get(id) else {
+        return Retirement::Never; // retired already
+    };
+    if e.deleted.is_none() && !e.status.phase.is_terminal() {
+        return Retirement::Never;
+    }
+    if e.owner.is_some()
+        || !e.pod.metadata.owner_references.is_empty()
+        || controllers.has_services()
+    {
+        return Retirement::Never;
+    }
+    let terminating = e.terminating.is_some() && e.deleted.is_none();
+    // Still pending at the end, its pending time would run to the end.
+    let waiting = e.pod.spec.node_name.is_none()
+        && e.status.conditions.pod_scheduled.is_none()
+        && e.deleted.is_none();
+    if e.holds_resources()
+        || terminating
+        || waiting
+        || kubelets.references(id, e.node)
+        || scheduler.queue.info(id).is_some()
+        || controllers.references(id)
+    {
+        return Retirement::Later;
+    }
+    Retirement::Now
+}
+
+/// Streaming: retires the candidates that can go, and defers the others
+/// that might later.
+fn retire_finished(
+    state: &mut ClusterState,
+    recorder: &mut Recorder,
+    scheduler: &Scheduler,
+    kubelets: &Kubelets,
+    controllers: &ControllerManager,
+) {
+    let mut candidates = std::mem::take(&mut recorder.retire_candidates);
+    candidates.sort_unstable();
+    candidates.dedup();
+    for id in candidates.drain(..) {
+        match retirement(state, id, scheduler, kubelets, controllers) {
+            Retirement::Now => recorder.retire(id, state),
+            Retirement::Later => recorder.retire_deferred.push(id),
+            Retirement::Never => {}
+        }
+    }
+    // Keep the buffer (and its capacity) for the next event.
+    recorder.retire_candidates = candidates;
+}
+
 /// Carries out a scenario action through the API, as `kubectl` would.
 /// Carries out an action; returns when to carry it out again (a drain whose
 /// evictions a PodDisruptionBudget refused).
@@ -531,13 +661,13 @@ fn apply_action(
             propagation,
         } => {
             if kind == "Pod" {
-                let pod = state.pods.iter().position(|p| {
+                let pod = state.pods.iter_ids().find(|(_, p)| {
                     p.deleted.is_none()
                         && p.pod.metadata.namespace == *namespace
                         && p.pod.metadata.name == *name
                 });
-                if let Some(i) = pod {
-                    state.request_pod_deletion(PodId(i as u32), now);
+                if let Some((id, _)) = pod {
+                    state.request_pod_deletion(id, now);
                 }
             } else if let Some(id) = state.find_workload(kind, namespace, name) {
                 gc::delete_workload(cm, id, *propagation, state, events);

@@ -169,7 +169,7 @@ impl ControllerManager {
                     self.services.push(id);
                     for i in 0..state.pods.len() {
                         let pod = PodId(i as u32);
-                        if endpoints::selects(state, id, pod) {
+                        if !state.pods.is_retired(pod) && endpoints::selects(state, id, pod) {
                             endpoints::observe(&mut self.memory[id.0 as usize], pod, state);
                         }
                     }
@@ -270,6 +270,8 @@ impl ControllerManager {
                 self.node_lifecycle.on_node_event(node, state, events);
                 self.taint_eviction.on_node_updated(node, state, events);
             }
+            // A retired pod finished long ago: nothing to evict.
+            ControllerEvent::PodTaintSync(pod) if state.pods.is_retired(pod) => {}
             ControllerEvent::PodTaintSync(pod) => {
                 self.taint_eviction.on_pod_event(pod, state, events)
             }
@@ -284,6 +286,17 @@ impl ControllerManager {
                 taint_eviction::TaintEviction::fire(self, pod, state, events.now())
             }
         }
+    }
+
+    /// Whether the controllers may still look at the pod: a taint-based
+    /// deletion is scheduled for it.
+    pub fn references(&self, pod: PodId) -> bool {
+        self.taint_eviction.tracks(pod)
+    }
+
+    /// Whether there are Services, whose endpoints may hold any pod.
+    pub fn has_services(&self) -> bool {
+        !self.services.is_empty()
     }
 
     /// Live pods the workload owns, oldest first (deleted ones are pruned).

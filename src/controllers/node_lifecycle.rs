@@ -498,7 +498,9 @@ fn remove_no_execute(state: &mut ClusterState, node: NodeId) {
 fn mark_pods_not_ready(state: &mut ClusterState, node: NodeId, now: SimTime) {
     for i in 0..state.pods.len() {
         let pod = PodId(i as u32);
-        let e = state.pod(pod);
+        let Some(e) = state.pods.get(pod) else {
+            continue; // retired: finished long ago
+        };
         if e.node != Some(node) || e.deleted.is_some() || e.status.phase.is_terminal() {
             continue;
         }

@@ -42,7 +42,9 @@ pub fn run(cm: &mut ControllerManager, state: &mut ClusterState, now: SimTime) {
     cm.pod_gc_pending = false;
     for i in 0..state.pods.len() {
         let pod = PodId(i as u32);
-        let e = state.pod(pod);
+        let Some(e) = state.pods.get(pod) else {
+            continue; // retired: finished long ago
+        };
         if e.deleted.is_none()
             && e.terminating.is_some()
             && e.node.is_some_and(|n| out_of_service(state, n))

@@ -104,10 +104,15 @@ impl TaintEviction {
         self.node_taints[idx] = taints;
         for i in 0..state.pods.len() {
             let pod = PodId(i as u32);
-            if state.pod(pod).node == Some(node) {
+            if state.pods.get(pod).is_some_and(|e| e.node == Some(node)) {
                 self.process_pod(pod, state, events);
             }
         }
+    }
+
+    /// Whether a deletion of the pod is scheduled.
+    pub fn tracks(&self, pod: PodId) -> bool {
+        self.scheduled.contains_key(&pod)
     }
 
     /// Whether a pod notification concerns this controller (read-only check

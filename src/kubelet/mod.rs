@@ -128,8 +128,10 @@ struct PodRuntime {
 pub struct Kubelets {
     run_times_seed: u64,
     latencies_seed: u64,
-    /// Indexed by pod id; `None` for pods not running on a node.
-    pods: Vec<Option<PodRuntime>>,
+    /// Indexed by pod id; `None` for pods not running on a node. Boxed, so
+    /// that a finished pod's slot costs a pointer, not a runtime (two random
+    /// streams of a few hundred bytes each).
+    pods: Vec<Option<Box<PodRuntime>>>,
     /// Per-node kubelet state (faults, API notifications held back), by node id.
     nodes: Vec<node::KubeletNode>,
     /// Image pulls (disabled unless the scenario has an `images` section).
@@ -155,6 +157,18 @@ impl Kubelets {
             images: Default::default(),
             api_latency: (Default::default(), seed),
         }
+    }
+
+    /// Whether the kubelets still hold anything of the pod: its runtime
+    /// (and so its timers), or a notification about it that its node's
+    /// kubelet has held back while it could not reach the API server.
+    pub fn references(&self, pod: PodId, node: Option<NodeId>) -> bool {
+        self.pods.get(pod.0 as usize).is_some_and(Option::is_some)
+            || node.is_some_and(|n| {
+                self.nodes
+                    .get(n.0 as usize)
+                    .is_some_and(|k| k.holds_back(pod))
+            })
     }
 
     fn runtime(&mut self, pod: PodId) -> &mut PodRuntime {
@@ -227,7 +241,7 @@ impl Kubelets {
         }
         let spec = state.pod(id).pod.spec.clone();
         let new_runtimes = |n: usize| (0..n).map(|_| ContainerRuntime::default()).collect();
-        self.pods[idx] = Some(PodRuntime {
+        self.pods[idx] = Some(Box::new(PodRuntime {
             run_rng: stream_for(self.run_times_seed, id),
             latency_rng: stream_for(self.latencies_seed, id),
             init: new_runtimes(spec.init_containers.len()),
@@ -235,7 +249,7 @@ impl Kubelets {
             removal: None,
             first_pull: None,
             init_passed: 0,
-        });
+        }));
         if spec.init_containers.is_empty() {
             self.start_app_containers(id, state, events);
         } else {

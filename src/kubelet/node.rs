@@ -64,6 +64,13 @@ pub struct KubeletNode {
 /// sandbox (`kuberuntime_manager.go`: ContainerStatusUnknown, 128 + SIGKILL).
 pub const LOST_CONTAINER_EXIT_CODE: i32 = 137;
 
+impl KubeletNode {
+    /// Whether a notification about the pod is held back.
+    pub(super) fn holds_back(&self, pod: PodId) -> bool {
+        self.deferred.iter().any(|w| w.pod() == Some(pod))
+    }
+}
+
 impl Kubelets {
     pub(super) fn node_mut(&mut self, id: NodeId) -> &mut KubeletNode {
         let idx = id.0 as usize;
@@ -105,9 +112,11 @@ impl Kubelets {
 
     /// Pods bound to a node and still in the API, in id order.
     fn pods_on(state: &ClusterState, node: NodeId) -> Vec<PodId> {
-        (0..state.pods.len())
-            .map(|i| PodId(i as u32))
-            .filter(|&p| state.pod(p).node == Some(node) && state.pod(p).deleted.is_none())
+        state
+            .pods
+            .iter_ids()
+            .filter(|(_, e)| e.node == Some(node) && e.deleted.is_none())
+            .map(|(p, _)| p)
             .collect()
     }
 

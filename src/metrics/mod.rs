@@ -4,6 +4,7 @@
 pub mod nodes;
 pub mod recorder;
 pub mod recovery;
+pub mod stream;
 pub mod summary;
 pub mod writers;
 

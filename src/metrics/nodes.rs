@@ -30,8 +30,11 @@ pub struct NodeRow {
 
 #[derive(Default)]
 pub struct NodeTimeline {
+    /// The rows so far (none when they are streamed).
     pub rows: Vec<NodeRow>,
     last: Vec<Option<NodeView>>,
+    /// Streaming: rows are written here as they happen instead of kept.
+    pub stream: Option<super::stream::CsvSink>,
 }
 
 fn view(state: &ClusterState, node: NodeId) -> NodeView {
@@ -72,11 +75,15 @@ impl NodeTimeline {
             return;
         }
         self.last[idx] = Some(v.clone());
-        self.rows.push(NodeRow {
+        let row = NodeRow {
             time: now,
             node,
             view: v,
-        });
+        };
+        match &mut self.stream {
+            Some(sink) => sink.write(node_record(&row, state)),
+            None => self.rows.push(row),
+        }
     }
 }
 
@@ -101,26 +108,31 @@ fn ratio(used: i64, total: i64) -> String {
     }
 }
 
+/// A row of nodes.csv.
+fn node_record(r: &NodeRow, state: &ClusterState) -> [String; 10] {
+    let node = state.node(r.node);
+    let v = &r.view;
+    [
+        r.time.to_string(),
+        node.name().to_string(),
+        v.condition.to_string(),
+        if v.unschedulable { "true" } else { "false" }.to_string(),
+        v.taints.clone(),
+        v.pods.to_string(),
+        v.cpu_requested_millis.to_string(),
+        v.memory_requested_bytes.to_string(),
+        ratio(v.cpu_requested_millis, node.allocatable.cpu_millis),
+        ratio(v.memory_requested_bytes, node.allocatable.memory_bytes),
+    ]
+}
+
 /// nodes.csv, in time order.
 pub fn write_nodes(w: impl Write, rows: &[NodeRow], state: &ClusterState) -> io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
     out.write_record(NODES_HEADER).map_err(io::Error::other)?;
     for r in rows {
-        let node = state.node(r.node);
-        let v = &r.view;
-        out.write_record([
-            r.time.to_string().as_str(),
-            node.name(),
-            v.condition,
-            if v.unschedulable { "true" } else { "false" },
-            &v.taints,
-            &v.pods.to_string(),
-            &v.cpu_requested_millis.to_string(),
-            &v.memory_requested_bytes.to_string(),
-            &ratio(v.cpu_requested_millis, node.allocatable.cpu_millis),
-            &ratio(v.memory_requested_bytes, node.allocatable.memory_bytes),
-        ])
-        .map_err(io::Error::other)?;
+        out.write_record(node_record(r, state))
+            .map_err(io::Error::other)?;
     }
     out.flush()
 }

@@ -4,7 +4,7 @@ use crate::engine::SimTime;
 use crate::model::event::EventRecord;
 use crate::model::store::{WorkloadEntry, WorkloadId};
 use crate::model::workloads::WorkloadSpec;
-use crate::model::{ClusterState, PodPhase};
+use crate::model::{ClusterState, PodId, PodPhase};
 
 /// One row of timeseries.csv.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,7 +39,18 @@ pub struct WorkloadSample {
 
 #[derive(Default)]
 pub struct Recorder {
+    /// The events so far (none when they are streamed).
     pub events: Vec<EventRecord>,
+    /// FailedScheduling events so far (summary.csv), streamed or not.
+    pub failed_scheduling_events: i64,
+    /// Streaming: events.csv and retired pods' rows go here.
+    pub stream: Option<super::stream::Streams>,
+    /// What the summary needs of the pods retired so far.
+    pub retired: super::stream::RetiredFigures,
+    /// Streaming: pods that finished since the last retirement pass, and
+    /// finished pods that something still referred to at an earlier pass.
+    pub retire_candidates: Vec<PodId>,
+    pub retire_deferred: Vec<PodId>,
     pub samples: Vec<Sample>,
     pub workload_samples: Vec<WorkloadSample>,
     /// Rows of nodes.csv.
@@ -71,7 +82,27 @@ fn ratio(used: i64, total: i64) -> f64 {
 
 impl Recorder {
     pub fn record_events(&mut self, state: &mut ClusterState) {
-        self.events.extend(state.drain_events());
+        for e in state.drain_events() {
+            if e.reason == "FailedScheduling" {
+                self.failed_scheduling_events += 1;
+            }
+            match &mut self.stream {
+                Some(s) => super::stream::write_event(&mut s.events, &e),
+                None => self.events.push(e),
+            }
+        }
+    }
+
+    /// Retires a finished pod that nothing refers to any more (streaming):
+    /// its pods.csv row is written and its summary figures kept, and its
+    /// entry dropped.
+    pub fn retire(&mut self, id: PodId, state: &mut ClusterState) {
+        let Some(stream) = &mut self.stream else {
+            return;
+        };
+        let entry = state.pods.retire(id);
+        stream.retired.write(id, &entry, state);
+        self.retired.add(&entry);
     }
 
     pub fn sample(&mut self, time: SimTime, state: &ClusterState, pods_unschedulable: usize) {

@@ -7,6 +7,7 @@
 //! cannot look fast by leaving pods out.
 
 use super::recorder::{Recorder, WorkloadSample};
+use super::stream::pod_times;
 use crate::engine::{SimTime, StopReason};
 use crate::model::workloads::WorkloadSpec;
 use crate::model::{ClusterState, PodPhase};
@@ -121,40 +122,31 @@ pub fn summarize(
     events_processed: u64,
     stop_reason: StopReason,
 ) -> Summary {
-    let mut pending = Vec::new();
-    let mut startup = Vec::new();
-    let mut attempts = 0i64;
+    // Pods retired during the run left their figures behind; sorting makes
+    // the order in which they were gathered irrelevant.
+    let retired = &recorder.retired;
+    let mut pending = retired.pending_s.clone();
+    let mut startup = retired.startup_s.clone();
+    let mut attempts = retired.scheduling_attempts;
     let mut unschedulable = 0i64;
-    let mut restarts = 0i64;
+    let mut restarts = retired.restarts;
     for entry in &state.pods {
         attempts += entry.scheduling_attempts as i64;
         restarts += entry.status.restarts() as i64;
-        if entry.pod.spec.node_name.is_some() {
-            continue; // never went through the scheduler
-        }
-        match entry.status.conditions.pod_scheduled {
-            Some(t) => pending.push(t.since(entry.created).as_secs_f64()),
-            None if entry.deleted.is_none() => {
-                pending.push(end.since(entry.created).as_secs_f64());
-                if entry.status.reason.as_deref() == Some("Unschedulable") {
-                    unschedulable += 1;
-                }
-            }
-            None => {}
-        }
-        if let Some(t) = entry.started {
-            // SIG Scalability's pod startup latency leaves image pulls out.
-            let pulls = entry.image_pull.0.min(t.since(entry.created).0);
-            startup.push((t.since(entry.created).0 - pulls) as f64 / 1e6);
+        let (p, s) = pod_times(entry, end);
+        pending.extend(p);
+        startup.extend(s);
+        if entry.pod.spec.node_name.is_none()
+            && entry.status.conditions.pod_scheduled.is_none()
+            && entry.deleted.is_none()
+            && entry.status.reason.as_deref() == Some("Unschedulable")
+        {
+            unschedulable += 1;
         }
     }
     pending.sort_by(f64::total_cmp);
     startup.sort_by(f64::total_cmp);
-    let failed_scheduling = recorder
-        .events
-        .iter()
-        .filter(|e| e.reason == "FailedScheduling")
-        .count() as i64;
+    let failed_scheduling = recorder.failed_scheduling_events;
     let count = |p: PodPhase| Figure::Int(state.phase_counts[p as usize]);
     let samples = &recorder.samples;
     let max_of = |f: fn(&super::Sample) -> f64| {

@@ -6,7 +6,7 @@ use super::recorder::{Sample, WorkloadSample};
 use super::summary::Summary;
 use crate::engine::SimTime;
 use crate::model::event::EventRecord;
-use crate::model::ClusterState;
+use crate::model::{ClusterState, PodEntry, PodId};
 use crate::scheduler::DecisionRow;
 use std::io::{self, Write};
 
@@ -49,15 +49,43 @@ fn gpu_devices(devices: u8) -> String {
     held.join("-")
 }
 
-/// pods.csv: one row per pod, in creation order.
-pub fn write_pods(w: impl Write, state: &ClusterState) -> io::Result<()> {
-    let mut out = csv::Writer::from_writer(w);
-    out.write_record(PODS_HEADER).map_err(csv_err)?;
-    for entry in &state.pods {
+/// Formats CSV rows one at a time, so that a row can be written at once to
+/// a stream (a finished pod's row when it is retired) or later to the file,
+/// byte for byte the same either way.
+pub struct RowFormatter(csv::Writer<Vec<u8>>);
+
+impl Default for RowFormatter {
+    fn default() -> Self {
+        RowFormatter(csv::Writer::from_writer(Vec::new()))
+    }
+}
+
+/// Bytes of formatted rows kept before the formatter starts a new buffer.
+const FORMATTER_BUFFER_BYTES: usize = 1 << 20;
+
+impl RowFormatter {
+    /// The record as one CSV line; valid until the next call.
+    pub fn format<I, T>(&mut self, record: I) -> &[u8]
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        if self.0.get_ref().len() > FORMATTER_BUFFER_BYTES {
+            *self = RowFormatter::default();
+        }
+        let start = self.0.get_ref().len();
+        // Writing into a Vec cannot fail.
+        self.0.write_record(record).expect("CSV into memory");
+        self.0.flush().expect("CSV into memory");
+        &self.0.get_ref()[start..]
+    }
+
+    /// The pod's pods.csv line.
+    pub fn pod(&mut self, entry: &PodEntry, state: &ClusterState) -> &[u8] {
         let meta = &entry.pod.metadata;
         let owner = meta.controller();
         let node = entry.node.map_or("", |n| state.node(n).name());
-        out.write_record([
+        self.format([
             meta.name.as_str(),
             meta.namespace.as_str(),
             owner.map_or("", |o| o.kind.as_str()),
@@ -78,16 +106,50 @@ pub fn write_pods(w: impl Write, state: &ClusterState) -> io::Result<()> {
             &entry.status.container_reason(),
             &gpu_devices(entry.gpu_devices),
         ])
-        .map_err(csv_err)?;
     }
-    out.flush()
 }
+
+/// pods.csv: one row per pod, in creation order.
+pub fn write_pods(w: impl Write, state: &ClusterState) -> io::Result<()> {
+    write_pods_with(w, state, |id, _| {
+        Err(io::Error::other(format!(
+            "pod {} was retired without its row",
+            id.0
+        )))
+    })
+}
+
+/// pods.csv when some pods were retired during the run: `retired_row`
+/// appends a retired pod's row (as it was streamed) to the buffer; the
+/// other pods' rows are formatted from the state. Creation order either way.
+pub fn write_pods_with(
+    mut w: impl Write,
+    state: &ClusterState,
+    mut retired_row: impl FnMut(PodId, &mut Vec<u8>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut rows = RowFormatter::default();
+    w.write_all(rows.format(PODS_HEADER))?;
+    let mut buf = Vec::new();
+    for i in 0..state.pods.len() {
+        let id = PodId(i as u32);
+        match state.pods.get(id) {
+            Some(entry) => w.write_all(rows.pod(entry, state))?,
+            None => {
+                buf.clear();
+                retired_row(id, &mut buf)?;
+                w.write_all(&buf)?;
+            }
+        }
+    }
+    w.flush()
+}
+
+pub const EVENTS_HEADER: &[&str] = &["time_s", "kind", "object", "reason", "message"];
 
 /// events.csv: `time_s,kind,object,reason,message`, in the order they happened.
 pub fn write_events(w: impl Write, events: &[EventRecord]) -> io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
-    out.write_record(["time_s", "kind", "object", "reason", "message"])
-        .map_err(csv_err)?;
+    out.write_record(EVENTS_HEADER).map_err(csv_err)?;
     for e in events {
         out.write_record([
             e.time.to_string().as_str(),

@@ -62,6 +62,13 @@ impl Admission {
         if !needs_default_tolerations(&pod.spec) {
             return;
         }
+        // A spec no other pod shares (an arrival's pod with its own sampled
+        // requests) is admitted in place: caching it would keep two copies
+        // of every such pod's spec for the whole run.
+        if let Some(spec) = Arc::get_mut(&mut pod.spec) {
+            default_toleration_seconds(spec);
+            return;
+        }
         let key = Arc::as_ptr(&pod.spec) as usize;
         if let Some((original, admitted)) = self.admitted.get(&key) {
             if Arc::ptr_eq(original, &pod.spec) {

@@ -93,6 +93,21 @@ pub enum WatchEvent {
     WorkloadDeleted(WorkloadId),
 }
 
+impl WatchEvent {
+    /// The pod the notification is about, if any.
+    pub fn pod(self) -> Option<PodId> {
+        match self {
+            WatchEvent::PodAdded(p)
+            | WatchEvent::PodBound(p, _)
+            | WatchEvent::PodUpdated(p)
+            | WatchEvent::PodTerminated(p)
+            | WatchEvent::PodTerminating(p)
+            | WatchEvent::PodDeleted(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct WorkloadId(pub u32);
 
@@ -125,7 +140,8 @@ pub struct ClusterState {
     pub resource_names: ResourceNames,
     pub nodes: Vec<Node>,
     pub node_usage: Vec<NodeUsage>,
-    pub pods: Vec<PodEntry>,
+    /// Every pod created, by id (a finished pod's entry may be retired).
+    pub pods: super::pod_table::PodTable,
     watch: VecDeque<WatchEvent>,
     /// Events recorded since the consumer last drained them.
     events: Vec<EventRecord>,
@@ -386,10 +402,9 @@ impl ClusterState {
 
     pub fn add_pod(&mut self, mut pod: Pod, now: SimTime) -> PodId {
         self.admission.admit(&mut pod);
-        let id = PodId(self.pods.len() as u32);
         let status = PodStatus::pending(pod.spec.init_containers.len(), pod.spec.containers.len());
         self.phase_counts[PodPhase::Pending as usize] += 1;
-        self.pods.push(PodEntry {
+        let id = self.pods.push(PodEntry {
             pod,
             status,
             node: None,
@@ -523,7 +538,7 @@ impl ClusterState {
                 ..Default::default()
             })
             .collect();
-        let mut phase_counts = [0i64; 5];
+        let mut phase_counts = self.pods.retired_in_api();
         for entry in &self.pods {
             if entry.deleted.is_none() {
                 phase_counts[entry.status.phase as usize] += 1;
@@ -549,9 +564,11 @@ impl ClusterState {
                 ));
             }
         }
-        let holding: BTreeSet<PodId> = (0..self.pods.len())
-            .filter(|&i| self.pods[i].holds_resources())
-            .map(|i| PodId(i as u32))
+        let holding: BTreeSet<PodId> = self
+            .pods
+            .iter_ids()
+            .filter(|(_, e)| e.holds_resources())
+            .map(|(id, _)| id)
             .collect();
         if holding != self.bound_pods {
             return Err("bound_pods differs from the pods holding resources".into());

@@ -9,9 +9,10 @@
 //! often the sweep was resumed.
 
 use super::grid::RunSpec;
+use crate::metrics::stream::StreamWriters;
 use crate::metrics::writers::write_summary;
 use crate::scenario::Scenario;
-use crate::sim::{simulate, RunOptions};
+use crate::sim::{simulate_streaming, RunOptions};
 use rayon::prelude::*;
 use std::fs;
 use std::io;
@@ -80,7 +81,14 @@ pub fn execute(
     let results: Vec<io::Result<()>> = pool.install(|| {
         todo.par_iter()
             .map(|spec| {
-                let report = simulate(&scenarios[spec.point], spec.seed, &RunOptions::default());
+                // Only the summary is kept: finished pods are retired as
+                // they go and the streamed files dropped.
+                let report = simulate_streaming(
+                    &scenarios[spec.point],
+                    spec.seed,
+                    &RunOptions::default(),
+                    StreamWriters::discard(),
+                );
                 let mut bytes = Vec::new();
                 write_summary(&mut bytes, &report.summary)?;
                 write_atomic(&run_file(dir, spec.index), &bytes)?;

@@ -14,6 +14,7 @@ mod probes;
 mod queueing;
 mod scheduler_scenarios;
 mod scheduling;
+mod streaming;
 
 /// The integration tests' scratch directory, shared with the unit tests.
 #[path = "../../tests/common/mod.rs"]
