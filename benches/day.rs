@@ -9,14 +9,16 @@
 //!
 //! Limits (issue 8, this 2-core machine, release build): ≤ 60 s and ≤ 2 GiB
 //! peak memory per run. Back of the envelope: the bare-pod day
-//! (`benches/day.yaml`) takes about a minute, nearly all of it a scheduling
-//! cycle per pod at ≈ 50 µs (10 000 nodes, 10 % scored), so the limit needs
-//! the scheduler's fast path; the controllers add a few µs per pod. Memory:
-//! about 2 KiB per finished pod (its pods.csv row and timestamps) is 2 GiB
-//! for 1 000 000 pods, so a finished pod must cost less than that.
+//! (`benches/day.yaml`) takes about a minute, nearly all of it one
+//! scheduling cycle per pod (10 000 nodes, 10 % of them scored), so the time
+//! limit needs the scheduler's fast path, with controllers, kubelets and
+//! metrics adding at most a few µs per pod; a cost per event that grows with
+//! the cluster's pods (a scan of every bound pod, or of a workload's pods,
+//! after each event) breaks it at once. Memory: 2 GiB over 1 000 000 pods
+//! leaves about 2 KiB per pod for everything the run keeps of it.
 //!
-//! Run with `cargo bench --bench day` (about 10 minutes: ten runs after one
-//! for warm-up).
+//! Run with `cargo bench --bench day` (eleven runs, one of them warm-up:
+//! about 11 minutes at the limit).
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use std::time::Duration;
