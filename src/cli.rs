@@ -112,7 +112,17 @@ pub const EXIT_EXPECTATION_FAILED: i32 = 1;
 pub const EXIT_INVALID: i32 = 2;
 
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    main_with_args(std::env::args_os())
+}
+
+/// `main` on the given arguments (the program name first), for benchmarks
+/// that time a command exactly as the binary runs it.
+pub fn main_with_args<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();

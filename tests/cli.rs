@@ -316,3 +316,55 @@ fn invalid_api_latency_exits_2_naming_the_hop() {
         );
     }
 }
+
+#[test]
+fn main_with_args_runs_in_process_as_the_binary_does() {
+    // benches/day.rs times `kubesim run` through this entry point.
+    let dir = scratch("in-process");
+    let (a, b) = (dir.join("a"), dir.join("b"));
+    let args = [
+        "kubesim",
+        "run",
+        &quickstart(),
+        "--out",
+        a.to_str().unwrap(),
+        "--quiet",
+    ];
+    assert_eq!(kubesim::cli::main_with_args(args), kubesim::cli::EXIT_OK);
+    let o = kubesim(&[
+        "run",
+        &quickstart(),
+        "--out",
+        b.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    for f in ["pods.csv", "events.csv", "summary.csv", "timeseries.csv"] {
+        assert_eq!(read(&a.join(f)), read(&b.join(f)), "{f}");
+    }
+    let missing = dir.join("missing.yaml");
+    let args = ["kubesim", "run", missing.to_str().unwrap(), "--quiet"];
+    assert_eq!(
+        kubesim::cli::main_with_args(args),
+        kubesim::cli::EXIT_INVALID
+    );
+}
+
+#[test]
+fn the_one_day_benchmark_scenarios_are_valid() {
+    for (file, nodes) in [("day.yaml", 10_000), ("day-workloads.yaml", 10_000)] {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/").to_string() + file;
+        let o = kubesim(&["validate", &path]);
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{file}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            stdout.contains(&format!("valid ({nodes} nodes")),
+            "{file}: {stdout}"
+        );
+    }
+}

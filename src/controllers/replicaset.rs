@@ -8,9 +8,10 @@ use super::{
     available_at, is_active, is_available, is_ready, sync_at, ControllerEvent, ControllerManager,
 };
 use crate::engine::{EventQueue, SimTime};
-use crate::model::store::{PodId, WorkloadId};
+use crate::model::store::{NodeId, PodId, WorkloadId};
 use crate::model::workloads::WorkloadSpec;
 use crate::model::{ClusterState, PodPhase};
+use std::collections::BTreeMap;
 
 /// `burstReplicas`: at most this many creations or deletions per sync.
 pub const BURST_REPLICAS: usize = 500;
@@ -54,16 +55,18 @@ pub fn pods_to_delete(
     n: usize,
     now: SimTime,
 ) -> Vec<PodId> {
+    // Active pods per node, counted once rather than once per pod.
+    let mut on_node: BTreeMap<NodeId, i32> = BTreeMap::new();
+    for &p in active {
+        if let Some(node) = state.pod(p).node {
+            *on_node.entry(node).or_default() += 1;
+        }
+    }
     let mut ranked: Vec<(PodRank, &str, PodId)> = active
         .iter()
         .map(|&p| {
             let e = state.pod(p);
-            let co_located = e.node.map_or(0, |node| {
-                active
-                    .iter()
-                    .filter(|&&q| state.pod(q).node == Some(node))
-                    .count()
-            }) as i32;
+            let co_located = e.node.map_or(0, |node| on_node[&node]);
             let rank = PodRank {
                 assigned: e.node.is_some(),
                 phase_rank: match e.status.phase {
@@ -115,5 +118,43 @@ fn update_status<E: From<ControllerEvent>>(
     // terminating pods (Recreate and rollout completion wait for them).
     if let Some(owner) = state.workload(id).owner {
         cm.enqueue(owner, events);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::pod::fixtures::pod;
+    use crate::model::resources::ResourceNames;
+    use crate::scheduler::plugins::test_nodes::node;
+
+    #[test]
+    fn scale_down_deletes_pods_sharing_a_node_first() {
+        // getPodsToDelete ranks pods on nodes with more active pods of the
+        // set first: z0, z1 share n0, b0 is alone on n1 and c0 is on n2 with
+        // a pod of another set (not counted). Otherwise equal (bound at 0,
+        // pending), so deleting two picks z0 and z1, though by name alone
+        // b0 and c0 come first.
+        let mut state = ClusterState::new(ResourceNames::default());
+        let n: Vec<NodeId> = ["n0", "n1", "n2"]
+            .iter()
+            .map(|name| state.add_node(node(name, "8", "8Gi").node))
+            .collect();
+        let mut bound = |name: &str, on: NodeId| {
+            let id = state.add_pod(pod(name).build(), SimTime::ZERO);
+            state.bind(id, on, SimTime::ZERO);
+            id
+        };
+        let b0 = bound("b0", n[1]);
+        let z1 = bound("z1", n[0]);
+        let c0 = bound("c0", n[2]);
+        let z0 = bound("z0", n[0]);
+        bound("other", n[2]);
+        let active = [b0, z1, c0, z0];
+        assert_eq!(
+            pods_to_delete(&state, &active, 2, SimTime::ZERO),
+            vec![z0, z1]
+        );
+        assert_eq!(pods_to_delete(&state, &active, 3, SimTime::ZERO)[2], b0);
     }
 }

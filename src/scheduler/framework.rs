@@ -7,7 +7,7 @@
 //! PreFilter → Filter → PostFilter → PreScore → Score → NormalizeScore → Reserve → Bind.
 
 use crate::model::resources::ResourceName;
-use crate::model::store::{NodeId, NodeUsage};
+use crate::model::store::{NodeId, NodeUsage, PodId};
 use crate::model::{ClusterState, Node, Pod};
 
 /// Highest score a Score plugin may return after normalization (`framework.MaxNodeScore`).
@@ -155,6 +155,11 @@ pub trait Plugin: Send + Sync {
     fn has_score(&self) -> bool {
         false
     }
+
+    /// A pod was bound, began terminating, released its node or was deleted
+    /// (the scheduler's informer): plugins that keep counts of existing pods
+    /// between cycles update them here.
+    fn pod_changed(&mut self, _pod: PodId, _state: &ClusterState) {}
 
     /// The cluster-wide part of PreFilter (upstream's CycleState): plugins that
     /// look at other pods (topology spread, inter-pod affinity) count them

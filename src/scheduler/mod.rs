@@ -205,6 +205,17 @@ impl Scheduler {
         events: &mut EventQueue<E>,
     ) {
         let now = events.now();
+        if let WatchEvent::PodBound(id, _)
+        | WatchEvent::PodTerminating(id)
+        | WatchEvent::PodTerminated(id)
+        | WatchEvent::PodDeleted(id) = event
+        {
+            for profile in &mut self.profiles {
+                for plugin in profile.plugins.iter_mut() {
+                    plugin.pod_changed(id, state);
+                }
+            }
+        }
         match event {
             WatchEvent::PodAdded(id) => {
                 let entry = state.pod(id);

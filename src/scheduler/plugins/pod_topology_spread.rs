@@ -16,7 +16,7 @@
 
 use crate::model::labels::{LabelSelector, Labels};
 use crate::model::node::{LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE};
-use crate::model::store::NodeId;
+use crate::model::store::{NodeId, PodId};
 use crate::model::taints::TaintEffect;
 use crate::model::topology::{InclusionPolicy, TopologySpreadConstraint, WhenUnsatisfiable};
 use crate::model::workloads::WorkloadSpec;
@@ -100,6 +100,9 @@ pub struct PodTopologySpread {
     system_defaulted: bool,
     /// Score: nodes missing a constraint's key, by node id.
     ignored: Vec<bool>,
+    /// Matching pods per node for recently used selectors, kept up to date
+    /// from watch events so that a cycle does not scan every bound pod.
+    counts: MatchingPodCounts,
 }
 
 impl PodTopologySpread {
@@ -256,27 +259,142 @@ fn match_nothing() -> LabelSelector {
     }
 }
 
-/// `countPodsMatchSelector` for every node at once: pods in the namespace,
-/// bound, not terminating, matching the selector.
-fn count_per_node(prepared: &mut [Prepared], pod: &Pod, state: &ClusterState) {
-    for p in prepared.iter_mut() {
-        p.per_node.clear();
-        p.per_node.resize(state.nodes.len(), 0);
+/// Whether an existing pod counts for `countPodsMatchSelector`: bound (it
+/// holds its node) and not terminating. Namespace and selector aside.
+fn counted_node(state: &ClusterState, id: PodId) -> Option<NodeId> {
+    let e = state.pod(id);
+    if e.terminating.is_some() || !state.bound_pods.contains(&id) {
+        return None;
     }
-    if prepared.is_empty() {
-        return;
-    }
+    e.node
+}
+
+/// `countPodsMatchSelector` for every node at once by scanning every bound
+/// pod: pods in the namespace, bound, not terminating, matching the selector.
+fn scan_per_node(namespace: &str, selector: &LabelSelector, state: &ClusterState) -> Vec<i64> {
+    let mut per_node = vec![0; state.nodes.len()];
     for &id in &state.bound_pods {
         let e = state.pod(id);
         let Some(node) = e.node else { continue };
-        if e.terminating.is_some() || e.pod.metadata.namespace != pod.metadata.namespace {
+        if e.terminating.is_some() || e.pod.metadata.namespace != namespace {
             continue;
         }
-        for p in prepared.iter_mut() {
-            if p.selector.matches(&e.pod.metadata.labels) {
-                p.per_node[node.0 as usize] += 1;
+        if selector.matches(&e.pod.metadata.labels) {
+            per_node[node.0 as usize] += 1;
+        }
+    }
+    per_node
+}
+
+/// How many selectors' counts are kept (least recently used dropped first):
+/// a pod's selectors are its own constraints' or its Service's and
+/// ReplicaSet's, so a handful of workloads being scheduled at once share them.
+const MAX_CACHED_SELECTORS: usize = 32;
+
+/// The per-node counts of `scan_per_node` for recently used (namespace,
+/// selector) pairs, updated pod by pod from watch events instead of being
+/// recounted every cycle. `node_of` mirrors which pods count and where, so
+/// that an event is applied as the difference it makes.
+#[derive(Clone, Debug, Default)]
+struct MatchingPodCounts {
+    /// The node each counted pod (bound, not terminating) is on, by pod id.
+    node_of: Vec<Option<NodeId>>,
+    /// (namespace, selector, per-node counts, last use).
+    entries: Vec<(String, LabelSelector, Vec<i64>, u64)>,
+    uses: u64,
+}
+
+impl MatchingPodCounts {
+    /// A pod was bound, started terminating, released its node or was
+    /// deleted: count it again.
+    fn pod_changed(&mut self, id: PodId, state: &ClusterState) {
+        let idx = id.0 as usize;
+        if self.node_of.len() <= idx {
+            self.node_of.resize(idx + 1, None);
+        }
+        let now = counted_node(state, id);
+        let before = std::mem::replace(&mut self.node_of[idx], now);
+        if before == now {
+            return;
+        }
+        let pod = &state.pod(id).pod;
+        for (namespace, selector, per_node, _) in &mut self.entries {
+            if *namespace != pod.metadata.namespace || !selector.matches(&pod.metadata.labels) {
+                continue;
+            }
+            if let Some(n) = before {
+                per_node[n.0 as usize] -= 1;
+            }
+            if let Some(n) = now {
+                if per_node.len() <= n.0 as usize {
+                    per_node.resize(state.nodes.len(), 0);
+                }
+                per_node[n.0 as usize] += 1;
             }
         }
+    }
+
+    /// The matching pods per node, indexed by node id.
+    fn per_node(
+        &mut self,
+        namespace: &str,
+        selector: &LabelSelector,
+        state: &ClusterState,
+    ) -> &[i64] {
+        self.uses += 1;
+        let found = self
+            .entries
+            .iter()
+            .position(|(ns, sel, _, _)| ns == namespace && sel == selector);
+        let i = match found {
+            Some(i) => i,
+            None => {
+                // A new selector: count by a scan, and refresh the mirror of
+                // counted pods with it (it covers pods bound before any event).
+                self.node_of.clear();
+                for &id in &state.bound_pods {
+                    let idx = id.0 as usize;
+                    if self.node_of.len() <= idx {
+                        self.node_of.resize(idx + 1, None);
+                    }
+                    self.node_of[idx] = counted_node(state, id);
+                }
+                if self.entries.len() == MAX_CACHED_SELECTORS {
+                    let oldest = (0..self.entries.len())
+                        .min_by_key(|&i| self.entries[i].3)
+                        .expect("entries");
+                    self.entries.swap_remove(oldest);
+                }
+                let counts = scan_per_node(namespace, selector, state);
+                self.entries
+                    .push((namespace.to_string(), selector.clone(), counts, 0));
+                self.entries.len() - 1
+            }
+        };
+        let entry = &mut self.entries[i];
+        entry.3 = self.uses;
+        entry.2.resize(state.nodes.len(), 0);
+        debug_assert_eq!(
+            entry.2,
+            scan_per_node(namespace, selector, state),
+            "kept counts of {selector:?} differ from a scan"
+        );
+        &entry.2
+    }
+}
+
+/// `countPodsMatchSelector` for every node at once: pods in the namespace,
+/// bound, not terminating, matching the selector.
+fn count_per_node(
+    counts: &mut MatchingPodCounts,
+    prepared: &mut [Prepared],
+    pod: &Pod,
+    state: &ClusterState,
+) {
+    for p in prepared.iter_mut() {
+        p.per_node.clear();
+        p.per_node
+            .extend_from_slice(counts.per_node(&pod.metadata.namespace, &p.selector, state));
     }
 }
 
@@ -289,6 +407,10 @@ impl Plugin for PodTopologySpread {
     }
     fn has_score(&self) -> bool {
         true
+    }
+
+    fn pod_changed(&mut self, pod: PodId, state: &ClusterState) {
+        self.counts.pod_changed(pod, state);
     }
 
     fn prepare(&mut self, pod: &Pod, state: &ClusterState) {
@@ -304,8 +426,8 @@ impl Plugin for PodTopologySpread {
         let (mut filter, mut score): (Vec<Prepared>, Vec<Prepared>) = all
             .into_iter()
             .partition(|p| p.constraint.when_unsatisfiable == WhenUnsatisfiable::DoNotSchedule);
-        count_per_node(&mut filter, pod, state);
-        count_per_node(&mut score, pod, state);
+        count_per_node(&mut self.counts, &mut filter, pod, state);
+        count_per_node(&mut self.counts, &mut score, pod, state);
         // PreFilter: domains over nodes with every key that pass the inclusion policies.
         let nodes = if filter.is_empty() {
             &[][..]
@@ -498,6 +620,7 @@ mod tests {
     use crate::model::labels::{Operator, Requirement};
     use crate::model::pod::fixtures::pod;
     use crate::model::resources::ResourceNames;
+    use crate::model::WatchEvent;
     use crate::scheduler::plugins::test_nodes::node;
 
     /// Nodes (name, zone or "" for none) and bound pods (labels app=foo, node index).
@@ -522,6 +645,78 @@ mod tests {
             state.bind(id, NodeId(on as u32), SimTime::ZERO);
         }
         state
+    }
+
+    /// `app=<value>`.
+    fn app(value: &str) -> LabelSelector {
+        let mut s = LabelSelector::default();
+        s.match_labels.insert("app".into(), value.into());
+        s
+    }
+
+    #[test]
+    fn kept_counts_equal_a_scan_through_binds_terminations_and_deletions() {
+        // Pods bound before the counts exist (p0, p1 on n0; p2 on n1), then
+        // changes delivered as watch events: a new node, binds, a pod
+        // terminating, one finishing, one deleted, and more selectors than
+        // are kept, so that `app=foo` is dropped and counted again.
+        let mut state = cluster(&[("n0", "a"), ("n1", "b")], &[0, 0, 1]);
+        let mut counts = MatchingPodCounts::default();
+        let check = |counts: &mut MatchingPodCounts, state: &ClusterState| {
+            for sel in [app("foo"), app("bar"), foo_exists()] {
+                let kept = counts.per_node("default", &sel, state).to_vec();
+                assert_eq!(kept, scan_per_node("default", &sel, state), "{sel:?}");
+            }
+            assert!(counts
+                .per_node("other", &app("foo"), state)
+                .iter()
+                .all(|&n| n == 0));
+        };
+        check(&mut counts, &state);
+        assert_eq!(counts.per_node("default", &app("foo"), &state), &[2, 1]);
+        let deliver = |counts: &mut MatchingPodCounts, state: &mut ClusterState| {
+            while let Some(w) = state.next_watch_event() {
+                if let WatchEvent::PodBound(id, _)
+                | WatchEvent::PodTerminating(id)
+                | WatchEvent::PodTerminated(id)
+                | WatchEvent::PodDeleted(id) = w
+                {
+                    counts.pod_changed(id, state);
+                }
+            }
+        };
+        deliver(&mut counts, &mut state);
+        let n2 = state.add_node(node("n2", "64", "64Gi").node);
+        let mut bar = pod("q0").build();
+        bar.metadata.labels.insert("app".into(), "bar".into());
+        let q0 = state.add_pod(bar, SimTime::ZERO);
+        state.bind(q0, n2, SimTime::ZERO);
+        let mut foo = pod("p3").build();
+        foo.metadata.labels.insert("app".into(), "foo".into());
+        let p3 = state.add_pod(foo, SimTime::ZERO);
+        state.bind(p3, n2, SimTime::ZERO);
+        deliver(&mut counts, &mut state);
+        check(&mut counts, &state);
+        assert_eq!(counts.per_node("default", &app("foo"), &state), &[2, 1, 1]);
+        state.request_pod_deletion(PodId(0), SimTime::from_secs(1));
+        state.set_phase(
+            PodId(2),
+            crate::model::PodPhase::Failed,
+            SimTime::from_secs(1),
+        );
+        state.delete_pod(p3, SimTime::from_secs(1));
+        deliver(&mut counts, &mut state);
+        check(&mut counts, &state);
+        assert_eq!(counts.per_node("default", &app("foo"), &state), &[1, 0, 0]);
+        for i in 0..MAX_CACHED_SELECTORS {
+            counts.per_node("default", &app(&format!("x{i}")), &state);
+        }
+        assert_eq!(counts.entries.len(), MAX_CACHED_SELECTORS);
+        state.delete_pod(PodId(0), SimTime::from_secs(2));
+        deliver(&mut counts, &mut state);
+        check(&mut counts, &state);
+        assert_eq!(counts.per_node("default", &app("foo"), &state), &[1, 0, 0]);
+        assert_eq!(counts.per_node("default", &app("bar"), &state), &[0, 0, 1]);
     }
 
     fn foo_exists() -> LabelSelector {
