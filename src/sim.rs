@@ -332,6 +332,7 @@ fn run(
             Event::Fault(e) => {
                 let before = faults.records.len();
                 faults.handle(e, &mut kubelets, &mut state, &mut events);
+                recorder.recovery.fault_changed();
                 for r in &faults.records[before..] {
                     recorder.recovery.fault_started(&r.nodes, &state, now);
                 }

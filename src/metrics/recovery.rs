@@ -108,6 +108,9 @@ pub struct RecoveryTracker {
     /// When each fault started.
     pub starts: Vec<SimTime>,
     dirty: bool,
+    /// The controllers of the faults not recovered yet: only their changes
+    /// (and node or fault changes) can make a fault recover.
+    open: std::collections::BTreeSet<WorkloadId>,
     /// The pods of each tracked controller (Deployment, standalone
     /// ReplicaSet), so a check only looks at the controllers a fault hit.
     pods_by_owner: BTreeMap<WorkloadId, Vec<PodId>>,
@@ -153,21 +156,48 @@ impl RecoveryTracker {
             recovered,
         });
         self.starts.push(now);
+        self.update_open();
         self.dirty = true;
     }
 
+    /// A fault began or ended: nodes' health changed.
+    pub fn fault_changed(&mut self) {
+        self.dirty = true;
+    }
+
+    fn update_open(&mut self) {
+        self.open = self
+            .outcomes
+            .iter()
+            .filter(|o| o.recovered.is_none())
+            .flat_map(|o| o.workloads.iter().copied())
+            .collect();
+    }
+
+    /// Notes the change; only a change to a node or to an open fault's
+    /// controllers or their pods calls for a check (a check after every
+    /// event rescans those controllers' pods, which dominated long runs).
     pub fn on_watch(&mut self, event: WatchEvent, state: &ClusterState) {
         if let WatchEvent::PodAdded(p) = event {
             if let Some(w) = top_owner(state, p).filter(|&w| tracked(state, w)) {
                 self.pods_by_owner.entry(w).or_default().push(p);
             }
         }
-        if !matches!(
-            event,
-            WatchEvent::WorkloadAdded(_) | WatchEvent::WorkloadDeleted(_)
-        ) {
-            self.dirty = true;
+        if self.open.is_empty() {
+            return;
         }
+        self.dirty |= match event {
+            WatchEvent::NodeAdded(_) | WatchEvent::NodeUpdated(_) => true,
+            WatchEvent::WorkloadAdded(_) => false,
+            WatchEvent::WorkloadUpdated(w) | WatchEvent::WorkloadDeleted(w) => {
+                self.open.contains(&w)
+            }
+            _ => event
+                .pod()
+                .filter(|&p| state.pods.get(p).is_some())
+                .and_then(|p| top_owner(state, p))
+                .is_some_and(|w| self.open.contains(&w)),
+        };
     }
 
     /// After an event: marks the faults whose controllers are whole again.
@@ -180,13 +210,7 @@ impl RecoveryTracker {
         // Per controller: its Ready pods on healthy nodes, and its pods (not
         // terminating) on each node with an active fault.
         let mut counts: BTreeMap<WorkloadId, (i32, BTreeMap<NodeId, i32>)> = BTreeMap::new();
-        let open: std::collections::BTreeSet<WorkloadId> = self
-            .outcomes
-            .iter()
-            .filter(|o| o.recovered.is_none())
-            .flat_map(|o| o.workloads.iter().copied())
-            .collect();
-        for w in open {
+        for &w in &self.open {
             let pods = self.pods_by_owner.entry(w).or_default();
             pods.retain(|&p| state.pod(p).deleted.is_none());
             let (ready_healthy, on_faulty) = counts.entry(w).or_default();
@@ -221,5 +245,6 @@ impl RecoveryTracker {
                 o.recovered = Some(now);
             }
         }
+        self.update_open();
     }
 }
