@@ -11,9 +11,11 @@
 pub mod config;
 pub mod explain;
 pub mod framework;
+pub mod fused;
 pub mod plugins;
 pub mod preemption;
 pub mod queue;
+pub mod snapshot;
 
 use crate::engine::{EventQueue, SimDuration, SimTime};
 use crate::model::store::{NodeId, PodId, WatchEvent};
@@ -138,6 +140,14 @@ pub struct Scheduler {
     /// binding to be persisted; whoever persists it records the event
     /// ([`scheduled_message`]).
     pub defer_scheduled_event: bool,
+    /// Per node what the fused filter+score pass reads, and per profile
+    /// which plugins that pass computes.
+    snapshot: snapshot::Snapshot,
+    fused: Vec<fused::Plan>,
+    /// Use the fused pass where it applies (off only to compare it with the general path).
+    pub fused_enabled: bool,
+    /// Cycles that took the fused pass.
+    pub fused_cycles: u64,
 }
 
 /// The Scheduled event's message, recorded once the binding has succeeded
@@ -154,7 +164,13 @@ pub fn scheduled_message(state: &ClusterState, pod_id: PodId, node_id: NodeId) -
 
 impl Scheduler {
     pub fn new(config: SchedulerConfig, explain: ExplainFilter) -> Self {
-        let profiles = config.profiles.iter().map(Profile::build).collect();
+        let profiles: Vec<Profile> = config.profiles.iter().map(Profile::build).collect();
+        let fused = config
+            .profiles
+            .iter()
+            .zip(&profiles)
+            .map(|(c, p)| fused::Plan::new(c, p))
+            .collect();
         let queue = SchedulingQueue::new(config.pod_initial_backoff, config.pod_max_backoff);
         Scheduler {
             config,
@@ -176,6 +192,10 @@ impl Scheduler {
             nominated_on_node: Vec::new(),
             preemption_rng: rand::SeedableRng::seed_from_u64(0),
             defer_scheduled_event: false,
+            snapshot: snapshot::Snapshot::default(),
+            fused,
+            fused_enabled: true,
+            fused_cycles: 0,
         }
     }
 
@@ -361,6 +381,7 @@ impl Scheduler {
             self.node_order_stale = false;
             self.rebuild_node_order(state);
         }
+        self.snapshot.update(state);
         match self.schedule_pod(profile_idx, pod_id, state, now, rng) {
             Ok(node_id) => {
                 // DefaultBinder binds; GpuShare's Reserve records the GPU devices.
@@ -457,6 +478,49 @@ impl Scheduler {
         scratch.failures.clear();
         // Nominations are rare: without any, no node needs the per-node lookup.
         let any_nominated = !self.nominated.is_empty();
+
+        // The common pod: one fused filter+score pass over the snapshot.
+        let fused_cycle =
+            if self.fused_enabled && !summarize && !any_nominated && self.snapshot.covers(state) {
+                self.fused[profile_idx].cycle(profile, pod, &scratch.filters, &self.snapshot)
+            } else {
+                None
+            };
+        if let Some(cycle) = fused_cycle {
+            self.fused_cycles += 1;
+            scratch.totals.clear();
+            let processed = self.fused[profile_idx].filter_and_score(
+                &cycle,
+                &self.snapshot,
+                state,
+                &self.node_order,
+                self.next_start_node_index,
+                to_find,
+                |node_id| {
+                    let view = NodeView::of(state, node_id);
+                    scratch
+                        .filters
+                        .iter()
+                        .find_map(|&i| profile.plugins[i].filter(pod, view).err().map(|u| (i, u)))
+                },
+                &mut scratch.feasible,
+                &mut scratch.totals,
+                &mut scratch.failures,
+            );
+            self.next_start_node_index = (self.next_start_node_index + processed) % n_nodes;
+            if scratch.feasible.is_empty() {
+                return Err(fit_error(state, n_nodes, &scratch.failures));
+            }
+            if scratch.feasible.len() == 1 {
+                return Ok(scratch.feasible[0]);
+            }
+            let profile = &mut self.profiles[profile_idx];
+            for k in 0..profile.score.len() {
+                let i = profile.score[k].0;
+                profile.plugins[i].prepare_score(pod, state, &scratch.feasible);
+            }
+            return Ok(select_host(&scratch.feasible, &scratch.totals, rng));
+        }
         let mut processed = 0;
         for k in 0..n_nodes {
             if scratch.feasible.len() >= to_find {

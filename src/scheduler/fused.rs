@@ -1,0 +1,603 @@
+//! The fused filter+score pass: for the common pod, one loop over the
+//! snapshot (`snapshot`) that filters each node and computes its total score
+//! in the same step, instead of a virtual call per plugin per node and a
+//! score vector per plugin.
+//!
+//! It runs only when every plugin that runs for this pod (after PreFilter and
+//! PreScore skips) is one it computes exactly: the filters NodeUnschedulable,
+//! TaintToleration and NodeResourcesFit, and the scores NodeResourcesFit
+//! (LeastAllocated or MostAllocated over cpu and memory),
+//! NodeResourcesBalancedAllocation (cpu and memory) and TaintToleration while
+//! no node has a PreferNoSchedule taint (every node then scores
+//! MAX_NODE_SCORE after its reverse normalization). Otherwise the scheduler
+//! takes the general path for the whole cycle. Nodes the quick check does not
+//! pass (cordoned, tainted, or too full) go through the general filters one
+//! by one, so failures carry exactly the general path's reasons.
+//!
+//! The totals are the same integers the general path computes (the same
+//! scoring functions on the same inputs), and the loop visits nodes in the
+//! same order and stops at the same `numFeasibleNodesToFind`, so tie-break
+//! draws and every output are unchanged; `fused_pass_matches_the_general_path`
+//! checks this on random clusters.
+
+use super::config::{Profile, ProfileConfig};
+use super::framework::{PreResult, Unfit, MAX_NODE_SCORE};
+use super::plugins::balanced_allocation::{self, balanced_two_resource_score};
+use super::plugins::node_resources_fit::{
+    self, least_requested_score, most_requested_score, ScoringStrategy,
+};
+use super::plugins::{node_unschedulable, taint_toleration};
+use super::snapshot::{NodeEntry, Snapshot, NEEDS_FILTERS};
+use crate::model::resources::ResourceName;
+use crate::model::store::NodeId;
+use crate::model::{ClusterState, Pod};
+
+/// What a plugin of the profile is to the fused pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    NodeUnschedulable,
+    TaintToleration,
+    NodeResourcesFit,
+    BalancedAllocation,
+    /// Anything else: if it runs for the pod, the cycle takes the general path.
+    Other,
+}
+
+/// NodeResourcesFit's score over cpu and memory: the summed weights of the
+/// configured specs per resource (extended resources the pod does not
+/// request are skipped by the plugin, as here).
+#[derive(Clone, Copy, Debug)]
+struct FitScore {
+    most_allocated: bool,
+    cpu_weight: i64,
+    memory_weight: i64,
+}
+
+/// A profile's plugins as the fused pass sees them; built once per profile.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Indexed like `Profile::plugins`.
+    roles: Vec<Role>,
+    /// `None` when the configured strategy or resources are beyond the fused pass.
+    fit: Option<FitScore>,
+    /// BalancedAllocation's two resources in configured order, or `None`.
+    balanced: Option<[ResourceName; 2]>,
+}
+
+/// One cycle's inputs to the fused loop.
+#[derive(Clone, Copy, Debug)]
+pub struct Cycle {
+    requested_cpu_millis: i64,
+    requested_memory_bytes: i64,
+    non_zero_cpu_millis: i64,
+    non_zero_memory_bytes: i64,
+    /// Score weights of the plugins that run; 0 when one does not.
+    fit_weight: i64,
+    balanced_weight: i64,
+    /// What every node scores alike (TaintToleration without PreferNoSchedule taints).
+    constant: i64,
+    /// Some score plugin runs (otherwise every node totals 1, as upstream).
+    any_score: bool,
+}
+
+impl Plan {
+    pub fn new(config: &ProfileConfig, profile: &Profile) -> Plan {
+        let roles = profile
+            .plugins
+            .iter()
+            .map(|p| match p.name() {
+                node_unschedulable::NAME => Role::NodeUnschedulable,
+                taint_toleration::NAME => Role::TaintToleration,
+                node_resources_fit::NAME => Role::NodeResourcesFit,
+                balanced_allocation::NAME => Role::BalancedAllocation,
+                _ => Role::Other,
+            })
+            .collect();
+        let fit_args = &config.fit_args;
+        let most_allocated = match fit_args.strategy {
+            ScoringStrategy::LeastAllocated => Some(false),
+            ScoringStrategy::MostAllocated => Some(true),
+            ScoringStrategy::RequestedToCapacityRatio { .. } => None,
+        };
+        let fit = most_allocated.and_then(|most_allocated| {
+            let mut fit = FitScore {
+                most_allocated,
+                cpu_weight: 0,
+                memory_weight: 0,
+            };
+            for spec in &fit_args.resources {
+                match spec.name {
+                    ResourceName::Cpu => fit.cpu_weight += spec.weight,
+                    ResourceName::Memory => fit.memory_weight += spec.weight,
+                    ResourceName::Extended(_) => {}
+                    ResourceName::EphemeralStorage => return None,
+                }
+            }
+            Some(fit)
+        });
+        let balanced_names: Vec<ResourceName> = config
+            .balanced_resources
+            .iter()
+            .map(|s| s.name)
+            .filter(|n| !matches!(n, ResourceName::Extended(_)))
+            .collect();
+        let balanced = match balanced_names[..] {
+            [a, b]
+                if [a, b]
+                    .iter()
+                    .all(|n| matches!(n, ResourceName::Cpu | ResourceName::Memory)) =>
+            {
+                Some([a, b])
+            }
+            _ => None,
+        };
+        Plan {
+            roles,
+            fit,
+            balanced,
+        }
+    }
+
+    /// The fused loop's inputs for this pod, or `None` when some plugin that
+    /// runs for it is beyond the fused pass. `filters` are the filter plugins
+    /// PreFilter did not skip; `prepare` has run.
+    pub fn cycle(
+        &self,
+        profile: &Profile,
+        pod: &Pod,
+        filters: &[usize],
+        snapshot: &Snapshot,
+    ) -> Option<Cycle> {
+        let requests = &pod.requests;
+        if requests.ephemeral_storage_bytes != 0 || requests.extended.iter().any(|&a| a != 0) {
+            return None;
+        }
+        let filters_fused = filters.iter().all(|&i| {
+            matches!(
+                self.roles[i],
+                Role::NodeUnschedulable | Role::TaintToleration | Role::NodeResourcesFit
+            )
+        });
+        if !filters_fused {
+            return None;
+        }
+        let mut cycle = Cycle {
+            requested_cpu_millis: requests.cpu_millis,
+            requested_memory_bytes: requests.memory_bytes,
+            non_zero_cpu_millis: pod.non_zero_requests.cpu_millis,
+            non_zero_memory_bytes: pod.non_zero_requests.memory_bytes,
+            fit_weight: 0,
+            balanced_weight: 0,
+            constant: 0,
+            any_score: false,
+        };
+        for &(i, weight) in &profile.score {
+            if profile.plugins[i].pre_score(pod) == PreResult::Skip {
+                continue;
+            }
+            cycle.any_score = true;
+            match self.roles[i] {
+                Role::NodeResourcesFit if self.fit.is_some() => cycle.fit_weight += weight,
+                Role::BalancedAllocation if self.balanced.is_some() => {
+                    cycle.balanced_weight += weight
+                }
+                // Every raw score 0 → DefaultNormalizeScore(reverse) gives each node the maximum.
+                Role::TaintToleration if !snapshot.any_prefer_no_schedule() => {
+                    cycle.constant += MAX_NODE_SCORE * weight
+                }
+                _ => return None,
+            }
+        }
+        Some(cycle)
+    }
+
+    /// The quick filter: true only if every fused filter surely passes the
+    /// node (NodeResourcesFit's `fitsRequest` for a pod requesting only cpu
+    /// and memory, an uncordoned node without NoSchedule/NoExecute taints).
+    #[inline]
+    fn surely_fits(cycle: &Cycle, e: &NodeEntry) -> bool {
+        let cpu = cycle.requested_cpu_millis;
+        let memory = cycle.requested_memory_bytes;
+        e.flags & NEEDS_FILTERS == 0
+            && e.pod_slots_free >= 1
+            && !(cpu > 0 && cpu > e.allocatable_cpu_millis - e.requested_cpu_millis)
+            && !(memory > 0 && memory > e.allocatable_memory_bytes - e.requested_memory_bytes)
+    }
+
+    /// The node's total score: the weighted sum the general path adds up.
+    #[inline]
+    fn total(&self, cycle: &Cycle, e: &NodeEntry) -> i64 {
+        if !cycle.any_score {
+            return 1;
+        }
+        let mut total = cycle.constant;
+        if cycle.fit_weight != 0 {
+            if let Some(fit) = self.fit {
+                total += fit_score(&fit, cycle, e) * cycle.fit_weight;
+            }
+        }
+        if cycle.balanced_weight != 0 {
+            if let Some([a, b]) = self.balanced {
+                let (alloc_a, req_a) = requested_with_pod(cycle, e, a);
+                let (alloc_b, req_b) = requested_with_pod(cycle, e, b);
+                total += balanced_two_resource_score(req_a, alloc_a, req_b, alloc_b)
+                    * cycle.balanced_weight;
+            }
+        }
+        total
+    }
+
+    /// Filters nodes from `order[start]` on, wrapping around, until
+    /// `to_find` fit, scoring each feasible node as it is found. Nodes the
+    /// quick check does not pass go through `general_filter`. Returns how
+    /// many nodes were processed.
+    #[allow(clippy::too_many_arguments)]
+    pub fn filter_and_score(
+        &self,
+        cycle: &Cycle,
+        snapshot: &Snapshot,
+        state: &ClusterState,
+        order: &[NodeId],
+        start: usize,
+        to_find: usize,
+        mut general_filter: impl FnMut(NodeId) -> Option<(usize, Unfit)>,
+        feasible: &mut Vec<NodeId>,
+        totals: &mut Vec<i64>,
+        failures: &mut Vec<(NodeId, usize, Unfit)>,
+    ) -> usize {
+        let n_nodes = order.len();
+        let mut processed = 0;
+        let mut idx = start;
+        while processed < n_nodes && feasible.len() < to_find {
+            let node_id = order[idx];
+            idx += 1;
+            if idx == n_nodes {
+                idx = 0;
+            }
+            processed += 1;
+            let e = snapshot.entry(node_id);
+            debug_assert_eq!(
+                *e,
+                NodeEntry::of(state, node_id),
+                "snapshot of node {} is stale",
+                state.node(node_id).name()
+            );
+            if Self::surely_fits(cycle, e) {
+                feasible.push(node_id);
+                totals.push(self.total(cycle, e));
+                continue;
+            }
+            match general_filter(node_id) {
+                None => {
+                    feasible.push(node_id);
+                    totals.push(self.total(cycle, e));
+                }
+                Some((i, unfit)) => failures.push((node_id, i, unfit)),
+            }
+        }
+        processed
+    }
+}
+
+/// `resource_allocation.go` with NodeResourcesFit's non-zero requests.
+#[inline]
+fn fit_score(fit: &FitScore, cycle: &Cycle, e: &NodeEntry) -> i64 {
+    let score = |requested: i64, capacity: i64| {
+        if fit.most_allocated {
+            most_requested_score(requested, capacity)
+        } else {
+            least_requested_score(requested, capacity)
+        }
+    };
+    let (mut node_score, mut weight_sum) = (0i64, 0i64);
+    if e.allocatable_cpu_millis != 0 {
+        let requested = e.non_zero_requested_cpu_millis + cycle.non_zero_cpu_millis;
+        node_score += score(requested, e.allocatable_cpu_millis) * fit.cpu_weight;
+        weight_sum += fit.cpu_weight;
+    }
+    if e.allocatable_memory_bytes != 0 {
+        let requested = e.non_zero_requested_memory_bytes + cycle.non_zero_memory_bytes;
+        node_score += score(requested, e.allocatable_memory_bytes) * fit.memory_weight;
+        weight_sum += fit.memory_weight;
+    }
+    if weight_sum == 0 {
+        0
+    } else {
+        node_score / weight_sum
+    }
+}
+
+/// BalancedAllocation's (allocatable, requested with the pod) for cpu or memory.
+#[inline]
+fn requested_with_pod(cycle: &Cycle, e: &NodeEntry, name: ResourceName) -> (i64, i64) {
+    match name {
+        ResourceName::Cpu => (
+            e.allocatable_cpu_millis,
+            e.requested_cpu_millis + cycle.requested_cpu_millis,
+        ),
+        _ => (
+            e.allocatable_memory_bytes,
+            e.requested_memory_bytes + cycle.requested_memory_bytes,
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{EventQueue, SimTime};
+    use crate::model::pod::fixtures::pod;
+    use crate::model::resources::{ResourceNames, Resources};
+    use crate::model::store::PodId;
+    use crate::model::taints::{Taint, TaintEffect, Toleration, TolerationOperator};
+    use crate::scheduler::config::{PluginSet, SchedulerConfig};
+    use crate::scheduler::plugins::node_resources_fit::{NodeResourcesFit, UtilizationShapePoint};
+    use crate::scheduler::plugins::resource_allocation::ResourceSpec;
+    use crate::scheduler::plugins::test_nodes::node;
+    use crate::scheduler::{ExplainFilter, Scheduler, SchedulerEvent};
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    const GIB: i64 = 1 << 30;
+    const EXTENDED: &str = "example.com/foo";
+
+    fn taint(key: &str, effect: TaintEffect) -> Taint {
+        Taint {
+            key: key.into(),
+            value: "x".into(),
+            effect,
+        }
+    }
+
+    /// A random cluster: varied allocatable (sometimes zero cpu or memory),
+    /// cordons, NoSchedule/NoExecute taints, PreferNoSchedule taints when
+    /// `prefer_no_schedule`, an extended resource, and random usage.
+    fn random_cluster(seed: u64, prefer_no_schedule: bool) -> ClusterState {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut names = ResourceNames::default();
+        let ResourceName::Extended(ext) = names.intern(EXTENDED).unwrap() else {
+            unreachable!()
+        };
+        let mut state = ClusterState::new(names);
+        let n_nodes = rng.gen_range(1..160);
+        for i in 0..n_nodes {
+            let mut n = node(&format!("n{i}"), "1", "1Gi").node;
+            n.allocatable.cpu_millis = if rng.gen_bool(0.03) {
+                0
+            } else {
+                rng.gen_range(500..16_000)
+            };
+            n.allocatable.memory_bytes = if rng.gen_bool(0.03) {
+                0
+            } else {
+                rng.gen_range(GIB / 2..64 * GIB)
+            };
+            if rng.gen_bool(0.3) {
+                n.allocatable.extended[ext.0 as usize] = rng.gen_range(1..4);
+            }
+            n.allocatable_pods = rng.gen_range(1..12);
+            n.capacity = n.allocatable;
+            n.unschedulable = rng.gen_bool(0.08);
+            if rng.gen_bool(0.15) {
+                n.taints.push(taint("dedicated", TaintEffect::NoSchedule));
+            }
+            if rng.gen_bool(0.05) {
+                n.taints.push(taint("evict", TaintEffect::NoExecute));
+            }
+            if prefer_no_schedule && rng.gen_bool(0.2) {
+                n.taints.push(taint("soft", TaintEffect::PreferNoSchedule));
+            }
+            n.metadata.labels.insert(
+                crate::model::node::LABEL_TOPOLOGY_ZONE.into(),
+                format!("zone-{}", i % 3),
+            );
+            state.add_node(n);
+        }
+        for i in 0..n_nodes * 3 {
+            let node_id = NodeId(rng.gen_range(0..n_nodes) as u32);
+            let p = random_pod(&mut rng, format!("existing-{i}"));
+            let usage = &state.node_usage[node_id.0 as usize];
+            let node = state.node(node_id);
+            let mut after: Resources = usage.requested;
+            after += &p.requests;
+            if after.fits_within(&node.allocatable) && usage.pod_count < node.allocatable_pods {
+                let id = state.add_pod(p, SimTime::ZERO);
+                state.bind(id, node_id, SimTime::ZERO);
+            }
+        }
+        state
+    }
+
+    /// A random pod: zero or varied requests, sometimes an extended resource,
+    /// a toleration, a node selector, a node name or a higher priority.
+    fn random_pod(rng: &mut ChaCha8Rng, name: String) -> Pod {
+        let cpu = if rng.gen_bool(0.2) {
+            0
+        } else {
+            rng.gen_range(50..4_000)
+        };
+        let memory = if rng.gen_bool(0.2) {
+            0
+        } else {
+            rng.gen_range(1..8 * GIB)
+        };
+        let extended = if rng.gen_bool(0.1) { 1 } else { 0 };
+        let tolerate = rng.gen_bool(0.3);
+        let tolerate_soft = rng.gen_bool(0.3);
+        let selector = rng.gen_bool(0.05);
+        let node_name = rng
+            .gen_bool(0.03)
+            .then(|| format!("n{}", rng.gen_range(0..5)));
+        let priority = if rng.gen_bool(0.1) { 100 } else { 0 };
+        pod(&name)
+            .spec(|s| {
+                s.containers[0].requests.cpu_millis = cpu;
+                s.containers[0].requests.memory_bytes = memory;
+                s.containers[0].requests.extended[0] = extended;
+                for (yes, key, effect) in [
+                    (tolerate, "dedicated", TaintEffect::NoSchedule),
+                    (tolerate_soft, "soft", TaintEffect::PreferNoSchedule),
+                ] {
+                    if yes {
+                        s.tolerations.push(Toleration {
+                            key: key.into(),
+                            operator: TolerationOperator::Exists,
+                            value: String::new(),
+                            effect: Some(effect),
+                            toleration_seconds: None,
+                        });
+                    }
+                }
+                if selector {
+                    s.node_selector.insert(
+                        crate::model::node::LABEL_TOPOLOGY_ZONE.into(),
+                        "zone-1".into(),
+                    );
+                }
+                s.node_name = node_name;
+                s.priority = priority;
+            })
+            .build()
+    }
+
+    /// Scheduler configurations: the default one, MostAllocated with
+    /// weights, BalancedAllocation over memory, cpu and an extended
+    /// resource, TaintToleration's score disabled, and
+    /// RequestedToCapacityRatio (never fused).
+    fn config(case: u64, names: &mut ResourceNames) -> SchedulerConfig {
+        let mut config = SchedulerConfig {
+            percentage_of_nodes_to_score: [None, Some(100), Some(30)][(case % 3) as usize],
+            ..Default::default()
+        };
+        let profile = &mut config.profiles[0];
+        let spec = |name, weight| ResourceSpec { name, weight };
+        match (case / 3) % 5 {
+            0 => {}
+            1 => {
+                profile.fit_args = NodeResourcesFit {
+                    strategy: ScoringStrategy::MostAllocated,
+                    resources: vec![spec(ResourceName::Cpu, 2), spec(ResourceName::Memory, 1)],
+                }
+            }
+            2 => {
+                profile.balanced_resources = vec![
+                    spec(ResourceName::Memory, 1),
+                    spec(ResourceName::Cpu, 1),
+                    spec(names.intern(EXTENDED).unwrap(), 1),
+                ]
+            }
+            3 => {
+                profile.score = PluginSet {
+                    enabled: vec![],
+                    disabled: vec![taint_toleration::NAME.into()],
+                }
+            }
+            _ => {
+                let point = |utilization, score| UtilizationShapePoint { utilization, score };
+                profile.fit_args.strategy = ScoringStrategy::RequestedToCapacityRatio {
+                    shape: vec![point(0, 0), point(100, 10)],
+                }
+            }
+        }
+        config
+    }
+
+    fn deliver(state: &mut ClusterState, scheduler: &mut Scheduler) {
+        let mut events: EventQueue<SchedulerEvent> = EventQueue::new();
+        while let Some(w) = state.next_watch_event() {
+            scheduler.on_watch(w, state, &mut events);
+        }
+    }
+
+    /// Runs the same pods through two identical clusters, one scheduler with
+    /// the fused pass and one without, and compares every cycle: the
+    /// feasible nodes, their totals, the failures, where the next cycle
+    /// starts, the binding and the events.
+    #[test]
+    fn fused_pass_matches_the_general_path() {
+        let mut fused_cycles = 0;
+        let mut cycles = 0;
+        for case in 0..60u64 {
+            let prefer_no_schedule = case % 4 == 3;
+            let mut states = [
+                random_cluster(case, prefer_no_schedule),
+                random_cluster(case, prefer_no_schedule),
+            ];
+            let mut schedulers = [0, 1].map(|k| {
+                let config = config(case, &mut states[k].resource_names);
+                let mut s = Scheduler::new(config, ExplainFilter::None);
+                s.fused_enabled = k == 0;
+                s
+            });
+            let mut tie_breaks = [0, 1].map(|_| ChaCha8Rng::seed_from_u64(case));
+            let mut rng = ChaCha8Rng::seed_from_u64(1000 + case);
+            for step in 0..80 {
+                let p = random_pod(&mut rng, format!("p-{step}"));
+                // Sometimes a pod ends or a node changes, in both clusters.
+                let delete = rng.gen_bool(0.2).then(|| rng.gen_range(0..1000usize));
+                let update = rng.gen_bool(0.05).then(|| rng.gen_range(0..1000usize));
+                let mut ids = [PodId(0); 2];
+                for k in 0..2 {
+                    let (state, scheduler) = (&mut states[k], &mut schedulers[k]);
+                    if let Some(d) = delete.filter(|_| !state.bound_pods.is_empty()) {
+                        let victim = *state
+                            .bound_pods
+                            .iter()
+                            .nth(d % state.bound_pods.len())
+                            .unwrap();
+                        state.delete_pod(victim, SimTime::ZERO);
+                    }
+                    if let Some(u) = update {
+                        let id = NodeId((u % state.nodes.len()) as u32);
+                        state.update_node(id, |n| {
+                            n.unschedulable = !n.unschedulable;
+                            if n.taints.pop().is_none() {
+                                n.taints.push(taint("dedicated", TaintEffect::NoSchedule));
+                            }
+                        });
+                    }
+                    ids[k] = state.add_pod(p.clone(), SimTime::ZERO);
+                    deliver(state, scheduler);
+                    let mut events: EventQueue<SchedulerEvent> = EventQueue::new();
+                    scheduler.handle(
+                        SchedulerEvent::ScheduleOne,
+                        state,
+                        &mut events,
+                        &mut tie_breaks[k],
+                    );
+                    deliver(state, scheduler);
+                }
+                let [a, b] = &schedulers;
+                let context = format!("case {case} step {step}");
+                assert_eq!(a.scratch.feasible, b.scratch.feasible, "{context}");
+                assert_eq!(a.scratch.failures, b.scratch.failures, "{context}");
+                if a.scratch.feasible.len() > 1 {
+                    assert_eq!(a.scratch.totals, b.scratch.totals, "{context}");
+                }
+                assert_eq!(
+                    a.next_start_node_index, b.next_start_node_index,
+                    "{context}"
+                );
+                assert_eq!(
+                    states[0].pod(ids[0]).node,
+                    states[1].pod(ids[1]).node,
+                    "{context}"
+                );
+                let [ea, eb] = states.each_mut().map(|s| {
+                    s.drain_events()
+                        .map(|e| format!("{} {} {}", e.object, e.reason, e.message))
+                        .collect::<Vec<_>>()
+                });
+                assert_eq!(ea, eb, "{context}");
+                cycles += 1;
+            }
+            assert_eq!(schedulers[1].fused_cycles, 0);
+            fused_cycles += schedulers[0].fused_cycles;
+        }
+        // The comparison means something only if the fused pass ran often.
+        assert!(
+            fused_cycles * 3 > cycles,
+            "{fused_cycles} of {cycles} cycles fused"
+        );
+    }
+}

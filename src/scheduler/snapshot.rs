@@ -1,0 +1,163 @@
+//! The scheduler's compact per-node snapshot (upstream's cache Snapshot of
+//! NodeInfos, `pkg/scheduler/backend/cache/snapshot.go`): for each node the
+//! few numbers the default filters and scores read, one cache line per node
+//! in one contiguous array, so that a pass over thousands of nodes reads
+//! 64 bytes per node instead of the Node object and its usage.
+//!
+//! It is updated per change, not rebuilt per cycle: the store lists the
+//! nodes whose spec or usage changed (bind, a pod releasing its resources,
+//! node add and update) and the scheduler refreshes those entries before
+//! each cycle. Debug builds compare every entry the fused loop reads with
+//! the store.
+
+use crate::model::store::NodeId;
+use crate::model::taints::TaintEffect;
+use crate::model::ClusterState;
+
+/// The node takes the general filters: it is cordoned or has a NoSchedule or
+/// NoExecute taint (NodeUnschedulable, TaintToleration may reject it).
+pub const NEEDS_FILTERS: u8 = 1;
+/// The node has a PreferNoSchedule taint (TaintToleration's score may differ).
+pub const PREFER_NO_SCHEDULE: u8 = 2;
+
+/// One node's entry: allocatable, requested (actual and with upstream's
+/// non-zero defaults), free pod slots and summary flags.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(align(64))]
+pub struct NodeEntry {
+    pub allocatable_cpu_millis: i64,
+    pub allocatable_memory_bytes: i64,
+    pub requested_cpu_millis: i64,
+    pub requested_memory_bytes: i64,
+    pub non_zero_requested_cpu_millis: i64,
+    pub non_zero_requested_memory_bytes: i64,
+    /// `allocatable.pods` minus the pods on the node.
+    pub pod_slots_free: i64,
+    pub flags: u8,
+}
+
+impl NodeEntry {
+    pub fn of(state: &ClusterState, id: NodeId) -> NodeEntry {
+        let node = &state.nodes[id.0 as usize];
+        let usage = &state.node_usage[id.0 as usize];
+        let mut flags = 0;
+        if node.unschedulable {
+            flags |= NEEDS_FILTERS;
+        }
+        for taint in &node.taints {
+            flags |= match taint.effect {
+                TaintEffect::NoSchedule | TaintEffect::NoExecute => NEEDS_FILTERS,
+                TaintEffect::PreferNoSchedule => PREFER_NO_SCHEDULE,
+            };
+        }
+        NodeEntry {
+            allocatable_cpu_millis: node.allocatable.cpu_millis,
+            allocatable_memory_bytes: node.allocatable.memory_bytes,
+            requested_cpu_millis: usage.requested.cpu_millis,
+            requested_memory_bytes: usage.requested.memory_bytes,
+            non_zero_requested_cpu_millis: usage.non_zero_requested.cpu_millis,
+            non_zero_requested_memory_bytes: usage.non_zero_requested.memory_bytes,
+            pod_slots_free: node.allocatable_pods - usage.pod_count,
+            flags,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct Snapshot {
+    /// Indexed by node id.
+    entries: Vec<NodeEntry>,
+    /// Nodes with a PreferNoSchedule taint.
+    n_prefer_no_schedule: usize,
+    /// Buffer for the store's changed nodes.
+    changed: Vec<NodeId>,
+}
+
+impl Snapshot {
+    /// Brings the entries of the nodes changed since the last call up to date.
+    pub fn update(&mut self, state: &mut ClusterState) {
+        state.take_changed_nodes(&mut self.changed);
+        if self.entries.len() < state.nodes.len() {
+            self.entries.resize(state.nodes.len(), NodeEntry::default());
+        }
+        for &id in &self.changed {
+            let entry = NodeEntry::of(state, id);
+            let old = std::mem::replace(&mut self.entries[id.0 as usize], entry);
+            self.n_prefer_no_schedule -= (old.flags & PREFER_NO_SCHEDULE != 0) as usize;
+            self.n_prefer_no_schedule += (entry.flags & PREFER_NO_SCHEDULE != 0) as usize;
+        }
+        self.changed.clear();
+    }
+
+    #[inline]
+    pub fn entry(&self, id: NodeId) -> &NodeEntry {
+        &self.entries[id.0 as usize]
+    }
+
+    /// Whether any node has a PreferNoSchedule taint.
+    pub fn any_prefer_no_schedule(&self) -> bool {
+        self.n_prefer_no_schedule > 0
+    }
+
+    /// Whether the snapshot covers `state`'s nodes (every node was added
+    /// through the store, which lists it as changed).
+    pub fn covers(&self, state: &ClusterState) -> bool {
+        self.entries.len() == state.nodes.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::SimTime;
+    use crate::model::pod::fixtures::pod;
+    use crate::model::resources::ResourceNames;
+    use crate::model::taints::Taint;
+    use crate::scheduler::plugins::test_nodes::node;
+
+    #[test]
+    fn entries_follow_binds_releases_and_node_updates() {
+        let mut state = ClusterState::new(ResourceNames::default());
+        let a = state.add_node(node("a", "4", "8Gi").node);
+        let b = state.add_node(node("b", "2", "4Gi").node);
+        let mut snapshot = Snapshot::default();
+        snapshot.update(&mut state);
+        assert!(snapshot.covers(&state));
+        assert_eq!(*snapshot.entry(a), NodeEntry::of(&state, a));
+        assert_eq!(snapshot.entry(b).allocatable_cpu_millis, 2000);
+
+        let p = state.add_pod(pod("p").cpu("1").memory("1Gi").build(), SimTime::ZERO);
+        state.bind(p, a, SimTime::ZERO);
+        snapshot.update(&mut state);
+        assert_eq!(snapshot.entry(a).requested_cpu_millis, 1000);
+        assert_eq!(
+            snapshot.entry(a).pod_slots_free,
+            state.nodes[0].allocatable_pods - 1
+        );
+
+        state.update_node(b, |n| {
+            n.taints.push(Taint {
+                key: "soft".into(),
+                value: String::new(),
+                effect: TaintEffect::PreferNoSchedule,
+            })
+        });
+        snapshot.update(&mut state);
+        assert!(snapshot.any_prefer_no_schedule());
+        assert_eq!(snapshot.entry(b).flags, PREFER_NO_SCHEDULE);
+        state.update_node(b, |n| {
+            n.taints.clear();
+            n.unschedulable = true;
+        });
+        snapshot.update(&mut state);
+        assert!(!snapshot.any_prefer_no_schedule());
+        assert_eq!(snapshot.entry(b).flags, NEEDS_FILTERS);
+
+        state.delete_pod(p, SimTime::ZERO);
+        snapshot.update(&mut state);
+        assert_eq!(snapshot.entry(a).requested_cpu_millis, 0);
+        for id in [a, b] {
+            assert_eq!(*snapshot.entry(id), NodeEntry::of(&state, id));
+        }
+    }
+}
