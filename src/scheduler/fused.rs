@@ -23,9 +23,7 @@
 use super::config::{Profile, ProfileConfig};
 use super::framework::{PreResult, Unfit, MAX_NODE_SCORE};
 use super::plugins::balanced_allocation::{self, balanced_two_resource_score};
-use super::plugins::node_resources_fit::{
-    self, least_requested_score, most_requested_score, ScoringStrategy,
-};
+use super::plugins::node_resources_fit::{self, ScoringStrategy};
 use super::plugins::{node_unschedulable, taint_toleration};
 use super::snapshot::{NodeEntry, Snapshot, NEEDS_FILTERS};
 use crate::model::resources::ResourceName;
@@ -45,12 +43,15 @@ enum Role {
 
 /// NodeResourcesFit's score over cpu and memory: the summed weights of the
 /// configured specs per resource (extended resources the pod does not
-/// request are skipped by the plugin, as here).
+/// request are skipped by the plugin, as here), and the reciprocals of the
+/// weight sums the score may divide by.
 #[derive(Clone, Copy, Debug)]
 struct FitScore {
     most_allocated: bool,
     cpu_weight: i64,
     memory_weight: i64,
+    /// `1 / weight sum` with both resources, cpu only, memory only.
+    inverse_weights: [f64; 3],
 }
 
 /// A profile's plugins as the fused pass sees them; built once per profile.
@@ -64,8 +65,8 @@ pub struct Plan {
     balanced: Option<[ResourceName; 2]>,
 }
 
-/// One cycle's inputs to the fused loop.
-#[derive(Clone, Copy, Debug)]
+/// One cycle's inputs to the fused loop: equal inputs give equal totals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cycle {
     requested_cpu_millis: i64,
     requested_memory_bytes: i64,
@@ -104,6 +105,7 @@ impl Plan {
                 most_allocated,
                 cpu_weight: 0,
                 memory_weight: 0,
+                inverse_weights: [0.0; 3],
             };
             for spec in &fit_args.resources {
                 match spec.name {
@@ -113,6 +115,12 @@ impl Plan {
                     ResourceName::EphemeralStorage => return None,
                 }
             }
+            let inverse = |w: i64| if w == 0 { 0.0 } else { 1.0 / w as f64 };
+            fit.inverse_weights = [
+                inverse(fit.cpu_weight + fit.memory_weight),
+                inverse(fit.cpu_weight),
+                inverse(fit.memory_weight),
+            ];
             Some(fit)
         });
         let balanced_names: Vec<ResourceName> = config
@@ -229,13 +237,15 @@ impl Plan {
 
     /// Filters nodes from `order[start]` on, wrapping around, until
     /// `to_find` fit, scoring each feasible node as it is found. Nodes the
-    /// quick check does not pass go through `general_filter`. Returns how
-    /// many nodes were processed.
+    /// quick check does not pass go through `general_filter`. A node's total
+    /// cached in the snapshot's current epoch is reused: the caller starts a
+    /// new epoch whenever the cycle's inputs differ from the last one's.
+    /// Returns how many nodes were processed.
     #[allow(clippy::too_many_arguments)]
     pub fn filter_and_score(
         &self,
         cycle: &Cycle,
-        snapshot: &Snapshot,
+        snapshot: &mut Snapshot,
         state: &ClusterState,
         order: &[NodeId],
         start: usize,
@@ -246,6 +256,7 @@ impl Plan {
         failures: &mut Vec<(NodeId, usize, Unfit)>,
     ) -> usize {
         let n_nodes = order.len();
+        let epoch = snapshot.score_epoch;
         let mut processed = 0;
         let mut idx = start;
         while processed < n_nodes && feasible.len() < to_find {
@@ -255,55 +266,111 @@ impl Plan {
                 idx = 0;
             }
             processed += 1;
-            let e = snapshot.entry(node_id);
+            let e = snapshot.entry_mut(node_id);
             debug_assert_eq!(
+                NodeEntry {
+                    total: e.total,
+                    total_epoch: e.total_epoch,
+                    ..NodeEntry::of(state, node_id)
+                },
                 *e,
-                NodeEntry::of(state, node_id),
                 "snapshot of node {} is stale",
                 state.node(node_id).name()
             );
-            if Self::surely_fits(cycle, e) {
-                feasible.push(node_id);
-                totals.push(self.total(cycle, e));
+            if !Self::surely_fits(cycle, e) {
+                if let Some((i, unfit)) = general_filter(node_id) {
+                    failures.push((node_id, i, unfit));
+                    continue;
+                }
+            }
+            feasible.push(node_id);
+            if e.total_epoch == epoch {
+                totals.push(e.total as i64);
                 continue;
             }
-            match general_filter(node_id) {
-                None => {
-                    feasible.push(node_id);
-                    totals.push(self.total(cycle, e));
-                }
-                Some((i, unfit)) => failures.push((node_id, i, unfit)),
+            let total = self.total(cycle, e);
+            if let Ok(total) = i32::try_from(total) {
+                e.total = total;
+                e.total_epoch = epoch;
             }
+            totals.push(total);
         }
         processed
     }
 }
 
-/// `resource_allocation.go` with NodeResourcesFit's non-zero requests.
+/// `a / b` rounded down, for `0 <= a` and `0 < b` whose quotient is at most
+/// a few hundred (a score), given `inverse_b = 1 / b`. The product with the
+/// reciprocal is within one of the quotient while `a < 2^52`, and one integer
+/// check each way makes it exact; a 64-bit division costs several times more
+/// and the fused pass makes three per node.
+#[inline]
+fn divide(a: i64, b: i64, inverse_b: f64) -> i64 {
+    if !(0..1 << 52).contains(&a) || b <= 0 {
+        return a / b;
+    }
+    let mut q = (a as f64 * inverse_b) as i64;
+    if q * b > a {
+        q -= 1;
+    } else if (q + 1) * b <= a {
+        q += 1;
+    }
+    q
+}
+
+/// `resource_allocation.go` with NodeResourcesFit's non-zero requests:
+/// `leastRequestedScore` or `mostRequestedScore` per resource, weighted,
+/// divided by the weight sum, with the plugin's integer arithmetic.
 #[inline]
 fn fit_score(fit: &FitScore, cycle: &Cycle, e: &NodeEntry) -> i64 {
-    let score = |requested: i64, capacity: i64| {
+    let score = |requested: i64, capacity: i64, inverse_capacity: f64| {
         if fit.most_allocated {
-            most_requested_score(requested, capacity)
+            // most_requested_score
+            divide(
+                requested.min(capacity) * MAX_NODE_SCORE,
+                capacity,
+                inverse_capacity,
+            )
+        } else if requested > capacity {
+            // least_requested_score
+            0
         } else {
-            least_requested_score(requested, capacity)
+            divide(
+                (capacity - requested) * MAX_NODE_SCORE,
+                capacity,
+                inverse_capacity,
+            )
         }
     };
-    let (mut node_score, mut weight_sum) = (0i64, 0i64);
-    if e.allocatable_cpu_millis != 0 {
+    let has_cpu = e.allocatable_cpu_millis != 0;
+    let has_memory = e.allocatable_memory_bytes != 0;
+    let mut node_score = 0i64;
+    if has_cpu {
         let requested = e.non_zero_requested_cpu_millis + cycle.non_zero_cpu_millis;
-        node_score += score(requested, e.allocatable_cpu_millis) * fit.cpu_weight;
-        weight_sum += fit.cpu_weight;
+        node_score += score(
+            requested,
+            e.allocatable_cpu_millis,
+            e.inverse_allocatable_cpu,
+        ) * fit.cpu_weight;
     }
-    if e.allocatable_memory_bytes != 0 {
+    if has_memory {
         let requested = e.non_zero_requested_memory_bytes + cycle.non_zero_memory_bytes;
-        node_score += score(requested, e.allocatable_memory_bytes) * fit.memory_weight;
-        weight_sum += fit.memory_weight;
+        node_score += score(
+            requested,
+            e.allocatable_memory_bytes,
+            e.inverse_allocatable_memory,
+        ) * fit.memory_weight;
     }
+    let (weight_sum, inverse_weight_sum) = match (has_cpu, has_memory) {
+        (true, true) => (fit.cpu_weight + fit.memory_weight, fit.inverse_weights[0]),
+        (true, false) => (fit.cpu_weight, fit.inverse_weights[1]),
+        (false, true) => (fit.memory_weight, fit.inverse_weights[2]),
+        (false, false) => (0, 0.0),
+    };
     if weight_sum == 0 {
         0
     } else {
-        node_score / weight_sum
+        divide(node_score, weight_sum, inverse_weight_sum)
     }
 }
 
@@ -502,6 +569,26 @@ mod tests {
         config
     }
 
+    #[test]
+    fn division_by_reciprocal_is_exact() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        for _ in 0..200_000 {
+            let b: i64 = match rng.gen_range(0..3) {
+                0 => rng.gen_range(1..10),
+                1 => rng.gen_range(1..100_000),
+                _ => rng.gen_range(1..1 << 50),
+            };
+            // Scores: a up to MAX_NODE_SCORE·b, often exact multiples.
+            let q = rng.gen_range(0..=MAX_NODE_SCORE);
+            let a = match rng.gen_range(0..3) {
+                0 => q * b,
+                1 => (q * b - 1).max(0),
+                _ => rng.gen_range(0..=MAX_NODE_SCORE * b),
+            };
+            assert_eq!(divide(a, b, 1.0 / b as f64), a / b, "{a} / {b}");
+        }
+    }
+
     fn deliver(state: &mut ClusterState, scheduler: &mut Scheduler) {
         let mut events: EventQueue<SchedulerEvent> = EventQueue::new();
         while let Some(w) = state.next_watch_event() {
@@ -531,8 +618,20 @@ mod tests {
             });
             let mut tie_breaks = [0, 1].map(|_| ChaCha8Rng::seed_from_u64(case));
             let mut rng = ChaCha8Rng::seed_from_u64(1000 + case);
+            let mut previous: Option<Pod> = None;
             for step in 0..80 {
-                let p = random_pod(&mut rng, format!("p-{step}"));
+                // Half the pods repeat the previous one's shape, like a workload's replicas.
+                let p = match previous.take() {
+                    Some(p) if rng.gen_bool(0.5) => Pod::new(
+                        crate::model::meta::ObjectMeta {
+                            name: format!("p-{step}"),
+                            ..p.metadata.clone()
+                        },
+                        p.spec.clone(),
+                    ),
+                    _ => random_pod(&mut rng, format!("p-{step}")),
+                };
+                previous = Some(p.clone());
                 // Sometimes a pod ends or a node changes, in both clusters.
                 let delete = rng.gen_bool(0.2).then(|| rng.gen_range(0..1000usize));
                 let update = rng.gen_bool(0.05).then(|| rng.gen_range(0..1000usize));

@@ -148,6 +148,8 @@ pub struct Scheduler {
     pub fused_enabled: bool,
     /// Cycles that took the fused pass.
     pub fused_cycles: u64,
+    /// The profile and inputs of the last fused cycle, whose totals the snapshot caches.
+    fused_last: Option<(usize, fused::Cycle)>,
 }
 
 /// The Scheduled event's message, recorded once the binding has succeeded
@@ -196,6 +198,7 @@ impl Scheduler {
             fused,
             fused_enabled: true,
             fused_cycles: 0,
+            fused_last: None,
         }
     }
 
@@ -488,10 +491,14 @@ impl Scheduler {
             };
         if let Some(cycle) = fused_cycle {
             self.fused_cycles += 1;
+            if self.fused_last != Some((profile_idx, cycle)) {
+                self.fused_last = Some((profile_idx, cycle));
+                self.snapshot.forget_totals();
+            }
             scratch.totals.clear();
             let processed = self.fused[profile_idx].filter_and_score(
                 &cycle,
-                &self.snapshot,
+                &mut self.snapshot,
                 state,
                 &self.node_order,
                 self.next_start_node_index,

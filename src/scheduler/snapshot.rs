@@ -2,7 +2,11 @@
 //! NodeInfos, `pkg/scheduler/backend/cache/snapshot.go`): for each node the
 //! few numbers the default filters and scores read, one cache line per node
 //! in one contiguous array, so that a pass over thousands of nodes reads
-//! 64 bytes per node instead of the Node object and its usage.
+//! 80 bytes per node instead of the Node object and its usage.
+//!
+//! Each entry also keeps the fused pass's last total for the node and the
+//! score epoch it was computed in: consecutive pods of one shape (replicas
+//! of a workload) then reuse the totals of the nodes that did not change.
 //!
 //! It is updated per change, not rebuilt per cycle: the store lists the
 //! nodes whose spec or usage changed (bind, a pod releasing its resources,
@@ -20,20 +24,35 @@ pub const NEEDS_FILTERS: u8 = 1;
 /// The node has a PreferNoSchedule taint (TaintToleration's score may differ).
 pub const PREFER_NO_SCHEDULE: u8 = 2;
 
-/// One node's entry: allocatable, requested (actual and with upstream's
-/// non-zero defaults), free pod slots and summary flags.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-#[repr(align(64))]
+/// One node's entry: allocatable (and its reciprocal, for exact divisions
+/// by multiplication), requested (actual and with upstream's non-zero
+/// defaults), free pod slots, summary flags and the cached total.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct NodeEntry {
     pub allocatable_cpu_millis: i64,
     pub allocatable_memory_bytes: i64,
+    /// `1 / allocatable` (0 when allocatable is 0).
+    pub inverse_allocatable_cpu: f64,
+    pub inverse_allocatable_memory: f64,
     pub requested_cpu_millis: i64,
     pub requested_memory_bytes: i64,
     pub non_zero_requested_cpu_millis: i64,
     pub non_zero_requested_memory_bytes: i64,
-    /// `allocatable.pods` minus the pods on the node.
-    pub pod_slots_free: i64,
+    /// `allocatable.pods` minus the pods on the node, clamped to the i32 range.
+    pub pod_slots_free: i32,
     pub flags: u8,
+    /// The fused pass's total for this node in `total_epoch`; epoch 0 is
+    /// never current, so a refreshed entry has no cached total.
+    pub total: i32,
+    pub total_epoch: u32,
+}
+
+fn inverse(x: i64) -> f64 {
+    if x == 0 {
+        0.0
+    } else {
+        1.0 / x as f64
+    }
 }
 
 impl NodeEntry {
@@ -53,12 +72,17 @@ impl NodeEntry {
         NodeEntry {
             allocatable_cpu_millis: node.allocatable.cpu_millis,
             allocatable_memory_bytes: node.allocatable.memory_bytes,
+            inverse_allocatable_cpu: inverse(node.allocatable.cpu_millis),
+            inverse_allocatable_memory: inverse(node.allocatable.memory_bytes),
             requested_cpu_millis: usage.requested.cpu_millis,
             requested_memory_bytes: usage.requested.memory_bytes,
             non_zero_requested_cpu_millis: usage.non_zero_requested.cpu_millis,
             non_zero_requested_memory_bytes: usage.non_zero_requested.memory_bytes,
-            pod_slots_free: node.allocatable_pods - usage.pod_count,
+            pod_slots_free: (node.allocatable_pods - usage.pod_count)
+                .clamp(i32::MIN as i64, i32::MAX as i64) as i32,
             flags,
+            total: 0,
+            total_epoch: 0,
         }
     }
 }
@@ -71,6 +95,8 @@ pub struct Snapshot {
     n_prefer_no_schedule: usize,
     /// Buffer for the store's changed nodes.
     changed: Vec<NodeId>,
+    /// Cached totals are current in this epoch (see `NodeEntry::total`).
+    pub score_epoch: u32,
 }
 
 impl Snapshot {
@@ -92,6 +118,21 @@ impl Snapshot {
     #[inline]
     pub fn entry(&self, id: NodeId) -> &NodeEntry {
         &self.entries[id.0 as usize]
+    }
+
+    #[inline]
+    pub fn entry_mut(&mut self, id: NodeId) -> &mut NodeEntry {
+        &mut self.entries[id.0 as usize]
+    }
+
+    /// Starts a new epoch: every cached total is stale.
+    pub fn forget_totals(&mut self) {
+        self.score_epoch = self.score_epoch.wrapping_add(1);
+        if self.score_epoch == 0 {
+            // After 2^32 epochs an old entry could look current again.
+            self.entries.iter_mut().for_each(|e| e.total_epoch = 0);
+            self.score_epoch = 1;
+        }
     }
 
     /// Whether any node has a PreferNoSchedule taint.
@@ -131,7 +172,7 @@ mod tests {
         snapshot.update(&mut state);
         assert_eq!(snapshot.entry(a).requested_cpu_millis, 1000);
         assert_eq!(
-            snapshot.entry(a).pod_slots_free,
+            snapshot.entry(a).pod_slots_free as i64,
             state.nodes[0].allocatable_pods - 1
         );
 
