@@ -301,15 +301,20 @@ impl Plan {
 
 /// `a / b` rounded down, for `0 <= a` and `0 < b` whose quotient is at most
 /// a few hundred (a score), given `inverse_b = 1 / b`. The product with the
-/// reciprocal is within one of the quotient while `a < 2^52`, and one integer
-/// check each way makes it exact; a 64-bit division costs several times more
+/// reciprocal, less one half and rounded to an integer, is within one of the
+/// quotient (and almost always equal to it) while `a < 2^52`; one integer
+/// check each way makes it exact. A 64-bit division costs several times more
 /// and the fused pass makes three per node.
 #[inline]
 fn divide(a: i64, b: i64, inverse_b: f64) -> i64 {
     if !(0..1 << 52).contains(&a) || b <= 0 {
         return a / b;
     }
-    let mut q = (a as f64 * inverse_b) as i64;
+    // Adding 1.5·2^52 rounds a double of magnitude below 2^51 to an integer
+    // held in its low mantissa bits (a plain `as i64` also checks for saturation).
+    const ROUND: f64 = (3u64 << 51) as f64;
+    let estimate = a as f64 * inverse_b - 0.5 + ROUND;
+    let mut q = estimate.to_bits() as i64 - ROUND.to_bits() as i64;
     if q * b > a {
         q -= 1;
     } else if (q + 1) * b <= a {
@@ -367,7 +372,10 @@ fn fit_score(fit: &FitScore, cycle: &Cycle, e: &NodeEntry) -> i64 {
         (false, true) => (fit.memory_weight, fit.inverse_weights[2]),
         (false, false) => (0, 0.0),
     };
-    if weight_sum == 0 {
+    if weight_sum == 2 && node_score >= 0 {
+        // The default weights (cpu 1, memory 1).
+        node_score >> 1
+    } else if weight_sum == 0 {
         0
     } else {
         divide(node_score, weight_sum, inverse_weight_sum)
