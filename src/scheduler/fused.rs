@@ -307,20 +307,24 @@ impl Plan {
 /// and the fused pass makes three per node.
 #[inline]
 fn divide(a: i64, b: i64, inverse_b: f64) -> i64 {
-    if !(0..1 << 52).contains(&a) || b <= 0 {
+    // One comparison for 0 <= a < 2^52 and 1 <= b <= 2^52.
+    if (a as u64 | (b - 1) as u64) >= 1 << 52 {
         return a / b;
     }
     // Adding 1.5·2^52 rounds a double of magnitude below 2^51 to an integer
     // held in its low mantissa bits (a plain `as i64` also checks for saturation).
     const ROUND: f64 = (3u64 << 51) as f64;
     let estimate = a as f64 * inverse_b - 0.5 + ROUND;
-    let mut q = estimate.to_bits() as i64 - ROUND.to_bits() as i64;
-    if q * b > a {
-        q -= 1;
-    } else if (q + 1) * b <= a {
-        q += 1;
+    let q = estimate.to_bits() as i64 - ROUND.to_bits() as i64;
+    // q·b <= a + b < 2^53: no overflow.
+    let remainder = a - q * b;
+    if remainder < 0 {
+        q - 1
+    } else if remainder >= b {
+        q + 1
+    } else {
+        q
     }
-    q
 }
 
 /// `resource_allocation.go` with NodeResourcesFit's non-zero requests:

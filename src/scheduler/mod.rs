@@ -737,12 +737,16 @@ fn reasons_text(unfit: &Unfit, state: &ClusterState, view: NodeView) -> String {
 /// by reservoir sampling over the tied nodes in order.
 pub fn select_host(nodes: &[NodeId], totals: &[i64], rng: &mut ChaCha8Rng) -> NodeId {
     let mut best = 0;
-    let mut count_of_max = 0u32;
-    for k in 0..nodes.len() {
-        if k == 0 || totals[k] > totals[best] {
+    let mut max = totals[0];
+    let mut count_of_max = 1u32;
+    debug_assert_eq!(nodes.len(), totals.len());
+    for (k, &total) in totals[1..].iter().enumerate() {
+        let k = k + 1;
+        if total > max {
             best = k;
+            max = total;
             count_of_max = 1;
-        } else if totals[k] == totals[best] {
+        } else if total == max {
             count_of_max += 1;
             if rng.gen_range(0..count_of_max) == 0 {
                 best = k;
@@ -856,6 +860,42 @@ mod tests {
             counts.iter().all(|&c| (850..1150).contains(&c)),
             "{counts:?}"
         );
+    }
+
+    /// `selectHost` as upstream writes it, one index at a time.
+    fn select_host_reference(nodes: &[NodeId], totals: &[i64], rng: &mut ChaCha8Rng) -> NodeId {
+        let mut best = 0;
+        let mut count_of_max = 0u32;
+        for k in 0..nodes.len() {
+            if k == 0 || totals[k] > totals[best] {
+                best = k;
+                count_of_max = 1;
+            } else if totals[k] == totals[best] {
+                count_of_max += 1;
+                if rng.gen_range(0..count_of_max) == 0 {
+                    best = k;
+                }
+            }
+        }
+        nodes[best]
+    }
+
+    #[test]
+    fn select_host_draws_exactly_as_the_reference() {
+        let mut input = ChaCha8Rng::seed_from_u64(5);
+        let (mut a, mut b) = (ChaCha8Rng::seed_from_u64(9), ChaCha8Rng::seed_from_u64(9));
+        for _ in 0..2000 {
+            let n = input.gen_range(1..60);
+            let nodes: Vec<NodeId> = (0..n).map(NodeId).collect();
+            let distinct = input.gen_range(1..5);
+            let totals: Vec<i64> = (0..n).map(|_| input.gen_range(0..distinct)).collect();
+            assert_eq!(
+                select_host(&nodes, &totals, &mut a),
+                select_host_reference(&nodes, &totals, &mut b)
+            );
+        }
+        // Same number of draws: the streams are still in step.
+        assert_eq!(a.gen::<u64>(), b.gen::<u64>());
     }
 
     #[test]
