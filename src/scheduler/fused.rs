@@ -25,7 +25,7 @@ use super::framework::{PreResult, Unfit, MAX_NODE_SCORE};
 use super::plugins::balanced_allocation::{self, balanced_two_resource_score};
 use super::plugins::node_resources_fit::{self, ScoringStrategy};
 use super::plugins::{node_unschedulable, taint_toleration};
-use super::snapshot::{NodeEntry, Snapshot, NEEDS_FILTERS};
+use super::snapshot::{NodeEntry, NodeFit, Snapshot, NEEDS_FILTERS};
 use crate::model::resources::ResourceName;
 use crate::model::store::NodeId;
 use crate::model::{ClusterState, Pod};
@@ -203,13 +203,13 @@ impl Plan {
     /// node (NodeResourcesFit's `fitsRequest` for a pod requesting only cpu
     /// and memory, an uncordoned node without NoSchedule/NoExecute taints).
     #[inline]
-    fn surely_fits(cycle: &Cycle, e: &NodeEntry) -> bool {
+    fn surely_fits(cycle: &Cycle, f: &NodeFit) -> bool {
         let cpu = cycle.requested_cpu_millis;
         let memory = cycle.requested_memory_bytes;
-        e.flags & NEEDS_FILTERS == 0
-            && e.pod_slots_free >= 1
-            && !(cpu > 0 && cpu > e.allocatable_cpu_millis - e.requested_cpu_millis)
-            && !(memory > 0 && memory > e.allocatable_memory_bytes - e.requested_memory_bytes)
+        f.flags & NEEDS_FILTERS == 0
+            && f.pod_slots_free >= 1
+            && !(cpu > 0 && cpu > f.free_cpu_millis)
+            && !(memory > 0 && memory > f.free_memory_bytes)
     }
 
     /// The node's total score: the weighted sum the general path adds up.
@@ -257,44 +257,59 @@ impl Plan {
     ) -> usize {
         let n_nodes = order.len();
         let epoch = snapshot.score_epoch;
+        // Owned copies, so that the loop keeps lengths and inputs in registers.
+        let cycle = &cycle.clone();
+        let mut found = std::mem::take(feasible);
+        let mut found_totals = std::mem::take(totals);
+        found.reserve(to_find.min(n_nodes));
+        found_totals.reserve(to_find.min(n_nodes));
         let mut processed = 0;
         let mut idx = start;
-        while processed < n_nodes && feasible.len() < to_find {
+        while processed < n_nodes && found.len() < to_find {
             let node_id = order[idx];
             idx += 1;
             if idx == n_nodes {
                 idx = 0;
             }
             processed += 1;
-            let e = snapshot.entry_mut(node_id);
             debug_assert_eq!(
-                NodeEntry {
-                    total: e.total,
-                    total_epoch: e.total_epoch,
-                    ..NodeEntry::of(state, node_id)
-                },
-                *e,
+                NodeEntry::of(state, node_id),
+                *snapshot.entry(node_id),
                 "snapshot of node {} is stale",
                 state.node(node_id).name()
             );
-            if !Self::surely_fits(cycle, e) {
+            let f = snapshot.fit(node_id);
+            debug_assert_eq!(
+                NodeFit {
+                    total: f.total,
+                    total_epoch: f.total_epoch,
+                    ..NodeFit::of(state, node_id)
+                },
+                *f,
+                "snapshot of node {} is stale",
+                state.node(node_id).name()
+            );
+            if !Self::surely_fits(cycle, f) {
                 if let Some((i, unfit)) = general_filter(node_id) {
                     failures.push((node_id, i, unfit));
                     continue;
                 }
             }
-            feasible.push(node_id);
-            if e.total_epoch == epoch {
-                totals.push(e.total as i64);
+            found.push(node_id);
+            if f.total_epoch == epoch {
+                found_totals.push(f.total as i64);
                 continue;
             }
-            let total = self.total(cycle, e);
+            let total = self.total(cycle, snapshot.entry(node_id));
             if let Ok(total) = i32::try_from(total) {
-                e.total = total;
-                e.total_epoch = epoch;
+                let f = snapshot.fit_mut(node_id);
+                f.total = total;
+                f.total_epoch = epoch;
             }
-            totals.push(total);
+            found_totals.push(total);
         }
+        *feasible = found;
+        *totals = found_totals;
         processed
     }
 }
