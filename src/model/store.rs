@@ -164,6 +164,11 @@ pub struct ClusterState {
     /// that inter-pod plugins need not scan every pod ever created.
     pub bound_pods: BTreeSet<PodId>,
     pub bound_pods_with_affinity: BTreeSet<PodId>,
+    /// Nodes whose spec or usage changed since the scheduler last took them
+    /// ([`ClusterState::take_changed_nodes`]), each listed once, so that its
+    /// snapshot is updated per change rather than rebuilt per cycle.
+    changed_nodes: Vec<NodeId>,
+    node_is_changed: Vec<bool>,
 }
 
 impl ClusterState {
@@ -253,6 +258,8 @@ impl ClusterState {
 
     pub fn add_node(&mut self, node: Node) -> NodeId {
         let id = NodeId(self.nodes.len() as u32);
+        self.node_is_changed.push(false);
+        self.mark_node_changed(id);
         self.allocatable_total += &node.allocatable;
         let gpus = self.node_gpus(&node);
         self.nodes.push(node);
@@ -305,9 +312,26 @@ impl ClusterState {
         }
     }
 
+    fn mark_node_changed(&mut self, id: NodeId) {
+        let flag = &mut self.node_is_changed[id.0 as usize];
+        if !*flag {
+            *flag = true;
+            self.changed_nodes.push(id);
+        }
+    }
+
+    /// Moves the nodes changed since the last call into `out`, oldest change first.
+    pub fn take_changed_nodes(&mut self, out: &mut Vec<NodeId>) {
+        for &id in &self.changed_nodes {
+            self.node_is_changed[id.0 as usize] = false;
+        }
+        out.append(&mut self.changed_nodes);
+    }
+
     /// Replaces a node's spec/status (labels, taints, unschedulable, ready).
     pub fn update_node(&mut self, id: NodeId, f: impl FnOnce(&mut Node)) {
         f(&mut self.nodes[id.0 as usize]);
+        self.mark_node_changed(id);
         self.watch.push_back(WatchEvent::NodeUpdated(id));
     }
 
@@ -316,6 +340,7 @@ impl ClusterState {
         let health = &mut self.node_health[id.0 as usize];
         f(health);
         self.nodes[id.0 as usize].ready = health.ready == ConditionStatus::True;
+        self.mark_node_changed(id);
         self.watch.push_back(WatchEvent::NodeUpdated(id));
     }
 
@@ -460,6 +485,7 @@ impl ClusterState {
             entry.pod.metadata.name
         );
         self.watch.push_back(WatchEvent::PodBound(pod_id, node_id));
+        self.mark_node_changed(node_id);
     }
 
     /// Moves a pod to a new phase, releasing its node's resources when the
@@ -525,6 +551,7 @@ impl ClusterState {
             usage.pod_count >= 0 && usage.requested.cpu_millis >= 0,
             "negative usage on a node"
         );
+        self.mark_node_changed(node_id);
     }
 
     /// Checks every invariant of the whole state; tests run it after every

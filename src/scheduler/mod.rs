@@ -11,9 +11,11 @@
 pub mod config;
 pub mod explain;
 pub mod framework;
+pub mod fused;
 pub mod plugins;
 pub mod preemption;
 pub mod queue;
+pub mod snapshot;
 
 use crate::engine::{EventQueue, SimDuration, SimTime};
 use crate::model::store::{NodeId, PodId, WatchEvent};
@@ -138,6 +140,16 @@ pub struct Scheduler {
     /// binding to be persisted; whoever persists it records the event
     /// ([`scheduled_message`]).
     pub defer_scheduled_event: bool,
+    /// Per node what the fused filter+score pass reads, and per profile
+    /// which plugins that pass computes.
+    snapshot: snapshot::Snapshot,
+    fused: Vec<fused::Plan>,
+    /// Use the fused pass where it applies (off only to compare it with the general path).
+    pub fused_enabled: bool,
+    /// Cycles that took the fused pass.
+    pub fused_cycles: u64,
+    /// The profile and inputs of the last fused cycle, whose totals the snapshot caches.
+    fused_last: Option<(usize, fused::Cycle)>,
 }
 
 /// The Scheduled event's message, recorded once the binding has succeeded
@@ -154,7 +166,13 @@ pub fn scheduled_message(state: &ClusterState, pod_id: PodId, node_id: NodeId) -
 
 impl Scheduler {
     pub fn new(config: SchedulerConfig, explain: ExplainFilter) -> Self {
-        let profiles = config.profiles.iter().map(Profile::build).collect();
+        let profiles: Vec<Profile> = config.profiles.iter().map(Profile::build).collect();
+        let fused = config
+            .profiles
+            .iter()
+            .zip(&profiles)
+            .map(|(c, p)| fused::Plan::new(c, p))
+            .collect();
         let queue = SchedulingQueue::new(config.pod_initial_backoff, config.pod_max_backoff);
         Scheduler {
             config,
@@ -176,6 +194,11 @@ impl Scheduler {
             nominated_on_node: Vec::new(),
             preemption_rng: rand::SeedableRng::seed_from_u64(0),
             defer_scheduled_event: false,
+            snapshot: snapshot::Snapshot::default(),
+            fused,
+            fused_enabled: true,
+            fused_cycles: 0,
+            fused_last: None,
         }
     }
 
@@ -372,6 +395,7 @@ impl Scheduler {
             self.node_order_stale = false;
             self.rebuild_node_order(state);
         }
+        self.snapshot.update(state);
         match self.schedule_pod(profile_idx, pod_id, state, now, rng) {
             Ok(node_id) => {
                 // DefaultBinder binds; GpuShare's Reserve records the GPU devices.
@@ -468,6 +492,53 @@ impl Scheduler {
         scratch.failures.clear();
         // Nominations are rare: without any, no node needs the per-node lookup.
         let any_nominated = !self.nominated.is_empty();
+
+        // The common pod: one fused filter+score pass over the snapshot.
+        let fused_cycle =
+            if self.fused_enabled && !summarize && !any_nominated && self.snapshot.covers(state) {
+                self.fused[profile_idx].cycle(profile, pod, &scratch.filters, &self.snapshot)
+            } else {
+                None
+            };
+        if let Some(cycle) = fused_cycle {
+            self.fused_cycles += 1;
+            if self.fused_last != Some((profile_idx, cycle)) {
+                self.fused_last = Some((profile_idx, cycle));
+                self.snapshot.forget_totals();
+            }
+            scratch.totals.clear();
+            let processed = self.fused[profile_idx].filter_and_score(
+                &cycle,
+                &mut self.snapshot,
+                state,
+                &self.node_order,
+                self.next_start_node_index,
+                to_find,
+                |node_id| {
+                    let view = NodeView::of(state, node_id);
+                    scratch
+                        .filters
+                        .iter()
+                        .find_map(|&i| profile.plugins[i].filter(pod, view).err().map(|u| (i, u)))
+                },
+                &mut scratch.feasible,
+                &mut scratch.totals,
+                &mut scratch.failures,
+            );
+            self.next_start_node_index = (self.next_start_node_index + processed) % n_nodes;
+            if scratch.feasible.is_empty() {
+                return Err(fit_error(state, n_nodes, &scratch.failures));
+            }
+            if scratch.feasible.len() == 1 {
+                return Ok(scratch.feasible[0]);
+            }
+            let profile = &mut self.profiles[profile_idx];
+            for k in 0..profile.score.len() {
+                let i = profile.score[k].0;
+                profile.plugins[i].prepare_score(pod, state, &scratch.feasible);
+            }
+            return Ok(select_host(&scratch.feasible, &scratch.totals, rng));
+        }
         let mut processed = 0;
         for k in 0..n_nodes {
             if scratch.feasible.len() >= to_find {
@@ -677,12 +748,16 @@ fn reasons_text(unfit: &Unfit, state: &ClusterState, view: NodeView) -> String {
 /// by reservoir sampling over the tied nodes in order.
 pub fn select_host(nodes: &[NodeId], totals: &[i64], rng: &mut ChaCha8Rng) -> NodeId {
     let mut best = 0;
-    let mut count_of_max = 0u32;
-    for k in 0..nodes.len() {
-        if k == 0 || totals[k] > totals[best] {
+    let mut max = totals[0];
+    let mut count_of_max = 1u32;
+    debug_assert_eq!(nodes.len(), totals.len());
+    for (k, &total) in totals[1..].iter().enumerate() {
+        let k = k + 1;
+        if total > max {
             best = k;
+            max = total;
             count_of_max = 1;
-        } else if totals[k] == totals[best] {
+        } else if total == max {
             count_of_max += 1;
             if rng.gen_range(0..count_of_max) == 0 {
                 best = k;
@@ -796,6 +871,42 @@ mod tests {
             counts.iter().all(|&c| (850..1150).contains(&c)),
             "{counts:?}"
         );
+    }
+
+    /// `selectHost` as upstream writes it, one index at a time.
+    fn select_host_reference(nodes: &[NodeId], totals: &[i64], rng: &mut ChaCha8Rng) -> NodeId {
+        let mut best = 0;
+        let mut count_of_max = 0u32;
+        for k in 0..nodes.len() {
+            if k == 0 || totals[k] > totals[best] {
+                best = k;
+                count_of_max = 1;
+            } else if totals[k] == totals[best] {
+                count_of_max += 1;
+                if rng.gen_range(0..count_of_max) == 0 {
+                    best = k;
+                }
+            }
+        }
+        nodes[best]
+    }
+
+    #[test]
+    fn select_host_draws_exactly_as_the_reference() {
+        let mut input = ChaCha8Rng::seed_from_u64(5);
+        let (mut a, mut b) = (ChaCha8Rng::seed_from_u64(9), ChaCha8Rng::seed_from_u64(9));
+        for _ in 0..2000 {
+            let n = input.gen_range(1..60);
+            let nodes: Vec<NodeId> = (0..n).map(NodeId).collect();
+            let distinct = input.gen_range(1..5);
+            let totals: Vec<i64> = (0..n).map(|_| input.gen_range(0..distinct)).collect();
+            assert_eq!(
+                select_host(&nodes, &totals, &mut a),
+                select_host_reference(&nodes, &totals, &mut b)
+            );
+        }
+        // Same number of draws: the streams are still in step.
+        assert_eq!(a.gen::<u64>(), b.gen::<u64>());
     }
 
     #[test]

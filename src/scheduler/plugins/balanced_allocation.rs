@@ -51,6 +51,26 @@ pub fn balanced_resource_score(requested: &[i64], allocatable: &[i64]) -> i64 {
     ((1.0 - std) * MAX_NODE_SCORE as f64) as i64
 }
 
+/// `balanced_resource_score` for two resources, without the arrays: the
+/// same floating-point operations in the same order, so the same score
+/// (the fused pass's per-node score; a test compares the two).
+#[inline]
+pub fn balanced_two_resource_score(
+    requested_a: i64,
+    allocatable_a: i64,
+    requested_b: i64,
+    allocatable_b: i64,
+) -> i64 {
+    // A resource without allocatable is left out; fewer than two leave std 0.
+    if allocatable_a == 0 || allocatable_b == 0 {
+        return MAX_NODE_SCORE;
+    }
+    let fraction_a = (requested_a as f64 / allocatable_a as f64).min(1.0);
+    let fraction_b = (requested_b as f64 / allocatable_b as f64).min(1.0);
+    let std = ((fraction_a - fraction_b) / 2.0).abs();
+    ((1.0 - std) * MAX_NODE_SCORE as f64) as i64
+}
+
 impl Plugin for BalancedAllocation {
     fn name(&self) -> &'static str {
         NAME
@@ -101,5 +121,30 @@ mod tests {
         assert_eq!(balanced_resource_score(&[8, 0], &[4, 10]), 50);
         // Three resources: fractions 0, 0.5, 1 → mean 0.5, std sqrt(1/6) = 0.408 → 59.
         assert_eq!(balanced_resource_score(&[0, 5, 4], &[4, 10, 4]), 59);
+    }
+
+    #[test]
+    fn two_resource_score_equals_the_general_one() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let value = |rng: &mut rand_chacha::ChaCha8Rng| match rng.gen_range(0..4) {
+            0 => 0,
+            1 => rng.gen_range(1..10),
+            2 => rng.gen_range(1..100_000),
+            _ => rng.gen_range(1..1i64 << 40),
+        };
+        for _ in 0..100_000 {
+            let (ra, aa, rb, ab) = (
+                value(&mut rng),
+                value(&mut rng),
+                value(&mut rng),
+                value(&mut rng),
+            );
+            assert_eq!(
+                balanced_two_resource_score(ra, aa, rb, ab),
+                balanced_resource_score(&[ra, rb], &[aa, ab]),
+                "{ra}/{aa} {rb}/{ab}"
+            );
+        }
     }
 }

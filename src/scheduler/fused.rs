@@ -1,0 +1,729 @@
+//! The fused filter+score pass: for the common pod, one loop over the
+//! snapshot (`snapshot`) that filters each node and computes its total score
+//! in the same step, instead of a virtual call per plugin per node and a
+//! score vector per plugin.
+//!
+//! It runs only when every plugin that runs for this pod (after PreFilter and
+//! PreScore skips) is one it computes exactly: the filters NodeUnschedulable,
+//! TaintToleration and NodeResourcesFit, and the scores NodeResourcesFit
+//! (LeastAllocated or MostAllocated over cpu and memory),
+//! NodeResourcesBalancedAllocation (cpu and memory) and TaintToleration while
+//! no node has a PreferNoSchedule taint (every node then scores
+//! MAX_NODE_SCORE after its reverse normalization). Otherwise the scheduler
+//! takes the general path for the whole cycle. Nodes the quick check does not
+//! pass (cordoned, tainted, or too full) go through the general filters one
+//! by one, so failures carry exactly the general path's reasons.
+//!
+//! The totals are the same integers the general path computes (the same
+//! scoring functions on the same inputs), and the loop visits nodes in the
+//! same order and stops at the same `numFeasibleNodesToFind`, so tie-break
+//! draws and every output are unchanged; `fused_pass_matches_the_general_path`
+//! checks this on random clusters.
+
+use super::config::{Profile, ProfileConfig};
+use super::framework::{PreResult, Unfit, MAX_NODE_SCORE};
+use super::plugins::balanced_allocation::{self, balanced_two_resource_score};
+use super::plugins::node_resources_fit::{self, ScoringStrategy};
+use super::plugins::{node_unschedulable, taint_toleration};
+use super::snapshot::{NodeEntry, NodeFit, Snapshot, NEEDS_FILTERS};
+use crate::model::resources::ResourceName;
+use crate::model::store::NodeId;
+use crate::model::{ClusterState, Pod};
+
+/// What a plugin of the profile is to the fused pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    NodeUnschedulable,
+    TaintToleration,
+    NodeResourcesFit,
+    BalancedAllocation,
+    /// Anything else: if it runs for the pod, the cycle takes the general path.
+    Other,
+}
+
+/// NodeResourcesFit's score over cpu and memory: the summed weights of the
+/// configured specs per resource (extended resources the pod does not
+/// request are skipped by the plugin, as here), and the reciprocals of the
+/// weight sums the score may divide by.
+#[derive(Clone, Copy, Debug)]
+struct FitScore {
+    most_allocated: bool,
+    cpu_weight: i64,
+    memory_weight: i64,
+    /// `1 / weight sum` with both resources, cpu only, memory only.
+    inverse_weights: [f64; 3],
+}
+
+/// A profile's plugins as the fused pass sees them; built once per profile.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// Indexed like `Profile::plugins`.
+    roles: Vec<Role>,
+    /// `None` when the configured strategy or resources are beyond the fused pass.
+    fit: Option<FitScore>,
+    /// BalancedAllocation's two resources in configured order, or `None`.
+    balanced: Option<[ResourceName; 2]>,
+}
+
+/// One cycle's inputs to the fused loop: equal inputs give equal totals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cycle {
+    requested_cpu_millis: i64,
+    requested_memory_bytes: i64,
+    non_zero_cpu_millis: i64,
+    non_zero_memory_bytes: i64,
+    /// Score weights of the plugins that run; 0 when one does not.
+    fit_weight: i64,
+    balanced_weight: i64,
+    /// What every node scores alike (TaintToleration without PreferNoSchedule taints).
+    constant: i64,
+    /// Some score plugin runs (otherwise every node totals 1, as upstream).
+    any_score: bool,
+}
+
+impl Plan {
+    pub fn new(config: &ProfileConfig, profile: &Profile) -> Plan {
+        let roles = profile
+            .plugins
+            .iter()
+            .map(|p| match p.name() {
+                node_unschedulable::NAME => Role::NodeUnschedulable,
+                taint_toleration::NAME => Role::TaintToleration,
+                node_resources_fit::NAME => Role::NodeResourcesFit,
+                balanced_allocation::NAME => Role::BalancedAllocation,
+                _ => Role::Other,
+            })
+            .collect();
+        let fit_args = &config.fit_args;
+        let most_allocated = match fit_args.strategy {
+            ScoringStrategy::LeastAllocated => Some(false),
+            ScoringStrategy::MostAllocated => Some(true),
+            ScoringStrategy::RequestedToCapacityRatio { .. } => None,
+        };
+        let fit = most_allocated.and_then(|most_allocated| {
+            let mut fit = FitScore {
+                most_allocated,
+                cpu_weight: 0,
+                memory_weight: 0,
+                inverse_weights: [0.0; 3],
+            };
+            for spec in &fit_args.resources {
+                match spec.name {
+                    ResourceName::Cpu => fit.cpu_weight += spec.weight,
+                    ResourceName::Memory => fit.memory_weight += spec.weight,
+                    ResourceName::Extended(_) => {}
+                    ResourceName::EphemeralStorage => return None,
+                }
+            }
+            let inverse = |w: i64| if w == 0 { 0.0 } else { 1.0 / w as f64 };
+            fit.inverse_weights = [
+                inverse(fit.cpu_weight + fit.memory_weight),
+                inverse(fit.cpu_weight),
+                inverse(fit.memory_weight),
+            ];
+            Some(fit)
+        });
+        let balanced_names: Vec<ResourceName> = config
+            .balanced_resources
+            .iter()
+            .map(|s| s.name)
+            .filter(|n| !matches!(n, ResourceName::Extended(_)))
+            .collect();
+        let balanced = match balanced_names[..] {
+            [a, b]
+                if [a, b]
+                    .iter()
+                    .all(|n| matches!(n, ResourceName::Cpu | ResourceName::Memory)) =>
+            {
+                Some([a, b])
+            }
+            _ => None,
+        };
+        Plan {
+            roles,
+            fit,
+            balanced,
+        }
+    }
+
+    /// The fused loop's inputs for this pod, or `None` when some plugin that
+    /// runs for it is beyond the fused pass. `filters` are the filter plugins
+    /// PreFilter did not skip; `prepare` has run.
+    pub fn cycle(
+        &self,
+        profile: &Profile,
+        pod: &Pod,
+        filters: &[usize],
+        snapshot: &Snapshot,
+    ) -> Option<Cycle> {
+        let requests = &pod.requests;
+        if requests.ephemeral_storage_bytes != 0 || requests.extended.iter().any(|&a| a != 0) {
+            return None;
+        }
+        let filters_fused = filters.iter().all(|&i| {
+            matches!(
+                self.roles[i],
+                Role::NodeUnschedulable | Role::TaintToleration | Role::NodeResourcesFit
+            )
+        });
+        if !filters_fused {
+            return None;
+        }
+        let mut cycle = Cycle {
+            requested_cpu_millis: requests.cpu_millis,
+            requested_memory_bytes: requests.memory_bytes,
+            non_zero_cpu_millis: pod.non_zero_requests.cpu_millis,
+            non_zero_memory_bytes: pod.non_zero_requests.memory_bytes,
+            fit_weight: 0,
+            balanced_weight: 0,
+            constant: 0,
+            any_score: false,
+        };
+        for &(i, weight) in &profile.score {
+            if profile.plugins[i].pre_score(pod) == PreResult::Skip {
+                continue;
+            }
+            cycle.any_score = true;
+            match self.roles[i] {
+                Role::NodeResourcesFit if self.fit.is_some() => cycle.fit_weight += weight,
+                Role::BalancedAllocation if self.balanced.is_some() => {
+                    cycle.balanced_weight += weight
+                }
+                // Every raw score 0 → DefaultNormalizeScore(reverse) gives each node the maximum.
+                Role::TaintToleration if !snapshot.any_prefer_no_schedule() => {
+                    cycle.constant += MAX_NODE_SCORE * weight
+                }
+                _ => return None,
+            }
+        }
+        Some(cycle)
+    }
+
+    /// The quick filter: true only if every fused filter surely passes the
+    /// node (NodeResourcesFit's `fitsRequest` for a pod requesting only cpu
+    /// and memory, an uncordoned node without NoSchedule/NoExecute taints).
+    #[inline]
+    fn surely_fits(cycle: &Cycle, f: &NodeFit) -> bool {
+        let cpu = cycle.requested_cpu_millis;
+        let memory = cycle.requested_memory_bytes;
+        f.flags & NEEDS_FILTERS == 0
+            && f.pod_slots_free >= 1
+            && !(cpu > 0 && cpu > f.free_cpu_millis)
+            && !(memory > 0 && memory > f.free_memory_bytes)
+    }
+
+    /// The node's total score: the weighted sum the general path adds up.
+    #[inline]
+    fn total(&self, cycle: &Cycle, e: &NodeEntry) -> i64 {
+        if !cycle.any_score {
+            return 1;
+        }
+        let mut total = cycle.constant;
+        if cycle.fit_weight != 0 {
+            if let Some(fit) = self.fit {
+                total += fit_score(&fit, cycle, e) * cycle.fit_weight;
+            }
+        }
+        if cycle.balanced_weight != 0 {
+            if let Some([a, b]) = self.balanced {
+                let (alloc_a, req_a) = requested_with_pod(cycle, e, a);
+                let (alloc_b, req_b) = requested_with_pod(cycle, e, b);
+                total += balanced_two_resource_score(req_a, alloc_a, req_b, alloc_b)
+                    * cycle.balanced_weight;
+            }
+        }
+        total
+    }
+
+    /// Filters nodes from `order[start]` on, wrapping around, until
+    /// `to_find` fit, scoring each feasible node as it is found. Nodes the
+    /// quick check does not pass go through `general_filter`. A node's total
+    /// cached in the snapshot's current epoch is reused: the caller starts a
+    /// new epoch whenever the cycle's inputs differ from the last one's.
+    /// Returns how many nodes were processed.
+    #[allow(clippy::too_many_arguments)]
+    pub fn filter_and_score(
+        &self,
+        cycle: &Cycle,
+        snapshot: &mut Snapshot,
+        state: &ClusterState,
+        order: &[NodeId],
+        start: usize,
+        to_find: usize,
+        mut general_filter: impl FnMut(NodeId) -> Option<(usize, Unfit)>,
+        feasible: &mut Vec<NodeId>,
+        totals: &mut Vec<i64>,
+        failures: &mut Vec<(NodeId, usize, Unfit)>,
+    ) -> usize {
+        let n_nodes = order.len();
+        let epoch = snapshot.score_epoch;
+        // Owned copies, so that the loop keeps lengths and inputs in registers.
+        let cycle = &cycle.clone();
+        let mut found = std::mem::take(feasible);
+        let mut found_totals = std::mem::take(totals);
+        found.reserve(to_find.min(n_nodes));
+        found_totals.reserve(to_find.min(n_nodes));
+        let mut processed = 0;
+        let mut idx = start;
+        while processed < n_nodes && found.len() < to_find {
+            let node_id = order[idx];
+            idx += 1;
+            if idx == n_nodes {
+                idx = 0;
+            }
+            processed += 1;
+            debug_assert_eq!(
+                NodeEntry::of(state, node_id),
+                *snapshot.entry(node_id),
+                "snapshot of node {} is stale",
+                state.node(node_id).name()
+            );
+            let f = snapshot.fit(node_id);
+            debug_assert_eq!(
+                NodeFit {
+                    total: f.total,
+                    total_epoch: f.total_epoch,
+                    ..NodeFit::of(state, node_id)
+                },
+                *f,
+                "snapshot of node {} is stale",
+                state.node(node_id).name()
+            );
+            if !Self::surely_fits(cycle, f) {
+                if let Some((i, unfit)) = general_filter(node_id) {
+                    failures.push((node_id, i, unfit));
+                    continue;
+                }
+            }
+            found.push(node_id);
+            if f.total_epoch == epoch {
+                found_totals.push(f.total as i64);
+                continue;
+            }
+            let total = self.total(cycle, snapshot.entry(node_id));
+            if let Ok(total) = i32::try_from(total) {
+                let f = snapshot.fit_mut(node_id);
+                f.total = total;
+                f.total_epoch = epoch;
+            }
+            found_totals.push(total);
+        }
+        *feasible = found;
+        *totals = found_totals;
+        processed
+    }
+}
+
+/// `a / b` rounded down, for `0 <= a` and `0 < b` whose quotient is at most
+/// a few hundred (a score), given `inverse_b = 1 / b`. The product with the
+/// reciprocal, less one half and rounded to an integer, is within one of the
+/// quotient (and almost always equal to it) while `a < 2^52`; one integer
+/// check each way makes it exact. A 64-bit division costs several times more
+/// and the fused pass makes three per node.
+#[inline]
+fn divide(a: i64, b: i64, inverse_b: f64) -> i64 {
+    // One comparison for 0 <= a < 2^52 and 1 <= b <= 2^52.
+    if (a as u64 | (b - 1) as u64) >= 1 << 52 {
+        return a / b;
+    }
+    // Adding 1.5·2^52 rounds a double of magnitude below 2^51 to an integer
+    // held in its low mantissa bits (a plain `as i64` also checks for saturation).
+    const ROUND: f64 = (3u64 << 51) as f64;
+    let estimate = a as f64 * inverse_b - 0.5 + ROUND;
+    let q = estimate.to_bits() as i64 - ROUND.to_bits() as i64;
+    // q·b <= a + b < 2^53: no overflow.
+    let remainder = a - q * b;
+    if remainder < 0 {
+        q - 1
+    } else if remainder >= b {
+        q + 1
+    } else {
+        q
+    }
+}
+
+/// `resource_allocation.go` with NodeResourcesFit's non-zero requests:
+/// `leastRequestedScore` or `mostRequestedScore` per resource, weighted,
+/// divided by the weight sum, with the plugin's integer arithmetic.
+#[inline]
+fn fit_score(fit: &FitScore, cycle: &Cycle, e: &NodeEntry) -> i64 {
+    let score = |requested: i64, capacity: i64, inverse_capacity: f64| {
+        if fit.most_allocated {
+            // most_requested_score
+            divide(
+                requested.min(capacity) * MAX_NODE_SCORE,
+                capacity,
+                inverse_capacity,
+            )
+        } else if requested > capacity {
+            // least_requested_score
+            0
+        } else {
+            divide(
+                (capacity - requested) * MAX_NODE_SCORE,
+                capacity,
+                inverse_capacity,
+            )
+        }
+    };
+    let has_cpu = e.allocatable_cpu_millis != 0;
+    let has_memory = e.allocatable_memory_bytes != 0;
+    let mut node_score = 0i64;
+    if has_cpu {
+        let requested = e.non_zero_requested_cpu_millis + cycle.non_zero_cpu_millis;
+        node_score += score(
+            requested,
+            e.allocatable_cpu_millis,
+            e.inverse_allocatable_cpu,
+        ) * fit.cpu_weight;
+    }
+    if has_memory {
+        let requested = e.non_zero_requested_memory_bytes + cycle.non_zero_memory_bytes;
+        node_score += score(
+            requested,
+            e.allocatable_memory_bytes,
+            e.inverse_allocatable_memory,
+        ) * fit.memory_weight;
+    }
+    let (weight_sum, inverse_weight_sum) = match (has_cpu, has_memory) {
+        (true, true) => (fit.cpu_weight + fit.memory_weight, fit.inverse_weights[0]),
+        (true, false) => (fit.cpu_weight, fit.inverse_weights[1]),
+        (false, true) => (fit.memory_weight, fit.inverse_weights[2]),
+        (false, false) => (0, 0.0),
+    };
+    if weight_sum == 2 && node_score >= 0 {
+        // The default weights (cpu 1, memory 1).
+        node_score >> 1
+    } else if weight_sum == 0 {
+        0
+    } else {
+        divide(node_score, weight_sum, inverse_weight_sum)
+    }
+}
+
+/// BalancedAllocation's (allocatable, requested with the pod) for cpu or memory.
+#[inline]
+fn requested_with_pod(cycle: &Cycle, e: &NodeEntry, name: ResourceName) -> (i64, i64) {
+    match name {
+        ResourceName::Cpu => (
+            e.allocatable_cpu_millis,
+            e.requested_cpu_millis + cycle.requested_cpu_millis,
+        ),
+        _ => (
+            e.allocatable_memory_bytes,
+            e.requested_memory_bytes + cycle.requested_memory_bytes,
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{EventQueue, SimTime};
+    use crate::model::pod::fixtures::pod;
+    use crate::model::resources::{ResourceNames, Resources};
+    use crate::model::store::PodId;
+    use crate::model::taints::{Taint, TaintEffect, Toleration, TolerationOperator};
+    use crate::scheduler::config::{PluginSet, SchedulerConfig};
+    use crate::scheduler::plugins::node_resources_fit::{NodeResourcesFit, UtilizationShapePoint};
+    use crate::scheduler::plugins::resource_allocation::ResourceSpec;
+    use crate::scheduler::plugins::test_nodes::node;
+    use crate::scheduler::{ExplainFilter, Scheduler, SchedulerEvent};
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    const GIB: i64 = 1 << 30;
+    const EXTENDED: &str = "example.com/foo";
+
+    fn taint(key: &str, effect: TaintEffect) -> Taint {
+        Taint {
+            key: key.into(),
+            value: "x".into(),
+            effect,
+        }
+    }
+
+    /// A random cluster: varied allocatable (sometimes zero cpu or memory),
+    /// cordons, NoSchedule/NoExecute taints, PreferNoSchedule taints when
+    /// `prefer_no_schedule`, an extended resource, and random usage.
+    fn random_cluster(seed: u64, prefer_no_schedule: bool) -> ClusterState {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut names = ResourceNames::default();
+        let ResourceName::Extended(ext) = names.intern(EXTENDED).unwrap() else {
+            unreachable!()
+        };
+        let mut state = ClusterState::new(names);
+        let n_nodes = rng.gen_range(1..160);
+        for i in 0..n_nodes {
+            let mut n = node(&format!("n{i}"), "1", "1Gi").node;
+            n.allocatable.cpu_millis = if rng.gen_bool(0.03) {
+                0
+            } else {
+                rng.gen_range(500..16_000)
+            };
+            n.allocatable.memory_bytes = if rng.gen_bool(0.03) {
+                0
+            } else {
+                rng.gen_range(GIB / 2..64 * GIB)
+            };
+            if rng.gen_bool(0.3) {
+                n.allocatable.extended[ext.0 as usize] = rng.gen_range(1..4);
+            }
+            n.allocatable_pods = rng.gen_range(1..12);
+            n.capacity = n.allocatable;
+            n.unschedulable = rng.gen_bool(0.08);
+            if rng.gen_bool(0.15) {
+                n.taints.push(taint("dedicated", TaintEffect::NoSchedule));
+            }
+            if rng.gen_bool(0.05) {
+                n.taints.push(taint("evict", TaintEffect::NoExecute));
+            }
+            if prefer_no_schedule && rng.gen_bool(0.2) {
+                n.taints.push(taint("soft", TaintEffect::PreferNoSchedule));
+            }
+            n.metadata.labels.insert(
+                crate::model::node::LABEL_TOPOLOGY_ZONE.into(),
+                format!("zone-{}", i % 3),
+            );
+            state.add_node(n);
+        }
+        for i in 0..n_nodes * 3 {
+            let node_id = NodeId(rng.gen_range(0..n_nodes) as u32);
+            let p = random_pod(&mut rng, format!("existing-{i}"));
+            let usage = &state.node_usage[node_id.0 as usize];
+            let node = state.node(node_id);
+            let mut after: Resources = usage.requested;
+            after += &p.requests;
+            if after.fits_within(&node.allocatable) && usage.pod_count < node.allocatable_pods {
+                let id = state.add_pod(p, SimTime::ZERO);
+                state.bind(id, node_id, SimTime::ZERO);
+            }
+        }
+        state
+    }
+
+    /// A random pod: zero or varied requests, sometimes an extended resource,
+    /// a toleration, a node selector, a node name or a higher priority.
+    fn random_pod(rng: &mut ChaCha8Rng, name: String) -> Pod {
+        let cpu = if rng.gen_bool(0.2) {
+            0
+        } else {
+            rng.gen_range(50..4_000)
+        };
+        let memory = if rng.gen_bool(0.2) {
+            0
+        } else {
+            rng.gen_range(1..8 * GIB)
+        };
+        let extended = if rng.gen_bool(0.1) { 1 } else { 0 };
+        let tolerate = rng.gen_bool(0.3);
+        let tolerate_soft = rng.gen_bool(0.3);
+        let selector = rng.gen_bool(0.05);
+        let node_name = rng
+            .gen_bool(0.03)
+            .then(|| format!("n{}", rng.gen_range(0..5)));
+        let priority = if rng.gen_bool(0.1) { 100 } else { 0 };
+        pod(&name)
+            .spec(|s| {
+                s.containers[0].requests.cpu_millis = cpu;
+                s.containers[0].requests.memory_bytes = memory;
+                s.containers[0].requests.extended[0] = extended;
+                for (yes, key, effect) in [
+                    (tolerate, "dedicated", TaintEffect::NoSchedule),
+                    (tolerate_soft, "soft", TaintEffect::PreferNoSchedule),
+                ] {
+                    if yes {
+                        s.tolerations.push(Toleration {
+                            key: key.into(),
+                            operator: TolerationOperator::Exists,
+                            value: String::new(),
+                            effect: Some(effect),
+                            toleration_seconds: None,
+                        });
+                    }
+                }
+                if selector {
+                    s.node_selector.insert(
+                        crate::model::node::LABEL_TOPOLOGY_ZONE.into(),
+                        "zone-1".into(),
+                    );
+                }
+                s.node_name = node_name;
+                s.priority = priority;
+            })
+            .build()
+    }
+
+    /// Scheduler configurations: the default one, MostAllocated with
+    /// weights, BalancedAllocation over memory, cpu and an extended
+    /// resource, TaintToleration's score disabled, and
+    /// RequestedToCapacityRatio (never fused).
+    fn config(case: u64, names: &mut ResourceNames) -> SchedulerConfig {
+        let mut config = SchedulerConfig {
+            percentage_of_nodes_to_score: [None, Some(100), Some(30)][(case % 3) as usize],
+            ..Default::default()
+        };
+        let profile = &mut config.profiles[0];
+        let spec = |name, weight| ResourceSpec { name, weight };
+        match (case / 3) % 5 {
+            0 => {}
+            1 => {
+                profile.fit_args = NodeResourcesFit {
+                    strategy: ScoringStrategy::MostAllocated,
+                    resources: vec![spec(ResourceName::Cpu, 2), spec(ResourceName::Memory, 1)],
+                }
+            }
+            2 => {
+                profile.balanced_resources = vec![
+                    spec(ResourceName::Memory, 1),
+                    spec(ResourceName::Cpu, 1),
+                    spec(names.intern(EXTENDED).unwrap(), 1),
+                ]
+            }
+            3 => {
+                profile.score = PluginSet {
+                    enabled: vec![],
+                    disabled: vec![taint_toleration::NAME.into()],
+                }
+            }
+            _ => {
+                let point = |utilization, score| UtilizationShapePoint { utilization, score };
+                profile.fit_args.strategy = ScoringStrategy::RequestedToCapacityRatio {
+                    shape: vec![point(0, 0), point(100, 10)],
+                }
+            }
+        }
+        config
+    }
+
+    #[test]
+    fn division_by_reciprocal_is_exact() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        for _ in 0..200_000 {
+            let b: i64 = match rng.gen_range(0..3) {
+                0 => rng.gen_range(1..10),
+                1 => rng.gen_range(1..100_000),
+                _ => rng.gen_range(1..1 << 50),
+            };
+            // Scores: a up to MAX_NODE_SCORE·b, often exact multiples.
+            let q = rng.gen_range(0..=MAX_NODE_SCORE);
+            let a = match rng.gen_range(0..3) {
+                0 => q * b,
+                1 => (q * b - 1).max(0),
+                _ => rng.gen_range(0..=MAX_NODE_SCORE * b),
+            };
+            assert_eq!(divide(a, b, 1.0 / b as f64), a / b, "{a} / {b}");
+        }
+    }
+
+    fn deliver(state: &mut ClusterState, scheduler: &mut Scheduler) {
+        let mut events: EventQueue<SchedulerEvent> = EventQueue::new();
+        while let Some(w) = state.next_watch_event() {
+            scheduler.on_watch(w, state, &mut events);
+        }
+    }
+
+    /// Runs the same pods through two identical clusters, one scheduler with
+    /// the fused pass and one without, and compares every cycle: the
+    /// feasible nodes, their totals, the failures, where the next cycle
+    /// starts, the binding and the events.
+    #[test]
+    fn fused_pass_matches_the_general_path() {
+        let mut fused_cycles = 0;
+        let mut cycles = 0;
+        for case in 0..60u64 {
+            let prefer_no_schedule = case % 4 == 3;
+            let mut states = [
+                random_cluster(case, prefer_no_schedule),
+                random_cluster(case, prefer_no_schedule),
+            ];
+            let mut schedulers = [0, 1].map(|k| {
+                let config = config(case, &mut states[k].resource_names);
+                let mut s = Scheduler::new(config, ExplainFilter::None);
+                s.fused_enabled = k == 0;
+                s
+            });
+            let mut tie_breaks = [0, 1].map(|_| ChaCha8Rng::seed_from_u64(case));
+            let mut rng = ChaCha8Rng::seed_from_u64(1000 + case);
+            let mut previous: Option<Pod> = None;
+            for step in 0..80 {
+                // Half the pods repeat the previous one's shape, like a workload's replicas.
+                let p = match previous.take() {
+                    Some(p) if rng.gen_bool(0.5) => Pod::new(
+                        crate::model::meta::ObjectMeta {
+                            name: format!("p-{step}"),
+                            ..p.metadata.clone()
+                        },
+                        p.spec.clone(),
+                    ),
+                    _ => random_pod(&mut rng, format!("p-{step}")),
+                };
+                previous = Some(p.clone());
+                // Sometimes a pod ends or a node changes, in both clusters.
+                let delete = rng.gen_bool(0.2).then(|| rng.gen_range(0..1000usize));
+                let update = rng.gen_bool(0.05).then(|| rng.gen_range(0..1000usize));
+                let mut ids = [PodId(0); 2];
+                for k in 0..2 {
+                    let (state, scheduler) = (&mut states[k], &mut schedulers[k]);
+                    if let Some(d) = delete.filter(|_| !state.bound_pods.is_empty()) {
+                        let victim = *state
+                            .bound_pods
+                            .iter()
+                            .nth(d % state.bound_pods.len())
+                            .unwrap();
+                        state.delete_pod(victim, SimTime::ZERO);
+                    }
+                    if let Some(u) = update {
+                        let id = NodeId((u % state.nodes.len()) as u32);
+                        state.update_node(id, |n| {
+                            n.unschedulable = !n.unschedulable;
+                            if n.taints.pop().is_none() {
+                                n.taints.push(taint("dedicated", TaintEffect::NoSchedule));
+                            }
+                        });
+                    }
+                    ids[k] = state.add_pod(p.clone(), SimTime::ZERO);
+                    deliver(state, scheduler);
+                    let mut events: EventQueue<SchedulerEvent> = EventQueue::new();
+                    scheduler.handle(
+                        SchedulerEvent::ScheduleOne,
+                        state,
+                        &mut events,
+                        &mut tie_breaks[k],
+                    );
+                    deliver(state, scheduler);
+                }
+                let [a, b] = &schedulers;
+                let context = format!("case {case} step {step}");
+                assert_eq!(a.scratch.feasible, b.scratch.feasible, "{context}");
+                assert_eq!(a.scratch.failures, b.scratch.failures, "{context}");
+                if a.scratch.feasible.len() > 1 {
+                    assert_eq!(a.scratch.totals, b.scratch.totals, "{context}");
+                }
+                assert_eq!(
+                    a.next_start_node_index, b.next_start_node_index,
+                    "{context}"
+                );
+                assert_eq!(
+                    states[0].pod(ids[0]).node,
+                    states[1].pod(ids[1]).node,
+                    "{context}"
+                );
+                let [ea, eb] = states.each_mut().map(|s| {
+                    s.drain_events()
+                        .map(|e| format!("{} {} {}", e.object, e.reason, e.message))
+                        .collect::<Vec<_>>()
+                });
+                assert_eq!(ea, eb, "{context}");
+                cycles += 1;
+            }
+            assert_eq!(schedulers[1].fused_cycles, 0);
+            fused_cycles += schedulers[0].fused_cycles;
+        }
+        // The comparison means something only if the fused pass ran often.
+        assert!(
+            fused_cycles * 3 > cycles,
+            "{fused_cycles} of {cycles} cycles fused"
+        );
+    }
+}
