@@ -8,6 +8,10 @@
 //! 5 000 nodes) about ten times less work per pod. The real kube-scheduler's
 //! scheduler_perf CI thresholds at 5 000 nodes are about 680–810 pods/s.
 //!
+//! SchedulingBasic's pods are all one shape, as upstream's are; the
+//! `basic-varied` rows give each pod its own cpu request, so that the
+//! scheduler's per-node totals cached across pods of one shape never help.
+//!
 //! Besides SchedulingBasic, the same cluster in the shapes of upstream's
 //! SchedulingNodeAffinity (pods require one zone of three),
 //! SchedulingPodAntiAffinity (required anti-affinity by hostname to the pods
@@ -119,6 +123,10 @@ fn pod(name: String, cpu_millis: i64, memory_bytes: i64) -> Pod {
 /// The measured pod of each shape, as a manifest.
 const SHAPES: &[(&str, &str)] = &[
     ("basic", ""),
+    // SchedulingBasic with a different cpu request per pod, so that no
+    // node's score can be reused from the previous pod (the fast path
+    // caches totals while pod shapes repeat, as a workload's replicas do).
+    ("basic-varied", ""),
     (
         "node-affinity",
         "affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: topology.kubernetes.io/zone, operator: In, values: [zone-0]}]}]}}}",
@@ -193,7 +201,12 @@ fn cycle(c: &mut Criterion) {
                             name: format!("p-{k}"),
                             ..template.metadata.clone()
                         };
-                        let p = Pod::new(metadata, template.spec.clone());
+                        let mut spec = template.spec.clone();
+                        if shape == "basic-varied" {
+                            Arc::make_mut(&mut spec).containers[0].requests.cpu_millis =
+                                100 + (k % 3_900) as i64;
+                        }
+                        let p = Pod::new(metadata, spec);
                         let id = state.add_pod(p, SimTime::ZERO);
                         while let Some(w) = state.next_watch_event() {
                             scheduler.on_watch(w, &state, &mut events);
