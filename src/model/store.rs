@@ -169,6 +169,9 @@ pub struct ClusterState {
     /// snapshot is updated per change rather than rebuilt per cycle.
     changed_nodes: Vec<NodeId>,
     node_is_changed: Vec<bool>,
+    /// Counts node additions and spec updates (labels may have changed), so
+    /// that per-node label indexes know when to rebuild.
+    pub nodes_generation: u64,
 }
 
 impl ClusterState {
@@ -258,6 +261,7 @@ impl ClusterState {
 
     pub fn add_node(&mut self, node: Node) -> NodeId {
         let id = NodeId(self.nodes.len() as u32);
+        self.nodes_generation += 1;
         self.node_is_changed.push(false);
         self.mark_node_changed(id);
         self.allocatable_total += &node.allocatable;
@@ -331,6 +335,7 @@ impl ClusterState {
     /// Replaces a node's spec/status (labels, taints, unschedulable, ready).
     pub fn update_node(&mut self, id: NodeId, f: impl FnOnce(&mut Node)) {
         f(&mut self.nodes[id.0 as usize]);
+        self.nodes_generation += 1;
         self.mark_node_changed(id);
         self.watch.push_back(WatchEvent::NodeUpdated(id));
     }

@@ -16,7 +16,7 @@
 
 use crate::model::labels::{LabelSelector, Labels};
 use crate::model::node::{LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE};
-use crate::model::store::{NodeId, PodId};
+use crate::model::store::{NodeId, PodId, WorkloadId};
 use crate::model::taints::TaintEffect;
 use crate::model::topology::{InclusionPolicy, TopologySpreadConstraint, WhenUnsatisfiable};
 use crate::model::workloads::WorkloadSpec;
@@ -103,6 +103,9 @@ pub struct PodTopologySpread {
     /// Matching pods per node for recently used selectors, kept up to date
     /// from watch events so that a cycle does not scan every bound pod.
     counts: MatchingPodCounts,
+    selecting: SelectingWorkloads,
+    /// Node domains per topology key.
+    domains: Vec<NodeDomains>,
 }
 
 impl PodTopologySpread {
@@ -152,11 +155,13 @@ fn node_included(c: &TopologySpreadConstraint, pod: &Pod, node: &Node) -> bool {
 }
 
 /// `helper.DefaultSelector`: the selectors of the Services and ReplicaSets
-/// that select the pod, ANDed. Empty when none does.
-fn default_selector(pod: &Pod, state: &ClusterState) -> LabelSelector {
+/// that select the pod, ANDed. Empty when none does. `selecting` lists the
+/// Services and ReplicaSets among the workloads (see [`SelectingWorkloads`]).
+fn default_selector(pod: &Pod, state: &ClusterState, selecting: &[WorkloadId]) -> LabelSelector {
     let mut s = LabelSelector::default();
     let labels = &pod.metadata.labels;
-    for w in &state.workloads {
+    for &id in selecting {
+        let w = state.workload(id);
         if w.deleted.is_some() || w.workload.metadata.namespace != pod.metadata.namespace {
             continue;
         }
@@ -187,10 +192,120 @@ fn default_selector(pod: &Pod, state: &ClusterState) -> LabelSelector {
     s
 }
 
+/// The Services and ReplicaSets among the workloads, in creation order:
+/// workloads are only ever appended, so each is looked at once, and a pod's
+/// default selector does not walk the many Jobs of a long run.
+#[derive(Clone, Debug, Default)]
+struct SelectingWorkloads {
+    ids: Vec<WorkloadId>,
+    seen: usize,
+}
+
+impl SelectingWorkloads {
+    fn update(&mut self, state: &ClusterState) -> &[WorkloadId] {
+        for (i, w) in state.workloads.iter().enumerate().skip(self.seen) {
+            if matches!(
+                w.workload.spec,
+                WorkloadSpec::Service(_) | WorkloadSpec::ReplicaSet(_)
+            ) {
+                self.ids.push(WorkloadId(i as u32));
+            }
+        }
+        self.seen = state.workloads.len();
+        &self.ids
+    }
+}
+
+/// Each node's domain for one topology key, as an index into `names`
+/// (`NO_DOMAIN` without the label), so that counting per domain over every
+/// node needs no string lookups. Rebuilt when nodes are added or updated.
+#[derive(Clone, Debug, Default)]
+struct NodeDomains {
+    key: String,
+    generation: u64,
+    of_node: Vec<u32>,
+    names: Vec<String>,
+    index: BTreeMap<String, u32>,
+}
+
+const NO_DOMAIN: u32 = u32::MAX;
+
+impl NodeDomains {
+    fn build(key: &str, state: &ClusterState) -> Self {
+        let mut index: BTreeMap<String, u32> = BTreeMap::new();
+        let mut names = Vec::new();
+        let of_node = state
+            .nodes
+            .iter()
+            .map(|n| match n.metadata.labels.get(key) {
+                None => NO_DOMAIN,
+                Some(v) => match index.get(v.as_str()) {
+                    Some(&d) => d,
+                    None => {
+                        names.push(v.clone());
+                        let d = (names.len() - 1) as u32;
+                        index.insert(v.clone(), d);
+                        d
+                    }
+                },
+            })
+            .collect();
+        NodeDomains {
+            key: key.to_string(),
+            generation: state.nodes_generation,
+            of_node,
+            names,
+            index,
+        }
+    }
+}
+
+/// The index in `cache` of `key`'s node domains, made current for `state`.
+fn node_domains(cache: &mut Vec<NodeDomains>, key: &str, state: &ClusterState) -> usize {
+    match cache.iter().position(|d| d.key == key) {
+        Some(i) => {
+            if cache[i].generation != state.nodes_generation
+                || cache[i].of_node.len() != state.nodes.len()
+            {
+                cache[i] = NodeDomains::build(key, state);
+            }
+            i
+        }
+        None => {
+            cache.push(NodeDomains::build(key, state));
+            cache.len() - 1
+        }
+    }
+}
+
+/// Matching pods per domain of `p`'s key (`domains`) over the nodes that
+/// have every key in `required` and pass `p`'s inclusion policies: `None`
+/// for a domain no such node is in.
+fn count_per_domain(
+    p: &Prepared,
+    domains: &NodeDomains,
+    required: &[&NodeDomains],
+    pod: &Pod,
+    state: &ClusterState,
+) -> Vec<Option<i64>> {
+    let mut per_domain = vec![None; domains.names.len()];
+    for (i, node) in state.nodes.iter().enumerate() {
+        let d = domains.of_node[i];
+        if d == NO_DOMAIN
+            || required.iter().any(|r| r.of_node[i] == NO_DOMAIN)
+            || !node_included(&p.constraint, pod, node)
+        {
+            continue;
+        }
+        *per_domain[d as usize].get_or_insert(0) += p.per_node[i];
+    }
+    per_domain
+}
+
 impl PodTopologySpread {
     /// `getConstraints`: the pod's own constraints, or the defaults with the
     /// pod's default selector. The bool is true for defaults.
-    fn constraints(&self, pod: &Pod, state: &ClusterState) -> (Vec<Prepared>, bool) {
+    fn constraints(&mut self, pod: &Pod, state: &ClusterState) -> (Vec<Prepared>, bool) {
         let own = &pod.spec.topology_spread_constraints;
         let (list, defaulted): (Vec<(TopologySpreadConstraint, LabelSelector)>, bool) =
             if !own.is_empty() {
@@ -209,7 +324,8 @@ impl PodTopologySpread {
                 {
                     return (Vec::new(), false);
                 }
-                let selector = default_selector(pod, state);
+                let selecting = self.selecting.update(state);
+                let selector = default_selector(pod, state, selecting);
                 if selector.is_empty() {
                     return (Vec::new(), false);
                 }
@@ -429,25 +545,16 @@ impl Plugin for PodTopologySpread {
         count_per_node(&mut self.counts, &mut filter, pod, state);
         count_per_node(&mut self.counts, &mut score, pod, state);
         // PreFilter: domains over nodes with every key that pass the inclusion policies.
-        let nodes = if filter.is_empty() {
-            &[][..]
-        } else {
-            &state.nodes[..]
-        };
-        for (i, node) in nodes.iter().enumerate() {
-            if !has_all_keys(&node.metadata.labels, &filter) {
-                continue;
-            }
-            for p in filter.iter_mut() {
-                if !node_included(&p.constraint, pod, node) {
-                    continue;
-                }
-                let value = &node.metadata.labels[&p.constraint.topology_key];
-                match p.per_domain.get_mut(value.as_str()) {
-                    Some(c) => *c += p.per_node[i],
-                    None => {
-                        p.per_domain.insert(value.clone(), p.per_node[i]);
-                    }
+        let keys: Vec<usize> = filter
+            .iter()
+            .map(|p| node_domains(&mut self.domains, &p.constraint.topology_key, state))
+            .collect();
+        let required: Vec<&NodeDomains> = keys.iter().map(|&k| &self.domains[k]).collect();
+        for (p, domains) in filter.iter_mut().zip(&required) {
+            let counts = count_per_domain(p, domains, &required, pod, state);
+            for (name, count) in domains.names.iter().zip(counts) {
+                if let Some(count) = count {
+                    p.per_domain.insert(name.clone(), count);
                 }
             }
         }
@@ -495,20 +602,33 @@ impl Plugin for PodTopologySpread {
             };
             p.weight = ((size + 2) as f64).ln();
         }
-        // Count over all nodes, only into domains that a feasible node is in.
-        for (i, node) in state.nodes.iter().enumerate() {
-            if require_all && !has_all_keys(&node.metadata.labels, &self.score) {
+        // Count over all nodes, only into domains that a feasible node is in
+        // (hostname counts are read per node in Score).
+        // Hostname domains (a name per node) are only indexed when required.
+        let indexed = |p: &Prepared| require_all || p.constraint.topology_key != LABEL_HOSTNAME;
+        let keys: Vec<Option<usize>> = self
+            .score
+            .iter()
+            .map(|p| {
+                indexed(p)
+                    .then(|| node_domains(&mut self.domains, &p.constraint.topology_key, state))
+            })
+            .collect();
+        let domains: Vec<Option<&NodeDomains>> =
+            keys.iter().map(|k| k.map(|k| &self.domains[k])).collect();
+        let required: Vec<&NodeDomains> = if require_all {
+            domains.iter().flatten().copied().collect()
+        } else {
+            Vec::new()
+        };
+        for (p, d) in self.score.iter_mut().zip(&domains) {
+            let Some(d) = d.filter(|_| p.constraint.topology_key != LABEL_HOSTNAME) else {
                 continue;
-            }
-            for p in self.score.iter_mut() {
-                if !node_included(&p.constraint, pod, node) {
-                    continue;
-                }
-                let Some(value) = node.metadata.labels.get(&p.constraint.topology_key) else {
-                    continue;
-                };
-                if let Some(c) = p.per_domain.get_mut(value.as_str()) {
-                    *c += p.per_node[i];
+            };
+            let counts = count_per_domain(p, d, &required, pod, state);
+            for (name, c) in p.per_domain.iter_mut() {
+                if let Some(&k) = d.index.get(name.as_str()) {
+                    *c += counts[k as usize].unwrap_or(0);
                 }
             }
         }
@@ -786,6 +906,48 @@ mod tests {
             WhenUnsatisfiable::DoNotSchedule,
         )]);
         assert_eq!(filter_all(&state, &p), ["ok", "ok", "ok", "ok"]);
+    }
+
+    #[test]
+    fn one_plugin_follows_relabelled_and_added_nodes() {
+        // The plugin keeps each node's domain between cycles: a node moved to
+        // another zone, and a node added, must count where they are now.
+        let mut state = cluster(ZONES, &[0, 1]);
+        let p = incoming(vec![constraint(
+            LABEL_TOPOLOGY_ZONE,
+            1,
+            WhenUnsatisfiable::DoNotSchedule,
+        )]);
+        let mut plugin = PodTopologySpread::default();
+        let verdicts = |plugin: &mut PodTopologySpread, state: &ClusterState| {
+            plugin.prepare(&p, state);
+            (0..state.nodes.len())
+                .map(|i| {
+                    plugin
+                        .filter(&p, NodeView::of(state, NodeId(i as u32)))
+                        .is_ok()
+                })
+                .collect::<Vec<_>>()
+        };
+        // z1 holds both pods (2 + 1 − 0 > 1): only z2 fits.
+        assert_eq!(verdicts(&mut plugin, &state), [false, false, true, true]);
+        // Node b (one pod) moves to z2: z1 = 1, z2 = 1, every node fits.
+        state.update_node(NodeId(1), |n| {
+            n.metadata
+                .labels
+                .insert(LABEL_TOPOLOGY_ZONE.into(), "z2".into());
+        });
+        assert_eq!(verdicts(&mut plugin, &state), [true; 4]);
+        // An empty zone z3 appears: the global minimum is 0, so only z3 fits.
+        let mut n = node("c", "64", "64Gi").node;
+        n.metadata
+            .labels
+            .insert(LABEL_TOPOLOGY_ZONE.into(), "z3".into());
+        state.add_node(n);
+        assert_eq!(
+            verdicts(&mut plugin, &state),
+            [false, false, false, false, true]
+        );
     }
 
     #[test]
