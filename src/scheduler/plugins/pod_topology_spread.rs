@@ -14,7 +14,7 @@
 //! The counting is done once per cycle in `prepare`/`prepare_score`; Filter
 //! and Score per node are map lookups.
 
-use crate::model::labels::{LabelSelector, Labels};
+use crate::model::labels::LabelSelector;
 use crate::model::node::{LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE};
 use crate::model::store::{NodeId, PodId, WorkloadId};
 use crate::model::taints::TaintEffect;
@@ -66,8 +66,14 @@ struct Prepared {
     self_match: bool,
     /// Matching pods per node, indexed by node id.
     per_node: Vec<i64>,
-    /// Matching pods per domain (value of the topology key).
-    per_domain: BTreeMap<String, i64>,
+    /// The constraint key's node domains: an index into the plugin's cache
+    /// (none for a hostname score constraint, counted per node instead).
+    domains: Option<usize>,
+    /// Matching pods per domain, by domain index; `None` for a value that is
+    /// not one of the constraint's domains.
+    per_domain: Vec<Option<i64>>,
+    /// How many domains there are (`Some` entries of `per_domain`).
+    n_domains: usize,
     /// Filter: the smallest domain count (`TpKeyToCriticalPaths[key][0]`).
     min_match: i64,
     /// `log(domains + 2)` (Score).
@@ -115,12 +121,6 @@ impl PodTopologySpread {
             ..Default::default()
         }
     }
-}
-
-fn has_all_keys(labels: &Labels, constraints: &[Prepared]) -> bool {
-    constraints
-        .iter()
-        .all(|p| labels.contains_key(&p.constraint.topology_key))
 }
 
 /// `matchNodeInclusionPolicies`.
@@ -225,29 +225,23 @@ struct NodeDomains {
     generation: u64,
     of_node: Vec<u32>,
     names: Vec<String>,
-    index: BTreeMap<String, u32>,
 }
 
 const NO_DOMAIN: u32 = u32::MAX;
 
 impl NodeDomains {
     fn build(key: &str, state: &ClusterState) -> Self {
-        let mut index: BTreeMap<String, u32> = BTreeMap::new();
+        let mut index: BTreeMap<&str, u32> = BTreeMap::new();
         let mut names = Vec::new();
         let of_node = state
             .nodes
             .iter()
             .map(|n| match n.metadata.labels.get(key) {
                 None => NO_DOMAIN,
-                Some(v) => match index.get(v.as_str()) {
-                    Some(&d) => d,
-                    None => {
-                        names.push(v.clone());
-                        let d = (names.len() - 1) as u32;
-                        index.insert(v.clone(), d);
-                        d
-                    }
-                },
+                Some(v) => *index.entry(v.as_str()).or_insert_with(|| {
+                    names.push(v.clone());
+                    (names.len() - 1) as u32
+                }),
             })
             .collect();
         NodeDomains {
@@ -255,7 +249,6 @@ impl NodeDomains {
             generation: state.nodes_generation,
             of_node,
             names,
-            index,
         }
     }
 }
@@ -346,7 +339,9 @@ impl PodTopologySpread {
                 constraint,
                 selector,
                 per_node: Vec::new(),
-                per_domain: BTreeMap::new(),
+                domains: None,
+                per_domain: Vec::new(),
+                n_domains: 0,
                 min_match: 0,
                 weight: 0.0,
             })
@@ -545,21 +540,21 @@ impl Plugin for PodTopologySpread {
         count_per_node(&mut self.counts, &mut filter, pod, state);
         count_per_node(&mut self.counts, &mut score, pod, state);
         // PreFilter: domains over nodes with every key that pass the inclusion policies.
-        let keys: Vec<usize> = filter
-            .iter()
-            .map(|p| node_domains(&mut self.domains, &p.constraint.topology_key, state))
-            .collect();
-        let required: Vec<&NodeDomains> = keys.iter().map(|&k| &self.domains[k]).collect();
-        for (p, domains) in filter.iter_mut().zip(&required) {
-            let counts = count_per_domain(p, domains, &required, pod, state);
-            for (name, count) in domains.names.iter().zip(counts) {
-                if let Some(count) = count {
-                    p.per_domain.insert(name.clone(), count);
-                }
-            }
-        }
         for p in filter.iter_mut() {
-            p.min_match = p.per_domain.values().copied().min().unwrap_or(0);
+            p.domains = Some(node_domains(
+                &mut self.domains,
+                &p.constraint.topology_key,
+                state,
+            ));
+        }
+        let required: Vec<&NodeDomains> = filter
+            .iter()
+            .filter_map(|p| p.domains.map(|k| &self.domains[k]))
+            .collect();
+        for (p, domains) in filter.iter_mut().zip(&required) {
+            p.per_domain = count_per_domain(p, domains, &required, pod, state);
+            p.n_domains = p.per_domain.iter().flatten().count();
+            p.min_match = p.per_domain.iter().flatten().copied().min().unwrap_or(0);
         }
         self.filter = filter;
         self.score = score;
@@ -570,67 +565,67 @@ impl Plugin for PodTopologySpread {
             return;
         }
         let require_all = !self.system_defaulted;
-        self.ignored.clear();
-        self.ignored.resize(state.nodes.len(), false);
-        let mut n_ignored = 0;
-        let mut sizes = vec![0usize; self.score.len()];
-        for &id in feasible {
-            let labels = &state.node(id).metadata.labels;
-            if require_all && !has_all_keys(labels, &self.score) {
-                self.ignored[id.0 as usize] = true;
-                n_ignored += 1;
-                continue;
-            }
-            for (k, p) in self.score.iter_mut().enumerate() {
-                if p.constraint.topology_key == LABEL_HOSTNAME {
-                    continue;
-                }
-                let Some(value) = labels.get(&p.constraint.topology_key) else {
-                    continue;
-                };
-                if !p.per_domain.contains_key(value.as_str()) {
-                    p.per_domain.insert(value.clone(), 0);
-                    sizes[k] += 1;
-                }
-            }
+        let (score, cache) = (&mut self.score, &mut self.domains);
+        // Hostname domains (a name per node) are indexed only when nodes
+        // without the key are to be ignored; hostname counts are per node.
+        for p in score.iter_mut() {
+            let key = &p.constraint.topology_key;
+            p.domains =
+                (require_all || key != LABEL_HOSTNAME).then(|| node_domains(cache, key, state));
         }
-        for (k, p) in self.score.iter_mut().enumerate() {
-            let size = if p.constraint.topology_key == LABEL_HOSTNAME {
-                feasible.len() - n_ignored
-            } else {
-                sizes[k]
-            };
-            p.weight = ((size + 2) as f64).ln();
-        }
-        // Count over all nodes, only into domains that a feasible node is in
-        // (hostname counts are read per node in Score).
-        // Hostname domains (a name per node) are only indexed when required.
-        let indexed = |p: &Prepared| require_all || p.constraint.topology_key != LABEL_HOSTNAME;
-        let keys: Vec<Option<usize>> = self
-            .score
-            .iter()
-            .map(|p| {
-                indexed(p)
-                    .then(|| node_domains(&mut self.domains, &p.constraint.topology_key, state))
-            })
-            .collect();
-        let domains: Vec<Option<&NodeDomains>> =
-            keys.iter().map(|k| k.map(|k| &self.domains[k])).collect();
         let required: Vec<&NodeDomains> = if require_all {
-            domains.iter().flatten().copied().collect()
+            score
+                .iter()
+                .filter_map(|p| p.domains.map(|k| &cache[k]))
+                .collect()
         } else {
             Vec::new()
         };
-        for (p, d) in self.score.iter_mut().zip(&domains) {
-            let Some(d) = d.filter(|_| p.constraint.topology_key != LABEL_HOSTNAME) else {
+        // Domains with a feasible node, per non-hostname constraint.
+        let by_domain = |p: &Prepared| {
+            p.domains
+                .filter(|_| p.constraint.topology_key != LABEL_HOSTNAME)
+                .map(|k| &cache[k])
+        };
+        let mut present: Vec<Vec<bool>> = score
+            .iter()
+            .map(|p| by_domain(p).map_or(Vec::new(), |d| vec![false; d.names.len()]))
+            .collect();
+        self.ignored.clear();
+        self.ignored.resize(state.nodes.len(), false);
+        let mut n_ignored = 0;
+        for &id in feasible {
+            let i = id.0 as usize;
+            if required.iter().any(|r| r.of_node[i] == NO_DOMAIN) {
+                self.ignored[i] = true;
+                n_ignored += 1;
                 continue;
-            };
-            let counts = count_per_domain(p, d, &required, pod, state);
-            for (name, c) in p.per_domain.iter_mut() {
-                if let Some(&k) = d.index.get(name.as_str()) {
-                    *c += counts[k as usize].unwrap_or(0);
+            }
+            for (p, present) in score.iter().zip(present.iter_mut()) {
+                if let Some(d) = by_domain(p).map(|d| d.of_node[i]) {
+                    if d != NO_DOMAIN {
+                        present[d as usize] = true;
+                    }
                 }
             }
+        }
+        for (p, present) in score.iter_mut().zip(&present) {
+            let size = if p.constraint.topology_key == LABEL_HOSTNAME {
+                feasible.len() - n_ignored
+            } else {
+                present.iter().filter(|&&b| b).count()
+            };
+            p.weight = ((size + 2) as f64).ln();
+        }
+        // Count over all nodes, only into domains that a feasible node is in.
+        for (p, present) in score.iter_mut().zip(&present) {
+            let Some(d) = by_domain(p) else { continue };
+            let counts = count_per_domain(p, d, &required, pod, state);
+            p.per_domain = counts
+                .into_iter()
+                .zip(present)
+                .map(|(count, &present)| present.then(|| count.unwrap_or(0)))
+                .collect();
         }
     }
 
@@ -644,22 +639,23 @@ impl Plugin for PodTopologySpread {
     }
 
     fn filter(&self, _pod: &Pod, node: NodeView) -> FilterResult {
-        let labels = &node.node.metadata.labels;
         for p in &self.filter {
             let c = &p.constraint;
-            let Some(value) = labels.get(&c.topology_key) else {
+            let domains = &self.domains[p.domains.expect("filter constraints are indexed")];
+            let d = domains.of_node[node.id.0 as usize];
+            if d == NO_DOMAIN {
                 return Err(Unfit::new(
                     Code::UnschedulableAndUnresolvable,
                     FilterReason::SpreadMissingLabel,
                 ));
-            };
+            }
             let mut min_match = p.min_match;
             if c.min_domains
-                .is_some_and(|m| (p.per_domain.len() as i64) < m as i64)
+                .is_some_and(|m| (p.n_domains as i64) < m as i64)
             {
                 min_match = 0;
             }
-            let match_num = p.per_domain.get(value.as_str()).copied().unwrap_or(0);
+            let match_num = p.per_domain[d as usize].unwrap_or(0);
             let skew = match_num + p.self_match as i64 - min_match;
             if skew > c.max_skew as i64 {
                 return Err(Unfit::new(
@@ -688,17 +684,23 @@ impl Plugin for PodTopologySpread {
         {
             return INVALID_SCORE;
         }
-        let labels = &node.node.metadata.labels;
+        let i = node.id.0 as usize;
         let mut score = 0.0;
         for p in &self.score {
             let c = &p.constraint;
-            let Some(value) = labels.get(&c.topology_key) else {
-                continue;
-            };
+            // A node without the constraint's key adds nothing.
             let count = if c.topology_key == LABEL_HOSTNAME {
-                p.per_node[node.id.0 as usize]
+                if !node.node.metadata.labels.contains_key(LABEL_HOSTNAME) {
+                    continue;
+                }
+                p.per_node[i]
             } else {
-                p.per_domain.get(value.as_str()).copied().unwrap_or(0)
+                let domains = &self.domains[p.domains.expect("score constraints are indexed")];
+                let d = domains.of_node[i];
+                if d == NO_DOMAIN {
+                    continue;
+                }
+                p.per_domain[d as usize].unwrap_or(0)
             };
             // scoreForCount.
             score += count as f64 * p.weight + (c.max_skew - 1) as f64;
