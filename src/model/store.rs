@@ -169,8 +169,8 @@ pub struct ClusterState {
     /// snapshot is updated per change rather than rebuilt per cycle.
     changed_nodes: Vec<NodeId>,
     node_is_changed: Vec<bool>,
-    /// Counts node additions and spec updates (labels may have changed), so
-    /// that per-node label indexes know when to rebuild.
+    /// Counts node additions and label changes, so that per-node label
+    /// indexes know when to rebuild.
     pub nodes_generation: u64,
 }
 
@@ -334,8 +334,12 @@ impl ClusterState {
 
     /// Replaces a node's spec/status (labels, taints, unschedulable, ready).
     pub fn update_node(&mut self, id: NodeId, f: impl FnOnce(&mut Node)) {
-        f(&mut self.nodes[id.0 as usize]);
-        self.nodes_generation += 1;
+        let node = &mut self.nodes[id.0 as usize];
+        let labels = node.metadata.labels.clone();
+        f(node);
+        if node.metadata.labels != labels {
+            self.nodes_generation += 1;
+        }
         self.mark_node_changed(id);
         self.watch.push_back(WatchEvent::NodeUpdated(id));
     }

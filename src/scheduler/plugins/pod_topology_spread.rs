@@ -66,9 +66,10 @@ struct Prepared {
     self_match: bool,
     /// Matching pods per node, indexed by node id.
     per_node: Vec<i64>,
-    /// The constraint key's node domains: an index into the plugin's cache
-    /// (none for a hostname score constraint, counted per node instead).
+    /// The constraint key's node domains: an index into the plugin's cache.
     domains: Option<usize>,
+    /// The key is the hostname: Score counts per node, not per domain.
+    by_hostname: bool,
     /// Matching pods per domain, by domain index; `None` for a value that is
     /// not one of the constraint's domains.
     per_domain: Vec<Option<i64>>,
@@ -336,6 +337,7 @@ impl PodTopologySpread {
             .into_iter()
             .map(|(constraint, selector)| Prepared {
                 self_match: selector.matches(&pod.metadata.labels),
+                by_hostname: constraint.topology_key == LABEL_HOSTNAME,
                 constraint,
                 selector,
                 per_node: Vec::new(),
@@ -566,12 +568,8 @@ impl Plugin for PodTopologySpread {
         }
         let require_all = !self.system_defaulted;
         let (score, cache) = (&mut self.score, &mut self.domains);
-        // Hostname domains (a name per node) are indexed only when nodes
-        // without the key are to be ignored; hostname counts are per node.
         for p in score.iter_mut() {
-            let key = &p.constraint.topology_key;
-            p.domains =
-                (require_all || key != LABEL_HOSTNAME).then(|| node_domains(cache, key, state));
+            p.domains = Some(node_domains(cache, &p.constraint.topology_key, state));
         }
         let required: Vec<&NodeDomains> = if require_all {
             score
@@ -581,12 +579,8 @@ impl Plugin for PodTopologySpread {
         } else {
             Vec::new()
         };
-        // Domains with a feasible node, per non-hostname constraint.
-        let by_domain = |p: &Prepared| {
-            p.domains
-                .filter(|_| p.constraint.topology_key != LABEL_HOSTNAME)
-                .map(|k| &cache[k])
-        };
+        // Domains with a feasible node, per constraint counted by domain.
+        let by_domain = |p: &Prepared| p.domains.filter(|_| !p.by_hostname).map(|k| &cache[k]);
         let mut present: Vec<Vec<bool>> = score
             .iter()
             .map(|p| by_domain(p).map_or(Vec::new(), |d| vec![false; d.names.len()]))
@@ -610,7 +604,7 @@ impl Plugin for PodTopologySpread {
             }
         }
         for (p, present) in score.iter_mut().zip(&present) {
-            let size = if p.constraint.topology_key == LABEL_HOSTNAME {
+            let size = if p.by_hostname {
                 feasible.len() - n_ignored
             } else {
                 present.iter().filter(|&&b| b).count()
@@ -688,18 +682,15 @@ impl Plugin for PodTopologySpread {
         let mut score = 0.0;
         for p in &self.score {
             let c = &p.constraint;
-            // A node without the constraint's key adds nothing.
-            let count = if c.topology_key == LABEL_HOSTNAME {
-                if !node.node.metadata.labels.contains_key(LABEL_HOSTNAME) {
-                    continue;
-                }
+            let domains = &self.domains[p.domains.expect("score constraints are indexed")];
+            let d = domains.of_node[i];
+            if d == NO_DOMAIN {
+                // A node without the constraint's key adds nothing.
+                continue;
+            }
+            let count = if p.by_hostname {
                 p.per_node[i]
             } else {
-                let domains = &self.domains[p.domains.expect("score constraints are indexed")];
-                let d = domains.of_node[i];
-                if d == NO_DOMAIN {
-                    continue;
-                }
                 p.per_domain[d as usize].unwrap_or(0)
             };
             // scoreForCount.
