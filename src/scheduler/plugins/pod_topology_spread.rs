@@ -283,11 +283,17 @@ fn count_per_domain(
     state: &ClusterState,
 ) -> Vec<Option<i64>> {
     let mut per_domain = vec![None; domains.names.len()];
+    let c = &p.constraint;
+    // The common case: no node selector or affinity to honor and taints
+    // ignored (the defaults), so every node is included.
+    let every_node_included = c.node_taints_policy == InclusionPolicy::Ignore
+        && (c.node_affinity_policy == InclusionPolicy::Ignore
+            || (pod.spec.node_selector.is_empty() && pod.spec.affinity.node_affinity.is_none()));
     for (i, node) in state.nodes.iter().enumerate() {
         let d = domains.of_node[i];
         if d == NO_DOMAIN
             || required.iter().any(|r| r.of_node[i] == NO_DOMAIN)
-            || !node_included(&p.constraint, pod, node)
+            || !(every_node_included || node_included(c, pod, node))
         {
             continue;
         }
