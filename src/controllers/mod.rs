@@ -294,16 +294,12 @@ impl ControllerManager {
         self.taint_eviction.tracks(pod)
     }
 
-    /// Whether there are Services, whose endpoints may hold any pod.
-    pub fn has_services(&self) -> bool {
-        !self.services.is_empty()
-    }
-
-    /// Live pods the workload owns, oldest first (deleted ones are pruned).
+    /// Live pods the workload owns, oldest first (deleted ones are pruned;
+    /// a retired pod was deleted, as only deleted owned pods are retired).
     pub fn pods_of(&mut self, id: WorkloadId, state: &ClusterState) -> Vec<PodId> {
         self.grow(id);
         let list = &mut self.owned_pods[id.0 as usize];
-        list.retain(|p| state.pod(*p).deleted.is_none());
+        list.retain(|&p| state.pods.get(p).is_some_and(|e| e.deleted.is_none()));
         list.clone()
     }
 

@@ -110,7 +110,24 @@ pub struct RecoveryTracker {
     dirty: bool,
     /// The pods of each tracked controller (Deployment, standalone
     /// ReplicaSet), so a check only looks at the controllers a fault hit.
-    pods_by_owner: BTreeMap<WorkloadId, Vec<PodId>>,
+    pods_by_owner: BTreeMap<WorkloadId, OwnedPods>,
+}
+
+/// Below this many pods a controller's list is not pruned as it grows.
+const PRUNE_MIN: usize = 64;
+
+/// A tracked controller's pods (deleted ones pruned now and then), and how
+/// many were left the last time they were pruned.
+#[derive(Default)]
+struct OwnedPods {
+    list: Vec<PodId>,
+    len_pruned: usize,
+}
+
+impl OwnedPods {
+    fn len(&self) -> usize {
+        self.list.len()
+    }
 }
 
 /// The controller at the top of a pod's ownership chain.
@@ -159,7 +176,17 @@ impl RecoveryTracker {
     pub fn on_watch(&mut self, event: WatchEvent, state: &ClusterState) {
         if let WatchEvent::PodAdded(p) = event {
             if let Some(w) = top_owner(state, p).filter(|&w| tracked(state, w)) {
-                self.pods_by_owner.entry(w).or_default().push(p);
+                let pods = self.pods_by_owner.entry(w).or_default();
+                // Deleted pods are dropped here too (not only when a fault
+                // looks) once the list has doubled since it was last
+                // pruned, so that it follows the controller's live pods,
+                // not every pod it ever had.
+                if pods.len() >= PRUNE_MIN && pods.len() >= 2 * pods.len_pruned {
+                    pods.list
+                        .retain(|&p| state.pods.get(p).is_some_and(|e| e.deleted.is_none()));
+                    pods.len_pruned = pods.len();
+                }
+                pods.list.push(p);
             }
         }
         if !matches!(
@@ -187,8 +214,8 @@ impl RecoveryTracker {
             .flat_map(|o| o.workloads.iter().copied())
             .collect();
         for w in open {
-            let pods = self.pods_by_owner.entry(w).or_default();
-            pods.retain(|&p| state.pod(p).deleted.is_none());
+            let pods = &mut self.pods_by_owner.entry(w).or_default().list;
+            pods.retain(|&p| state.pods.get(p).is_some_and(|e| e.deleted.is_none()));
             let (ready_healthy, on_faulty) = counts.entry(w).or_default();
             for &p in pods.iter() {
                 let e = state.pod(p);
