@@ -149,16 +149,14 @@ fn tracked(state: &ClusterState, w: WorkloadId) -> bool {
 impl RecoveryTracker {
     /// A fault hit `nodes` now.
     pub fn fault_started(&mut self, nodes: &[NodeId], state: &ClusterState, now: SimTime) {
-        let mut workloads: Vec<WorkloadId> = state
-            .pods
-            .iter_ids()
-            .filter(|&(_, e)| {
-                e.node.is_some_and(|n| nodes.contains(&n))
-                    && e.deleted.is_none()
-                    && e.terminating.is_none()
-                    && !e.status.phase.is_terminal()
+        let mut workloads: Vec<WorkloadId> = nodes
+            .iter()
+            .flat_map(|&n| state.pods_on_node(n))
+            .filter(|&p| {
+                let e = state.pod(p);
+                e.deleted.is_none() && e.terminating.is_none() && !e.status.phase.is_terminal()
             })
-            .filter_map(|(p, _)| top_owner(state, p))
+            .filter_map(|p| top_owner(state, p))
             .filter(|&w| tracked(state, w))
             .collect();
         workloads.sort_unstable();
