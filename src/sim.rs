@@ -28,6 +28,7 @@ use crate::scheduler::explain::SummaryRow;
 use crate::scheduler::{DecisionRow, ExplainFilter, Scheduler, SchedulerEvent};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -223,6 +224,21 @@ fn run(
         (&scenario.api_latency, seed),
     );
 
+    // Pods an action deletes by name: a finished one stays in the API (and
+    // unretired) until then, when its deletion sets its `deleted_s`.
+    let deleted_by_name: BTreeSet<(&str, &str)> = scenario
+        .actions
+        .iter()
+        .filter_map(|a| match &a.kind {
+            ActionKind::Delete {
+                kind,
+                namespace,
+                name,
+                ..
+            } if kind == "Pod" => Some((namespace.as_str(), name.as_str())),
+            _ => None,
+        })
+        .collect();
     let mut processed = 0u64;
     let stop_reason = loop {
         let Some(next) = events.peek_time() else {
@@ -376,6 +392,7 @@ fn run(
                 &scheduler,
                 &kubelets,
                 &controllers,
+                &deleted_by_name,
             );
         }
         recorder.recovery.check(&state, now, |n| {
@@ -538,15 +555,22 @@ enum Retirement {
 }
 
 /// Whether the pod's entry can go: it has finished (terminal or deleted),
-/// holds nothing, and no component can look at it again. Pods a controller
-/// owns stay (controllers keep their pods' ids, and a Job's finished pods
-/// stay in the API until the Job goes), as do all pods while Services exist.
+/// holds nothing, and no component can look at it again.
+///
+/// A pod a controller owns goes only once it is deleted (gone from the API):
+/// until then its owner may still read it (a Job counts its finished pods
+/// and keeps them until the Job goes; the garbage collector deletes them
+/// with their owner, which sets their `deleted_s`). Once it is deleted no
+/// controller reads it again: the owners' pod lists (`pods_of`), a Job's
+/// counted pods, a DaemonSet's pods by node and the recovery tracker's
+/// pods drop deleted pods, and a Service's endpoints hold active pods only.
 fn retirement(
     state: &ClusterState,
     id: PodId,
     scheduler: &Scheduler,
     kubelets: &Kubelets,
     controllers: &ControllerManager,
+    deleted_by_name: &BTreeSet<(&str, &str)>,
 ) -> Retirement {
     let Some(e) = state.pods.get(id) else {
         return Retirement::Never; // retired already
@@ -554,10 +578,11 @@ fn retirement(
     if e.deleted.is_none() && !e.status.phase.is_terminal() {
         return Retirement::Never;
     }
-    if e.owner.is_some()
-        || !e.pod.metadata.owner_references.is_empty()
-        || controllers.has_services()
-    {
+    let owned = e.owner.is_some() || !e.pod.metadata.owner_references.is_empty();
+    let meta = &e.pod.metadata;
+    let named = deleted_by_name.contains(&(meta.namespace.as_str(), meta.name.as_str()));
+    if (owned || named) && e.deleted.is_none() {
+        // Its deletion makes it a candidate again.
         return Retirement::Never;
     }
     let terminating = e.terminating.is_some() && e.deleted.is_none();
@@ -585,12 +610,13 @@ fn retire_finished(
     scheduler: &Scheduler,
     kubelets: &Kubelets,
     controllers: &ControllerManager,
+    deleted_by_name: &BTreeSet<(&str, &str)>,
 ) {
     let mut candidates = std::mem::take(&mut recorder.retire_candidates);
     candidates.sort_unstable();
     candidates.dedup();
     for id in candidates.drain(..) {
-        match retirement(state, id, scheduler, kubelets, controllers) {
+        match retirement(state, id, scheduler, kubelets, controllers, deleted_by_name) {
             Retirement::Now => recorder.retire(id, state),
             Retirement::Later => recorder.retire_deferred.push(id),
             Retirement::Never => {}

@@ -134,6 +134,11 @@ pub fn sync<E: From<ControllerEvent>>(
     let now = events.now();
     let spec = spec_of(state, id);
     let jobs = cm.children_of(id, state);
+    // A deleted Job leaves the children for good: forget it (the list is in
+    // creation order, so sorted by id).
+    cm.memory(id)
+        .seen_jobs
+        .retain(|j| jobs.binary_search(j).is_ok());
     let mut succeeded = Vec::new();
     let mut failed = Vec::new();
     let mut active = 0;

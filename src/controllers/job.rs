@@ -55,6 +55,11 @@ pub fn sync<E: From<ControllerEvent>>(
         return;
     }
     let pods = cm.pods_of(id, state);
+    // A deleted pod leaves the list for good, so it need not stay counted
+    // (the list is in creation order, so sorted by id).
+    cm.memory(id)
+        .counted
+        .retain(|p| pods.binary_search(p).is_ok());
     if spec.suspend {
         for &p in &pods {
             if is_active(state, p) {

@@ -294,16 +294,12 @@ impl ControllerManager {
         self.taint_eviction.tracks(pod)
     }
 
-    /// Whether there are Services, whose endpoints may hold any pod.
-    pub fn has_services(&self) -> bool {
-        !self.services.is_empty()
-    }
-
-    /// Live pods the workload owns, oldest first (deleted ones are pruned).
+    /// Live pods the workload owns, oldest first (deleted ones are pruned;
+    /// a retired pod was deleted, as only deleted owned pods are retired).
     pub fn pods_of(&mut self, id: WorkloadId, state: &ClusterState) -> Vec<PodId> {
         self.grow(id);
         let list = &mut self.owned_pods[id.0 as usize];
-        list.retain(|p| state.pod(*p).deleted.is_none());
+        list.retain(|&p| state.pods.get(p).is_some_and(|e| e.deleted.is_none()));
         list.clone()
     }
 
@@ -443,7 +439,40 @@ pub fn sync_at<E: From<ControllerEvent>>(
     at: SimTime,
     events: &mut EventQueue<E>,
 ) {
-    if at > events.now() && cm.memory(id).armed.insert(at) {
+    let now = events.now();
+    let armed = &mut cm.memory(id).armed;
+    // Times already past are never asked about again (only later ones are
+    // armed): drop them, so that the set holds the pending timers only.
+    if armed.first().is_some_and(|&t| t <= now) {
+        *armed = armed.split_off(&(now + SimDuration(1)));
+    }
+    if at > now && armed.insert(at) {
         events.schedule(at, ControllerEvent::Sync(id).into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sync_at_arms_each_time_once_and_forgets_times_past() {
+        let mut cm = ControllerManager::new(ControllerConfig::default(), 1);
+        let mut events: EventQueue<ControllerEvent> = EventQueue::new();
+        let id = WorkloadId(0);
+        let t = SimTime::from_secs;
+        sync_at(&mut cm, id, t(10), &mut events);
+        sync_at(&mut cm, id, t(10), &mut events);
+        sync_at(&mut cm, id, t(20), &mut events);
+        assert_eq!(events.pending(), 2, "10 s armed once");
+        assert_eq!(events.pop(), Some((t(10), ControllerEvent::Sync(id))));
+        // At 10 s: arming the past or the present does nothing, and 10 s is
+        // forgotten; 20 s is still armed.
+        sync_at(&mut cm, id, t(10), &mut events);
+        sync_at(&mut cm, id, t(20), &mut events);
+        sync_at(&mut cm, id, t(30), &mut events);
+        assert_eq!(events.pending(), 2);
+        let armed: Vec<SimTime> = cm.memory(id).armed.iter().copied().collect();
+        assert_eq!(armed, [t(20), t(30)]);
     }
 }

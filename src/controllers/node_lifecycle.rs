@@ -496,12 +496,10 @@ fn remove_no_execute(state: &mut ClusterState, node: NodeId) {
 /// `MarkPodsNotReady` (`pkg/controller/util/node/controller_utils.go`):
 /// every pod on the node gets Ready=False and a NodeNotReady event.
 fn mark_pods_not_ready(state: &mut ClusterState, node: NodeId, now: SimTime) {
-    for i in 0..state.pods.len() {
-        let pod = PodId(i as u32);
-        let Some(e) = state.pods.get(pod) else {
-            continue; // retired: finished long ago
-        };
-        if e.node != Some(node) || e.deleted.is_some() || e.status.phase.is_terminal() {
+    let pods: Vec<PodId> = state.pods_on_node(node).collect();
+    for pod in pods {
+        let e = state.pod(pod);
+        if e.deleted.is_some() || e.status.phase.is_terminal() {
             continue;
         }
         if e.status.conditions.ready.is_some() {

@@ -40,15 +40,16 @@ pub fn arm<E: From<ControllerEvent>>(cm: &mut ControllerManager, events: &mut Ev
 /// One `gcTerminating` pass.
 pub fn run(cm: &mut ControllerManager, state: &mut ClusterState, now: SimTime) {
     cm.pod_gc_pending = false;
-    for i in 0..state.pods.len() {
-        let pod = PodId(i as u32);
-        let Some(e) = state.pods.get(pod) else {
-            continue; // retired: finished long ago
-        };
-        if e.deleted.is_none()
-            && e.terminating.is_some()
-            && e.node.is_some_and(|n| out_of_service(state, n))
-        {
+    // The pods of the out-of-service nodes, in id order (as upstream lists them).
+    let mut pods: Vec<PodId> = (0..state.nodes.len())
+        .map(|n| NodeId(n as u32))
+        .filter(|&n| out_of_service(state, n))
+        .flat_map(|n| state.pods_on_node(n))
+        .collect();
+    pods.sort_unstable();
+    for pod in pods {
+        let e = state.pod(pod);
+        if e.deleted.is_none() && e.terminating.is_some() {
             state.delete_pod(pod, now);
         }
     }

@@ -102,11 +102,9 @@ impl TaintEviction {
             return;
         }
         self.node_taints[idx] = taints;
-        for i in 0..state.pods.len() {
-            let pod = PodId(i as u32);
-            if state.pods.get(pod).is_some_and(|e| e.node == Some(node)) {
-                self.process_pod(pod, state, events);
-            }
+        let pods: Vec<PodId> = state.pods_on_node(node).collect();
+        for pod in pods {
+            self.process_pod(pod, state, events);
         }
     }
 

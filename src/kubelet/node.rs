@@ -113,10 +113,8 @@ impl Kubelets {
     /// Pods bound to a node and still in the API, in id order.
     fn pods_on(state: &ClusterState, node: NodeId) -> Vec<PodId> {
         state
-            .pods
-            .iter_ids()
-            .filter(|(_, e)| e.node == Some(node) && e.deleted.is_none())
-            .map(|(p, _)| p)
+            .pods_on_node(node)
+            .filter(|&p| state.pod(p).deleted.is_none())
             .collect()
     }
 

@@ -100,7 +100,7 @@ impl Recorder {
         let Some(stream) = &mut self.stream else {
             return;
         };
-        let entry = state.pods.retire(id);
+        let entry = state.retire_pod(id);
         stream.retired.write(id, &entry, state);
         self.retired.add(&entry);
     }

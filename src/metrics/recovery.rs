@@ -113,7 +113,24 @@ pub struct RecoveryTracker {
     open: std::collections::BTreeSet<WorkloadId>,
     /// The pods of each tracked controller (Deployment, standalone
     /// ReplicaSet), so a check only looks at the controllers a fault hit.
-    pods_by_owner: BTreeMap<WorkloadId, Vec<PodId>>,
+    pods_by_owner: BTreeMap<WorkloadId, OwnedPods>,
+}
+
+/// Below this many pods a controller's list is not pruned as it grows.
+const PRUNE_MIN: usize = 64;
+
+/// A tracked controller's pods (deleted ones pruned now and then), and how
+/// many were left the last time they were pruned.
+#[derive(Default)]
+struct OwnedPods {
+    list: Vec<PodId>,
+    len_pruned: usize,
+}
+
+impl OwnedPods {
+    fn len(&self) -> usize {
+        self.list.len()
+    }
 }
 
 /// The controller at the top of a pod's ownership chain.
@@ -135,16 +152,14 @@ fn tracked(state: &ClusterState, w: WorkloadId) -> bool {
 impl RecoveryTracker {
     /// A fault hit `nodes` now.
     pub fn fault_started(&mut self, nodes: &[NodeId], state: &ClusterState, now: SimTime) {
-        let mut workloads: Vec<WorkloadId> = state
-            .pods
-            .iter_ids()
-            .filter(|&(_, e)| {
-                e.node.is_some_and(|n| nodes.contains(&n))
-                    && e.deleted.is_none()
-                    && e.terminating.is_none()
-                    && !e.status.phase.is_terminal()
+        let mut workloads: Vec<WorkloadId> = nodes
+            .iter()
+            .flat_map(|&n| state.pods_on_node(n))
+            .filter(|&p| {
+                let e = state.pod(p);
+                e.deleted.is_none() && e.terminating.is_none() && !e.status.phase.is_terminal()
             })
-            .filter_map(|(p, _)| top_owner(state, p))
+            .filter_map(|p| top_owner(state, p))
             .filter(|&w| tracked(state, w))
             .collect();
         workloads.sort_unstable();
@@ -180,7 +195,17 @@ impl RecoveryTracker {
     pub fn on_watch(&mut self, event: WatchEvent, state: &ClusterState) {
         if let WatchEvent::PodAdded(p) = event {
             if let Some(w) = top_owner(state, p).filter(|&w| tracked(state, w)) {
-                self.pods_by_owner.entry(w).or_default().push(p);
+                let pods = self.pods_by_owner.entry(w).or_default();
+                // Deleted pods are dropped here too (not only when a fault
+                // looks) once the list has doubled since it was last
+                // pruned, so that it follows the controller's live pods,
+                // not every pod it ever had.
+                if pods.len() >= PRUNE_MIN && pods.len() >= 2 * pods.len_pruned {
+                    pods.list
+                        .retain(|&p| state.pods.get(p).is_some_and(|e| e.deleted.is_none()));
+                    pods.len_pruned = pods.len();
+                }
+                pods.list.push(p);
             }
         }
         if self.open.is_empty() {
@@ -211,8 +236,8 @@ impl RecoveryTracker {
         // terminating) on each node with an active fault.
         let mut counts: BTreeMap<WorkloadId, (i32, BTreeMap<NodeId, i32>)> = BTreeMap::new();
         for &w in &self.open {
-            let pods = self.pods_by_owner.entry(w).or_default();
-            pods.retain(|&p| state.pod(p).deleted.is_none());
+            let pods = &mut self.pods_by_owner.entry(w).or_default().list;
+            pods.retain(|&p| state.pods.get(p).is_some_and(|e| e.deleted.is_none()));
             let (ready_healthy, on_faulty) = counts.entry(w).or_default();
             for &p in pods.iter() {
                 let e = state.pod(p);

@@ -172,6 +172,10 @@ pub struct ClusterState {
     /// Counts node additions and label changes, so that per-node label
     /// indexes know when to rebuild.
     pub nodes_generation: u64,
+    /// By node id: the pods ever bound to it whose entries are held (not
+    /// retired), so that what happens to a node looks at its pods, not at
+    /// every pod ever created.
+    pods_by_node: Vec<BTreeSet<PodId>>,
 }
 
 impl ClusterState {
@@ -190,6 +194,22 @@ impl ClusterState {
     }
     pub fn pod_mut(&mut self, id: PodId) -> &mut PodEntry {
         &mut self.pods[id.0 as usize]
+    }
+
+    /// The pods bound to a node whose entries are held (deleted and finished
+    /// ones included until they are retired), in id order: the pods
+    /// `self.pods.iter_ids()` yields with `node == Some(node)`.
+    pub fn pods_on_node(&self, node: NodeId) -> impl Iterator<Item = PodId> + '_ {
+        self.pods_by_node[node.0 as usize].iter().copied()
+    }
+
+    /// Drops a finished pod's entry (see `PodTable::retire`), returning it.
+    pub(crate) fn retire_pod(&mut self, id: PodId) -> Box<PodEntry> {
+        let entry = self.pods.retire(id);
+        if let Some(node) = entry.node {
+            self.pods_by_node[node.0 as usize].remove(&id);
+        }
+        entry
     }
 
     /// Next watch notification, oldest first.
@@ -267,6 +287,7 @@ impl ClusterState {
         self.allocatable_total += &node.allocatable;
         let gpus = self.node_gpus(&node);
         self.nodes.push(node);
+        self.pods_by_node.push(BTreeSet::new());
         self.node_usage.push(NodeUsage {
             gpus,
             ..Default::default()
@@ -481,6 +502,7 @@ impl ClusterState {
         usage.pod_count += 1;
         self.requested_total += &entry.pod.requests;
         self.bound_pods.insert(pod_id);
+        self.pods_by_node[node_id.0 as usize].insert(pod_id);
         let affinity = &entry.pod.spec.affinity;
         if !affinity.pod_affinity.is_empty() || !affinity.pod_anti_affinity.is_empty() {
             self.bound_pods_with_affinity.insert(pod_id);
@@ -608,6 +630,15 @@ impl ClusterState {
             .collect();
         if holding != self.bound_pods {
             return Err("bound_pods differs from the pods holding resources".into());
+        }
+        let mut by_node = vec![BTreeSet::new(); self.nodes.len()];
+        for (id, e) in self.pods.iter_ids() {
+            if let Some(node) = e.node {
+                by_node[node.0 as usize].insert(id);
+            }
+        }
+        if by_node != self.pods_by_node {
+            return Err("pods_by_node differs from the pods bound to each node".into());
         }
         if !self.bound_pods_with_affinity.is_subset(&self.bound_pods) {
             return Err("bound_pods_with_affinity holds a pod not bound".into());

@@ -10,7 +10,8 @@ use crate::sim::{simulate, simulate_streaming, RunOptions};
 use std::path::Path;
 
 /// Bare pods that finish, fail and restart, are deleted while pending,
-/// running and terminating, wait unschedulable to the end, fail the
+/// running and terminating (and, finished long before, by name), wait
+/// unschedulable to the end, fail the
 /// kubelet's admission, and sit on nodes that crash and lose the network
 /// (so that taint-based evictions leave pods Terminating).
 const BARE_PODS: &str = r#"
@@ -74,9 +75,117 @@ actions:
   - {at: 90s, delete: {kind: Pod, name: ok-10}}
   - {at: 5m, delete: {kind: Pod, name: forever}}
   - {at: 21m, delete: {kind: Pod, name: huge-1}}
+  - {at: 30m, delete: {kind: Pod, name: never-3}}
 faults:
   - {at: 8m, nodeDown: {node: n-1}, for: 10m}
   - {at: 12m, networkPartition: {nodes: [n-2]}, for: 8m}
+"#;
+
+/// Pods that controllers own: a Deployment rolled twice and scaled down
+/// behind a Service, a ReplicaSet, Jobs that fail past their backoffLimit,
+/// run Indexed and go after their TTL, a CronJob whose old Jobs go with
+/// its history limits, a DaemonSet, and nodes that crash (taint-based
+/// evictions, recreated pods) and are deleted from the API while down.
+const OWNED_PODS: &str = r#"
+name: owned
+seed: 4
+duration: 90m
+sampleInterval: 1m
+controllerManager: {startTime: "2024-01-01T00:00:00Z"}
+nodePools:
+  - {name: n, count: 8, capacity: {cpu: "8", memory: 16Gi}, zones: [a, b]}
+workloads:
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web}
+    spec:
+      replicas: 12
+      minReadySeconds: 5
+      revisionHistoryLimit: 1
+      strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 25%, maxUnavailable: 25%}}
+      selector: {matchLabels: {app: web}}
+      template:
+        metadata: {labels: {app: web}}
+        spec:
+          terminationGracePeriodSeconds: 5
+          containers: [{name: web, image: "web:1", resources: {requests: {cpu: 250m, memory: 256Mi}}}]
+  - {apiVersion: v1, kind: Service, metadata: {name: web}, spec: {selector: {app: web}, ports: [{port: 80}]}}
+  - apiVersion: apps/v1
+    kind: ReplicaSet
+    metadata: {name: rs}
+    spec:
+      replicas: 4
+      selector: {matchLabels: {app: rs}}
+      template:
+        metadata: {labels: {app: rs}}
+        spec: {containers: [{name: rs, image: "rs:1", resources: {requests: {cpu: 100m}}}]}
+  - apiVersion: batch/v1
+    kind: Job
+    metadata: {name: flaky}
+    spec:
+      completions: 20
+      parallelism: 4
+      backoffLimit: 3
+      template:
+        metadata: {labels: {app: flaky}}
+        spec:
+          restartPolicy: Never
+          containers: [{name: job, image: "job:1", resources: {requests: {cpu: 200m}}}]
+  - apiVersion: batch/v1
+    kind: Job
+    metadata: {name: indexed}
+    spec:
+      completions: 30
+      parallelism: 5
+      completionMode: Indexed
+      backoffLimit: 50
+      ttlSecondsAfterFinished: 120
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{name: job, image: "job:1", resources: {requests: {cpu: 200m}}}]
+  - apiVersion: batch/v1
+    kind: CronJob
+    metadata: {name: cron}
+    spec:
+      schedule: "*/2 * * * *"
+      successfulJobsHistoryLimit: 2
+      failedJobsHistoryLimit: 1
+      jobTemplate:
+        spec:
+          completions: 3
+          parallelism: 3
+          backoffLimit: 2
+          template:
+            spec:
+              restartPolicy: Never
+              containers: [{name: job, image: "job:1", resources: {requests: {cpu: 200m}}}]
+  - apiVersion: apps/v1
+    kind: DaemonSet
+    metadata: {name: agent}
+    spec:
+      selector: {matchLabels: {app: agent}}
+      template:
+        metadata: {labels: {app: agent}}
+        spec: {containers: [{name: agent, image: "agent:1", resources: {requests: {cpu: 50m}}}]}
+behaviour:
+  - container: job
+    runTime: uniform(10s, 60s)
+    failProbability: 0.2
+  - selector: {matchLabels: {app: flaky}}
+    runTime: uniform(5s, 20s)
+    failProbability: 0.5
+  - startLatency: uniform(0s, 3s)
+actions:
+  - {at: 10m, setImage: {kind: Deployment, name: web, container: web, image: "web:2"}}
+  - {at: 30m, setImage: {kind: Deployment, name: web, container: web, image: "web:3"}}
+  - {at: 45m, scale: {kind: Deployment, name: web, replicas: 5}}
+  - {at: 50m, scale: {kind: ReplicaSet, name: rs, replicas: 1}}
+  - {at: 60m, delete: {kind: ReplicaSet, name: rs, propagationPolicy: Foreground}}
+faults:
+  - {at: 15m, nodeDown: {node: n-1}, for: 12m}
+  - {at: 40m, networkPartition: {nodes: [n-2]}, for: 10m}
+  - {at: 55m, nodeDown: {node: n-3}}
 "#;
 
 fn manifest(name: &str) -> RunManifest<'_> {
@@ -158,6 +267,45 @@ fn streamed_bare_pods_with_api_latency_write_identical_files() {
 }
 
 #[test]
+fn streamed_controller_owned_pods_write_identical_files_and_are_retired() {
+    let s = scenario(OWNED_PODS);
+    let base = std::env::temp_dir().join(format!("kubesim-owned-{}", std::process::id()));
+    let streamed = run_streaming(&base, &manifest(&s.name), false, |w| {
+        simulate_streaming(&s, s.seed, &RunOptions::default(), w)
+    })
+    .unwrap();
+    std::fs::remove_dir_all(&base).unwrap();
+    // Every pod gone from the API that nothing looks at any more goes.
+    let state = &streamed.state;
+    let retired = state.pods.len() - state.pods.live();
+    let deleted_live = state.pods.iter().filter(|e| e.deleted.is_some()).count();
+    // 272 pods, 228 retired: the 44 left are the live ones and the Jobs'
+    // finished pods, which stay in the API while their Job does.
+    assert!(
+        retired * 4 >= state.pods.len() * 3,
+        "only {retired} of {} pods retired",
+        state.pods.len()
+    );
+    assert!(
+        deleted_live <= retired / 10,
+        "{deleted_live} deleted pods still held, {retired} retired"
+    );
+    check_identical(&s, "owned");
+}
+
+#[test]
+fn streamed_controller_owned_pods_with_api_latency_write_identical_files() {
+    let yaml = OWNED_PODS.replace(
+        "workloads:",
+        "apiLatency:\n  create: uniform(10ms, 200ms)\n  schedulerWatch: uniform(1ms, 50ms)\n  \
+         bind: uniform(10ms, 100ms)\n  kubeletWatch: uniform(1ms, 50ms)\n  \
+         statusUpdate: uniform(10ms, 300ms)\nworkloads:",
+    );
+    let retired = check_identical(&scenario(&yaml), "owned-latency");
+    assert!(retired > 150, "only {retired} pods retired");
+}
+
+#[test]
 fn streamed_example_scenarios_write_identical_files() {
     // Controllers, rollouts, Jobs, CronJobs, DaemonSets, Services,
     // preemption, node and zone failures, image pulls, API latency.
@@ -174,6 +322,13 @@ fn streamed_example_scenarios_write_identical_files() {
         "crash-looping-sidecar",
         "slow-registry",
         "startup-slo",
+        "resilience-base",
+        "zone-spread",
+        "spreading",
+        "anti-affinity",
+        "scheduler-config",
+        "binpacking",
+        "capacity-base",
     ] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("scenarios")
