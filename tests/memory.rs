@@ -9,33 +9,11 @@
 use kubesim::metrics::stream::StreamWriters;
 use kubesim::scenario::decode::load_str;
 use kubesim::sim::{simulate, simulate_streaming, RunOptions};
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::Path;
-use std::sync::atomic::{AtomicIsize, Ordering};
 
-struct Counting;
-static LIVE_BYTES: AtomicIsize = AtomicIsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE_BYTES.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        System.alloc(layout)
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE_BYTES.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-        System.dealloc(ptr, layout)
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE_BYTES.fetch_add(
-            new_size as isize - layout.size() as isize,
-            Ordering::Relaxed,
-        );
-        System.realloc(ptr, layout, new_size)
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
+use counting_alloc::live_bytes;
 
 /// Bytes the finished run still holds, for `count` pods of 10 s arriving
 /// one a second (about ten run at once).
@@ -50,13 +28,13 @@ fn held_bytes(count: u32, streaming: bool) -> isize {
     let s = load_str("short.yaml", &yaml, Path::new("."), "short")
         .expect("valid")
         .scenario;
-    let before = LIVE_BYTES.load(Ordering::Relaxed);
+    let before = live_bytes();
     let report = if streaming {
         simulate_streaming(&s, s.seed, &RunOptions::default(), StreamWriters::discard())
     } else {
         simulate(&s, s.seed, &RunOptions::default())
     };
-    let held = LIVE_BYTES.load(Ordering::Relaxed) - before;
+    let held = live_bytes() - before;
     assert_eq!(report.state.pods.len(), count as usize);
     drop(report);
     held
