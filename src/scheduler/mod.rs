@@ -532,11 +532,7 @@ impl Scheduler {
             if scratch.feasible.len() == 1 {
                 return Ok(scratch.feasible[0]);
             }
-            let profile = &mut self.profiles[profile_idx];
-            for k in 0..profile.score.len() {
-                let i = profile.score[k].0;
-                profile.plugins[i].prepare_score(pod, state, &scratch.feasible);
-            }
+            prepare_score(&mut self.profiles[profile_idx], pod, state, &scratch.feasible);
             return Ok(select_host(&scratch.feasible, &scratch.totals, rng));
         }
         let mut processed = 0;
@@ -609,11 +605,7 @@ impl Scheduler {
         }
 
         // PreScore, Score, NormalizeScore, weights.
-        let profile = &mut self.profiles[profile_idx];
-        for k in 0..profile.score.len() {
-            let i = profile.score[k].0;
-            profile.plugins[i].prepare_score(pod, state, &scratch.feasible);
-        }
+        prepare_score(&mut self.profiles[profile_idx], pod, state, &scratch.feasible);
         let profile = &self.profiles[profile_idx];
         let n = scratch.feasible.len();
         scratch.totals.clear();
@@ -698,6 +690,14 @@ impl Scheduler {
             }
         }
         Ok(select_host(&scratch.feasible, &scratch.totals, rng))
+    }
+}
+
+/// PreScore: each score plugin prepares for the feasible nodes.
+fn prepare_score(profile: &mut Profile, pod: &Pod, state: &ClusterState, feasible: &[NodeId]) {
+    for k in 0..profile.score.len() {
+        let i = profile.score[k].0;
+        profile.plugins[i].prepare_score(pod, state, feasible);
     }
 }
 
