@@ -111,6 +111,12 @@ pub struct RecoveryTracker {
     /// The controllers of the faults not recovered yet: only their changes
     /// (and node or fault changes) can make a fault recover.
     open: std::collections::BTreeSet<WorkloadId>,
+    /// Per open controller: its Ready pods on healthy nodes, and its pods
+    /// (not terminating) on each node with an active fault; recounted only
+    /// when one of its pods changed (`stale`) or any node or fault did.
+    counts: BTreeMap<WorkloadId, (i32, BTreeMap<NodeId, i32>)>,
+    stale: std::collections::BTreeSet<WorkloadId>,
+    all_stale: bool,
     /// The pods of each tracked controller (Deployment, standalone
     /// ReplicaSet), so a check only looks at the controllers a fault hit.
     pods_by_owner: BTreeMap<WorkloadId, OwnedPods>,
@@ -172,12 +178,13 @@ impl RecoveryTracker {
         });
         self.starts.push(now);
         self.update_open();
-        self.dirty = true;
+        self.fault_changed();
     }
 
     /// A fault began or ended: nodes' health changed.
     pub fn fault_changed(&mut self) {
         self.dirty = true;
+        self.all_stale = true;
     }
 
     fn update_open(&mut self) {
@@ -187,6 +194,8 @@ impl RecoveryTracker {
             .filter(|o| o.recovered.is_none())
             .flat_map(|o| o.workloads.iter().copied())
             .collect();
+        let open = &self.open;
+        self.counts.retain(|w, _| open.contains(w));
     }
 
     /// Notes the change; only a change to a node or to an open fault's
@@ -211,18 +220,25 @@ impl RecoveryTracker {
         if self.open.is_empty() {
             return;
         }
-        self.dirty |= match event {
-            WatchEvent::NodeAdded(_) | WatchEvent::NodeUpdated(_) => true,
-            WatchEvent::WorkloadAdded(_) => false,
+        match event {
+            WatchEvent::NodeAdded(_) | WatchEvent::NodeUpdated(_) => self.fault_changed(),
+            WatchEvent::WorkloadAdded(_) => {}
+            // Desired replicas and deletion are read afresh by every check.
             WatchEvent::WorkloadUpdated(w) | WatchEvent::WorkloadDeleted(w) => {
-                self.open.contains(&w)
+                self.dirty |= self.open.contains(&w)
             }
-            _ => event
-                .pod()
-                .filter(|&p| state.pods.get(p).is_some())
-                .and_then(|p| top_owner(state, p))
-                .is_some_and(|w| self.open.contains(&w)),
-        };
+            _ => {
+                let owner = event
+                    .pod()
+                    .filter(|&p| state.pods.get(p).is_some())
+                    .and_then(|p| top_owner(state, p))
+                    .filter(|w| self.open.contains(w));
+                if let Some(w) = owner {
+                    self.dirty = true;
+                    self.stale.insert(w);
+                }
+            }
+        }
     }
 
     /// After an event: marks the faults whose controllers are whole again.
@@ -232,13 +248,15 @@ impl RecoveryTracker {
             return;
         }
         self.dirty = false;
-        // Per controller: its Ready pods on healthy nodes, and its pods (not
-        // terminating) on each node with an active fault.
-        let mut counts: BTreeMap<WorkloadId, (i32, BTreeMap<NodeId, i32>)> = BTreeMap::new();
         for &w in &self.open {
+            if !(self.all_stale || self.stale.contains(&w) || !self.counts.contains_key(&w)) {
+                continue;
+            }
             let pods = &mut self.pods_by_owner.entry(w).or_default().list;
             pods.retain(|&p| state.pods.get(p).is_some_and(|e| e.deleted.is_none()));
-            let (ready_healthy, on_faulty) = counts.entry(w).or_default();
+            let (ready_healthy, on_faulty) = self.counts.entry(w).or_default();
+            *ready_healthy = 0;
+            on_faulty.clear();
             for &p in pods.iter() {
                 let e = state.pod(p);
                 let Some(n) = e.node else { continue };
@@ -252,13 +270,15 @@ impl RecoveryTracker {
                 }
             }
         }
+        self.stale.clear();
+        self.all_stale = false;
         for o in self.outcomes.iter_mut().filter(|o| o.recovered.is_none()) {
             // This fault's own nodes serve nobody while they are down (their
             // pods may still show Ready); pods held up by other, overlapping
             // faults are not this fault's loss and count as serving.
             let whole = o.workloads.iter().all(|&w| {
                 let entry = state.workload(w);
-                let (ready_healthy, on_faulty) = &counts[&w];
+                let (ready_healthy, on_faulty) = &self.counts[&w];
                 let others: i32 = on_faulty
                     .iter()
                     .filter(|(n, _)| !o.nodes.contains(n))

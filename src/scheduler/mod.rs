@@ -532,7 +532,12 @@ impl Scheduler {
             if scratch.feasible.len() == 1 {
                 return Ok(scratch.feasible[0]);
             }
-            prepare_score(&mut self.profiles[profile_idx], pod, state, &scratch.feasible);
+            prepare_score(
+                &mut self.profiles[profile_idx],
+                pod,
+                state,
+                &scratch.feasible,
+            );
             return Ok(select_host(&scratch.feasible, &scratch.totals, rng));
         }
         let mut processed = 0;
@@ -605,7 +610,12 @@ impl Scheduler {
         }
 
         // PreScore, Score, NormalizeScore, weights.
-        prepare_score(&mut self.profiles[profile_idx], pod, state, &scratch.feasible);
+        prepare_score(
+            &mut self.profiles[profile_idx],
+            pod,
+            state,
+            &scratch.feasible,
+        );
         let profile = &self.profiles[profile_idx];
         let n = scratch.feasible.len();
         scratch.totals.clear();
