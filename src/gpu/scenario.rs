@@ -123,6 +123,23 @@ fn policy_list(ctx: &mut Ctx<'_>, node: &Node) -> Option<Vec<Policy>> {
     Some(out)
 }
 
+/// `typicalPodsCoverage`: the share of the workload FGD's typical pods cover.
+fn typical_coverage(m: &mut MapReader<'_>, fctx: &mut Ctx<'_>) -> Option<f64> {
+    let Some(n) = m.opt("typicalPodsCoverage") else {
+        return Some(DEFAULT_TYPICAL_COVERAGE);
+    };
+    let mut c = fctx.field("typicalPodsCoverage");
+    let v = c.f64(n)?;
+    if !(v > 0.0 && v <= 1.0) {
+        c.error(
+            n.pos,
+            format!("found {v}; expected a fraction in (0, 1], such as 0.95"),
+        );
+        return None;
+    }
+    Some(v)
+}
+
 /// The top level of a GPU scenario: `name` (default: the file's stem),
 /// `seed` (default 1) and the mode's own section under `key`.
 fn top_level<'a>(
@@ -190,21 +207,7 @@ fn decode(
         }
         None => DEFAULT_INFLATION_PCT,
     };
-    let typical_coverage = match m.opt("typicalPodsCoverage") {
-        Some(n) => {
-            let mut c = fctx.field("typicalPodsCoverage");
-            let v = c.f64(n)?;
-            if !(v > 0.0 && v <= 1.0) {
-                c.error(
-                    n.pos,
-                    format!("found {v}; expected a fraction in (0, 1], such as 0.95"),
-                );
-                return None;
-            }
-            v
-        }
-        None => DEFAULT_TYPICAL_COVERAGE,
-    };
+    let typical_coverage = typical_coverage(&mut m, &mut fctx)?;
     let policies = match m.opt("policies") {
         Some(n) => policy_list(&mut fctx.field("policies"), n)?,
         None => Policy::ALL.to_vec(),
@@ -331,21 +334,7 @@ fn decode_replay(
         Some(n) => Policy::parse(fctx.field("policy").one_of(n, &names)?).expect("listed"),
         None => Policy::Fgd,
     };
-    let typical_coverage = match m.opt("typicalPodsCoverage") {
-        Some(n) => {
-            let mut c = fctx.field("typicalPodsCoverage");
-            let v = c.f64(n)?;
-            if !(v > 0.0 && v <= 1.0) {
-                c.error(
-                    n.pos,
-                    format!("found {v}; expected a fraction in (0, 1], such as 0.95"),
-                );
-                return None;
-            }
-            v
-        }
-        None => DEFAULT_TYPICAL_COVERAGE,
-    };
+    let typical_coverage = typical_coverage(&mut m, &mut fctx)?;
     let sample_interval_s = match m.opt("sampleIntervalSeconds") {
         Some(n) => {
             let mut c = fctx.field("sampleIntervalSeconds");
