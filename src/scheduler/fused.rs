@@ -226,10 +226,10 @@ impl Plan {
         }
         if cycle.balanced_weight != 0 {
             if let Some([a, b]) = self.balanced {
-                let (alloc_a, req_a) = requested_with_pod(cycle, e, a);
-                let (alloc_b, req_b) = requested_with_pod(cycle, e, b);
-                total += balanced_two_resource_score(req_a, alloc_a, req_b, alloc_b)
-                    * cycle.balanced_weight;
+                total += balanced_score(
+                    requested_with_pod(cycle, e, a),
+                    requested_with_pod(cycle, e, b),
+                ) * cycle.balanced_weight;
             }
         }
         total
@@ -401,18 +401,54 @@ fn fit_score(fit: &FitScore, cycle: &Cycle, e: &NodeEntry) -> i64 {
     }
 }
 
-/// BalancedAllocation's (allocatable, requested with the pod) for cpu or memory.
+/// One resource as BalancedAllocation sees it: requested with the pod,
+/// allocatable and `1 / allocatable`.
+#[derive(Clone, Copy)]
+struct Fraction {
+    requested: i64,
+    allocatable: i64,
+    inverse_allocatable: f64,
+}
+
+/// BalancedAllocation's view of cpu or memory with the pod.
 #[inline]
-fn requested_with_pod(cycle: &Cycle, e: &NodeEntry, name: ResourceName) -> (i64, i64) {
+fn requested_with_pod(cycle: &Cycle, e: &NodeEntry, name: ResourceName) -> Fraction {
     match name {
-        ResourceName::Cpu => (
-            e.allocatable_cpu_millis,
-            e.requested_cpu_millis + cycle.requested_cpu_millis,
-        ),
-        _ => (
-            e.allocatable_memory_bytes,
-            e.requested_memory_bytes + cycle.requested_memory_bytes,
-        ),
+        ResourceName::Cpu => Fraction {
+            requested: e.requested_cpu_millis + cycle.requested_cpu_millis,
+            allocatable: e.allocatable_cpu_millis,
+            inverse_allocatable: e.inverse_allocatable_cpu,
+        },
+        _ => Fraction {
+            requested: e.requested_memory_bytes + cycle.requested_memory_bytes,
+            allocatable: e.allocatable_memory_bytes,
+            inverse_allocatable: e.inverse_allocatable_memory,
+        },
+    }
+}
+
+/// `balanced_two_resource_score`, exactly, with each fraction's division
+/// replaced by a product with the reciprocal. The product is within a few
+/// units in the last place of the quotient (both ≤ 1 after the cap), so the
+/// score before truncation is within 1e-12 of the plugin's; its integer part
+/// can differ only when it lies next to an integer, and then the plugin's
+/// own divisions decide. Two divisions were half of the fused pass's cost
+/// for pods whose totals cannot be reused.
+#[inline]
+fn balanced_score(a: Fraction, b: Fraction) -> i64 {
+    if a.allocatable == 0 || b.allocatable == 0 {
+        return MAX_NODE_SCORE;
+    }
+    let fraction_a = (a.requested as f64 * a.inverse_allocatable).min(1.0);
+    let fraction_b = (b.requested as f64 * b.inverse_allocatable).min(1.0);
+    let score = (1.0 - ((fraction_a - fraction_b) / 2.0).abs()) * MAX_NODE_SCORE as f64;
+    // 50 <= score <= 100, so the truncation is in range.
+    let truncated = score as i64;
+    let rest = score - truncated as f64;
+    if rest > 1e-9 && rest < 1.0 - 1e-9 {
+        truncated
+    } else {
+        balanced_two_resource_score(a.requested, a.allocatable, b.requested, b.allocatable)
     }
 }
 
@@ -613,6 +649,48 @@ mod tests {
                 _ => rng.gen_range(0..=MAX_NODE_SCORE * b),
             };
             assert_eq!(divide(a, b, 1.0 / b as f64), a / b, "{a} / {b}");
+        }
+    }
+
+    /// Random fractions, and the near-integer cases the guard exists for:
+    /// equal fractions (score exactly 100), fractions whose difference is a
+    /// multiple of 2 %, caps above 1, and zero allocatable.
+    #[test]
+    fn balanced_score_by_reciprocal_is_exact() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let fraction = |requested: i64, allocatable: i64| Fraction {
+            requested,
+            allocatable,
+            inverse_allocatable: if allocatable == 0 {
+                0.0
+            } else {
+                1.0 / allocatable as f64
+            },
+        };
+        for _ in 0..300_000 {
+            let allocatable = |rng: &mut ChaCha8Rng| match rng.gen_range(0..4) {
+                0 => 0,
+                1 => rng.gen_range(1..100),
+                2 => rng.gen_range(1..1_000_000),
+                _ => rng.gen_range(1..1i64 << 42),
+            };
+            let (aa, ab) = (allocatable(&mut rng), allocatable(&mut rng));
+            let ra = rng.gen_range(0..=aa + aa / 4 + 1);
+            let rb = match rng.gen_range(0..4) {
+                // The same fraction as a, when the numbers allow it.
+                0 if aa != 0 => (ra as i128 * ab as i128 / aa as i128) as i64,
+                // A difference of k·2 % of allocatable.
+                1 => {
+                    (ra as i128 * ab as i128 / aa.max(1) as i128) as i64
+                        + ab / 50 * rng.gen_range(0..5)
+                }
+                _ => rng.gen_range(0..=ab + ab / 4 + 1),
+            };
+            assert_eq!(
+                balanced_score(fraction(ra, aa), fraction(rb, ab)),
+                balanced_two_resource_score(ra, aa, rb, ab),
+                "{ra}/{aa} {rb}/{ab}"
+            );
         }
     }
 
