@@ -174,8 +174,9 @@ pub struct ClusterState {
     pub nodes_generation: u64,
     /// By node id: the pods ever bound to it whose entries are held (not
     /// retired), so that what happens to a node looks at its pods, not at
-    /// every pod ever created.
-    pods_by_node: Vec<BTreeSet<PodId>>,
+    /// every pod ever created. Sorted vectors: a node holds at most a few
+    /// hundred, and new pods (the highest ids) go at the end.
+    pods_by_node: Vec<Vec<PodId>>,
 }
 
 impl ClusterState {
@@ -207,7 +208,10 @@ impl ClusterState {
     pub(crate) fn retire_pod(&mut self, id: PodId) -> Box<PodEntry> {
         let entry = self.pods.retire(id);
         if let Some(node) = entry.node {
-            self.pods_by_node[node.0 as usize].remove(&id);
+            let pods = &mut self.pods_by_node[node.0 as usize];
+            if let Ok(i) = pods.binary_search(&id) {
+                pods.remove(i);
+            }
         }
         entry
     }
@@ -287,7 +291,7 @@ impl ClusterState {
         self.allocatable_total += &node.allocatable;
         let gpus = self.node_gpus(&node);
         self.nodes.push(node);
-        self.pods_by_node.push(BTreeSet::new());
+        self.pods_by_node.push(Vec::new());
         self.node_usage.push(NodeUsage {
             gpus,
             ..Default::default()
@@ -502,7 +506,10 @@ impl ClusterState {
         usage.pod_count += 1;
         self.requested_total += &entry.pod.requests;
         self.bound_pods.insert(pod_id);
-        self.pods_by_node[node_id.0 as usize].insert(pod_id);
+        let pods = &mut self.pods_by_node[node_id.0 as usize];
+        if let Err(i) = pods.binary_search(&pod_id) {
+            pods.insert(i, pod_id);
+        }
         let affinity = &entry.pod.spec.affinity;
         if !affinity.pod_affinity.is_empty() || !affinity.pod_anti_affinity.is_empty() {
             self.bound_pods_with_affinity.insert(pod_id);
@@ -631,10 +638,10 @@ impl ClusterState {
         if holding != self.bound_pods {
             return Err("bound_pods differs from the pods holding resources".into());
         }
-        let mut by_node = vec![BTreeSet::new(); self.nodes.len()];
+        let mut by_node = vec![Vec::new(); self.nodes.len()];
         for (id, e) in self.pods.iter_ids() {
             if let Some(node) = e.node {
-                by_node[node.0 as usize].insert(id);
+                by_node[node.0 as usize].push(id);
             }
         }
         if by_node != self.pods_by_node {
