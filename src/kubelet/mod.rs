@@ -584,11 +584,13 @@ impl Kubelets {
         events: &mut EventQueue<E>,
     ) {
         let now = events.now();
-        let behaviour = Self::container(state, id, c).behaviour.clone();
-        let name = Self::container(state, id, c).name.clone();
+        let behaviour = &Self::container(state, id, c).behaviour;
+        let (fail_probability, normal_exit_code) =
+            (behaviour.fail_probability, behaviour.exit_code);
         let restart_policy = state.pod(id).pod.spec.restart_policy;
         let rt = self.runtime(id);
         if Self::slot(rt, c).exit_kind == ExitKind::PostStartHookFailed {
+            let name = Self::container(state, id, c).name.clone();
             let msg = format!("PostStartHookError: the hook of container {name} failed");
             state.record_pod_event(now, id, "FailedPostStartHook", msg);
             state.record_pod_event(
@@ -606,9 +608,8 @@ impl Kubelets {
                 (OOM_KILLED_EXIT_CODE, "Error")
             }
             ExitKind::RunEnds => {
-                let failed = behaviour.fail_probability > 0.0
-                    && rt.run_rng.gen::<f64>() < behaviour.fail_probability;
-                let exit_code = if failed { 1 } else { behaviour.exit_code };
+                let failed = fail_probability > 0.0 && rt.run_rng.gen::<f64>() < fail_probability;
+                let exit_code = if failed { 1 } else { normal_exit_code };
                 (
                     exit_code,
                     if exit_code == 0 { "Completed" } else { "Error" },
@@ -661,8 +662,10 @@ impl Kubelets {
                 );
                 let pod_name = &state.pod(id).pod.metadata;
                 let msg = format!(
-                    "Back-off restarting failed container {name} in pod {}_{}",
-                    pod_name.name, pod_name.namespace
+                    "Back-off restarting failed container {} in pod {}_{}",
+                    Self::container(state, id, c).name,
+                    pod_name.name,
+                    pod_name.namespace
                 );
                 state.record_pod_event(now, id, "BackOff", msg);
             }
