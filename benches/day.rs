@@ -23,6 +23,11 @@
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use std::time::Duration;
 
+/// The allocator of the `kubesim` binary (see `src/main.rs`), so that the
+/// figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SCENARIO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/day-workloads.yaml");
 
 /// Resets the peak resident set size of this process to its current size.

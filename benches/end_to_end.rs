@@ -17,6 +17,11 @@ use kubesim::scenario::Scenario;
 use kubesim::sim::{simulate, RunOptions};
 use std::path::Path;
 
+/// The allocator of the `kubesim` binary (see `src/main.rs`), so that the
+/// figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn scenario_yaml(nodes: usize, pods: usize, seconds: usize) -> String {
     format!(
         r#"name: e2e

@@ -14,6 +14,11 @@ use kubesim::gpu::fillup;
 use kubesim::gpu::policy::Policy;
 use std::path::Path;
 
+/// The allocator of the `kubesim` binary (see `src/main.rs`), so that the
+/// figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn fgd_run(c: &mut Criterion) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("traces/openb");
     let trace = kubesim::trace::openb::load(

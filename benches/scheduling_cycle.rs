@@ -49,6 +49,11 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::sync::Arc;
 
+/// The allocator of the `kubesim` binary (see `src/main.rs`), so that the
+/// figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const GIB: i64 = 1 << 30;
 
 fn node(i: usize) -> Node {
