@@ -16,52 +16,96 @@
 //! Counting happens once per cycle in `prepare`; Filter and Score per node
 //! are map lookups by the node's label values.
 
-use crate::model::labels::Labels;
-use crate::model::topology::ResolvedTerm;
+use super::node_domains::{node_domains, NodeDomains, NO_DOMAIN};
+use crate::model::store::NodeId;
+use crate::model::topology::{PodAffinityTerm, ResolvedTerm};
 use crate::model::{ClusterState, Pod};
 use crate::scheduler::framework::{
     ClusterEvent, Code, FilterReason, FilterResult, NodeView, Plugin, PreResult, Unfit,
     MAX_NODE_SCORE,
 };
-use std::collections::BTreeMap;
 
 pub const NAME: &str = "InterPodAffinity";
 
 /// `InterPodAffinityArgs.hardPodAffinityWeight` default.
 pub const DEFAULT_HARD_POD_AFFINITY_WEIGHT: i64 = 1;
 
-/// Counts (or scores) per topology key, then per value.
-type TopologyMap = BTreeMap<String, BTreeMap<String, i64>>;
+/// Counts (or scores) per topology domain: for each topology key a term
+/// names (an index into the plugin's node-domain cache), one count per
+/// domain. Upstream's `topologyToMatchedTermCount` maps (key, value) pairs;
+/// domain indexes make each addition and lookup an array access.
+#[derive(Clone, Debug, Default)]
+struct TopologyCounts {
+    keys: Vec<(usize, Vec<i64>)>,
+}
 
-fn add(map: &mut TopologyMap, key: &str, value: &str, n: i64) {
-    let values = match map.get_mut(key) {
-        Some(v) => v,
-        None => map.entry(key.to_string()).or_default(),
-    };
-    match values.get_mut(value) {
-        Some(c) => *c += n,
-        None => {
-            values.insert(value.to_string(), n);
+impl TopologyCounts {
+    fn clear(&mut self) {
+        self.keys.clear();
+    }
+
+    /// Nothing was added (upstream's map is empty).
+    fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Adds `n` to the domain of `node` for `key`; nothing when the node
+    /// lacks the key's label.
+    fn add(&mut self, domains: &[NodeDomains], key: usize, node: NodeId, n: i64) {
+        let d = domains[key].of_node[node.0 as usize];
+        if d == NO_DOMAIN {
+            return;
         }
+        let i = match self.keys.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                self.keys.push((key, vec![0; domains[key].names.len()]));
+                self.keys.len() - 1
+            }
+        };
+        self.keys[i].1[d as usize] += n;
+    }
+
+    fn get(&self, domains: &[NodeDomains], key: usize, node: NodeId) -> i64 {
+        let d = domains[key].of_node[node.0 as usize];
+        match self.keys.iter().find(|(k, _)| *k == key) {
+            Some((_, counts)) if d != NO_DOMAIN => counts[d as usize],
+            _ => 0,
+        }
+    }
+
+    /// The counts of `node`'s domains, one per key it has a label for.
+    fn of_node<'a>(
+        &'a self,
+        domains: &'a [NodeDomains],
+        node: NodeId,
+    ) -> impl Iterator<Item = i64> + 'a {
+        self.keys.iter().filter_map(move |(key, counts)| {
+            let d = domains[*key].of_node[node.0 as usize];
+            (d != NO_DOMAIN).then(|| counts[d as usize])
+        })
     }
 }
 
-fn get(map: &TopologyMap, key: &str, value: &str) -> i64 {
-    map.get(key)
-        .and_then(|v| v.get(value))
-        .copied()
-        .unwrap_or(0)
+/// One of the incoming pod's terms, with its topology key's index in the
+/// node-domain cache.
+#[derive(Clone, Debug)]
+struct Term {
+    term: ResolvedTerm,
+    key: usize,
 }
 
 #[derive(Clone, Debug)]
 pub struct InterPodAffinity {
     pub hard_pod_affinity_weight: i64,
-    required_affinity: Vec<ResolvedTerm>,
-    required_anti_affinity: Vec<ResolvedTerm>,
-    affinity_counts: TopologyMap,
-    anti_affinity_counts: TopologyMap,
-    existing_anti_affinity_counts: TopologyMap,
-    topology_score: TopologyMap,
+    required_affinity: Vec<Term>,
+    required_anti_affinity: Vec<Term>,
+    affinity_counts: TopologyCounts,
+    anti_affinity_counts: TopologyCounts,
+    existing_anti_affinity_counts: TopologyCounts,
+    topology_score: TopologyCounts,
+    /// Node domains per topology key.
+    domains: Vec<NodeDomains>,
     score_runs: bool,
 }
 
@@ -77,10 +121,11 @@ impl InterPodAffinity {
             hard_pod_affinity_weight,
             required_affinity: Vec::new(),
             required_anti_affinity: Vec::new(),
-            affinity_counts: TopologyMap::new(),
-            anti_affinity_counts: TopologyMap::new(),
-            existing_anti_affinity_counts: TopologyMap::new(),
-            topology_score: TopologyMap::new(),
+            affinity_counts: TopologyCounts::default(),
+            anti_affinity_counts: TopologyCounts::default(),
+            existing_anti_affinity_counts: TopologyCounts::default(),
+            topology_score: TopologyCounts::default(),
+            domains: Vec::new(),
             score_runs: false,
         }
     }
@@ -88,10 +133,16 @@ impl InterPodAffinity {
 
 fn resolve_all<'a>(
     pod: &Pod,
-    terms: impl Iterator<Item = &'a crate::model::topology::PodAffinityTerm>,
-) -> Vec<ResolvedTerm> {
+    terms: impl Iterator<Item = &'a PodAffinityTerm>,
+    domains: &mut Vec<NodeDomains>,
+    state: &ClusterState,
+) -> Vec<Term> {
     terms
-        .map(|t| t.resolve(&pod.metadata.namespace, &pod.metadata.labels))
+        .map(|t| {
+            let term = t.resolve(&pod.metadata.namespace, &pod.metadata.labels);
+            let key = node_domains(domains, &term.topology_key, state);
+            Term { term, key }
+        })
         .collect()
 }
 
@@ -99,12 +150,18 @@ fn matches(term: &ResolvedTerm, pod: &Pod) -> bool {
     term.matches(&pod.metadata.namespace, &pod.metadata.labels)
 }
 
-/// `processTerm`: adds `weight` to the domain of the existing pod's node when `term` matches `pod`.
-fn process_term(map: &mut TopologyMap, term: &ResolvedTerm, weight: i64, pod: &Pod, node: &Labels) {
-    if let Some(value) = node.get(&term.topology_key) {
-        if matches(term, pod) {
-            add(map, &term.topology_key, value, weight);
-        }
+/// `processTerm`: adds `weight` to the domain of the existing pod's node
+/// (`node`) when `term` (of topology key `key`) matches `pod`.
+fn process_term(
+    counts: &mut TopologyCounts,
+    domains: &[NodeDomains],
+    (term, key): (&ResolvedTerm, usize),
+    weight: i64,
+    pod: &Pod,
+    node: NodeId,
+) {
+    if domains[key].of_node[node.0 as usize] != NO_DOMAIN && matches(term, pod) {
+        counts.add(domains, key, node, weight);
     }
 }
 
@@ -121,26 +178,28 @@ impl Plugin for InterPodAffinity {
 
     fn prepare(&mut self, pod: &Pod, state: &ClusterState) {
         let affinity = &pod.spec.affinity;
-        self.required_affinity = resolve_all(pod, affinity.pod_affinity.required.iter());
-        self.required_anti_affinity = resolve_all(pod, affinity.pod_anti_affinity.required.iter());
-        let preferred: Vec<(ResolvedTerm, i64)> = affinity
+        let domains = &mut self.domains;
+        self.required_affinity =
+            resolve_all(pod, affinity.pod_affinity.required.iter(), domains, state);
+        self.required_anti_affinity = resolve_all(
+            pod,
+            affinity.pod_anti_affinity.required.iter(),
+            domains,
+            state,
+        );
+        let preferred_affinity = affinity
             .pod_affinity
             .preferred
             .iter()
-            .map(|w| {
-                (
-                    w.term
-                        .resolve(&pod.metadata.namespace, &pod.metadata.labels),
-                    w.weight,
-                )
+            .map(|w| (w, w.weight));
+        let preferred_anti_affinity =
+            (affinity.pod_anti_affinity.preferred.iter()).map(|w| (w, -w.weight));
+        let preferred: Vec<(Term, i64)> = preferred_affinity
+            .chain(preferred_anti_affinity)
+            .map(|(w, weight)| {
+                let term = resolve_all(pod, std::iter::once(&w.term), domains, state);
+                (term.into_iter().next().expect("one term"), weight)
             })
-            .chain(affinity.pod_anti_affinity.preferred.iter().map(|w| {
-                (
-                    w.term
-                        .resolve(&pod.metadata.namespace, &pod.metadata.labels),
-                    -w.weight,
-                )
-            }))
             .collect();
         self.affinity_counts.clear();
         self.anti_affinity_counts.clear();
@@ -156,31 +215,44 @@ impl Plugin for InterPodAffinity {
         } else {
             &state.bound_pods_with_affinity
         };
+        let domains = &mut self.domains;
         for &id in existing_pods {
             let e = state.pod(id);
             let Some(node_id) = e.node else { continue };
             let existing = &e.pod;
-            let node_labels = &state.node(node_id).metadata.labels;
             // Incoming pod's required terms against the existing pod.
             if !self.required_affinity.is_empty()
-                && self.required_affinity.iter().all(|t| matches(t, existing))
+                && self
+                    .required_affinity
+                    .iter()
+                    .all(|t| matches(&t.term, existing))
             {
                 for t in &self.required_affinity {
-                    if let Some(v) = node_labels.get(&t.topology_key) {
-                        add(&mut self.affinity_counts, &t.topology_key, v, 1);
-                    }
+                    self.affinity_counts.add(domains, t.key, node_id, 1);
                 }
             }
             for t in &self.required_anti_affinity {
-                if let Some(v) = node_labels.get(&t.topology_key) {
-                    if matches(t, existing) {
-                        add(&mut self.anti_affinity_counts, &t.topology_key, v, 1);
-                    }
-                }
+                let term = (&t.term, t.key);
+                process_term(
+                    &mut self.anti_affinity_counts,
+                    domains,
+                    term,
+                    1,
+                    existing,
+                    node_id,
+                );
             }
             // Incoming pod's preferred terms against the existing pod.
             for (t, w) in &preferred {
-                process_term(&mut self.topology_score, t, *w, existing, node_labels);
+                let term = (&t.term, t.key);
+                process_term(
+                    &mut self.topology_score,
+                    domains,
+                    term,
+                    *w,
+                    existing,
+                    node_id,
+                );
             }
             let ea = &existing.spec.affinity;
             if ea.pod_affinity.is_empty() && ea.pod_anti_affinity.is_empty() {
@@ -188,40 +260,27 @@ impl Plugin for InterPodAffinity {
             }
             any_existing_affinity = true;
             let (ns, labels) = (&existing.metadata.namespace, &existing.metadata.labels);
+            // An existing pod's term, resolved in its namespace, against the incoming pod.
+            let mut process = |counts: &mut TopologyCounts, t: &PodAffinityTerm, weight: i64| {
+                let t = t.resolve(ns, labels);
+                let key = node_domains(domains, &t.topology_key, state);
+                process_term(counts, domains, (&t, key), weight, pod, node_id);
+            };
             // The symmetric check: existing pods' required anti-affinity against the incoming pod.
             for t in &ea.pod_anti_affinity.required {
-                let t = t.resolve(ns, labels);
-                if let Some(v) = node_labels.get(&t.topology_key) {
-                    if matches(&t, pod) {
-                        add(
-                            &mut self.existing_anti_affinity_counts,
-                            &t.topology_key,
-                            v,
-                            1,
-                        );
-                    }
-                }
+                process(&mut self.existing_anti_affinity_counts, t, 1);
             }
             // Existing pods' terms in scoring.
             if self.hard_pod_affinity_weight > 0 {
                 for t in &ea.pod_affinity.required {
-                    let t = t.resolve(ns, labels);
-                    process_term(
-                        &mut self.topology_score,
-                        &t,
-                        self.hard_pod_affinity_weight,
-                        pod,
-                        node_labels,
-                    );
+                    process(&mut self.topology_score, t, self.hard_pod_affinity_weight);
                 }
             }
             for w in &ea.pod_affinity.preferred {
-                let t = w.term.resolve(ns, labels);
-                process_term(&mut self.topology_score, &t, w.weight, pod, node_labels);
+                process(&mut self.topology_score, &w.term, w.weight);
             }
             for w in &ea.pod_anti_affinity.preferred {
-                let t = w.term.resolve(ns, labels);
-                process_term(&mut self.topology_score, &t, -w.weight, pod, node_labels);
+                process(&mut self.topology_score, &w.term, -w.weight);
             }
         }
         self.score_runs = !preferred.is_empty() || any_existing_affinity;
@@ -241,24 +300,24 @@ impl Plugin for InterPodAffinity {
     }
 
     fn filter(&self, pod: &Pod, node: NodeView) -> FilterResult {
-        let labels = &node.node.metadata.labels;
+        let domains = &self.domains;
         // satisfyPodAffinity.
         let mut pods_exist = true;
         for t in &self.required_affinity {
-            let Some(v) = labels.get(&t.topology_key) else {
+            if domains[t.key].of_node[node.id.0 as usize] == NO_DOMAIN {
                 return Err(Unfit::new(
                     Code::UnschedulableAndUnresolvable,
                     FilterReason::AffinityRulesNotMatch,
                 ));
-            };
-            if get(&self.affinity_counts, &t.topology_key, v) <= 0 {
+            }
+            if self.affinity_counts.get(domains, t.key, node.id) <= 0 {
                 pods_exist = false;
             }
         }
         if !pods_exist {
             // The first pod of a group with affinity to itself may go anywhere.
             let first_of_group = self.affinity_counts.is_empty()
-                && self.required_affinity.iter().all(|t| matches(t, pod));
+                && self.required_affinity.iter().all(|t| matches(&t.term, pod));
             if !first_of_group {
                 return Err(Unfit::new(
                     Code::UnschedulableAndUnresolvable,
@@ -268,25 +327,20 @@ impl Plugin for InterPodAffinity {
         }
         // satisfyPodAntiAffinity.
         for t in &self.required_anti_affinity {
-            if let Some(v) = labels.get(&t.topology_key) {
-                if get(&self.anti_affinity_counts, &t.topology_key, v) > 0 {
-                    return Err(Unfit::new(
-                        Code::Unschedulable,
-                        FilterReason::AntiAffinityRulesNotMatch,
-                    ));
-                }
+            if self.anti_affinity_counts.get(domains, t.key, node.id) > 0 {
+                return Err(Unfit::new(
+                    Code::Unschedulable,
+                    FilterReason::AntiAffinityRulesNotMatch,
+                ));
             }
         }
         // satisfyExistingPodsAntiAffinity.
-        for (key, values) in &self.existing_anti_affinity_counts {
-            if let Some(v) = labels.get(key) {
-                if values.get(v.as_str()).copied().unwrap_or(0) > 0 {
-                    return Err(Unfit::new(
-                        Code::Unschedulable,
-                        FilterReason::ExistingAntiAffinityRulesNotMatch,
-                    ));
-                }
-            }
+        let existing = &self.existing_anti_affinity_counts;
+        if existing.of_node(domains, node.id).any(|count| count > 0) {
+            return Err(Unfit::new(
+                Code::Unschedulable,
+                FilterReason::ExistingAntiAffinityRulesNotMatch,
+            ));
         }
         Ok(())
     }
@@ -300,11 +354,7 @@ impl Plugin for InterPodAffinity {
     }
 
     fn score(&self, _pod: &Pod, node: NodeView) -> i64 {
-        let labels = &node.node.metadata.labels;
-        self.topology_score
-            .iter()
-            .filter_map(|(key, values)| labels.get(key).and_then(|v| values.get(v.as_str())))
-            .sum()
+        self.topology_score.of_node(&self.domains, node.id).sum()
     }
 
     /// Min–max scaling: `100 · (s − min) / (max − min)`, 0 when all are equal.
@@ -413,6 +463,54 @@ mod tests {
             s.affinity.pod_anti_affinity.required = vec![term("web", LABEL_TOPOLOGY_ZONE)];
         });
         assert_eq!(verdicts(&state, &incoming), ["anti", "anti", "ok", "ok"]);
+    }
+
+    #[test]
+    fn one_plugin_follows_relabelled_and_added_nodes() {
+        // The plugin keeps each node's domain between cycles: a node moved to
+        // another zone, and a node added, must count where they are now.
+        let mut state = cluster(vec![(labelled("web-0", "web", |_| {}), 0)]);
+        let incoming = labelled("web-1", "web", |s| {
+            s.affinity.pod_anti_affinity.required = vec![term("web", LABEL_TOPOLOGY_ZONE)];
+            s.affinity.pod_affinity.preferred = vec![WeightedPodAffinityTerm {
+                weight: 10,
+                term: term("web", LABEL_TOPOLOGY_ZONE),
+            }];
+        });
+        let mut plugin = InterPodAffinity::default();
+        let mut cycle = |state: &ClusterState| {
+            plugin.prepare(&incoming, state);
+            (0..state.nodes.len() as u32)
+                .map(|i| {
+                    let view = NodeView::of(state, NodeId(i));
+                    (
+                        plugin.filter(&incoming, view).is_ok(),
+                        plugin.score(&incoming, view),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let (no, yes) = ((false, 10), (true, 0));
+        assert_eq!(cycle(&state), [no, no, yes, yes]);
+        // Node a (with the web pod) moves to z2.
+        state.update_node(NodeId(0), |n| {
+            n.metadata
+                .labels
+                .insert(LABEL_TOPOLOGY_ZONE.into(), "z2".into());
+        });
+        assert_eq!(cycle(&state), [no, yes, no, no]);
+        // A node joins z2, and one without a zone: only the first is excluded.
+        for (name, zone) in [("c", Some("z2")), ("d", None)] {
+            let mut n = node(name, "64", "64Gi").node;
+            n.metadata.labels.insert(LABEL_HOSTNAME.into(), name.into());
+            if let Some(zone) = zone {
+                n.metadata
+                    .labels
+                    .insert(LABEL_TOPOLOGY_ZONE.into(), zone.into());
+            }
+            state.add_node(n);
+        }
+        assert_eq!(cycle(&state), [no, yes, no, no, no, yes]);
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod gpu_share;
 pub mod image_locality;
 pub mod inter_pod_affinity;
 pub mod node_affinity;
+pub mod node_domains;
 pub mod node_name;
 pub mod node_resources_fit;
 pub mod node_unschedulable;

@@ -14,6 +14,7 @@
 //! The counting is done once per cycle in `prepare`/`prepare_score`; Filter
 //! and Score per node are map lookups.
 
+use super::node_domains::{node_domains, NodeDomains, NO_DOMAIN};
 use crate::model::labels::LabelSelector;
 use crate::model::node::{LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE};
 use crate::model::store::{NodeId, PodId, WorkloadId};
@@ -25,7 +26,6 @@ use crate::scheduler::framework::{
     ClusterEvent, Code, FilterReason, FilterResult, NodeView, Plugin, PreResult, Unfit,
     MAX_NODE_SCORE,
 };
-use std::collections::BTreeMap;
 
 pub const NAME: &str = "PodTopologySpread";
 
@@ -214,61 +214,6 @@ impl SelectingWorkloads {
         }
         self.seen = state.workloads.len();
         &self.ids
-    }
-}
-
-/// Each node's domain for one topology key, as an index into `names`
-/// (`NO_DOMAIN` without the label), so that counting per domain over every
-/// node needs no string lookups. Rebuilt when nodes are added or updated.
-#[derive(Clone, Debug, Default)]
-struct NodeDomains {
-    key: String,
-    generation: u64,
-    of_node: Vec<u32>,
-    names: Vec<String>,
-}
-
-const NO_DOMAIN: u32 = u32::MAX;
-
-impl NodeDomains {
-    fn build(key: &str, state: &ClusterState) -> Self {
-        let mut index: BTreeMap<&str, u32> = BTreeMap::new();
-        let mut names = Vec::new();
-        let of_node = state
-            .nodes
-            .iter()
-            .map(|n| match n.metadata.labels.get(key) {
-                None => NO_DOMAIN,
-                Some(v) => *index.entry(v.as_str()).or_insert_with(|| {
-                    names.push(v.clone());
-                    (names.len() - 1) as u32
-                }),
-            })
-            .collect();
-        NodeDomains {
-            key: key.to_string(),
-            generation: state.nodes_generation,
-            of_node,
-            names,
-        }
-    }
-}
-
-/// The index in `cache` of `key`'s node domains, made current for `state`.
-fn node_domains(cache: &mut Vec<NodeDomains>, key: &str, state: &ClusterState) -> usize {
-    match cache.iter().position(|d| d.key == key) {
-        Some(i) => {
-            if cache[i].generation != state.nodes_generation
-                || cache[i].of_node.len() != state.nodes.len()
-            {
-                cache[i] = NodeDomains::build(key, state);
-            }
-            i
-        }
-        None => {
-            cache.push(NodeDomains::build(key, state));
-            cache.len() - 1
-        }
     }
 }
 
