@@ -205,7 +205,10 @@ impl ClusterState {
     }
 
     /// Drops a finished pod's entry (see `PodTable::retire`), returning it.
-    pub(crate) fn retire_pod(&mut self, id: PodId) -> Box<PodEntry> {
+    /// The caller makes sure nothing refers to the pod any more (the
+    /// simulation's `retirement` check; the benchmarks retire pods they
+    /// deleted and the scheduler has forgotten).
+    pub fn retire_pod(&mut self, id: PodId) -> Box<PodEntry> {
         let entry = self.pods.retire(id);
         if let Some(node) = entry.node {
             let pods = &mut self.pods_by_node[node.0 as usize];

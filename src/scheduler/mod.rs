@@ -150,6 +150,9 @@ pub struct Scheduler {
     pub fused_cycles: u64,
     /// The profile and inputs of the last fused cycle, whose totals the snapshot caches.
     fused_last: Option<(usize, fused::Cycle)>,
+    /// Lets the next fused pass over every node patch the last one, whose
+    /// outputs `scratch` holds until the general path runs.
+    last_pass: fused::LastPass,
 }
 
 /// The Scheduled event's message, recorded once the binding has succeeded
@@ -199,6 +202,7 @@ impl Scheduler {
             fused_enabled: true,
             fused_cycles: 0,
             fused_last: None,
+            last_pass: fused::LastPass::default(),
         }
     }
 
@@ -306,6 +310,7 @@ impl Scheduler {
     /// Upstream's node tree lists nodes zone by zone in round robin, so that
     /// a partial search spreads over zones.
     fn rebuild_node_order(&mut self, state: &ClusterState) {
+        self.last_pass.forget();
         let mut zones: Vec<(&str, Vec<NodeId>)> = Vec::new();
         for (i, node) in state.nodes.iter().enumerate() {
             let zone = node
@@ -445,6 +450,7 @@ impl Scheduler {
         let pod = &state.pod(pod_id).pod;
         let n_nodes = self.node_order.len();
         if n_nodes == 0 {
+            self.last_pass.forget();
             self.scratch.failures.clear();
             return Err(("no nodes available to schedule pods".into(), 0));
         }
@@ -488,8 +494,6 @@ impl Scheduler {
         } else {
             num_feasible_nodes_to_find(self.config.percentage_of_nodes_to_score, n_nodes)
         };
-        scratch.feasible.clear();
-        scratch.failures.clear();
         // Nominations are rare: without any, no node needs the per-node lookup.
         let any_nominated = !self.nominated.is_empty();
 
@@ -506,7 +510,6 @@ impl Scheduler {
                 self.fused_last = Some((profile_idx, cycle));
                 self.snapshot.forget_totals();
             }
-            scratch.totals.clear();
             let processed = self.fused[profile_idx].filter_and_score(
                 &cycle,
                 &mut self.snapshot,
@@ -521,6 +524,7 @@ impl Scheduler {
                         .iter()
                         .find_map(|&i| profile.plugins[i].filter(pod, view).err().map(|u| (i, u)))
                 },
+                &mut self.last_pass,
                 &mut scratch.feasible,
                 &mut scratch.totals,
                 &mut scratch.failures,
@@ -540,6 +544,9 @@ impl Scheduler {
             );
             return Ok(select_host(&scratch.feasible, &scratch.totals, rng));
         }
+        self.last_pass.forget();
+        scratch.feasible.clear();
+        scratch.failures.clear();
         let mut processed = 0;
         for k in 0..n_nodes {
             if scratch.feasible.len() >= to_find {

@@ -118,6 +118,10 @@ pub struct Snapshot {
     n_prefer_no_schedule: usize,
     /// Buffer for the store's changed nodes.
     changed: Vec<NodeId>,
+    /// Nodes changed since the last fused pass (repeats allowed), for the
+    /// next pass to patch; `None` once so many changed that a whole pass is
+    /// as cheap.
+    changed_since_pass: Option<Vec<NodeId>>,
     /// Cached totals are current in this epoch (see `NodeFit::total`).
     pub score_epoch: u32,
 }
@@ -129,6 +133,12 @@ impl Snapshot {
         if self.entries.len() < state.nodes.len() {
             self.entries.resize(state.nodes.len(), NodeEntry::default());
             self.fits.resize(state.nodes.len(), NodeFit::default());
+        }
+        if let Some(since) = &mut self.changed_since_pass {
+            since.extend_from_slice(&self.changed);
+            if since.len() > 16 + self.entries.len() / 4 {
+                self.changed_since_pass = None;
+            }
         }
         for &id in &self.changed {
             self.entries[id.0 as usize] = NodeEntry::of(state, id);
@@ -153,6 +163,20 @@ impl Snapshot {
     #[inline]
     pub fn fit(&self, id: NodeId) -> &NodeFit {
         &self.fits[id.0 as usize]
+    }
+
+    /// The nodes changed since the last `restart_changed_since_pass`
+    /// (repeats allowed), or `None` when too many changed to be worth listing.
+    pub fn changed_since_pass(&self) -> Option<&[NodeId]> {
+        self.changed_since_pass.as_deref()
+    }
+
+    /// A pass has seen every change so far.
+    pub fn restart_changed_since_pass(&mut self) {
+        match &mut self.changed_since_pass {
+            Some(since) => since.clear(),
+            None => self.changed_since_pass = Some(Vec::new()),
+        }
     }
 
     /// Starts a new epoch: every cached total is stale.
