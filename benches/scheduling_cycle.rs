@@ -41,7 +41,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use kubesim::engine::{EventQueue, SimTime};
 use kubesim::model::meta::ObjectMeta;
 use kubesim::model::node::Node;
-use kubesim::model::pod::{Container, ContainerBehaviour, Pod, PodSpec, RestartPolicy};
+use kubesim::model::pod::{Container, Pod, PodSpec, RestartPolicy};
 use kubesim::model::{ClusterState, NodeId, PodId, ResourceNames, Resources};
 use kubesim::scheduler::config::SchedulerConfig;
 use kubesim::scheduler::{ExplainFilter, Scheduler, SchedulerEvent};
@@ -96,7 +96,7 @@ fn pod(name: String, cpu_millis: i64, memory_bytes: i64) -> Pod {
         },
         limits: Resources::default(),
         restart_policy_always: false,
-        behaviour: ContainerBehaviour::default(),
+        behaviour: Default::default(),
         probes: Default::default(),
         image_pull_policy: kubesim::model::pod::ImagePullPolicy::IfNotPresent,
     };

@@ -116,7 +116,9 @@ pub struct Container {
     pub limits: Resources,
     /// Init containers only: `restartPolicy: Always` makes a sidecar.
     pub restart_policy_always: bool,
-    pub behaviour: ContainerBehaviour,
+    /// Shared: the pods of one template (each with its own sampled
+    /// requests, so its own spec) keep one copy.
+    pub behaviour: Arc<ContainerBehaviour>,
     /// Startup, readiness and liveness probes.
     pub probes: super::probe::ContainerProbes,
     pub image_pull_policy: ImagePullPolicy,
@@ -272,7 +274,7 @@ pub(crate) mod fixtures {
             requests: Resources::default(),
             limits: Resources::default(),
             restart_policy_always: false,
-            behaviour: ContainerBehaviour::default(),
+            behaviour: Default::default(),
             probes: Default::default(),
             image_pull_policy: ImagePullPolicy::IfNotPresent,
         }

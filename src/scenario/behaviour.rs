@@ -236,7 +236,7 @@ pub fn apply(
                 }
             }
         }
-        container.behaviour = b;
+        container.behaviour = Arc::new(b);
     }
     *pod = Pod::new(pod.metadata.clone(), Arc::new(spec));
 }

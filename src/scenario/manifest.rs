@@ -24,7 +24,7 @@ use crate::model::labels::{
 use crate::model::meta::{ObjectMeta, OwnerReference};
 use crate::model::node::{DEFAULT_MAX_PODS, LABEL_HOSTNAME};
 use crate::model::pod::{
-    Container, ContainerBehaviour, ImagePullPolicy, PodSpec, RestartPolicy, DEFAULT_SCHEDULER_NAME,
+    Container, ImagePullPolicy, PodSpec, RestartPolicy, DEFAULT_SCHEDULER_NAME,
     DEFAULT_TERMINATION_GRACE_PERIOD_S,
 };
 use crate::model::quantity::{parse_milli, parse_units};
@@ -943,7 +943,7 @@ fn decode_container(
         requests,
         limits,
         restart_policy_always,
-        behaviour: ContainerBehaviour::default(),
+        behaviour: Default::default(),
     })
 }
 
@@ -1959,7 +1959,10 @@ spec:
             ("nginx", "nginx:1.14.2")
         );
         assert!(c.requests.is_zero() && c.limits.is_zero());
-        assert_eq!(c.behaviour, ContainerBehaviour::default());
+        assert_eq!(
+            *c.behaviour,
+            crate::model::pod::ContainerBehaviour::default()
+        );
         assert!(spec.init_containers.is_empty());
         assert_eq!(spec.scheduler_name, DEFAULT_SCHEDULER_NAME);
         assert_eq!(spec.restart_policy, RestartPolicy::Always);
