@@ -279,9 +279,8 @@ impl Plan {
     ) -> usize {
         let n_nodes = order.len();
         let epoch = snapshot.score_epoch;
-        let visits_all = to_find >= n_nodes;
-        let key = (epoch, start, n_nodes);
-        if visits_all && last.key == Some(key) {
+        let key = (epoch, start, n_nodes, to_find);
+        if last.key == Some(key) {
             if let Some(changed) = snapshot.changed_since_pass() {
                 let patch = PassResults {
                     feasible,
@@ -304,9 +303,7 @@ impl Plan {
         }
         snapshot.restart_changed_since_pass();
         last.key = None;
-        if visits_all {
-            last.slot.resize(state.nodes.len(), 0);
-        }
+        last.slot.resize(state.nodes.len(), 0);
         let mut any_flagged = false;
         feasible.clear();
         totals.clear();
@@ -346,22 +343,21 @@ impl Plan {
             if !Self::surely_fits(cycle, f) {
                 any_flagged |= f.flags & NEEDS_FILTERS != 0;
                 if let Some((i, unfit)) = general_filter(node_id) {
-                    if visits_all {
-                        last.slot[node_id.0 as usize] = FAILED | failures.len() as u32;
-                    }
+                    last.slot[node_id.0 as usize] = FAILED | failures.len() as u32;
                     failures.push((node_id, i, unfit));
                     continue;
                 }
             }
-            if visits_all {
-                last.slot[node_id.0 as usize] = found.len() as u32;
-            }
+            last.slot[node_id.0 as usize] = found.len() as u32;
             found.push(node_id);
             found_totals.push(self.cached_total(cycle, snapshot, node_id));
         }
         *feasible = found;
         *totals = found_totals;
-        if visits_all && !any_flagged {
+        // Every node visited, and a pass with as many feasible nodes (a
+        // patch keeps their number) visits every node again.
+        if processed == n_nodes && (feasible.len() < to_find || to_find >= n_nodes) && !any_flagged
+        {
             last.key = Some(key);
         }
         processed
@@ -417,7 +413,8 @@ struct PassResults<'a> {
 }
 
 /// What lets a pass over every node be patched instead of redone: the key
-/// (score epoch, start, number of nodes) of the last pass over every node
+/// (score epoch, start, number of nodes, nodes to find) of the last pass
+/// over every node
 /// whose outputs the caller still holds, and where each node landed in them.
 /// A pass is kept only while no node needs the general filters beyond
 /// resources: their outcome depends on more of the pod than the cycle's
@@ -425,7 +422,7 @@ struct PassResults<'a> {
 /// on nothing else.
 #[derive(Debug, Default)]
 pub struct LastPass {
-    key: Option<(u32, usize, usize)>,
+    key: Option<(u32, usize, usize, usize)>,
     /// By node id: its index in `feasible`, or `FAILED |` its index in `failures`.
     slot: Vec<u32>,
     /// Passes patched rather than redone.

@@ -21,7 +21,7 @@ use crate::engine::{EventQueue, SimDuration, SimTime};
 use crate::model::store::{NodeId, PodId, WatchEvent};
 use crate::model::{ClusterState, Pod};
 use config::{Profile, SchedulerConfig};
-use framework::{ClusterEvent, NodeView, PreResult, Unfit, MAX_NODE_SCORE};
+use framework::{ClusterEvent, FilterReason, NodeView, PreResult, Unfit, MAX_NODE_SCORE};
 use queue::{SchedulingQueue, BACKOFF_FLUSH_PERIOD, UNSCHEDULABLE_FLUSH_PERIOD};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -793,12 +793,26 @@ fn fit_error(
     failures: &[(NodeId, usize, Unfit)],
 ) -> (String, u64) {
     let mut histogram: BTreeMap<String, usize> = BTreeMap::new();
+    // Reasons whose message does not name the node, counted before they are
+    // rendered: thousands of failed nodes share a handful of reasons.
+    let mut by_reason: BTreeMap<&FilterReason, usize> = BTreeMap::new();
     let mut rejectors = 0u64;
     for (node_id, plugin_idx, unfit) in failures {
         rejectors |= 1 << plugin_idx;
-        let node = state.node(*node_id);
         for reason in &unfit.reasons {
-            *histogram.entry(reason.message(state, node)).or_default() += 1;
+            if let FilterReason::UntoleratedTaint(_) = reason {
+                let message = reason.message(state, state.node(*node_id));
+                *histogram.entry(message).or_default() += 1;
+            } else {
+                *by_reason.entry(reason).or_default() += 1;
+            }
+        }
+    }
+    if let Some((node_id, _, _)) = failures.first() {
+        for (reason, n) in by_reason {
+            *histogram
+                .entry(reason.message(state, state.node(*node_id)))
+                .or_default() += n;
         }
     }
     let mut parts: Vec<String> = histogram

@@ -301,12 +301,8 @@ impl Scheduler {
         let mut candidates = Vec::new();
         let mut diagnosis: BTreeMap<String, usize> = BTreeMap::new();
         if !potential.is_empty() {
-            let mut pods_on_node: Vec<Vec<PodId>> = vec![Vec::new(); state.nodes.len()];
-            for &id in &state.bound_pods {
-                if let Some(n) = state.pod(id).node {
-                    pods_on_node[n.0 as usize].push(id);
-                }
-            }
+            // A candidate's pods holding resources, in id order.
+            let mut pods_on_node: Vec<PodId> = Vec::new();
             let pdbs = &state.pod_disruption_budgets;
             let allowed: Vec<i32> = pdbs.iter().map(|p| p.disruptions_allowed(state)).collect();
             // `GetOffsetAndNumCandidates`: a random start so that preemption spreads.
@@ -340,9 +336,13 @@ impl Scheduler {
                     }
                     failed.is_none()
                 };
+                pods_on_node.clear();
+                pods_on_node.extend(
+                    (state.pods_on_node(node_id)).filter(|&id| state.pod(id).holds_resources()),
+                );
                 let victims = select_victims_on_node(
                     pod_id,
-                    &pods_on_node[node_id.0 as usize],
+                    &pods_on_node,
                     &base,
                     state,
                     pdbs,
