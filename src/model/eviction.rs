@@ -67,11 +67,8 @@ pub fn drain_pass(state: &mut ClusterState, node: NodeId, now: SimTime) -> usize
             ),
         );
     }
-    let pods: Vec<PodId> = state
-        .bound_pods
-        .iter()
-        .copied()
-        .filter(|&p| state.pod(p).node == Some(node) && !is_daemon_pod(state, p))
+    let pods: Vec<PodId> = (state.bound_pods_on_node(node).iter().copied())
+        .filter(|&p| !is_daemon_pod(state, p))
         .collect();
     let mut refused = 0;
     for p in pods {

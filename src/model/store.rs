@@ -177,6 +177,8 @@ pub struct ClusterState {
     /// every pod ever created. Sorted vectors: a node holds at most a few
     /// hundred, and new pods (the highest ids) go at the end.
     pods_by_node: Vec<Vec<PodId>>,
+    /// By node id: its pods in `bound_pods`, sorted.
+    bound_by_node: Vec<Vec<PodId>>,
 }
 
 impl ClusterState {
@@ -202,6 +204,12 @@ impl ClusterState {
     /// `self.pods.iter_ids()` yields with `node == Some(node)`.
     pub fn pods_on_node(&self, node: NodeId) -> impl Iterator<Item = PodId> + '_ {
         self.pods_by_node[node.0 as usize].iter().copied()
+    }
+
+    /// The pods holding resources on a node (those of `bound_pods` bound to
+    /// it), in id order.
+    pub fn bound_pods_on_node(&self, node: NodeId) -> &[PodId] {
+        &self.bound_by_node[node.0 as usize]
     }
 
     /// Drops a finished pod's entry (see `PodTable::retire`), returning it.
@@ -295,6 +303,7 @@ impl ClusterState {
         let gpus = self.node_gpus(&node);
         self.nodes.push(node);
         self.pods_by_node.push(Vec::new());
+        self.bound_by_node.push(Vec::new());
         self.node_usage.push(NodeUsage {
             gpus,
             ..Default::default()
@@ -509,9 +518,13 @@ impl ClusterState {
         usage.pod_count += 1;
         self.requested_total += &entry.pod.requests;
         self.bound_pods.insert(pod_id);
-        let pods = &mut self.pods_by_node[node_id.0 as usize];
-        if let Err(i) = pods.binary_search(&pod_id) {
-            pods.insert(i, pod_id);
+        for pods in [
+            &mut self.pods_by_node[node_id.0 as usize],
+            &mut self.bound_by_node[node_id.0 as usize],
+        ] {
+            if let Err(i) = pods.binary_search(&pod_id) {
+                pods.insert(i, pod_id);
+            }
         }
         let affinity = &entry.pod.spec.affinity;
         if !affinity.pod_affinity.is_empty() || !affinity.pod_anti_affinity.is_empty() {
@@ -588,6 +601,10 @@ impl ClusterState {
         self.requested_total -= &entry.pod.requests;
         self.bound_pods.remove(&pod_id);
         self.bound_pods_with_affinity.remove(&pod_id);
+        let bound = &mut self.bound_by_node[node_id.0 as usize];
+        if let Ok(i) = bound.binary_search(&pod_id) {
+            bound.remove(i);
+        }
         assert!(
             usage.pod_count >= 0 && usage.requested.cpu_millis >= 0,
             "negative usage on a node"
@@ -649,6 +666,15 @@ impl ClusterState {
         }
         if by_node != self.pods_by_node {
             return Err("pods_by_node differs from the pods bound to each node".into());
+        }
+        let mut bound_by_node = vec![Vec::new(); self.nodes.len()];
+        for &id in &self.bound_pods {
+            if let Some(node) = self.pods[id.0 as usize].node {
+                bound_by_node[node.0 as usize].push(id);
+            }
+        }
+        if bound_by_node != self.bound_by_node {
+            return Err("bound_by_node differs from the bound pods on each node".into());
         }
         if !self.bound_pods_with_affinity.is_subset(&self.bound_pods) {
             return Err("bound_pods_with_affinity holds a pod not bound".into());

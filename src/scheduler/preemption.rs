@@ -277,11 +277,10 @@ impl Scheduler {
                 self.scratch.failures.iter().any(|(n, _, u)| {
                     *n == nominated && u.code == Code::UnschedulableAndUnresolvable
                 });
-            let terminating_lower = state.bound_pods.iter().map(|&id| state.pod(id)).any(|e| {
-                e.node == Some(nominated)
-                    && e.terminating.is_some()
-                    && e.pod.spec.priority < preemptor_priority
-            });
+            let on_nominated = state.bound_pods_on_node(nominated).iter();
+            let terminating_lower = on_nominated
+                .map(|&id| state.pod(id))
+                .any(|e| e.terminating.is_some() && e.pod.spec.priority < preemptor_priority);
             if !unresolvable && terminating_lower {
                 return Some(
                     "preemption: not eligible due to a terminating pod on the nominated node."
@@ -301,8 +300,6 @@ impl Scheduler {
         let mut candidates = Vec::new();
         let mut diagnosis: BTreeMap<String, usize> = BTreeMap::new();
         if !potential.is_empty() {
-            // A candidate's pods holding resources, in id order.
-            let mut pods_on_node: Vec<PodId> = Vec::new();
             let pdbs = &state.pod_disruption_budgets;
             let allowed: Vec<i32> = pdbs.iter().map(|p| p.disruptions_allowed(state)).collect();
             // `GetOffsetAndNumCandidates`: a random start so that preemption spreads.
@@ -336,13 +333,9 @@ impl Scheduler {
                     }
                     failed.is_none()
                 };
-                pods_on_node.clear();
-                pods_on_node.extend(
-                    (state.pods_on_node(node_id)).filter(|&id| state.pod(id).holds_resources()),
-                );
                 let victims = select_victims_on_node(
                     pod_id,
-                    &pods_on_node,
+                    state.bound_pods_on_node(node_id),
                     &base,
                     state,
                     pdbs,
