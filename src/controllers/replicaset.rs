@@ -26,26 +26,61 @@ pub fn sync<E: From<ControllerEvent>>(
     let WorkloadSpec::ReplicaSet(spec) = &state.workload(id).workload.spec else {
         return;
     };
-    let spec = spec.clone();
-    let pods = cm.pods_of(id, state);
-    let active: Vec<PodId> = pods
-        .iter()
-        .copied()
-        .filter(|&p| is_active(state, p))
-        .collect();
-    let diff = active.len() as i64 - spec.replicas as i64;
-    let name = state.workload(id).workload.metadata.name.clone();
+    let (replicas, min_ready_seconds) = (spec.replicas, spec.min_ready_seconds);
+    let mut pods = ActivePods::count(cm.live_pods(id, state), state, min_ready_seconds, now);
+    let diff = pods.active.len() as i64 - replicas as i64;
     if diff < 0 {
+        let template = spec.template.clone();
+        let name = state.workload(id).workload.metadata.name.clone();
         for _ in 0..(-diff as usize).min(BURST_REPLICAS) {
             let pod_name = format!("{name}-{}", cm.suffix());
-            cm.create_pod(id, &spec.template, pod_name, |_| {}, state, now);
+            cm.create_pod(id, &template, pod_name, |_| {}, state, now);
         }
     } else if diff > 0 {
-        for pod in pods_to_delete(state, &active, diff as usize, now) {
+        for pod in pods_to_delete(state, &pods.active, diff as usize, now) {
             cm.delete_pod(id, pod, state, now);
         }
     }
-    update_status(cm, id, state, now, spec.min_ready_seconds, events);
+    if diff != 0 {
+        // The pods just created or deleted change what the status counts.
+        pods = ActivePods::count(cm.live_pods(id, state), state, min_ready_seconds, now);
+    }
+    update_status(cm, id, state, &pods, events);
+}
+
+/// What one pass over a ReplicaSet's pods finds: a sync reads each pod
+/// once, however many figures it needs (a ReplicaSet may own thousands).
+struct ActivePods {
+    /// The active pods, oldest first.
+    active: Vec<PodId>,
+    ready: i32,
+    /// Ready for minReadySeconds.
+    available: i32,
+    /// When ready pods not yet available become so, in pod order.
+    available_later: Vec<SimTime>,
+}
+
+impl ActivePods {
+    fn count(pods: &[PodId], state: &ClusterState, min_ready_seconds: i32, now: SimTime) -> Self {
+        let mut counts = ActivePods {
+            active: Vec::with_capacity(pods.len()),
+            ready: 0,
+            available: 0,
+            available_later: Vec::new(),
+        };
+        for &p in pods {
+            if !is_active(state, p) {
+                continue;
+            }
+            counts.active.push(p);
+            counts.ready += is_ready(state, p) as i32;
+            counts.available += is_available(state, p, min_ready_seconds, now) as i32;
+            if let Some(at) = available_at(state, p, min_ready_seconds).filter(|&at| at > now) {
+                counts.available_later.push(at);
+            }
+        }
+        counts
+    }
 }
 
 /// The `n` active pods to delete first (`getPodsToDelete`).
@@ -93,27 +128,17 @@ fn update_status<E: From<ControllerEvent>>(
     cm: &mut ControllerManager,
     id: WorkloadId,
     state: &mut ClusterState,
-    now: SimTime,
-    min_ready_seconds: i32,
+    pods: &ActivePods,
     events: &mut EventQueue<E>,
 ) {
-    let pods = cm.pods_of(id, state);
-    let active: Vec<PodId> = pods.into_iter().filter(|&p| is_active(state, p)).collect();
-    let ready = active.iter().filter(|&&p| is_ready(state, p)).count() as i32;
-    let available = active
-        .iter()
-        .filter(|&&p| is_available(state, p, min_ready_seconds, now))
-        .count() as i32;
-    for &p in &active {
-        if let Some(at) = available_at(state, p, min_ready_seconds) {
-            sync_at(cm, id, at, events);
-        }
+    for &at in &pods.available_later {
+        sync_at(cm, id, at, events);
     }
     let status = &mut state.workloads[id.0 as usize].status;
-    status.replicas = active.len() as i32;
-    status.updated = active.len() as i32;
-    status.ready = ready;
-    status.available = available;
+    status.replicas = pods.active.len() as i32;
+    status.updated = pods.active.len() as i32;
+    status.ready = pods.ready;
+    status.available = pods.available;
     // The owning Deployment watches its ReplicaSets, including their
     // terminating pods (Recreate and rollout completion wait for them).
     if let Some(owner) = state.workload(id).owner {
