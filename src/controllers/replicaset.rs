@@ -3,7 +3,7 @@
 //! extra ones in upstream's scale-down order (unscheduled before scheduled,
 //! pending before running, not ready before ready, …).
 
-use super::rollout::{scale_down_order, PodRank};
+use super::rollout::{scale_down_key, PodRank, ScaleDownKey};
 use super::{
     available_at, is_active, is_available, is_ready, sync_at, ControllerEvent, ControllerManager,
 };
@@ -11,7 +11,6 @@ use crate::engine::{EventQueue, SimTime};
 use crate::model::store::{NodeId, PodId, WorkloadId};
 use crate::model::workloads::WorkloadSpec;
 use crate::model::{ClusterState, PodPhase};
-use std::collections::BTreeMap;
 
 /// `burstReplicas`: at most this many creations or deletions per sync.
 pub const BURST_REPLICAS: usize = 500;
@@ -83,25 +82,26 @@ impl ActivePods {
     }
 }
 
-/// The `n` active pods to delete first (`getPodsToDelete`).
+/// The `n` active pods to delete first (`getPodsToDelete`). `active` is
+/// in creation order, which breaks the ties of equal ranks and names.
 pub fn pods_to_delete(
     state: &ClusterState,
     active: &[PodId],
     n: usize,
     now: SimTime,
 ) -> Vec<PodId> {
+    debug_assert!(active.is_sorted(), "active pods in creation order");
     // Active pods per node, counted once rather than once per pod.
-    let mut on_node: BTreeMap<NodeId, i32> = BTreeMap::new();
-    for &p in active {
-        if let Some(node) = state.pod(p).node {
-            *on_node.entry(node).or_default() += 1;
-        }
-    }
-    let mut ranked: Vec<(PodRank, &str, PodId)> = active
+    let mut nodes: Vec<NodeId> = active.iter().filter_map(|&p| state.pod(p).node).collect();
+    nodes.sort_unstable();
+    let on_node = |node: NodeId| {
+        let first = nodes.partition_point(|&x| x < node);
+        nodes[first..].partition_point(|&x| x == node) as i32
+    };
+    let mut ranked: Vec<(ScaleDownKey, &str, PodId)> = active
         .iter()
         .map(|&p| {
             let e = state.pod(p);
-            let co_located = e.node.map_or(0, |node| on_node[&node]);
             let rank = PodRank {
                 assigned: e.node.is_some(),
                 phase_rank: match e.status.phase {
@@ -110,16 +110,26 @@ pub fn pods_to_delete(
                     _ => 2,
                 },
                 ready: e.status.conditions.ready.is_some(),
-                co_located_rank: co_located,
+                co_located_rank: e.node.map_or(0, on_node),
                 ready_since: e.status.conditions.ready,
                 restarts: e.status.restarts(),
                 created: e.created,
             };
-            (rank, e.pod.metadata.name.as_str(), p)
+            (scale_down_key(&rank, now), e.pod.metadata.name.as_str(), p)
         })
         .collect();
-    ranked.sort_by(|a, b| scale_down_order(&a.0, &b.0, now).then_with(|| a.1.cmp(b.1)));
-    ranked.into_iter().take(n).map(|(_, _, p)| p).collect()
+    // Only the first n matter: select them, then order them. The pod id
+    // last makes the order total, as the stable sort of the list in
+    // creation order it replaces was.
+    let order = |a: &(ScaleDownKey, &str, PodId), b: &(ScaleDownKey, &str, PodId)| {
+        a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)).then(a.2.cmp(&b.2))
+    };
+    if n < ranked.len() {
+        ranked.select_nth_unstable_by(n, order);
+        ranked.truncate(n);
+    }
+    ranked.sort_unstable_by(order);
+    ranked.into_iter().map(|(_, _, p)| p).collect()
 }
 
 /// Status: replicas, ready and available counts; arms a sync for when
