@@ -18,10 +18,39 @@ use crate::model::{ClusterState, PodPhase};
 pub const COMPLETION_INDEX: &str = "batch.kubernetes.io/job-completion-index";
 pub const JOB_NAME_LABEL: &str = "batch.kubernetes.io/job-name";
 
-fn spec_of(state: &ClusterState, id: WorkloadId) -> JobSpec {
+/// What a sync reads of a Job's spec, copied out of the store: a Job syncs
+/// at nearly every change of its pods, and its template, dear to clone, is
+/// read only where pods are created.
+#[derive(Clone, Copy)]
+struct Params {
+    parallelism: i32,
+    completions: Option<i32>,
+    backoff_limit: i32,
+    active_deadline_seconds: Option<i64>,
+    completion_mode: CompletionMode,
+    ttl_seconds_after_finished: Option<i32>,
+    suspend: bool,
+    restart_policy: RestartPolicy,
+}
+
+fn job_spec(state: &ClusterState, id: WorkloadId) -> &JobSpec {
     match &state.workload(id).workload.spec {
-        WorkloadSpec::Job(j) => j.clone(),
+        WorkloadSpec::Job(j) => j,
         _ => unreachable!("a Job"),
+    }
+}
+
+fn params_of(state: &ClusterState, id: WorkloadId) -> Params {
+    let j = job_spec(state, id);
+    Params {
+        parallelism: j.parallelism,
+        completions: j.completions,
+        backoff_limit: j.backoff_limit,
+        active_deadline_seconds: j.active_deadline_seconds,
+        completion_mode: j.completion_mode,
+        ttl_seconds_after_finished: j.ttl_seconds_after_finished,
+        suspend: j.suspend,
+        restart_policy: j.template.spec.restart_policy,
     }
 }
 
@@ -42,7 +71,7 @@ pub fn sync<E: From<ControllerEvent>>(
     events: &mut EventQueue<E>,
 ) {
     let now = events.now();
-    let spec = spec_of(state, id);
+    let spec = params_of(state, id);
     if let Some(finished) = state.workload(id).status.finished().map(|c| c.since) {
         if let Some(ttl) = spec.ttl_seconds_after_finished {
             let expiry = finished + SimDuration::from_secs(ttl.max(0) as u64);
@@ -111,7 +140,7 @@ pub fn sync<E: From<ControllerEvent>>(
         status.failed += new_failed;
         (status.succeeded, status.failed)
     };
-    let past_backoff_on_failure = spec.template.spec.restart_policy == RestartPolicy::OnFailure
+    let past_backoff_on_failure = spec.restart_policy == RestartPolicy::OnFailure
         && {
             let restarts: u32 = active.iter().map(|&p| state.pod(p).status.restarts()).sum();
             if spec.backoff_limit == 0 {
@@ -225,13 +254,14 @@ pub fn sync<E: From<ControllerEvent>>(
 fn create_pods(
     cm: &mut ControllerManager,
     id: WorkloadId,
-    spec: &JobSpec,
+    spec: &Params,
     active: &[PodId],
     n: usize,
     state: &mut ClusterState,
     now: SimTime,
 ) {
     let name = state.workload(id).workload.metadata.name.clone();
+    let template = job_spec(state, id).template.clone();
     let indexes: Vec<Option<i32>> = match (spec.completion_mode, spec.completions) {
         (CompletionMode::Indexed, Some(c)) => {
             let running: Vec<i32> = active.iter().filter_map(|&p| index_of(state, p)).collect();
@@ -252,7 +282,7 @@ fn create_pods(
         let job_name = name.clone();
         cm.create_pod(
             id,
-            &spec.template,
+            &template,
             pod_name,
             |meta| {
                 meta.labels.insert(JOB_NAME_LABEL.into(), job_name.clone());
