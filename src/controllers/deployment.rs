@@ -335,7 +335,7 @@ fn rollout_recreate(
             scaled = true;
         }
     }
-    let old_pods_running = olds.iter().any(|&rs| !cm.pods_of(rs, state).is_empty());
+    let old_pods_running = olds.iter().any(|&rs| !cm.live_pods(rs, state).is_empty());
     if scaled || old_pods_running {
         return;
     }
@@ -375,7 +375,7 @@ fn update_status<E: From<ControllerEvent>>(
         {
             updated += entry.status.replicas;
         } else {
-            old_pods += cm.pods_of(rs, state).len();
+            old_pods += cm.live_pods(rs, state).len();
         }
     }
     let min_available = match spec.strategy {

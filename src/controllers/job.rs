@@ -140,15 +140,14 @@ pub fn sync<E: From<ControllerEvent>>(
         status.failed += new_failed;
         (status.succeeded, status.failed)
     };
-    let past_backoff_on_failure = spec.restart_policy == RestartPolicy::OnFailure
-        && {
-            let restarts: u32 = active.iter().map(|&p| state.pod(p).status.restarts()).sum();
-            if spec.backoff_limit == 0 {
-                restarts > 0
-            } else {
-                restarts as i32 >= spec.backoff_limit
-            }
-        };
+    let past_backoff_on_failure = spec.restart_policy == RestartPolicy::OnFailure && {
+        let restarts: u32 = active.iter().map(|&p| state.pod(p).status.restarts()).sum();
+        if spec.backoff_limit == 0 {
+            restarts > 0
+        } else {
+            restarts as i32 >= spec.backoff_limit
+        }
+    };
     let deadline = spec
         .active_deadline_seconds
         .map(|s| start + SimDuration::from_secs(s.max(0) as u64));
