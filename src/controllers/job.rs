@@ -103,7 +103,7 @@ pub fn sync<E: From<ControllerEvent>>(
     // sync, and list the active ones.
     let (pods, memory) = cm.live_pods_and_memory(id, state);
     let (mut new_succeeded, mut new_failed, mut counted_before) = (0, 0, 0);
-    let mut active: Vec<PodId> = Vec::new();
+    let mut active: Vec<PodId> = Vec::with_capacity(pods.len());
     let mut ready = 0;
     for &p in pods {
         let e = state.pod(p);

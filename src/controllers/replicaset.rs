@@ -27,7 +27,7 @@ pub fn sync<E: From<ControllerEvent>>(
     };
     let (replicas, min_ready_seconds) = (spec.replicas, spec.min_ready_seconds);
     let mut pods = ActivePods::count(cm.live_pods(id, state), state, min_ready_seconds, now);
-    let diff = pods.active.len() as i64 - replicas as i64;
+    let diff = pods.active as i64 - replicas as i64;
     if diff < 0 {
         let template = spec.template.clone();
         let name = state.workload(id).workload.metadata.name.clone();
@@ -36,7 +36,13 @@ pub fn sync<E: From<ControllerEvent>>(
             cm.create_pod(id, &template, pod_name, |_| {}, state, now);
         }
     } else if diff > 0 {
-        for pod in pods_to_delete(state, &pods.active, diff as usize, now) {
+        let live = cm.live_pods(id, state);
+        let active: Vec<PodId> = live
+            .iter()
+            .copied()
+            .filter(|&p| is_active(state, p))
+            .collect();
+        for pod in pods_to_delete(state, &active, diff as usize, now) {
             cm.delete_pod(id, pod, state, now);
         }
     }
@@ -47,11 +53,10 @@ pub fn sync<E: From<ControllerEvent>>(
     update_status(cm, id, state, &pods, events);
 }
 
-/// What one pass over a ReplicaSet's pods finds: a sync reads each pod
+/// What one pass over a ReplicaSet's pods counts: a sync reads each pod
 /// once, however many figures it needs (a ReplicaSet may own thousands).
 struct ActivePods {
-    /// The active pods, oldest first.
-    active: Vec<PodId>,
+    active: i32,
     ready: i32,
     /// Ready for minReadySeconds.
     available: i32,
@@ -62,7 +67,7 @@ struct ActivePods {
 impl ActivePods {
     fn count(pods: &[PodId], state: &ClusterState, min_ready_seconds: i32, now: SimTime) -> Self {
         let mut counts = ActivePods {
-            active: Vec::with_capacity(pods.len()),
+            active: 0,
             ready: 0,
             available: 0,
             available_later: Vec::new(),
@@ -71,7 +76,7 @@ impl ActivePods {
             if !is_active(state, p) {
                 continue;
             }
-            counts.active.push(p);
+            counts.active += 1;
             counts.ready += is_ready(state, p) as i32;
             counts.available += is_available(state, p, min_ready_seconds, now) as i32;
             if let Some(at) = available_at(state, p, min_ready_seconds).filter(|&at| at > now) {
@@ -92,7 +97,8 @@ pub fn pods_to_delete(
 ) -> Vec<PodId> {
     debug_assert!(active.is_sorted(), "active pods in creation order");
     // Active pods per node, counted once rather than once per pod.
-    let mut nodes: Vec<NodeId> = active.iter().filter_map(|&p| state.pod(p).node).collect();
+    let mut nodes: Vec<NodeId> = Vec::with_capacity(active.len());
+    nodes.extend(active.iter().filter_map(|&p| state.pod(p).node));
     nodes.sort_unstable();
     let on_node = |node: NodeId| {
         let first = nodes.partition_point(|&x| x < node);
@@ -145,8 +151,8 @@ fn update_status<E: From<ControllerEvent>>(
         sync_at(cm, id, at, events);
     }
     let status = &mut state.workloads[id.0 as usize].status;
-    status.replicas = pods.active.len() as i32;
-    status.updated = pods.active.len() as i32;
+    status.replicas = pods.active;
+    status.updated = pods.active;
     status.ready = pods.ready;
     status.available = pods.available;
     // The owning Deployment watches its ReplicaSets, including their
