@@ -4,7 +4,7 @@
 //! scheduler through node affinity to that node; pods removed from nodes
 //! that no longer qualify; RollingUpdate (maxUnavailable, or maxSurge) or OnDelete.
 
-use super::deployment::template_hash_of;
+use super::deployment::current_template_hash;
 use super::{is_active, is_available, is_ready, ControllerEvent, ControllerManager};
 use crate::engine::EventQueue;
 use crate::model::affinity::{NodeAffinity, NodeSelectorTerm};
@@ -117,7 +117,7 @@ pub fn sync<E: From<ControllerEvent>>(
 ) {
     let now = events.now();
     let spec = spec_of(state, id);
-    let hash = template_hash_of(&spec.template);
+    let hash = current_template_hash(cm, id, state);
     let mut tolerations = spec.template.spec.tolerations.clone();
     tolerations.extend(daemon_tolerations());
     let name = state.workload(id).workload.metadata.name.clone();

@@ -46,13 +46,37 @@ fn spec_of(state: &ClusterState, id: WorkloadId) -> DeploymentSpec {
     }
 }
 
-/// The pod-template-hash of the Deployment's current template.
-pub fn template_hash(spec: &DeploymentSpec) -> String {
-    template_hash_of(&spec.template)
+/// The pod-template-hash of a Deployment's or DaemonSet's current
+/// template. Formatting a whole template is dear and a Deployment syncs at
+/// every change of its ReplicaSets, so the hash is kept until the spec's
+/// generation changes.
+pub fn current_template_hash(
+    cm: &mut ControllerManager,
+    id: WorkloadId,
+    state: &ClusterState,
+) -> String {
+    let entry = state.workload(id);
+    let template = match &entry.workload.spec {
+        WorkloadSpec::Deployment(d) => &d.template,
+        WorkloadSpec::DaemonSet(d) => &d.template,
+        _ => unreachable!("a Deployment or DaemonSet"),
+    };
+    let cached = &mut cm.memory(id).template_hash;
+    match cached {
+        Some((generation, hash)) if *generation == entry.generation => {
+            debug_assert_eq!(*hash, template_hash_of(template), "stale template hash");
+            hash.clone()
+        }
+        _ => {
+            let hash = template_hash_of(template);
+            *cached = Some((entry.generation, hash.clone()));
+            hash
+        }
+    }
 }
 
 /// A stable hash of a pod template's full content.
-pub fn template_hash_of(template: &PodTemplate) -> String {
+fn template_hash_of(template: &PodTemplate) -> String {
     pod_template_hash(&format!("{template:?}"), 0)
 }
 
@@ -145,7 +169,7 @@ pub fn sync<E: From<ControllerEvent>>(
 ) {
     let now = events.now();
     let spec = spec_of(state, id);
-    let hash = template_hash(&spec);
+    let hash = current_template_hash(cm, id, state);
     let children = cm.children_of(id, state);
     let new_rs = children.iter().copied().find(|&rs| {
         state
@@ -311,7 +335,7 @@ fn rollout_recreate(
             scaled = true;
         }
     }
-    let old_pods_running = olds.iter().any(|&rs| !cm.pods_of(rs, state).is_empty());
+    let old_pods_running = olds.iter().any(|&rs| !cm.live_pods(rs, state).is_empty());
     if scaled || old_pods_running {
         return;
     }
@@ -351,7 +375,7 @@ fn update_status<E: From<ControllerEvent>>(
         {
             updated += entry.status.replicas;
         } else {
-            old_pods += cm.pods_of(rs, state).len();
+            old_pods += cm.live_pods(rs, state).len();
         }
     }
     let min_available = match spec.strategy {
@@ -453,5 +477,65 @@ fn cleanup_history(
         .saturating_sub(spec.revision_history_limit.max(0) as usize);
     for &rs in idle.iter().take(excess) {
         state.remove_workload(rs, now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::resources::ResourceNames;
+
+    #[test]
+    fn template_hash_follows_every_spec_change() {
+        let scenario = crate::tests::scenario(
+            r#"
+duration: 1m
+workloads:
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web}
+    spec:
+      replicas: 2
+      selector: {matchLabels: {app: web}}
+      template:
+        metadata: {labels: {app: web}}
+        spec:
+          containers: [{name: c, image: 'web:1'}]
+"#,
+        );
+        let mut state = ClusterState::new(ResourceNames::default());
+        let id = state.add_workload(scenario.workloads[0].workload.clone(), None, SimTime::ZERO);
+        let mut cm = ControllerManager::new(Default::default(), 1);
+        let template = |state: &ClusterState| match &state.workload(id).workload.spec {
+            WorkloadSpec::Deployment(d) => d.template.clone(),
+            _ => unreachable!(),
+        };
+        let first = current_template_hash(&mut cm, id, &state);
+        assert_eq!(first, template_hash_of(&template(&state)));
+        assert_eq!(current_template_hash(&mut cm, id, &state), first);
+        // A scale keeps the template, hence the hash.
+        state.update_workload(id, |w| {
+            if let WorkloadSpec::Deployment(d) = &mut w.spec {
+                d.replicas = 3;
+            }
+        });
+        assert_eq!(current_template_hash(&mut cm, id, &state), first);
+        // A new label, then the old template again.
+        state.update_workload(id, |w| {
+            let t = w.spec.template_mut().unwrap();
+            t.metadata.labels.insert("tier".into(), "web".into());
+        });
+        let second = current_template_hash(&mut cm, id, &state);
+        assert_ne!(second, first);
+        assert_eq!(second, template_hash_of(&template(&state)));
+        state.update_workload(id, |w| {
+            w.spec
+                .template_mut()
+                .unwrap()
+                .metadata
+                .labels
+                .remove("tier");
+        });
+        assert_eq!(current_template_hash(&mut cm, id, &state), first);
     }
 }

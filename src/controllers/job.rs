@@ -18,10 +18,39 @@ use crate::model::{ClusterState, PodPhase};
 pub const COMPLETION_INDEX: &str = "batch.kubernetes.io/job-completion-index";
 pub const JOB_NAME_LABEL: &str = "batch.kubernetes.io/job-name";
 
-fn spec_of(state: &ClusterState, id: WorkloadId) -> JobSpec {
+/// What a sync reads of a Job's spec, copied out of the store: a Job syncs
+/// at nearly every change of its pods, and its template, dear to clone, is
+/// read only where pods are created.
+#[derive(Clone, Copy)]
+struct Params {
+    parallelism: i32,
+    completions: Option<i32>,
+    backoff_limit: i32,
+    active_deadline_seconds: Option<i64>,
+    completion_mode: CompletionMode,
+    ttl_seconds_after_finished: Option<i32>,
+    suspend: bool,
+    restart_policy: RestartPolicy,
+}
+
+fn job_spec(state: &ClusterState, id: WorkloadId) -> &JobSpec {
     match &state.workload(id).workload.spec {
-        WorkloadSpec::Job(j) => j.clone(),
+        WorkloadSpec::Job(j) => j,
         _ => unreachable!("a Job"),
+    }
+}
+
+fn params_of(state: &ClusterState, id: WorkloadId) -> Params {
+    let j = job_spec(state, id);
+    Params {
+        parallelism: j.parallelism,
+        completions: j.completions,
+        backoff_limit: j.backoff_limit,
+        active_deadline_seconds: j.active_deadline_seconds,
+        completion_mode: j.completion_mode,
+        ttl_seconds_after_finished: j.ttl_seconds_after_finished,
+        suspend: j.suspend,
+        restart_policy: j.template.spec.restart_policy,
     }
 }
 
@@ -42,7 +71,7 @@ pub fn sync<E: From<ControllerEvent>>(
     events: &mut EventQueue<E>,
 ) {
     let now = events.now();
-    let spec = spec_of(state, id);
+    let spec = params_of(state, id);
     if let Some(finished) = state.workload(id).status.finished().map(|c| c.since) {
         if let Some(ttl) = spec.ttl_seconds_after_finished {
             let expiry = finished + SimDuration::from_secs(ttl.max(0) as u64);
@@ -54,14 +83,8 @@ pub fn sync<E: From<ControllerEvent>>(
         }
         return;
     }
-    let pods = cm.pods_of(id, state);
-    // A deleted pod leaves the list for good, so it need not stay counted
-    // (the list is in creation order, so sorted by id).
-    cm.memory(id)
-        .counted
-        .retain(|p| pods.binary_search(p).is_ok());
     if spec.suspend {
-        for &p in &pods {
+        for p in cm.pods_of(id, state) {
             if is_active(state, p) {
                 cm.delete_pod(id, p, state, now);
             }
@@ -76,44 +99,55 @@ pub fn sync<E: From<ControllerEvent>>(
         .start_time
         .get_or_insert(now);
 
-    // Count pods that finished since the last sync.
-    let (mut new_succeeded, mut new_failed) = (0, 0);
-    for &p in &pods {
+    // One pass over the pods: count those that finished since the last
+    // sync, and list the active ones.
+    let (pods, memory) = cm.live_pods_and_memory(id, state);
+    let (mut new_succeeded, mut new_failed, mut counted_before) = (0, 0, 0);
+    let mut active: Vec<PodId> = Vec::with_capacity(pods.len());
+    let mut ready = 0;
+    for &p in pods {
         let e = state.pod(p);
-        if e.status.phase.is_terminal() && cm.memory(id).counted.insert(p) {
-            if e.status.phase == PodPhase::Succeeded {
-                new_succeeded += 1;
-                if let Some(i) = index_of(state, p) {
-                    cm.memory(id).completed_indexes.insert(i);
-                }
-                cm.memory(id).failures_after_success = 0;
-            } else {
-                new_failed += 1;
-                let at = state.pod(p).finished.unwrap_or(now);
-                let m = cm.memory(id);
-                m.last_failure = Some(m.last_failure.map_or(at, |t| t.max(at)));
-                m.failures_after_success += 1;
+        if !e.status.phase.is_terminal() {
+            if is_active(state, p) {
+                active.push(p);
+                ready += is_ready(state, p) as i32;
             }
+        } else if !memory.counted.insert(p) {
+            counted_before += 1;
+        } else if e.status.phase == PodPhase::Succeeded {
+            new_succeeded += 1;
+            if let Some(i) = index_of(state, p) {
+                memory.completed_indexes.insert(i);
+            }
+            memory.failures_after_success = 0;
+        } else {
+            new_failed += 1;
+            let at = e.finished.unwrap_or(now);
+            memory.last_failure = Some(memory.last_failure.map_or(at, |t| t.max(at)));
+            memory.failures_after_success += 1;
         }
     }
-    let active: Vec<PodId> = pods
-        .iter()
-        .copied()
-        .filter(|&p| is_active(state, p))
-        .collect();
+    // A deleted pod leaves the list for good, so it need not stay counted
+    // (the list is in creation order, so sorted by id). Only pods of the
+    // list were just looked up, so others counted mean some left.
+    if memory.counted.len() > (counted_before + new_succeeded + new_failed) as usize {
+        memory.counted.retain(|p| pods.binary_search(p).is_ok());
+    }
+    debug_assert!(memory.counted.iter().all(|p| pods.binary_search(p).is_ok()));
     let (succeeded, failed) = {
         let status = &mut state.workloads[id.0 as usize].status;
         status.succeeded += new_succeeded;
         status.failed += new_failed;
         (status.succeeded, status.failed)
     };
-    let restarts: u32 = active.iter().map(|&p| state.pod(p).status.restarts()).sum();
-    let past_backoff_on_failure = spec.template.spec.restart_policy == RestartPolicy::OnFailure
-        && if spec.backoff_limit == 0 {
+    let past_backoff_on_failure = spec.restart_policy == RestartPolicy::OnFailure && {
+        let restarts: u32 = active.iter().map(|&p| state.pod(p).status.restarts()).sum();
+        if spec.backoff_limit == 0 {
             restarts > 0
         } else {
             restarts as i32 >= spec.backoff_limit
-        };
+        }
+    };
     let deadline = spec
         .active_deadline_seconds
         .map(|s| start + SimDuration::from_secs(s.max(0) as u64));
@@ -176,6 +210,8 @@ pub fn sync<E: From<ControllerEvent>>(
         None => spec.parallelism,
     };
     let n_active = active.len() as i32;
+    // Pods created or deleted below change what the status counts.
+    let changes_pods = n_active != want;
     if n_active < want {
         // backoff_utils.go: the delay doubles with the failures since the last success.
         let m = cm.memory(id);
@@ -198,14 +234,18 @@ pub fn sync<E: From<ControllerEvent>>(
             cm.delete_pod(id, p, state, now);
         }
     }
-    let active_now: Vec<PodId> = cm
-        .pods_of(id, state)
-        .into_iter()
-        .filter(|&p| is_active(state, p))
-        .collect();
-    let ready = active_now.iter().filter(|&&p| is_ready(state, p)).count() as i32;
+    if changes_pods {
+        let active_now: Vec<PodId> = cm
+            .live_pods(id, state)
+            .iter()
+            .copied()
+            .filter(|&p| is_active(state, p))
+            .collect();
+        ready = active_now.iter().filter(|&&p| is_ready(state, p)).count() as i32;
+        active = active_now;
+    }
     let status = &mut state.workloads[id.0 as usize].status;
-    status.active = active_now.len() as i32;
+    status.active = active.len() as i32;
     status.ready = ready;
     status.replicas = status.active;
 }
@@ -213,13 +253,14 @@ pub fn sync<E: From<ControllerEvent>>(
 fn create_pods(
     cm: &mut ControllerManager,
     id: WorkloadId,
-    spec: &JobSpec,
+    spec: &Params,
     active: &[PodId],
     n: usize,
     state: &mut ClusterState,
     now: SimTime,
 ) {
     let name = state.workload(id).workload.metadata.name.clone();
+    let template = job_spec(state, id).template.clone();
     let indexes: Vec<Option<i32>> = match (spec.completion_mode, spec.completions) {
         (CompletionMode::Indexed, Some(c)) => {
             let running: Vec<i32> = active.iter().filter_map(|&p| index_of(state, p)).collect();
@@ -240,7 +281,7 @@ fn create_pods(
         let job_name = name.clone();
         cm.create_pod(
             id,
-            &spec.template,
+            &template,
             pod_name,
             |meta| {
                 meta.labels.insert(JOB_NAME_LABEL.into(), job_name.clone());

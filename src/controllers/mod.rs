@@ -108,6 +108,9 @@ pub struct Memory {
     /// Service: the active pods it selects, and those of them that are ready.
     pub endpoints_selected: BTreeSet<PodId>,
     pub endpoints_ready: BTreeSet<PodId>,
+    /// Deployment, DaemonSet: the pod-template-hash of the template at a
+    /// generation (see `deployment::current_template_hash`).
+    pub template_hash: Option<(u64, String)>,
     /// DaemonSet: the node each of its pods is for.
     pub pod_nodes: std::collections::BTreeMap<PodId, crate::model::NodeId>,
 }
@@ -297,10 +300,26 @@ impl ControllerManager {
     /// Live pods the workload owns, oldest first (deleted ones are pruned;
     /// a retired pod was deleted, as only deleted owned pods are retired).
     pub fn pods_of(&mut self, id: WorkloadId, state: &ClusterState) -> Vec<PodId> {
+        self.live_pods(id, state).to_vec()
+    }
+
+    /// [`Self::pods_of`] without the copy, for the syncs that only read the
+    /// list (a ReplicaSet's may hold thousands of pods).
+    pub fn live_pods(&mut self, id: WorkloadId, state: &ClusterState) -> &[PodId] {
+        self.live_pods_and_memory(id, state).0
+    }
+
+    /// [`Self::live_pods`] and the workload's [`Memory`] at once, for a sync
+    /// that updates its memory while it walks its pods.
+    pub fn live_pods_and_memory(
+        &mut self,
+        id: WorkloadId,
+        state: &ClusterState,
+    ) -> (&[PodId], &mut Memory) {
         self.grow(id);
         let list = &mut self.owned_pods[id.0 as usize];
         list.retain(|&p| state.pods.get(p).is_some_and(|e| e.deleted.is_none()));
-        list.clone()
+        (list, &mut self.memory[id.0 as usize])
     }
 
     /// Live child workloads, oldest first.

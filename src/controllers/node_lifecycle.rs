@@ -98,9 +98,18 @@ struct Observed {
 pub struct NodeLifecycle {
     pub config: NodeLifecycleConfig,
     nodes: Vec<Observed>,
-    /// Zones by key; `zones` keeps them in the order first seen, so event ids stay stable.
-    zone_ids: BTreeMap<String, usize>,
+    /// Zone keys seen, interned: key text → key index (sorted by text, the
+    /// order `handleDisruption` walks zones in).
+    zone_keys: BTreeMap<String, usize>,
+    /// By key index: the key's tainter in `zones`, once it has one. Tainters
+    /// are numbered in the order first needed, so event ids stay stable.
+    key_tainters: Vec<Option<usize>>,
     zones: Vec<ZoneTainter>,
+    /// Each node's zone key index, so that a monitor pass over every node
+    /// reads no labels and formats no keys; valid while the store's
+    /// `nodes_generation` (node additions and label changes) is unchanged.
+    node_keys: Vec<usize>,
+    node_keys_generation: Option<u64>,
     monitor_pending: bool,
     all_fully_disrupted: bool,
 }
@@ -152,8 +161,11 @@ impl NodeLifecycle {
         NodeLifecycle {
             config,
             nodes: Vec::new(),
-            zone_ids: BTreeMap::new(),
+            zone_keys: BTreeMap::new(),
+            key_tainters: Vec::new(),
             zones: Vec::new(),
+            node_keys: Vec::new(),
+            node_keys_generation: None,
             monitor_pending: false,
             all_fully_disrupted: false,
         }
@@ -307,24 +319,42 @@ impl NodeLifecycle {
         }
     }
 
-    fn zone_id(&mut self, key: &str) -> usize {
-        if let Some(&i) = self.zone_ids.get(key) {
-            return i;
+    /// The node's zone key index (`utilnode.GetZoneKey`, interned).
+    fn node_key(&mut self, state: &ClusterState, node: NodeId) -> usize {
+        if self.node_keys_generation != Some(state.nodes_generation) {
+            self.node_keys.clear();
+            for i in 0..state.nodes.len() {
+                let key = zone_key(state, NodeId(i as u32));
+                let next = self.zone_keys.len();
+                let k = *self.zone_keys.entry(key).or_insert(next);
+                if k == next {
+                    self.key_tainters.push(None);
+                }
+                self.node_keys.push(k);
+            }
+            self.node_keys_generation = Some(state.nodes_generation);
         }
-        let i = self.zones.len();
-        self.zones.push(ZoneTainter {
-            state: ZoneState::Initial,
-            qps: self.config.eviction_rate,
-            next_token: SimTime::ZERO,
-            queue: VecDeque::new(),
-            pass_pending: false,
-        });
-        self.zone_ids.insert(key.to_string(), i);
-        i
+        let k = self.node_keys[node.0 as usize];
+        debug_assert_eq!(
+            self.zone_keys.get(&zone_key(state, node)),
+            Some(&k),
+            "stale zone key of node {node:?}"
+        );
+        k
     }
 
-    fn zone(&mut self, key: &str) -> &mut ZoneTainter {
-        let i = self.zone_id(key);
+    /// The tainter of a zone key, created the first time it is needed.
+    fn zone(&mut self, key: usize) -> &mut ZoneTainter {
+        let i = *self.key_tainters[key].get_or_insert_with(|| {
+            self.zones.push(ZoneTainter {
+                state: ZoneState::Initial,
+                qps: self.config.eviction_rate,
+                next_token: SimTime::ZERO,
+                queue: VecDeque::new(),
+                pass_pending: false,
+            });
+            self.zones.len() - 1
+        });
         &mut self.zones[i]
     }
 
@@ -335,11 +365,11 @@ impl NodeLifecycle {
         ready: ConditionStatus,
         state: &mut ClusterState,
     ) {
-        let key = zone_key(state, node);
+        let key = self.node_key(state, node);
         let (add, opposite) = match ready {
             ConditionStatus::True => {
                 // markNodeAsReachable.
-                self.zone(&key).queue.retain(|&n| n != node);
+                self.zone(key).queue.retain(|&n| n != node);
                 remove_no_execute(state, node);
                 return;
             }
@@ -358,7 +388,7 @@ impl NodeLifecycle {
             });
             return;
         }
-        let zone = self.zone(&key);
+        let zone = self.zone(key);
         if !zone.queue.contains(&node) {
             zone.queue.push_back(node);
         }
@@ -366,9 +396,14 @@ impl NodeLifecycle {
 
     /// `handleDisruption`: zone states and their eviction rates.
     fn handle_disruption(&mut self, state: &mut ClusterState, now: SimTime) {
-        let mut counts: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+        // (ready, not ready) nodes by zone key index.
+        let mut counts: Vec<(u32, u32)> = Vec::new();
         for i in 0..state.nodes.len() {
-            let c = counts.entry(zone_key(state, NodeId(i as u32))).or_default();
+            let key = self.node_key(state, NodeId(i as u32));
+            if counts.len() <= key {
+                counts.resize(key + 1, (0, 0));
+            }
+            let c = &mut counts[key];
             if state.node_health[i].ready == ConditionStatus::True {
                 c.0 += 1;
             } else {
@@ -376,9 +411,15 @@ impl NodeLifecycle {
             }
         }
         let threshold = self.config.unhealthy_zone_threshold;
-        let zone_states: BTreeMap<String, ZoneState> = counts
-            .iter()
-            .map(|(k, &(ready, not_ready))| {
+        // The zones that have nodes, in key order.
+        let zone_states: Vec<(usize, ZoneState)> = self
+            .zone_keys
+            .values()
+            .filter_map(|&k| {
+                let (ready, not_ready) = counts.get(k).copied().unwrap_or((0, 0));
+                if ready + not_ready == 0 {
+                    return None;
+                }
                 // ComputeZoneState.
                 let s = if ready == 0 && not_ready > 0 {
                     ZoneState::FullDisruption
@@ -389,13 +430,13 @@ impl NodeLifecycle {
                 } else {
                     ZoneState::Normal
                 };
-                (k.clone(), s)
+                Some((k, s))
             })
             .collect();
         let all_full = !zone_states.is_empty()
             && zone_states
-                .values()
-                .all(|s| *s == ZoneState::FullDisruption);
+                .iter()
+                .all(|(_, s)| *s == ZoneState::FullDisruption);
         let was_all_full = self.all_fully_disrupted;
         self.all_fully_disrupted = all_full;
         if all_full {
@@ -404,9 +445,9 @@ impl NodeLifecycle {
             for i in 0..state.nodes.len() {
                 remove_no_execute(state, NodeId(i as u32));
             }
-            for (k, s) in &zone_states {
+            for &(k, s) in &zone_states {
                 let z = self.zone(k);
-                z.state = *s;
+                z.state = s;
                 z.qps = 0.0;
                 z.queue.clear();
             }
@@ -419,7 +460,7 @@ impl NodeLifecycle {
                 self.config.eviction_rate,
                 self.config.secondary_eviction_rate,
             );
-            let z = self.zone(&k);
+            let z = self.zone(k);
             if z.state == s && !was_all_full {
                 continue;
             }
@@ -523,5 +564,52 @@ mod tests {
             SimTime::from_secs(100)
         );
         assert_eq!(next_tick(SimTime(100_000_001), p), SimTime::from_secs(105));
+    }
+
+    #[test]
+    fn zone_keys_follow_added_and_relabelled_nodes() {
+        use crate::model::node::LABEL_TOPOLOGY_ZONE;
+        use crate::model::resources::ResourceNames;
+        use crate::scheduler::plugins::test_nodes::node;
+        let mut state = ClusterState::new(ResourceNames::default());
+        let add = |state: &mut ClusterState, name: &str, zone: &str| {
+            let mut n = node(name, "4", "8Gi").node;
+            n.metadata
+                .labels
+                .insert(LABEL_TOPOLOGY_ZONE.into(), zone.into());
+            state.add_node(n)
+        };
+        let a0 = add(&mut state, "a0", "a");
+        let b0 = add(&mut state, "b0", "b");
+        let mut nl = NodeLifecycle::new(NodeLifecycleConfig::default());
+        // The cached key index of a node names the key zone_key formats.
+        let check = |nl: &mut NodeLifecycle, state: &ClusterState, n: NodeId| {
+            let k = nl.node_key(state, n);
+            assert_eq!(nl.zone_keys.get(&zone_key(state, n)), Some(&k));
+            k
+        };
+        let (ka, kb) = (check(&mut nl, &state, a0), check(&mut nl, &state, b0));
+        assert_ne!(ka, kb);
+        // A node added later in a known zone shares its key.
+        let a1 = add(&mut state, "a1", "a");
+        assert_eq!(check(&mut nl, &state, a1), ka);
+        // Relabelled into a new zone, and back.
+        state.update_node(a0, |n| {
+            n.metadata
+                .labels
+                .insert(LABEL_TOPOLOGY_ZONE.into(), "c".into());
+        });
+        let kc = check(&mut nl, &state, a0);
+        assert!(kc != ka && kc != kb);
+        assert_eq!(check(&mut nl, &state, a1), ka);
+        state.update_node(a0, |n| {
+            n.metadata
+                .labels
+                .insert(LABEL_TOPOLOGY_ZONE.into(), "b".into());
+        });
+        assert_eq!(check(&mut nl, &state, a0), kb);
+        // handleDisruption counts the zones that have nodes (a and b; c is empty).
+        nl.handle_disruption(&mut state, SimTime::ZERO);
+        assert_eq!(nl.zones.len(), 2);
     }
 }

@@ -3,7 +3,7 @@
 //! extra ones in upstream's scale-down order (unscheduled before scheduled,
 //! pending before running, not ready before ready, …).
 
-use super::rollout::{scale_down_order, PodRank};
+use super::rollout::{scale_down_key, PodRank, ScaleDownKey};
 use super::{
     available_at, is_active, is_available, is_ready, sync_at, ControllerEvent, ControllerManager,
 };
@@ -11,7 +11,6 @@ use crate::engine::{EventQueue, SimTime};
 use crate::model::store::{NodeId, PodId, WorkloadId};
 use crate::model::workloads::WorkloadSpec;
 use crate::model::{ClusterState, PodPhase};
-use std::collections::BTreeMap;
 
 /// `burstReplicas`: at most this many creations or deletions per sync.
 pub const BURST_REPLICAS: usize = 500;
@@ -26,47 +25,89 @@ pub fn sync<E: From<ControllerEvent>>(
     let WorkloadSpec::ReplicaSet(spec) = &state.workload(id).workload.spec else {
         return;
     };
-    let spec = spec.clone();
-    let pods = cm.pods_of(id, state);
-    let active: Vec<PodId> = pods
-        .iter()
-        .copied()
-        .filter(|&p| is_active(state, p))
-        .collect();
-    let diff = active.len() as i64 - spec.replicas as i64;
-    let name = state.workload(id).workload.metadata.name.clone();
+    let (replicas, min_ready_seconds) = (spec.replicas, spec.min_ready_seconds);
+    let mut pods = ActivePods::count(cm.live_pods(id, state), state, min_ready_seconds, now);
+    let diff = pods.active as i64 - replicas as i64;
     if diff < 0 {
+        let template = spec.template.clone();
+        let name = state.workload(id).workload.metadata.name.clone();
         for _ in 0..(-diff as usize).min(BURST_REPLICAS) {
             let pod_name = format!("{name}-{}", cm.suffix());
-            cm.create_pod(id, &spec.template, pod_name, |_| {}, state, now);
+            cm.create_pod(id, &template, pod_name, |_| {}, state, now);
         }
     } else if diff > 0 {
+        let live = cm.live_pods(id, state);
+        let active: Vec<PodId> = live
+            .iter()
+            .copied()
+            .filter(|&p| is_active(state, p))
+            .collect();
         for pod in pods_to_delete(state, &active, diff as usize, now) {
             cm.delete_pod(id, pod, state, now);
         }
     }
-    update_status(cm, id, state, now, spec.min_ready_seconds, events);
+    if diff != 0 {
+        // The pods just created or deleted change what the status counts.
+        pods = ActivePods::count(cm.live_pods(id, state), state, min_ready_seconds, now);
+    }
+    update_status(cm, id, state, &pods, events);
 }
 
-/// The `n` active pods to delete first (`getPodsToDelete`).
+/// What one pass over a ReplicaSet's pods counts: a sync reads each pod
+/// once, however many figures it needs (a ReplicaSet may own thousands).
+struct ActivePods {
+    active: i32,
+    ready: i32,
+    /// Ready for minReadySeconds.
+    available: i32,
+    /// When ready pods not yet available become so, in pod order.
+    available_later: Vec<SimTime>,
+}
+
+impl ActivePods {
+    fn count(pods: &[PodId], state: &ClusterState, min_ready_seconds: i32, now: SimTime) -> Self {
+        let mut counts = ActivePods {
+            active: 0,
+            ready: 0,
+            available: 0,
+            available_later: Vec::new(),
+        };
+        for &p in pods {
+            if !is_active(state, p) {
+                continue;
+            }
+            counts.active += 1;
+            counts.ready += is_ready(state, p) as i32;
+            counts.available += is_available(state, p, min_ready_seconds, now) as i32;
+            if let Some(at) = available_at(state, p, min_ready_seconds).filter(|&at| at > now) {
+                counts.available_later.push(at);
+            }
+        }
+        counts
+    }
+}
+
+/// The `n` active pods to delete first (`getPodsToDelete`). `active` is
+/// in creation order, which breaks the ties of equal ranks and names.
 pub fn pods_to_delete(
     state: &ClusterState,
     active: &[PodId],
     n: usize,
     now: SimTime,
 ) -> Vec<PodId> {
+    debug_assert!(active.is_sorted(), "active pods in creation order");
     // Active pods per node, counted once rather than once per pod.
-    let mut on_node: BTreeMap<NodeId, i32> = BTreeMap::new();
-    for &p in active {
-        if let Some(node) = state.pod(p).node {
-            *on_node.entry(node).or_default() += 1;
-        }
-    }
-    let mut ranked: Vec<(PodRank, &str, PodId)> = active
+    let mut nodes: Vec<NodeId> = Vec::with_capacity(active.len());
+    nodes.extend(active.iter().filter_map(|&p| state.pod(p).node));
+    nodes.sort_unstable();
+    let on_node = |node: NodeId| {
+        let first = nodes.partition_point(|&x| x < node);
+        nodes[first..].partition_point(|&x| x == node) as i32
+    };
+    let mut ranked: Vec<(ScaleDownKey, &str, PodId)> = active
         .iter()
         .map(|&p| {
             let e = state.pod(p);
-            let co_located = e.node.map_or(0, |node| on_node[&node]);
             let rank = PodRank {
                 assigned: e.node.is_some(),
                 phase_rank: match e.status.phase {
@@ -75,16 +116,26 @@ pub fn pods_to_delete(
                     _ => 2,
                 },
                 ready: e.status.conditions.ready.is_some(),
-                co_located_rank: co_located,
+                co_located_rank: e.node.map_or(0, on_node),
                 ready_since: e.status.conditions.ready,
                 restarts: e.status.restarts(),
                 created: e.created,
             };
-            (rank, e.pod.metadata.name.as_str(), p)
+            (scale_down_key(&rank, now), e.pod.metadata.name.as_str(), p)
         })
         .collect();
-    ranked.sort_by(|a, b| scale_down_order(&a.0, &b.0, now).then_with(|| a.1.cmp(b.1)));
-    ranked.into_iter().take(n).map(|(_, _, p)| p).collect()
+    // Only the first n matter: select them, then order them. The pod id
+    // last makes the order total, as the stable sort of the list in
+    // creation order it replaces was.
+    let order = |a: &(ScaleDownKey, &str, PodId), b: &(ScaleDownKey, &str, PodId)| {
+        a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)).then(a.2.cmp(&b.2))
+    };
+    if n < ranked.len() {
+        ranked.select_nth_unstable_by(n, order);
+        ranked.truncate(n);
+    }
+    ranked.sort_unstable_by(order);
+    ranked.into_iter().map(|(_, _, p)| p).collect()
 }
 
 /// Status: replicas, ready and available counts; arms a sync for when
@@ -93,27 +144,17 @@ fn update_status<E: From<ControllerEvent>>(
     cm: &mut ControllerManager,
     id: WorkloadId,
     state: &mut ClusterState,
-    now: SimTime,
-    min_ready_seconds: i32,
+    pods: &ActivePods,
     events: &mut EventQueue<E>,
 ) {
-    let pods = cm.pods_of(id, state);
-    let active: Vec<PodId> = pods.into_iter().filter(|&p| is_active(state, p)).collect();
-    let ready = active.iter().filter(|&&p| is_ready(state, p)).count() as i32;
-    let available = active
-        .iter()
-        .filter(|&&p| is_available(state, p, min_ready_seconds, now))
-        .count() as i32;
-    for &p in &active {
-        if let Some(at) = available_at(state, p, min_ready_seconds) {
-            sync_at(cm, id, at, events);
-        }
+    for &at in &pods.available_later {
+        sync_at(cm, id, at, events);
     }
     let status = &mut state.workloads[id.0 as usize].status;
-    status.replicas = active.len() as i32;
-    status.updated = active.len() as i32;
-    status.ready = ready;
-    status.available = available;
+    status.replicas = pods.active;
+    status.updated = pods.active;
+    status.ready = pods.ready;
+    status.available = pods.available;
     // The owning Deployment watches its ReplicaSets, including their
     // terminating pods (Recreate and rollout completion wait for them).
     if let Some(owner) = state.workload(id).owner {

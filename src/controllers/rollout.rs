@@ -6,7 +6,7 @@
 
 use crate::engine::{SimDuration, SimTime};
 pub use crate::model::intstr::IntOrPercent;
-use std::cmp::Ordering;
+use std::cmp::{Ordering, Reverse};
 
 impl IntOrPercent {
     /// `"25%"` or `"3"`; negative values are errors.
@@ -173,6 +173,29 @@ pub fn scale_down_order(a: &PodRank, b: &PodRank, now: SimTime) -> Ordering {
         .then_with(|| log_bucket(a.created, now).cmp(&log_bucket(b.created, now)))
 }
 
+/// [`scale_down_order`] as a sort key, so that pods are ranked once rather
+/// than at every comparison: keys compare as their ranks do.
+pub type ScaleDownKey = (bool, u8, bool, Reverse<i32>, i64, Reverse<u32>, i64);
+
+pub fn scale_down_key(r: &PodRank, now: SimTime) -> ScaleDownKey {
+    debug_assert_eq!(r.ready, r.ready_since.is_some(), "ready since when");
+    // Ready time counts only between two ready pods; the pods compared here
+    // are both ready or both not (`ready` is compared before).
+    let ready_bucket = match (r.ready, r.ready_since) {
+        (true, Some(t)) => log_bucket(t, now),
+        _ => i64::MIN,
+    };
+    (
+        r.assigned,
+        r.phase_rank,
+        r.ready,
+        Reverse(r.co_located_rank),
+        ready_bucket,
+        Reverse(r.restarts),
+        log_bucket(r.created, now),
+    )
+}
+
 /// The alphabet of `rand.SafeEncodeString`: no vowels, no confusable characters.
 const SAFE_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 
@@ -302,6 +325,38 @@ mod tests {
             o(rank(true, 2, true, 0, 9_990), rank(true, 2, true, 0, 9_989)),
             Ordering::Equal
         );
+    }
+
+    #[test]
+    fn scale_down_keys_compare_as_their_ranks() {
+        let now = SimTime::from_secs(10_000);
+        let mut ranks = Vec::new();
+        for assigned in [false, true] {
+            for phase in 0..3 {
+                for ready in [false, true] {
+                    for co_located in [1, 2] {
+                        for restarts in [0, 3] {
+                            for created_s in [0, 9_000, 9_989, 9_990, 10_000] {
+                                let mut r = rank(assigned, phase, ready, restarts, created_s);
+                                r.co_located_rank = co_located;
+                                // Ready at another time than created.
+                                r.ready_since = ready.then(|| SimTime::from_secs(created_s / 2));
+                                ranks.push(r);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for a in &ranks {
+            for b in &ranks {
+                assert_eq!(
+                    scale_down_key(a, now).cmp(&scale_down_key(b, now)),
+                    scale_down_order(a, b, now),
+                    "{a:?} vs {b:?}"
+                );
+            }
+        }
     }
 
     #[test]

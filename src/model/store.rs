@@ -133,6 +133,10 @@ pub struct WorkloadEntry {
     pub deleting: Option<SimTime>,
     pub deleted: Option<SimTime>,
     pub status: WorkloadStatus,
+    /// `metadata.generation`: 1 when created, one more at every spec change
+    /// ([`ClusterState::update_workload`]), so that a controller can keep
+    /// what it derives from a spec until the spec changes.
+    pub generation: u64,
 }
 
 #[derive(Default)]
@@ -408,6 +412,7 @@ impl ClusterState {
             deleting: None,
             deleted: None,
             status: WorkloadStatus::default(),
+            generation: 1,
         });
         self.watch.push_back(WatchEvent::WorkloadAdded(id));
         id
@@ -415,7 +420,9 @@ impl ClusterState {
 
     /// Changes a workload's spec (a scale or a new template).
     pub fn update_workload(&mut self, id: WorkloadId, f: impl FnOnce(&mut Workload)) {
-        f(&mut self.workloads[id.0 as usize].workload);
+        let entry = &mut self.workloads[id.0 as usize];
+        f(&mut entry.workload);
+        entry.generation += 1;
         self.watch.push_back(WatchEvent::WorkloadUpdated(id));
     }
 
