@@ -213,7 +213,9 @@ impl Plan {
     }
 
     /// The node's total score: the weighted sum the general path adds up.
-    #[inline]
+    /// Always inlined, as what it calls: called from the pass and from
+    /// `patch`, it would otherwise become calls per node in the pass.
+    #[inline(always)]
     fn total(&self, cycle: &Cycle, e: &NodeEntry) -> i64 {
         if !cycle.any_score {
             return 1;
@@ -231,23 +233,6 @@ impl Plan {
                     requested_with_pod(cycle, e, b),
                 ) * cycle.balanced_weight;
             }
-        }
-        total
-    }
-
-    /// The node's total, from the snapshot's cache when current in `epoch`.
-    #[inline]
-    fn cached_total(&self, cycle: &Cycle, snapshot: &mut Snapshot, node_id: NodeId) -> i64 {
-        let epoch = snapshot.score_epoch;
-        let f = snapshot.fit(node_id);
-        if f.total_epoch == epoch {
-            return f.total as i64;
-        }
-        let total = self.total(cycle, snapshot.entry(node_id));
-        if let Ok(total) = i32::try_from(total) {
-            let f = snapshot.fit_mut(node_id);
-            f.total = total;
-            f.total_epoch = epoch;
         }
         total
     }
@@ -303,8 +288,6 @@ impl Plan {
         }
         snapshot.restart_changed_since_pass();
         last.key = None;
-        last.slot.resize(state.nodes.len(), 0);
-        let mut any_flagged = false;
         feasible.clear();
         totals.clear();
         failures.clear();
@@ -341,23 +324,40 @@ impl Plan {
                 state.node(node_id).name()
             );
             if !Self::surely_fits(cycle, f) {
-                any_flagged |= f.flags & NEEDS_FILTERS != 0;
                 if let Some((i, unfit)) = general_filter(node_id) {
-                    last.slot[node_id.0 as usize] = FAILED | failures.len() as u32;
                     failures.push((node_id, i, unfit));
                     continue;
                 }
             }
-            last.slot[node_id.0 as usize] = found.len() as u32;
             found.push(node_id);
-            found_totals.push(self.cached_total(cycle, snapshot, node_id));
+            if f.total_epoch == epoch {
+                found_totals.push(f.total as i64);
+                continue;
+            }
+            let total = self.total(cycle, snapshot.entry(node_id));
+            if let Ok(total) = i32::try_from(total) {
+                let f = snapshot.fit_mut(node_id);
+                f.total = total;
+                f.total_epoch = epoch;
+            }
+            found_totals.push(total);
         }
         *feasible = found;
         *totals = found_totals;
         // Every node visited, and a pass with as many feasible nodes (a
         // patch keeps their number) visits every node again.
-        if processed == n_nodes && (feasible.len() < to_find || to_find >= n_nodes) && !any_flagged
-        {
+        let reusable = processed == n_nodes && (feasible.len() < to_find || to_find >= n_nodes);
+        if reusable && !snapshot.any_needs_filters() {
+            // Recorded after the loop: stores into another vector inside it
+            // cost the loop its registers (the compiler cannot tell the
+            // vectors apart).
+            last.slot.resize(state.nodes.len(), 0);
+            for (k, &node_id) in feasible.iter().enumerate() {
+                last.slot[node_id.0 as usize] = k as u32;
+            }
+            for (k, (node_id, _, _)) in failures.iter().enumerate() {
+                last.slot[node_id.0 as usize] = FAILED | k as u32;
+            }
             last.key = Some(key);
         }
         processed
@@ -444,7 +444,7 @@ impl LastPass {
 /// quotient (and almost always equal to it) while `a < 2^52`; one integer
 /// check each way makes it exact. A 64-bit division costs several times more
 /// and the fused pass makes three per node.
-#[inline]
+#[inline(always)]
 fn divide(a: i64, b: i64, inverse_b: f64) -> i64 {
     // One comparison for 0 <= a < 2^52 and 1 <= b <= 2^52.
     if (a as u64 | (b - 1) as u64) >= 1 << 52 {
@@ -469,7 +469,7 @@ fn divide(a: i64, b: i64, inverse_b: f64) -> i64 {
 /// `resource_allocation.go` with NodeResourcesFit's non-zero requests:
 /// `leastRequestedScore` or `mostRequestedScore` per resource, weighted,
 /// divided by the weight sum, with the plugin's integer arithmetic.
-#[inline]
+#[inline(always)]
 fn fit_score(fit: &FitScore, cycle: &Cycle, e: &NodeEntry) -> i64 {
     let score = |requested: i64, capacity: i64, inverse_capacity: f64| {
         if fit.most_allocated {
@@ -535,7 +535,7 @@ struct Fraction {
 }
 
 /// BalancedAllocation's view of cpu or memory with the pod.
-#[inline]
+#[inline(always)]
 fn requested_with_pod(cycle: &Cycle, e: &NodeEntry, name: ResourceName) -> Fraction {
     match name {
         ResourceName::Cpu => Fraction {
@@ -558,7 +558,7 @@ fn requested_with_pod(cycle: &Cycle, e: &NodeEntry, name: ResourceName) -> Fract
 /// can differ only when it lies next to an integer, and then the plugin's
 /// own divisions decide. Two divisions were half of the fused pass's cost
 /// for pods whose totals cannot be reused.
-#[inline]
+#[inline(always)]
 fn balanced_score(a: Fraction, b: Fraction) -> i64 {
     if a.allocatable == 0 || b.allocatable == 0 {
         return MAX_NODE_SCORE;

@@ -116,6 +116,8 @@ pub struct Snapshot {
     entries: Vec<NodeEntry>,
     /// Nodes with a PreferNoSchedule taint.
     n_prefer_no_schedule: usize,
+    /// Nodes cordoned or with a NoSchedule/NoExecute taint.
+    n_needs_filters: usize,
     /// Buffer for the store's changed nodes.
     changed: Vec<NodeId>,
     /// Nodes changed since the last fused pass (repeats allowed), for the
@@ -146,6 +148,8 @@ impl Snapshot {
             let old = std::mem::replace(&mut self.fits[id.0 as usize], fit);
             self.n_prefer_no_schedule -= (old.flags & PREFER_NO_SCHEDULE != 0) as usize;
             self.n_prefer_no_schedule += (fit.flags & PREFER_NO_SCHEDULE != 0) as usize;
+            self.n_needs_filters -= (old.flags & NEEDS_FILTERS != 0) as usize;
+            self.n_needs_filters += (fit.flags & NEEDS_FILTERS != 0) as usize;
         }
         self.changed.clear();
     }
@@ -187,6 +191,11 @@ impl Snapshot {
             self.fits.iter_mut().for_each(|f| f.total_epoch = 0);
             self.score_epoch = 1;
         }
+    }
+
+    /// Whether any node is cordoned or has a NoSchedule/NoExecute taint.
+    pub fn any_needs_filters(&self) -> bool {
+        self.n_needs_filters > 0
     }
 
     /// Whether any node has a PreferNoSchedule taint.
