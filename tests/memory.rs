@@ -6,14 +6,9 @@
 //! A counting global allocator measures the heap; this file is its own test
 //! binary with a single test, so nothing else allocates meanwhile.
 
-use kubesim::metrics::stream::StreamWriters;
-use kubesim::scenario::decode::load_str;
-use kubesim::sim::{simulate, simulate_streaming, RunOptions};
-use std::path::Path;
-
 #[path = "common/counting_alloc.rs"]
 mod counting_alloc;
-use counting_alloc::live_bytes;
+use counting_alloc::held_by_run;
 
 /// Bytes the finished run still holds, for `count` pods of 10 s arriving
 /// one a second (about ten run at once).
@@ -25,18 +20,8 @@ fn held_bytes(count: u32, streaming: bool) -> isize {
          spec: {{restartPolicy: Never, containers: [{{name: c, image: c}}]}}}}}}\n\
          behaviour: [{{runTime: 10s}}]\n"
     );
-    let s = load_str("short.yaml", &yaml, Path::new("."), "short")
-        .expect("valid")
-        .scenario;
-    let before = live_bytes();
-    let report = if streaming {
-        simulate_streaming(&s, s.seed, &RunOptions::default(), StreamWriters::discard())
-    } else {
-        simulate(&s, s.seed, &RunOptions::default())
-    };
-    let held = live_bytes() - before;
-    assert_eq!(report.state.pods.len(), count as usize);
-    drop(report);
+    let (held, pods) = held_by_run(&yaml, streaming);
+    assert_eq!(pods, count as usize);
     held
 }
 

@@ -7,14 +7,9 @@
 //! file is its own test binary with a single test, so nothing else
 //! allocates meanwhile.
 
-use kubesim::metrics::stream::StreamWriters;
-use kubesim::scenario::decode::load_str;
-use kubesim::sim::{simulate, simulate_streaming, RunOptions};
-use std::path::Path;
-
 #[path = "common/counting_alloc.rs"]
 mod counting_alloc;
-use counting_alloc::live_bytes;
+use counting_alloc::held_by_run;
 
 /// Bytes the finished run still holds after `hours` of a CronJob starting a
 /// Job of 10 pods of 20 s every minute (600 pods an hour), and a Deployment
@@ -41,19 +36,7 @@ fn held_bytes(hours: u32, streaming: bool) -> (isize, usize) {
             i * 10
         );
     }
-    let s = load_str("jobs.yaml", &yaml, Path::new("."), "jobs")
-        .expect("valid")
-        .scenario;
-    let before = live_bytes();
-    let report = if streaming {
-        simulate_streaming(&s, s.seed, &RunOptions::default(), StreamWriters::discard())
-    } else {
-        simulate(&s, s.seed, &RunOptions::default())
-    };
-    let held = live_bytes() - before;
-    let pods = report.state.pods.len();
-    drop(report);
-    (held, pods)
+    held_by_run(&yaml, streaming)
 }
 
 #[test]

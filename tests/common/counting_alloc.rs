@@ -2,7 +2,11 @@
 //! that measure what a run holds. Each such test file is its own test binary
 //! with a single test, so nothing else allocates meanwhile.
 
+use kubesim::metrics::stream::StreamWriters;
+use kubesim::scenario::decode::load_str;
+use kubesim::sim::{simulate, simulate_streaming, RunOptions};
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::path::Path;
 use std::sync::atomic::{AtomicIsize, Ordering};
 
 pub struct Counting;
@@ -33,3 +37,21 @@ unsafe impl GlobalAlloc for Counting {
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
+
+/// Runs the scenario in `yaml`, streamed or in memory, and returns the bytes
+/// the finished run still holds and how many pods it created.
+pub fn held_by_run(yaml: &str, streaming: bool) -> (isize, usize) {
+    let s = load_str("memory.yaml", yaml, Path::new("."), "memory")
+        .expect("valid")
+        .scenario;
+    let before = live_bytes();
+    let report = if streaming {
+        simulate_streaming(&s, s.seed, &RunOptions::default(), StreamWriters::discard())
+    } else {
+        simulate(&s, s.seed, &RunOptions::default())
+    };
+    let held = live_bytes() - before;
+    let pods = report.state.pods.len();
+    drop(report);
+    (held, pods)
+}
