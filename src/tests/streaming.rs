@@ -254,14 +254,18 @@ fn streamed_bare_pods_with_faults_restarts_and_deletions_write_identical_files()
     assert!(retired > 300, "only {retired} pods retired");
 }
 
-#[test]
-fn streamed_bare_pods_with_api_latency_write_identical_files() {
-    let yaml = BARE_PODS.replace(
-        "images:",
+/// `yaml` with API latency on every path, inserted before its `section` line.
+fn with_api_latency(yaml: &str, section: &str) -> String {
+    let latency =
         "apiLatency:\n  create: uniform(10ms, 200ms)\n  schedulerWatch: uniform(1ms, 50ms)\n  \
          bind: uniform(10ms, 100ms)\n  kubeletWatch: uniform(1ms, 50ms)\n  \
-         statusUpdate: uniform(10ms, 300ms)\nimages:",
-    );
+         statusUpdate: uniform(10ms, 300ms)\n";
+    yaml.replace(section, &format!("{latency}{section}"))
+}
+
+#[test]
+fn streamed_bare_pods_with_api_latency_write_identical_files() {
+    let yaml = with_api_latency(BARE_PODS, "images:");
     let retired = check_identical(&scenario(&yaml), "latency");
     assert!(retired > 300, "only {retired} pods retired");
 }
@@ -295,12 +299,7 @@ fn streamed_controller_owned_pods_write_identical_files_and_are_retired() {
 
 #[test]
 fn streamed_controller_owned_pods_with_api_latency_write_identical_files() {
-    let yaml = OWNED_PODS.replace(
-        "workloads:",
-        "apiLatency:\n  create: uniform(10ms, 200ms)\n  schedulerWatch: uniform(1ms, 50ms)\n  \
-         bind: uniform(10ms, 100ms)\n  kubeletWatch: uniform(1ms, 50ms)\n  \
-         statusUpdate: uniform(10ms, 300ms)\nworkloads:",
-    );
+    let yaml = with_api_latency(OWNED_PODS, "workloads:");
     let retired = check_identical(&scenario(&yaml), "owned-latency");
     assert!(retired > 150, "only {retired} pods retired");
 }
