@@ -161,22 +161,35 @@ fn measured_pod(constraint: &str) -> Pod {
     loaded.scenario.pods[0].1.clone()
 }
 
+/// `n_nodes` empty nodes made by `node`, an event queue, and a scheduler
+/// with the default profile scoring `percentage` of the nodes.
+fn cluster(
+    n_nodes: usize,
+    node: fn(usize) -> Node,
+    percentage: Option<u32>,
+) -> (ClusterState, EventQueue<SchedulerEvent>, Scheduler) {
+    let mut state = ClusterState::new(ResourceNames::default());
+    for i in 0..n_nodes {
+        state.add_node(node(i));
+    }
+    let config = SchedulerConfig {
+        percentage_of_nodes_to_score: percentage,
+        ..Default::default()
+    };
+    (
+        state,
+        EventQueue::new(),
+        Scheduler::new(config, ExplainFilter::None),
+    )
+}
+
 fn cycle(c: &mut Criterion) {
     let mut group = c.benchmark_group("scheduling_cycle");
     for &(shape, constraint) in SHAPES {
         let template = measured_pod(constraint);
         for &n_nodes in &[500usize, 5_000] {
             for (label, percentage) in [("adaptive", None), ("score-all", Some(100))] {
-                let mut state = ClusterState::new(ResourceNames::default());
-                let mut events: EventQueue<SchedulerEvent> = EventQueue::new();
-                let config = SchedulerConfig {
-                    percentage_of_nodes_to_score: percentage,
-                    ..Default::default()
-                };
-                let mut scheduler = Scheduler::new(config, ExplainFilter::None);
-                for i in 0..n_nodes {
-                    state.add_node(node(i));
-                }
+                let (mut state, mut events, mut scheduler) = cluster(n_nodes, node, percentage);
                 // Each node a quarter full, with varied load so scores differ;
                 // every existing pod is app=bench, those on even nodes also color=blue.
                 for i in 0..n_nodes {
@@ -286,16 +299,7 @@ fn preemption(c: &mut Criterion) {
     let mut group = c.benchmark_group("scheduling_cycle");
     for &n_nodes in &[500usize, 5_000] {
         for (label, percentage) in [("adaptive", None), ("score-all", Some(100))] {
-            let mut state = ClusterState::new(ResourceNames::default());
-            let mut events: EventQueue<SchedulerEvent> = EventQueue::new();
-            let config = SchedulerConfig {
-                percentage_of_nodes_to_score: percentage,
-                ..Default::default()
-            };
-            let mut scheduler = Scheduler::new(config, ExplainFilter::None);
-            for i in 0..n_nodes {
-                state.add_node(small_node(i));
-            }
+            let (mut state, mut events, mut scheduler) = cluster(n_nodes, small_node, percentage);
             // initPods = 4 × nodes: every node full (3 600m of 4 000m).
             let mut k = 0u64;
             for i in 0..n_nodes {
