@@ -131,19 +131,17 @@ impl InterPodAffinity {
     }
 }
 
-fn resolve_all<'a>(
-    pod: &Pod,
-    terms: impl Iterator<Item = &'a PodAffinityTerm>,
+/// `term`, of `owner`'s spec, resolved in `owner`'s namespace and labels,
+/// with its topology key's index in `domains`.
+fn resolve(
+    term: &PodAffinityTerm,
+    owner: &Pod,
     domains: &mut Vec<NodeDomains>,
     state: &ClusterState,
-) -> Vec<Term> {
-    terms
-        .map(|t| {
-            let term = t.resolve(&pod.metadata.namespace, &pod.metadata.labels);
-            let key = node_domains(domains, &term.topology_key, state);
-            Term { term, key }
-        })
-        .collect()
+) -> Term {
+    let term = term.resolve(&owner.metadata.namespace, &owner.metadata.labels);
+    let key = node_domains(domains, &term.topology_key, state);
+    Term { term, key }
 }
 
 fn matches(term: &ResolvedTerm, pod: &Pod) -> bool {
@@ -151,17 +149,17 @@ fn matches(term: &ResolvedTerm, pod: &Pod) -> bool {
 }
 
 /// `processTerm`: adds `weight` to the domain of the existing pod's node
-/// (`node`) when `term` (of topology key `key`) matches `pod`.
+/// (`node`) when `term` matches `pod`.
 fn process_term(
     counts: &mut TopologyCounts,
     domains: &[NodeDomains],
-    (term, key): (&ResolvedTerm, usize),
+    term: &Term,
     weight: i64,
     pod: &Pod,
     node: NodeId,
 ) {
-    if domains[key].of_node[node.0 as usize] != NO_DOMAIN && matches(term, pod) {
-        counts.add(domains, key, node, weight);
+    if domains[term.key].of_node[node.0 as usize] != NO_DOMAIN && matches(&term.term, pod) {
+        counts.add(domains, term.key, node, weight);
     }
 }
 
@@ -179,27 +177,19 @@ impl Plugin for InterPodAffinity {
     fn prepare(&mut self, pod: &Pod, state: &ClusterState) {
         let affinity = &pod.spec.affinity;
         let domains = &mut self.domains;
-        self.required_affinity =
-            resolve_all(pod, affinity.pod_affinity.required.iter(), domains, state);
-        self.required_anti_affinity = resolve_all(
-            pod,
-            affinity.pod_anti_affinity.required.iter(),
-            domains,
-            state,
-        );
-        let preferred_affinity = affinity
-            .pod_affinity
-            .preferred
-            .iter()
-            .map(|w| (w, w.weight));
+        let mut resolve_own = |terms: &[PodAffinityTerm]| -> Vec<Term> {
+            (terms.iter())
+                .map(|t| resolve(t, pod, domains, state))
+                .collect()
+        };
+        self.required_affinity = resolve_own(&affinity.pod_affinity.required);
+        self.required_anti_affinity = resolve_own(&affinity.pod_anti_affinity.required);
+        let preferred_affinity = (affinity.pod_affinity.preferred.iter()).map(|w| (w, w.weight));
         let preferred_anti_affinity =
             (affinity.pod_anti_affinity.preferred.iter()).map(|w| (w, -w.weight));
         let preferred: Vec<(Term, i64)> = preferred_affinity
             .chain(preferred_anti_affinity)
-            .map(|(w, weight)| {
-                let term = resolve_all(pod, std::iter::once(&w.term), domains, state);
-                (term.into_iter().next().expect("one term"), weight)
-            })
+            .map(|(w, weight)| (resolve(&w.term, pod, domains, state), weight))
             .collect();
         self.affinity_counts.clear();
         self.anti_affinity_counts.clear();
@@ -232,11 +222,10 @@ impl Plugin for InterPodAffinity {
                 }
             }
             for t in &self.required_anti_affinity {
-                let term = (&t.term, t.key);
                 process_term(
                     &mut self.anti_affinity_counts,
                     domains,
-                    term,
+                    t,
                     1,
                     existing,
                     node_id,
@@ -244,27 +233,17 @@ impl Plugin for InterPodAffinity {
             }
             // Incoming pod's preferred terms against the existing pod.
             for (t, w) in &preferred {
-                let term = (&t.term, t.key);
-                process_term(
-                    &mut self.topology_score,
-                    domains,
-                    term,
-                    *w,
-                    existing,
-                    node_id,
-                );
+                process_term(&mut self.topology_score, domains, t, *w, existing, node_id);
             }
             let ea = &existing.spec.affinity;
             if ea.pod_affinity.is_empty() && ea.pod_anti_affinity.is_empty() {
                 continue;
             }
             any_existing_affinity = true;
-            let (ns, labels) = (&existing.metadata.namespace, &existing.metadata.labels);
             // An existing pod's term, resolved in its namespace, against the incoming pod.
             let mut process = |counts: &mut TopologyCounts, t: &PodAffinityTerm, weight: i64| {
-                let t = t.resolve(ns, labels);
-                let key = node_domains(domains, &t.topology_key, state);
-                process_term(counts, domains, (&t, key), weight, pod, node_id);
+                let t = resolve(t, existing, domains, state);
+                process_term(counts, domains, &t, weight, pod, node_id);
             };
             // The symmetric check: existing pods' required anti-affinity against the incoming pod.
             for t in &ea.pod_anti_affinity.required {
