@@ -232,7 +232,7 @@ fn sweep_command(
             None => sweep.index.name.clone(),
             Some(s) => format!("{}-shard-{}-of-{}", sweep.index.name, s.index, s.count),
         };
-        Path::new("results").join(name)
+        crate::scenario::results_name::results_dir(&name)
     });
     let index = &sweep.index;
     if !quiet {
@@ -484,7 +484,7 @@ fn run(path: &Path, out: Option<PathBuf>, seed: Option<u64>, explain: Explain, q
     };
     let scenario = loaded.scenario;
     let seed = seed.unwrap_or(scenario.seed);
-    let out_dir = out.unwrap_or_else(|| Path::new("results").join(&scenario.name));
+    let out_dir = out.unwrap_or_else(|| crate::scenario::results_name::results_dir(&scenario.name));
     let explain_filter = match explain.as_deref() {
         None => ExplainFilter::None,
         Some("all") => ExplainFilter::All,

@@ -8,7 +8,13 @@ use crate::metrics::writers;
 use crate::sim::RunReport;
 use std::fs;
 use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+mod replace;
+pub use replace::{
+    claim, is_temporary, replace_dir, results_kind, Claim, Refusal, ResultsKind, CHARTS_DIR,
+    RUNS_DIR,
+};
 
 /// What produced a run, written as manifest.json: enough to reproduce it.
 /// Holds no wall-clock time, so reruns are byte-identical.
@@ -59,70 +65,6 @@ fn write_file(
     let mut w = BufWriter::new(file);
     f(&mut w)?;
     w.flush()
-}
-
-/// Fills a fresh temporary directory beside `out_dir` with `fill`, then
-/// swaps it in for `out_dir` (the old one removed, the new one renamed into
-/// place), so an interrupted or failed write never leaves half-written
-/// results; on failure the temporary directory is removed.
-pub fn replace_dir(out_dir: &Path, fill: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
-    let parent = out_dir
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent)
-        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", parent.display())))?;
-    let name = out_dir
-        .file_name()
-        .map_or("results".into(), |n| n.to_string_lossy().into_owned());
-    remove_stale_temporaries(parent, &name);
-    let tmp: PathBuf = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    if tmp.exists() {
-        fs::remove_dir_all(&tmp)?;
-    }
-    fs::create_dir_all(&tmp)?;
-    // Removes the temporary directory unless it was renamed into place,
-    // also when `fill` panics (a streamed run fills it while it runs).
-    struct Cleanup<'a>(&'a Path, bool);
-    impl Drop for Cleanup<'_> {
-        fn drop(&mut self) {
-            if !self.1 {
-                let _ = fs::remove_dir_all(self.0);
-            }
-        }
-    }
-    let mut cleanup = Cleanup(&tmp, false);
-    fill(&tmp)?;
-    if out_dir.exists() {
-        fs::remove_dir_all(out_dir)?;
-    }
-    fs::rename(&tmp, out_dir)?;
-    cleanup.1 = true;
-    Ok(())
-}
-
-/// Removes the temporary directories `.NAME.tmp-PID` that runs of the same
-/// results directory left when they were killed (a streamed run fills its
-/// temporary directory while it runs), if their process is gone. Where
-/// processes cannot be looked up (no `/proc`), nothing is removed.
-fn remove_stale_temporaries(parent: &Path, name: &str) {
-    let proc = Path::new("/proc");
-    if !proc.join("self").exists() {
-        return;
-    }
-    let prefix = format!(".{name}.tmp-");
-    let Ok(entries) = fs::read_dir(parent) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file_name = entry.file_name();
-        let Some(pid) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else {
-            continue;
-        };
-        if pid.parse::<u32>().is_ok() && !proc.join(pid).exists() {
-            let _ = fs::remove_dir_all(entry.path());
-        }
-    }
 }
 
 /// Writes every output file of the contract into `out_dir`, replacing it.

@@ -47,7 +47,7 @@ fn run_replay(path: &Path, out: Option<PathBuf>, seed: Option<u64>, quiet: bool)
     if let Some(seed) = seed {
         s.seed = seed;
     }
-    let out_dir = out.unwrap_or_else(|| Path::new("results").join(&s.name));
+    let out_dir = out.unwrap_or_else(|| crate::scenario::results_name::results_dir(&s.name));
     let typical = fillup::typical_pods(&trace, s.typical_coverage);
     if !quiet {
         println!(
@@ -160,7 +160,7 @@ pub fn run(path: &Path, out: Option<PathBuf>, seed: Option<u64>, quiet: bool) ->
     if let Some(seed) = seed {
         s.seed = seed;
     }
-    let out_dir = out.unwrap_or_else(|| Path::new("results").join(&s.name));
+    let out_dir = out.unwrap_or_else(|| crate::scenario::results_name::results_dir(&s.name));
     let typical = fillup::typical_pods(&trace, s.typical_coverage);
     if !quiet {
         println!(

@@ -149,17 +149,14 @@ fn top_level<'a>(
     default_name: &str,
 ) -> Option<(String, u64, &'a Node)> {
     let mut top = MapReader::new(ctx, doc)?;
-    let name = top
-        .opt("name")
-        .and_then(|n| ctx.field("name").str(n))
-        .unwrap_or_else(|| default_name.to_string());
+    let name = crate::scenario::results_name::decode(ctx, top.opt("name"), default_name, doc.pos);
     let seed = top
         .opt("seed")
         .and_then(|n| ctx.field("seed").u64(n))
         .unwrap_or(1);
     let body = top.req(ctx, key);
     top.finish(ctx, &["name", "seed", key]);
-    Some((name, seed, body?))
+    Some((name?, seed, body?))
 }
 
 fn decode(

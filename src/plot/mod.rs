@@ -14,8 +14,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// Where charts go inside a result directory.
-pub const CHARTS_DIR: &str = "charts";
+pub use crate::output::CHARTS_DIR;
 
 /// What a result directory holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,14 +23,19 @@ pub enum Kind {
     Sweep,
 }
 
-/// Recognises a run or a complete sweep directory.
+/// Recognises a run or a complete sweep directory: kubesim's own results
+/// (nothing foreign in them, as every command that writes requires) with the
+/// files the charts read.
 pub fn kind(dir: &Path) -> Option<Kind> {
-    if dir.join(crate::sweep::INDEX_FILE).exists() && dir.join("aggregate.csv").exists() {
-        Some(Kind::Sweep)
-    } else if dir.join("timeseries.csv").exists() && dir.join("pods.csv").exists() {
-        Some(Kind::Run)
-    } else {
-        None
+    use crate::output::ResultsKind;
+    match crate::output::results_kind(dir)? {
+        ResultsKind::Sweep if dir.join("aggregate.csv").exists() => Some(Kind::Sweep),
+        ResultsKind::Run
+            if dir.join("timeseries.csv").exists() && dir.join("pods.csv").exists() =>
+        {
+            Some(Kind::Run)
+        }
+        _ => None,
     }
 }
 
@@ -60,7 +64,7 @@ pub fn plot(dir: &Path) -> io::Result<Vec<PathBuf>> {
             return Err(io::Error::new(
                 io::ErrorKind::NotFound,
                 format!(
-                    "{}: neither a run's results (timeseries.csv, pods.csv) nor a finished sweep's (sweep.json, aggregate.csv)",
+                    "{}: neither a run's results (manifest.json, timeseries.csv, pods.csv) nor a finished sweep's (sweep.json, aggregate.csv), with nothing else in them",
                     dir.display()
                 ),
             ))

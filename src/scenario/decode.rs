@@ -150,10 +150,7 @@ fn decode_scenario(
 ) -> Option<Scenario> {
     let mut m = MapReader::new(ctx, doc)?;
     let mut names = ResourceNames::default();
-    let name = m
-        .opt("name")
-        .and_then(|n| ctx.field("name").str(n))
-        .unwrap_or_else(|| default_name.to_string());
+    let name = super::results_name::decode(ctx, m.opt("name"), default_name, doc.pos);
     let seed = m
         .opt("seed")
         .and_then(|n| ctx.field("seed").u64(n))
@@ -334,7 +331,8 @@ fn decode_scenario(
     };
     m.finish(ctx, TOP_LEVEL);
     Some(Scenario {
-        name,
+        // An invalid name is an error already, so this scenario is discarded.
+        name: name.unwrap_or_default(),
         seed,
         duration,
         sample_interval,

@@ -1822,7 +1822,7 @@ pub(crate) fn is_dns1123_label(s: &str) -> bool {
 
 /// Upstream `IsDNS1123Subdomain`: at most 253 characters; dot-separated parts each a
 /// valid label shape (length per part is bounded only by the total).
-fn is_dns1123_subdomain(s: &str) -> bool {
+pub(crate) fn is_dns1123_subdomain(s: &str) -> bool {
     s.len() <= 253
         && s.split('.').all(|part| {
             let b = part.as_bytes();

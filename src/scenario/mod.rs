@@ -8,6 +8,7 @@ pub mod images;
 pub mod manifest;
 pub mod policy;
 pub mod probes;
+pub mod results_name;
 pub mod service;
 pub mod sizes;
 pub mod spec;

@@ -135,7 +135,7 @@ impl Node {
 }
 
 /// Quotes and escapes text for a one-line message, cutting it if very long.
-fn quote(s: &str) -> String {
+pub fn quote(s: &str) -> String {
     if s.chars().count() > MAX_QUOTED_CHARS {
         let cut: String = s.chars().take(MAX_QUOTED_CHARS).collect();
         format!("{cut:?}...")

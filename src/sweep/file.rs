@@ -161,10 +161,7 @@ fn decode_doc(
     question: String,
 ) -> Option<SweepFile> {
     let mut m = MapReader::new(ctx, doc)?;
-    let name = m
-        .opt("name")
-        .and_then(|n| ctx.field("name").str(n))
-        .unwrap_or_else(|| default_name.to_string());
+    let name = crate::scenario::results_name::decode(ctx, m.opt("name"), default_name, doc.pos);
     let base_node = m.req(ctx, "base");
     let base = base_node.and_then(|n| ctx.field("base").str(n));
     let seed = m.opt("seed").and_then(|n| ctx.field("seed").u64(n));
@@ -200,7 +197,8 @@ fn decode_doc(
         .and_then(|n| decode_objective(&mut ctx.field("objective"), n, &axes));
     m.finish(ctx, TOP_LEVEL);
     let sweep = SweepFile {
-        name,
+        // An invalid name is an error already, so this file is rejected.
+        name: name.unwrap_or_default(),
         question,
         base: base.unwrap_or_default(),
         base_pos: base_node.map_or(doc.pos, |n| n.pos),

@@ -21,7 +21,7 @@ pub mod path;
 pub mod run;
 pub mod shard;
 
-use crate::output::sha256_hex;
+use crate::output::{claim, sha256_hex, Claim, Refusal, ResultsKind};
 use crate::scenario::yaml::{parse_single, Diagnostic, Diagnostics, Pos};
 use crate::scenario::Scenario;
 use aggregate::{
@@ -56,6 +56,20 @@ pub enum SweepError {
     /// The output directory holds something else (another sweep, another shard).
     #[error("{0}")]
     Refused(String),
+}
+
+impl From<Refusal> for SweepError {
+    fn from(r: Refusal) -> SweepError {
+        match r {
+            Refusal::Foreign(m) => SweepError::Refused(m),
+            r @ Refusal::Io { .. } => SweepError::Io(r.into()),
+        }
+    }
+}
+
+/// An I/O error that names its path.
+pub fn io_error_at(path: &Path, e: io::Error) -> SweepError {
+    SweepError::Io(io::Error::new(e.kind(), format!("{}: {e}", path.display())))
 }
 
 /// Most grid points whose scenario errors are reported (the rest repeat them).
@@ -229,37 +243,25 @@ pub trait Progress: RunProgress {
 /// Checks that `out` is empty, absent or holds this very sweep (and shard),
 /// then writes the index. Leftover temporary files of killed runs are removed.
 fn prepare(out: &Path, index: &SweepIndex, shard: Option<Shard>) -> Result<(), SweepError> {
-    if out.exists() {
-        match fs::read_to_string(out.join(INDEX_FILE)) {
-            Ok(text) => {
-                let existing = SweepIndex::from_json(&text).map_err(|e| {
-                    SweepError::Refused(format!(
-                        "{}: unreadable sweep index: {e}",
-                        out.join(INDEX_FILE).display()
-                    ))
-                })?;
-                if existing.sha256 != index.sha256 {
-                    return Err(SweepError::Refused(format!(
-                        "{} holds the results of a different sweep (the sweep file, the base scenario or kubesim changed since), so it cannot be resumed; delete it or choose another --out",
-                        out.display()
-                    )));
-                }
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                let non_empty = fs::read_dir(out)?.next().is_some();
-                if non_empty {
-                    return Err(SweepError::Refused(format!(
-                        "{} exists and is not a sweep's output directory (it has no {INDEX_FILE}); choose another --out",
-                        out.display()
-                    )));
-                }
-            }
-            Err(e) => return Err(e.into()),
+    if claim(out, ResultsKind::Sweep)? == Claim::Ours {
+        let text = fs::read_to_string(out.join(INDEX_FILE))
+            .map_err(|e| io_error_at(&out.join(INDEX_FILE), e))?;
+        let existing = SweepIndex::from_json(&text).map_err(|e| {
+            SweepError::Refused(format!(
+                "{}: unreadable sweep index: {e}",
+                out.join(INDEX_FILE).display()
+            ))
+        })?;
+        if existing.sha256 != index.sha256 {
+            return Err(SweepError::Refused(format!(
+                "{} holds the results of a different sweep (the sweep file, the base scenario or kubesim changed since), so it cannot be resumed; delete it or choose another --out",
+                out.display()
+            )));
         }
         let existing_shard = match fs::read_to_string(out.join(SHARD_FILE)) {
             Ok(text) => Some(Shard::from_json(&text).map_err(SweepError::Refused)?),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(io_error_at(&out.join(SHARD_FILE), e)),
         };
         if existing_shard.is_some() && existing_shard != shard
             || existing_shard.is_none() && shard.is_some() && out.join(RUNS_DIR).exists()
@@ -275,11 +277,12 @@ fn prepare(out: &Path, index: &SweepIndex, shard: Option<Shard>) -> Result<(), S
             )));
         }
     }
-    fs::create_dir_all(out.join(RUNS_DIR))?;
-    for entry in fs::read_dir(out.join(RUNS_DIR))? {
-        let entry = entry?;
-        if entry.file_name().to_string_lossy().starts_with('.') {
-            fs::remove_file(entry.path())?;
+    let runs = out.join(RUNS_DIR);
+    fs::create_dir_all(&runs).map_err(|e| io_error_at(&runs, e))?;
+    for entry in fs::read_dir(&runs).map_err(|e| io_error_at(&runs, e))? {
+        let entry = entry.map_err(|e| io_error_at(&runs, e))?;
+        if crate::output::is_temporary(&entry.file_name().to_string_lossy()) {
+            fs::remove_file(entry.path()).map_err(|e| io_error_at(&entry.path(), e))?;
         }
     }
     write_atomic(&out.join(INDEX_FILE), index.to_json().as_bytes())?;

@@ -18,8 +18,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// The directory of run files inside a sweep's output directory.
-pub const RUNS_DIR: &str = "runs";
+pub use crate::output::RUNS_DIR;
 
 /// `runs/000042.csv`: zero-padded to the digits of the run limit so that a
 /// directory listing is in run order.

@@ -9,6 +9,7 @@
 
 use super::run::{read_run_file, run_file, write_atomic, RUNS_DIR};
 use super::{finalize, read_index, Finished, SweepError, INDEX_FILE};
+use crate::output::{claim, Claim, ResultsKind};
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -81,20 +82,11 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Finished, SweepError> {
             )));
         }
     }
-    if out.exists() {
-        if let Ok(existing) = read_index(out) {
-            if existing.sha256 != index.sha256 {
-                return Err(SweepError::Refused(format!(
-                    "{} holds a different sweep; choose another --out",
-                    out.display()
-                )));
-            }
-        } else if fs::read_dir(out)?.next().is_some() {
-            return Err(SweepError::Refused(format!(
-                "{} exists and is not a sweep's output directory; choose another --out",
-                out.display()
-            )));
-        }
+    if claim(out, ResultsKind::Sweep)? == Claim::Ours && read_index(out)?.sha256 != index.sha256 {
+        return Err(SweepError::Refused(format!(
+            "{} holds a different sweep; choose another --out",
+            out.display()
+        )));
     }
     // Find every run's file before writing anything.
     let mut sources = Vec::with_capacity(index.n_runs());
