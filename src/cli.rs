@@ -224,9 +224,10 @@ fn sweep_command(
             return EXIT_INVALID;
         }
     };
-    let jobs = jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    let runs = shard.map_or(sweep.index.n_runs(), |s| {
+        (0..sweep.index.n_runs()).filter(|&r| s.owns(r)).count()
     });
+    let jobs = crate::limits::max_jobs(jobs.unwrap_or(usize::MAX), runs);
     let out = out.unwrap_or_else(|| {
         let name = match shard {
             None => sweep.index.name.clone(),
@@ -505,7 +506,7 @@ fn run(path: &Path, out: Option<PathBuf>, seed: Option<u64>, explain: Explain, q
             .clone()
             .map(|p| Box::new(p) as Box<dyn crate::sim::ProgressSink + Send>),
     };
-    let text = std::fs::read(path).unwrap_or_default();
+    let text = crate::input::read_bytes(path).unwrap_or_default();
     let path_text = path.display().to_string();
     let manifest = RunManifest {
         scenario_path: &path_text,

@@ -12,11 +12,11 @@ use std::time::Instant;
 
 /// Whether `path` holds a fill-up or replay scenario (unreadable files are left to the normal path).
 pub fn is_fillup(path: &Path) -> bool {
-    std::fs::read_to_string(path).is_ok_and(|t| scenario::is_fillup(&t) || scenario::is_replay(&t))
+    crate::input::read_text(path).is_ok_and(|t| scenario::is_fillup(&t) || scenario::is_replay(&t))
 }
 
 fn is_replay(path: &Path) -> bool {
-    std::fs::read_to_string(path).is_ok_and(|t| scenario::is_replay(&t))
+    crate::input::read_text(path).is_ok_and(|t| scenario::is_replay(&t))
 }
 
 fn load_replay(path: &Path) -> Option<(scenario::ReplayScenario, crate::trace::openb::OpenbTrace)> {
@@ -68,7 +68,7 @@ fn run_replay(path: &Path, out: Option<PathBuf>, seed: Option<u64>, quiet: bool)
     let started = Instant::now();
     let r = crate::gpu::replay::replay(&trace, &typical, s.policy, s.seed, s.sample_interval_s);
     let wall = started.elapsed();
-    let text = std::fs::read(path).unwrap_or_default();
+    let text = crate::input::read_bytes(path).unwrap_or_default();
     let summary = replay_report::summary_csv(&trace, &r);
     let files = [
         (
@@ -192,7 +192,7 @@ pub fn run(path: &Path, out: Option<PathBuf>, seed: Option<u64>, quiet: bool) ->
     let started = Instant::now();
     let runs = report::run_all(&s, &trace);
     let wall = started.elapsed();
-    let text = std::fs::read(path).unwrap_or_default();
+    let text = crate::input::read_bytes(path).unwrap_or_default();
     let manifest = report::manifest_json(
         &s,
         &path.display().to_string(),

@@ -17,9 +17,7 @@
 use super::fillup::DEFAULT_INFLATION_PCT;
 use super::frag::DEFAULT_TYPICAL_COVERAGE;
 use super::policy::Policy;
-use crate::scenario::yaml::{
-    parse_single, Ctx, Diagnostic, Diagnostics, MapReader, Node, Pos, Value,
-};
+use crate::scenario::yaml::{parse_single, Ctx, Diagnostics, MapReader, Node, Value};
 use std::path::{Path, PathBuf};
 
 /// The key that marks a fill-up scenario.
@@ -78,14 +76,8 @@ fn load_with<T>(
     decode: fn(&mut Ctx<'_>, &Node, &Path, &str) -> Option<T>,
 ) -> Result<T, Diagnostics> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Diagnostics(vec![Diagnostic::new(
-            file.clone(),
-            Pos::default(),
-            "",
-            format!("cannot read the scenario file: {e}"),
-        )])
-    })?;
+    let text = crate::scenario::yaml::read_input(path, "the scenario file")
+        .map_err(|d| Diagnostics(vec![d]))?;
     let default_name = path
         .file_stem()
         .map_or("scenario".to_string(), |s| s.to_string_lossy().into_owned());

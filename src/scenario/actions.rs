@@ -10,6 +10,7 @@ use super::yaml::{Ctx, MapReader, Node as Yaml};
 use crate::controllers::ControllerConfig;
 use crate::engine::time::parse_duration;
 use crate::engine::SimTime;
+use crate::limits::MAX_NODES;
 use crate::model::workloads::{PodTemplate, TimedWorkload};
 use crate::model::Propagation;
 use std::collections::BTreeMap;
@@ -249,6 +250,7 @@ pub fn decode_actions(
     }
     order.sort();
     let mut templates: BTreeMap<(String, String, String), PodTemplate> = BTreeMap::new();
+    let mut nodes_added = 0u64;
     let mut pool_next: BTreeMap<String, u64> =
         pools.iter().map(|p| (p.name.clone(), p.count)).collect();
     let mut actions = Vec::new();
@@ -464,9 +466,24 @@ pub fn decode_actions(
                 let pool = b
                     .req(&mut vctx, "pool")
                     .and_then(|n| vctx.field("pool").str(n).map(|p| (p, n.pos)));
-                let count = b
-                    .req(&mut vctx, "count")
-                    .and_then(|n| vctx.field("count").u64(n));
+                let count = b.req(&mut vctx, "count").and_then(|n| {
+                    let mut c = vctx.field("count");
+                    let count = c.u64(n)?;
+                    // The nodes are made here, so the limit is checked first.
+                    let room = MAX_NODES.saturating_sub(node_names.len() as u64 + nodes_added);
+                    if count > room {
+                        c.error(
+                            n.pos,
+                            format!(
+                                "expected at most {room} nodes (a scenario holds at most {MAX_NODES} \
+                                 nodes in all, pools and addNodes together), found {count}"
+                            ),
+                        );
+                        return None;
+                    }
+                    nodes_added += count;
+                    Some(count)
+                });
                 b.finish(&mut vctx, &["pool", "count"]);
                 let (Some((pool, ppos)), Some(count)) = (pool, count) else {
                     continue;

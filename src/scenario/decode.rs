@@ -13,6 +13,7 @@ use super::yaml::{parse_documents, Ctx, Diagnostic, Diagnostics, MapReader, Node
 use crate::controllers::ControllerConfig;
 use crate::engine::time::parse_duration;
 use crate::engine::{SimDuration, SimTime};
+use crate::limits::MAX_NODES;
 use crate::metrics::summary::SUMMARY_COLUMNS;
 use crate::model::meta::ObjectMeta;
 use crate::model::node::{Node, DEFAULT_MAX_PODS, LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE};
@@ -26,8 +27,6 @@ use crate::scheduler::plugins::resource_allocation::ResourceSpec;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-/// Most nodes one scenario may declare.
-pub const MAX_NODES: u64 = 1_000_000;
 /// Default interval of timeseries.csv.
 pub const DEFAULT_SAMPLE_INTERVAL: SimDuration = SimDuration(10_000_000);
 /// Default `maxEvents`.
@@ -62,14 +61,8 @@ const TOP_LEVEL: &[&str] = &[
 /// Reads and decodes a scenario file.
 pub fn load(path: &Path) -> Result<Loaded, Diagnostics> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Diagnostics(vec![Diagnostic {
-            file: file.clone(),
-            pos: Pos::default(),
-            field: String::new(),
-            message: format!("cannot read the scenario file: {e}"),
-        }])
-    })?;
+    let text =
+        super::yaml::read_input(path, "the scenario file").map_err(|d| Diagnostics(vec![d]))?;
     let default_name = path
         .file_stem()
         .map_or("scenario".to_string(), |s| s.to_string_lossy().into_owned());
@@ -172,7 +165,8 @@ fn decode_scenario(
     if let Some(list) = m.opt("nodePools") {
         let mut pctx = ctx.field("nodePools");
         for (i, pool) in pctx.seq(list).unwrap_or(&[]).iter().enumerate() {
-            if let Some(pool) = decode_pool(&mut pctx.index(i), pool, &mut names) {
+            let room = MAX_NODES - nodes.len() as u64;
+            if let Some(pool) = decode_pool(&mut pctx.index(i), pool, &mut names, room) {
                 nodes.extend((0..pool.count).map(|i| pool.node(i)));
                 pools.push(pool);
             }
@@ -543,11 +537,10 @@ fn decode_file(
     names: &mut ResourceNames,
     warnings: &mut Vec<Diagnostic>,
 ) -> manifest::Objects {
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::input::read_text(path) {
         Ok(t) => t,
         Err(e) => {
-            ctx.field("file")
-                .error(pos, format!("cannot read {}: {e}", path.display()));
+            report_unreadable(&mut ctx.field("file"), pos, path, e);
             return manifest::Objects::default();
         }
     };
@@ -604,16 +597,25 @@ impl NodePool {
     }
 }
 
-fn decode_pool(ctx: &mut Ctx, pool: &Yaml, names: &mut ResourceNames) -> Option<NodePool> {
+/// `room`: how many more nodes the scenario may hold ([`MAX_NODES`] in all).
+fn decode_pool(
+    ctx: &mut Ctx,
+    pool: &Yaml,
+    names: &mut ResourceNames,
+    room: u64,
+) -> Option<NodePool> {
     let mut m = MapReader::new(ctx, pool)?;
     let name = m.req(ctx, "name").and_then(|n| ctx.field("name").str(n));
     let count = m.req(ctx, "count").and_then(|n| {
         let mut c = ctx.field("count");
         let v = c.u64(n)?;
-        if v > MAX_NODES {
+        if v > room {
             c.error(
                 n.pos,
-                format!("expected at most {MAX_NODES} nodes, found {v}"),
+                format!(
+                    "expected at most {room} nodes (a scenario holds at most {MAX_NODES} nodes in \
+                     all), found {v}"
+                ),
             );
             return None;
         }
@@ -876,6 +878,26 @@ const SCHEDULER_FIELDS: &[&str] = &[
     "delayCacheUntilActive",
 ];
 
+/// A file named at `pos` that cannot be read: an I/O problem is reported at
+/// the field that names the file, text that is not UTF-8 in the file itself.
+pub(crate) fn report_unreadable(ctx: &mut Ctx, pos: Pos, path: &Path, e: crate::input::ReadError) {
+    match e {
+        crate::input::ReadError::Io(m) => {
+            ctx.error(pos, format!("cannot read {}: {m}", path.display()))
+        }
+        crate::input::ReadError::Utf8 {
+            line,
+            column,
+            message,
+        } => ctx.sink().push(Diagnostic::new(
+            path.display().to_string(),
+            Pos::new(line, column),
+            "",
+            message,
+        )),
+    }
+}
+
 /// Reads a KubeSchedulerConfiguration file (one document).
 fn decode_scheduler_file(
     ctx: &mut Ctx,
@@ -884,12 +906,10 @@ fn decode_scheduler_file(
     names: &mut ResourceNames,
     warnings: &mut Vec<Diagnostic>,
 ) -> Option<SchedulerConfig> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::input::read_text(path) {
         Ok(t) => t,
         Err(e) => {
-            ctx.field("scheduler")
-                .field("file")
-                .error(pos, format!("cannot read {}: {e}", path.display()));
+            report_unreadable(&mut ctx.field("scheduler").field("file"), pos, path, e);
             return None;
         }
     };

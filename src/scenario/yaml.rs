@@ -283,6 +283,23 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// Reads an input file as text within kubesim's limits ([`crate::input`]);
+/// `what` names it in the message ("the scenario file"). Text that is not
+/// UTF-8 is reported at its line and column.
+pub fn read_input(path: &std::path::Path, what: &str) -> Result<String, Diagnostic> {
+    let file = path.display().to_string();
+    crate::input::read_text(path).map_err(|e| match e {
+        crate::input::ReadError::Io(m) => {
+            Diagnostic::new(file, Pos::default(), "", format!("cannot read {what}: {m}"))
+        }
+        crate::input::ReadError::Utf8 {
+            line,
+            column,
+            message,
+        } => Diagnostic::new(file, Pos::new(line, column), "", message),
+    })
+}
+
 /// All problems found in one pass, in file order once built with [`Diagnostics::new`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, thiserror::Error)]
 pub struct Diagnostics(pub Vec<Diagnostic>);

@@ -22,7 +22,7 @@ pub mod run;
 pub mod shard;
 
 use crate::output::{claim, sha256_hex, Claim, Refusal, ResultsKind};
-use crate::scenario::yaml::{parse_single, Diagnostic, Diagnostics, Pos};
+use crate::scenario::yaml::{parse_single, Diagnostic, Diagnostics};
 use crate::scenario::Scenario;
 use aggregate::{
     aggregate, aggregate_csv, answer, answer_csv, runs_csv, Aggregate, Answer, RunTable,
@@ -75,22 +75,12 @@ pub fn io_error_at(path: &Path, e: io::Error) -> SweepError {
 /// Most grid points whose scenario errors are reported (the rest repeat them).
 const MAX_FAILING_POINTS_REPORTED: usize = 3;
 
-fn file_error(file: &str, pos: Pos, field: &str, message: String) -> Diagnostics {
-    Diagnostics(vec![Diagnostic::new(file, pos, field, message)])
-}
-
 /// Reads a sweep file and its base scenario and builds every point's
 /// scenario; all problems are reported at once.
 pub fn load(path: &Path) -> Result<Sweep, Diagnostics> {
     let sweep_file = path.display().to_string();
-    let text = fs::read_to_string(path).map_err(|e| {
-        file_error(
-            &sweep_file,
-            Pos::default(),
-            "",
-            format!("cannot read the sweep file: {e}"),
-        )
-    })?;
+    let text = crate::scenario::yaml::read_input(path, "the sweep file")
+        .map_err(|d| Diagnostics(vec![d]))?;
     let default_name = path
         .file_stem()
         .map_or("sweep".to_string(), |s| s.to_string_lossy().into_owned());
@@ -98,13 +88,16 @@ pub fn load(path: &Path) -> Result<Sweep, Diagnostics> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let base_path = normalize(&dir.join(&file.base));
     let base_file = base_path.display().to_string();
-    let base_text = fs::read_to_string(&base_path).map_err(|e| {
-        file_error(
-            &sweep_file,
+    let base_text = crate::input::read_text(&base_path).map_err(|e| {
+        let mut errors = Vec::new();
+        let mut ctx = crate::scenario::yaml::Ctx::new(&sweep_file, &mut errors);
+        crate::scenario::decode::report_unreadable(
+            &mut ctx.field("base"),
             file.base_pos,
-            "base",
-            format!("cannot read the base scenario {base_file}: {e}"),
-        )
+            &base_path,
+            e,
+        );
+        Diagnostics(errors)
     })?;
     let tree = parse_single(&base_file, &base_text)?;
     let scenario_default_name = base_path
