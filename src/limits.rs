@@ -21,3 +21,27 @@ pub fn max_jobs(requested: usize, n_runs: usize) -> usize {
     let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
     requested.min(cpus).min(n_runs).max(1)
 }
+
+/// `maxEvents` when a scenario sets none: 100 000 000 events. A run that
+/// reaches its `maxEvents` stops there with `stop_reason` `max_events`.
+pub const DEFAULT_MAX_EVENTS: u64 = 100_000_000;
+
+/// Most runs (grid points × replications) one sweep may ask for: 100 000.
+/// More is an error in the sweep file.
+pub const MAX_RUNS: u64 = 100_000;
+
+/// Most shards a sweep may be split into (`--shard I/N`): 100 000 (a shard
+/// with no runs is allowed). More is a usage error.
+pub const MAX_SHARDS: u64 = 100_000;
+
+/// Most runs per policy one GPU fill-up may ask for: 1 000. More is an error
+/// at `replications`.
+pub const MAX_GPU_REPLICATIONS: u64 = 1000;
+
+/// Most timeseries samples one GPU replay writes: 1 000 000. A shorter
+/// sample interval is widened so that no more are taken.
+pub const MAX_REPLAY_SAMPLES: u64 = 1_000_000;
+
+/// Most pods a GPU fill-up's inflation may append, as a multiple of the
+/// trace's pods: 100. Inflation stops appending there.
+pub const MAX_INFLATION_FACTOR: usize = 100;

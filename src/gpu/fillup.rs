@@ -30,8 +30,7 @@ use rand_chacha::ChaCha8Rng;
 
 /// Default inflation: the workload's GPU request reaches 130% of capacity.
 pub const DEFAULT_INFLATION_PCT: u32 = 130;
-/// The most pods inflation may append, as a multiple of the trace's pods.
-pub const MAX_INFLATION_FACTOR: usize = 100;
+pub use crate::limits::MAX_INFLATION_FACTOR;
 
 /// Labels of the run's random streams (mixed into the run seed with
 /// [`derive_seed`]); each concern has its own stream so that a policy that

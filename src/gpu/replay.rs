@@ -18,8 +18,7 @@ use crate::trace::openb::OpenbTrace;
 use std::cmp::Reverse;
 use std::collections::BTreeSet;
 
-/// The most timeseries samples one replay writes.
-pub const MAX_SAMPLES: u64 = 1_000_000;
+pub use crate::limits::MAX_REPLAY_SAMPLES as MAX_SAMPLES;
 
 /// What happened to one trace pod.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -22,8 +22,7 @@ use std::path::{Path, PathBuf};
 
 /// The key that marks a fill-up scenario.
 pub const KEY: &str = "gpuFillUp";
-/// The most runs per policy one file may ask for.
-pub const MAX_REPLICATIONS: u64 = 1000;
+pub use crate::limits::MAX_GPU_REPLICATIONS as MAX_REPLICATIONS;
 
 const FIELDS: &[&str] = &[
     "nodes",

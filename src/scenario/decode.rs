@@ -29,8 +29,7 @@ use std::path::{Path, PathBuf};
 
 /// Default interval of timeseries.csv.
 pub const DEFAULT_SAMPLE_INTERVAL: SimDuration = SimDuration(10_000_000);
-/// Default `maxEvents`.
-pub const DEFAULT_MAX_EVENTS: u64 = 100_000_000;
+pub use crate::limits::DEFAULT_MAX_EVENTS;
 
 /// A decoded scenario and the warnings (accepted but not modelled fields).
 pub struct Loaded {

@@ -31,8 +31,7 @@ use crate::scenario::yaml::{
     did_you_mean, parse_single, Ctx, Diagnostics, MapReader, Node, Pos, Value,
 };
 
-/// Most runs (grid points × replications) one sweep may ask for.
-pub const MAX_RUNS: u64 = 100_000;
+pub use crate::limits::MAX_RUNS;
 
 /// One dimension of the grid.
 #[derive(Clone, Debug)]

@@ -15,8 +15,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-/// Most shards a sweep may be split into (a shard with no runs is allowed).
-pub const MAX_SHARDS: u64 = 100_000;
+pub use crate::limits::MAX_SHARDS;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Shard {
