@@ -12,8 +12,8 @@ use std::path::Path;
 
 mod replace;
 pub use replace::{
-    claim, is_temporary, replace_dir, results_kind, Claim, Refusal, ResultsKind, CHARTS_DIR,
-    RUNS_DIR,
+    claim, is_temporary, replace_dir, results_kind, scratch_name, write_atomic, Claim, Refusal,
+    ResultsKind, CHARTS_DIR, RUNS_DIR,
 };
 
 /// What produced a run, written as manifest.json: enough to reproduce it.

@@ -110,7 +110,7 @@ pub fn report(dir: &Path) -> io::Result<PathBuf> {
         Kind::Run => run_page(dir)?,
     };
     let path = dir.join(REPORT_FILE);
-    crate::sweep::run::write_atomic(&path, html.as_bytes())?;
+    crate::output::write_atomic(&path, html.as_bytes())?;
     Ok(path)
 }
 

@@ -204,6 +204,27 @@ fn is_marker(path: &Path, kind: ResultsKind) -> bool {
     }
 }
 
+/// The name kubesim gives what it is still writing (`what` = `tmp`) or about
+/// to delete (`old`): hidden, beside the target `name`, tagged with this
+/// process so that a later run can tell a dead run's leftovers.
+pub fn scratch_name(name: &str, what: &str) -> String {
+    format!(".{name}.{what}-{}", std::process::id())
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory
+/// and a rename, so a reader never sees a half-written file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .map_or("file".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = path.with_file_name(scratch_name(&name, "tmp"));
+    let result = fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+}
+
 /// The kind of kubesim results `dir` holds, if it holds any.
 pub fn results_kind(dir: &Path) -> Option<ResultsKind> {
     [ResultsKind::Sweep, ResultsKind::Run]
@@ -239,8 +260,7 @@ pub fn replace_dir(out_dir: &Path, fill: impl FnOnce(&Path) -> io::Result<()>) -
     repair_leftovers(parent, &name);
     claim(out_dir, ResultsKind::Run)?;
     fs::create_dir_all(parent).map_err(io_at(parent))?;
-    let pid = std::process::id();
-    let tmp = parent.join(format!(".{name}.tmp-{pid}"));
+    let tmp = parent.join(scratch_name(&name, "tmp"));
     if tmp.exists() {
         // Left by an earlier process that had this process id.
         fs::remove_dir_all(&tmp).map_err(io_at(&tmp))?;
@@ -262,7 +282,7 @@ pub fn replace_dir(out_dir: &Path, fill: impl FnOnce(&Path) -> io::Result<()>) -
     let old = match claim(out_dir, ResultsKind::Run)? {
         Claim::Absent => None,
         Claim::Empty | Claim::Ours => {
-            let old = parent.join(format!(".{name}.old-{pid}"));
+            let old = parent.join(scratch_name(&name, "old"));
             fs::rename(out_dir, &old).map_err(io_at(out_dir))?;
             Some(old)
         }

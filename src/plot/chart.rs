@@ -298,7 +298,8 @@ pub fn save(chart: &Chart, dir: &Path, stem: &str) -> io::Result<[PathBuf; 2]> {
     register_fonts();
     let png = dir.join(format!("{stem}.png"));
     let svg = dir.join(format!("{stem}.svg"));
-    let tmp_png = dir.join(format!(".{stem}.tmp-{}.png", std::process::id()));
+    // The bitmap backend picks the image format by the extension.
+    let tmp_png = dir.join(crate::output::scratch_name(stem, "tmp") + ".png");
     let result = draw(
         BitMapBackend::new(&tmp_png, SIZE).into_drawing_area(),
         chart,
@@ -313,6 +314,6 @@ pub fn save(chart: &Chart, dir: &Path, stem: &str) -> io::Result<[PathBuf; 2]> {
         SVGBackend::with_string(&mut text, SIZE).into_drawing_area(),
         chart,
     )?;
-    crate::sweep::run::write_atomic(&svg, text.as_bytes())?;
+    crate::output::write_atomic(&svg, text.as_bytes())?;
     Ok([png, svg])
 }

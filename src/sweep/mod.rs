@@ -22,6 +22,7 @@ pub mod run;
 pub mod shard;
 
 use crate::output::{claim, sha256_hex, Claim, Refusal, ResultsKind};
+use crate::output::{write_atomic, RUNS_DIR};
 use crate::scenario::yaml::{parse_single, Diagnostic, Diagnostics};
 use crate::scenario::Scenario;
 use aggregate::{
@@ -30,7 +31,7 @@ use aggregate::{
 use file::SweepFile;
 use grid::RunSpec;
 use index::{IndexObjective, SweepIndex};
-use run::{read_run_file, run_file, write_atomic, RunProgress, RUNS_DIR};
+use run::{read_run_file, run_file, RunProgress};
 use shard::Shard;
 use std::fs;
 use std::io;

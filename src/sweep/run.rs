@@ -18,26 +18,12 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-pub use crate::output::RUNS_DIR;
+use crate::output::{write_atomic, RUNS_DIR};
 
 /// `runs/000042.csv`: zero-padded to the digits of the run limit so that a
 /// directory listing is in run order.
 pub fn run_file(dir: &Path, index: usize) -> PathBuf {
     dir.join(RUNS_DIR).join(format!("{index:06}.csv"))
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory
-/// and a rename, so a reader never sees a half-written file.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let name = path
-        .file_name()
-        .map_or("file".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
-    let result = fs::write(&tmp, bytes).and_then(|()| fs::rename(&tmp, path));
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result.map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
 }
 
 /// A run file's header and cells, or `None` if it is missing or not a
