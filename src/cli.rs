@@ -346,15 +346,6 @@ fn report_finished(
     let Some(answer) = &finished.answer else {
         return EXIT_OK;
     };
-    let describe = |p: usize| {
-        index
-            .columns
-            .iter()
-            .zip(&index.points[p])
-            .map(|(c, v)| format!("{c} = {v}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     match answer.chosen {
         Some(p) => {
             let goal = index.objective.as_ref().map_or(String::new(), |o| {
@@ -366,7 +357,7 @@ fn report_finished(
             });
             println!(
                 "answer: the grid point{goal} that meets every constraint is {}",
-                describe(p)
+                index.describe_point(p)
             );
             for c in &answer.checks[p] {
                 if let Some(s) = &c.stats {
@@ -391,7 +382,9 @@ fn report_finished(
                     .collect();
                 println!("  per {}:", others.join(", "));
                 for (group, best) in &answer.per_group {
-                    let shown = best.map_or("none meets every constraint".to_string(), describe);
+                    let shown = best.map_or("none meets every constraint".to_string(), |b| {
+                        index.describe_point(b)
+                    });
                     println!("    {:<24} {shown}", group.join(", "));
                 }
             }

@@ -132,16 +132,6 @@ fn mean_ci(agg: &Aggregate, p: usize, figure: &str) -> String {
     }
 }
 
-fn describe_point(index: &SweepIndex, p: usize) -> String {
-    index
-        .columns
-        .iter()
-        .zip(&index.points[p])
-        .map(|(c, v)| format!("{c} = {v}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn answer_html(index: &SweepIndex, a: &Answer) -> String {
     let mut h = String::new();
     match a.chosen {
@@ -159,7 +149,7 @@ fn answer_html(index: &SweepIndex, a: &Answer) -> String {
             let _ = write!(
                 h,
                 "<div class=\"answer\"><p><b>The grid point{goal} that meets every constraint: {}.</b></p><ul>",
-                escape(&describe_point(index, p))
+                escape(&index.describe_point(p))
             );
             for c in &a.checks[p] {
                 if let Some(s) = &c.stats {
@@ -181,7 +171,7 @@ fn answer_html(index: &SweepIndex, a: &Answer) -> String {
                 h.push_str("<p>Per group of the other grid columns:</p><ul>");
                 for (g, best) in &a.per_group {
                     let shown = best.map_or("no grid point meets every constraint".into(), |b| {
-                        describe_point(index, b)
+                        index.describe_point(b)
                     });
                     let _ = write!(h, "<li>{}: {}</li>", escape(&g.join(", ")), escape(&shown));
                 }

@@ -47,6 +47,16 @@ pub struct SweepIndex {
 }
 
 impl SweepIndex {
+    /// Grid point `p` in words: `nodes = 8, strategy = MostAllocated`.
+    pub fn describe_point(&self, p: usize) -> String {
+        self.columns
+            .iter()
+            .zip(&self.points[p])
+            .map(|(c, v)| format!("{c} = {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     pub fn n_runs(&self) -> usize {
         self.points.len() * self.replications as usize
     }
