@@ -44,7 +44,7 @@ use kubesim::model::node::Node;
 use kubesim::model::pod::{Container, Pod, PodSpec, RestartPolicy};
 use kubesim::model::{ClusterState, NodeId, PodId, ResourceNames, Resources};
 use kubesim::scheduler::config::SchedulerConfig;
-use kubesim::scheduler::{ExplainFilter, Scheduler, SchedulerEvent};
+use kubesim::scheduler::{Explained, Scheduler, SchedulerEvent, SchedulerOptions};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::sync::Arc;
@@ -179,7 +179,7 @@ fn cluster(
     (
         state,
         EventQueue::new(),
-        Scheduler::new(config, ExplainFilter::None),
+        Scheduler::new(config, SchedulerOptions::default()),
     )
 }
 
@@ -234,6 +234,7 @@ fn cycle(c: &mut Criterion) {
                             &mut state,
                             &mut events,
                             &mut rng,
+                            &mut Explained::default(),
                         );
                         assert!(state.pod(id).node.is_some(), "the pod fits");
                         // Free the node again so every iteration sees the same cluster.
@@ -331,6 +332,7 @@ fn preemption(c: &mut Criterion) {
                             &mut state,
                             &mut events,
                             &mut rng,
+                            &mut Explained::default(),
                         );
                         measured += start.elapsed();
                         // Not measured: put the cluster back as it was. The

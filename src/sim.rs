@@ -25,7 +25,11 @@ use crate::model::WatchEvent;
 use crate::model::{ClusterState, Pod};
 use crate::scenario::{sizes, ActionKind, ArrivalProcess, Scenario};
 use crate::scheduler::explain::SummaryRow;
-use crate::scheduler::{DecisionRow, ExplainFilter, Scheduler, SchedulerEvent};
+use crate::scheduler::explain::DEFAULT_EXPLAIN_TOP;
+use crate::scheduler::{
+    DecisionRow, ExplainFilter, ExplainOptions, Explained, Scheduler, SchedulerEvent,
+    SchedulerOptions,
+};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeSet;
@@ -162,14 +166,20 @@ fn run(
     state.priority_classes = scenario.priority_classes.clone();
     state.pod_disruption_budgets = scenario.pod_disruption_budgets.clone();
     let mut streams = RandomStreams::new(seed);
-    let mut scheduler = Scheduler::new(scenario.scheduler.clone(), options.explain.clone());
-    scheduler.explain_pod = options.explain_pod.clone();
-    scheduler.defer_scheduled_event = scenario.api_latency.bind.is_some();
-    if let Some(k) = options.explain_top {
-        scheduler.explain_top = k;
-    }
-    scheduler.preemption_rng =
-        ChaCha8Rng::seed_from_u64(derive_seed(seed, Stream::Preemption as u64));
+    let mut scheduler = Scheduler::new(
+        scenario.scheduler.clone(),
+        SchedulerOptions {
+            explain: ExplainOptions {
+                pods: options.explain.clone(),
+                every_node: options.explain_pod.clone(),
+                top: options.explain_top.unwrap_or(DEFAULT_EXPLAIN_TOP),
+            },
+            defer_scheduled_event: scenario.api_latency.bind.is_some(),
+            preemption_seed: derive_seed(seed, Stream::Preemption as u64),
+            fused: true,
+        },
+    );
+    let mut explained = Explained::default();
     let mut kubelets = Kubelets::new(seed);
     kubelets.api_latency = (scenario.api_latency.clone(), seed);
     kubelets.images = scenario.images.clone();
@@ -288,9 +298,13 @@ fn run(
                     events.schedule(t, Event::Arrival(i));
                 }
             }
-            Event::Scheduler(e) => {
-                scheduler.handle(e, &mut state, &mut events, &mut streams.tie_breaks)
-            }
+            Event::Scheduler(e) => scheduler.handle(
+                e,
+                &mut state,
+                &mut events,
+                &mut streams.tie_breaks,
+                &mut explained,
+            ),
             Event::Kubelet(e) => kubelets.handle(e, &mut state, &mut events),
             Event::Controller(e) => controllers.handle(e, &mut state, &mut events),
             Event::DelayedWatch(to_scheduler, w) => {
@@ -419,8 +433,8 @@ fn run(
         seed,
         state,
         recorder,
-        decisions: std::mem::take(&mut scheduler.decisions),
-        explain_summary: std::mem::take(&mut scheduler.explain_summary),
+        decisions: explained.decisions,
+        explain_summary: explained.summary,
         summary,
         end,
         events_processed: processed,
@@ -464,7 +478,7 @@ fn deliver_watch(
                 if bind > SimDuration::ZERO {
                     state.pod_mut(p).status.conditions.pod_scheduled = Some(now + bind);
                     events.schedule(now + bind, Event::BindPersisted(p, n));
-                } else if scheduler.defer_scheduled_event {
+                } else if scheduler.defers_scheduled_event() {
                     let message = crate::scheduler::scheduled_message(state, p, n);
                     state.record_pod_event(now, p, "Scheduled", message);
                 }

@@ -5,10 +5,76 @@
 //! decisions.csv are kept for the pods named with `--explain-pod`.
 
 use crate::engine::SimTime;
+use crate::model::Pod;
 use std::collections::BTreeMap;
 
 /// Nodes shown per attempt unless `--explain-top` says otherwise.
 pub const DEFAULT_EXPLAIN_TOP: usize = 3;
+
+/// One row of `decisions.csv`: what a plugin said about a node for a pod.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecisionRow {
+    pub time: SimTime,
+    pub pod: String,
+    pub node: String,
+    /// `filter` or `score`.
+    pub stage: &'static str,
+    pub plugin: &'static str,
+    /// Filter: `Success`, `Skip` or the reason; score: `Success`.
+    pub status: String,
+    pub score: Option<i64>,
+    pub normalized_score: Option<i64>,
+    pub weighted_score: Option<i64>,
+}
+
+/// Which pods `--explain` records decisions for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum ExplainFilter {
+    #[default]
+    None,
+    All,
+    /// Pods whose name starts with this prefix.
+    Prefix(String),
+}
+
+impl ExplainFilter {
+    pub fn wants(&self, pod: &Pod) -> bool {
+        match self {
+            ExplainFilter::None => false,
+            ExplainFilter::All => true,
+            ExplainFilter::Prefix(p) => pod.metadata.name.starts_with(p.as_str()),
+        }
+    }
+}
+
+/// Which pods a run explains.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExplainOptions {
+    /// Summary rows per attempt (`--explain`).
+    pub pods: ExplainFilter,
+    /// Every node's and plugin's row besides the summary (`--explain-pod`).
+    pub every_node: ExplainFilter,
+    /// Nodes per attempt in the summary (`--explain-top`).
+    pub top: usize,
+}
+
+impl Default for ExplainOptions {
+    fn default() -> Self {
+        ExplainOptions {
+            pods: ExplainFilter::None,
+            every_node: ExplainFilter::None,
+            top: DEFAULT_EXPLAIN_TOP,
+        }
+    }
+}
+
+/// Where the scheduler writes the rows of the pods it explains:
+/// decisions.csv and decisions_summary.csv.
+#[derive(Debug, Default)]
+pub struct Explained {
+    pub decisions: Vec<DecisionRow>,
+    pub summary: Vec<SummaryRow>,
+}
 
 /// One row of `decisions_summary.csv`.
 #[derive(Clone, Debug, PartialEq, Eq)]

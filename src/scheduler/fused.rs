@@ -588,7 +588,7 @@ mod tests {
     use crate::scheduler::plugins::node_resources_fit::{NodeResourcesFit, UtilizationShapePoint};
     use crate::scheduler::plugins::resource_allocation::ResourceSpec;
     use crate::scheduler::plugins::test_nodes::node;
-    use crate::scheduler::{ExplainFilter, Scheduler, SchedulerEvent};
+    use crate::scheduler::{Explained, Scheduler, SchedulerEvent, SchedulerOptions};
     use rand::{Rng, SeedableRng};
     use rand_chacha::ChaCha8Rng;
 
@@ -845,9 +845,11 @@ mod tests {
             ];
             let mut schedulers = [0, 1].map(|k| {
                 let config = config(case, &mut states[k].resource_names);
-                let mut s = Scheduler::new(config, ExplainFilter::None);
-                s.fused_enabled = k == 0;
-                s
+                let options = SchedulerOptions {
+                    fused: k == 0,
+                    ..SchedulerOptions::default()
+                };
+                Scheduler::new(config, options)
             });
             let mut tie_breaks = [0, 1].map(|_| ChaCha8Rng::seed_from_u64(case));
             let mut rng = ChaCha8Rng::seed_from_u64(1000 + case);
@@ -898,6 +900,7 @@ mod tests {
                         state,
                         &mut events,
                         &mut tie_breaks[k],
+                        &mut Explained::default(),
                     );
                     deliver(state, scheduler);
                 }

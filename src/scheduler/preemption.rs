@@ -16,8 +16,9 @@
 //! Everything here is a pure function of the cluster state; the scheduler
 //! deletes the victims (gracefully) and nominates the node.
 
+use super::cycle::reasons_text;
 use super::framework::{Code, NodeView, PreResult};
-use super::{reasons_text, with_nominated, Scheduler};
+use super::Scheduler;
 use crate::engine::SimTime;
 use crate::model::policy::{preemption_policy, PodDisruptionBudget, PreemptionPolicy};
 use crate::model::store::{NodeId, NodeUsage, PodId};
@@ -272,7 +273,7 @@ impl Scheduler {
         if preemption_policy(&pod.spec, &state.priority_classes) == PreemptionPolicy::Never {
             return Some("preemption: not eligible due to preemptionPolicy=Never.".into());
         }
-        if let Some(&nominated) = self.nominated.get(&pod_id) {
+        if let Some(nominated) = self.nominator.node_of(pod_id) {
             let unresolvable =
                 self.scratch.failures.iter().any(|(n, _, u)| {
                     *n == nominated && u.code == Code::UnschedulableAndUnresolvable
@@ -315,7 +316,8 @@ impl Scheduler {
             let mut non_violating = 0;
             for k in 0..potential.len() {
                 let node_id = potential[(offset + k) % potential.len()];
-                let base = with_nominated(&self.nominated_on_node, state, node_id, pod_id)
+                let base = (self.nominator)
+                    .usage_with_nominated(state, node_id, pod_id)
                     .unwrap_or(state.node_usage[node_id.0 as usize]);
                 // Why the pod does not fit with every lower-priority pod gone (the
                 // first check): the node's entry in the preemption diagnosis.
@@ -363,7 +365,7 @@ impl Scheduler {
             }
         }
         let Some(best) = pick_one_node(&candidates, state) else {
-            self.set_nomination(pod_id, None);
+            self.nominator.set(pod_id, None);
             let unresolvable = self.scratch.failures.len() - potential.len();
             if unresolvable > 0 {
                 diagnosis.insert(
@@ -397,43 +399,19 @@ impl Scheduler {
                 format!("Preempted by pod {preemptor} on node {node_name}"),
             );
         }
-        let lower: Vec<PodId> = self
-            .nominated_on_node
-            .get(chosen.node.0 as usize)
-            .map(|ps| {
-                ps.iter()
-                    .copied()
-                    .filter(|&p| state.pod(p).pod.spec.priority < preemptor_priority)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let lower: Vec<PodId> = (self.nominator.pods_on(chosen.node).iter().copied())
+            .filter(|&p| state.pod(p).pod.spec.priority < preemptor_priority)
+            .collect();
         for p in lower {
-            self.set_nomination(p, None);
+            self.nominator.set(p, None);
         }
-        self.set_nomination(pod_id, Some(chosen.node));
+        self.nominator.set(pod_id, Some(chosen.node));
         None
-    }
-
-    /// Sets or clears a pod's `nominatedNodeName`.
-    pub(super) fn set_nomination(&mut self, pod_id: PodId, node: Option<NodeId>) {
-        if let Some(old) = self.nominated.remove(&pod_id) {
-            if let Some(list) = self.nominated_on_node.get_mut(old.0 as usize) {
-                list.retain(|&p| p != pod_id);
-            }
-        }
-        if let Some(node) = node {
-            self.nominated.insert(pod_id, node);
-            let idx = node.0 as usize;
-            if self.nominated_on_node.len() <= idx {
-                self.nominated_on_node.resize(idx + 1, Vec::new());
-            }
-            self.nominated_on_node[idx].push(pod_id);
-        }
     }
 
     /// The node a pod is nominated to (`status.nominatedNodeName`).
     pub fn nominated_node(&self, pod_id: PodId) -> Option<NodeId> {
-        self.nominated.get(&pod_id).copied()
+        self.nominator.node_of(pod_id)
     }
 }
 
