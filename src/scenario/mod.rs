@@ -8,6 +8,7 @@ pub mod images;
 pub mod manifest;
 pub mod policy;
 pub mod probes;
+pub mod scheduler_config;
 pub mod service;
 pub mod sizes;
 pub mod spec;
