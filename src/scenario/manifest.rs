@@ -1702,7 +1702,7 @@ fn decode_affinity(ctx: &mut Ctx<'_>, node: &Yaml, warnings: &mut Vec<Diagnostic
     }
 }
 
-fn decode_node_affinity(
+pub(super) fn decode_node_affinity(
     ctx: &mut Ctx<'_>,
     node: &Yaml,
     warnings: &mut Vec<Diagnostic>,

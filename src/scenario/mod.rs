@@ -9,6 +9,7 @@ pub mod manifest;
 pub mod policy;
 pub mod probes;
 pub mod results_name;
+pub mod scheduler_config;
 pub mod service;
 pub mod sizes;
 pub mod spec;

@@ -129,13 +129,53 @@ pub const UNMODELLED_PLUGINS: &[&str] = &[
     "VolumeRestrictions",
     "VolumeZone",
     "NodeVolumeLimits",
-    "EBSLimits",
-    "GCEPDLimits",
-    "AzureDiskLimits",
     "NodePorts",
     "SchedulingGates",
     "DynamicResources",
 ];
+
+/// The non-CSI volume-limit plugins kube-scheduler removed in v1.32: enabling
+/// one, or giving it a pluginConfig, is invalid in `kubescheduler.config.k8s.io/v1`
+/// (`invalidPluginsByVersion` in `pkg/scheduler/apis/config/validation/validation.go`).
+/// Disabling one is harmless, as upstream ignores names in disabled lists.
+pub const REMOVED_PLUGINS: &[&str] = &[
+    "AzureDiskLimits",
+    "CinderLimits",
+    "EBSLimits",
+    "GCEPDLimits",
+];
+
+/// Most weight a score plugin may have. Upstream only refuses weights whose
+/// total could overflow int64 (`getScoreWeights`, framework/runtime/framework.go);
+/// kubesim bounds each weight so that the largest total,
+/// `MAX_NODE_SCORE × MAX_PLUGIN_WEIGHT × (every plugin kubesim knows)`
+/// = 100 × 100 × 18 = 180 000, is far inside `i64` and no sum can overflow.
+pub const MAX_PLUGIN_WEIGHT: i64 = 100;
+
+/// The extension points kubesim configures (and so checks a plugin against).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExtensionPoint {
+    QueueSort,
+    Filter,
+    PostFilter,
+    Score,
+}
+
+/// Whether the plugin `name` (known or optional) implements `point`; upstream
+/// refuses a plugin enabled at a point it does not extend ("plugin %q does not
+/// extend %s plugin", `updatePluginList` in framework/runtime/framework.go).
+pub fn extends(name: &str, point: ExtensionPoint) -> bool {
+    match point {
+        ExtensionPoint::QueueSort => name == "PrioritySort",
+        ExtensionPoint::PostFilter => name == "DefaultPreemption",
+        ExtensionPoint::Filter => {
+            instantiate(name, &ProfileConfig::default()).is_some_and(|p| p.has_filter())
+        }
+        ExtensionPoint::Score => {
+            instantiate(name, &ProfileConfig::default()).is_some_and(|p| p.has_score())
+        }
+    }
+}
 
 fn instantiate(name: &str, profile: &ProfileConfig) -> Option<Box<dyn Plugin>> {
     Some(match name {
@@ -247,6 +287,31 @@ impl Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scheduler::framework::MAX_NODE_SCORE;
+
+    #[test]
+    fn largest_weighted_total_fits_i64() {
+        let n_plugins = (KNOWN_PLUGINS.len() + OPTIONAL_PLUGINS.len()) as i64;
+        assert_eq!(
+            n_plugins, 18,
+            "update the bound stated on MAX_PLUGIN_WEIGHT"
+        );
+        let total = MAX_NODE_SCORE
+            .checked_mul(MAX_PLUGIN_WEIGHT)
+            .and_then(|t| t.checked_mul(n_plugins));
+        assert_eq!(total, Some(180_000));
+    }
+
+    #[test]
+    fn extension_points_follow_the_plugins() {
+        use ExtensionPoint::*;
+        assert!(extends("PrioritySort", QueueSort));
+        assert!(extends("NodeName", Filter) && !extends("NodeName", Score));
+        assert!(extends("ImageLocality", Score) && !extends("ImageLocality", Filter));
+        assert!(extends("NodeResourcesFit", Filter) && extends("NodeResourcesFit", Score));
+        assert!(extends("DefaultPreemption", PostFilter) && !extends("NodeName", PostFilter));
+        assert!(!extends("DefaultBinder", Filter) && !extends("DefaultBinder", Score));
+    }
 
     fn names(p: &Profile, idx: &[usize]) -> Vec<&'static str> {
         idx.iter().map(|&i| p.plugins[i].name()).collect()
