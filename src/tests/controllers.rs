@@ -605,24 +605,22 @@ fn job_creates_and_deletes_at_most_500_pods_per_sync() {
     // MaxPodCreateDeletePerSync = 500 (job_controller.go): as for the
     // ReplicaSet, 500 at 1 s, 500 at 2 s, 200 at 3 s. Parallelism lowered to
     // 100 at 10 s: 1 100 extra pods, deleted 500, 500, 100.
-    let report = run(&format!(
-        r#"duration: 20s
-nodePools: [{{name: n, count: 1, capacity: {{cpu: '4', memory: 8Gi}}}}]
-controllerManager: {{reconcileLatency: 1s}}
+    let report = run(r#"duration: 20s
+nodePools: [{name: n, count: 1, capacity: {cpu: '4', memory: 8Gi}}]
+controllerManager: {reconcileLatency: 1s}
 workloads:
   - apiVersion: batch/v1
     kind: Job
-    metadata: {{name: batch}}
+    metadata: {name: batch}
     spec:
       parallelism: 1200
       completions: 5000
       template:
-        metadata: {{labels: {{app: batch}}}}
-        spec: {{restartPolicy: Never, containers: [{{name: c, image: x, resources: {{requests: {{cpu: '64'}}}}}}]}}
+        metadata: {labels: {app: batch}}
+        spec: {restartPolicy: Never, containers: [{name: c, image: x, resources: {requests: {cpu: '64'}}}]}
 actions:
-  - {{at: 10s, scale: {{kind: Job, name: batch, replicas: 100}}}}
-"#
-    ));
+  - {at: 10s, scale: {kind: Job, name: batch, replicas: 100}}
+"#);
     assert_eq!(
         bursts(&report, "default/batch", "SuccessfulCreate"),
         [(1.0, 500), (2.0, 500), (3.0, 200)]
