@@ -6,6 +6,7 @@
 //! The page is built from result files only (and the input files they name),
 //! and holds no wall-clock time: the same results give the same bytes.
 
+use crate::metrics::float::fixed;
 use crate::plot::chart::Chart;
 use crate::plot::csv_table::Table;
 use crate::plot::{self, Kind, CHARTS_DIR};
@@ -116,9 +117,9 @@ pub fn report(dir: &Path) -> io::Result<PathBuf> {
 
 fn fmt(v: f64) -> String {
     if v.abs() >= 100.0 {
-        format!("{v:.1}")
+        fixed(v, 1)
     } else {
-        format!("{v:.3}")
+        fixed(v, 3)
     }
 }
 

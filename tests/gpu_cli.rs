@@ -179,3 +179,30 @@ fn replay_of_a_generic_trace_writes_pods_with_their_gpus() {
         "{summary}"
     );
 }
+
+#[test]
+fn fillup_without_gpus_exits_2_at_the_node_list_field_and_writes_nothing() {
+    // Every figure of a fill-up is a share of the GPU capacity: with none,
+    // runs.csv, comparison.csv and curves*.csv used to get inf and NaN.
+    let dir = scratch("no-gpus");
+    let s = scenario(&dir, PODS, "");
+    std::fs::write(
+        dir.join("nodes.csv"),
+        "sn,cpu_milli,memory_mib,gpu,model\nn0,64000,262144,0,\nn1,96000,786432,0,\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let run = ["run", &s, "--out", out.to_str().unwrap(), "--quiet"];
+    for args in [&["validate", &s][..], &run[..]] {
+        let command = args[0];
+        let o = kubesim(args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{command}: {err}");
+        assert!(
+            err.contains("fill.yaml:4:10: gpuFillUp.nodes: the node list ")
+                && err.contains("has no GPU (2 node(s), `gpu` 0 on every one); a fill-up needs at least one GPU node"),
+            "{command}: {err}"
+        );
+        assert!(!out.exists(), "{command}: no results on invalid input");
+    }
+}

@@ -109,7 +109,7 @@ fn load(path: &Path) -> Option<(scenario::FillUpScenario, crate::trace::openb::O
             return None;
         }
     };
-    match crate::trace::openb::load(&s.nodes, &s.pods) {
+    match crate::trace::openb::load(&s.nodes, &s.pods).and_then(|t| s.check_trace(&t).map(|()| t)) {
         Ok(t) => Some((s, t)),
         Err(d) => {
             print_errors(&d, path);

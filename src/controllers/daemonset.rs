@@ -15,6 +15,43 @@ use crate::model::workloads::{DaemonSetSpec, DaemonSetUpdateStrategy, PodTemplat
 use crate::model::ClusterState;
 use std::sync::Arc;
 
+/// `BurstReplicas` (`daemon_controller.go`): `syncNodes` creates at most this
+/// many pods and deletes at most this many per call, once for the pods each
+/// node needs (`manage`) and once for the rolling update. The watch of the
+/// pods created or deleted queues the DaemonSet again and the next sync does
+/// the rest. Upstream creates in slow-start batches (1, 2, 4, …) that stop
+/// at a failure; kubesim's pod creations never fail, so they are not modelled.
+pub const BURST_REPLICAS: usize = 250;
+
+/// What is left of one `syncNodes` call's creations and deletions.
+struct Burst {
+    creations: usize,
+    deletions: usize,
+}
+
+impl Burst {
+    fn new() -> Self {
+        Burst {
+            creations: BURST_REPLICAS,
+            deletions: BURST_REPLICAS,
+        }
+    }
+
+    /// Takes one creation from the budget, if any is left.
+    fn create(&mut self) -> bool {
+        let left = self.creations > 0;
+        self.creations = self.creations.saturating_sub(1);
+        left
+    }
+
+    /// Takes one deletion from the budget, if any is left.
+    fn delete(&mut self) -> bool {
+        let left = self.deletions > 0;
+        self.deletions = self.deletions.saturating_sub(1);
+        left
+    }
+}
+
 /// The label that ties a DaemonSet pod to a template revision.
 pub const CONTROLLER_REVISION_HASH: &str = "controller-revision-hash";
 
@@ -126,7 +163,18 @@ pub fn sync<E: From<ControllerEvent>>(
         .into_iter()
         .filter(|&p| is_active(state, p))
         .collect();
-    cm.memory(id).pod_nodes.retain(|p, _| pods.contains(p));
+    // `pods` is in creation order, so sorted by id.
+    cm.memory(id)
+        .pod_nodes
+        .retain(|p, _| pods.binary_search(p).is_ok());
+    // Each node's pods, in creation order, read once rather than once per node.
+    let mut by_node: std::collections::BTreeMap<NodeId, Vec<PodId>> = Default::default();
+    for &p in &pods {
+        if let Some(&node) = cm.memory(id).pod_nodes.get(&p) {
+            by_node.entry(node).or_default().push(p);
+        }
+    }
+    let mut burst = Burst::new();
 
     let is_current = |state: &ClusterState, p: PodId| {
         state
@@ -145,14 +193,12 @@ pub fn sync<E: From<ControllerEvent>>(
     let mut outdated: Vec<(NodeId, PodId, Option<PodId>)> = Vec::new();
     for i in 0..state.nodes.len() {
         let node = NodeId(i as u32);
-        let on_node: Vec<PodId> = pods
-            .iter()
-            .copied()
-            .filter(|p| cm.memory(id).pod_nodes.get(p) == Some(&node))
-            .collect();
+        let on_node = by_node.remove(&node).unwrap_or_default();
         if !should_run(&spec, &tolerations, state, node) {
             for &p in &on_node {
-                cm.delete_pod(id, p, state, now);
+                if burst.delete() {
+                    cm.delete_pod(id, p, state, now);
+                }
             }
             continue;
         }
@@ -160,16 +206,21 @@ pub fn sync<E: From<ControllerEvent>>(
         let (current, old): (Vec<PodId>, Vec<PodId>) =
             on_node.iter().partition(|&&p| is_current(state, p));
         if on_node.is_empty() {
+            unavailable += 1;
+            if !burst.create() {
+                continue;
+            }
             let template = template_for(&spec, &hash, &tolerations, state, node);
             let pod_name = format!("{name}-{}", cm.suffix());
             let pod = cm.create_pod(id, &template, pod_name, |_| {}, state, now);
             cm.memory(id).pod_nodes.insert(pod, node);
-            unavailable += 1;
             continue;
         }
         // At most one pod per revision and node.
         for &extra in current.iter().skip(1).chain(old.iter().skip(1)) {
-            cm.delete_pod(id, extra, state, now);
+            if burst.delete() {
+                cm.delete_pod(id, extra, state, now);
+            }
         }
         let serving = current
             .first()
@@ -189,6 +240,7 @@ pub fn sync<E: From<ControllerEvent>>(
         max_surge,
     } = spec.update_strategy
     {
+        let mut burst = Burst::new();
         let surge = super::rollout::scaled_value(max_surge, desired, true);
         if surge > 0 {
             // maxSurge: start the new pod beside the old one, delete the old
@@ -196,11 +248,11 @@ pub fn sync<E: From<ControllerEvent>>(
             let mut surging = outdated.iter().filter(|(_, _, new)| new.is_some()).count() as i32;
             for (node, old_pod, new_pod) in outdated {
                 match new_pod {
-                    Some(new_pod) if available(state, new_pod) => {
+                    Some(new_pod) if available(state, new_pod) && burst.delete() => {
                         cm.delete_pod(id, old_pod, state, now)
                     }
                     Some(_) => {}
-                    None if surging < surge => {
+                    None if surging < surge && burst.create() => {
                         let template = template_for(&spec, &hash, &tolerations, state, node);
                         let pod_name = format!("{name}-{}", cm.suffix());
                         let pod = cm.create_pod(id, &template, pod_name, |_| {}, state, now);
@@ -219,8 +271,10 @@ pub fn sync<E: From<ControllerEvent>>(
             outdated.sort_by_key(|&(_, p, _)| available(state, p));
             for (_, old_pod, _) in outdated {
                 if !available(state, old_pod) {
-                    cm.delete_pod(id, old_pod, state, now);
-                } else if allowed > 0 {
+                    if burst.delete() {
+                        cm.delete_pod(id, old_pod, state, now);
+                    }
+                } else if allowed > 0 && burst.delete() {
                     cm.delete_pod(id, old_pod, state, now);
                     allowed -= 1;
                 }

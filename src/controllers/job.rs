@@ -13,10 +13,24 @@ use crate::model::pod::RestartPolicy;
 use crate::model::store::{PodId, Propagation, WorkloadId};
 use crate::model::workloads::{CompletionMode, JobSpec, WorkloadSpec};
 use crate::model::{ClusterState, PodPhase};
+use std::collections::BTreeSet;
 
 /// The annotation and label carrying an Indexed Job pod's index.
 pub const COMPLETION_INDEX: &str = "batch.kubernetes.io/job-completion-index";
 pub const JOB_NAME_LABEL: &str = "batch.kubernetes.io/job-name";
+
+/// `MaxPodCreateDeletePerSync` (`job_controller.go`): `manageJob` creates or
+/// deletes at most this many pods per sync. The watch of the pods it created
+/// or deleted queues the Job again, and the next sync does the rest; while
+/// some pods it created are not yet persisted (declared `apiLatency.create`)
+/// a sync does not manage pods, as upstream's does not while
+/// `SatisfiedExpectations` is false. So a Job of ten million pods is created
+/// 500 pods per event, and `maxEvents` can stop it.
+///
+/// Upstream issues a sync's creations in slow-start batches (1, 2, 4, …) and
+/// skips the rest at the first failed batch; kubesim's pod creations never
+/// fail, so the batches are not modelled: they would change nothing.
+pub const MAX_POD_CREATE_DELETE_PER_SYNC: usize = 500;
 
 /// What a sync reads of a Job's spec, copied out of the store: a Job syncs
 /// at nearly every change of its pods, and its template, dear to clone, is
@@ -105,9 +119,11 @@ pub fn sync<E: From<ControllerEvent>>(
     let (mut new_succeeded, mut new_failed, mut counted_before) = (0, 0, 0);
     let mut active: Vec<PodId> = Vec::with_capacity(pods.len());
     let mut ready = 0;
+    let mut unobserved = 0;
     for &p in pods {
         let e = state.pod(p);
         if !e.status.phase.is_terminal() {
+            unobserved += (e.created > now) as i32;
             if is_active(state, p) {
                 active.push(p);
                 ready += is_ready(state, p) as i32;
@@ -210,6 +226,8 @@ pub fn sync<E: From<ControllerEvent>>(
         None => spec.parallelism,
     };
     let n_active = active.len() as i32;
+    // Expectations not yet satisfied: pods created earlier are in flight.
+    let want = if unobserved > 0 { n_active } else { want };
     // Pods created or deleted below change what the status counts.
     let changes_pods = n_active != want;
     if n_active < want {
@@ -224,13 +242,14 @@ pub fn sync<E: From<ControllerEvent>>(
                 id,
                 &spec,
                 &active,
-                (want - n_active) as usize,
+                ((want - n_active) as usize).min(MAX_POD_CREATE_DELETE_PER_SYNC),
                 state,
                 now,
             ),
         }
     } else if n_active > want {
-        for &p in active.iter().rev().take((n_active - want) as usize) {
+        let excess = ((n_active - want) as usize).min(MAX_POD_CREATE_DELETE_PER_SYNC);
+        for &p in active.iter().rev().take(excess) {
             cm.delete_pod(id, p, state, now);
         }
     }
@@ -263,7 +282,8 @@ fn create_pods(
     let template = job_spec(state, id).template.clone();
     let indexes: Vec<Option<i32>> = match (spec.completion_mode, spec.completions) {
         (CompletionMode::Indexed, Some(c)) => {
-            let running: Vec<i32> = active.iter().filter_map(|&p| index_of(state, p)).collect();
+            let running: BTreeSet<i32> =
+                active.iter().filter_map(|&p| index_of(state, p)).collect();
             let done = &cm.memory(id).completed_indexes;
             (0..c)
                 .filter(|i| !done.contains(i) && !running.contains(i))

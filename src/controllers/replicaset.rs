@@ -2,6 +2,15 @@
 //! v1.32): keeps `replicas` active pods, creating missing ones and deleting
 //! extra ones in upstream's scale-down order (unscheduled before scheduled,
 //! pending before running, not ready before ready, …).
+//!
+//! Like upstream's `manageReplicas`, one sync creates or deletes at most
+//! [`BURST_REPLICAS`] pods. The rest waits for the next sync, which the
+//! watch of the pods just created or deleted queues (upstream's
+//! expectations: `addPod` and `deletePod` observe them and queue the set).
+//! A sync while some pods it created are not yet persisted (declared
+//! `apiLatency.create`) only updates the status, as upstream's does while
+//! `SatisfiedExpectations` is false; the last of them to be persisted
+//! queues the sync that goes on.
 
 use super::rollout::{scale_down_key, PodRank, ScaleDownKey};
 use super::{
@@ -12,7 +21,12 @@ use crate::model::store::{NodeId, PodId, WorkloadId};
 use crate::model::workloads::WorkloadSpec;
 use crate::model::{ClusterState, PodPhase};
 
-/// `burstReplicas`: at most this many creations or deletions per sync.
+/// `burstReplicas` (`BurstReplicas` in `replica_set.go`): at most this many
+/// creations or deletions per sync.
+///
+/// Upstream issues a sync's creations in slow-start batches (1, 2, 4, …) and
+/// skips the rest at the first failed batch; kubesim's pod creations never
+/// fail, so the batches are not modelled: they would change nothing.
 pub const BURST_REPLICAS: usize = 500;
 
 pub fn sync<E: From<ControllerEvent>>(
@@ -27,7 +41,12 @@ pub fn sync<E: From<ControllerEvent>>(
     };
     let (replicas, min_ready_seconds) = (spec.replicas, spec.min_ready_seconds);
     let mut pods = ActivePods::count(cm.live_pods(id, state), state, min_ready_seconds, now);
-    let diff = pods.active as i64 - replicas as i64;
+    // Expectations not yet satisfied: pods created earlier are in flight.
+    let diff = if pods.unobserved > 0 {
+        0
+    } else {
+        pods.active as i64 - replicas as i64
+    };
     if diff < 0 {
         let template = spec.template.clone();
         let name = state.workload(id).workload.metadata.name.clone();
@@ -42,7 +61,8 @@ pub fn sync<E: From<ControllerEvent>>(
             .copied()
             .filter(|&p| is_active(state, p))
             .collect();
-        for pod in pods_to_delete(state, &active, diff as usize, now) {
+        let n = (diff as usize).min(BURST_REPLICAS);
+        for pod in pods_to_delete(state, &active, n, now) {
             cm.delete_pod(id, pod, state, now);
         }
     }
@@ -62,6 +82,8 @@ struct ActivePods {
     available: i32,
     /// When ready pods not yet available become so, in pod order.
     available_later: Vec<SimTime>,
+    /// Created but not yet persisted, so not yet observed through the watch.
+    unobserved: i32,
 }
 
 impl ActivePods {
@@ -71,12 +93,14 @@ impl ActivePods {
             ready: 0,
             available: 0,
             available_later: Vec::new(),
+            unobserved: 0,
         };
         for &p in pods {
             if !is_active(state, p) {
                 continue;
             }
             counts.active += 1;
+            counts.unobserved += (state.pod(p).created > now) as i32;
             counts.ready += is_ready(state, p) as i32;
             counts.available += is_available(state, p, min_ready_seconds, now) as i32;
             if let Some(at) = available_at(state, p, min_ready_seconds).filter(|&at| at > now) {

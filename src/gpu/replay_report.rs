@@ -3,6 +3,7 @@
 
 use super::replay::ReplayRun;
 use super::scenario::{PodTrace, ReplayScenario};
+use crate::metrics::float::fixed;
 use crate::trace::openb::OpenbTrace;
 use std::fmt::Write as _;
 use std::fs;
@@ -45,12 +46,12 @@ pub fn timeseries_csv(r: &ReplayRun) -> String {
     for s in &r.samples {
         let _ = writeln!(
             out,
-            "{},{},{},{:.3},{:.3}",
+            "{},{},{},{},{}",
             s.time_s,
             s.pods_running,
             s.pods_pending,
-            100.0 * s.gpu_allocated_milli as f64 / cap,
-            100.0 * s.frag_milli / cap
+            fixed(100.0 * s.gpu_allocated_milli as f64 / cap, 3),
+            fixed(100.0 * s.frag_milli / cap, 3)
         );
     }
     out
@@ -81,7 +82,7 @@ pub fn summary_csv(trace: &OpenbTrace, r: &ReplayRun) -> String {
     let max = alloc.iter().copied().fold(0.0, f64::max);
     let p = |q| percentile(&waits, q).map_or(String::new(), |v| v.to_string());
     format!(
-        "policy,pods,pods_scheduled,pods_never_scheduled,wait_p50_s,wait_p90_s,wait_p99_s,wait_max_s,gpu_allocated_pct_mean,gpu_allocated_pct_max\n{},{},{},{},{},{},{},{},{mean:.3},{max:.3}\n",
+        "policy,pods,pods_scheduled,pods_never_scheduled,wait_p50_s,wait_p90_s,wait_p99_s,wait_max_s,gpu_allocated_pct_mean,gpu_allocated_pct_max\n{},{},{},{},{},{},{},{},{},{}\n",
         r.policy.name(),
         trace.pods.len(),
         waits.len(),
@@ -89,7 +90,9 @@ pub fn summary_csv(trace: &OpenbTrace, r: &ReplayRun) -> String {
         p(0.5),
         p(0.9),
         p(0.99),
-        p(1.0)
+        p(1.0),
+        fixed(mean, 3),
+        fixed(max, 3)
     )
 }
 

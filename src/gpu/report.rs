@@ -11,6 +11,7 @@ use super::frag::TypicalPods;
 use super::policy::Policy;
 use super::scenario::FillUpScenario;
 use crate::engine::rng::derive_seed;
+use crate::metrics::float::fixed;
 use crate::plot::chart::{self, Chart, LineChart, Series};
 use crate::trace::openb::OpenbTrace;
 use rayon::prelude::*;
@@ -102,20 +103,20 @@ pub fn runs_csv(runs: &[(u64, FillUpRun)]) -> String {
         let f = figures(r);
         let _ = write!(
             out,
-            "{},{rep},{},{},{},{},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3},{:.3}",
+            "{},{rep},{},{},{},{},{},{},{},{},{},{},{},{}",
             r.policy.name(),
             r.seed,
             f.pods_arrived,
             f.pods_scheduled,
             f.pods_failed,
-            f.arrived_gpu_pct,
-            f.gpu_allocated_pct,
-            f.frag_gpus,
-            f.frag_ratio_pct,
-            f.gpu_allocated_pct_at_100,
-            f.unallocated_gpus_at_100,
-            f.frag_gpus_at_100,
-            f.failed_gpus
+            fixed(f.arrived_gpu_pct, 3),
+            fixed(f.gpu_allocated_pct, 3),
+            fixed(f.frag_gpus, 3),
+            fixed(f.frag_ratio_pct, 3),
+            fixed(f.gpu_allocated_pct_at_100, 3),
+            fixed(f.unallocated_gpus_at_100, 3),
+            fixed(f.frag_gpus_at_100, 3),
+            fixed(f.failed_gpus, 3)
         );
         for c in &r.failed {
             let _ = write!(out, ",{}", c.pods);
@@ -173,7 +174,7 @@ pub fn comparison_csv(runs: &[(u64, FillUpRun)]) -> String {
         for (_, get) in &metrics {
             let values: Vec<f64> = figs.iter().map(get).collect();
             let (m, sd) = mean_sd(&values);
-            let _ = write!(out, ",{m:.3},{sd:.3}");
+            let _ = write!(out, ",{},{}", fixed(m, 3), fixed(sd, 3));
         }
         out.push('\n');
     }
@@ -195,10 +196,12 @@ pub fn failed_pods_csv(runs: &[(u64, FillUpRun)]) -> String {
             let (f, fsd) = mean_sd(&failed);
             let _ = writeln!(
                 out,
-                "{},{class},{:.1},{f:.1},{fsd:.1},{:.3}",
+                "{},{class},{},{},{},{}",
                 policy.name(),
-                mean_sd(&arrived).0,
-                mean_sd(&gpus).0
+                fixed(mean_sd(&arrived).0, 1),
+                fixed(f, 1),
+                fixed(fsd, 1),
+                fixed(mean_sd(&gpus).0, 3)
             );
         }
     }
@@ -218,11 +221,12 @@ pub fn curves_csv(runs: &[(u64, FillUpRun)]) -> String {
             };
             let _ = writeln!(
                 out,
-                "{},{rep},{},{:.3},{:.3},{ratio:.3}",
+                "{},{rep},{},{},{},{}",
                 r.policy.name(),
                 p.arrived_pct,
-                pct(p.allocated_milli as f64, r.capacity_milli),
-                pct(p.frag_milli, r.capacity_milli)
+                fixed(pct(p.allocated_milli as f64, r.capacity_milli), 3),
+                fixed(pct(p.frag_milli, r.capacity_milli), 3),
+                fixed(ratio, 3)
             );
         }
     }
@@ -267,8 +271,12 @@ pub fn curves_mean_csv(runs: &[(u64, FillUpRun)]) -> String {
         for [x, m, lo, hi, frag] in rows {
             let _ = writeln!(
                 out,
-                "{},{x},{m:.3},{lo:.3},{hi:.3},{frag:.3}",
-                policy.name()
+                "{},{x},{},{},{},{}",
+                policy.name(),
+                fixed(m, 3),
+                fixed(lo, 3),
+                fixed(hi, 3),
+                fixed(frag, 3)
             );
         }
     }

@@ -17,7 +17,9 @@
 use super::fillup::DEFAULT_INFLATION_PCT;
 use super::frag::DEFAULT_TYPICAL_COVERAGE;
 use super::policy::Policy;
+use crate::scenario::manifest::NameSite;
 use crate::scenario::yaml::{parse_single, Ctx, Diagnostics, MapReader, Node, Value};
+use crate::trace::openb::OpenbTrace;
 use std::path::{Path, PathBuf};
 
 /// The key that marks a fill-up scenario.
@@ -40,12 +42,33 @@ pub struct FillUpScenario {
     pub name: String,
     pub seed: u64,
     pub nodes: PathBuf,
+    /// Where `nodes` is written, for the problems of the node list found
+    /// once it is read.
+    pub nodes_at: NameSite,
     pub pods: PathBuf,
     pub replications: u64,
     pub inflation_pct: u32,
     pub typical_coverage: f64,
     pub policies: Vec<Policy>,
     pub chart_policies: Vec<Policy>,
+}
+
+impl FillUpScenario {
+    /// What the scenario asks of its trace once it is read: the fill-up
+    /// inflates pods to a percentage of the cluster's GPU capacity and
+    /// reports every figure as a share of it, so a node list without GPUs
+    /// leaves nothing to fill (every share would divide by zero).
+    pub fn check_trace(&self, trace: &OpenbTrace) -> Result<(), Diagnostics> {
+        if trace.gpu_capacity_milli() > 0 {
+            return Ok(());
+        }
+        Err(Diagnostics(vec![self.nodes_at.error(format!(
+            "the node list {} has no GPU ({} node(s), `gpu` 0 on every one); a fill-up \
+             needs at least one GPU node",
+            self.nodes.display(),
+            trace.nodes.len()
+        ))]))
+    }
 }
 
 /// Whether the YAML text is a fill-up scenario (a top-level `gpuFillUp` key).
@@ -164,6 +187,7 @@ fn decode(
         fctx.field(key).str(node).map(|p| base.join(p))
     };
     let nodes = path_field(&mut m, &mut fctx, "nodes");
+    let nodes_at = NameSite::of_field(&mut fctx, body, "nodes");
     let pods = path_field(&mut m, &mut fctx, "pods");
     let replications = match m.opt("replications") {
         Some(n) => {
@@ -220,6 +244,7 @@ fn decode(
         name,
         seed,
         nodes: nodes?,
+        nodes_at,
         pods: pods?,
         replications,
         inflation_pct,

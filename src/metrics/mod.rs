@@ -1,6 +1,7 @@
 //! Metrics: what a run measured, and the CSV writers of the output contract
 //! (pods.csv, events.csv, timeseries.csv, summary.csv, decisions.csv).
 //! Writers take `impl Write`; nothing here touches files or the clock.
+pub mod float;
 pub mod nodes;
 pub mod recorder;
 pub mod recovery;

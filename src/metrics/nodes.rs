@@ -104,7 +104,7 @@ fn ratio(used: i64, total: i64) -> String {
     if total == 0 {
         String::new()
     } else {
-        format!("{:.6}", used as f64 / total as f64)
+        super::float::fixed(used as f64 / total as f64, 6)
     }
 }
 

@@ -33,7 +33,7 @@ impl Figure {
     pub fn to_csv(&self) -> String {
         match self {
             Figure::Int(i) => i.to_string(),
-            Figure::Float(f) => format!("{f:.6}"),
+            Figure::Float(f) => super::float::fixed(*f, 6),
             Figure::Text(t) => t.clone(),
             Figure::Missing => String::new(),
         }

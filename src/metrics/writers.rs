@@ -2,6 +2,7 @@
 //! and writes a header and rows; times are exact decimal seconds from the
 //! start of the run, empty where a moment was never reached.
 
+use super::float::fixed;
 use super::recorder::{Sample, WorkloadSample};
 use super::summary::Summary;
 use crate::engine::SimTime;
@@ -189,8 +190,8 @@ pub fn write_timeseries(w: impl Write, samples: &[Sample]) -> io::Result<()> {
             s.pods_succeeded.to_string(),
             s.pods_failed.to_string(),
             s.pods_unschedulable.to_string(),
-            format!("{:.6}", s.cpu_allocated_ratio),
-            format!("{:.6}", s.memory_allocated_ratio),
+            fixed(s.cpu_allocated_ratio, 6),
+            fixed(s.memory_allocated_ratio, 6),
         ])
         .map_err(csv_err)?;
     }

@@ -105,7 +105,7 @@ fn tick(v: &f64) -> String {
     if (v - v.round()).abs() < 1e-9 {
         format!("{}", v.round() as i64)
     } else {
-        let s = format!("{v:.3}");
+        let s = crate::metrics::float::fixed(*v, 3);
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }

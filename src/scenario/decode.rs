@@ -157,14 +157,21 @@ fn decode_scenario(
         .unwrap_or(DEFAULT_MAX_EVENTS);
 
     let mut nodes = Vec::new();
+    // Where each node's name comes from: its pool's `name`, or its manifest's
+    // `metadata.name` (an index into `name_sites`).
+    let mut name_sites: Vec<manifest::NameSite> = Vec::new();
+    let mut node_sites: Vec<usize> = Vec::new();
     let mut pools = Vec::new();
     if let Some(list) = m.opt("nodePools") {
         let mut pctx = ctx.field("nodePools");
         for (i, pool) in pctx.seq(list).unwrap_or(&[]).iter().enumerate() {
+            let mut ictx = pctx.index(i);
             let room = MAX_NODES - nodes.len() as u64;
-            if let Some(pool) = decode_pool(&mut pctx.index(i), pool, &mut names, room) {
-                nodes.extend((0..pool.count).map(|i| pool.node(i)));
-                pools.push(pool);
+            if let Some(decoded) = decode_pool(&mut ictx, pool, &mut names, room) {
+                name_sites.push(manifest::NameSite::of_field(&mut ictx, pool, "name"));
+                node_sites.extend((0..decoded.count).map(|_| name_sites.len() - 1));
+                nodes.extend((0..decoded.count).map(|i| decoded.node(i)));
+                pools.push(decoded);
             }
         }
     }
@@ -183,8 +190,12 @@ fn decode_scenario(
             );
         }
         nodes.extend(objects.nodes);
+        for site in objects.node_sites {
+            node_sites.push(name_sites.len());
+            name_sites.push(site);
+        }
     }
-    check_unique_node_names(ctx, doc.pos, &nodes);
+    check_unique_node_names(ctx, &nodes, &node_sites, &name_sites);
 
     let rules: Vec<BehaviourRule> = match m.opt("behaviour") {
         Some(list) => {
@@ -200,6 +211,7 @@ fn decode_scenario(
     };
 
     let mut pods = Vec::new();
+    let mut pod_sites = Vec::new();
     let mut workloads = Vec::new();
     let mut priority_classes = Vec::new();
     let mut pod_disruption_budgets = Vec::new();
@@ -217,6 +229,7 @@ fn decode_scenario(
         policy::check_classes(&mut wctx, list.pos, &objects.priority_classes);
         priority_classes = objects.priority_classes;
         pod_disruption_budgets = objects.pdbs;
+        pod_sites = objects.pod_sites;
         for mut pod in objects.pods {
             behaviour::apply(&mut pod, &rules, ctx.file(), list.pos, ctx.sink());
             pods.push((SimTime::ZERO, pod));
@@ -251,22 +264,20 @@ fn decode_scenario(
         None => Vec::new(),
     };
     let mut arrivals = Vec::new();
+    let mut arrival_sites = Vec::new();
     if let Some(list) = m.opt("arrivals") {
         let mut actx = ctx.field("arrivals");
         for (i, a) in actx.seq(list).unwrap_or(&[]).iter().enumerate() {
-            if let Some(arrival) = decode_arrival(
-                &mut actx.index(i),
-                a,
-                base_dir,
-                &mut names,
-                &rules,
-                warnings,
-            ) {
+            let mut ictx = actx.index(i);
+            if let Some(arrival) =
+                decode_arrival(&mut ictx, a, base_dir, &mut names, &rules, warnings)
+            {
                 arrivals.push(arrival);
+                arrival_sites.push(manifest::NameSite::of_field(&mut ictx, a, "name"));
             }
         }
     }
-    check_unique_pod_names(ctx, doc.pos, &pods, &arrivals);
+    check_unique_pod_names(ctx, &pods, &pod_sites, &arrivals, &arrival_sites);
     admit_priorities(
         &mut ctx.field("workloads"),
         workloads_pos,
@@ -412,18 +423,37 @@ fn positive_duration(ctx: &mut Ctx, n: &Yaml) -> Option<SimDuration> {
     Some(d)
 }
 
-fn check_unique_node_names(ctx: &mut Ctx, pos: Pos, nodes: &[Node]) {
-    let mut seen = BTreeSet::new();
-    for n in nodes {
-        if !seen.insert(n.metadata.name.as_str()) {
-            ctx.error(
-                pos,
-                format!(
-                    "two nodes are named {:?}; node names must be unique",
-                    n.metadata.name
-                ),
-            );
+/// Every node name once. A duplicate is reported once per place that
+/// introduces it (a pool naming several taken names is one problem), at
+/// that place: the later pool's `name` or the later Node's `metadata.name`.
+fn check_unique_node_names(
+    ctx: &mut Ctx,
+    nodes: &[Node],
+    node_sites: &[usize],
+    sites: &[manifest::NameSite],
+) {
+    debug_assert_eq!(nodes.len(), node_sites.len());
+    let mut first_site: std::collections::BTreeMap<&str, usize> = Default::default();
+    // Per introducing site: (its taken names, the first of them, where that one was named).
+    let mut clashes: std::collections::BTreeMap<usize, (usize, &str, usize)> = Default::default();
+    for (node, &site) in nodes.iter().zip(node_sites) {
+        let name = node.metadata.name.as_str();
+        match first_site.get(name) {
+            None => {
+                first_site.insert(name, site);
+            }
+            Some(&other) => clashes.entry(site).or_insert((0, name, other)).0 += 1,
         }
+    }
+    for (site, (n, name, other)) in clashes {
+        let also = match n {
+            1 => String::new(),
+            n => format!(" and {} more of its nodes' names", n - 1),
+        };
+        ctx.sink().push(sites[site].error(format!(
+            "node name {name:?}{also} already taken (named at {}); node names must be unique",
+            sites[other].at()
+        )));
     }
 }
 
@@ -449,30 +479,83 @@ fn check_unique_workload_names(ctx: &mut Ctx, pos: Pos, workloads: &[TimedWorklo
     }
 }
 
-fn check_unique_pod_names(ctx: &mut Ctx, pos: Pos, pods: &[(SimTime, Pod)], arrivals: &[Arrival]) {
-    let mut seen = BTreeSet::new();
-    for (_, p) in pods {
-        if !seen.insert((p.metadata.namespace.as_str(), p.metadata.name.as_str())) {
-            ctx.error(
-                pos,
-                format!(
-                    "two pods are named {}/{}; pod names must be unique",
-                    p.metadata.namespace, p.metadata.name
-                ),
-            );
+/// Pod names are unique per namespace: a manifest Pod's, and those an
+/// arrival gives its pods (`<name>-<n>`, n from 0). Each clash is reported
+/// at the later Pod's `metadata.name` or at the arrival's `name`.
+///
+/// The pods controllers create are named by generateName with a random
+/// suffix (`web-7d9f8c6b5-x2k4q`), so whether one would match a manifest
+/// Pod is not known at load time; they are not checked here.
+fn check_unique_pod_names(
+    ctx: &mut Ctx,
+    pods: &[(SimTime, Pod)],
+    pod_sites: &[manifest::NameSite],
+    arrivals: &[Arrival],
+    arrival_sites: &[manifest::NameSite],
+) {
+    debug_assert_eq!(pods.len(), pod_sites.len());
+    debug_assert_eq!(arrivals.len(), arrival_sites.len());
+    let mut seen: std::collections::BTreeMap<(&str, &str), &manifest::NameSite> =
+        Default::default();
+    for ((_, p), site) in pods.iter().zip(pod_sites) {
+        let key = (p.metadata.namespace.as_str(), p.metadata.name.as_str());
+        if let Some(other) = seen.get(&key) {
+            ctx.sink().push(site.error(format!(
+                "pod name {}/{} already taken (named at {}); pod names must be unique",
+                key.0,
+                key.1,
+                other.at()
+            )));
+        } else {
+            seen.insert(key, site);
         }
     }
-    let mut arrival_names = BTreeSet::new();
-    for a in arrivals {
-        if !arrival_names.insert(a.name.as_str()) {
-            ctx.error(
-                pos,
-                format!(
-                    "two arrivals are named {:?}; their pods' names would clash",
-                    a.name
-                ),
-            );
+    let mut arrival_names: std::collections::BTreeMap<&str, &manifest::NameSite> =
+        Default::default();
+    for (a, site) in arrivals.iter().zip(arrival_sites) {
+        if let Some(other) = arrival_names.get(a.name.as_str()) {
+            ctx.sink().push(site.error(format!(
+                "arrival name {:?} already taken (named at {}); the pods of both would be named {0}-0, {0}-1, …",
+                a.name,
+                other.at()
+            )));
+            continue;
         }
+        arrival_names.insert(&a.name, site);
+        let namespace = a.template.metadata.namespace.as_str();
+        let limit = arrival_pod_limit(a);
+        // The manifest Pods this arrival's pods would be named after.
+        for (&(ns, name), pod_site) in &seen {
+            let Some(n) = name
+                .strip_prefix(a.name.as_str())
+                .and_then(|rest| rest.strip_prefix('-'))
+                .filter(|n| n == &"0" || !n.starts_with('0'))
+                .and_then(|n| n.parse::<u64>().ok())
+            else {
+                continue;
+            };
+            if ns == namespace && limit.is_none_or(|limit| n < limit) {
+                ctx.sink().push(site.error(format!(
+                    "arrival {:?} would create pod {ns}/{name}, already the name of the Pod at {}; \
+                     pod names must be unique: rename the arrival or the Pod",
+                    a.name,
+                    pod_site.at()
+                )));
+            }
+        }
+    }
+}
+
+/// How many pods an arrival creates at most, if it is bounded by its
+/// declaration alone (`count`, or its list of `times`).
+fn arrival_pod_limit(a: &Arrival) -> Option<u64> {
+    let times = match &a.process {
+        ArrivalProcess::Times(t) => Some(t.len() as u64),
+        _ => None,
+    };
+    match (a.count, times) {
+        (Some(c), Some(t)) => Some(c.min(t)),
+        (c, t) => c.or(t),
     }
 }
 
@@ -500,7 +583,9 @@ fn decode_sources(
             }
         };
         all.pods.extend(objects.pods);
+        all.pod_sites.extend(objects.pod_sites);
         all.nodes.extend(objects.nodes);
+        all.node_sites.extend(objects.node_sites);
         all.workloads.extend(objects.workloads);
         all.priority_classes.extend(objects.priority_classes);
         all.pdbs.extend(objects.pdbs);

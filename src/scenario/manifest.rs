@@ -36,10 +36,64 @@ use crate::model::Pod;
 #[derive(Clone, Debug, Default)]
 pub struct Objects {
     pub pods: Vec<Pod>,
+    /// Where each of `pods` is named, for the checks made once every
+    /// object is decoded (a name used twice).
+    pub pod_sites: Vec<NameSite>,
     pub nodes: Vec<crate::model::Node>,
+    /// Where each of `nodes` is named.
+    pub node_sites: Vec<NameSite>,
     pub workloads: Vec<crate::model::workloads::Workload>,
     pub priority_classes: Vec<crate::model::policy::PriorityClass>,
     pub pdbs: Vec<crate::model::policy::PodDisruptionBudget>,
+}
+
+/// Where a name is written (file, position, field path): problems found
+/// after decoding, such as a name used twice, are reported there.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NameSite {
+    pub file: String,
+    pub pos: Pos,
+    pub field: String,
+}
+
+impl NameSite {
+    /// The `key` field of the mapping `node`, or the mapping itself if it has none.
+    pub fn of_field(ctx: &mut Ctx<'_>, node: &Yaml, key: &str) -> Self {
+        let entry = match &node.value {
+            Value::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k.as_str() == Some(key))
+                .map(|(_, v)| v),
+            _ => None,
+        };
+        let c = ctx.field(key);
+        NameSite {
+            file: c.file().to_string(),
+            pos: entry.map_or(node.pos, |v| v.pos),
+            field: c.path(),
+        }
+    }
+
+    /// An object's `metadata.name`.
+    pub fn of_metadata_name(ctx: &mut Ctx<'_>, doc: &Yaml) -> Self {
+        let metadata = match &doc.value {
+            Value::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k.as_str() == Some("metadata"))
+                .map(|(_, v)| v),
+            _ => None,
+        };
+        NameSite::of_field(&mut ctx.field("metadata"), metadata.unwrap_or(doc), "name")
+    }
+
+    /// `file:line:column` for messages that point at another site.
+    pub fn at(&self) -> String {
+        format!("{}:{}:{}", self.file, self.pos.line, self.pos.column)
+    }
+
+    pub fn error(&self, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(self.file.clone(), self.pos, self.field.clone(), message)
+    }
 }
 
 /// The kinds a manifest may have, for messages.
@@ -257,8 +311,18 @@ fn decode_object(
         return;
     };
     match kind.as_str() {
-        "Pod" => out.pods.extend(decode_pod(ctx, doc, names, warnings, true)),
-        "Node" => out.nodes.extend(decode_node(ctx, doc, names, warnings)),
+        "Pod" => {
+            if let Some(pod) = decode_pod(ctx, doc, names, warnings, true) {
+                out.pods.push(pod);
+                out.pod_sites.push(NameSite::of_metadata_name(ctx, doc));
+            }
+        }
+        "Node" => {
+            if let Some(node) = decode_node(ctx, doc, names, warnings) {
+                out.nodes.push(node);
+                out.node_sites.push(NameSite::of_metadata_name(ctx, doc));
+            }
+        }
         "Service" => out
             .workloads
             .extend(super::service::decode_service(ctx, doc)),

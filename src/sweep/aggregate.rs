@@ -107,7 +107,7 @@ fn csv_err(e: csv::Error) -> io::Error {
 }
 
 fn num(v: f64) -> String {
-    format!("{v:.6}")
+    crate::metrics::float::fixed(v, 6)
 }
 
 /// runs.csv: `run,point,<grid columns>,replication,seed,<summary columns>`.

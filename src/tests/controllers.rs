@@ -544,3 +544,189 @@ actions:
         .count();
     assert_eq!(new_pods, 3);
 }
+
+/// `(time_s, count)` of an object's events with `reason`, one entry per
+/// distinct time in order: the pods each sync created or deleted.
+fn bursts(report: &RunReport, object: &str, reason: &str) -> Vec<(f64, usize)> {
+    let mut out: Vec<(f64, usize)> = Vec::new();
+    for (t, r, _) in events_of(report, object) {
+        if r != reason {
+            continue;
+        }
+        match out.last_mut() {
+            Some((last, n)) if *last == t => *n += 1,
+            _ => out.push((t, 1)),
+        }
+    }
+    out
+}
+
+/// A pod template requesting more CPU than the one node has, so the
+/// scheduler leaves the pods pending and cheap.
+const BIG_POD: &str = "{containers: [{name: c, image: x, resources: {requests: {cpu: '64'}}}]}";
+
+#[test]
+fn replicaset_creates_and_deletes_at_most_burst_replicas_per_sync() {
+    // burstReplicas = 500 (replica_set.go). A sync a second after each
+    // change: the ReplicaSet appears at 0, syncs at 1 s and creates 500; their
+    // watch queues the next sync at 2 s (500 more), then 3 s (the last 200).
+    // Scaled to 0 at 10 s: deletions likewise at 11, 12 and 13 s.
+    let report = run(&format!(
+        r#"duration: 20s
+nodePools: [{{name: n, count: 1, capacity: {{cpu: '4', memory: 8Gi}}}}]
+controllerManager: {{reconcileLatency: 1s}}
+workloads:
+  - apiVersion: apps/v1
+    kind: ReplicaSet
+    metadata: {{name: big}}
+    spec:
+      replicas: 1200
+      selector: {{matchLabels: {{app: big}}}}
+      template:
+        metadata: {{labels: {{app: big}}}}
+        spec: {BIG_POD}
+actions:
+  - {{at: 10s, scale: {{kind: ReplicaSet, name: big, replicas: 0}}}}
+"#
+    ));
+    assert_eq!(
+        bursts(&report, "default/big", "SuccessfulCreate"),
+        [(1.0, 500), (2.0, 500), (3.0, 200)]
+    );
+    assert_eq!(
+        bursts(&report, "default/big", "SuccessfulDelete"),
+        [(11.0, 500), (12.0, 500), (13.0, 200)]
+    );
+    assert_eq!(workload(&report, "ReplicaSet", "big").status.replicas, 0);
+}
+
+#[test]
+fn job_creates_and_deletes_at_most_500_pods_per_sync() {
+    // MaxPodCreateDeletePerSync = 500 (job_controller.go): as for the
+    // ReplicaSet, 500 at 1 s, 500 at 2 s, 200 at 3 s. Parallelism lowered to
+    // 100 at 10 s: 1 100 extra pods, deleted 500, 500, 100.
+    let report = run(r#"duration: 20s
+nodePools: [{name: n, count: 1, capacity: {cpu: '4', memory: 8Gi}}]
+controllerManager: {reconcileLatency: 1s}
+workloads:
+  - apiVersion: batch/v1
+    kind: Job
+    metadata: {name: batch}
+    spec:
+      parallelism: 1200
+      completions: 5000
+      template:
+        metadata: {labels: {app: batch}}
+        spec: {restartPolicy: Never, containers: [{name: c, image: x, resources: {requests: {cpu: '64'}}}]}
+actions:
+  - {at: 10s, scale: {kind: Job, name: batch, replicas: 100}}
+"#);
+    assert_eq!(
+        bursts(&report, "default/batch", "SuccessfulCreate"),
+        [(1.0, 500), (2.0, 500), (3.0, 200)]
+    );
+    assert_eq!(
+        bursts(&report, "default/batch", "SuccessfulDelete"),
+        [(11.0, 500), (12.0, 500), (13.0, 100)]
+    );
+}
+
+#[test]
+fn ten_million_replicas_stop_at_max_events_with_few_pods() {
+    // One sync creates at most 500 pods, so 40 events create at most
+    // 20 000 pods, however many the ReplicaSet or Job asks for: maxEvents
+    // bounds the run's time and memory.
+    for workload in [
+        format!(
+            "apiVersion: apps/v1, kind: ReplicaSet, metadata: {{name: big}},
+      spec: {{replicas: 10000000, selector: {{matchLabels: {{app: big}}}},
+        template: {{metadata: {{labels: {{app: big}}}}, spec: {BIG_POD}}}}}"
+        ),
+        "apiVersion: batch/v1, kind: Job, metadata: {name: big},
+      spec: {parallelism: 10000000, completions: 10000000, template: {spec:
+        {restartPolicy: Never, containers: [{name: c, image: x, resources: {requests: {cpu: '64'}}}]}}}"
+            .to_string(),
+    ] {
+        let started = std::time::Instant::now();
+        let report = run(&format!(
+            "duration: 1h\nmaxEvents: 40\n\
+             nodePools: [{{name: n, count: 1, capacity: {{cpu: '4', memory: 8Gi}}}}]\n\
+             workloads:\n  - {{{workload}}}\n"
+        ));
+        assert_eq!(report.stop_reason, crate::engine::StopReason::MaxEvents);
+        let pods = report.state.pods.iter().count();
+        assert!(pods <= 40 * 500, "{pods} pods after 40 events");
+        assert!(pods >= 500, "{pods} pods: the first sync creates 500");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "took {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+#[test]
+fn daemonset_creates_at_most_250_pods_per_sync() {
+    // BurstReplicas = 250 (daemon_controller.go): 300 eligible nodes get
+    // their pods 250 at the first sync (1 s) and 50 at the next (2 s).
+    let report = run(r#"duration: 5s
+nodePools: [{name: n, count: 300, capacity: {cpu: '4', memory: 8Gi}}]
+controllerManager: {reconcileLatency: 1s}
+workloads:
+  - apiVersion: apps/v1
+    kind: DaemonSet
+    metadata: {name: agent}
+    spec:
+      selector: {matchLabels: {app: agent}}
+      template:
+        metadata: {labels: {app: agent}}
+        spec: {containers: [{name: c, image: x}]}
+"#);
+    assert_eq!(
+        bursts(&report, "default/agent", "SuccessfulCreate"),
+        [(1.0, 250), (2.0, 50)]
+    );
+    assert_eq!(workload(&report, "DaemonSet", "agent").status.desired, 300);
+}
+
+#[test]
+fn replicaset_waits_until_every_pod_it_created_is_persisted() {
+    // Upstream's expectations: after a burst, the ReplicaSet manages pods
+    // again only once it has observed every pod of it. Each creation is
+    // persisted 1 to 5 s after the request, and the first persisted pod's
+    // watch queues a sync that must not create the next burst yet: each
+    // burst comes after every pod of the earlier ones was persisted.
+    let report = run(&format!(
+        r#"duration: 60s
+nodePools: [{{name: n, count: 1, capacity: {{cpu: '4', memory: 8Gi}}}}]
+apiLatency: {{create: "uniform(1s, 5s)"}}
+workloads:
+  - apiVersion: apps/v1
+    kind: ReplicaSet
+    metadata: {{name: big}}
+    spec:
+      replicas: 1200
+      selector: {{matchLabels: {{app: big}}}}
+      template:
+        metadata: {{labels: {{app: big}}}}
+        spec: {BIG_POD}
+"#
+    ));
+    let bursts = bursts(&report, "default/big", "SuccessfulCreate");
+    assert_eq!(
+        bursts.iter().map(|b| b.1).collect::<Vec<_>>(),
+        [500, 500, 200]
+    );
+    // pods.created is the persisted time; pods are in creation order.
+    let pods = pods_of_app(&report, "big");
+    for (i, &(at, _)) in bursts.iter().enumerate().skip(1) {
+        let persisted = pods[..500 * i]
+            .iter()
+            .map(|p| p.created.as_secs_f64())
+            .fold(0.0, f64::max);
+        assert!(
+            at >= persisted,
+            "burst {i} at {at} s before the earlier pods were persisted ({persisted} s)"
+        );
+    }
+}

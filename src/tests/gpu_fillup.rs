@@ -73,3 +73,35 @@ fn fillup_results_do_not_depend_on_the_thread_count() {
     };
     assert_eq!(with(1), with(4));
 }
+
+#[test]
+fn a_fillup_without_gpus_is_refused_and_its_tables_would_hold_no_non_finite_number() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut s = scenario::load(&root.join("scenarios/openb-fillup.yaml")).unwrap();
+    let mut trace = crate::trace::openb::load(&s.nodes, &s.pods).unwrap();
+    trace.nodes.truncate(5);
+    for n in &mut trace.nodes {
+        n.gpus = 0;
+        n.model = None;
+    }
+    let e = s.check_trace(&trace).unwrap_err().to_string();
+    assert!(
+        e.contains("gpuFillUp.nodes: the node list") && e.contains("needs at least one GPU node"),
+        "{e}"
+    );
+    // Were it run anyway, every share of the zero capacity is undefined:
+    // the writers leave those fields empty rather than write NaN or inf.
+    s.policies = vec![Policy::BestFit];
+    s.replications = 1;
+    let runs = report::run_all(&s, &trace);
+    for table in [
+        report::runs_csv(&runs),
+        report::comparison_csv(&runs),
+        report::failed_pods_csv(&runs),
+        report::curves_csv(&runs),
+        report::curves_mean_csv(&runs),
+    ] {
+        let lower = table.to_lowercase();
+        assert!(!lower.contains("nan") && !lower.contains("inf"), "{table}");
+    }
+}

@@ -9,6 +9,7 @@ mod gpu_share;
 mod images;
 mod kubelet;
 mod lifecycle;
+mod names;
 mod preemption;
 mod probes;
 mod queueing;
