@@ -2,6 +2,14 @@
 //! what happens when an input crosses it (the README's "Limits" table is this
 //! list). A limit is never a hang or an abort: crossing it is either an error
 //! at load time (exit 2, located) or an outcome written to the results.
+//!
+//! Bounds that Kubernetes itself sets stay beside the code that follows them,
+//! under upstream's names, and are listed here: pods created or deleted per
+//! controller sync (`controllers::replicaset::BURST_REPLICAS`,
+//! `controllers::job::MAX_POD_CREATE_DELETE_PER_SYNC`,
+//! `controllers::daemonset::BURST_REPLICAS`), so that one sync of a huge
+//! `replicas` is bounded work and `maxEvents` can stop a run. This module
+//! imports nothing: every layer may use it.
 
 /// Largest input file kubesim reads (scenario, manifests, scheduler
 /// configuration, sweep, trace): 256 MiB. Larger files, and anything that is
