@@ -15,12 +15,13 @@ use crate::model::{ClusterState, PodId, PodPhase};
 pub use super::running::{SampleFigures, WorkloadFigures};
 
 /// Most sample intervals a run's `duration` may hold (`duration ÷
-/// sampleInterval`, the rows of timeseries.csv less the first and the
-/// last); a scenario asking for more is rejected when it is loaded. A run
-/// without a `duration` ends by itself or at `maxEvents`: it also ends (with
-/// stop reason `max_time`) once it has taken this many intervals, so a tiny
-/// interval cannot flood a run that never drains.
-pub const MAX_SAMPLES: u64 = 1_000_000;
+/// sampleInterval`: the rows of timeseries.csv, less the first and the
+/// last; about 500 MB of it), so that a tiny interval cannot fill a disk.
+/// A scenario asking for more is rejected when it is loaded. A run without
+/// a `duration` ends by itself or at `maxEvents`; it also ends (stop reason
+/// `max_time`) once it has run this many intervals, so that its sampling is
+/// bounded too.
+pub const MAX_SAMPLES: u64 = 10_000_000;
 
 /// One row of timeseries.csv.
 #[derive(Clone, Debug, PartialEq)]
