@@ -329,11 +329,7 @@ fn write_rest(
         })?;
         if !report.state.workloads.is_empty() {
             write_file(tmp, "workload_summary.csv", |w| {
-                writers::write_workload_summary(
-                    w,
-                    &report.state,
-                    &report.recorder.workload_figures,
-                )
+                writers::write_workload_summary(w, &report.state, &report.recorder.workload_figures)
             })?;
         }
         if !report.faults.is_empty() {

@@ -167,7 +167,9 @@ impl Recorder {
         self.last_sample_time = Some(time);
         self.sample_figures.add(&sample);
         match &mut self.stream {
-            Some(s) => s.timeseries.write(super::writers::timeseries_record(&sample)),
+            Some(s) => s
+                .timeseries
+                .write(super::writers::timeseries_record(&sample)),
             None => self.samples.push(sample),
         }
         let all = state.workloads.len();

@@ -119,7 +119,10 @@ impl WorkloadFigures {
     /// Folds in the rollouts completed since the last sample: the samples
     /// taken while each ran, the last one and `now` where they fall in it.
     pub fn catch_up(&mut self, rollouts: &[(SimTime, SimTime)], now: Option<(SimTime, i32)>) {
-        debug_assert!(rollouts.len() >= self.rollouts_seen, "rollouts are only added");
+        debug_assert!(
+            rollouts.len() >= self.rollouts_seen,
+            "rollouts are only added"
+        );
         for &(start, end) in rollouts.iter().skip(self.rollouts_seen) {
             if let Some((since, least)) = self.in_rollout {
                 if since == start {
@@ -156,10 +159,13 @@ mod tests {
         }
     }
 
+    /// At a sample: `available`, the completed rollouts and when the
+    /// rollout in progress started.
+    type Step<'a> = (i32, &'a [(u64, u64)], Option<u64>);
+
     /// Feeds samples at 10, 20, … with what the controller shows at each
-    /// (`(available, completed rollouts, rollout in progress)`) and returns
-    /// the figure.
-    fn min_during(steps: &[(i32, &[(u64, u64)], Option<u64>)]) -> Option<i32> {
+    /// and returns the figure.
+    fn min_during(steps: &[Step]) -> Option<i32> {
         let mut f = WorkloadFigures::default();
         for (i, (available, rollouts, started)) in steps.iter().enumerate() {
             let rollouts: Vec<_> = rollouts

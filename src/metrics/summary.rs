@@ -179,7 +179,10 @@ pub fn summarize(
             opt(sampled.memory_allocated.mean()),
         ),
         ("cpu_allocated_max_ratio", opt(sampled.cpu_allocated_max)),
-        ("memory_allocated_max_ratio", opt(sampled.memory_allocated_max)),
+        (
+            "memory_allocated_max_ratio",
+            opt(sampled.memory_allocated_max),
+        ),
         ("nodes_with_pods_mean", opt(sampled.nodes_with_pods.mean())),
     ];
     figures.extend(workload_totals(state, &recorder.workload_figures));

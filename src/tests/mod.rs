@@ -12,6 +12,7 @@ mod lifecycle;
 mod preemption;
 mod probes;
 mod queueing;
+mod sampling;
 mod scheduler_scenarios;
 mod scheduling;
 mod streaming;
