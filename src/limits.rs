@@ -30,6 +30,15 @@ pub fn max_jobs(requested: usize, n_runs: usize) -> usize {
     requested.min(cpus).min(n_runs).max(1)
 }
 
+/// Most sample intervals a run's `duration` may hold (`duration ÷
+/// sampleInterval`: the rows of timeseries.csv, less the first and the
+/// last; about 500 MB of it), so that a tiny interval cannot fill a disk.
+/// A scenario asking for more is rejected when it is loaded. A run without
+/// a `duration` ends by itself or at `maxEvents`; it also ends (stop reason
+/// `max_time`) once it has run this many intervals, so that its sampling is
+/// bounded too.
+pub const MAX_SAMPLES: u64 = 10_000_000;
+
 /// `maxEvents` when a scenario sets none: 100 000 000 events. A run that
 /// reaches its `maxEvents` stops there with `stop_reason` `max_events`.
 pub const DEFAULT_MAX_EVENTS: u64 = 100_000_000;

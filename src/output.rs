@@ -82,9 +82,20 @@ pub fn write_results(
         write_file(tmp, "nodes.csv", |w| {
             crate::metrics::nodes::write_nodes(w, &report.recorder.nodes.rows, &report.state)
         })?;
+        write_file(tmp, "timeseries.csv", |w| {
+            writers::write_timeseries(w, &report.recorder.samples)
+        })?;
+        if !report.state.workloads.is_empty() {
+            write_file(tmp, WORKLOADS_CSV, |w| {
+                writers::write_workloads(w, &report.state, &report.recorder.workload_samples)
+            })?;
+        }
         write_rest(tmp, report, manifest, explain)
     })
 }
+
+/// Written only when the run had workload objects.
+const WORKLOADS_CSV: &str = "workloads.csv";
 
 /// The scratch file of a streamed run's retired pods' rows, inside the
 /// temporary directory (removed before it is renamed into place).
@@ -107,11 +118,19 @@ pub fn run_streaming(
         let writers = StreamWriters {
             events: Box::new(BufWriter::new(create(tmp, "events.csv")?)),
             nodes: Box::new(BufWriter::new(create(tmp, "nodes.csv")?)),
+            timeseries: Box::new(BufWriter::new(create(tmp, "timeseries.csv")?)),
+            workloads: Box::new(BufWriter::new(create(tmp, WORKLOADS_CSV)?)),
             retired_pods: Box::new(BufWriter::new(create(tmp, RETIRED_PODS_SCRATCH)?)),
         };
         let mut report = run(writers);
         let streams = report.recorder.stream.take().expect("a streamed run");
         streams.events.finish()?;
+        streams.timeseries.finish()?;
+        streams.workloads.finish()?;
+        if report.state.workloads.is_empty() {
+            // No workload objects, no workloads.csv (as in memory).
+            fs::remove_file(tmp.join(WORKLOADS_CSV))?;
+        }
         if let Some(nodes) = report.recorder.nodes.stream.take() {
             nodes.finish()?;
         }
@@ -235,7 +254,8 @@ fn short_rows() -> io::Error {
     )
 }
 
-/// The files written from the report alike in both modes.
+/// The files written from the report alike in both modes (timeseries.csv
+/// and workloads.csv are streamed or written from the kept samples).
 fn write_rest(
     tmp: &Path,
     report: &RunReport,
@@ -246,19 +266,12 @@ fn write_rest(
         write_file(tmp, "manifest.json", |w| {
             w.write_all(manifest.to_json(report).as_bytes())
         })?;
-        write_file(tmp, "timeseries.csv", |w| {
-            writers::write_timeseries(w, &report.recorder.samples)
-        })?;
         write_file(tmp, "summary.csv", |w| {
             writers::write_summary(w, &report.summary)
         })?;
         if !report.state.workloads.is_empty() {
-            let samples = &report.recorder.workload_samples;
-            write_file(tmp, "workloads.csv", |w| {
-                writers::write_workloads(w, &report.state, samples)
-            })?;
             write_file(tmp, "workload_summary.csv", |w| {
-                writers::write_workload_summary(w, &report.state, samples, report.end)
+                writers::write_workload_summary(w, &report.state, &report.recorder.workload_figures)
             })?;
         }
         if !report.faults.is_empty() {

@@ -13,9 +13,10 @@ use crate::engine::{EventQueue, Limits, RandomStreams, SimTime, StopReason};
 use crate::faults::{FaultEvent, Faults};
 use crate::kubelet::{KubeletEvent, Kubelets};
 use crate::metrics::nodes::NODES_HEADER;
+use crate::metrics::recorder::MAX_SAMPLES;
 use crate::metrics::stream::{CsvSink, RetiredRows, StreamWriters, Streams};
 use crate::metrics::summary::{summarize, Summary};
-use crate::metrics::writers::EVENTS_HEADER;
+use crate::metrics::writers::{EVENTS_HEADER, TIMESERIES_HEADER, WORKLOADS_HEADER};
 use crate::metrics::Recorder;
 use crate::model::api_latency::{ApiLatency, Hop};
 use crate::model::meta::ObjectMeta;
@@ -134,8 +135,8 @@ pub fn simulate(scenario: &Scenario, seed: u64, options: &RunOptions) -> RunRepo
     run(scenario, seed, options, None)
 }
 
-/// Like [`simulate`], but streams events.csv, nodes.csv and the pods.csv
-/// rows of finished pods to `writers` while it runs, and retires the
+/// Like [`simulate`], but streams events.csv, nodes.csv, timeseries.csv,
+/// workloads.csv and the pods.csv rows of finished pods to `writers` while it runs, and retires the
 /// finished pods nothing refers to any more: their entries leave
 /// `report.state.pods` (their ids stay taken) and their summary figures stay
 /// in `report.recorder.retired`. The files `output` writes from either
@@ -155,11 +156,14 @@ fn run(
     options: &RunOptions,
     writers: Option<StreamWriters>,
 ) -> RunReport {
+    // Without a duration, the run ends after at most MAX_SAMPLES sample
+    // intervals (a duration holding more is rejected when it is loaded).
+    let max_time = scenario.duration.unwrap_or_else(|| {
+        crate::engine::SimDuration(scenario.sample_interval.0.saturating_mul(MAX_SAMPLES))
+    });
     let limits = Limits {
         max_events: scenario.max_events,
-        max_time: scenario
-            .duration
-            .map_or(SimTime::MAX, |d| SimTime::ZERO + d),
+        max_time: SimTime(max_time.0),
     };
     let mut events: EventQueue<Event> = EventQueue::new();
     let mut state = ClusterState::new(scenario.resource_names.clone());
@@ -188,6 +192,8 @@ fn run(
     if let Some(w) = writers {
         recorder.stream = Some(Streams {
             events: CsvSink::new(w.events, EVENTS_HEADER),
+            timeseries: CsvSink::new(w.timeseries, TIMESERIES_HEADER),
+            workloads: CsvSink::new(w.workloads, WORKLOADS_HEADER),
             retired: RetiredRows::new(w.retired_pods),
         });
         recorder.nodes.stream = Some(CsvSink::new(w.nodes, NODES_HEADER));
@@ -382,7 +388,9 @@ fn run(
                 }
             }
             Event::Sample => {
-                recorder.sample(now, &state, scheduler.queue.pending_len());
+                recorder.sample(now, &state, scheduler.queue.pending_len(), |w| {
+                    controllers.rollout_started(w)
+                });
                 events.schedule(now + scenario.sample_interval, Event::Sample);
                 // Finished pods something still referred to get another look.
                 let deferred = std::mem::take(&mut recorder.retire_deferred);
@@ -425,9 +433,12 @@ fn run(
         StopReason::MaxTime => limits.max_time,
         _ => events.now(),
     };
-    if recorder.samples.last().is_none_or(|s| s.time < end) {
-        recorder.sample(end, &state, scheduler.queue.pending_len());
+    if recorder.last_sample_time.is_none_or(|t| t < end) {
+        recorder.sample(end, &state, scheduler.queue.pending_len(), |w| {
+            controllers.rollout_started(w)
+        });
     }
+    recorder.finish_samples(&state);
     let summary = summarize(&state, &recorder, end, processed, stop_reason);
     RunReport {
         seed,

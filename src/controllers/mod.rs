@@ -145,6 +145,12 @@ impl ControllerManager {
         &mut self.memory[id.0 as usize]
     }
 
+    /// Deployment: when its rollout in progress started, if one is (the
+    /// metrics follow the samples taken during a rollout as they come).
+    pub fn rollout_started(&self, id: WorkloadId) -> Option<SimTime> {
+        self.memory.get(id.0 as usize)?.rollout_started
+    }
+
     /// Marks an object dirty: it is synced after the reconcile latency.
     pub fn enqueue<E: From<ControllerEvent>>(
         &mut self,

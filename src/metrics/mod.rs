@@ -1,10 +1,12 @@
 //! Metrics: what a run measured, and the CSV writers of the output contract
-//! (pods.csv, events.csv, timeseries.csv, summary.csv, decisions.csv).
+//! (pods.csv, events.csv, timeseries.csv, workloads.csv, summary.csv,
+//! decisions.csv).
 //! Writers take `impl Write`; nothing here touches files or the clock.
 pub mod float;
 pub mod nodes;
 pub mod recorder;
 pub mod recovery;
+pub mod running;
 pub mod stream;
 pub mod summary;
 pub mod writers;

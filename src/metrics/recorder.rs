@@ -1,10 +1,20 @@
 //! The sink the simulation feeds: recorded events and periodic samples.
+//!
+//! A sample is a row of timeseries.csv and one row of workloads.csv per
+//! workload object not deleted. A streamed run writes them as they are
+//! taken; an in-memory run keeps them. Either way the summary figures that
+//! come from them are gathered as they are taken ([`super::running`]), so
+//! a streamed run's memory does not grow with simulated time.
 
 use crate::engine::SimTime;
 use crate::model::event::EventRecord;
 use crate::model::store::{WorkloadEntry, WorkloadId};
 use crate::model::workloads::WorkloadSpec;
 use crate::model::{ClusterState, PodId, PodPhase};
+
+pub use super::running::{SampleFigures, WorkloadFigures};
+
+pub use crate::limits::MAX_SAMPLES;
 
 /// One row of timeseries.csv.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,8 +61,22 @@ pub struct Recorder {
     /// finished pods that something still referred to at an earlier pass.
     pub retire_candidates: Vec<PodId>,
     pub retire_deferred: Vec<PodId>,
+    /// timeseries.csv rows (none when they are streamed).
     pub samples: Vec<Sample>,
+    /// workloads.csv rows (none when they are streamed).
     pub workload_samples: Vec<WorkloadSample>,
+    /// When the last sample was taken.
+    pub last_sample_time: Option<SimTime>,
+    /// summary.csv's figures from the samples so far.
+    pub sample_figures: SampleFigures,
+    /// Per workload object (by id): its figures from its samples so far.
+    pub workload_figures: Vec<WorkloadFigures>,
+    /// The workload objects not deleted at the last sample, in creation
+    /// order, and how many objects there were then: a sample looks at
+    /// these and the new ones, not at every object the run ever had (a
+    /// CronJob leaves a deleted Job behind every minute).
+    live_workloads: Vec<WorkloadId>,
+    workloads_seen: usize,
     /// Rows of nodes.csv.
     pub nodes: super::nodes::NodeTimeline,
     /// Faults and when the workloads they hit recovered (faults.csv).
@@ -105,9 +129,17 @@ impl Recorder {
         self.retired.add(&entry);
     }
 
-    pub fn sample(&mut self, time: SimTime, state: &ClusterState, pods_unschedulable: usize) {
+    /// Takes a sample at `time`. `rollout_started(w)`: when the rollout in
+    /// progress of the Deployment `w` started, if one is.
+    pub fn sample(
+        &mut self,
+        time: SimTime,
+        state: &ClusterState,
+        pods_unschedulable: usize,
+        rollout_started: impl Fn(WorkloadId) -> Option<SimTime>,
+    ) {
         let count = |p: PodPhase| state.phase_counts[p as usize];
-        self.samples.push(Sample {
+        let sample = Sample {
             time,
             nodes_ready: state.nodes.iter().filter(|n| n.ready).count(),
             nodes_with_pods: state.node_usage.iter().filter(|u| u.pod_count > 0).count(),
@@ -124,14 +156,29 @@ impl Recorder {
                 state.requested_total.memory_bytes,
                 state.allocatable_total.memory_bytes,
             ),
-        });
-        for (i, w) in state.workloads.iter().enumerate() {
-            if w.deleted.is_some() {
-                continue;
-            }
-            self.workload_samples.push(WorkloadSample {
+        };
+        self.last_sample_time = Some(time);
+        self.sample_figures.add(&sample);
+        match &mut self.stream {
+            Some(s) => s
+                .timeseries
+                .write(super::writers::timeseries_record(&sample)),
+            None => self.samples.push(sample),
+        }
+        let all = state.workloads.len();
+        self.live_workloads
+            .extend((self.workloads_seen..all).map(|i| WorkloadId(i as u32)));
+        self.workloads_seen = all;
+        self.live_workloads
+            .retain(|&id| state.workload(id).deleted.is_none());
+        if self.workload_figures.len() < all {
+            self.workload_figures.resize_with(all, Default::default);
+        }
+        for &id in &self.live_workloads {
+            let w = state.workload(id);
+            let sample = WorkloadSample {
                 time,
-                workload: WorkloadId(i as u32),
+                workload: id,
                 desired: desired(w),
                 current: w.status.replicas,
                 ready: w.status.ready,
@@ -139,7 +186,26 @@ impl Recorder {
                 updated: w.status.updated,
                 succeeded: w.status.succeeded,
                 failed: w.status.failed,
-            });
+            };
+            self.workload_figures[id.0 as usize].add(
+                &sample,
+                &w.status.rollouts,
+                rollout_started(id),
+            );
+            match &mut self.stream {
+                Some(s) => s
+                    .workloads
+                    .write(super::writers::workload_record(&sample, state)),
+                None => self.workload_samples.push(sample),
+            }
+        }
+    }
+
+    /// At the end of the run: folds in the rollouts completed after the
+    /// last sample (at its very moment).
+    pub fn finish_samples(&mut self, state: &ClusterState) {
+        for (f, w) in self.workload_figures.iter_mut().zip(&state.workloads) {
+            f.catch_up(&w.status.rollouts, None);
         }
     }
 }

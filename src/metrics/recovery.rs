@@ -10,6 +10,13 @@
 //! count as serving until they are evicted. DaemonSets are left out: their
 //! pods belong to nodes, so they recover only with the node. Readiness
 //! stands in for availability (`minReadySeconds` is not waited for).
+//!
+//! Tracking is incremental: a check after an event recounts only the
+//! controllers whose pods changed (all of them when a node or fault did),
+//! and looks at the open faults by group — faults with the same nodes and
+//! controllers recover at the same moment — so its cost follows the
+//! controllers and the distinct groups, not the faults the run ever had
+//! (random failures with a tiny `mtbf` pile up thousands that never recover).
 
 use super::recorder::desired;
 use super::summary::Figure;
@@ -108,6 +115,9 @@ pub struct RecoveryTracker {
     /// When each fault started.
     pub starts: Vec<SimTime>,
     dirty: bool,
+    /// The faults not recovered yet (by index), grouped by their nodes and
+    /// controllers, which are all their recovery depends on.
+    open_groups: BTreeMap<(Vec<NodeId>, Vec<WorkloadId>), Vec<usize>>,
     /// The controllers of the faults not recovered yet: only their changes
     /// (and node or fault changes) can make a fault recover.
     open: std::collections::BTreeSet<WorkloadId>,
@@ -171,13 +181,21 @@ impl RecoveryTracker {
         workloads.sort_unstable();
         workloads.dedup();
         let recovered = workloads.is_empty().then_some(now);
+        if recovered.is_none() {
+            let key = (nodes.to_vec(), workloads.clone());
+            let group = self.open_groups.entry(key).or_default();
+            let new_group = group.is_empty();
+            group.push(self.outcomes.len());
+            if new_group {
+                self.update_open();
+            }
+        }
         self.outcomes.push(FaultOutcome {
             nodes: nodes.to_vec(),
             workloads,
             recovered,
         });
         self.starts.push(now);
-        self.update_open();
         self.fault_changed();
     }
 
@@ -189,10 +207,9 @@ impl RecoveryTracker {
 
     fn update_open(&mut self) {
         self.open = self
-            .outcomes
-            .iter()
-            .filter(|o| o.recovered.is_none())
-            .flat_map(|o| o.workloads.iter().copied())
+            .open_groups
+            .keys()
+            .flat_map(|(_, workloads)| workloads.iter().copied())
             .collect();
         let open = &self.open;
         self.counts.retain(|w, _| open.contains(w));
@@ -244,7 +261,7 @@ impl RecoveryTracker {
     /// After an event: marks the faults whose controllers are whole again.
     /// `healthy(node)` says whether a node has no active fault.
     pub fn check(&mut self, state: &ClusterState, now: SimTime, healthy: impl Fn(NodeId) -> bool) {
-        if !self.dirty || self.outcomes.iter().all(|o| o.recovered.is_some()) {
+        if !self.dirty || self.open_groups.is_empty() {
             return;
         }
         self.dirty = false;
@@ -272,24 +289,32 @@ impl RecoveryTracker {
         }
         self.stale.clear();
         self.all_stale = false;
-        for o in self.outcomes.iter_mut().filter(|o| o.recovered.is_none()) {
-            // This fault's own nodes serve nobody while they are down (their
+        let counts = &self.counts;
+        let outcomes = &mut self.outcomes;
+        let before = self.open_groups.len();
+        self.open_groups.retain(|(nodes, workloads), faults| {
+            // These faults' own nodes serve nobody while they are down (their
             // pods may still show Ready); pods held up by other, overlapping
-            // faults are not this fault's loss and count as serving.
-            let whole = o.workloads.iter().all(|&w| {
+            // faults are not these faults' loss and count as serving.
+            let whole = workloads.iter().all(|&w| {
                 let entry = state.workload(w);
-                let (ready_healthy, on_faulty) = &self.counts[&w];
+                let (ready_healthy, on_faulty) = &counts[&w];
                 let others: i32 = on_faulty
                     .iter()
-                    .filter(|(n, _)| !o.nodes.contains(n))
+                    .filter(|(n, _)| !nodes.contains(n))
                     .map(|(_, c)| c)
                     .sum();
                 entry.deleted.is_some() || ready_healthy + others >= desired(entry)
             });
             if whole {
-                o.recovered = Some(now);
+                for &i in faults.iter() {
+                    outcomes[i].recovered = Some(now);
+                }
             }
+            !whole
+        });
+        if self.open_groups.len() != before {
+            self.update_open();
         }
-        self.update_open();
     }
 }

@@ -1,7 +1,7 @@
 //! Streaming a run's long outputs while it runs, so that a long run's memory
 //! follows the pods alive rather than every pod and event it ever had:
-//! events.csv and nodes.csv rows are written as they happen (both files are
-//! in time order), and a finished pod's pods.csv row is written when its
+//! events.csv, nodes.csv, timeseries.csv and workloads.csv rows are written
+//! as they happen (the files are in time order), and a finished pod's pods.csv row is written when its
 //! entry is retired, to a scratch stream from which pods.csv is put together
 //! in creation order at the end (`output`). The writers are `impl Write`
 //! given by the caller; nothing here opens files.
@@ -15,11 +15,14 @@ use std::io::{self, Write};
 /// Where a streamed output goes.
 pub type Sink = Box<dyn Write + Send>;
 
-/// The writers of a streamed run: events.csv and nodes.csv as they will be
-/// in the results, and a scratch stream for the rows of retired pods.
+/// The writers of a streamed run: events.csv, nodes.csv, timeseries.csv
+/// and workloads.csv as they will be in the results, and a scratch stream
+/// for the rows of retired pods.
 pub struct StreamWriters {
     pub events: Sink,
     pub nodes: Sink,
+    pub timeseries: Sink,
+    pub workloads: Sink,
     pub retired_pods: Sink,
 }
 
@@ -29,6 +32,8 @@ impl StreamWriters {
         StreamWriters {
             events: Box::new(io::sink()),
             nodes: Box::new(io::sink()),
+            timeseries: Box::new(io::sink()),
+            workloads: Box::new(io::sink()),
             retired_pods: Box::new(io::sink()),
         }
     }
@@ -119,10 +124,12 @@ impl RetiredRows {
     }
 }
 
-/// The streams of a run: events.csv and the retired pods' rows (nodes.csv
-/// streams from the node timeline).
+/// The streams of a run: events.csv, the samples' rows and the retired
+/// pods' rows (nodes.csv streams from the node timeline).
 pub struct Streams {
     pub events: CsvSink,
+    pub timeseries: CsvSink,
+    pub workloads: CsvSink,
     pub retired: RetiredRows,
 }
 

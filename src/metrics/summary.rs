@@ -6,7 +6,8 @@
 //! time they had waited so far (a lower bound), so an overloaded cluster
 //! cannot look fast by leaving pods out.
 
-use super::recorder::{Recorder, WorkloadSample};
+use super::recorder::Recorder;
+use super::running::WorkloadFigures;
 use super::stream::pod_times;
 use crate::engine::{SimTime, StopReason};
 use crate::model::workloads::WorkloadSpec;
@@ -105,7 +106,7 @@ fn opt(v: Option<f64>) -> Figure {
     v.map_or(Figure::Missing, Figure::Float)
 }
 
-/// Time-weighted mean of a sampled ratio (samples are evenly spaced, so the plain mean).
+/// The plain mean, added up in order.
 fn mean(values: impl Iterator<Item = f64>) -> Option<f64> {
     let (mut sum, mut n) = (0.0, 0usize);
     for v in values {
@@ -148,13 +149,9 @@ pub fn summarize(
     startup.sort_by(f64::total_cmp);
     let failed_scheduling = recorder.failed_scheduling_events;
     let count = |p: PodPhase| Figure::Int(state.phase_counts[p as usize]);
-    let samples = &recorder.samples;
-    let max_of = |f: fn(&super::Sample) -> f64| {
-        samples
-            .iter()
-            .map(f)
-            .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))))
-    };
+    // Time-weighted means of the sampled ratios: the samples are evenly
+    // spaced, so the plain means.
+    let sampled = &recorder.sample_figures;
     let mut figures = vec![
         ("pods_created", Figure::Int(state.pods.len() as i64)),
         ("pods_pending", count(PodPhase::Pending)),
@@ -175,26 +172,20 @@ pub fn summarize(
         ("restarts", Figure::Int(restarts)),
         (
             "cpu_allocated_mean_ratio",
-            opt(mean(samples.iter().map(|s| s.cpu_allocated_ratio))),
+            opt(sampled.cpu_allocated.mean()),
         ),
         (
             "memory_allocated_mean_ratio",
-            opt(mean(samples.iter().map(|s| s.memory_allocated_ratio))),
+            opt(sampled.memory_allocated.mean()),
         ),
-        (
-            "cpu_allocated_max_ratio",
-            opt(max_of(|s| s.cpu_allocated_ratio)),
-        ),
+        ("cpu_allocated_max_ratio", opt(sampled.cpu_allocated_max)),
         (
             "memory_allocated_max_ratio",
-            opt(max_of(|s| s.memory_allocated_ratio)),
+            opt(sampled.memory_allocated_max),
         ),
-        (
-            "nodes_with_pods_mean",
-            opt(mean(samples.iter().map(|s| s.nodes_with_pods as f64))),
-        ),
+        ("nodes_with_pods_mean", opt(sampled.nodes_with_pods.mean())),
     ];
-    figures.extend(workload_totals(state, &recorder.workload_samples));
+    figures.extend(workload_totals(state, &recorder.workload_figures));
     figures.extend(super::recovery::summary_figures(&recorder.recovery));
     figures.extend([
         ("sim_end_s", Figure::Float(end.as_secs_f64())),
@@ -228,33 +219,20 @@ pub const WORKLOAD_SUMMARY_COLUMNS: &[&str] = &[
     "availability_ratio",
 ];
 
-/// Availability of a serving workload over the samples: the mean of
-/// min(available, desired) / desired over samples where desired > 0.
-fn availability(samples: &[&WorkloadSample]) -> Option<f64> {
-    mean(
-        samples
-            .iter()
-            .filter(|s| s.desired > 0)
-            .map(|s| s.available.min(s.desired) as f64 / s.desired as f64),
-    )
-}
-
-/// One row per workload object, in creation order.
-pub fn workload_figures(
-    state: &ClusterState,
-    samples: &[WorkloadSample],
-    _end: SimTime,
-) -> Vec<Vec<Figure>> {
+/// One row per workload object, in creation order, from the figures
+/// gathered from its samples (`figures[i]` for workload `i`). Availability
+/// of a serving workload over its samples is the mean of
+/// min(available, desired) / desired over the samples where desired > 0.
+pub fn workload_figures(state: &ClusterState, figures: &[WorkloadFigures]) -> Vec<Vec<Figure>> {
+    // A workload created and deleted between two samples has none.
+    let unsampled = WorkloadFigures::default();
     let secs = |t: Option<SimTime>| t.map_or(Figure::Missing, |t| Figure::Float(t.as_secs_f64()));
     state
         .workloads
         .iter()
         .enumerate()
         .map(|(i, w)| {
-            let own: Vec<&WorkloadSample> = samples
-                .iter()
-                .filter(|s| s.workload.0 as usize == i)
-                .collect();
+            let own = figures.get(i).unwrap_or(&unsampled);
             let finished = w.status.finished();
             let outcome = match (&w.workload.spec, finished) {
                 (_, Some(c)) => c.kind.to_string(),
@@ -276,11 +254,7 @@ pub fn workload_figures(
                 .iter()
                 .map(|(a, b)| b.since(*a).as_secs_f64())
                 .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d))));
-            let min_during = own
-                .iter()
-                .filter(|s| rollouts.iter().any(|(a, b)| s.time >= *a && s.time <= *b))
-                .map(|s| s.available)
-                .min();
+            let min_during = own.rollout_min_available;
             vec![
                 Figure::Text(w.workload.spec.kind().into()),
                 Figure::Text(w.workload.metadata.namespace.clone()),
@@ -297,9 +271,9 @@ pub fn workload_figures(
                 if serving {
                     if matches!(w.workload.spec, WorkloadSpec::Service(_)) {
                         // What clients see: at least one ready endpoint.
-                        opt(mean(own.iter().map(|s| f64::from(u8::from(s.ready > 0)))))
+                        opt(own.ready_any.mean())
                     } else {
-                        opt(availability(&own))
+                        opt(own.availability.mean())
                     }
                 } else {
                     Figure::Missing
@@ -312,7 +286,7 @@ pub fn workload_figures(
 /// Run-level workload figures for summary.csv.
 fn workload_totals(
     state: &ClusterState,
-    samples: &[WorkloadSample],
+    figures: &[WorkloadFigures],
 ) -> Vec<(&'static str, Figure)> {
     let jobs = state
         .workloads
@@ -340,14 +314,7 @@ fn workload_totals(
         .collect();
     let min_availability = deployments
         .iter()
-        .filter_map(|&i| {
-            availability(
-                &samples
-                    .iter()
-                    .filter(|s| s.workload.0 as usize == i)
-                    .collect::<Vec<_>>(),
-            )
-        })
+        .filter_map(|&i| figures.get(i).and_then(|f| f.availability.mean()))
         .fold(None, |m: Option<f64>, a| Some(m.map_or(a, |m| m.min(a))));
     let longest_rollout = deployments
         .iter()

@@ -164,36 +164,41 @@ pub fn write_events(w: impl Write, events: &[EventRecord]) -> io::Result<()> {
     out.flush()
 }
 
+pub const TIMESERIES_HEADER: &[&str] = &[
+    "time_s",
+    "nodes_ready",
+    "nodes_with_pods",
+    "pods_pending",
+    "pods_running",
+    "pods_succeeded",
+    "pods_failed",
+    "pods_unschedulable",
+    "cpu_allocated_ratio",
+    "memory_allocated_ratio",
+];
+
+/// A row of timeseries.csv, the same whether it is streamed or written at the end.
+pub fn timeseries_record(s: &Sample) -> [String; 10] {
+    [
+        s.time.to_string(),
+        s.nodes_ready.to_string(),
+        s.nodes_with_pods.to_string(),
+        s.pods_pending.to_string(),
+        s.pods_running.to_string(),
+        s.pods_succeeded.to_string(),
+        s.pods_failed.to_string(),
+        s.pods_unschedulable.to_string(),
+        fixed(s.cpu_allocated_ratio, 6),
+        fixed(s.memory_allocated_ratio, 6),
+    ]
+}
+
 /// timeseries.csv: one row per sample.
 pub fn write_timeseries(w: impl Write, samples: &[Sample]) -> io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
-    out.write_record([
-        "time_s",
-        "nodes_ready",
-        "nodes_with_pods",
-        "pods_pending",
-        "pods_running",
-        "pods_succeeded",
-        "pods_failed",
-        "pods_unschedulable",
-        "cpu_allocated_ratio",
-        "memory_allocated_ratio",
-    ])
-    .map_err(csv_err)?;
+    out.write_record(TIMESERIES_HEADER).map_err(csv_err)?;
     for s in samples {
-        out.write_record([
-            s.time.to_string(),
-            s.nodes_ready.to_string(),
-            s.nodes_with_pods.to_string(),
-            s.pods_pending.to_string(),
-            s.pods_running.to_string(),
-            s.pods_succeeded.to_string(),
-            s.pods_failed.to_string(),
-            s.pods_unschedulable.to_string(),
-            fixed(s.cpu_allocated_ratio, 6),
-            fixed(s.memory_allocated_ratio, 6),
-        ])
-        .map_err(csv_err)?;
+        out.write_record(timeseries_record(s)).map_err(csv_err)?;
     }
     out.flush()
 }
@@ -283,6 +288,38 @@ pub fn write_decision_summary(
     out.flush()
 }
 
+pub const WORKLOADS_HEADER: &[&str] = &[
+    "time_s",
+    "kind",
+    "namespace",
+    "name",
+    "desired",
+    "current",
+    "ready",
+    "available",
+    "updated",
+    "succeeded",
+    "failed",
+];
+
+/// A row of workloads.csv, the same whether it is streamed or written at the end.
+pub fn workload_record(s: &WorkloadSample, state: &ClusterState) -> [String; 11] {
+    let w = &state.workload(s.workload).workload;
+    [
+        s.time.to_string(),
+        w.spec.kind().to_string(),
+        w.metadata.namespace.clone(),
+        w.metadata.name.clone(),
+        s.desired.to_string(),
+        s.current.to_string(),
+        s.ready.to_string(),
+        s.available.to_string(),
+        s.updated.to_string(),
+        s.succeeded.to_string(),
+        s.failed.to_string(),
+    ]
+}
+
 /// workloads.csv: each workload object's counts at every sample time.
 pub fn write_workloads(
     w: impl Write,
@@ -290,51 +327,25 @@ pub fn write_workloads(
     samples: &[WorkloadSample],
 ) -> io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
-    out.write_record([
-        "time_s",
-        "kind",
-        "namespace",
-        "name",
-        "desired",
-        "current",
-        "ready",
-        "available",
-        "updated",
-        "succeeded",
-        "failed",
-    ])
-    .map_err(csv_err)?;
+    out.write_record(WORKLOADS_HEADER).map_err(csv_err)?;
     for s in samples {
-        let w = &state.workload(s.workload).workload;
-        out.write_record([
-            s.time.to_string(),
-            w.spec.kind().to_string(),
-            w.metadata.namespace.clone(),
-            w.metadata.name.clone(),
-            s.desired.to_string(),
-            s.current.to_string(),
-            s.ready.to_string(),
-            s.available.to_string(),
-            s.updated.to_string(),
-            s.succeeded.to_string(),
-            s.failed.to_string(),
-        ])
-        .map_err(csv_err)?;
+        out.write_record(workload_record(s, state))
+            .map_err(csv_err)?;
     }
     out.flush()
 }
 
-/// workload_summary.csv: one row per workload object (see `workload_figures`).
+/// workload_summary.csv: one row per workload object (see `workload_figures`),
+/// from the figures gathered as the samples came.
 pub fn write_workload_summary(
     w: impl Write,
     state: &ClusterState,
-    samples: &[WorkloadSample],
-    end: SimTime,
+    figures: &[super::running::WorkloadFigures],
 ) -> io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
     out.write_record(super::summary::WORKLOAD_SUMMARY_COLUMNS)
         .map_err(csv_err)?;
-    for row in super::summary::workload_figures(state, samples, end) {
+    for row in super::summary::workload_figures(state, figures) {
         out.write_record(row.iter().map(|f| f.to_csv()))
             .map_err(csv_err)?;
     }

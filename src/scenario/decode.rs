@@ -14,7 +14,7 @@ use super::yaml::{parse_documents, Ctx, Diagnostic, Diagnostics, MapReader, Node
 use crate::controllers::ControllerConfig;
 use crate::engine::time::parse_duration;
 use crate::engine::{SimDuration, SimTime};
-use crate::limits::MAX_NODES;
+use crate::limits::{MAX_NODES, MAX_SAMPLES};
 use crate::metrics::summary::SUMMARY_COLUMNS;
 use crate::model::meta::ObjectMeta;
 use crate::model::node::{Node, DEFAULT_MAX_PODS, LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE};
@@ -147,10 +147,20 @@ fn decode_scenario(
     let duration = m
         .opt("duration")
         .and_then(|n| duration(&mut ctx.field("duration"), n));
-    let sample_interval = m
-        .opt("sampleInterval")
+    let sample_interval_node = m.opt("sampleInterval");
+    let sample_interval = sample_interval_node
         .and_then(|n| positive_duration(&mut ctx.field("sampleInterval"), n))
         .unwrap_or(DEFAULT_SAMPLE_INTERVAL);
+    if let Some(d) = duration {
+        // Where the problem is: the interval if given, else the duration.
+        let (field, pos) = match (sample_interval_node, m.opt("duration")) {
+            (Some(n), _) => ("sampleInterval", n.pos),
+            (None, Some(n)) => ("duration", n.pos),
+            (None, None) => ("sampleInterval", doc.pos),
+        };
+        let default = sample_interval_node.is_none();
+        check_sample_count(&mut ctx.field(field), pos, d, sample_interval, default);
+    }
     let max_events = m
         .opt("maxEvents")
         .and_then(|n| ctx.field("maxEvents").u64(n))
@@ -421,6 +431,31 @@ fn positive_duration(ctx: &mut Ctx, n: &Yaml) -> Option<SimDuration> {
         return None;
     }
     Some(d)
+}
+
+/// A run samples every `interval` for its `duration`: at most
+/// [`MAX_SAMPLES`] intervals, so that timeseries.csv and workloads.csv stay
+/// within a stated size.
+fn check_sample_count(
+    ctx: &mut Ctx,
+    pos: Pos,
+    duration: SimDuration,
+    interval: SimDuration,
+    default: bool,
+) {
+    let samples = duration.0 / interval.0;
+    let which = if default { "the default" } else { "a" };
+    if samples > MAX_SAMPLES {
+        let least = SimDuration(duration.0.div_ceil(MAX_SAMPLES));
+        ctx.error(
+            pos,
+            format!(
+                "{which} sampleInterval of {interval} over a duration of {duration} takes {samples} \
+                 samples; at most {MAX_SAMPLES} are allowed (duration ÷ sampleInterval): \
+                 use a sampleInterval of at least {least}, or a shorter duration"
+            ),
+        );
+    }
 }
 
 /// Every node name once. A duplicate is reported once per place that

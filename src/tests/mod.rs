@@ -13,6 +13,7 @@ mod names;
 mod preemption;
 mod probes;
 mod queueing;
+mod sampling;
 mod scheduler_scenarios;
 mod scheduling;
 mod streaming;

@@ -1,6 +1,7 @@
-//! Streaming a run (events, node rows and finished pods written as they
-//! happen, finished pods retired) writes byte for byte the files an
-//! in-memory run writes, and keeps memory per finished pod bounded.
+//! Streaming a run (events, node rows, samples and finished pods written as
+//! they happen, finished pods retired) writes byte for byte the files an
+//! in-memory run writes (timeseries.csv and workloads.csv among them), and
+//! keeps memory per finished pod bounded.
 
 use super::scenario;
 use crate::metrics::stream::StreamWriters;
@@ -359,6 +360,7 @@ fn streaming_keeps_only_the_pods_alive() {
         streamed.state.pods.live()
     );
     assert!(streamed.recorder.events.is_empty() && streamed.recorder.nodes.rows.is_empty());
+    assert!(streamed.recorder.samples.is_empty());
     assert_eq!(streamed.recorder.retired.pods, 2000);
     // The in-memory run holds every entry, every event and node row.
     let in_memory = simulate(&s, 1, &RunOptions::default());
