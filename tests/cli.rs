@@ -265,12 +265,16 @@ fn invalid_lifecycle_specs_exit_2_with_positions() {
     }
 }
 
-/// The README's annotated scenario says it is a complete, valid file: it is,
-/// given the files it names (a Node list, a Pod file, an arrival's template).
+/// The annotated scenario of docs/scenario-format.md says it is a complete,
+/// valid file: it is, given the files it names (a Node list, a Pod file, an
+/// arrival's template).
 #[test]
-fn the_readme_scenario_example_is_valid() {
-    let readme = read(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")));
-    let section = &readme[readme.find("## Scenario format").expect("the section")..];
+fn the_documented_scenario_example_is_valid() {
+    let doc = read(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/scenario-format.md"
+    )));
+    let section = &doc[doc.find("# Scenario format").expect("the section")..];
     let start = section.find("```yaml\n").expect("a yaml block") + "```yaml\n".len();
     let example = &section[start..start + section[start..].find("```").unwrap()];
     let dir = scratch("readme-example");
