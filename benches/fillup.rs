@@ -11,7 +11,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use kubesim::gpu::fillup;
-use kubesim::gpu::policy::Policy;
+use kubesim::scheduler::plugins::gpu::policy::Policy;
 use std::path::Path;
 
 /// The allocator of the `kubesim` binary (see `src/main.rs`), so that the

@@ -25,11 +25,11 @@
 
 use super::{ControllerEvent, ControllerManager};
 use crate::engine::{EventQueue, SimDuration, SimTime};
+use crate::model::admission::TAINT_NODE_UNSCHEDULABLE;
 use crate::model::node_health::ConditionStatus;
 use crate::model::store::{NodeId, PodId};
 use crate::model::taints::{Taint, TaintEffect};
 use crate::model::ClusterState;
-use crate::scheduler::plugins::node_unschedulable::TAINT_NODE_UNSCHEDULABLE;
 use std::collections::{BTreeMap, VecDeque};
 
 pub use crate::model::admission::{TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE};

@@ -14,15 +14,15 @@
 //!
 //! After each arrival the run records, at every whole percent of capacity
 //! the arrived GPU request crosses, the allocated GPU share and the
-//! cluster's fragmentation ([`super::frag`]). This dedicated loop reuses the
-//! filter and score functions of [`super::device`] and [`super::policy`];
+//! cluster's fragmentation ([`crate::scheduler::plugins::gpu::frag`]). This dedicated loop reuses the
+//! filter and score functions of [`crate::model::gpu_device`] and [`crate::scheduler::plugins::gpu::policy`];
 //! it does not go through the event engine, which a protocol without time
 //! does not need.
 
-use super::device::{GpuNode, GpuPod, GpuRequest, GpuSet};
-use super::frag::TypicalPods;
-use super::policy::{normalize_min_max, Policy};
 use crate::engine::rng::derive_seed;
+use crate::model::gpu_device::{GpuNode, GpuPod, GpuRequest, GpuSet};
+use crate::scheduler::plugins::gpu::frag::TypicalPods;
+use crate::scheduler::plugins::gpu::policy::{normalize_min_max, Policy};
 use crate::trace::openb::OpenbTrace;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -346,7 +346,7 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gpu::device::{GpuModels, ModelSet, MILLI_PER_GPU};
+    use crate::model::gpu_device::{GpuModels, ModelSet, MILLI_PER_GPU};
     use crate::trace::openb::{Qos, TraceNode, TracePhase, TracePod};
 
     fn trace(nodes: &[(u8, i64)], pods: &[(u8, i32, i64)]) -> OpenbTrace {

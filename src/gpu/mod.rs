@@ -1,18 +1,15 @@
-//! GPU clusters: per-device accounting of GPU share, the GPU placement
-//! policies of Weng et al. ("Beware of Fragmentation", USENIX ATC'23), their
-//! fragmentation measure, and the paper's fill-up protocol as a scenario mode.
+//! The GPU fill-up and replay: applications over the simulator's GPU parts,
+//! beside `sweep`. The paper's fill-up protocol (Weng et al., "Beware of
+//! Fragmentation", USENIX ATC'23) and a time-driven replay of a GPU trace,
+//! each with its own loop over the same device accounting
+//! ([`crate::model::gpu_device`]) and placement policies
+//! ([`crate::scheduler::plugins::gpu`]) that the event-driven simulation uses.
 //!
-//! - [`device`]: a node's GPUs (model, free milli-GPU per device) and a pod's
-//!   GPU request; the filter and the device choice at Reserve.
-//! - [`frag`]: typical pods and the expected fragmentation of a node.
-//! - [`policy`]: Random, DotProd, GpuClustering, GpuPacking, BestFit, FGD and
-//!   kube's LeastAllocated, MostAllocated and BalancedAllocation as scores.
 //! - [`fillup`]: one run of the protocol over a trace.
-//! - [`scenario`], [`report`]: the scenario file and the files a run writes.
-pub mod device;
+//! - [`replay`]: the trace replayed at its own timestamps.
+//! - [`scenario`], [`report`], [`replay_report`]: the scenario files and the
+//!   files a run writes.
 pub mod fillup;
-pub mod frag;
-pub mod policy;
 pub mod replay;
 pub mod replay_report;
 pub mod report;

@@ -10,10 +10,10 @@
 //! before it was scheduled leaves the queue. At equal times deletions come
 //! first, so freed capacity is visible to pods created at that instant.
 
-use super::device::{GpuPod, GpuSet};
 use super::fillup::{gpu_pod, node_order, random_policy_stream, select_node, trace_nodes, Scratch};
-use super::frag::TypicalPods;
-use super::policy::Policy;
+use crate::model::gpu_device::{GpuPod, GpuSet};
+use crate::scheduler::plugins::gpu::frag::TypicalPods;
+use crate::scheduler::plugins::gpu::policy::Policy;
 use crate::trace::openb::OpenbTrace;
 use std::cmp::Reverse;
 use std::collections::BTreeSet;
@@ -202,8 +202,8 @@ pub fn replay(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gpu::device::{GpuModels, GpuRequest, ModelSet};
     use crate::gpu::fillup::typical_pods;
+    use crate::model::gpu_device::{GpuModels, GpuRequest, ModelSet};
     use crate::trace::openb::{Qos, TraceNode, TracePhase, TracePod};
 
     fn pod(name: &str, milli: i32, created: i64, deleted: i64, priority: i64) -> TracePod {

@@ -7,12 +7,12 @@
 //! Numbers are printed with fixed decimals: same scenario, same bytes.
 
 use super::fillup::{self, FillUpRun, CLASSES};
-use super::frag::TypicalPods;
-use super::policy::Policy;
 use super::scenario::FillUpScenario;
 use crate::engine::rng::derive_seed;
 use crate::metrics::float::fixed;
 use crate::plot::chart::{self, Chart, LineChart, Series};
+use crate::scheduler::plugins::gpu::frag::TypicalPods;
+use crate::scheduler::plugins::gpu::policy::Policy;
 use crate::trace::openb::OpenbTrace;
 use rayon::prelude::*;
 use std::fmt::Write as _;

@@ -15,10 +15,10 @@
 //! ```
 
 use super::fillup::DEFAULT_INFLATION_PCT;
-use super::frag::DEFAULT_TYPICAL_COVERAGE;
-use super::policy::Policy;
 use crate::scenario::manifest::NameSite;
 use crate::scenario::yaml::{parse_single, Ctx, Diagnostics, MapReader, Node, Value};
+use crate::scheduler::plugins::gpu::frag::DEFAULT_TYPICAL_COVERAGE;
+use crate::scheduler::plugins::gpu::policy::Policy;
 use crate::trace::openb::OpenbTrace;
 use std::path::{Path, PathBuf};
 

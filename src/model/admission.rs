@@ -14,6 +14,8 @@ use std::sync::Arc;
 
 pub const TAINT_NODE_NOT_READY: &str = "node.kubernetes.io/not-ready";
 pub const TAINT_NODE_UNREACHABLE: &str = "node.kubernetes.io/unreachable";
+/// `v1.TaintNodeUnschedulable`.
+pub const TAINT_NODE_UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";
 /// Default of both admission flags.
 pub const DEFAULT_TOLERATION_SECONDS: i64 = 300;
 

@@ -6,6 +6,7 @@ pub mod affinity;
 pub mod api_latency;
 pub mod event;
 pub mod eviction;
+pub mod gpu_device;
 pub mod gpu_share;
 pub mod intstr;
 pub mod labels;

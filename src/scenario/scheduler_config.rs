@@ -666,7 +666,7 @@ fn check_label_names(ctx: &mut Ctx, node: &Yaml, groups: bool) {
 fn decode_typical_shape(
     ctx: &mut Ctx,
     node: &Yaml,
-) -> Option<crate::scheduler::plugins::fgd::TypicalShape> {
+) -> Option<crate::scheduler::plugins::gpu::fgd::TypicalShape> {
     let mut m = MapReader::new(ctx, node)?;
     let cpu = m.req(ctx, "cpu").and_then(|n| {
         let mut c = ctx.field("cpu");
@@ -701,7 +701,7 @@ fn decode_typical_shape(
     let count = int(&mut m, "gpuCount", 1, 8, Some(1));
     let weight = int(&mut m, "weight", 1, u32::MAX as u64, None);
     m.finish(ctx, &["cpu", "gpuMilli", "gpuCount", "weight"]);
-    Some(crate::scheduler::plugins::fgd::TypicalShape {
+    Some(crate::scheduler::plugins::gpu::fgd::TypicalShape {
         cpu_millis: cpu?,
         gpu_milli: milli? as i32,
         gpu_count: count? as u8,
@@ -953,7 +953,7 @@ fn decode_plugin_config(
             }
             am.finish(&mut actx, &["addedAffinity"]);
         }
-        crate::scheduler::plugins::fgd::NAME => {
+        crate::scheduler::plugins::gpu::fgd::NAME => {
             if let Some(list) = am.opt("typicalPods") {
                 let mut lctx = actx.field("typicalPods");
                 let items = lctx.seq(list).unwrap_or(&[]);

@@ -4,14 +4,13 @@
 
 use super::framework::Plugin;
 use super::plugins::balanced_allocation::{self, BalancedAllocation};
+use super::plugins::gpu::{fgd, policies as gpu_policies, share as gpu_share};
 use super::plugins::image_locality::{self, ImageLocality};
 use super::plugins::inter_pod_affinity::{self, InterPodAffinity};
 use super::plugins::node_resources_fit::{self, NodeResourcesFit};
 use super::plugins::pod_topology_spread::{self, PodTopologySpread, PodTopologySpreadArgs};
 use super::plugins::resource_allocation::ResourceSpec;
-use super::plugins::{
-    fgd, gpu_policies, gpu_share, node_affinity, node_name, node_unschedulable, taint_toleration,
-};
+use super::plugins::{node_affinity, node_name, node_unschedulable, taint_toleration};
 use super::preemption::PreemptionArgs;
 use super::queue::{DEFAULT_POD_INITIAL_BACKOFF, DEFAULT_POD_MAX_BACKOFF};
 use crate::engine::SimDuration;

@@ -81,7 +81,7 @@ impl Scheduler {
                     .score
                     .iter()
                     .find_map(|&(i, _)| profile.plugins[i].reserve_devices(pod, view))
-                    .or_else(|| plugins::gpu_share::reserve_devices(pod, &view.usage.gpus));
+                    .or_else(|| plugins::gpu::share::reserve_devices(pod, &view.usage.gpus));
                 if let Some((devices, milli)) = chosen {
                     state.reserve_gpus(pod_id, devices, milli);
                 }

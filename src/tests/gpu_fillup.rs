@@ -1,7 +1,7 @@
 //! The bundled openb fill-up scenario runs and reproduces its committed results.
 
-use crate::gpu::policy::Policy;
 use crate::gpu::{report, scenario};
+use crate::scheduler::plugins::gpu::policy::Policy;
 use std::path::Path;
 
 #[test]

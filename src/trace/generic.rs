@@ -19,7 +19,7 @@
 
 use super::csv_rows::{self, Cells};
 use super::openb::{Qos, TracePhase, TracePod};
-use crate::gpu::device::{GpuModels, GpuRequest, ModelSet, MAX_GPUS_PER_NODE, MILLI_PER_GPU};
+use crate::model::gpu_device::{GpuModels, GpuRequest, ModelSet, MAX_GPUS_PER_NODE, MILLI_PER_GPU};
 use crate::scenario::yaml::Diagnostic;
 
 const REQUIRED: [&str; 4] = ["submit_time", "run_time", "cpu_milli", "memory_mib"];

@@ -9,7 +9,7 @@
 //! its file, line and column; every problem is reported, not only the first.
 
 use super::csv_rows::{self, Cells};
-use crate::gpu::device::{GpuModels, GpuRequest, ModelSet, MAX_GPUS_PER_NODE, MILLI_PER_GPU};
+use crate::model::gpu_device::{GpuModels, GpuRequest, ModelSet, MAX_GPUS_PER_NODE, MILLI_PER_GPU};
 use crate::scenario::yaml::{Diagnostic, Diagnostics};
 use std::path::Path;
 

@@ -1,9 +1,7 @@
 //! The in-tree plugins kubesim implements, one file each, named as upstream
 //! names them (`pkg/scheduler/framework/plugins/names/names.go`).
 pub mod balanced_allocation;
-pub mod fgd;
-pub mod gpu_policies;
-pub mod gpu_share;
+pub mod gpu;
 pub mod image_locality;
 pub mod inter_pod_affinity;
 pub mod node_affinity;

@@ -7,8 +7,7 @@ use crate::model::Pod;
 use crate::scheduler::framework::{Code, FilterReason, FilterResult, NodeView, Plugin, Unfit};
 
 pub const NAME: &str = "NodeUnschedulable";
-/// `v1.TaintNodeUnschedulable`.
-pub const TAINT_NODE_UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";
+pub use crate::model::admission::TAINT_NODE_UNSCHEDULABLE;
 
 pub struct NodeUnschedulable;
 

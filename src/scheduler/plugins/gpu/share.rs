@@ -67,14 +67,18 @@ pub fn reserve_devices(pod: &Pod, gpus: &NodeGpus) -> Option<(u8, i32)> {
     gpu_share::choose(&req, gpus).map(|set| (set, req.milli))
 }
 
-/// The node as the GPU policies of `crate::gpu::policy` see it.
-pub fn gpu_node(view: NodeView) -> crate::gpu::device::GpuNode {
+/// The node as the GPU policies of `crate::scheduler::plugins::gpu::policy` see it.
+pub fn gpu_node(view: NodeView) -> crate::model::gpu_device::GpuNode {
     let alloc = &view.node.allocatable;
     let used = &view.usage.requested;
     let gpus = &view.usage.gpus;
-    let n = (gpus.count as usize).min(crate::gpu::device::MAX_GPUS_PER_NODE);
-    let mut node =
-        crate::gpu::device::GpuNode::new(alloc.cpu_millis, alloc.memory_bytes >> 20, n as u8, None);
+    let n = (gpus.count as usize).min(crate::model::gpu_device::MAX_GPUS_PER_NODE);
+    let mut node = crate::model::gpu_device::GpuNode::new(
+        alloc.cpu_millis,
+        alloc.memory_bytes >> 20,
+        n as u8,
+        None,
+    );
     node.cpu_left_milli = alloc.cpu_millis - used.cpu_millis;
     node.memory_left_mib = (alloc.memory_bytes - used.memory_bytes) >> 20;
     for i in 0..n {
@@ -85,15 +89,15 @@ pub fn gpu_node(view: NodeView) -> crate::gpu::device::GpuNode {
 }
 
 /// The pod as the GPU policies see it, if it declares a GPU share.
-pub fn gpu_pod(pod: &Pod) -> Option<crate::gpu::device::GpuPod> {
+pub fn gpu_pod(pod: &Pod) -> Option<crate::model::gpu_device::GpuPod> {
     let req = gpu_share::request(pod)?;
-    Some(crate::gpu::device::GpuPod {
+    Some(crate::model::gpu_device::GpuPod {
         cpu_milli: pod.requests.cpu_millis,
         memory_mib: pod.requests.memory_bytes >> 20,
-        gpu: crate::gpu::device::GpuRequest {
+        gpu: crate::model::gpu_device::GpuRequest {
             count: req.count,
             milli: req.milli,
-            models: crate::gpu::device::ModelSet::ANY,
+            models: crate::model::gpu_device::ModelSet::ANY,
         },
     })
 }

@@ -13,7 +13,7 @@
 //! - a pod that fits counts the GPUs whose free share is below its per-GPU
 //!   request.
 
-use super::device::{GpuNode, GpuRequest, MILLI_PER_GPU};
+use crate::model::gpu_device::{GpuNode, GpuRequest, MILLI_PER_GPU};
 use std::collections::HashMap;
 
 /// Default share of the workload the typical pods cover (`podPopularityThreshold: 95`).
@@ -130,7 +130,7 @@ pub fn after_packed_placement(node: &GpuNode, req: &GpuRequest, cpu_milli: i64) 
         return out;
     }
     let n = node.n_gpus as usize;
-    let mut order: [usize; super::device::MAX_GPUS_PER_NODE] = [0, 1, 2, 3, 4, 5, 6, 7];
+    let mut order: [usize; crate::model::gpu_device::MAX_GPUS_PER_NODE] = [0, 1, 2, 3, 4, 5, 6, 7];
     order[..n].sort_by_key(|&i| node.milli_left[i]);
     for &i in &order[..n] {
         if req.milli <= out.milli_left[i] {
@@ -148,7 +148,7 @@ pub fn after_packed_placement(node: &GpuNode, req: &GpuRequest, cpu_milli: i64) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gpu::device::ModelSet;
+    use crate::model::gpu_device::ModelSet;
 
     fn req(count: u8, milli: i32) -> GpuRequest {
         GpuRequest {

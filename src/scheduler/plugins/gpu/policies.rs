@@ -12,12 +12,12 @@
 //! the others. Not in the default set: enable them in a profile's
 //! `plugins.score`. FGD, which also picks the GPU at Reserve, is `fgd.rs`.
 
-use super::gpu_share::{gpu_node, gpu_pod};
-use crate::gpu::device::{GpuNode, GpuPod};
-use crate::gpu::policy;
+use super::share::{gpu_node, gpu_pod};
+use crate::model::gpu_device::{GpuNode, GpuPod};
 use crate::model::gpu_share;
 use crate::model::Pod;
 use crate::scheduler::framework::{NodeView, Plugin, PreResult};
+use crate::scheduler::plugins::gpu::policy;
 
 pub const GPU_PACKING: &str = "GpuPacking";
 pub const GPU_BEST_FIT: &str = "GpuBestFit";

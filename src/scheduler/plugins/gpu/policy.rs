@@ -9,8 +9,8 @@
 //! selection (`gpuSelMethod: best`). Scores are pure functions of the node
 //! and the pod; the run loop owns all state and randomness.
 
-use super::device::{GpuNode, GpuPod, GpuSet, MILLI_PER_GPU, N_AFFINITY_TAGS};
 use super::frag::{after_packed_placement, TypicalPods};
+use crate::model::gpu_device::{GpuNode, GpuPod, GpuSet, MILLI_PER_GPU, N_AFFINITY_TAGS};
 use crate::model::resources::{DEFAULT_MEMORY_REQUEST_BYTES, DEFAULT_MILLI_CPU_REQUEST};
 use crate::scheduler::framework::MAX_NODE_SCORE;
 use crate::scheduler::plugins::balanced_allocation::balanced_resource_score;
@@ -238,7 +238,7 @@ pub fn gpu_packing_score(node: &GpuNode, pod: &GpuPod) -> i64 {
         return (MAX_NODE_SCORE / 3 - fully_free).max(fully_free);
     }
     let n = node.n_gpus as usize;
-    let mut order: [usize; super::device::MAX_GPUS_PER_NODE] = [0, 1, 2, 3, 4, 5, 6, 7];
+    let mut order: [usize; crate::model::gpu_device::MAX_GPUS_PER_NODE] = [0, 1, 2, 3, 4, 5, 6, 7];
     order[..n].sort_by_key(|&i| node.milli_left[i]);
     let mut need = pod.gpu.count as usize;
     let mut fully_free_used = 0;
@@ -270,7 +270,7 @@ pub fn gpu_packing_score(node: &GpuNode, pod: &GpuPod) -> i64 {
 /// pods, 0..25 otherwise; within a band, less free GPU share is better.
 /// CPU-only pods score 0.
 pub fn gpu_clustering_score(node: &GpuNode, pod: &GpuPod) -> i64 {
-    let Some(tag) = super::device::affinity_tag(&pod.gpu) else {
+    let Some(tag) = crate::model::gpu_device::affinity_tag(&pod.gpu) else {
         return 0;
     };
     let quarter = MAX_NODE_SCORE / 4;
@@ -342,8 +342,8 @@ fn non_zero(pod: &GpuPod) -> (i64, i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gpu::device::{GpuRequest, ModelSet};
-    use crate::gpu::frag::TypicalPod;
+    use crate::model::gpu_device::{GpuRequest, ModelSet};
+    use crate::scheduler::plugins::gpu::frag::TypicalPod;
 
     fn pod(cpu: i64, count: u8, milli: i32) -> GpuPod {
         GpuPod {

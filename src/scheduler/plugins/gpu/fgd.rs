@@ -1,19 +1,19 @@
 //! FGD: fragmentation gradient descent (Weng et al., ATC'23; `fgd_score.go`
 //! in the authors' simulator): score a node by sigmoid(fragmentation the
 //! placement removes / 1000) × 100, with the fragmentation measure of
-//! `crate::gpu::frag` over the typical pods given in the profile's
+//! `crate::scheduler::plugins::gpu::frag` over the typical pods given in the profile's
 //! `pluginConfig` (`typicalPods`: cpu, GPU share, GPU count and a weight per
 //! shape). A sharing pod's GPU is the one whose choice removes the most
 //! fragmentation, chosen again at Reserve. Scores pods with a GPU share
 //! (`kubesim.io/gpu-milli`); PreScore skips the others. Not in the default
 //! set: enable it in a profile's `plugins.score`.
 
-use super::gpu_share::{gpu_node, gpu_pod};
-use crate::gpu::device::{GpuRequest, ModelSet};
-use crate::gpu::frag::{TypicalPod, TypicalPods};
+use super::share::{gpu_node, gpu_pod};
+use crate::model::gpu_device::{GpuRequest, ModelSet};
 use crate::model::gpu_share;
 use crate::model::Pod;
 use crate::scheduler::framework::{NodeView, Plugin, PreResult};
+use crate::scheduler::plugins::gpu::frag::{TypicalPod, TypicalPods};
 
 pub const NAME: &str = "FGD";
 
@@ -56,7 +56,8 @@ impl Fgd {
         let p = gpu_pod(pod)?;
         let n = gpu_node(node);
         let before = self.typical.node_frag_milli(&n);
-        let (score, gpus) = crate::gpu::policy::fgd(&n, &p, &self.typical, before);
+        let (score, gpus) =
+            crate::scheduler::plugins::gpu::policy::fgd(&n, &p, &self.typical, before);
         Some((score, gpus.0, p.gpu.milli))
     }
 }
