@@ -135,10 +135,10 @@ pub struct Kubelets {
     /// Per-node kubelet state (faults, API notifications held back), by node id.
     nodes: Vec<node::KubeletNode>,
     /// Image pulls (disabled unless the scenario has an `images` section).
-    pub images: images::ImageConfig,
+    images: images::ImageConfig,
     /// Declared API latency and the run's seed: a pod's start and readiness
     /// are observed once its status write is persisted (`statusUpdate`).
-    pub api_latency: (crate::model::api_latency::ApiLatency, u64),
+    api_latency: (crate::model::api_latency::ApiLatency, u64),
 }
 
 fn stream_for(seed: u64, pod: PodId) -> ChaCha8Rng {
@@ -148,14 +148,20 @@ fn stream_for(seed: u64, pod: PodId) -> ChaCha8Rng {
 }
 
 impl Kubelets {
-    pub fn new(seed: u64) -> Self {
+    /// The kubelets of a run: its seed, its declared API latency and image
+    /// pulls (both disabled by default).
+    pub fn new(
+        seed: u64,
+        api_latency: crate::model::api_latency::ApiLatency,
+        images: images::ImageConfig,
+    ) -> Self {
         Kubelets {
             run_times_seed: derive_seed(seed, Stream::RunTimes as u64),
             latencies_seed: derive_seed(seed, Stream::Latencies as u64),
             pods: Vec::new(),
             nodes: Vec::new(),
-            images: Default::default(),
-            api_latency: (Default::default(), seed),
+            images,
+            api_latency: (api_latency, seed),
         }
     }
 

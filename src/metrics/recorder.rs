@@ -105,6 +105,23 @@ fn ratio(used: i64, total: i64) -> f64 {
 }
 
 impl Recorder {
+    /// A recorder that streams its rows to `w` as the run goes.
+    pub fn streaming(w: super::stream::StreamWriters) -> Self {
+        use super::stream::{CsvSink, RetiredRows, Streams};
+        use super::writers::{EVENTS_HEADER, TIMESERIES_HEADER, WORKLOADS_HEADER};
+        let mut recorder = Recorder {
+            stream: Some(Streams {
+                events: CsvSink::new(w.events, EVENTS_HEADER),
+                timeseries: CsvSink::new(w.timeseries, TIMESERIES_HEADER),
+                workloads: CsvSink::new(w.workloads, WORKLOADS_HEADER),
+                retired: RetiredRows::new(w.retired_pods),
+            }),
+            ..Recorder::default()
+        };
+        recorder.nodes.stream = Some(CsvSink::new(w.nodes, super::nodes::NODES_HEADER));
+        recorder
+    }
+
     pub fn record_events(&mut self, state: &mut ClusterState) {
         for e in state.drain_events() {
             if e.reason == "FailedScheduling" {

@@ -130,7 +130,7 @@ fn deleting_a_pod_cancels_its_pending_timers() {
         "      restartPolicy: Never\n      containers: [{name: app, image: busybox}]",
     ));
     let mut state = ClusterState::new(s.resource_names.clone());
-    let mut kubelets = Kubelets::new(1);
+    let mut kubelets = Kubelets::new(1, Default::default(), Default::default());
     let mut events: EventQueue<KubeletEvent> = EventQueue::new();
     let deliver = |state: &mut ClusterState,
                    kubelets: &mut Kubelets,

@@ -1,0 +1,91 @@
+//! Retiring finished pods in a streamed run: a pod that nothing can look at
+//! any more leaves the store, its pods.csv row written and its figures kept.
+
+use crate::controllers::ControllerManager;
+use crate::kubelet::Kubelets;
+use crate::metrics::Recorder;
+use crate::model::{ClusterState, PodId};
+use crate::scheduler::Scheduler;
+use std::collections::BTreeSet;
+
+/// Whether a finished pod can be retired.
+enum Retirement {
+    Now,
+    /// Something still refers to it; look again at the next sample.
+    Later,
+    /// Not finished (its finishing will make it a candidate again), or kept
+    /// for the whole run.
+    Never,
+}
+
+/// Whether the pod's entry can go: it has finished (terminal or deleted),
+/// holds nothing, and no component can look at it again.
+///
+/// A pod a controller owns goes only once it is deleted (gone from the API):
+/// until then its owner may still read it (a Job counts its finished pods
+/// and keeps them until the Job goes; the garbage collector deletes them
+/// with their owner, which sets their `deleted_s`). Once it is deleted no
+/// controller reads it again: the owners' pod lists (`pods_of`), a Job's
+/// counted pods, a DaemonSet's pods by node and the recovery tracker's
+/// pods drop deleted pods, and a Service's endpoints hold active pods only.
+fn retirement(
+    state: &ClusterState,
+    id: PodId,
+    scheduler: &Scheduler,
+    kubelets: &Kubelets,
+    controllers: &ControllerManager,
+    deleted_by_name: &BTreeSet<(&str, &str)>,
+) -> Retirement {
+    let Some(e) = state.pods.get(id) else {
+        return Retirement::Never; // retired already
+    };
+    if e.deleted.is_none() && !e.status.phase.is_terminal() {
+        return Retirement::Never;
+    }
+    let owned = e.owner.is_some() || !e.pod.metadata.owner_references.is_empty();
+    let meta = &e.pod.metadata;
+    let named = deleted_by_name.contains(&(meta.namespace.as_str(), meta.name.as_str()));
+    if (owned || named) && e.deleted.is_none() {
+        // Its deletion makes it a candidate again.
+        return Retirement::Never;
+    }
+    let terminating = e.terminating.is_some() && e.deleted.is_none();
+    // Still pending at the end, its pending time would run to the end.
+    let waiting = e.pod.spec.node_name.is_none()
+        && e.status.conditions.pod_scheduled.is_none()
+        && e.deleted.is_none();
+    if e.holds_resources()
+        || terminating
+        || waiting
+        || kubelets.references(id, e.node)
+        || scheduler.queue.info(id).is_some()
+        || controllers.references(id)
+    {
+        return Retirement::Later;
+    }
+    Retirement::Now
+}
+
+/// Streaming: retires the candidates that can go, and defers the others
+/// that might later.
+pub fn retire_finished(
+    state: &mut ClusterState,
+    recorder: &mut Recorder,
+    scheduler: &Scheduler,
+    kubelets: &Kubelets,
+    controllers: &ControllerManager,
+    deleted_by_name: &BTreeSet<(&str, &str)>,
+) {
+    let mut candidates = std::mem::take(&mut recorder.retire_candidates);
+    candidates.sort_unstable();
+    candidates.dedup();
+    for id in candidates.drain(..) {
+        match retirement(state, id, scheduler, kubelets, controllers, deleted_by_name) {
+            Retirement::Now => recorder.retire(id, state),
+            Retirement::Later => recorder.retire_deferred.push(id),
+            Retirement::Never => {}
+        }
+    }
+    // Keep the buffer (and its capacity) for the next event.
+    recorder.retire_candidates = candidates;
+}
