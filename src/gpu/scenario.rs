@@ -17,9 +17,7 @@
 use super::fillup::DEFAULT_INFLATION_PCT;
 use super::frag::DEFAULT_TYPICAL_COVERAGE;
 use super::policy::Policy;
-use crate::scenario::yaml::{
-    parse_single, Ctx, Diagnostic, Diagnostics, MapReader, Node, Pos, Value,
-};
+use crate::scenario::yaml::{parse_single, Ctx, Diagnostics, MapReader, Node, Value};
 use std::path::{Path, PathBuf};
 
 /// The key that marks a fill-up scenario.
@@ -78,14 +76,8 @@ fn load_with<T>(
     decode: fn(&mut Ctx<'_>, &Node, &Path, &str) -> Option<T>,
 ) -> Result<T, Diagnostics> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Diagnostics(vec![Diagnostic::new(
-            file.clone(),
-            Pos::default(),
-            "",
-            format!("cannot read the scenario file: {e}"),
-        )])
-    })?;
+    let text = crate::scenario::source::read_text(path, "the scenario file")
+        .map_err(|d| Diagnostics(vec![d]))?;
     let default_name = path
         .file_stem()
         .map_or("scenario".to_string(), |s| s.to_string_lossy().into_owned());
@@ -97,6 +89,23 @@ fn load_with<T>(
         Some(s) if errors.is_empty() => Ok(s),
         _ => Err(Diagnostics::new(errors)),
     }
+}
+
+/// A trace file named by the scenario, relative to the scenario's directory.
+/// A file that cannot be opened is reported here, at the line that names it,
+/// rather than later by the trace reader, which knows only the CSV's path.
+fn trace_path(ctx: &mut Ctx<'_>, node: &Node, base: &Path) -> Option<PathBuf> {
+    let path = base.join(ctx.str(node)?);
+    let problem = match std::fs::metadata(&path) {
+        Ok(m) if m.is_file() => return Some(path),
+        Ok(_) => "it is not a file".to_string(),
+        Err(e) => e.to_string(),
+    };
+    ctx.error(
+        node.pos,
+        format!("cannot read the trace file {}: {problem}", path.display()),
+    );
+    None
 }
 
 fn policy_list(ctx: &mut Ctx<'_>, node: &Node) -> Option<Vec<Policy>> {
@@ -173,7 +182,7 @@ fn decode(
     let mut m = MapReader::new(&mut fctx, body)?;
     let path_field = |m: &mut MapReader<'_>, fctx: &mut Ctx<'_>, key: &str| {
         let node = m.req(fctx, key)?;
-        fctx.field(key).str(node).map(|p| base.join(p))
+        trace_path(&mut fctx.field(key), node, base)
     };
     let nodes = path_field(&mut m, &mut fctx, "nodes");
     let pods = path_field(&mut m, &mut fctx, "pods");
@@ -306,17 +315,12 @@ fn decode_replay(
     let mut m = MapReader::new(&mut fctx, body)?;
     let nodes = m
         .req(&mut fctx, "nodes")
-        .and_then(|n| fctx.field("nodes").str(n))
-        .map(|p| base.join(p));
+        .and_then(|n| trace_path(&mut fctx.field("nodes"), n, base));
     let pods = match (m.opt("pods"), m.opt("genericPods")) {
-        (Some(p), None) => fctx
-            .field("pods")
-            .str(p)
-            .map(|t| PodTrace::Openb(base.join(t))),
-        (None, Some(p)) => fctx
-            .field("genericPods")
-            .str(p)
-            .map(|t| PodTrace::Generic(base.join(t))),
+        (Some(p), None) => trace_path(&mut fctx.field("pods"), p, base).map(PodTrace::Openb),
+        (None, Some(p)) => {
+            trace_path(&mut fctx.field("genericPods"), p, base).map(PodTrace::Generic)
+        }
         (Some(_), Some(g)) => {
             fctx.field("genericPods").error(
                 g.pos,

@@ -8,6 +8,7 @@ use super::actions;
 use super::behaviour::{self, BehaviourRule};
 use super::manifest;
 use super::policy;
+use super::source::ReadError;
 use super::spec::{Arrival, ArrivalProcess, Expectation, Scenario};
 use super::yaml::{parse_documents, Ctx, Diagnostic, Diagnostics, MapReader, Node as Yaml, Pos};
 use crate::controllers::ControllerConfig;
@@ -62,14 +63,8 @@ const TOP_LEVEL: &[&str] = &[
 /// Reads and decodes a scenario file.
 pub fn load(path: &Path) -> Result<Loaded, Diagnostics> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Diagnostics(vec![Diagnostic {
-            file: file.clone(),
-            pos: Pos::default(),
-            field: String::new(),
-            message: format!("cannot read the scenario file: {e}"),
-        }])
-    })?;
+    let text =
+        super::source::read_text(path, "the scenario file").map_err(|d| Diagnostics(vec![d]))?;
     let default_name = path
         .file_stem()
         .map_or("scenario".to_string(), |s| s.to_string_lossy().into_owned());
@@ -96,10 +91,23 @@ pub fn load_str(
             let mut ctx = Ctx::new(file, &mut errors);
             decode_scenario(&mut ctx, doc, base_dir, default_name, &mut warnings)
         }
-        _ => {
+        [] => {
+            // An empty or comment-only file: say what the least scenario holds,
+            // at the top of the file (there is nothing else to point at).
+            errors.push(Diagnostic::new(
+                file,
+                Pos::new(1, 1),
+                "",
+                "the file holds no scenario (it is empty or only comments); a scenario \
+                 needs at least nodes, e.g. `nodePools: [{name: pool, count: 3, capacity: \
+                 {cpu: \"4\", memory: 16Gi}}]` or `nodes:` with Node manifests",
+            ));
+            None
+        }
+        [_, second, ..] => {
             errors.push(Diagnostic {
                 file: file.to_string(),
-                pos: docs.get(1).map_or(Pos::default(), |d| d.pos),
+                pos: second.pos,
                 field: String::new(),
                 message: format!(
                     "expected exactly one YAML document (the scenario), found {}",
@@ -545,11 +553,15 @@ fn decode_file(
     names: &mut ResourceNames,
     warnings: &mut Vec<Diagnostic>,
 ) -> manifest::Objects {
-    let text = match std::fs::read_to_string(path) {
+    let text = match super::source::read_utf8(path, "the manifest file") {
         Ok(t) => t,
-        Err(e) => {
+        Err(ReadError::Io(e)) => {
             ctx.field("file")
                 .error(pos, format!("cannot read {}: {e}", path.display()));
+            return manifest::Objects::default();
+        }
+        Err(ReadError::NotUtf8(d)) => {
+            ctx.sink().push(d);
             return manifest::Objects::default();
         }
     };
@@ -886,12 +898,16 @@ fn decode_scheduler_file(
     names: &mut ResourceNames,
     warnings: &mut Vec<Diagnostic>,
 ) -> Option<SchedulerConfig> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match super::source::read_utf8(path, "the scheduler configuration") {
         Ok(t) => t,
-        Err(e) => {
+        Err(ReadError::Io(e)) => {
             ctx.field("scheduler")
                 .field("file")
                 .error(pos, format!("cannot read {}: {e}", path.display()));
+            return None;
+        }
+        Err(ReadError::NotUtf8(d)) => {
+            ctx.sink().push(d);
             return None;
         }
     };

@@ -10,6 +10,7 @@ pub mod policy;
 pub mod probes;
 pub mod service;
 pub mod sizes;
+pub mod source;
 pub mod spec;
 pub mod topology;
 pub mod workloads;

@@ -22,6 +22,7 @@ pub mod run;
 pub mod shard;
 
 use crate::output::sha256_hex;
+use crate::scenario::source::ReadError;
 use crate::scenario::yaml::{parse_single, Diagnostic, Diagnostics, Pos};
 use crate::scenario::Scenario;
 use aggregate::{
@@ -30,7 +31,7 @@ use aggregate::{
 use file::SweepFile;
 use grid::RunSpec;
 use index::{IndexObjective, SweepIndex};
-use run::{read_run_file, run_file, write_atomic, RunProgress, RUNS_DIR};
+use run::{at, read_run_file, run_file, write_atomic, RunProgress, RUNS_DIR};
 use shard::Shard;
 use std::fs;
 use std::io;
@@ -69,14 +70,8 @@ fn file_error(file: &str, pos: Pos, field: &str, message: String) -> Diagnostics
 /// scenario; all problems are reported at once.
 pub fn load(path: &Path) -> Result<Sweep, Diagnostics> {
     let sweep_file = path.display().to_string();
-    let text = fs::read_to_string(path).map_err(|e| {
-        file_error(
-            &sweep_file,
-            Pos::default(),
-            "",
-            format!("cannot read the sweep file: {e}"),
-        )
-    })?;
+    let text = crate::scenario::source::read_text(path, "the sweep file")
+        .map_err(|d| Diagnostics(vec![d]))?;
     let default_name = path
         .file_stem()
         .map_or("sweep".to_string(), |s| s.to_string_lossy().into_owned());
@@ -84,14 +79,17 @@ pub fn load(path: &Path) -> Result<Sweep, Diagnostics> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let base_path = normalize(&dir.join(&file.base));
     let base_file = base_path.display().to_string();
-    let base_text = fs::read_to_string(&base_path).map_err(|e| {
-        file_error(
-            &sweep_file,
-            file.base_pos,
-            "base",
-            format!("cannot read the base scenario {base_file}: {e}"),
-        )
-    })?;
+    let base_text = crate::scenario::source::read_utf8(&base_path, "the base scenario").map_err(
+        |e| match e {
+            ReadError::Io(e) => file_error(
+                &sweep_file,
+                file.base_pos,
+                "base",
+                format!("cannot read the base scenario {base_file}: {e}"),
+            ),
+            ReadError::NotUtf8(d) => Diagnostics(vec![d]),
+        },
+    )?;
     let tree = parse_single(&base_file, &base_text)?;
     let scenario_default_name = base_path
         .file_stem()
@@ -230,7 +228,8 @@ pub trait Progress: RunProgress {
 /// then writes the index. Leftover temporary files of killed runs are removed.
 fn prepare(out: &Path, index: &SweepIndex, shard: Option<Shard>) -> Result<(), SweepError> {
     if out.exists() {
-        match fs::read_to_string(out.join(INDEX_FILE)) {
+        let index_path = out.join(INDEX_FILE);
+        match fs::read_to_string(&index_path) {
             Ok(text) => {
                 let existing = SweepIndex::from_json(&text).map_err(|e| {
                     SweepError::Refused(format!(
@@ -246,7 +245,7 @@ fn prepare(out: &Path, index: &SweepIndex, shard: Option<Shard>) -> Result<(), S
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                let non_empty = fs::read_dir(out)?.next().is_some();
+                let non_empty = fs::read_dir(out).map_err(at(out))?.next().is_some();
                 if non_empty {
                     return Err(SweepError::Refused(format!(
                         "{} exists and is not a sweep's output directory (it has no {INDEX_FILE}); choose another --out",
@@ -254,12 +253,13 @@ fn prepare(out: &Path, index: &SweepIndex, shard: Option<Shard>) -> Result<(), S
                     )));
                 }
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(at(&index_path)(e).into()),
         }
-        let existing_shard = match fs::read_to_string(out.join(SHARD_FILE)) {
+        let shard_path = out.join(SHARD_FILE);
+        let existing_shard = match fs::read_to_string(&shard_path) {
             Ok(text) => Some(Shard::from_json(&text).map_err(SweepError::Refused)?),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(at(&shard_path)(e).into()),
         };
         if existing_shard.is_some() && existing_shard != shard
             || existing_shard.is_none() && shard.is_some() && out.join(RUNS_DIR).exists()
@@ -275,11 +275,13 @@ fn prepare(out: &Path, index: &SweepIndex, shard: Option<Shard>) -> Result<(), S
             )));
         }
     }
-    fs::create_dir_all(out.join(RUNS_DIR))?;
-    for entry in fs::read_dir(out.join(RUNS_DIR))? {
-        let entry = entry?;
+    let runs_dir = out.join(RUNS_DIR);
+    fs::create_dir_all(&runs_dir).map_err(at(&runs_dir))?;
+    for entry in fs::read_dir(&runs_dir).map_err(at(&runs_dir))? {
+        let entry = entry.map_err(at(&runs_dir))?;
         if entry.file_name().to_string_lossy().starts_with('.') {
-            fs::remove_file(entry.path())?;
+            let leftover = entry.path();
+            fs::remove_file(&leftover).map_err(at(&leftover))?;
         }
     }
     write_atomic(&out.join(INDEX_FILE), index.to_json().as_bytes())?;

@@ -38,7 +38,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
-    result.map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+    result.map_err(at(path))
+}
+
+/// Names `path` in an I/O error, so that a message never reads only
+/// "Permission denied": `map_err(at(&path))`.
+pub fn at(path: &Path) -> impl FnOnce(io::Error) -> io::Error + '_ {
+    move |e| io::Error::new(e.kind(), format!("{}: {e}", path.display()))
 }
 
 /// A run file's header and cells, or `None` if it is missing or not a

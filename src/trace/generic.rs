@@ -174,16 +174,7 @@ pub fn load(
     for m in super::openb::OPENB_MODELS {
         models.intern(m).expect("fewer than MAX_GPU_MODELS");
     }
-    let read = |p: &std::path::Path| {
-        std::fs::read_to_string(p).map_err(|e| {
-            crate::scenario::yaml::Diagnostics(vec![Diagnostic::new(
-                p.display().to_string(),
-                crate::scenario::yaml::Pos::default(),
-                "",
-                format!("cannot read the trace file: {e}"),
-            )])
-        })
-    };
+    let read = super::openb::read_file;
     let (nodes_text, pods_text) = (read(nodes_path)?, read(pods_path)?);
     let mut errors = Vec::new();
     let nodes = super::openb::read_nodes(

@@ -10,7 +10,7 @@
 
 use super::csv_rows::{self, Cells};
 use crate::gpu::device::{GpuModels, GpuRequest, ModelSet, MAX_GPUS_PER_NODE, MILLI_PER_GPU};
-use crate::scenario::yaml::{Diagnostic, Diagnostics, Pos};
+use crate::scenario::yaml::{Diagnostic, Diagnostics};
 use std::path::Path;
 
 /// The GPU models of the openb trace, interned first so their ids are the same in every run.
@@ -91,15 +91,9 @@ impl OpenbTrace {
     }
 }
 
-fn read_file(path: &Path) -> Result<String, Diagnostics> {
-    std::fs::read_to_string(path).map_err(|e| {
-        Diagnostics(vec![Diagnostic::new(
-            path.display().to_string(),
-            Pos::default(),
-            "",
-            format!("cannot read the trace file: {e}"),
-        )])
-    })
+/// Reads a trace file; an I/O error names its path, invalid UTF-8 its line and column.
+pub(crate) fn read_file(path: &Path) -> Result<String, Diagnostics> {
+    crate::scenario::source::read_text(path, "the trace file").map_err(|d| Diagnostics(vec![d]))
 }
 
 /// Reads both files; the node list comes first because it defines the GPU models.
