@@ -10,6 +10,7 @@
 //! in memory, which is many times faster (for campaigns of millions). Progress
 //! is printed every 10 000 mutants; the first failure stops the campaign,
 //! saves the mutant under target/fuzz-failures/ and prints the replay command.
+//! The commands' own messages go to stderr: `2>/dev/null` keeps the output short.
 
 #[path = "../tests/common/fuzz_harness.rs"]
 mod harness;
@@ -126,7 +127,7 @@ fn main() {
                 a.seed,
                 if a.decoder_only { " --decoder-only" } else { "" }
             );
-            eprintln!("{}", report_failure(&corpus, a.seed, i, &m, &f, &replay));
+            println!("{}", report_failure(&corpus, a.seed, i, &m, &f, &replay));
             std::process::exit(1);
         }
         let done = i - a.from + 1;

@@ -222,3 +222,26 @@ fn a_long_value_is_quoted_by_a_short_prefix_and_rejected_quickly() {
         assert!(stderr.contains(&format!("{}:", path.display())), "{stderr}");
     }
 }
+
+#[test]
+fn add_nodes_with_a_huge_count_is_an_error_not_a_panic() {
+    // Found by the fuzzer: `addNodes.count` was unbounded and the nodes were
+    // made while decoding, so 2^63-1 aborted with "capacity overflow".
+    let dir = scratch("add-nodes");
+    let path = dir.join("s.yaml");
+    std::fs::write(
+        &path,
+        format!(
+            "{POOL}actions:\n  - at: 1m\n    addNodes: {{pool: a, count: 9223372036854775807}}\n"
+        ),
+    )
+    .unwrap();
+    let stderr = invalid(&["validate", s(&path)]);
+    assert!(
+        stderr.contains(&format!(
+            "{}:7:32: actions[0].addNodes.count: expected at most 999999 more nodes (a pool holds at most 1000000), found 9223372036854775807",
+            path.display()
+        )),
+        "{stderr}"
+    );
+}

@@ -466,9 +466,9 @@ pub fn decode_actions(
                     .and_then(|n| vctx.field("pool").str(n).map(|p| (p, n.pos)));
                 let count = b
                     .req(&mut vctx, "count")
-                    .and_then(|n| vctx.field("count").u64(n));
+                    .and_then(|n| vctx.field("count").u64(n).map(|c| (c, n.pos)));
                 b.finish(&mut vctx, &["pool", "count"]);
-                let (Some((pool, ppos)), Some(count)) = (pool, count) else {
+                let (Some((pool, ppos)), Some((count, cpos))) = (pool, count) else {
                     continue;
                 };
                 let Some(p) = pools.iter().find(|p| p.name == pool) else {
@@ -480,6 +480,18 @@ pub fn decode_actions(
                     continue;
                 };
                 let next = pool_next.get_mut(&pool).expect("every pool has a counter");
+                // The same bound as a pool's own `count`: the nodes are made here.
+                let max = super::decode::MAX_NODES;
+                if next.saturating_add(count) > max {
+                    vctx.field("count").error(
+                        cpos,
+                        format!(
+                            "expected at most {} more nodes (a pool holds at most {max}), found {count}",
+                            max.saturating_sub(*next)
+                        ),
+                    );
+                    continue;
+                }
                 let nodes = (*next..*next + count).map(|i| p.node(i)).collect();
                 *next += count;
                 ActionKind::AddNodes(nodes)

@@ -96,7 +96,7 @@ pub fn prefix(value: &str, max_chars: usize) -> String {
 /// defence so that no found value, however long, makes a long error line.
 pub fn shorten_quoted(message: &str) -> std::borrow::Cow<'_, str> {
     if message.len() <= MAX_QUOTED_CHARS {
-        return std::borrow::Cow::Borrowed(message);
+        return one_line(message);
     }
     let mut out = String::with_capacity(message.len().min(1024));
     let mut rest = message;
@@ -133,9 +133,30 @@ pub fn shorten_quoted(message: &str) -> std::borrow::Cow<'_, str> {
         rest = &rest[body_start + len + 1..];
     }
     out.push_str(rest);
+    // A path or name shown bare may hold a line break; a diagnostic is one line.
+    if out.contains(char::is_control) {
+        out = one_line(&out).into_owned();
+    }
     // Whatever is left unquoted (a bare name) is bounded too.
     if out.len() > MAX_MESSAGE_BYTES {
         out = prefix(&out, MAX_MESSAGE_BYTES / 4);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// `text` with control characters (line breaks, tabs, NUL) escaped as Rust
+/// escapes them, so that it stays on one line.
+pub fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
     }
     std::borrow::Cow::Owned(out)
 }
@@ -232,5 +253,10 @@ mod tests {
         assert!(short.starts_with("found \""), "{short}");
         assert!(!short.contains("\\\"…"), "{short}");
         assert_eq!(shorten_quoted("short \"x\""), "short \"x\"");
+        // A bare path with a line break stays on one line.
+        assert_eq!(
+            shorten_quoted("cannot read /a/|\n  block: No such file or directory (os error 2)"),
+            "cannot read /a/|\\n  block: No such file or directory (os error 2)"
+        );
     }
 }

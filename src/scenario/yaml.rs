@@ -264,10 +264,11 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Line 0 means the problem is with the file as a whole (it cannot be read).
+        let file = super::source::one_line(&self.file);
         if self.pos.line == 0 {
-            write!(f, "{}: ", self.file)?;
+            write!(f, "{file}: ")?;
         } else {
-            write!(f, "{}:{}:{}: ", self.file, self.pos.line, self.pos.column)?;
+            write!(f, "{file}:{}:{}: ", self.pos.line, self.pos.column)?;
         }
         // Found values are quoted in messages and field paths; however long they
         // are, the line shows a short prefix of each.
