@@ -552,7 +552,11 @@ fn check_one(e: &Diagnostic) -> Result<(), Failure> {
     if e.file.is_empty() {
         return fail(format!("an error names no file: {shown}"));
     }
-    let io = e.pos.line == 0 && e.message.starts_with("cannot read");
+    // Line 0 is for a file that cannot be read at all: then it must really
+    // be unreadable (an invalid UTF-8 byte, say, has a line and column).
+    let io = e.pos.line == 0
+        && e.message.starts_with("cannot read")
+        && std::fs::read(&e.file).is_err();
     if !io && (e.pos.line < 1 || e.pos.column < 1) {
         return fail(format!("an error without a line and column: {shown}"));
     }
