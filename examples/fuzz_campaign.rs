@@ -131,7 +131,7 @@ fn main() {
             std::process::exit(1);
         }
         let done = i - a.from + 1;
-        if done % 10_000 == 0 || i + 1 == end {
+        if done.is_multiple_of(10_000) || i + 1 == end {
             let s = started.elapsed().as_secs_f64();
             println!(
                 "{done} mutants in {s:.0}s ({:.0}/s), {valid} loaded, {ran} ran, no failure",

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// The default seed of the test and the campaign.
-pub const DEFAULT_SEED: u64 = 0x6b75_6265_7369_6d;
+pub const DEFAULT_SEED: u64 = 0x006b_7562_6573_696d;
 /// `maxEvents` forced on every run, so a mutant runs in milliseconds.
 pub const MAX_EVENTS: u64 = 2_000;
 /// The longest one mutant may take; longer is reported as a hang.
@@ -248,7 +248,7 @@ fn mutate_text(rng: &mut ChaCha8Rng, bytes: &[u8], others: &[Seed]) -> (Vec<u8>,
             lines.swap(i, j);
             format!("swap lines {} and {}", i + 1, j + 1)
         }
-        3 | 4 | 5 => {
+        3..=5 => {
             // Replace a value: choose among the lines that have one.
             let with_value: Vec<usize> = (0..lines.len())
                 .filter(|k| value_start(&lines[*k]).is_some())
@@ -331,7 +331,7 @@ fn mutate_text(rng: &mut ChaCha8Rng, bytes: &[u8], others: &[Seed]) -> (Vec<u8>,
             format!("splice a line of {} before line {}", other.rel, at + 1)
         }
         _ => {
-            let extra: &[u8] = *pick(
+            let extra = *pick(
                 rng,
                 &[
                     b"maxEvents: 0".as_slice(),
