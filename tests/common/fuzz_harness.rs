@@ -554,9 +554,8 @@ fn check_one(e: &Diagnostic) -> Result<(), Failure> {
     }
     // Line 0 is for a file that cannot be read at all: then it must really
     // be unreadable (an invalid UTF-8 byte, say, has a line and column).
-    let io = e.pos.line == 0
-        && e.message.starts_with("cannot read")
-        && std::fs::read(&e.file).is_err();
+    let io =
+        e.pos.line == 0 && e.message.starts_with("cannot read") && std::fs::read(&e.file).is_err();
     if !io && (e.pos.line < 1 || e.pos.column < 1) {
         return fail(format!("an error without a line and column: {shown}"));
     }
