@@ -85,6 +85,7 @@ fn load_with<T>(
     let mut errors = Vec::new();
     let base = path.parent().unwrap_or(Path::new("."));
     let s = decode(&mut Ctx::new(&file, &mut errors), &doc, base, &default_name);
+    check_trace_paths(&mut Ctx::new(&file, &mut errors), &doc, base);
     match s {
         Some(s) if errors.is_empty() => Ok(s),
         _ => Err(Diagnostics::new(errors)),
@@ -92,20 +93,46 @@ fn load_with<T>(
 }
 
 /// A trace file named by the scenario, relative to the scenario's directory.
-/// A file that cannot be opened is reported here, at the line that names it,
-/// rather than later by the trace reader, which knows only the CSV's path.
 fn trace_path(ctx: &mut Ctx<'_>, node: &Node, base: &Path) -> Option<PathBuf> {
-    let path = base.join(ctx.str(node)?);
-    let problem = match std::fs::metadata(&path) {
-        Ok(m) if m.is_file() => return Some(path),
-        Ok(_) => "it is not a file".to_string(),
-        Err(e) => e.to_string(),
+    ctx.str(node).map(|p| base.join(p))
+}
+
+/// Reports every trace file the scenario names that cannot be opened, at the
+/// line that names it, rather than leaving it to the trace reader, which
+/// knows only the CSV's path. (Kept out of the decoders so they stay pure.)
+fn check_trace_paths(ctx: &mut Ctx<'_>, doc: &Node, base: &Path) {
+    let Value::Map(top) = &doc.value else {
+        return;
     };
-    ctx.error(
-        node.pos,
-        format!("cannot read the trace file {}: {problem}", path.display()),
-    );
-    None
+    for (key, body) in top {
+        let Some(section) = key.as_str().filter(|k| *k == KEY || *k == REPLAY_KEY) else {
+            continue;
+        };
+        let Value::Map(fields) = &body.value else {
+            continue;
+        };
+        for (field, value) in fields {
+            let Some(name) = field
+                .as_str()
+                .filter(|f| ["nodes", "pods", "genericPods"].contains(f))
+            else {
+                continue;
+            };
+            let Some(text) = value.as_str() else {
+                continue;
+            };
+            let path = base.join(text);
+            let problem = match std::fs::metadata(&path) {
+                Ok(m) if m.is_file() => continue,
+                Ok(_) => "it is not a file".to_string(),
+                Err(e) => e.to_string(),
+            };
+            ctx.field(section).field(name).error(
+                value.pos,
+                format!("cannot read the trace file {}: {problem}", path.display()),
+            );
+        }
+    }
 }
 
 fn policy_list(ctx: &mut Ctx<'_>, node: &Node) -> Option<Vec<Policy>> {
