@@ -32,8 +32,16 @@ fn devices_directories_and_invalid_utf8_are_refused_quickly() {
         ("validate", "/dev/zero", "not a regular file"),
         ("sweep", "/dev/zero", "not a regular file"),
         ("run", ".", "not a regular file"),
-        ("validate", "bad.yaml", "bad.yaml:2:7: expected UTF-8 text"),
-        ("sweep", "bad.yaml", "bad.yaml:2:7: expected UTF-8 text"),
+        (
+            "validate",
+            "bad.yaml",
+            "bad.yaml:2:7: the scenario file is not valid UTF-8",
+        ),
+        (
+            "sweep",
+            "bad.yaml",
+            "bad.yaml:2:7: the sweep file is not valid UTF-8",
+        ),
     ] {
         let started = Instant::now();
         let o = kubesim_in(&dir, &[cmd, path]);

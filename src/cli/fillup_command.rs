@@ -12,11 +12,13 @@ use std::time::Instant;
 
 /// Whether `path` holds a fill-up or replay scenario (unreadable files are left to the normal path).
 pub fn is_fillup(path: &Path) -> bool {
-    crate::input::read_text(path).is_ok_and(|t| scenario::is_fillup(&t) || scenario::is_replay(&t))
+    crate::scenario::source::read_text(path, "the scenario file")
+        .is_ok_and(|t| scenario::is_fillup(&t) || scenario::is_replay(&t))
 }
 
 fn is_replay(path: &Path) -> bool {
-    crate::input::read_text(path).is_ok_and(|t| scenario::is_replay(&t))
+    crate::scenario::source::read_text(path, "the scenario file")
+        .is_ok_and(|t| scenario::is_replay(&t))
 }
 
 fn load_replay(path: &Path) -> Option<(scenario::ReplayScenario, crate::trace::openb::OpenbTrace)> {

@@ -98,7 +98,7 @@ fn load_with<T>(
     decode: fn(&mut Ctx<'_>, &Node, &Path, &str) -> Option<T>,
 ) -> Result<T, Diagnostics> {
     let file = path.display().to_string();
-    let text = crate::scenario::yaml::read_input(path, "the scenario file")
+    let text = crate::scenario::source::read_text(path, "the scenario file")
         .map_err(|d| Diagnostics(vec![d]))?;
     let default_name = path
         .file_stem()
@@ -107,9 +107,53 @@ fn load_with<T>(
     let mut errors = Vec::new();
     let base = path.parent().unwrap_or(Path::new("."));
     let s = decode(&mut Ctx::new(&file, &mut errors), &doc, base, &default_name);
+    check_trace_paths(&mut Ctx::new(&file, &mut errors), &doc, base);
     match s {
         Some(s) if errors.is_empty() => Ok(s),
         _ => Err(Diagnostics::new(errors)),
+    }
+}
+
+/// A trace file named by the scenario, relative to the scenario's directory.
+fn trace_path(ctx: &mut Ctx<'_>, node: &Node, base: &Path) -> Option<PathBuf> {
+    ctx.str(node).map(|p| base.join(p))
+}
+
+/// Reports every trace file the scenario names that cannot be opened, at the
+/// line that names it, rather than leaving it to the trace reader, which
+/// knows only the CSV's path. (Kept out of the decoders so they stay pure.)
+fn check_trace_paths(ctx: &mut Ctx<'_>, doc: &Node, base: &Path) {
+    let Value::Map(top) = &doc.value else {
+        return;
+    };
+    for (key, body) in top {
+        let Some(section) = key.as_str().filter(|k| *k == KEY || *k == REPLAY_KEY) else {
+            continue;
+        };
+        let Value::Map(fields) = &body.value else {
+            continue;
+        };
+        for (field, value) in fields {
+            let Some(name) = field
+                .as_str()
+                .filter(|f| ["nodes", "pods", "genericPods"].contains(f))
+            else {
+                continue;
+            };
+            let Some(text) = value.as_str() else {
+                continue;
+            };
+            let path = base.join(text);
+            let problem = match std::fs::metadata(&path) {
+                Ok(m) if m.is_file() => continue,
+                Ok(_) => "it is not a file".to_string(),
+                Err(e) => e.to_string(),
+            };
+            ctx.field(section).field(name).error(
+                value.pos,
+                format!("cannot read the trace file {}: {problem}", path.display()),
+            );
+        }
     }
 }
 
@@ -184,7 +228,7 @@ fn decode(
     let mut m = MapReader::new(&mut fctx, body)?;
     let path_field = |m: &mut MapReader<'_>, fctx: &mut Ctx<'_>, key: &str| {
         let node = m.req(fctx, key)?;
-        fctx.field(key).str(node).map(|p| base.join(p))
+        trace_path(&mut fctx.field(key), node, base)
     };
     let nodes = path_field(&mut m, &mut fctx, "nodes");
     let nodes_at = NameSite::of_field(&mut fctx, body, "nodes");
@@ -319,17 +363,12 @@ fn decode_replay(
     let mut m = MapReader::new(&mut fctx, body)?;
     let nodes = m
         .req(&mut fctx, "nodes")
-        .and_then(|n| fctx.field("nodes").str(n))
-        .map(|p| base.join(p));
+        .and_then(|n| trace_path(&mut fctx.field("nodes"), n, base));
     let pods = match (m.opt("pods"), m.opt("genericPods")) {
-        (Some(p), None) => fctx
-            .field("pods")
-            .str(p)
-            .map(|t| PodTrace::Openb(base.join(t))),
-        (None, Some(p)) => fctx
-            .field("genericPods")
-            .str(p)
-            .map(|t| PodTrace::Generic(base.join(t))),
+        (Some(p), None) => trace_path(&mut fctx.field("pods"), p, base).map(PodTrace::Openb),
+        (None, Some(p)) => {
+            trace_path(&mut fctx.field("genericPods"), p, base).map(PodTrace::Generic)
+        }
         (Some(_), Some(g)) => {
             fctx.field("genericPods").error(
                 g.pos,

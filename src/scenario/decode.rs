@@ -9,6 +9,7 @@ use super::behaviour::{self, BehaviourRule};
 use super::manifest;
 use super::policy;
 use super::scheduler_config::{decode_scheduler, decode_scheduler_file};
+use super::source::ReadError;
 use super::spec::{Arrival, ArrivalProcess, Expectation, Scenario};
 use super::yaml::{parse_documents, Ctx, Diagnostic, Diagnostics, MapReader, Node as Yaml, Pos};
 use crate::controllers::ControllerConfig;
@@ -58,7 +59,7 @@ const TOP_LEVEL: &[&str] = &[
 pub fn load(path: &Path) -> Result<Loaded, Diagnostics> {
     let file = path.display().to_string();
     let text =
-        super::yaml::read_input(path, "the scenario file").map_err(|d| Diagnostics(vec![d]))?;
+        super::source::read_text(path, "the scenario file").map_err(|d| Diagnostics(vec![d]))?;
     let default_name = path
         .file_stem()
         .map_or("scenario".to_string(), |s| s.to_string_lossy().into_owned());
@@ -85,10 +86,23 @@ pub fn load_str(
             let mut ctx = Ctx::new(file, &mut errors);
             decode_scenario(&mut ctx, doc, base_dir, default_name, &mut warnings)
         }
-        _ => {
+        [] => {
+            // An empty or comment-only file: say what the least scenario holds,
+            // at the top of the file (there is nothing else to point at).
+            errors.push(Diagnostic::new(
+                file,
+                Pos::new(1, 1),
+                "",
+                "the file holds no scenario (it is empty or only comments); a scenario \
+                 needs at least nodes, e.g. `nodePools: [{name: pool, count: 3, capacity: \
+                 {cpu: \"4\", memory: 16Gi}}]` or `nodes:` with Node manifests",
+            ));
+            None
+        }
+        [_, second, ..] => {
             errors.push(Diagnostic {
                 file: file.to_string(),
-                pos: docs.get(1).map_or(Pos::default(), |d| d.pos),
+                pos: second.pos,
                 field: String::new(),
                 message: format!(
                     "expected exactly one YAML document (the scenario), found {}",
@@ -653,10 +667,15 @@ fn decode_file(
     names: &mut ResourceNames,
     warnings: &mut Vec<Diagnostic>,
 ) -> manifest::Objects {
-    let text = match crate::input::read_text(path) {
+    let text = match super::source::read_utf8(path, "the manifest file") {
         Ok(t) => t,
-        Err(e) => {
-            report_unreadable(&mut ctx.field("file"), pos, path, e);
+        Err(ReadError::Io(e)) => {
+            ctx.field("file")
+                .error(pos, format!("cannot read {}: {e}", path.display()));
+            return manifest::Objects::default();
+        }
+        Err(ReadError::NotUtf8(d)) => {
+            ctx.sink().push(d);
             return manifest::Objects::default();
         }
     };
@@ -977,24 +996,4 @@ fn decode_expectation(ctx: &mut Ctx, node: &Yaml) -> Option<Expectation> {
         max,
         min,
     })
-}
-
-/// A file named at `pos` that cannot be read: an I/O problem is reported at
-/// the field that names the file, text that is not UTF-8 in the file itself.
-pub(crate) fn report_unreadable(ctx: &mut Ctx, pos: Pos, path: &Path, e: crate::input::ReadError) {
-    match e {
-        crate::input::ReadError::Io(m) => {
-            ctx.error(pos, format!("cannot read {}: {m}", path.display()))
-        }
-        crate::input::ReadError::Utf8 {
-            line,
-            column,
-            message,
-        } => ctx.sink().push(Diagnostic::new(
-            path.display().to_string(),
-            Pos::new(line, column),
-            "",
-            message,
-        )),
-    }
 }

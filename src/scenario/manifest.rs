@@ -367,10 +367,12 @@ fn decode_object(
 /// A name as it appears in a message: bare if it is a plain identifier, quoted otherwise
 /// (so an empty or odd name is still visible).
 fn shown_name(s: &str) -> String {
-    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric()) {
+    use super::source::{quote_prefix, MAX_QUOTED_CHARS};
+    if !s.is_empty() && s.len() <= MAX_QUOTED_CHARS && s.chars().all(|c| c.is_ascii_alphanumeric())
+    {
         s.to_string()
     } else {
-        format!("{s:?}")
+        quote_prefix(s, MAX_QUOTED_CHARS)
     }
 }
 

@@ -46,11 +46,16 @@ pub(super) fn decode_scheduler_file(
     names: &mut ResourceNames,
     warnings: &mut Vec<Diagnostic>,
 ) -> Option<SchedulerConfig> {
-    let text = match crate::input::read_text(path) {
+    let text = match super::source::read_utf8(path, "the scheduler configuration") {
         Ok(t) => t,
-        Err(e) => {
-            let mut scheduler = ctx.field("scheduler");
-            super::decode::report_unreadable(&mut scheduler.field("file"), pos, path, e);
+        Err(super::source::ReadError::Io(e)) => {
+            ctx.field("scheduler")
+                .field("file")
+                .error(pos, format!("cannot read {}: {e}", path.display()));
+            return None;
+        }
+        Err(super::source::ReadError::NotUtf8(d)) => {
+            ctx.sink().push(d);
             return None;
         }
     };

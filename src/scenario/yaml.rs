@@ -74,10 +74,6 @@ pub struct Node {
     pub pos: Pos,
 }
 
-/// Longest scalar text quoted in a message; longer values are cut so a diagnostic stays
-/// one readable line even when someone pastes a certificate into the wrong field.
-const MAX_QUOTED_CHARS: usize = 60;
-
 impl Node {
     pub fn new(value: Value, pos: Pos) -> Self {
         Node { value, pos }
@@ -134,14 +130,11 @@ impl Node {
     }
 }
 
-/// Quotes and escapes text for a one-line message, cutting it if very long.
+/// Quotes and escapes text for a one-line message, cutting it if very long, so a
+/// diagnostic stays one readable line even when someone pastes a certificate into
+/// the wrong field.
 pub fn quote(s: &str) -> String {
-    if s.chars().count() > MAX_QUOTED_CHARS {
-        let cut: String = s.chars().take(MAX_QUOTED_CHARS).collect();
-        format!("{cut:?}...")
-    } else {
-        format!("{s:?}")
-    }
+    super::source::quote_prefix(s, super::source::MAX_QUOTED_CHARS)
 }
 
 impl<'de> Deserialize<'de> for Node {
@@ -271,33 +264,19 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Line 0 means the problem is with the file as a whole (it cannot be read).
+        let file = super::source::one_line(&self.file);
         if self.pos.line == 0 {
-            write!(f, "{}: ", self.file)?;
+            write!(f, "{file}: ")?;
         } else {
-            write!(f, "{}:{}:{}: ", self.file, self.pos.line, self.pos.column)?;
+            write!(f, "{file}:{}:{}: ", self.pos.line, self.pos.column)?;
         }
+        // Found values are quoted in messages and field paths; however long they
+        // are, the line shows a short prefix of each.
         if !self.field.is_empty() {
-            write!(f, "{}: ", self.field)?;
+            write!(f, "{}: ", super::source::shorten_quoted(&self.field))?;
         }
-        f.write_str(&self.message)
+        f.write_str(&super::source::shorten_quoted(&self.message))
     }
-}
-
-/// Reads an input file as text within kubesim's limits ([`crate::input`]);
-/// `what` names it in the message ("the scenario file"). Text that is not
-/// UTF-8 is reported at its line and column.
-pub fn read_input(path: &std::path::Path, what: &str) -> Result<String, Diagnostic> {
-    let file = path.display().to_string();
-    crate::input::read_text(path).map_err(|e| match e {
-        crate::input::ReadError::Io(m) => {
-            Diagnostic::new(file, Pos::default(), "", format!("cannot read {what}: {m}"))
-        }
-        crate::input::ReadError::Utf8 {
-            line,
-            column,
-            message,
-        } => Diagnostic::new(file, Pos::new(line, column), "", message),
-    })
 }
 
 /// All problems found in one pass, in file order once built with [`Diagnostics::new`].
@@ -535,7 +514,7 @@ impl<'a> Ctx<'a> {
             path.push_str(name);
         } else {
             path.push('[');
-            path.push_str(&format!("{name:?}"));
+            path.push_str(&quote(name));
             path.push(']');
         }
         Ctx {
@@ -859,7 +838,17 @@ impl<'n> MapReader<'n> {
 /// with at least 3 characters (`mem` suggests `memory`). Closer wins; ties go to the
 /// earlier name in `known`. `found` itself is never suggested.
 pub fn did_you_mean<'a>(found: &str, known: &[&'a str]) -> Option<&'a str> {
-    let f: Vec<char> = found.to_lowercase().chars().collect();
+    // Only the first characters of `found` can matter: a name more than 2 longer
+    // than every candidate is too far for an edit and can only match as a prefix.
+    // Cutting it keeps a pasted 2 MB value from costing seconds and gigabytes of
+    // distance table per candidate.
+    let longest_known = known.iter().map(|k| k.chars().count()).max().unwrap_or(0);
+    let f: Vec<char> = found
+        .chars()
+        .take(longest_known + 3)
+        .flat_map(char::to_lowercase)
+        .collect();
+    let truncated = found.chars().nth(longest_known + 3).is_some();
     let mut best: Option<(usize, &'a str)> = None;
     for &cand in known {
         // An exact match is no typo (a decoder that forgot to take the field).
@@ -867,7 +856,12 @@ pub fn did_you_mean<'a>(found: &str, known: &[&'a str]) -> Option<&'a str> {
             continue;
         }
         let c: Vec<char> = cand.to_lowercase().chars().collect();
-        let d = osa_distance(&f, &c);
+        // The distance is at least the difference in length.
+        let d = if truncated || f.len().abs_diff(c.len()) > 2 {
+            usize::MAX
+        } else {
+            osa_distance(&f, &c)
+        };
         let longer = f.len().max(c.len());
         let shorter = f.len().min(c.len());
         let score = if d <= 2 && d * 2 <= longer {

@@ -23,6 +23,7 @@ pub mod shard;
 
 use crate::output::{claim, sha256_hex, Claim, Refusal, ResultsKind};
 use crate::output::{write_atomic, RUNS_DIR};
+use crate::scenario::source::ReadError;
 use crate::scenario::yaml::{parse_single, Diagnostic, Diagnostics};
 use crate::scenario::Scenario;
 use aggregate::{
@@ -31,7 +32,7 @@ use aggregate::{
 use file::SweepFile;
 use grid::RunSpec;
 use index::{IndexObjective, SweepIndex};
-use run::{read_run_file, run_file, RunProgress};
+use run::{at, read_run_file, run_file, RunProgress};
 use shard::Shard;
 use std::fs;
 use std::io;
@@ -68,11 +69,6 @@ impl From<Refusal> for SweepError {
     }
 }
 
-/// An I/O error that names its path.
-pub fn io_error_at(path: &Path, e: io::Error) -> SweepError {
-    SweepError::Io(io::Error::new(e.kind(), format!("{}: {e}", path.display())))
-}
-
 /// Most grid points whose scenario errors are reported (the rest repeat them).
 const MAX_FAILING_POINTS_REPORTED: usize = 3;
 
@@ -80,7 +76,7 @@ const MAX_FAILING_POINTS_REPORTED: usize = 3;
 /// scenario; all problems are reported at once.
 pub fn load(path: &Path) -> Result<Sweep, Diagnostics> {
     let sweep_file = path.display().to_string();
-    let text = crate::scenario::yaml::read_input(path, "the sweep file")
+    let text = crate::scenario::source::read_text(path, "the sweep file")
         .map_err(|d| Diagnostics(vec![d]))?;
     let default_name = path
         .file_stem()
@@ -89,17 +85,17 @@ pub fn load(path: &Path) -> Result<Sweep, Diagnostics> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let base_path = normalize(&dir.join(&file.base));
     let base_file = base_path.display().to_string();
-    let base_text = crate::input::read_text(&base_path).map_err(|e| {
-        let mut errors = Vec::new();
-        let mut ctx = crate::scenario::yaml::Ctx::new(&sweep_file, &mut errors);
-        crate::scenario::decode::report_unreadable(
-            &mut ctx.field("base"),
-            file.base_pos,
-            &base_path,
-            e,
-        );
-        Diagnostics(errors)
-    })?;
+    let base_text = crate::scenario::source::read_utf8(&base_path, "the base scenario").map_err(
+        |e| match e {
+            ReadError::Io(e) => Diagnostics(vec![Diagnostic::new(
+                &sweep_file,
+                file.base_pos,
+                "base",
+                format!("cannot read the base scenario {base_file}: {e}"),
+            )]),
+            ReadError::NotUtf8(d) => Diagnostics(vec![d]),
+        },
+    )?;
     let tree = parse_single(&base_file, &base_text)?;
     let scenario_default_name = base_path
         .file_stem()
@@ -238,8 +234,7 @@ pub trait Progress: RunProgress {
 /// then writes the index. Leftover temporary files of killed runs are removed.
 fn prepare(out: &Path, index: &SweepIndex, shard: Option<Shard>) -> Result<(), SweepError> {
     if claim(out, ResultsKind::Sweep)? == Claim::Ours {
-        let text = fs::read_to_string(out.join(INDEX_FILE))
-            .map_err(|e| io_error_at(&out.join(INDEX_FILE), e))?;
+        let text = fs::read_to_string(out.join(INDEX_FILE)).map_err(at(&out.join(INDEX_FILE)))?;
         let existing = SweepIndex::from_json(&text).map_err(|e| {
             SweepError::Refused(format!(
                 "{}: unreadable sweep index: {e}",
@@ -252,10 +247,11 @@ fn prepare(out: &Path, index: &SweepIndex, shard: Option<Shard>) -> Result<(), S
                 out.display()
             )));
         }
-        let existing_shard = match fs::read_to_string(out.join(SHARD_FILE)) {
+        let shard_path = out.join(SHARD_FILE);
+        let existing_shard = match fs::read_to_string(&shard_path) {
             Ok(text) => Some(Shard::from_json(&text).map_err(SweepError::Refused)?),
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            Err(e) => return Err(io_error_at(&out.join(SHARD_FILE), e)),
+            Err(e) => return Err(at(&shard_path)(e).into()),
         };
         if existing_shard.is_some() && existing_shard != shard
             || existing_shard.is_none() && shard.is_some() && out.join(RUNS_DIR).exists()
@@ -271,12 +267,13 @@ fn prepare(out: &Path, index: &SweepIndex, shard: Option<Shard>) -> Result<(), S
             )));
         }
     }
-    let runs = out.join(RUNS_DIR);
-    fs::create_dir_all(&runs).map_err(|e| io_error_at(&runs, e))?;
-    for entry in fs::read_dir(&runs).map_err(|e| io_error_at(&runs, e))? {
-        let entry = entry.map_err(|e| io_error_at(&runs, e))?;
+    let runs_dir = out.join(RUNS_DIR);
+    fs::create_dir_all(&runs_dir).map_err(at(&runs_dir))?;
+    for entry in fs::read_dir(&runs_dir).map_err(at(&runs_dir))? {
+        let entry = entry.map_err(at(&runs_dir))?;
         if crate::output::is_temporary(&entry.file_name().to_string_lossy()) {
-            fs::remove_file(entry.path()).map_err(|e| io_error_at(&entry.path(), e))?;
+            let leftover = entry.path();
+            fs::remove_file(&leftover).map_err(at(&leftover))?;
         }
     }
     write_atomic(&out.join(INDEX_FILE), index.to_json().as_bytes())?;

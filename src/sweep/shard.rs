@@ -7,7 +7,7 @@
 //! shard into one directory and builds the tables exactly as an unsharded
 //! sweep does, from the same files in the same order, so the bytes match.
 
-use super::run::{read_run_file, run_file};
+use super::run::{at, read_run_file, run_file};
 use super::{finalize, read_index, Finished, SweepError, INDEX_FILE};
 use crate::output::{claim, write_atomic, Claim, ResultsKind, RUNS_DIR};
 use std::fmt;
@@ -110,12 +110,13 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<Finished, SweepError> {
             if missing.len() > 10 { ", …" } else { "" }
         )));
     }
-    fs::create_dir_all(out.join(RUNS_DIR))?;
+    let runs_dir = out.join(RUNS_DIR);
+    fs::create_dir_all(&runs_dir).map_err(at(&runs_dir))?;
     write_atomic(&out.join(INDEX_FILE), index_text.as_bytes())?;
     for (i, src) in sources.iter().enumerate() {
         let dst = run_file(out, i);
         if *src != dst {
-            write_atomic(&dst, &fs::read(src)?)?;
+            write_atomic(&dst, &fs::read(src).map_err(at(src))?)?;
         }
     }
     finalize(out, &index)

@@ -91,8 +91,9 @@ impl OpenbTrace {
     }
 }
 
+/// Reads a trace file; an I/O error names its path, invalid UTF-8 its line and column.
 pub(crate) fn read_file(path: &Path) -> Result<String, Diagnostics> {
-    crate::scenario::yaml::read_input(path, "the trace file").map_err(|d| Diagnostics(vec![d]))
+    crate::scenario::source::read_text(path, "the trace file").map_err(|d| Diagnostics(vec![d]))
 }
 
 /// Reads both files; the node list comes first because it defines the GPU models.
