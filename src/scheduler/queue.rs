@@ -12,13 +12,18 @@
 //!   `podInitialBackoffSeconds` doubled per failed attempt up to
 //!   `podMaxBackoffSeconds`; it is flushed to activeQ every second.
 //!
-//! Entries are removed lazily: each pod's current location lives in a dense
-//! table, and heap entries that no longer match it are skipped.
+//! activeQ and backoffQ are keyed heaps (`priority_queue::PriorityQueue`,
+//! a heap over an index map), as upstream's `heap.Heap` is keyed by pod: a
+//! pod has at most one entry, removed at once when the pod is bound or
+//! deleted. Each pod's queue state (`QueuedPodInfo`) lives in a dense table
+//! indexed by pod id.
 
 use crate::engine::{SimDuration, SimTime};
 use crate::model::store::PodId;
+use priority_queue::PriorityQueue;
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BTreeMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// `DefaultPodInitialBackoffDuration`.
 pub const DEFAULT_POD_INITIAL_BACKOFF: SimDuration = SimDuration(1_000_000);
@@ -56,25 +61,51 @@ pub struct QueuedPodInfo {
     pub unschedulable_plugins: u64,
 }
 
-/// activeQ key: max-heap on (priority, earlier timestamp, earlier seq).
-type ActiveKey = (i32, Reverse<SimTime>, Reverse<u64>, PodId);
-/// backoffQ key: min-heap on (backoff expiry, seq).
-type BackoffKey = Reverse<(SimTime, u64, PodId)>;
+/// activeQ priority: max-heap on (priority, earlier timestamp, earlier seq).
+/// The sequence number is unique, so no two pods ever compare equal and the
+/// pop order does not depend on the heap's layout.
+type ActiveKey = (i32, Reverse<SimTime>, Reverse<u64>);
+/// backoffQ priority: min-heap on (backoff expiry, seq); unique as above.
+type BackoffKey = Reverse<(SimTime, u64)>;
+
+/// A keyed heap of pods. Hashing a `PodId` is one multiplication (the
+/// Fibonacci constant spreads consecutive ids over the hash's high bits,
+/// which the map's probing uses): deterministic, and cheaper than the
+/// default SipHash, whose resistance to chosen keys a simulator's own
+/// sequential ids do not need.
+type PodHeap<P> = PriorityQueue<PodId, P, BuildHasherDefault<PodIdHasher>>;
+
+#[derive(Default)]
+struct PodIdHasher(u64);
+
+impl Hasher for PodIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+    fn write_u32(&mut self, id: u32) {
+        self.write_u64(u64::from(id));
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
 
 pub struct SchedulingQueue {
     pub initial_backoff: SimDuration,
     pub max_backoff: SimDuration,
     pods: Vec<Option<QueuedPodInfo>>,
-    active: BinaryHeap<ActiveKey>,
-    backoff: BinaryHeap<BackoffKey>,
+    active: PodHeap<ActiveKey>,
+    backoff: PodHeap<BackoffKey>,
     /// Ordered by pod id so that iteration is deterministic.
     unschedulable: BTreeMap<PodId, ()>,
     next_seq: u64,
     /// Pods in the queue (active, backoff, unschedulable or in flight).
     len: usize,
-    /// Live (not stale) entries of activeQ and backoffQ.
-    n_active: usize,
-    n_backoff: usize,
 }
 
 impl SchedulingQueue {
@@ -83,13 +114,11 @@ impl SchedulingQueue {
             initial_backoff,
             max_backoff,
             pods: Vec::new(),
-            active: BinaryHeap::new(),
-            backoff: BinaryHeap::new(),
+            active: PodHeap::default(),
+            backoff: PodHeap::default(),
             unschedulable: BTreeMap::new(),
             next_seq: 0,
             len: 0,
-            n_active: 0,
-            n_backoff: 0,
         }
     }
 
@@ -138,10 +167,9 @@ impl SchedulingQueue {
             info.priority,
             Reverse(info.timestamp),
             Reverse(info.enqueue_seq),
-            pod,
         );
-        self.n_active += 1;
-        self.active.push(key);
+        let previous = self.active.push(pod, key);
+        debug_assert!(previous.is_none(), "pod {} twice in activeQ", pod.0);
     }
 
     fn push_backoff(&mut self, pod: PodId) {
@@ -149,8 +177,8 @@ impl SchedulingQueue {
         let info = self.info_mut(pod);
         info.location = Location::Backoff;
         let seq = info.enqueue_seq;
-        self.n_backoff += 1;
-        self.backoff.push(Reverse((expiry, seq, pod)));
+        let previous = self.backoff.push(pod, Reverse((expiry, seq)));
+        debug_assert!(previous.is_none(), "pod {} twice in backoffQ", pod.0);
     }
 
     /// `calculateBackoffDuration`: initial × 2^(attempts−1), capped at max.
@@ -172,24 +200,16 @@ impl SchedulingQueue {
 
     /// Pops the next pod to schedule from activeQ and counts the attempt.
     pub fn pop(&mut self) -> Option<PodId> {
-        while let Some((_, Reverse(ts), Reverse(seq), pod)) = self.active.pop() {
-            let Some(info) = self.pods[pod.0 as usize].as_mut() else {
-                continue;
-            };
-            if info.location != Location::Active || info.timestamp != ts || info.enqueue_seq != seq
-            {
-                continue; // stale entry
-            }
-            info.location = Location::InFlight;
-            info.attempts += 1;
-            self.n_active -= 1;
-            return Some(pod);
-        }
-        None
+        let (pod, _) = self.active.pop()?;
+        let info = self.info_mut(pod);
+        debug_assert_eq!(info.location, Location::Active);
+        info.location = Location::InFlight;
+        info.attempts += 1;
+        Some(pod)
     }
 
     pub fn has_active(&self) -> bool {
-        self.n_active > 0
+        !self.active.is_empty()
     }
 
     /// The pod failed its attempt (`AddUnschedulableIfNotPresent`): it waits
@@ -219,8 +239,12 @@ impl SchedulingQueue {
                     Location::Unschedulable => {
                         self.unschedulable.remove(&pod);
                     }
-                    Location::Active => self.n_active -= 1,
-                    Location::Backoff => self.n_backoff -= 1,
+                    Location::Active => {
+                        self.active.remove(&pod);
+                    }
+                    Location::Backoff => {
+                        self.backoff.remove(&pod);
+                    }
                     Location::NotQueued | Location::InFlight => {}
                 }
             }
@@ -276,19 +300,12 @@ impl SchedulingQueue {
     /// `flushBackoffQCompleted`: pods whose backoff has expired go to activeQ.
     pub fn flush_backoff_completed(&mut self, now: SimTime) -> usize {
         let mut moved = 0;
-        while let Some(&Reverse((expiry, seq, pod))) = self.backoff.peek() {
-            let live = self
-                .info(pod)
-                .is_some_and(|i| i.location == Location::Backoff && i.enqueue_seq == seq);
-            if live && expiry > now {
-                break;
-            }
-            self.backoff.pop();
-            if live {
-                self.n_backoff -= 1;
-                self.push_active(pod);
-                moved += 1;
-            }
+        while let Some((pod, _)) = self
+            .backoff
+            .pop_if(|_, Reverse((expiry, _))| *expiry <= now)
+        {
+            self.push_active(pod);
+            moved += 1;
         }
         moved
     }
@@ -299,7 +316,7 @@ impl SchedulingQueue {
     }
 
     pub fn backoff_len(&self) -> usize {
-        self.n_backoff
+        self.backoff.len()
     }
 
     pub fn unschedulable_len(&self) -> usize {
@@ -380,5 +397,112 @@ mod tests {
         q.forget(PodId(0));
         assert_eq!(q.pop(), Some(PodId(1)));
         assert_eq!(q.pop(), None);
+    }
+
+    /// A seeded mix of arrivals, attempts that fail or bind, deletions,
+    /// cluster events and backoff flushes, checked after every step against
+    /// a plain list scanned for the answer: activeQ pops the pod PrioritySort
+    /// puts first, backoffQ releases exactly the pods whose backoff expired,
+    /// and a deleted pod is never popped nor counted again.
+    #[test]
+    fn queue_matches_a_scanned_list_through_random_operations() {
+        use rand::{Rng, SeedableRng};
+
+        struct Expected {
+            location: Location,
+            priority: i32,
+            timestamp: SimTime,
+            seq: u64,
+            attempts: u32,
+        }
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let mut q = q();
+        let mut pods: BTreeMap<u32, Expected> = BTreeMap::new();
+        let (mut seq, mut n_added, mut now) = (0u64, 0u32, SimTime::ZERO);
+        for _ in 0..5_000 {
+            now = now + SimDuration(rng.gen_range(0..400_000));
+            match rng.gen_range(0..7) {
+                0 | 1 => {
+                    let priority = rng.gen_range(0..3);
+                    q.add(PodId(n_added), priority, now);
+                    seq += 1;
+                    pods.insert(
+                        n_added,
+                        Expected {
+                            location: Location::Active,
+                            priority,
+                            timestamp: now,
+                            seq,
+                            attempts: 0,
+                        },
+                    );
+                    n_added += 1;
+                }
+                2 | 3 => {
+                    let first = pods
+                        .iter()
+                        .filter(|(_, p)| p.location == Location::Active)
+                        .max_by_key(|(_, p)| (p.priority, Reverse(p.timestamp), Reverse(p.seq)))
+                        .map(|(&id, _)| id);
+                    assert_eq!(q.pop().map(|p| p.0), first);
+                    let Some(id) = first else { continue };
+                    if rng.gen_bool(0.3) {
+                        q.forget(PodId(id)); // bound
+                        pods.remove(&id);
+                        continue;
+                    }
+                    // Rejected by a plugin (waits for an event) or an error (backs off).
+                    let plugins = rng.gen_range(0..2);
+                    q.add_unschedulable(PodId(id), plugins, now);
+                    seq += 1;
+                    let p = pods.get_mut(&id).unwrap();
+                    p.attempts += 1;
+                    p.timestamp = now;
+                    p.seq = seq;
+                    p.location = if plugins == 0 {
+                        Location::Backoff
+                    } else {
+                        Location::Unschedulable
+                    };
+                }
+                4 => {
+                    // Deleted wherever it waits (or already gone).
+                    let id = rng.gen_range(0..n_added.max(1));
+                    q.forget(PodId(id));
+                    pods.remove(&id);
+                }
+                5 => {
+                    let mut expected_moves = 0;
+                    for p in pods.values_mut() {
+                        if p.location == Location::Unschedulable {
+                            expected_moves += 1;
+                            let expiry = p.timestamp + q.backoff_duration(p.attempts);
+                            p.location = if expiry > now {
+                                Location::Backoff
+                            } else {
+                                Location::Active
+                            };
+                        }
+                    }
+                    assert_eq!(q.move_unschedulable(now, |_, _| true), expected_moves);
+                }
+                _ => {
+                    let mut expected_moves = 0;
+                    for p in pods.values_mut() {
+                        let expiry = p.timestamp + q.backoff_duration(p.attempts);
+                        if p.location == Location::Backoff && expiry <= now {
+                            expected_moves += 1;
+                            p.location = Location::Active;
+                        }
+                    }
+                    assert_eq!(q.flush_backoff_completed(now), expected_moves);
+                }
+            }
+            let count = |l| pods.values().filter(|p| p.location == l).count();
+            assert_eq!(q.pending_len(), pods.len());
+            assert_eq!(q.has_active(), count(Location::Active) > 0);
+            assert_eq!(q.backoff_len(), count(Location::Backoff));
+            assert_eq!(q.unschedulable_len(), count(Location::Unschedulable));
+        }
     }
 }
