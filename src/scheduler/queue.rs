@@ -12,18 +12,23 @@
 //!   `podInitialBackoffSeconds` doubled per failed attempt up to
 //!   `podMaxBackoffSeconds`; it is flushed to activeQ every second.
 //!
-//! activeQ and backoffQ are keyed heaps (`priority_queue::PriorityQueue`,
-//! a heap over an index map), as upstream's `heap.Heap` is keyed by pod: a
-//! pod has at most one entry, removed at once when the pod is bound or
-//! deleted. Each pod's queue state (`QueuedPodInfo`) lives in a dense table
-//! indexed by pod id.
+//! Entries are removed lazily: each pod's current location lives in a dense
+//! table, and heap entries that no longer match it are skipped.
+//!
+//! Why not a keyed heap (`priority_queue::PriorityQueue` by pod id, removing
+//! entries at once, like upstream's `heap.Heap`): measured with callgrind,
+//! it ran 4.2% more instructions on a run where 5 000 pods queue for 10 nodes
+//! (10.63 G against 10.20 G, 418 501 attempts), 0.15% more on the end-to-end
+//! bench's 1 000 nodes / 100 000 pods, and ~260 more per SchedulingBasic
+//! cycle (about 1% at 500 nodes). Wall clock agreed on the queueing run
+//! (median of five 0.92 s against 0.85 s) and was within noise elsewhere.
+//! Every heap swap also moves its position table, and each push, pop and
+//! removal hashes the pod id, where a stale entry here costs one skip.
 
 use crate::engine::{SimDuration, SimTime};
 use crate::model::store::PodId;
-use priority_queue::PriorityQueue;
 use std::cmp::Reverse;
-use std::collections::BTreeMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::{BTreeMap, BinaryHeap};
 
 /// `DefaultPodInitialBackoffDuration`.
 pub const DEFAULT_POD_INITIAL_BACKOFF: SimDuration = SimDuration(1_000_000);
@@ -61,51 +66,25 @@ pub struct QueuedPodInfo {
     pub unschedulable_plugins: u64,
 }
 
-/// activeQ priority: max-heap on (priority, earlier timestamp, earlier seq).
-/// The sequence number is unique, so no two pods ever compare equal and the
-/// pop order does not depend on the heap's layout.
-type ActiveKey = (i32, Reverse<SimTime>, Reverse<u64>);
-/// backoffQ priority: min-heap on (backoff expiry, seq); unique as above.
-type BackoffKey = Reverse<(SimTime, u64)>;
-
-/// A keyed heap of pods. Hashing a `PodId` is one multiplication (the
-/// Fibonacci constant spreads consecutive ids over the hash's high bits,
-/// which the map's probing uses): deterministic, and cheaper than the
-/// default SipHash, whose resistance to chosen keys a simulator's own
-/// sequential ids do not need.
-type PodHeap<P> = PriorityQueue<PodId, P, BuildHasherDefault<PodIdHasher>>;
-
-#[derive(Default)]
-struct PodIdHasher(u64);
-
-impl Hasher for PodIdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-    fn write_u32(&mut self, id: u32) {
-        self.write_u64(u64::from(id));
-    }
-    fn write_u64(&mut self, x: u64) {
-        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
+/// activeQ key: max-heap on (priority, earlier timestamp, earlier seq).
+type ActiveKey = (i32, Reverse<SimTime>, Reverse<u64>, PodId);
+/// backoffQ key: min-heap on (backoff expiry, seq).
+type BackoffKey = Reverse<(SimTime, u64, PodId)>;
 
 pub struct SchedulingQueue {
     pub initial_backoff: SimDuration,
     pub max_backoff: SimDuration,
     pods: Vec<Option<QueuedPodInfo>>,
-    active: PodHeap<ActiveKey>,
-    backoff: PodHeap<BackoffKey>,
+    active: BinaryHeap<ActiveKey>,
+    backoff: BinaryHeap<BackoffKey>,
     /// Ordered by pod id so that iteration is deterministic.
     unschedulable: BTreeMap<PodId, ()>,
     next_seq: u64,
     /// Pods in the queue (active, backoff, unschedulable or in flight).
     len: usize,
+    /// Live (not stale) entries of activeQ and backoffQ.
+    n_active: usize,
+    n_backoff: usize,
 }
 
 impl SchedulingQueue {
@@ -114,11 +93,13 @@ impl SchedulingQueue {
             initial_backoff,
             max_backoff,
             pods: Vec::new(),
-            active: PodHeap::default(),
-            backoff: PodHeap::default(),
+            active: BinaryHeap::new(),
+            backoff: BinaryHeap::new(),
             unschedulable: BTreeMap::new(),
             next_seq: 0,
             len: 0,
+            n_active: 0,
+            n_backoff: 0,
         }
     }
 
@@ -167,9 +148,10 @@ impl SchedulingQueue {
             info.priority,
             Reverse(info.timestamp),
             Reverse(info.enqueue_seq),
+            pod,
         );
-        let previous = self.active.push(pod, key);
-        debug_assert!(previous.is_none(), "pod {} twice in activeQ", pod.0);
+        self.n_active += 1;
+        self.active.push(key);
     }
 
     fn push_backoff(&mut self, pod: PodId) {
@@ -177,8 +159,8 @@ impl SchedulingQueue {
         let info = self.info_mut(pod);
         info.location = Location::Backoff;
         let seq = info.enqueue_seq;
-        let previous = self.backoff.push(pod, Reverse((expiry, seq)));
-        debug_assert!(previous.is_none(), "pod {} twice in backoffQ", pod.0);
+        self.n_backoff += 1;
+        self.backoff.push(Reverse((expiry, seq, pod)));
     }
 
     /// `calculateBackoffDuration`: initial × 2^(attempts−1), capped at max.
@@ -200,16 +182,24 @@ impl SchedulingQueue {
 
     /// Pops the next pod to schedule from activeQ and counts the attempt.
     pub fn pop(&mut self) -> Option<PodId> {
-        let (pod, _) = self.active.pop()?;
-        let info = self.info_mut(pod);
-        debug_assert_eq!(info.location, Location::Active);
-        info.location = Location::InFlight;
-        info.attempts += 1;
-        Some(pod)
+        while let Some((_, Reverse(ts), Reverse(seq), pod)) = self.active.pop() {
+            let Some(info) = self.pods[pod.0 as usize].as_mut() else {
+                continue;
+            };
+            if info.location != Location::Active || info.timestamp != ts || info.enqueue_seq != seq
+            {
+                continue; // stale entry
+            }
+            info.location = Location::InFlight;
+            info.attempts += 1;
+            self.n_active -= 1;
+            return Some(pod);
+        }
+        None
     }
 
     pub fn has_active(&self) -> bool {
-        !self.active.is_empty()
+        self.n_active > 0
     }
 
     /// The pod failed its attempt (`AddUnschedulableIfNotPresent`): it waits
@@ -239,12 +229,8 @@ impl SchedulingQueue {
                     Location::Unschedulable => {
                         self.unschedulable.remove(&pod);
                     }
-                    Location::Active => {
-                        self.active.remove(&pod);
-                    }
-                    Location::Backoff => {
-                        self.backoff.remove(&pod);
-                    }
+                    Location::Active => self.n_active -= 1,
+                    Location::Backoff => self.n_backoff -= 1,
                     Location::NotQueued | Location::InFlight => {}
                 }
             }
@@ -300,12 +286,19 @@ impl SchedulingQueue {
     /// `flushBackoffQCompleted`: pods whose backoff has expired go to activeQ.
     pub fn flush_backoff_completed(&mut self, now: SimTime) -> usize {
         let mut moved = 0;
-        while let Some((pod, _)) = self
-            .backoff
-            .pop_if(|_, Reverse((expiry, _))| *expiry <= now)
-        {
-            self.push_active(pod);
-            moved += 1;
+        while let Some(&Reverse((expiry, seq, pod))) = self.backoff.peek() {
+            let live = self
+                .info(pod)
+                .is_some_and(|i| i.location == Location::Backoff && i.enqueue_seq == seq);
+            if live && expiry > now {
+                break;
+            }
+            self.backoff.pop();
+            if live {
+                self.n_backoff -= 1;
+                self.push_active(pod);
+                moved += 1;
+            }
         }
         moved
     }
@@ -316,7 +309,7 @@ impl SchedulingQueue {
     }
 
     pub fn backoff_len(&self) -> usize {
-        self.backoff.len()
+        self.n_backoff
     }
 
     pub fn unschedulable_len(&self) -> usize {
@@ -420,7 +413,9 @@ mod tests {
         let mut pods: BTreeMap<u32, Expected> = BTreeMap::new();
         let (mut seq, mut n_added, mut now) = (0u64, 0u32, SimTime::ZERO);
         for _ in 0..5_000 {
-            now = now + SimDuration(rng.gen_range(0..400_000));
+            // Steps of half a second, so that timestamps and backoff
+            // expiries often coincide and the tie-breaks are exercised.
+            now += SimDuration(rng.gen_range(0..3) * 500_000);
             match rng.gen_range(0..7) {
                 0 | 1 => {
                     let priority = rng.gen_range(0..3);
