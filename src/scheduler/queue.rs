@@ -14,6 +14,16 @@
 //!
 //! Entries are removed lazily: each pod's current location lives in a dense
 //! table, and heap entries that no longer match it are skipped.
+//!
+//! Why not a keyed heap (`priority_queue::PriorityQueue` by pod id, removing
+//! entries at once, like upstream's `heap.Heap`): measured with callgrind,
+//! it ran 4.2% more instructions on a run where 5 000 pods queue for 10 nodes
+//! (10.63 G against 10.20 G, 418 501 attempts), 0.15% more on the end-to-end
+//! bench's 1 000 nodes / 100 000 pods, and ~260 more per SchedulingBasic
+//! cycle (about 1% at 500 nodes). Wall clock agreed on the queueing run
+//! (median of five 0.92 s against 0.85 s) and was within noise elsewhere.
+//! Every heap swap also moves its position table, and each push, pop and
+//! removal hashes the pod id, where a stale entry here costs one skip.
 
 use crate::engine::{SimDuration, SimTime};
 use crate::model::store::PodId;
@@ -380,5 +390,114 @@ mod tests {
         q.forget(PodId(0));
         assert_eq!(q.pop(), Some(PodId(1)));
         assert_eq!(q.pop(), None);
+    }
+
+    /// A seeded mix of arrivals, attempts that fail or bind, deletions,
+    /// cluster events and backoff flushes, checked after every step against
+    /// a plain list scanned for the answer: activeQ pops the pod PrioritySort
+    /// puts first, backoffQ releases exactly the pods whose backoff expired,
+    /// and a deleted pod is never popped nor counted again.
+    #[test]
+    fn queue_matches_a_scanned_list_through_random_operations() {
+        use rand::{Rng, SeedableRng};
+
+        struct Expected {
+            location: Location,
+            priority: i32,
+            timestamp: SimTime,
+            seq: u64,
+            attempts: u32,
+        }
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let mut q = q();
+        let mut pods: BTreeMap<u32, Expected> = BTreeMap::new();
+        let (mut seq, mut n_added, mut now) = (0u64, 0u32, SimTime::ZERO);
+        for _ in 0..5_000 {
+            // Steps of half a second, so that timestamps and backoff
+            // expiries often coincide and the tie-breaks are exercised.
+            now += SimDuration(rng.gen_range(0..3) * 500_000);
+            match rng.gen_range(0..7) {
+                0 | 1 => {
+                    let priority = rng.gen_range(0..3);
+                    q.add(PodId(n_added), priority, now);
+                    seq += 1;
+                    pods.insert(
+                        n_added,
+                        Expected {
+                            location: Location::Active,
+                            priority,
+                            timestamp: now,
+                            seq,
+                            attempts: 0,
+                        },
+                    );
+                    n_added += 1;
+                }
+                2 | 3 => {
+                    let first = pods
+                        .iter()
+                        .filter(|(_, p)| p.location == Location::Active)
+                        .max_by_key(|(_, p)| (p.priority, Reverse(p.timestamp), Reverse(p.seq)))
+                        .map(|(&id, _)| id);
+                    assert_eq!(q.pop().map(|p| p.0), first);
+                    let Some(id) = first else { continue };
+                    if rng.gen_bool(0.3) {
+                        q.forget(PodId(id)); // bound
+                        pods.remove(&id);
+                        continue;
+                    }
+                    // Rejected by a plugin (waits for an event) or an error (backs off).
+                    let plugins = rng.gen_range(0..2);
+                    q.add_unschedulable(PodId(id), plugins, now);
+                    seq += 1;
+                    let p = pods.get_mut(&id).unwrap();
+                    p.attempts += 1;
+                    p.timestamp = now;
+                    p.seq = seq;
+                    p.location = if plugins == 0 {
+                        Location::Backoff
+                    } else {
+                        Location::Unschedulable
+                    };
+                }
+                4 => {
+                    // Deleted wherever it waits (or already gone).
+                    let id = rng.gen_range(0..n_added.max(1));
+                    q.forget(PodId(id));
+                    pods.remove(&id);
+                }
+                5 => {
+                    let mut expected_moves = 0;
+                    for p in pods.values_mut() {
+                        if p.location == Location::Unschedulable {
+                            expected_moves += 1;
+                            let expiry = p.timestamp + q.backoff_duration(p.attempts);
+                            p.location = if expiry > now {
+                                Location::Backoff
+                            } else {
+                                Location::Active
+                            };
+                        }
+                    }
+                    assert_eq!(q.move_unschedulable(now, |_, _| true), expected_moves);
+                }
+                _ => {
+                    let mut expected_moves = 0;
+                    for p in pods.values_mut() {
+                        let expiry = p.timestamp + q.backoff_duration(p.attempts);
+                        if p.location == Location::Backoff && expiry <= now {
+                            expected_moves += 1;
+                            p.location = Location::Active;
+                        }
+                    }
+                    assert_eq!(q.flush_backoff_completed(now), expected_moves);
+                }
+            }
+            let count = |l| pods.values().filter(|p| p.location == l).count();
+            assert_eq!(q.pending_len(), pods.len());
+            assert_eq!(q.has_active(), count(Location::Active) > 0);
+            assert_eq!(q.backoff_len(), count(Location::Backoff));
+            assert_eq!(q.unschedulable_len(), count(Location::Unschedulable));
+        }
     }
 }
