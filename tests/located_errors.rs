@@ -187,16 +187,17 @@ fn a_sweep_io_error_names_its_path() {
         ),
     )
     .unwrap();
-    // The output "directory" is a file: reading its index fails with
+    // The output directory lies under a file: looking at it fails with
     // "Not a directory", which used to be printed without a path.
-    let out = dir.join("taken");
-    std::fs::write(&out, "not a directory").unwrap();
+    let taken = dir.join("taken");
+    std::fs::write(&taken, "not a directory").unwrap();
+    let out = taken.join("out");
     let stderr = invalid(&["sweep", s(&sweep), "--out", s(&out), "--quiet"]);
     assert!(
-        stderr.contains(&format!("error: {}", out.join("sweep.json").display())),
+        stderr.contains(&format!("error: {}: ", out.display())),
         "{stderr}"
     );
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), "not a directory");
+    assert_eq!(std::fs::read_to_string(&taken).unwrap(), "not a directory");
 }
 
 #[test]
@@ -239,7 +240,7 @@ fn add_nodes_with_a_huge_count_is_an_error_not_a_panic() {
     let stderr = invalid(&["validate", s(&path)]);
     assert!(
         stderr.contains(&format!(
-            "{}:7:32: actions[0].addNodes.count: expected at most 999999 more nodes (a pool holds at most 1000000), found 9223372036854775807",
+            "{}:7:32: actions[0].addNodes.count: expected at most 999999 nodes (a scenario holds at most 1000000 nodes in all, pools and addNodes together), found 9223372036854775807",
             path.display()
         )),
         "{stderr}"

@@ -740,7 +740,8 @@ fn decode_pool(
     room: u64,
 ) -> Option<NodePool> {
     let mut m = MapReader::new(ctx, pool)?;
-    let name = m.req(ctx, "name").and_then(|n| ctx.field("name").str(n));
+    let name_node = m.req(ctx, "name");
+    let name = name_node.and_then(|n| ctx.field("name").str(n));
     let count = m.req(ctx, "count").and_then(|n| {
         let mut c = ctx.field("count");
         let v = c.u64(n)?;
@@ -787,6 +788,25 @@ fn decode_pool(
         .and_then(|n| ctx.field("unschedulable").bool(n))
         .unwrap_or(false);
     m.finish(ctx, POOL_FIELDS);
+    // The nodes are named `<name>-<i>`: each must be a valid node name
+    // (upstream `ValidateNodeName`, a DNS-1123 subdomain), the last the longest.
+    let name = name.filter(|name| {
+        let last = format!("{name}-{}", count.unwrap_or(1).saturating_sub(1));
+        let valid = manifest::is_dns1123_subdomain(&last);
+        if !valid {
+            let n = name_node.expect("the name was read");
+            ctx.field("name").error(
+                n.pos,
+                format!(
+                    "expected a name that makes valid node names `<name>-<index>` (lowercase \
+                     RFC 1123 subdomains: at most 253 lowercase letters, digits, '-' and '.', \
+                     e.g. \"general\"), found {}",
+                    n.describe()
+                ),
+            );
+        }
+        valid
+    });
     let (Some(name), Some(count), Some((capacity, capacity_pods))) = (name, count, capacity) else {
         return None;
     };

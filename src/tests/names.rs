@@ -88,3 +88,27 @@ nodes:
          test.yaml:2:12); node names must be unique"
     );
 }
+
+#[test]
+fn a_pool_name_must_make_valid_node_names() {
+    // Nodes are named `<pool>-<index>`: an upper-case name, or one so long
+    // that the last node's name passes 253 characters, makes invalid node
+    // names (upstream `ValidateNodeName`).
+    let long = "a".repeat(251);
+    for (name, count) in [("General", 1), (long.as_str(), 100)] {
+        let e = errors(&format!(
+            "nodePools: [{{name: {name}, count: {count}, capacity: {{cpu: '4', memory: 8Gi}}}}]\n"
+        ));
+        assert!(
+            e.starts_with(
+                "test.yaml:1:20: nodePools[0].name: expected a name that makes valid node names"
+            ),
+            "{e}"
+        );
+    }
+    // 247 characters and nodes up to index 99: the last is 250 characters long.
+    super::scenario(&format!(
+        "nodePools: [{{name: {}, count: 100, capacity: {{cpu: '4', memory: 8Gi}}}}]\n",
+        "a".repeat(247)
+    ));
+}
