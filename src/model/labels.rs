@@ -301,7 +301,7 @@ fn is_qualified_name(value: &str) -> Vec<String> {
             if prefix.is_empty() {
                 errs.push(format!("prefix part {}", empty_error()));
             } else {
-                for msg in is_dns1123_subdomain(prefix) {
+                for msg in dns1123_subdomain_errors(prefix) {
                     errs.push(format!("prefix part {msg}"));
                 }
             }
@@ -358,13 +358,13 @@ fn is_valid_label_value(value: &str) -> Vec<String> {
     errs
 }
 
-/// Upstream `IsDNS1123Subdomain`.
-fn is_dns1123_subdomain(value: &str) -> Vec<String> {
+/// Upstream `IsDNS1123Subdomain`'s messages (none when valid).
+fn dns1123_subdomain_errors(value: &str) -> Vec<String> {
     let mut errs = Vec::new();
     if value.len() > DNS1123_SUBDOMAIN_MAX_LENGTH {
         errs.push(max_len_error(DNS1123_SUBDOMAIN_MAX_LENGTH));
     }
-    if !value.split('.').all(is_dns1123_label) {
+    if !value.split('.').all(is_label_shaped) {
         errs.push(regex_error(
             DNS1123_SUBDOMAIN_ERR_MSG,
             DNS1123_SUBDOMAIN_FMT,
@@ -372,6 +372,17 @@ fn is_dns1123_subdomain(value: &str) -> Vec<String> {
         ));
     }
     errs
+}
+
+/// Upstream `IsDNS1123Subdomain`: at most 253 characters, dot-separated
+/// parts each shaped as a label (their length bounded only by the total).
+pub fn is_dns1123_subdomain(value: &str) -> bool {
+    value.len() <= DNS1123_SUBDOMAIN_MAX_LENGTH && value.split('.').all(is_label_shaped)
+}
+
+/// Upstream `IsDNS1123Label`: at most 63 characters, shaped as a label.
+pub fn is_dns1123_label(value: &str) -> bool {
+    value.len() <= 63 && is_label_shaped(value)
 }
 
 /// `^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`, without a regex engine.
@@ -389,7 +400,7 @@ fn is_qualified_name_part(s: &str) -> bool {
 }
 
 /// One dot-separated label of a subdomain: `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`.
-fn is_dns1123_label(s: &str) -> bool {
+fn is_label_shaped(s: &str) -> bool {
     let lower_alnum = |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit();
     let b = s.as_bytes();
     match (b.first(), b.last()) {

@@ -13,7 +13,6 @@ use super::source::ReadError;
 use super::spec::{Arrival, ArrivalProcess, Expectation, Scenario};
 use super::yaml::{parse_documents, Ctx, Diagnostic, Diagnostics, MapReader, Node as Yaml, Pos};
 use crate::controllers::ControllerConfig;
-use crate::engine::time::parse_duration;
 use crate::engine::{SimDuration, SimTime};
 use crate::limits::{MAX_NODES, MAX_SAMPLES};
 use crate::metrics::summary::SUMMARY_COLUMNS;
@@ -160,7 +159,7 @@ fn decode_scenario(
         .unwrap_or(1);
     let duration = m
         .opt("duration")
-        .and_then(|n| duration(&mut ctx.field("duration"), n));
+        .and_then(|n| ctx.field("duration").duration(n));
     let sample_interval_node = m.opt("sampleInterval");
     let sample_interval = sample_interval_node
         .and_then(|n| positive_duration(&mut ctx.field("sampleInterval"), n))
@@ -424,22 +423,8 @@ fn admit_priorities(
     }
 }
 
-fn duration(ctx: &mut Ctx, n: &Yaml) -> Option<SimDuration> {
-    let text = ctx.scalar_string(n)?;
-    match parse_duration(&text) {
-        Ok(d) => Some(d),
-        Err(e) => {
-            ctx.error(
-                n.pos,
-                format!("expected a duration such as 30s, 5m or 1h30m: {e}"),
-            );
-            None
-        }
-    }
-}
-
 fn positive_duration(ctx: &mut Ctx, n: &Yaml) -> Option<SimDuration> {
-    let d = duration(ctx, n)?;
+    let d = ctx.duration(n)?;
     if d == SimDuration::ZERO {
         ctx.error(n.pos, "expected a duration greater than zero, found 0");
         return None;
@@ -918,19 +903,17 @@ fn decode_arrival(
         let mut out: Vec<SimDuration> = items
             .iter()
             .enumerate()
-            .filter_map(|(i, t)| duration(&mut tctx.index(i), t))
+            .filter_map(|(i, t)| tctx.index(i).duration(t))
             .collect();
         out.sort();
         out
     });
     let start = m
         .opt("start")
-        .and_then(|n| duration(&mut ctx.field("start"), n))
+        .and_then(|n| ctx.field("start").duration(n))
         .unwrap_or_default();
     let count = m.opt("count").and_then(|n| ctx.field("count").u64(n));
-    let until = m
-        .opt("until")
-        .and_then(|n| duration(&mut ctx.field("until"), n));
+    let until = m.opt("until").and_then(|n| ctx.field("until").duration(n));
     let requests = match m.opt("requests") {
         Some(n) => super::sizes::decode(&mut ctx.field("requests"), n, names),
         None => Some(Vec::new()),

@@ -14,7 +14,6 @@
 use super::decode::NodePool;
 use super::yaml::{Ctx, MapReader, Node as Yaml};
 use crate::engine::distribution::Distribution;
-use crate::engine::time::parse_duration;
 use crate::engine::SimTime;
 use crate::faults::{FaultKind, FaultSpec, RandomFaults, ScheduledFault, Target};
 use crate::model::node::LABEL_TOPOLOGY_ZONE;
@@ -97,10 +96,8 @@ pub fn decode_faults(
         }
         let at = m
             .req(&mut ictx, "at")
-            .and_then(|n| duration(&mut ictx.field("at"), n));
-        let length = m
-            .opt("for")
-            .and_then(|n| duration(&mut ictx.field("for"), n));
+            .and_then(|n| ictx.field("at").duration(n));
+        let length = m.opt("for").and_then(|n| ictx.field("for").duration(n));
         m.finish(&mut ictx, &known);
         let target = decode_target(&mut ictx.field(verb), body, verb, nodes);
         if let (Some(at), Some(target)) = (at, target) {
@@ -113,18 +110,6 @@ pub fn decode_faults(
         }
     }
     spec
-}
-
-fn duration(ctx: &mut Ctx, n: &Yaml) -> Option<crate::engine::SimDuration> {
-    let text = ctx.scalar_string(n)?;
-    parse_duration(&text)
-        .map_err(|e| {
-            ctx.error(
-                n.pos,
-                format!("expected a duration such as 30s, 5m or 1h30m: {e}"),
-            )
-        })
-        .ok()
 }
 
 /// `{node: a}`, `{nodes: [a, b]}` or `{zone: z}` (`zoneDown` takes only a zone).

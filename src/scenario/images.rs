@@ -14,7 +14,6 @@
 
 use super::yaml::{Ctx, MapReader, Node as Yaml};
 use crate::engine::distribution::Distribution;
-use crate::engine::time::parse_duration;
 use crate::engine::SimTime;
 use crate::kubelet::images::{ImageConfig, ImageSpec};
 use crate::model::quantity::parse_units;
@@ -56,18 +55,6 @@ fn probability(ctx: &mut Ctx, n: &Yaml) -> Option<f64> {
     }
 }
 
-fn duration(ctx: &mut Ctx, n: &Yaml) -> Option<crate::engine::SimDuration> {
-    let text = ctx.scalar_string(n)?;
-    parse_duration(&text)
-        .map_err(|e| {
-            ctx.error(
-                n.pos,
-                format!("expected a duration such as 30s, 5m or 1h30m: {e}"),
-            )
-        })
-        .ok()
-}
-
 pub fn decode_images(ctx: &mut Ctx, node: &Yaml) -> ImageConfig {
     let mut config = ImageConfig {
         enabled: true,
@@ -100,10 +87,10 @@ pub fn decode_images(ctx: &mut Ctx, node: &Yaml) -> ImageConfig {
             };
             let at = o
                 .req(&mut ictx, "at")
-                .and_then(|n| duration(&mut ictx.field("at"), n));
+                .and_then(|n| ictx.field("at").duration(n));
             let length = o
                 .req(&mut ictx, "for")
-                .and_then(|n| duration(&mut ictx.field("for"), n));
+                .and_then(|n| ictx.field("for").duration(n));
             o.finish(&mut ictx, &["at", "for"]);
             if let (Some(at), Some(length)) = (at, length) {
                 let from = SimTime::ZERO + at;

@@ -16,8 +16,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::yaml::{did_you_mean, Ctx, Diagnostic, MapReader, Node as Yaml, Pos, Value};
+use super::yaml::{check_type, did_you_mean, Ctx, Diagnostic, MapReader, Node as Yaml, Pos, Value};
 use crate::model::affinity::{Affinity, NodeAffinity, NodeSelectorTerm, PreferredSchedulingTerm};
+pub(crate) use crate::model::labels::{is_dns1123_label, is_dns1123_subdomain};
 use crate::model::labels::{
     validate_label_key, validate_label_value, LabelSelector, Labels, Operator, Requirement,
 };
@@ -388,7 +389,7 @@ fn decode_list(
     let Some(mut m) = MapReader::new(ctx, doc) else {
         return;
     };
-    check_type(ctx, &mut m, kind);
+    check_type(ctx, &mut m, kind, "v1");
     // A List's metadata holds only server-side bookkeeping (resourceVersion).
     m.ignore(&["metadata"]);
     let items = m.opt("items");
@@ -397,36 +398,6 @@ fn decode_list(
         let mut ictx = ctx.field("items");
         for (i, item) in ictx.seq(items).unwrap_or(&[]).iter().enumerate() {
             decode_object(&mut ictx.index(i), item, names, warnings, false, out);
-        }
-    }
-}
-
-/// Takes the required `apiVersion` (v1: Pod, Node and List are in the core group) and
-/// `kind` (which must equal `kind`).
-fn check_type(ctx: &mut Ctx<'_>, m: &mut MapReader<'_>, kind: &str) {
-    if let Some(v) = m.req(ctx, "apiVersion") {
-        let mut c = ctx.field("apiVersion");
-        if let Some(s) = c.str(v) {
-            if s != "v1" {
-                c.error(
-                    v.pos,
-                    format!(
-                        "expected v1 (the apiVersion of kind {kind}), found {}",
-                        v.describe()
-                    ),
-                );
-            }
-        }
-    }
-    if let Some(k) = m.req(ctx, "kind") {
-        let mut c = ctx.field("kind");
-        if let Some(s) = c.str(k) {
-            if s != kind {
-                c.error(
-                    k.pos,
-                    format!("expected kind {kind}, found {}", k.describe()),
-                );
-            }
         }
     }
 }
@@ -442,7 +413,7 @@ pub fn decode_pod(
 ) -> Option<Pod> {
     let errors_before = ctx.error_count();
     let mut m = MapReader::new(ctx, doc)?;
-    check_type(ctx, &mut m, "Pod");
+    check_type(ctx, &mut m, "Pod", "v1");
     let metadata = match m.opt("metadata") {
         Some(n) => decode_metadata(&mut ctx.field("metadata"), n, true, name_required),
         None => {
@@ -480,7 +451,7 @@ pub fn decode_node(
 ) -> Option<crate::model::Node> {
     let errors_before = ctx.error_count();
     let mut m = MapReader::new(ctx, doc)?;
-    check_type(ctx, &mut m, "Node");
+    check_type(ctx, &mut m, "Node", "v1");
     let metadata = m
         .req(ctx, "metadata")
         .map(|n| decode_metadata(&mut ctx.field("metadata"), n, false, true));
@@ -1872,32 +1843,6 @@ fn decode_preferred_terms(
         }
     }
     out
-}
-
-/// Upstream `IsDNS1123Label`: at most 63 characters of lowercase alphanumerics and
-/// '-', starting and ending with an alphanumeric.
-pub(crate) fn is_dns1123_label(s: &str) -> bool {
-    let b = s.as_bytes();
-    !b.is_empty()
-        && b.len() <= 63
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-        && b.first().is_some_and(u8::is_ascii_alphanumeric)
-        && b.last().is_some_and(u8::is_ascii_alphanumeric)
-}
-
-/// Upstream `IsDNS1123Subdomain`: at most 253 characters; dot-separated parts each a
-/// valid label shape (length per part is bounded only by the total).
-pub(crate) fn is_dns1123_subdomain(s: &str) -> bool {
-    s.len() <= 253
-        && s.split('.').all(|part| {
-            let b = part.as_bytes();
-            !b.is_empty()
-                && b.iter()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-                && b.first().is_some_and(u8::is_ascii_alphanumeric)
-                && b.last().is_some_and(u8::is_ascii_alphanumeric)
-        })
 }
 
 fn check_dns_label(ctx: &mut Ctx<'_>, node: &Yaml, s: &str) {

@@ -6,7 +6,8 @@
 //! that no class has is an error.
 
 use super::manifest::{decode_label_selector, decode_metadata};
-use super::workloads::{check_type, decode_int_or_percent};
+use super::workloads::decode_int_or_percent;
+use super::yaml::check_type;
 use super::yaml::{Ctx, MapReader, Node as Yaml, Pos};
 use crate::model::intstr::IntOrPercent;
 use crate::model::policy::{

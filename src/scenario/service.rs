@@ -4,7 +4,7 @@
 //! traffic policies are accepted and ignored.
 
 use super::manifest::{decode_labels, decode_metadata};
-use super::workloads::check_type;
+use super::yaml::check_type;
 use super::yaml::{Ctx, MapReader, Node as Yaml};
 use crate::model::workloads::{ServiceSpec, Workload, WorkloadSpec};
 

@@ -18,7 +18,7 @@ use super::manifest::{
     decode_label_selector, decode_metadata, decode_pod_spec, is_dns1123_label, opt_enum,
     warn_unmodelled,
 };
-use super::yaml::{Ctx, Diagnostic, MapReader, Node as Yaml, Pos, Value};
+use super::yaml::{check_type, Ctx, Diagnostic, MapReader, Node as Yaml, Pos, Value};
 use crate::model::intstr::IntOrPercent;
 use crate::model::labels::LabelSelector;
 use crate::model::meta::ObjectMeta;
@@ -259,35 +259,6 @@ pub fn decode_int_or_percent(ctx: &mut Ctx<'_>, node: &Yaml) -> Option<IntOrPerc
         _ => {
             ctx.expected(node, "an integer or a percentage (such as 1 or \"25%\")");
             None
-        }
-    }
-}
-
-/// Takes the required `apiVersion` (which must be `api_version`) and `kind`.
-pub(crate) fn check_type(ctx: &mut Ctx<'_>, m: &mut MapReader<'_>, kind: &str, api_version: &str) {
-    if let Some(v) = m.req(ctx, "apiVersion") {
-        let mut c = ctx.field("apiVersion");
-        if let Some(s) = c.str(v) {
-            if s != api_version {
-                c.error(
-                    v.pos,
-                    format!(
-                        "expected {api_version} (the apiVersion of kind {kind}), found {}",
-                        v.describe()
-                    ),
-                );
-            }
-        }
-    }
-    if let Some(k) = m.req(ctx, "kind") {
-        let mut c = ctx.field("kind");
-        if let Some(s) = c.str(k) {
-            if s != kind {
-                c.error(
-                    k.pos,
-                    format!("expected kind {kind}, found {}", k.describe()),
-                );
-            }
         }
     }
 }

@@ -573,6 +573,19 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// A duration such as `30s`, `5m` or `1h30m`.
+    pub fn duration(&mut self, node: &Node) -> Option<crate::engine::SimDuration> {
+        let text = self.scalar_string(node)?;
+        crate::engine::time::parse_duration(&text)
+            .map_err(|e| {
+                self.error(
+                    node.pos,
+                    format!("expected a duration such as 30s, 5m or 1h30m: {e}"),
+                )
+            })
+            .ok()
+    }
+
     /// Any scalar as text (quantities such as `cpu: 0.5`, label values given as numbers).
     pub fn scalar_string(&mut self, node: &Node) -> Option<String> {
         let text = node.scalar_text();
@@ -902,6 +915,36 @@ fn osa_distance(a: &[char], b: &[char]) -> usize {
         }
     }
     d[a.len() * w + b.len()]
+}
+
+/// Takes a manifest's required `apiVersion` (which must be `api_version`:
+/// `v1` for the core group) and `kind` (which must be `kind`).
+pub fn check_type(ctx: &mut Ctx<'_>, m: &mut MapReader<'_>, kind: &str, api_version: &str) {
+    if let Some(v) = m.req(ctx, "apiVersion") {
+        let mut c = ctx.field("apiVersion");
+        if let Some(s) = c.str(v) {
+            if s != api_version {
+                c.error(
+                    v.pos,
+                    format!(
+                        "expected {api_version} (the apiVersion of kind {kind}), found {}",
+                        v.describe()
+                    ),
+                );
+            }
+        }
+    }
+    if let Some(k) = m.req(ctx, "kind") {
+        let mut c = ctx.field("kind");
+        if let Some(s) = c.str(k) {
+            if s != kind {
+                c.error(
+                    k.pos,
+                    format!("expected kind {kind}, found {}", k.describe()),
+                );
+            }
+        }
+    }
 }
 
 #[cfg(test)]
