@@ -9,7 +9,7 @@
 use super::config::Profile;
 use super::explain::{self, DecisionRow, Explained};
 use super::framework::{FilterReason, NodeView, PreResult, Unfit, MAX_NODE_SCORE};
-use super::{plugins, scheduled_message, Scheduler};
+use super::{fused, plugins, scheduled_message, Scheduler};
 use crate::engine::SimTime;
 use crate::model::store::{NodeId, PodId};
 use crate::model::{ClusterState, Pod};
@@ -107,7 +107,10 @@ impl Scheduler {
     }
 
     /// `schedulePod`: the chosen node, or the FailedScheduling message and the
-    /// bit set of plugins (by profile index) that rejected the pod.
+    /// bit set of plugins (by profile index) that rejected the pod. Not
+    /// inlined, like the fused pass: measured, it keeps both loops' code as
+    /// fast as before the cycle had its own file.
+    #[inline(never)]
     fn schedule_pod(
         &mut self,
         profile_idx: usize,
@@ -175,97 +178,77 @@ impl Scheduler {
                 None
             };
         let scored = fused_cycle.is_some();
-        let processed =
-            if let Some(cycle) = fused_cycle {
-                self.fused_cycles += 1;
-                if self.fused_last != Some((profile_idx, cycle)) {
-                    self.fused_last = Some((profile_idx, cycle));
-                    self.snapshot.forget_totals();
+        let processed = if let Some(cycle) = fused_cycle {
+            self.fused_pass(profile_idx, cycle, pod, state, to_find)
+        } else {
+            let (profile, scratch) = (&self.profiles[profile_idx], &mut self.scratch);
+            self.last_pass.forget();
+            scratch.feasible.clear();
+            scratch.failures.clear();
+            let mut processed = 0;
+            for k in 0..n_nodes {
+                if scratch.feasible.len() >= to_find {
+                    break;
                 }
-                self.fused[profile_idx].filter_and_score(
-                    &cycle,
-                    &mut self.snapshot,
-                    state,
-                    &self.node_order,
-                    self.next_start_node_index,
-                    to_find,
-                    |node_id| {
-                        let view = NodeView::of(state, node_id);
-                        scratch.filters.iter().find_map(|&i| {
-                            profile.plugins[i].filter(pod, view).err().map(|u| (i, u))
-                        })
-                    },
-                    &mut self.last_pass,
-                    &mut scratch.feasible,
-                    &mut scratch.totals,
-                    &mut scratch.failures,
-                )
-            } else {
-                self.last_pass.forget();
-                scratch.feasible.clear();
-                scratch.failures.clear();
-                let mut processed = 0;
-                for k in 0..n_nodes {
-                    if scratch.feasible.len() >= to_find {
-                        break;
-                    }
-                    let node_id = self.node_order[(self.next_start_node_index + k) % n_nodes];
-                    // `addNominatedPods`: pods nominated to this node with at least this
-                    // pod's priority count as if they were already there.
-                    let nominated_usage = if any_nominated {
-                        self.nominator.usage_with_nominated(state, node_id, pod_id)
-                    } else {
-                        None
-                    };
-                    let view = NodeView {
-                        usage: nominated_usage
-                            .as_ref()
-                            .unwrap_or(&state.node_usage[node_id.0 as usize]),
-                        ..NodeView::of(state, node_id)
-                    };
-                    processed += 1;
-                    let failed = if explain {
-                        filter_node_explained(
-                            profile,
-                            &scratch.filters,
-                            pod,
-                            view,
-                            state,
-                            now,
-                            &mut explained.decisions,
-                        )
-                    } else {
-                        scratch.filters.iter().find_map(|&i| {
-                            profile.plugins[i].filter(pod, view).err().map(|u| (i, u))
-                        })
-                    };
-                    match failed {
-                        None => scratch.feasible.push(node_id),
-                        Some((i, unfit)) => scratch.failures.push((node_id, i, unfit)),
-                    }
-                }
-                if summarize {
-                    let attempt = state.pod(pod_id).scheduling_attempts;
-                    let failures = scratch.failures.iter().flat_map(|(node_id, i, unfit)| {
-                        let node = state.node(*node_id);
-                        let plugin = profile.plugins[*i].name();
-                        unfit
-                            .reasons
-                            .iter()
-                            .map(move |r| (plugin, r.message(state, node)))
-                    });
-                    explained.summary.extend(explain::filter_rows(
+                let node_id = self.node_order[(self.next_start_node_index + k) % n_nodes];
+                // `addNominatedPods`: pods nominated to this node with at least this
+                // pod's priority count as if they were already there.
+                let nominated_usage = if any_nominated {
+                    self.nominator.usage_with_nominated(state, node_id, pod_id)
+                } else {
+                    None
+                };
+                let view = NodeView {
+                    usage: nominated_usage
+                        .as_ref()
+                        .unwrap_or(&state.node_usage[node_id.0 as usize]),
+                    ..NodeView::of(state, node_id)
+                };
+                processed += 1;
+                let failed = if explain {
+                    filter_node_explained(
+                        profile,
+                        &scratch.filters,
+                        pod,
+                        view,
+                        state,
                         now,
-                        &pod.metadata.name,
-                        attempt,
-                        scratch.feasible.len(),
-                        failures,
-                    ));
+                        &mut explained.decisions,
+                    )
+                } else {
+                    scratch
+                        .filters
+                        .iter()
+                        .find_map(|&i| profile.plugins[i].filter(pod, view).err().map(|u| (i, u)))
+                };
+                match failed {
+                    None => scratch.feasible.push(node_id),
+                    Some((i, unfit)) => scratch.failures.push((node_id, i, unfit)),
                 }
-                processed
-            };
+            }
+            if summarize {
+                let attempt = state.pod(pod_id).scheduling_attempts;
+                let failures = scratch.failures.iter().flat_map(|(node_id, i, unfit)| {
+                    let node = state.node(*node_id);
+                    let plugin = profile.plugins[*i].name();
+                    unfit
+                        .reasons
+                        .iter()
+                        .map(move |r| (plugin, r.message(state, node)))
+                });
+                explained.summary.extend(explain::filter_rows(
+                    now,
+                    &pod.metadata.name,
+                    attempt,
+                    scratch.feasible.len(),
+                    failures,
+                ));
+            }
+            processed
+        };
         self.next_start_node_index = (self.next_start_node_index + processed) % n_nodes;
 
+        let scratch = &mut self.scratch;
         if scratch.feasible.is_empty() {
             return Err(fit_error(state, n_nodes, &scratch.failures));
         }
@@ -289,6 +272,46 @@ impl Scheduler {
             score(profile, pod, state, now, scratch, explaining, explained);
         }
         Ok(select_host(&scratch.feasible, &scratch.totals, rng))
+    }
+}
+
+impl Scheduler {
+    /// The fused filter+score pass over the snapshot from where the last
+    /// cycle stopped, leaving the feasible nodes and their totals in
+    /// `scratch`; returns how many nodes it visited. Kept out of
+    /// `schedule_pod` so that its loop is compiled on its own.
+    #[inline(never)]
+    fn fused_pass(
+        &mut self,
+        profile_idx: usize,
+        cycle: fused::Cycle,
+        pod: &Pod,
+        state: &ClusterState,
+        to_find: usize,
+    ) -> usize {
+        self.fused_cycles += 1;
+        if self.fused_last != Some((profile_idx, cycle)) {
+            self.fused_last = Some((profile_idx, cycle));
+            self.snapshot.forget_totals();
+        }
+        let (profile, scratch) = (&self.profiles[profile_idx], &mut self.scratch);
+        self.fused[profile_idx].filter_and_score(
+            &cycle,
+            &mut self.snapshot,
+            state,
+            &self.node_order,
+            self.next_start_node_index,
+            to_find,
+            |node_id| {
+                let view = NodeView::of(state, node_id);
+                (scratch.filters.iter())
+                    .find_map(|&i| profile.plugins[i].filter(pod, view).err().map(|u| (i, u)))
+            },
+            &mut self.last_pass,
+            &mut scratch.feasible,
+            &mut scratch.totals,
+            &mut scratch.failures,
+        )
     }
 }
 
