@@ -4,17 +4,10 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
-fn kubesim_in(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kubesim"))
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .expect("kubesim runs")
-}
+use common::kubesim_in;
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

@@ -4,14 +4,8 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn kubesim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kubesim"))
-        .args(args)
-        .output()
-        .expect("kubesim runs")
-}
+use common::kubesim;
 
 fn scratch(name: &str) -> common::Scratch {
     common::Scratch::new(&format!("sweep-cli-{name}"))

@@ -6,15 +6,9 @@ mod common;
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn kubesim_in(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kubesim"))
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .expect("kubesim runs")
-}
+use common::kubesim_in;
 
 /// A scenario that runs in milliseconds, named `name` (None: no name field).
 fn tiny_scenario(name: Option<&str>) -> String {

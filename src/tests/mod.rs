@@ -19,7 +19,7 @@ mod scheduling;
 mod streaming;
 
 /// The integration tests' scratch directory, shared with the unit tests.
-#[path = "../../tests/common/mod.rs"]
+#[path = "../../tests/common/scratch.rs"]
 pub mod scratch;
 
 use crate::scenario::decode::load_str;

@@ -1,38 +1,28 @@
-//! A scratch directory for one test: fresh when made, removed when the test
-//! passes, kept after a failure so its files can be inspected.
+//! What the integration tests share: a scratch directory per test
+//! (`scratch.rs`, also used by the library's own tests) and running the
+//! `kubesim` binary.
 
-use std::ops::Deref;
-use std::path::{Path, PathBuf};
+mod scratch;
 
-pub struct Scratch(PathBuf);
+pub use scratch::Scratch;
+use std::path::Path;
+use std::process::{Command, Output};
 
-impl Scratch {
-    /// `<temp>/kubesim-<name>-<pid>`, emptied.
-    pub fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("kubesim-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
+/// Runs the `kubesim` binary with `args`.
+#[allow(dead_code)] // not every test file runs the binary
+pub fn kubesim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kubesim"))
+        .args(args)
+        .output()
+        .expect("kubesim runs")
 }
 
-impl Deref for Scratch {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl AsRef<Path> for Scratch {
-    fn as_ref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
+/// Runs the `kubesim` binary with `args` in the directory `cwd`.
+#[allow(dead_code)]
+pub fn kubesim_in(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kubesim"))
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .expect("kubesim runs")
 }
