@@ -856,11 +856,12 @@ pub fn did_you_mean<'a>(found: &str, known: &[&'a str]) -> Option<&'a str> {
     // Cutting it keeps a pasted 2 MB value from costing seconds and gigabytes of
     // distance table per candidate.
     let longest_known = known.iter().map(|k| k.chars().count()).max().unwrap_or(0);
-    let f: Vec<char> = found
+    let f: String = found
         .chars()
         .take(longest_known + 3)
         .flat_map(char::to_lowercase)
         .collect();
+    let f_len = f.chars().count();
     let truncated = found.chars().nth(longest_known + 3).is_some();
     let mut best: Option<(usize, &'a str)> = None;
     for &cand in known {
@@ -868,15 +869,18 @@ pub fn did_you_mean<'a>(found: &str, known: &[&'a str]) -> Option<&'a str> {
         if cand == found {
             continue;
         }
-        let c: Vec<char> = cand.to_lowercase().chars().collect();
-        // The distance is at least the difference in length.
-        let d = if truncated || f.len().abs_diff(c.len()) > 2 {
+        let c = cand.to_lowercase();
+        let c_len = c.chars().count();
+        // The distance is at least the difference in length. Optimal string
+        // alignment counts swapping two adjacent characters as one edit (the
+        // most common typo, `nmae`).
+        let d = if truncated || f_len.abs_diff(c_len) > 2 {
             usize::MAX
         } else {
-            osa_distance(&f, &c)
+            strsim::osa_distance(&f, &c)
         };
-        let longer = f.len().max(c.len());
-        let shorter = f.len().min(c.len());
+        let longer = f_len.max(c_len);
+        let shorter = f_len.min(c_len);
         let score = if d <= 2 && d * 2 <= longer {
             d
         } else if shorter >= 3 && (c.starts_with(&f) || f.starts_with(&c)) {
@@ -889,32 +893,6 @@ pub fn did_you_mean<'a>(found: &str, known: &[&'a str]) -> Option<&'a str> {
         }
     }
     best.map(|(_, c)| c)
-}
-
-/// Optimal string alignment distance: edits, with swapping two adjacent characters
-/// counted as one (the most common typo, `nmae`).
-fn osa_distance(a: &[char], b: &[char]) -> usize {
-    let w = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * w];
-    for (i, cell) in d.iter_mut().step_by(w).enumerate() {
-        *cell = i;
-    }
-    for (j, cell) in d.iter_mut().take(w).enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[(i - 1) * w + j] + 1)
-                .min(d[i * w + j - 1] + 1)
-                .min(d[(i - 1) * w + j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[(i - 2) * w + j - 2] + 1);
-            }
-            d[i * w + j] = v;
-        }
-    }
-    d[a.len() * w + b.len()]
 }
 
 /// Takes a manifest's required `apiVersion` (which must be `api_version`:
