@@ -3,6 +3,7 @@
 //! plain comma-separated values with a header row; quoting is not used by
 //! the openb files and is refused with a clear error rather than misread.
 
+use crate::model::gpu_device::{GpuModels, MAX_GPUS_PER_NODE, MILLI_PER_GPU};
 use crate::scenario::yaml::{Diagnostic, Pos};
 
 /// One data row: its line and its fields with their 1-based columns.
@@ -189,5 +190,53 @@ impl<'r, 't> Cells<'r, 't> {
     pub fn invalid(&mut self, idx: usize, column: u32, message: String) {
         let name = self.header[idx];
         self.error(column, name, message);
+    }
+
+    /// A `gpu_spec` cell (column `idx`, text at `column`): the models a pod
+    /// may use, `|`-separated, as a set of the node list's model ids (empty:
+    /// any). An unknown model is reported where it is written.
+    pub fn gpu_models(&mut self, idx: usize, text: &str, column: u32, models: &GpuModels) -> u32 {
+        let mut set = 0u32;
+        let mut offset = 0u32;
+        for m in text.split('|').filter(|_| !text.is_empty()) {
+            match models.lookup(m) {
+                Some(id) => set |= 1 << id,
+                None => self.invalid(
+                    idx,
+                    column + offset,
+                    format!(
+                        "unknown GPU model {m:?}; expected one of {} (the models of the node list)",
+                        models.names().join(", ")
+                    ),
+                ),
+            }
+            offset += m.chars().count() as u32 + 1;
+        }
+        set
+    }
+}
+
+/// Why a trace pod's GPU request (`num_gpu` GPUs of `gpu_milli` each) is
+/// invalid, if it is: at most [`MAX_GPUS_PER_NODE`] GPUs, a share only with
+/// GPUs, 1–1000 milli, and only a one-GPU pod sharing a GPU.
+pub fn gpu_request_problem(count: i64, milli: i64) -> Option<String> {
+    if count > MAX_GPUS_PER_NODE as i64 {
+        Some(format!(
+            "num_gpu {count}; expected at most {MAX_GPUS_PER_NODE}"
+        ))
+    } else if count == 0 && milli != 0 {
+        Some(format!(
+            "gpu_milli {milli} on a pod with num_gpu 0; expected 0"
+        ))
+    } else if count > 0 && !(1..=MILLI_PER_GPU as i64).contains(&milli) {
+        Some(format!(
+            "gpu_milli {milli}; expected 1 to {MILLI_PER_GPU} per GPU"
+        ))
+    } else if count > 1 && milli != MILLI_PER_GPU as i64 {
+        Some(format!(
+            "gpu_milli {milli} with num_gpu {count}: only a one-GPU pod may share a GPU; expected {MILLI_PER_GPU}"
+        ))
+    } else {
+        None
     }
 }

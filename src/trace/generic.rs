@@ -19,7 +19,7 @@
 
 use super::csv_rows::{self, Cells};
 use super::openb::{Qos, TracePhase, TracePod};
-use crate::model::gpu_device::{GpuModels, GpuRequest, ModelSet, MAX_GPUS_PER_NODE, MILLI_PER_GPU};
+use crate::model::gpu_device::{GpuModels, GpuRequest, ModelSet, MILLI_PER_GPU};
 use crate::scenario::yaml::Diagnostic;
 
 const REQUIRED: [&str; 4] = ["submit_time", "run_time", "cpu_milli", "memory_mib"];
@@ -73,21 +73,10 @@ pub fn read_pods(
                 .map(|v| v.unwrap_or(-1)),
             None => Some(-1),
         };
-        let mut set = 0u32;
-        if let Some((text, c)) = cols[6].and_then(|_| cells.text(cols[6])) {
-            let mut offset = 0;
-            for m in text.split('|').filter(|_| !text.is_empty()) {
-                match models.lookup(m) {
-                    Some(id) => set |= 1 << id,
-                    None => cells.invalid(
-                        cols[6].unwrap(),
-                        c + offset,
-                        format!("unknown GPU model {m:?}; expected one of {} (the models of the node list)", models.names().join(", ")),
-                    ),
-                }
-                offset += m.chars().count() as u32 + 1;
-            }
-        }
+        let set = match cols[6].and_then(|_| cells.text(cols[6])) {
+            Some((text, c)) => cells.gpu_models(cols[6].unwrap(), text, c, models),
+            None => 0,
+        };
         let priority = match cols[7].and_then(|_| cells.text(cols[7])) {
             Some(("", _)) | None => 0,
             Some((t, c)) => t.parse::<i64>().unwrap_or_else(|_| {
@@ -113,23 +102,7 @@ pub fn read_pods(
             _ => (0, 0),
         };
         if let (Some(_), Some(_)) = (num_gpu, gpu_milli) {
-            let problem = if count > MAX_GPUS_PER_NODE as i64 {
-                Some(format!(
-                    "num_gpu {count}; expected at most {MAX_GPUS_PER_NODE}"
-                ))
-            } else if count == 0 && milli != 0 {
-                Some(format!(
-                    "gpu_milli {milli} on a pod with num_gpu 0; expected 0 or empty"
-                ))
-            } else if count > 0 && !(1..=MILLI_PER_GPU as i64).contains(&milli) {
-                Some(format!(
-                    "gpu_milli {milli}; expected 1 to {MILLI_PER_GPU} per GPU"
-                ))
-            } else if count > 1 && milli != MILLI_PER_GPU as i64 {
-                Some(format!("gpu_milli {milli} with num_gpu {count}: only a one-GPU pod may share a GPU; expected {MILLI_PER_GPU}"))
-            } else {
-                None
-            };
+            let problem = csv_rows::gpu_request_problem(count, milli);
             if let Some(p) = problem {
                 let (idx, c) = match cols[5] {
                     Some(i) => (i, row.fields.get(i).map_or(row.end_column, |f| f.1)),

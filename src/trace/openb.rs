@@ -285,42 +285,13 @@ pub fn read_pods(
         let creation = cells.non_negative(col(8));
         let deletion = cells.optional_non_negative(col(9));
         let scheduled = cells.optional_non_negative(col(10));
-        let mut models_set = 0u32;
-        if let Some((text, c)) = spec {
-            let mut offset = 0u32;
-            for m in text.split('|') {
-                match models.lookup(m) {
-                    Some(id) => models_set |= 1 << id,
-                    None if m.is_empty() && text.is_empty() => {}
-                    None => cells.invalid(
-                        col(5).unwrap(),
-                        c + offset,
-                        format!(
-                            "unknown GPU model {m:?}; expected one of {} (the models of the node list)",
-                            models.names().join(", ")
-                        ),
-                    ),
-                }
-                offset += m.chars().count() as u32 + 1;
-            }
-        }
+        let models_set = match spec {
+            Some((text, c)) => cells.gpu_models(col(5).unwrap(), text, c, models),
+            None => 0,
+        };
         if let (Some(n), Some(m)) = (num_gpu, gpu_milli) {
             let c = row.fields[col(4).unwrap()].1;
-            let problem = if n > MAX_GPUS_PER_NODE as i64 {
-                Some(format!("num_gpu {n}; expected at most {MAX_GPUS_PER_NODE}"))
-            } else if n == 0 && m != 0 {
-                Some(format!("gpu_milli {m} on a pod with num_gpu 0; expected 0"))
-            } else if n > 0 && !(1..=MILLI_PER_GPU as i64).contains(&m) {
-                Some(format!(
-                    "gpu_milli {m}; expected 1 to {MILLI_PER_GPU} per GPU"
-                ))
-            } else if n > 1 && m != MILLI_PER_GPU as i64 {
-                Some(format!(
-                    "gpu_milli {m} with num_gpu {n}: only a one-GPU pod may share a GPU; expected {MILLI_PER_GPU}"
-                ))
-            } else {
-                None
-            };
+            let problem = csv_rows::gpu_request_problem(n, m);
             if let Some(p) = problem {
                 cells.invalid(col(4).unwrap(), c, p);
             }
