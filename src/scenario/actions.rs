@@ -4,7 +4,7 @@
 //! an error at decode time rather than a silent no-op.
 
 use super::behaviour::{self, BehaviourRule};
-use super::decode::NodePool;
+use super::pools::NodePool;
 use super::spec::{Action, ActionKind};
 use super::yaml::{Ctx, MapReader, Node as Yaml};
 use crate::controllers::ControllerConfig;

@@ -11,7 +11,7 @@
 //!   - randomNodeFailures: {pool: web, mtbf: exponential(24h), mttr: "lognormal(10m, 0.5)"}
 //! ```
 
-use super::decode::NodePool;
+use super::pools::NodePool;
 use super::yaml::{Ctx, MapReader, Node as Yaml};
 use crate::engine::distribution::Distribution;
 use crate::engine::SimTime;

@@ -7,6 +7,7 @@ pub mod faults;
 pub mod images;
 pub mod manifest;
 pub mod policy;
+pub mod pools;
 pub mod probes;
 pub mod results_name;
 pub mod scheduler_config;
