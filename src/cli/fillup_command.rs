@@ -12,12 +12,12 @@ use std::time::Instant;
 
 /// Whether `path` holds a fill-up or replay scenario (unreadable files are left to the normal path).
 pub fn is_fillup(path: &Path) -> bool {
-    crate::scenario::source::read_text(path, "the scenario file")
+    crate::input::source::read_text(path, "the scenario file")
         .is_ok_and(|t| scenario::is_fillup(&t) || scenario::is_replay(&t))
 }
 
 fn is_replay(path: &Path) -> bool {
-    crate::scenario::source::read_text(path, "the scenario file")
+    crate::input::source::read_text(path, "the scenario file")
         .is_ok_and(|t| scenario::is_replay(&t))
 }
 

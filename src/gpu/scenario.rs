@@ -98,7 +98,7 @@ fn load_with<T>(
     decode: fn(&mut Ctx<'_>, &Node, &Path, &str) -> Option<T>,
 ) -> Result<T, Diagnostics> {
     let file = path.display().to_string();
-    let text = crate::scenario::source::read_text(path, "the scenario file")
+    let text = crate::input::source::read_text(path, "the scenario file")
         .map_err(|d| Diagnostics(vec![d]))?;
     let default_name = path
         .file_stem()

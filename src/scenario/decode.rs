@@ -9,11 +9,11 @@ use super::behaviour::{self, BehaviourRule};
 use super::manifest;
 use super::policy;
 use super::scheduler_config::{decode_scheduler, decode_scheduler_file};
-use super::source::ReadError;
 use super::spec::{Arrival, ArrivalProcess, Expectation, Scenario};
 use super::yaml::{parse_documents, Ctx, Diagnostic, Diagnostics, MapReader, Node as Yaml, Pos};
 use crate::controllers::ControllerConfig;
 use crate::engine::{SimDuration, SimTime};
+use crate::input::source::ReadError;
 use crate::limits::{MAX_NODES, MAX_SAMPLES};
 use crate::metrics::summary::SUMMARY_COLUMNS;
 use crate::model::node::Node;
@@ -56,8 +56,8 @@ const TOP_LEVEL: &[&str] = &[
 /// Reads and decodes a scenario file.
 pub fn load(path: &Path) -> Result<Loaded, Diagnostics> {
     let file = path.display().to_string();
-    let text =
-        super::source::read_text(path, "the scenario file").map_err(|d| Diagnostics(vec![d]))?;
+    let text = crate::input::source::read_text(path, "the scenario file")
+        .map_err(|d| Diagnostics(vec![d]))?;
     let default_name = path
         .file_stem()
         .map_or("scenario".to_string(), |s| s.to_string_lossy().into_owned());
@@ -651,7 +651,7 @@ fn decode_file(
     names: &mut ResourceNames,
     warnings: &mut Vec<Diagnostic>,
 ) -> manifest::Objects {
-    let text = match super::source::read_utf8(path, "the manifest file") {
+    let text = match crate::input::source::read_utf8(path, "the manifest file") {
         Ok(t) => t,
         Err(ReadError::Io(e)) => {
             ctx.field("file")

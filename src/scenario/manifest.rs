@@ -368,7 +368,7 @@ fn decode_object(
 /// A name as it appears in a message: bare if it is a plain identifier, quoted otherwise
 /// (so an empty or odd name is still visible).
 fn shown_name(s: &str) -> String {
-    use super::source::{quote_prefix, MAX_QUOTED_CHARS};
+    use crate::input::source::{quote_prefix, MAX_QUOTED_CHARS};
     if !s.is_empty() && s.len() <= MAX_QUOTED_CHARS && s.chars().all(|c| c.is_ascii_alphanumeric())
     {
         s.to_string()

@@ -13,7 +13,6 @@ pub mod results_name;
 pub mod scheduler_config;
 pub mod service;
 pub mod sizes;
-pub mod source;
 pub mod spec;
 pub mod topology;
 pub mod workloads;

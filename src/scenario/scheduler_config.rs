@@ -46,15 +46,15 @@ pub(super) fn decode_scheduler_file(
     names: &mut ResourceNames,
     warnings: &mut Vec<Diagnostic>,
 ) -> Option<SchedulerConfig> {
-    let text = match super::source::read_utf8(path, "the scheduler configuration") {
+    let text = match crate::input::source::read_utf8(path, "the scheduler configuration") {
         Ok(t) => t,
-        Err(super::source::ReadError::Io(e)) => {
+        Err(crate::input::source::ReadError::Io(e)) => {
             ctx.field("scheduler")
                 .field("file")
                 .error(pos, format!("cannot read {}: {e}", path.display()));
             return None;
         }
-        Err(super::source::ReadError::NotUtf8(d)) => {
+        Err(crate::input::source::ReadError::NotUtf8(d)) => {
             ctx.sink().push(d);
             return None;
         }

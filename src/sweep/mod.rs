@@ -21,9 +21,9 @@ pub mod path;
 pub mod run;
 pub mod shard;
 
+use crate::input::source::ReadError;
 use crate::output::{claim, sha256_hex, Claim, Refusal, ResultsKind};
 use crate::output::{write_atomic, RUNS_DIR};
-use crate::scenario::source::ReadError;
 use crate::scenario::yaml::{parse_single, Diagnostic, Diagnostics};
 use crate::scenario::Scenario;
 use aggregate::{
@@ -76,7 +76,7 @@ const MAX_FAILING_POINTS_REPORTED: usize = 3;
 /// scenario; all problems are reported at once.
 pub fn load(path: &Path) -> Result<Sweep, Diagnostics> {
     let sweep_file = path.display().to_string();
-    let text = crate::scenario::source::read_text(path, "the sweep file")
+    let text = crate::input::source::read_text(path, "the sweep file")
         .map_err(|d| Diagnostics(vec![d]))?;
     let default_name = path
         .file_stem()
@@ -85,8 +85,8 @@ pub fn load(path: &Path) -> Result<Sweep, Diagnostics> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let base_path = normalize(&dir.join(&file.base));
     let base_file = base_path.display().to_string();
-    let base_text = crate::scenario::source::read_utf8(&base_path, "the base scenario").map_err(
-        |e| match e {
+    let base_text =
+        crate::input::source::read_utf8(&base_path, "the base scenario").map_err(|e| match e {
             ReadError::Io(e) => Diagnostics(vec![Diagnostic::new(
                 &sweep_file,
                 file.base_pos,
@@ -94,8 +94,7 @@ pub fn load(path: &Path) -> Result<Sweep, Diagnostics> {
                 format!("cannot read the base scenario {base_file}: {e}"),
             )]),
             ReadError::NotUtf8(d) => Diagnostics(vec![d]),
-        },
-    )?;
+        })?;
     let tree = parse_single(&base_file, &base_text)?;
     let scenario_default_name = base_path
         .file_stem()

@@ -3,8 +3,8 @@
 //! plain comma-separated values with a header row; quoting is not used by
 //! the openb files and is refused with a clear error rather than misread.
 
+use crate::input::diagnostic::{Diagnostic, Pos};
 use crate::model::gpu_device::{GpuModels, MAX_GPUS_PER_NODE, MILLI_PER_GPU};
-use crate::scenario::yaml::{Diagnostic, Pos};
 
 /// One data row: its line and its fields with their 1-based columns.
 pub struct Row<'t> {

@@ -19,8 +19,8 @@
 
 use super::csv_rows::{self, Cells};
 use super::openb::{Qos, TracePhase, TracePod};
+use crate::input::diagnostic::Diagnostic;
 use crate::model::gpu_device::{GpuModels, GpuRequest, ModelSet, MILLI_PER_GPU};
-use crate::scenario::yaml::Diagnostic;
 
 const REQUIRED: [&str; 4] = ["submit_time", "run_time", "cpu_milli", "memory_mib"];
 const OPTIONAL: [&str; 6] = [
@@ -142,7 +142,7 @@ pub fn read_pods(
 pub fn load(
     nodes_path: &std::path::Path,
     pods_path: &std::path::Path,
-) -> Result<super::openb::OpenbTrace, crate::scenario::yaml::Diagnostics> {
+) -> Result<super::openb::OpenbTrace, crate::input::diagnostic::Diagnostics> {
     let mut models = GpuModels::default();
     for m in super::openb::OPENB_MODELS {
         models.intern(m).expect("fewer than MAX_GPU_MODELS");
@@ -169,7 +169,7 @@ pub fn load(
             pods,
         })
     } else {
-        Err(crate::scenario::yaml::Diagnostics::new(errors))
+        Err(crate::input::diagnostic::Diagnostics::new(errors))
     }
 }
 

@@ -9,8 +9,8 @@
 //! its file, line and column; every problem is reported, not only the first.
 
 use super::csv_rows::{self, Cells};
+use crate::input::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::gpu_device::{GpuModels, GpuRequest, ModelSet, MAX_GPUS_PER_NODE, MILLI_PER_GPU};
-use crate::scenario::yaml::{Diagnostic, Diagnostics};
 use std::path::Path;
 
 /// The GPU models of the openb trace, interned first so their ids are the same in every run.
@@ -93,7 +93,7 @@ impl OpenbTrace {
 
 /// Reads a trace file; an I/O error names its path, invalid UTF-8 its line and column.
 pub(crate) fn read_file(path: &Path) -> Result<String, Diagnostics> {
-    crate::scenario::source::read_text(path, "the trace file").map_err(|d| Diagnostics(vec![d]))
+    crate::input::source::read_text(path, "the trace file").map_err(|d| Diagnostics(vec![d]))
 }
 
 /// Reads both files; the node list comes first because it defines the GPU models.

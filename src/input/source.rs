@@ -4,7 +4,7 @@
 //! the first bad byte, and a quoted value is cut to a short prefix so a 2 MB
 //! value cannot turn into a 2 MB error line.
 
-use super::yaml::{Diagnostic, Pos};
+use super::diagnostic::{Diagnostic, Pos};
 use std::path::Path;
 
 /// Longest prefix (in characters) of a value quoted in a message.

@@ -1,6 +1,10 @@
 //! Reading the files a user gives kubesim, within the stated limits: regular
-//! files only, of at most [`MAX_INPUT_BYTES`]. Knows nothing of what the
-//! files mean (`scenario::source` turns them into located text).
+//! files only, of at most [`MAX_INPUT_BYTES`]; [`source`] turns them into
+//! text with located errors, [`diagnostic`] is where and what a problem is.
+//! Knows nothing of what the files mean.
+
+pub mod diagnostic;
+pub mod source;
 
 use crate::limits::MAX_INPUT_BYTES;
 use std::fs;
