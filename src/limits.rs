@@ -17,6 +17,11 @@
 /// are refused with exit 2 before reading.
 pub const MAX_INPUT_BYTES: u64 = 256 << 20;
 
+// A YAML document holds at most 250 000 YAML nodes: the budget of the
+// parser (serde-saphyr's default), reported as an error naming the file.
+// Raising it with an option, and traces for large workloads, are the trace
+// work still to come.
+
 /// Most nodes a scenario may declare in all (node pools, then `addNodes`
 /// actions): 1 000 000, 200 times the largest cluster Kubernetes supports
 /// (5 000 nodes). Checked at the `count` that would cross it, at load time,
