@@ -28,7 +28,7 @@ pub const MAX_INPUT_BYTES: u64 = 256 << 20;
 /// so a large count is a located error rather than an allocation failure.
 pub const MAX_NODES: u64 = 1_000_000;
 
-/// Parallel runs of a sweep or a GPU fill-up: `--jobs` is capped at the
+/// Parallel runs of a sweep: `--jobs` (default: the CPUs) is capped at the
 /// number of runs and at the number of CPUs (more threads only add memory).
 pub fn max_jobs(requested: usize, n_runs: usize) -> usize {
     let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
