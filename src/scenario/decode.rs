@@ -7,6 +7,7 @@
 use super::actions;
 use super::behaviour::{self, BehaviourRule};
 use super::manifest;
+use super::objects;
 use super::policy;
 use super::scheduler_config::{decode_scheduler, decode_scheduler_file};
 use super::spec::{Arrival, ArrivalProcess, Expectation, Scenario};
@@ -599,8 +600,8 @@ fn decode_sources(
     base_dir: &Path,
     names: &mut ResourceNames,
     warnings: &mut Vec<Diagnostic>,
-) -> manifest::Objects {
-    let mut all = manifest::Objects::default();
+) -> objects::Objects {
+    let mut all = objects::Objects::default();
     let Some(items) = ctx.seq(list) else {
         return all;
     };
@@ -611,9 +612,7 @@ fn decode_sources(
                 decode_file(&mut ictx, item.pos, &base_dir.join(&path), names, warnings)
             }
             Some(None) => continue,
-            None => {
-                manifest::decode_objects(&mut ictx, std::slice::from_ref(item), names, warnings)
-            }
+            None => objects::decode_objects(&mut ictx, std::slice::from_ref(item), names, warnings),
         };
         all.pods.extend(objects.pods);
         all.pod_sites.extend(objects.pod_sites);
@@ -650,28 +649,28 @@ fn decode_file(
     path: &Path,
     names: &mut ResourceNames,
     warnings: &mut Vec<Diagnostic>,
-) -> manifest::Objects {
+) -> objects::Objects {
     let text = match crate::input::source::read_utf8(path, "the manifest file") {
         Ok(t) => t,
         Err(ReadError::Io(e)) => {
             ctx.field("file")
                 .error(pos, format!("cannot read {}: {e}", path.display()));
-            return manifest::Objects::default();
+            return objects::Objects::default();
         }
         Err(ReadError::NotUtf8(d)) => {
             ctx.sink().push(d);
-            return manifest::Objects::default();
+            return objects::Objects::default();
         }
     };
     let file = path.display().to_string();
     match parse_documents(&file, &text) {
         Ok(docs) => {
             let mut fctx = Ctx::new(&file, ctx.sink());
-            manifest::decode_objects(&mut fctx, &docs, names, warnings)
+            objects::decode_objects(&mut fctx, &docs, names, warnings)
         }
         Err(Diagnostics(errs)) => {
             ctx.sink().extend(errs);
-            manifest::Objects::default()
+            objects::Objects::default()
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod decode;
 pub mod faults;
 pub mod images;
 pub mod manifest;
+pub mod objects;
 pub mod policy;
 pub mod pools;
 pub mod probes;

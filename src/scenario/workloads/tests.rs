@@ -1,7 +1,7 @@
 //! Tests of workload decoding.
 
 use super::*;
-use crate::scenario::manifest::{decode_objects, Objects};
+use crate::scenario::objects::{decode_objects, Objects};
 use crate::scenario::yaml::{parse_documents, Diagnostics};
 
 struct Decoded {
