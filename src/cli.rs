@@ -35,7 +35,8 @@ enum Command {
     Run {
         /// The scenario file (YAML).
         scenario: PathBuf,
-        /// Output directory [default: results/<scenario name>].
+        /// Output directory: new, empty or kubesim's own results, which it
+        /// replaces [default: results/<scenario name>].
         #[arg(long)]
         out: Option<PathBuf>,
         /// Seed, overriding the scenario's.
@@ -68,8 +69,9 @@ enum Command {
         /// Parallel runs [default: the number of CPUs].
         #[arg(long)]
         jobs: Option<usize>,
-        /// Output directory [default: results/<sweep name>, or
-        /// results/<sweep name>-shard-I-of-N with --shard].
+        /// Output directory: new, empty or this sweep's, which it resumes
+        /// [default: results/<sweep name>, or results/<sweep name>-shard-I-of-N
+        /// with --shard].
         #[arg(long)]
         out: Option<PathBuf>,
         /// Run only the runs whose index is I modulo N (merge the shards with
@@ -98,7 +100,7 @@ enum Command {
         /// Shard output directories.
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
-        /// Output directory.
+        /// Output directory: new, empty or this sweep's.
         #[arg(long)]
         out: PathBuf,
         /// Print nothing but errors and the answer.
