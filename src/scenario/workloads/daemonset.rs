@@ -42,13 +42,7 @@ fn decode_daemon_set_strategy(ctx: &mut Ctx<'_>, node: &Yaml) -> Option<DaemonSe
         // Upstream neither defaults nor validates rollingUpdate for OnDelete.
         return Some(DaemonSetUpdateStrategy::OnDelete);
     }
-    let values = match rolling {
-        Some(r) => decode_rolling_update(&mut ctx.field("rollingUpdate"), r),
-        None => RollingValues {
-            max_unavailable: None,
-            max_surge: None,
-        },
-    };
+    let values = decode_rolling_update(&mut ctx.field("rollingUpdate"), rolling);
     let mut rctx = ctx.field("rollingUpdate");
     let max_unavailable = values.max_unavailable.map_or(IntOrPercent::Int(1), |v| v.0);
     let max_surge = values.max_surge.map_or(IntOrPercent::Int(0), |v| v.0);

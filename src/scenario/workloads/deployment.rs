@@ -94,13 +94,7 @@ fn decode_deployment_strategy(ctx: &mut Ctx<'_>, node: &Yaml) -> Option<Deployme
         }
         return Some(DeploymentStrategy::Recreate);
     }
-    let values = match rolling {
-        Some(r) => decode_rolling_update(&mut ctx.field("rollingUpdate"), r),
-        None => RollingValues {
-            max_unavailable: None,
-            max_surge: None,
-        },
-    };
+    let values = decode_rolling_update(&mut ctx.field("rollingUpdate"), rolling);
     let mut rctx = ctx.field("rollingUpdate");
     let max_unavailable = values
         .max_unavailable

@@ -511,12 +511,13 @@ struct RollingValues {
     max_surge: Option<(IntOrPercent, Pos)>,
 }
 
-fn decode_rolling_update(ctx: &mut Ctx<'_>, node: &Yaml) -> RollingValues {
+/// A strategy's `rollingUpdate`, if it has one (none: both values unset).
+fn decode_rolling_update(ctx: &mut Ctx<'_>, node: Option<&Yaml>) -> RollingValues {
     let mut out = RollingValues {
         max_unavailable: None,
         max_surge: None,
     };
-    let Some(mut m) = MapReader::new(ctx, node) else {
+    let Some(mut m) = node.and_then(|n| MapReader::new(ctx, n)) else {
         return out;
     };
     out.max_unavailable = m.opt("maxUnavailable").and_then(|n| {
