@@ -7,8 +7,8 @@
 //! fault after each event).
 //!
 //! The cost is the CPU time of the thread doing the run (where Linux says
-//! it, else the wall clock), the least of three runs, so that other work on
-//! a shared machine does not count. Each run goes through `kubesim run`'s
+//! it, else the wall clock), the least of three to five runs, so that other
+//! work on a shared machine does not count. Each run goes through `kubesim run`'s
 //! path: streamed, with every file written.
 
 mod common;
@@ -60,12 +60,19 @@ fn run_cost(yaml: &str, out: &Path) -> Duration {
 fn assert_linear(name: &str, scenario: impl Fn(&str) -> String, once: &str, twice: &str) {
     let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let dir = common::Scratch::new(&format!("growth-{name}"));
+    // The least cost of each over three rounds, and up to five while other
+    // work on the machine keeps the ratio above the bound (the quadratic
+    // code's ratios were above 3 however often it was measured).
     let (mut short, mut long) = (Duration::MAX, Duration::MAX);
-    for _ in 0..3 {
+    let mut ratio = f64::INFINITY;
+    for round in 0..5 {
         short = short.min(run_cost(&scenario(once), &dir.join("once")));
         long = long.min(run_cost(&scenario(twice), &dir.join("twice")));
+        ratio = long.as_secs_f64() / short.as_secs_f64();
+        if round >= 2 && ratio <= 2.5 {
+            break;
+        }
     }
-    let ratio = long.as_secs_f64() / short.as_secs_f64();
     eprintln!("{name}: {once} costs {short:?}, {twice} costs {long:?} (×{ratio:.2})");
     assert!(
         ratio <= 2.5,
