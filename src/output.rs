@@ -12,7 +12,7 @@ use std::path::Path;
 
 mod replace;
 pub use replace::{
-    claim, is_temporary, replace_dir, results_kind, scratch_name, write_atomic, Claim, Refusal,
+    at, claim, is_temporary, replace_dir, results_kind, scratch_name, write_atomic, Claim, Refusal,
     ResultsKind, CHARTS_DIR, RUNS_DIR,
 };
 
@@ -60,8 +60,7 @@ fn write_file(
     f: impl FnOnce(&mut BufWriter<fs::File>) -> io::Result<()>,
 ) -> io::Result<()> {
     let path = dir.join(name);
-    let file = fs::File::create(&path)
-        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    let file = fs::File::create(&path).map_err(at(&path))?;
     let mut w = BufWriter::new(file);
     f(&mut w)?;
     w.flush()
@@ -153,8 +152,7 @@ pub fn run_streaming(
 
 fn create(dir: &Path, name: &str) -> io::Result<fs::File> {
     let path = dir.join(name);
-    fs::File::create(&path)
-        .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+    fs::File::create(&path).map_err(at(&path))
 }
 
 /// Reads rows back from the scratch file through a window. Pods retire

@@ -211,6 +211,12 @@ pub fn scratch_name(name: &str, what: &str) -> String {
     format!(".{name}.{what}-{}", std::process::id())
 }
 
+/// Names `path` in an I/O error, so that a message never reads only
+/// "Permission denied": `map_err(at(&path))`.
+pub fn at(path: &Path) -> impl FnOnce(io::Error) -> io::Error + '_ {
+    move |e| io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same directory
 /// and a rename, so a reader never sees a half-written file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
@@ -222,7 +228,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
-    result.map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))
+    result.map_err(at(path))
 }
 
 /// The kind of kubesim results `dir` holds, if it holds any.

@@ -22,8 +22,8 @@ pub mod run;
 pub mod shard;
 
 use crate::input::source::ReadError;
+use crate::output::{at, write_atomic, RUNS_DIR};
 use crate::output::{claim, sha256_hex, Claim, Refusal, ResultsKind};
-use crate::output::{write_atomic, RUNS_DIR};
 use crate::scenario::yaml::{parse_single, Diagnostic, Diagnostics};
 use crate::scenario::Scenario;
 use aggregate::{
@@ -32,7 +32,7 @@ use aggregate::{
 use file::SweepFile;
 use grid::RunSpec;
 use index::{IndexObjective, SweepIndex};
-use run::{at, read_run_file, run_file, RunProgress};
+use run::{read_run_file, run_file, RunProgress};
 use shard::Shard;
 use std::fs;
 use std::io;

@@ -26,12 +26,6 @@ pub fn run_file(dir: &Path, index: usize) -> PathBuf {
     dir.join(RUNS_DIR).join(format!("{index:06}.csv"))
 }
 
-/// Names `path` in an I/O error, so that a message never reads only
-/// "Permission denied": `map_err(at(&path))`.
-pub fn at(path: &Path) -> impl FnOnce(io::Error) -> io::Error + '_ {
-    move |e| io::Error::new(e.kind(), format!("{}: {e}", path.display()))
-}
-
 /// A run file's header and cells, or `None` if it is missing or not a
 /// complete summary (then the run is done again).
 pub fn read_run_file(path: &Path) -> Option<(Vec<String>, Vec<String>)> {

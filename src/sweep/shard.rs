@@ -7,9 +7,9 @@
 //! shard into one directory and builds the tables exactly as an unsharded
 //! sweep does, from the same files in the same order, so the bytes match.
 
-use super::run::{at, read_run_file, run_file};
+use super::run::{read_run_file, run_file};
 use super::{finalize, read_index, Finished, SweepError, INDEX_FILE};
-use crate::output::{claim, write_atomic, Claim, ResultsKind, RUNS_DIR};
+use crate::output::{at, claim, write_atomic, Claim, ResultsKind, RUNS_DIR};
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
