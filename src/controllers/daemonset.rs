@@ -1,8 +1,11 @@
 //! The DaemonSet controller (`pkg/controller/daemon/`, v1.32): one pod on
 //! every node that should run it (the template's nodeSelector and node
-//! affinity match, and the node's taints are tolerated), placed by the
-//! scheduler through node affinity to that node; pods removed from nodes
-//! that no longer qualify; RollingUpdate (maxUnavailable, or maxSurge) or OnDelete.
+//! affinity match, and the node's NoSchedule and NoExecute taints are
+//! tolerated), placed by the scheduler through node affinity to that node;
+//! a pod already on a node keeps running there while its NoExecute taints
+//! are tolerated (a NotReady or unreachable node, a new NoSchedule taint),
+//! and is removed only from nodes it no longer matches or whose NoExecute
+//! taint it does not tolerate; RollingUpdate (maxUnavailable, or maxSurge) or OnDelete.
 
 use super::deployment::current_template_hash;
 use super::{is_active, is_available, is_ready, ControllerEvent, ControllerManager};
@@ -55,7 +58,12 @@ impl Burst {
 /// The label that ties a DaemonSet pod to a template revision.
 pub const CONTROLLER_REVISION_HASH: &str = "controller-revision-hash";
 
-/// Tolerations every DaemonSet pod gets (`util.AddOrUpdateDaemonPodTolerations`).
+/// Tolerations every DaemonSet pod gets (`AddOrUpdateDaemonPodTolerations`,
+/// `pkg/controller/daemon/util/daemonset_util.go`): the not-ready and
+/// unreachable NoExecute ones without a time limit, so that node problems
+/// never evict a daemon pod, and the node-condition NoSchedule ones. The
+/// network-unavailable one upstream adds for `hostNetwork` pods is left
+/// out: kubesim has neither that taint nor host networking.
 pub fn daemon_tolerations() -> Vec<Toleration> {
     let t = |key: &str, effect| Toleration {
         key: key.into(),
@@ -84,28 +92,56 @@ fn spec_of(state: &ClusterState, id: WorkloadId) -> DaemonSetSpec {
     }
 }
 
-/// `nodeShouldRunDaemonPod`: selector, required node affinity and taints.
-fn should_run(
+/// What `NodeShouldRunDaemonPod` (`pkg/controller/daemon/daemon_controller.go`)
+/// says of one node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct NodeVerdict {
+    /// `shouldRun`: a pod may be created there (selector, required node
+    /// affinity, and every NoSchedule and NoExecute taint tolerated).
+    should_run: bool,
+    /// `shouldContinueRunning`: a pod already there stays (selector and node
+    /// affinity match, and every NoExecute taint is tolerated). A NoSchedule
+    /// taint only stops new pods: upstream never evicts for one.
+    should_continue_running: bool,
+}
+
+/// `NodeShouldRunDaemonPod` with its `predicates`: the pod built from the
+/// template with the daemon tolerations, checked against one node.
+fn node_verdict(
     spec: &DaemonSetSpec,
     tolerations: &[Toleration],
     state: &ClusterState,
     node: NodeId,
-) -> bool {
+) -> NodeVerdict {
     let n = state.node(node);
     let pod = &spec.template.spec;
     let labels = &n.metadata.labels;
-    pod.node_selector
+    let matches = pod
+        .node_selector
         .iter()
         .all(|(k, v)| labels.get(k) == Some(v))
         && pod
             .affinity
             .node_affinity
             .as_ref()
-            .is_none_or(|a| a.required_matches(n.name(), labels))
-        && n.taints
+            .is_none_or(|a| a.required_matches(n.name(), labels));
+    if !matches {
+        return NodeVerdict {
+            should_run: false,
+            should_continue_running: false,
+        };
+    }
+    let tolerated = |effect: TaintEffect| {
+        n.taints
             .iter()
-            .filter(|t| matches!(t.effect, TaintEffect::NoSchedule | TaintEffect::NoExecute))
+            .filter(|t| t.effect == effect)
             .all(|t| tolerations_tolerate(tolerations, t))
+    };
+    let no_execute = tolerated(TaintEffect::NoExecute);
+    NodeVerdict {
+        should_run: no_execute && tolerated(TaintEffect::NoSchedule),
+        should_continue_running: no_execute,
+    }
 }
 
 /// The template of the pod for one node: node affinity to that node and the daemon tolerations.
@@ -189,12 +225,16 @@ pub fn sync<E: From<ControllerEvent>>(
         |state: &ClusterState, p: PodId| is_available(state, p, spec.min_ready_seconds, now);
     let mut desired = 0;
     let mut unavailable = 0;
-    // Nodes whose pod is of an old revision: (node, old pod, new pod if surging).
-    let mut outdated: Vec<(NodeId, PodId, Option<PodId>)> = Vec::new();
+    // Nodes whose pod is of an old revision: (node, old pod, new pod if
+    // surging, whether a new pod may be created there).
+    let mut outdated: Vec<(NodeId, PodId, Option<PodId>, bool)> = Vec::new();
     for i in 0..state.nodes.len() {
         let node = NodeId(i as u32);
         let on_node = by_node.remove(&node).unwrap_or_default();
-        if !should_run(&spec, &tolerations, state, node) {
+        // `podsShouldBeOnNode`: create where the pod should run, keep what
+        // runs where it should continue running, delete the rest.
+        let verdict = node_verdict(&spec, &tolerations, state, node);
+        if !verdict.should_continue_running {
             for &p in &on_node {
                 if burst.delete() {
                     cm.delete_pod(id, p, state, now);
@@ -202,7 +242,12 @@ pub fn sync<E: From<ControllerEvent>>(
             }
             continue;
         }
-        desired += 1;
+        if verdict.should_run {
+            // `desiredNumberScheduled` counts only these nodes.
+            desired += 1;
+        } else if on_node.is_empty() {
+            continue;
+        }
         let (current, old): (Vec<PodId>, Vec<PodId>) =
             on_node.iter().partition(|&&p| is_current(state, p));
         if on_node.is_empty() {
@@ -231,7 +276,7 @@ pub fn sync<E: From<ControllerEvent>>(
             unavailable += 1;
         }
         if let Some(&old_pod) = old.first() {
-            outdated.push((node, old_pod, current.first().copied()));
+            outdated.push((node, old_pod, current.first().copied(), verdict.should_run));
         }
     }
 
@@ -245,13 +290,25 @@ pub fn sync<E: From<ControllerEvent>>(
         if surge > 0 {
             // maxSurge: start the new pod beside the old one, delete the old
             // one once the new one is available, at most `surge` nodes at a time.
-            let mut surging = outdated.iter().filter(|(_, _, new)| new.is_some()).count() as i32;
-            for (node, old_pod, new_pod) in outdated {
+            let mut surging = outdated
+                .iter()
+                .filter(|(_, _, new, _)| new.is_some())
+                .count() as i32;
+            for (node, old_pod, new_pod, should_run) in outdated {
                 match new_pod {
                     Some(new_pod) if available(state, new_pod) && burst.delete() => {
                         cm.delete_pod(id, old_pod, state, now)
                     }
                     Some(_) => {}
+                    // `rollingUpdate` (update.go): an unavailable old pod on a
+                    // node where no new pod may be created is deleted outright.
+                    // An available one stays: upstream would surge a new pod
+                    // there that the untolerated NoSchedule taint keeps Pending.
+                    None if !should_run => {
+                        if !available(state, old_pod) && burst.delete() {
+                            cm.delete_pod(id, old_pod, state, now);
+                        }
+                    }
                     None if surging < surge && burst.create() => {
                         let template = template_for(&spec, &hash, &tolerations, state, node);
                         let pod_name = format!("{name}-{}", cm.suffix());
@@ -268,8 +325,8 @@ pub fn sync<E: From<ControllerEvent>>(
             // Upstream turns maxUnavailable 0 with maxSurge 0 into 1.
             let budget = super::rollout::scaled_value(max_unavailable, desired, true).max(1);
             let mut allowed = budget - unavailable;
-            outdated.sort_by_key(|&(_, p, _)| available(state, p));
-            for (_, old_pod, _) in outdated {
+            outdated.sort_by_key(|&(_, p, _, _)| available(state, p));
+            for (_, old_pod, _, _) in outdated {
                 if !available(state, old_pod) {
                     if burst.delete() {
                         cm.delete_pod(id, old_pod, state, now);

@@ -730,3 +730,71 @@ workloads:
         );
     }
 }
+
+/// A DaemonSet on two nodes; `actions` and `faults` happen to node a-1.
+fn daemonset_with(events: &str) -> RunReport {
+    run(&format!(
+        r#"duration: 20m
+nodePools: [{{name: a, count: 2, capacity: {{cpu: '4', memory: 8Gi}}}}]
+workloads:
+  - apiVersion: apps/v1
+    kind: DaemonSet
+    metadata: {{name: agent}}
+    spec:
+      selector: {{matchLabels: {{app: agent}}}}
+      template:
+        metadata: {{labels: {{app: agent}}}}
+        spec: {{containers: [{{name: c, image: x}}]}}
+{events}
+"#
+    ))
+}
+
+/// The names of the agent pods ever created on a node, in creation order.
+fn agent_pods_on(report: &RunReport, node: &str) -> Vec<(String, bool)> {
+    pods_of_app(report, "agent")
+        .iter()
+        .filter(|p| p.node.is_some_and(|n| report.state.node(n).name() == node))
+        .map(|p| (p.pod.metadata.name.clone(), p.deleted.is_some()))
+        .collect()
+}
+
+#[test]
+fn a_daemonset_pod_survives_a_no_schedule_taint_on_its_node() {
+    // NodeShouldRunDaemonPod: the NoSchedule taint makes shouldRun false
+    // but shouldContinueRunning true, so the pod is kept and none is added.
+    let report = daemonset_with(
+        "actions: [{at: 2m, taint: {node: a-1, taints: [{key: maintenance, effect: NoSchedule}]}}]",
+    );
+    let on_a1 = agent_pods_on(&report, "a-1");
+    assert_eq!(on_a1.len(), 1, "{on_a1:?}");
+    assert!(!on_a1[0].1, "deleted: {on_a1:?}");
+    let ds = workload(&report, "DaemonSet", "agent");
+    // desiredNumberScheduled counts only the nodes that should run a pod.
+    assert_eq!((ds.status.desired, ds.status.replicas), (1, 2));
+}
+
+#[test]
+fn a_daemonset_pod_is_deleted_for_a_no_execute_taint_it_does_not_tolerate() {
+    let report = daemonset_with(
+        "actions: [{at: 2m, taint: {node: a-1, taints: [{key: maintenance, effect: NoExecute}]}}]",
+    );
+    let on_a1 = agent_pods_on(&report, "a-1");
+    assert_eq!(on_a1.len(), 1, "{on_a1:?}");
+    assert!(on_a1[0].1, "not deleted: {on_a1:?}");
+}
+
+#[test]
+fn a_daemonset_pod_keeps_running_through_its_nodes_failure() {
+    // The node is Unknown from about 55 s after the failure and gets the
+    // unreachable NoExecute and NoSchedule taints; the daemon pod tolerates
+    // the NoExecute one for ever, so the controller keeps it (it creates
+    // none there while the NoSchedule taint is on) and the same pod runs
+    // again once the node is back.
+    let report = daemonset_with("faults: [{at: 2m, nodeDown: {node: a-1}, for: 10m}]");
+    let on_a1 = agent_pods_on(&report, "a-1");
+    assert_eq!(on_a1.len(), 1, "{on_a1:?}");
+    assert!(!on_a1[0].1, "deleted: {on_a1:?}");
+    let ds = workload(&report, "DaemonSet", "agent");
+    assert_eq!((ds.status.desired, ds.status.available), (2, 2));
+}
