@@ -3,8 +3,11 @@
 //! - The cluster is the trace's node list, empty at the start.
 //! - The workload is the trace's pod list, inflated until its total GPU
 //!   request reaches `inflation_pct`% of the cluster's GPU capacity by
-//!   appending copies of trace pods drawn uniformly with replacement; then
-//!   the whole list is shuffled into a seeded random arrival order.
+//!   copies of trace pods drawn uniformly with replacement. As the authors'
+//!   simulator runs it ([`InflationOrder::AfterTrace`], the default), the
+//!   trace's pods arrive first in a seeded random order and the copies
+//!   after them in the order drawn; [`InflationOrder::Mixed`] shuffles the
+//!   copies in among the trace's pods instead.
 //! - Pods arrive one at a time and never leave. Each gets one scheduling
 //!   attempt over all nodes (filter, score every feasible node, highest
 //!   score wins); a pod that fits nowhere is dropped, but its request still
@@ -22,7 +25,7 @@
 use crate::engine::rng::derive_seed;
 use crate::model::gpu_device::{GpuNode, GpuPod, GpuRequest, GpuSet};
 use crate::scheduler::plugins::gpu::frag::TypicalPods;
-use crate::scheduler::plugins::gpu::policy::{normalize_min_max, Policy};
+use crate::scheduler::plugins::gpu::policy::{normalize_min_max, share_fit_count, Policy};
 use crate::trace::openb::OpenbTrace;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
@@ -39,6 +42,9 @@ const STREAM_INFLATION: u64 = 0x6770_7501;
 const STREAM_ARRIVAL_ORDER: u64 = 0x6770_7502;
 const STREAM_NODE_ORDER: u64 = 0x6770_7503;
 const STREAM_RANDOM_POLICY: u64 = 0x6770_7504;
+/// The Random policy's GPU draws inside the chosen node: their own stream,
+/// so that they do not shift its node draws.
+const STREAM_RANDOM_GPU: u64 = 0x6770_7505;
 
 /// Pod classes for failed-pod counts, by GPU shape.
 pub const CLASSES: [&str; 7] = ["cpu", "share", "1-gpu", "2-gpu", "4-gpu", "8-gpu", "other"];
@@ -112,10 +118,62 @@ impl FillUpRun {
     }
 }
 
-/// The arrival list: trace pod indices after inflation and shuffling.
+/// Where the inflation's copies arrive relative to the trace's own pods.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum InflationOrder {
+    /// The authors' order (hkust-adsl/kubernetes-scheduler-simulator,
+    /// `pkg/simulator/core.go`): `SortClusterPods` shuffles the trace's pods
+    /// (`shufflePod: true`), then `tuneUpPods` (`simulator.go`) appends the
+    /// copies, so every trace pod arrives before the first copy.
+    #[default]
+    AfterTrace,
+    /// The copies shuffled in among the trace's pods: every arrival is a
+    /// draw from the same mixture from the first pod on.
+    Mixed,
+}
+
+impl InflationOrder {
+    pub const NAMES: [&'static str; 2] = ["afterTrace", "mixed"];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            InflationOrder::AfterTrace => "afterTrace",
+            InflationOrder::Mixed => "mixed",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<InflationOrder> {
+        match name {
+            "afterTrace" => Some(InflationOrder::AfterTrace),
+            "mixed" => Some(InflationOrder::Mixed),
+            _ => None,
+        }
+    }
+}
+
+/// The arrival list in the default order ([`InflationOrder::AfterTrace`]).
 pub fn workload(trace: &OpenbTrace, inflation_pct: u32, seed: u64) -> Vec<u32> {
+    workload_ordered(trace, inflation_pct, seed, InflationOrder::default())
+}
+
+/// The arrival list: trace pod indices after inflation, in `order`.
+///
+/// Copies are drawn until the total GPU request reaches the target, the
+/// copy that crosses it included, so that the curve reaches
+/// `inflation_pct`%. (`tuneUpPods` stops before a copy whose per-GPU share
+/// would cross it, so the authors' list ends at most one pod earlier.)
+pub fn workload_ordered(
+    trace: &OpenbTrace,
+    inflation_pct: u32,
+    seed: u64,
+    order: InflationOrder,
+) -> Vec<u32> {
     let n = trace.pods.len();
     let mut list: Vec<u32> = (0..n as u32).collect();
+    let mut shuffle = ChaCha8Rng::seed_from_u64(derive_seed(seed, STREAM_ARRIVAL_ORDER));
+    if order == InflationOrder::AfterTrace {
+        list.shuffle(&mut shuffle);
+    }
     let target = trace.gpu_capacity_milli() * inflation_pct as i64 / 100;
     let mut total: i64 = trace.pods.iter().map(|p| p.gpu.total_milli()).sum();
     let mut rng = ChaCha8Rng::seed_from_u64(derive_seed(seed, STREAM_INFLATION));
@@ -126,8 +184,9 @@ pub fn workload(trace: &OpenbTrace, inflation_pct: u32, seed: u64) -> Vec<u32> {
             total += trace.pods[i].gpu.total_milli();
         }
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(derive_seed(seed, STREAM_ARRIVAL_ORDER));
-    list.shuffle(&mut rng);
+    if order == InflationOrder::Mixed {
+        list.shuffle(&mut shuffle);
+    }
     list
 }
 
@@ -231,6 +290,29 @@ pub fn random_policy_stream(seed: u64) -> ChaCha8Rng {
     ChaCha8Rng::seed_from_u64(derive_seed(seed, STREAM_RANDOM_POLICY))
 }
 
+/// The stream the Random policy draws its GPUs from.
+pub fn random_gpu_stream(seed: u64) -> ChaCha8Rng {
+    ChaCha8Rng::seed_from_u64(derive_seed(seed, STREAM_RANDOM_GPU))
+}
+
+/// The GPUs `policy` gives the pod on the chosen node, drawing from
+/// `random_gpu` only when the policy picks its GPU at random.
+pub fn place_gpus(
+    policy: Policy,
+    node: &GpuNode,
+    pod: &GpuPod,
+    typical: &TypicalPods,
+    node_frag_milli: f64,
+    random_gpu: &mut ChaCha8Rng,
+) -> GpuSet {
+    let draw = if policy.draws_gpu(pod) {
+        random_gpu.gen_range(0..share_fit_count(node, pod).max(1))
+    } else {
+        0
+    };
+    policy.select_gpus(node, pod, typical, node_frag_milli, draw)
+}
+
 /// The empty nodes of a trace.
 pub fn trace_nodes(trace: &OpenbTrace) -> Vec<GpuNode> {
     trace
@@ -249,13 +331,32 @@ pub fn gpu_pod(p: &crate::trace::openb::TracePod) -> GpuPod {
     }
 }
 
-/// One run of the protocol with `policy` and `seed`.
+/// One run of the protocol with `policy` and `seed`, in the default inflation order.
 pub fn run(
     trace: &OpenbTrace,
     typical: &TypicalPods,
     policy: Policy,
     seed: u64,
     inflation_pct: u32,
+) -> FillUpRun {
+    run_ordered(
+        trace,
+        typical,
+        policy,
+        seed,
+        inflation_pct,
+        InflationOrder::default(),
+    )
+}
+
+/// One run of the protocol with `policy` and `seed`, the inflation's copies in `order`.
+pub fn run_ordered(
+    trace: &OpenbTrace,
+    typical: &TypicalPods,
+    policy: Policy,
+    seed: u64,
+    inflation_pct: u32,
+    inflation_order: InflationOrder,
 ) -> FillUpRun {
     let mut nodes: Vec<GpuNode> = trace
         .nodes
@@ -277,9 +378,10 @@ pub fn run(
         STREAM_NODE_ORDER,
     )));
     let mut random = ChaCha8Rng::seed_from_u64(derive_seed(seed, STREAM_RANDOM_POLICY));
+    let mut random_gpu = random_gpu_stream(seed);
     let mut frag: Vec<f64> = nodes.iter().map(|n| typical.node_frag_milli(n)).collect();
     let capacity = trace.gpu_capacity_milli();
-    let arrivals = workload(trace, inflation_pct, seed);
+    let arrivals = workload_ordered(trace, inflation_pct, seed, inflation_order);
 
     let mut scratch = Scratch::default();
     let mut placements = Vec::with_capacity(arrivals.len());
@@ -312,7 +414,7 @@ pub fn run(
         arrived_by_class[class].gpu_milli += gpu_milli;
         let node = chosen.map(|ni| {
             let n = &mut nodes[ni as usize];
-            let gpus = policy.select_gpus(n, pod, typical, frag[ni as usize]);
+            let gpus = place_gpus(policy, n, pod, typical, frag[ni as usize], &mut random_gpu);
             n.assign(pod, gpus);
             frag[ni as usize] = typical.node_frag_milli(n);
             allocated += gpu_milli;
@@ -424,6 +526,58 @@ mod tests {
         assert!((13_000..13_000 + last_step).contains(&total), "{total}");
         // Same seed, same list; another seed, another order.
         assert_eq!(workload(&t, 130, 3), w);
+    }
+
+    #[test]
+    fn random_places_a_sharing_pod_on_a_random_gpu_that_fits() {
+        // One node of 8 GPUs, pods of 0.1 GPU. Best fit stacks the first ten
+        // on GPU 0 (the least free share that fits); the authors' Random
+        // (`-gpusel random`, allocateGpuIdBasedOnRandomFit) draws among all
+        // eight.
+        let t = trace(&[(8, 96_000)], &[(1, 100, 100)]);
+        let typical = typical_pods(&t, 0.95);
+        let first_gpus = |policy| {
+            let r = run(&t, &typical, policy, 5, 130);
+            let mut gpus: Vec<usize> = r.placements[..10]
+                .iter()
+                .flat_map(|p| p.node.unwrap().1.indices())
+                .collect();
+            gpus.sort();
+            gpus.dedup();
+            gpus
+        };
+        assert_eq!(first_gpus(Policy::BestFit), vec![0]);
+        let random = first_gpus(Policy::Random);
+        assert!(random.len() >= 4, "{random:?}");
+        // Seeded: the same seed draws the same GPUs.
+        assert_eq!(first_gpus(Policy::Random), random);
+    }
+
+    #[test]
+    fn the_authors_order_puts_every_trace_pod_before_the_first_copy() {
+        // 4 trace pods of 1 GPU on 10 GPUs: 9 copies reach 130%.
+        let t = trace(&[(8, 96_000), (2, 32_000)], &[(1, 1000, 1000); 4]);
+        for seed in 0..20 {
+            // core.go shuffles the trace (SortClusterPods), then
+            // tuneUpPods appends the copies.
+            let w = workload_ordered(&t, 130, seed, InflationOrder::AfterTrace);
+            let mut head = w[..4].to_vec();
+            head.sort();
+            assert_eq!(head, vec![0, 1, 2, 3], "seed {seed}: {w:?}");
+            assert_eq!(workload(&t, 130, seed), w);
+            // Mixed: the same multiset of pods, copies shuffled in.
+            let mut mixed = workload_ordered(&t, 130, seed, InflationOrder::Mixed);
+            let mut sorted = w.clone();
+            mixed.sort();
+            sorted.sort();
+            assert_eq!(mixed, sorted);
+        }
+        // Some seed mixes a copy into the first four arrivals.
+        assert!((0..20).any(|seed| {
+            let mut head = workload_ordered(&t, 130, seed, InflationOrder::Mixed)[..4].to_vec();
+            head.sort();
+            head != vec![0, 1, 2, 3]
+        }));
     }
 
     #[test]

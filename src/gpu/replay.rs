@@ -10,7 +10,10 @@
 //! before it was scheduled leaves the queue. At equal times deletions come
 //! first, so freed capacity is visible to pods created at that instant.
 
-use super::fillup::{gpu_pod, node_order, random_policy_stream, select_node, trace_nodes, Scratch};
+use super::fillup::{
+    gpu_pod, node_order, place_gpus, random_gpu_stream, random_policy_stream, select_node,
+    trace_nodes, Scratch,
+};
 use crate::model::gpu_device::{GpuPod, GpuSet};
 use crate::scheduler::plugins::gpu::frag::TypicalPods;
 use crate::scheduler::plugins::gpu::policy::Policy;
@@ -82,6 +85,7 @@ pub fn replay(
     let pods: Vec<GpuPod> = trace.pods.iter().map(gpu_pod).collect();
     let order = node_order(nodes.len(), seed);
     let mut random = random_policy_stream(seed);
+    let mut random_gpu = random_gpu_stream(seed);
     let mut frag: Vec<f64> = nodes.iter().map(|n| typical.node_frag_milli(n)).collect();
     let mut events: Vec<(i64, Kind, u32)> = Vec::with_capacity(2 * pods.len());
     for (i, p) in trace.pods.iter().enumerate() {
@@ -173,7 +177,7 @@ pub fn replay(
                 &mut random,
             ) {
                 let n = &mut nodes[ni as usize];
-                let gpus = policy.select_gpus(n, pod, typical, frag[ni as usize]);
+                let gpus = place_gpus(policy, n, pod, typical, frag[ni as usize], &mut random_gpu);
                 n.assign(pod, gpus);
                 frag[ni as usize] = typical.node_frag_milli(n);
                 let o = &mut outcomes[i as usize];

@@ -37,7 +37,15 @@ pub fn run_all(s: &FillUpScenario, trace: &OpenbTrace) -> Vec<(u64, FillUpRun)> 
     jobs.par_iter()
         .map(|&(p, r)| {
             let seed = replication_seed(s.seed, r);
-            (r, fillup::run(trace, &typical, p, seed, s.inflation_pct))
+            let run = fillup::run_ordered(
+                trace,
+                &typical,
+                p,
+                seed,
+                s.inflation_pct,
+                s.inflation_order,
+            );
+            (r, run)
         })
         .collect()
 }
@@ -370,6 +378,7 @@ pub fn manifest_json(
             "pods": s.pods.display().to_string(),
             "replications": s.replications,
             "inflation_percent": s.inflation_pct,
+            "inflation_order": s.inflation_order.name(),
             "typical_pods_coverage": s.typical_coverage,
             "typical_pod_shapes": typical.0.len(),
             "policies": s.policies.iter().map(|p| p.name()).collect::<Vec<_>>(),

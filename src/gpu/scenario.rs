@@ -9,12 +9,13 @@
 //!   pods: ../traces/openb/openb_pod_list_default.csv
 //!   replications: 10            # runs per policy; run r uses derive_seed(seed, r)
 //!   inflationPercent: 130       # workload GPU request, % of cluster GPU capacity
+//!   inflationOrder: afterTrace  # the copies after the shuffled trace (the authors'), or mixed
 //!   typicalPodsCoverage: 0.95   # share of pods the typical pod shapes cover
 //!   policies: [FGD, BestFit]    # default: all
 //!   chartPolicies: [FGD]        # default: the policies
 //! ```
 
-use super::fillup::DEFAULT_INFLATION_PCT;
+use super::fillup::{InflationOrder, DEFAULT_INFLATION_PCT};
 use crate::scenario::manifest::NameSite;
 use crate::scenario::yaml::{parse_single, Ctx, Diagnostics, MapReader, Node, Value};
 use crate::scheduler::plugins::gpu::frag::DEFAULT_TYPICAL_COVERAGE;
@@ -31,6 +32,7 @@ const FIELDS: &[&str] = &[
     "pods",
     "replications",
     "inflationPercent",
+    "inflationOrder",
     "typicalPodsCoverage",
     "policies",
     "chartPolicies",
@@ -48,6 +50,7 @@ pub struct FillUpScenario {
     pub pods: PathBuf,
     pub replications: u64,
     pub inflation_pct: u32,
+    pub inflation_order: InflationOrder,
     pub typical_coverage: f64,
     pub policies: Vec<Policy>,
     pub chart_policies: Vec<Policy>,
@@ -263,6 +266,24 @@ fn decode(
         }
         None => DEFAULT_INFLATION_PCT,
     };
+    let inflation_order = match m.opt("inflationOrder") {
+        Some(n) => {
+            let mut c = fctx.field("inflationOrder");
+            let text = c.str(n)?;
+            let Some(order) = InflationOrder::parse(&text) else {
+                c.error(
+                    n.pos,
+                    format!(
+                        "found {text:?}; expected one of {}",
+                        InflationOrder::NAMES.join(", ")
+                    ),
+                );
+                return None;
+            };
+            order
+        }
+        None => InflationOrder::default(),
+    };
     let typical_coverage = typical_coverage(&mut m, &mut fctx)?;
     let policies = match m.opt("policies") {
         Some(n) => policy_list(&mut fctx.field("policies"), n)?,
@@ -292,6 +313,7 @@ fn decode(
         pods: pods?,
         replications,
         inflation_pct,
+        inflation_order,
         typical_coverage,
         policies,
         chart_policies,
@@ -443,6 +465,7 @@ mod tests {
         .unwrap();
         assert!(errs.is_empty());
         assert_eq!((s.seed, s.replications, s.inflation_pct), (3, 1, 130));
+        assert_eq!(s.inflation_order, InflationOrder::AfterTrace);
         assert_eq!(s.nodes, Path::new("dir/n.csv"));
         assert_eq!(s.policies, Policy::ALL.to_vec());
     }
@@ -507,6 +530,13 @@ mod tests {
         let e = errors("gpuFillUp:\n  nodes: n.csv\n  pods: p.csv\n  inflationPercent: 0\n");
         assert!(
             e[0].contains("s.yaml:4:21") && e[0].contains("expected a percentage"),
+            "{e:?}"
+        );
+        let e = errors("gpuFillUp:\n  nodes: n.csv\n  pods: p.csv\n  inflationOrder: shuffled\n");
+        assert!(
+            e[0].contains("s.yaml:4:19")
+                && e[0].contains("inflationOrder")
+                && e[0].contains("expected one of afterTrace, mixed"),
             "{e:?}"
         );
     }

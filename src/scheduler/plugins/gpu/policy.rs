@@ -5,9 +5,11 @@
 //! (hkust-adsl/kubernetes-scheduler-simulator, `pkg/simulator/plugin/*`):
 //! the score formula, whether NormalizeScore runs, and which GPU inside the
 //! chosen node the pod gets. FGD and DotProd choose the GPU as part of their
-//! score; every other policy leaves it to the GpuShare plugin's best-fit
-//! selection (`gpuSelMethod: best`). Scores are pure functions of the node
-//! and the pod; the run loop owns all state and randomness.
+//! score; Random gives a sharing pod a random GPU among those it fits
+//! (`gpuSelMethod: random`, as the authors ran it); every other policy
+//! leaves it to the GpuShare plugin's best-fit selection (`gpuSelMethod:
+//! best`). Scores are pure functions of the node and the pod; the run loop
+//! owns all state and randomness (Random's GPU draw is passed in).
 
 use super::frag::{after_packed_placement, TypicalPods};
 use crate::model::gpu_device::{GpuNode, GpuPod, GpuSet, MILLI_PER_GPU, N_AFFINITY_TAGS};
@@ -108,13 +110,24 @@ impl Policy {
         }
     }
 
-    /// The GPUs the pod gets on the chosen node (Reserve).
+    /// Whether the policy draws the GPU of a pod at random: Random for a
+    /// sharing pod (the run loop then draws an index below
+    /// [`share_fit_count`] and passes it to [`Policy::select_gpus`]).
+    pub fn draws_gpu(self, pod: &GpuPod) -> bool {
+        self == Policy::Random && pod.gpu.is_share()
+    }
+
+    /// The GPUs the pod gets on the chosen node (Reserve). `gpu_draw` is
+    /// the run loop's draw for a policy that [`Policy::draws_gpu`]: an index
+    /// among the GPUs the sharing pod fits, in GPU order; it is ignored
+    /// otherwise.
     pub fn select_gpus(
         self,
         node: &GpuNode,
         pod: &GpuPod,
         typical: &TypicalPods,
         node_frag_milli: f64,
+        gpu_draw: usize,
     ) -> GpuSet {
         if pod.gpu.count == 0 {
             return GpuSet(0);
@@ -122,6 +135,7 @@ impl Policy {
         let chosen = match self {
             Policy::DotProd => dot_product(node, pod).1,
             Policy::Fgd => fgd(node, pod, typical, node_frag_milli).1,
+            _ if self.draws_gpu(pod) => random_fit_gpu(node, pod, gpu_draw),
             _ => GpuSet(0),
         };
         if chosen.is_empty() {
@@ -130,6 +144,26 @@ impl Policy {
             chosen
         }
     }
+}
+
+/// How many GPUs of the node have room for the sharing pod's share.
+pub fn share_fit_count(node: &GpuNode, pod: &GpuPod) -> usize {
+    node.gpus().iter().filter(|&&m| m >= pod.gpu.milli).count()
+}
+
+/// `allocateGpuIdBasedOnRandomFit` (`pkg/simulator/plugin/open_gpu_share.go`
+/// of the authors' simulator): a sharing pod gets a GPU drawn uniformly among
+/// those it fits. Upstream draws by reservoir sampling over the GPUs in
+/// order; `draw` (below [`share_fit_count`]) picks the same distribution with
+/// one draw. Whole-GPU pods are placed as best fit places them
+/// (`AllocateExclusiveGpuId` in both), so they are not drawn.
+fn random_fit_gpu(node: &GpuNode, pod: &GpuPod, draw: usize) -> GpuSet {
+    node.gpus()
+        .iter()
+        .enumerate()
+        .filter(|&(_, &m)| m >= pod.gpu.milli)
+        .nth(draw)
+        .map_or(GpuSet(0), |(i, _)| GpuSet(1 << i))
 }
 
 /// `plugin_utils.go` NormalizeScore: map [lowest, highest] onto 0..=100
@@ -361,6 +395,39 @@ mod tests {
         let mut n = GpuNode::new(cpu, 1 << 20, gpus.len() as u8, Some(0));
         n.milli_left[..gpus.len()].copy_from_slice(gpus);
         n
+    }
+
+    #[test]
+    fn random_fit_draws_among_the_gpus_the_share_fits_in_gpu_order() {
+        // Free shares [1000, 300, 1000, 600]; a 0.5-GPU pod fits GPUs 0, 2, 3.
+        let mut node = GpuNode::new(64_000, 1 << 20, 4, None);
+        node.milli_left[1] = 300;
+        node.milli_left[3] = 600;
+        let pod = GpuPod {
+            cpu_milli: 1000,
+            memory_mib: 1024,
+            gpu: GpuRequest {
+                count: 1,
+                milli: 500,
+                models: ModelSet::ANY,
+            },
+        };
+        let typical = TypicalPods::default();
+        assert!(Policy::Random.draws_gpu(&pod));
+        assert!(!Policy::BestFit.draws_gpu(&pod));
+        assert_eq!(share_fit_count(&node, &pod), 3);
+        let pick = |draw| Policy::Random.select_gpus(&node, &pod, &typical, 0.0, draw);
+        assert_eq!(
+            (0..3).map(|d| pick(d).render()).collect::<Vec<_>>(),
+            ["0", "2", "3"]
+        );
+        // Best fit would take GPU 3, the least free share that fits.
+        assert_eq!(
+            Policy::BestFit
+                .select_gpus(&node, &pod, &typical, 0.0, 0)
+                .render(),
+            "3"
+        );
     }
 
     #[test]
