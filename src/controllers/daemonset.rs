@@ -304,11 +304,10 @@ pub fn sync<E: From<ControllerEvent>>(
                     // node where no new pod may be created is deleted outright.
                     // An available one stays: upstream would surge a new pod
                     // there that the untolerated NoSchedule taint keeps Pending.
-                    None if !should_run => {
-                        if !available(state, old_pod) && burst.delete() {
-                            cm.delete_pod(id, old_pod, state, now);
-                        }
+                    None if !should_run && !available(state, old_pod) && burst.delete() => {
+                        cm.delete_pod(id, old_pod, state, now)
                     }
+                    None if !should_run => {}
                     None if surging < surge && burst.create() => {
                         let template = template_for(&spec, &hash, &tolerations, state, node);
                         let pod_name = format!("{name}-{}", cm.suffix());

@@ -37,14 +37,8 @@ pub fn run_all(s: &FillUpScenario, trace: &OpenbTrace) -> Vec<(u64, FillUpRun)> 
     jobs.par_iter()
         .map(|&(p, r)| {
             let seed = replication_seed(s.seed, r);
-            let run = fillup::run_ordered(
-                trace,
-                &typical,
-                p,
-                seed,
-                s.inflation_pct,
-                s.inflation_order,
-            );
+            let run =
+                fillup::run_ordered(trace, &typical, p, seed, s.inflation_pct, s.inflation_order);
             (r, run)
         })
         .collect()
