@@ -256,6 +256,7 @@ impl Kubelets {
             first_pull: None,
             init_passed: 0,
         }));
+        self.start_probe_workers(id, events.now());
         if spec.init_containers.is_empty() {
             self.start_app_containers(id, state, events);
         } else {

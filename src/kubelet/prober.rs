@@ -1,13 +1,28 @@
 //! The kubelet's prober (`pkg/kubelet/prober/worker.go`, v1.32): one worker
-//! per probe of a running app container. A worker ticks every
-//! `periodSeconds` from the container's start and skips ticks until
-//! `initialDelaySeconds` have passed; readiness and liveness also wait until
-//! the startup probe has succeeded. A result changes the probe's state only
-//! after `successThreshold` / `failureThreshold` equal results in a row.
-//! Readiness starts as Failure (not ready), so a container with a readiness
-//! probe is Ready after its first passing probe. A failed liveness or
-//! startup probe kills the container, which restarts by `restartPolicy`
-//! (with the usual backoff). Every failed probe records an Unhealthy event.
+//! per probe of an app container or a sidecar, created when the kubelet
+//! starts syncing the pod (`SyncPod` calls `probeManager.AddPod` before it
+//! pulls images or creates containers). A worker probes at once and then on
+//! every tick of its ticker, every `periodSeconds` from its start; the
+//! probe at once always finds no container yet. A tick does nothing while
+//! the container is not running, within `initialDelaySeconds` of the
+//! container's start, or (readiness and liveness) before the startup probe
+//! has succeeded, so the first real probe lands up to one period after the
+//! container starts. When a container restarts the worker keeps its ticker
+//! and its run of equal results; the probe's state goes back to its
+//! initial value (not ready, not started), and a kill by the liveness or
+//! startup probe clears the run (`onHold`). A result changes the probe's
+//! state only after `successThreshold` / `failureThreshold` equal results
+//! in a row. Readiness starts as Failure (not ready), so a container with a
+//! readiness probe is Ready after its first passing probe. A failed
+//! liveness or startup probe kills the container, which restarts by
+//! `restartPolicy` (with the usual backoff). Every failed probe records an
+//! Unhealthy event.
+//!
+//! Upstream delays a worker's start by a random part of its period when
+//! the kubelet itself started less than a period ago (so that a restarted
+//! kubelet does not probe everything at once). kubesim's kubelets are
+//! running before the simulation starts, and a node's reboot restarts its
+//! pods' workers without that delay: it is not modelled.
 //!
 //! What a probe returns is declared: the readiness probe passes from
 //! `readyAfter` after each start, the startup probe from `startedAfter`,
@@ -21,12 +36,19 @@ use crate::model::probe::{Probe, ProbeKind};
 use crate::model::store::PodId;
 use crate::model::ClusterState;
 
-/// The probe workers of one run of a container.
+/// The probe workers of one container: their tickers run from the pod's
+/// sync; the rest describes the container's current run.
 #[derive(Clone, Debug, Default)]
 pub struct ProbeRuntime {
+    /// When the workers started: every tick is `periodSeconds` apart from it.
+    worker_start: SimTime,
+    /// Each worker's last tick that probed (the worker's start before any).
+    last_tick: [SimTime; 3],
+    /// When the current run of the container started.
     started_at: SimTime,
     timers: [Option<TimerId>; 3],
     /// Results in a row: (kind of the last result: true = success, count).
+    /// Kept across the container's restarts, as the worker keeps it.
     run: [(bool, u32); 3],
     startup_done: bool,
     /// When each probe starts passing (startup, readiness) or failing (liveness).
@@ -43,17 +65,30 @@ impl ProbeRuntime {
     }
 }
 
-/// The first tick of a worker started at `start` that is at or after `now`
-/// and at least `initialDelaySeconds` after `start`.
-fn next_tick(probe: &Probe, start: SimTime, now: SimTime) -> SimTime {
+/// The first tick of a worker started at `worker_start` that comes after
+/// `after` and at or after `earliest`. Ticks are `worker_start + k ×
+/// periodSeconds` for k ≥ 1: the probe at k = 0 runs as the worker starts,
+/// before the pod has any container.
+fn next_tick(probe: &Probe, worker_start: SimTime, after: SimTime, earliest: SimTime) -> SimTime {
     let period = SimDuration::from_secs(probe.period_s.max(1) as u64).0;
-    let earliest = now.max(start + SimDuration::from_secs(probe.initial_delay_s as u64));
-    let k = earliest.since(start).0.div_ceil(period);
-    start + SimDuration(k * period)
+    let from = earliest.max(after.max(worker_start) + SimDuration(1));
+    let k = from.since(worker_start).0.div_ceil(period);
+    worker_start + SimDuration(k * period)
 }
 
 impl Kubelets {
-    /// Starts the probe workers of a container that just started running.
+    /// The kubelet starts syncing the pod (`probeManager.AddPod`): the probe
+    /// workers of all its containers start their tickers now.
+    pub(super) fn start_probe_workers(&mut self, id: PodId, now: SimTime) {
+        let rt = self.runtime(id);
+        for c in rt.init.iter_mut().chain(rt.app.iter_mut()) {
+            c.probes.worker_start = now;
+            c.probes.last_tick = [now; 3];
+        }
+    }
+
+    /// A container started running: its workers probe it from their next
+    /// ticks on.
     pub(super) fn start_probes<E: From<KubeletEvent>>(
         &mut self,
         id: PodId,
@@ -84,23 +119,24 @@ impl Kubelets {
                 .map(|d| now + d.sample(&mut rt.run_rng));
         }
         let slot = Self::slot(rt, c);
-        slot.probes = ProbeRuntime {
-            started_at: now,
-            timers: [None; 3],
-            run: [(false, 0); 3],
-            startup_done: probes.get(ProbeKind::Startup).is_none(),
-            turns_at,
-        };
-        let first: &[ProbeKind] = if slot.probes.startup_done {
+        let pr = &mut slot.probes;
+        // A new container: the probes' states start again (not started, not
+        // ready); the tickers and the runs of results go on.
+        pr.stop(events);
+        pr.started_at = now;
+        pr.startup_done = probes.get(ProbeKind::Startup).is_none();
+        pr.turns_at = turns_at;
+        let first: &[ProbeKind] = if pr.startup_done {
             &[ProbeKind::Readiness, ProbeKind::Liveness]
         } else {
             &[ProbeKind::Startup]
         };
         for &kind in first {
             if let Some(p) = probes.get(kind) {
-                let at = next_tick(p, now, now);
+                let earliest = now + SimDuration::from_secs(p.initial_delay_s as u64);
+                let at = next_tick(p, pr.worker_start, pr.last_tick[kind as usize], earliest);
                 let t = events.schedule(at, KubeletEvent::Probe(id, c, kind).into());
-                slot.probes.timers[kind as usize] = Some(t);
+                pr.timers[kind as usize] = Some(t);
             }
         }
     }
@@ -127,6 +163,7 @@ impl Kubelets {
         let slot = Self::slot(rt, c);
         let pr = &mut slot.probes;
         pr.timers[kind as usize] = None;
+        pr.last_tick[kind as usize] = now;
         let success = !timed_out
             && match (kind, pr.turns_at[kind as usize]) {
                 (ProbeKind::Liveness, None) => true,
@@ -164,9 +201,15 @@ impl Kubelets {
                 // Started: the readiness and liveness workers take over.
                 pr.startup_done = true;
                 reschedule = false;
+                // Their workers see the container started at their next tick
+                // after this one: a tick at this instant read the status
+                // before the startup result reached it.
                 for k in [ProbeKind::Readiness, ProbeKind::Liveness] {
                     if let Some(p) = all.get(k) {
-                        let at = next_tick(p, pr.started_at, now);
+                        let earliest =
+                            pr.started_at + SimDuration::from_secs(p.initial_delay_s as u64);
+                        let after = pr.last_tick[k as usize].max(now);
+                        let at = next_tick(p, pr.worker_start, after, earliest);
                         let t = events.schedule(at, KubeletEvent::Probe(id, c, k).into());
                         pr.timers[k as usize] = Some(t);
                     }
@@ -198,6 +241,8 @@ impl Kubelets {
                 if let Some(t) = slot.timer.take() {
                     events.cancel(t);
                 }
+                // The worker is on hold until the next container, its run cleared.
+                slot.probes.run[kind as usize].1 = 0;
                 slot.exit_kind = ExitKind::ProbeKilled;
                 self.on_exited(id, c, state, events);
                 return;
@@ -236,20 +281,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ticks_follow_the_period_after_the_initial_delay() {
+    fn ticks_follow_the_workers_period_from_its_start() {
         let p = Probe {
-            initial_delay_s: 15,
             period_s: 10,
             ..Default::default()
         };
-        let start = SimTime::from_secs(100);
-        // Ticks at 100, 110, 120 …; the first at least 15 s after the start is 120.
-        assert_eq!(next_tick(&p, start, start), SimTime::from_secs(120));
-        assert_eq!(
-            next_tick(&p, start, SimTime::from_secs(121)),
-            SimTime::from_secs(130)
-        );
-        let p0 = Probe::default();
-        assert_eq!(next_tick(&p0, start, start), start);
+        let w = SimTime::from_secs(100);
+        let t = SimTime::from_secs;
+        // Ticks at 110, 120 …: the probe at the worker's start finds no container.
+        assert_eq!(next_tick(&p, w, w, w), t(110));
+        // A container started at 102 with initialDelaySeconds 15: the first
+        // tick at or after 117 is 120.
+        assert_eq!(next_tick(&p, w, w, t(117)), t(120));
+        // A container started on a tick: that tick probes it.
+        assert_eq!(next_tick(&p, w, w, t(130)), t(130));
+        // Never the same tick twice: after a probe at 130, the next is 140.
+        assert_eq!(next_tick(&p, w, t(130), t(130)), t(140));
     }
 }

@@ -84,8 +84,9 @@ fn liveness_failures_restart_the_container_with_backoff() {
 
 #[test]
 fn startup_probe_holds_readiness_and_kills_after_its_threshold() {
-    // Startup passes from 25 s: failures at 0, 10, 20 s, success at 30 s;
-    // with no readiness probe the pod is Ready then.
+    // The worker starts with the pod at 0 s; its probe then finds no
+    // container. Startup passes from 25 s: failures at 10 and 20 s, success
+    // at 30 s; with no readiness probe the pod is Ready then.
     let probe =
         "          startupProbe: {httpGet: {port: 80}, periodSeconds: 10, failureThreshold: 5}";
     let report = run(&probed("60s", "kubesim.io/started-after: 25s", probe));
@@ -93,12 +94,73 @@ fn startup_probe_holds_readiness_and_kills_after_its_threshold() {
         report.state.pods[0].ready.map(|t| t.as_secs_f64()),
         Some(30.0)
     );
-    // failureThreshold 3: killed at 20 s, before it could pass.
+    // failureThreshold 3: failures at 10, 20 and 30 s kill it at 30 s,
+    // three full periods in (not two, as ticks counted from the container's
+    // start would).
     let probe =
         "          startupProbe: {httpGet: {port: 80}, periodSeconds: 10, failureThreshold: 3}";
-    let report = run(&probed("25s", "kubesim.io/started-after: 25s", probe));
-    assert_eq!(times(&report, "Started"), vec![0.0, 20.0]);
+    let report = run(&probed("35s", "kubesim.io/started-after: 35s", probe));
+    assert_eq!(times(&report, "Started"), vec![0.0, 30.0]);
     assert!(report.state.pods[0].ready.is_none());
+}
+
+#[test]
+fn probes_tick_from_the_pods_sync_not_from_the_containers_start() {
+    // worker.go: the worker starts when the kubelet starts the pod (0 s)
+    // and ticks at 10, 20, 30 s …; the container starts 4 s in. Startup
+    // never passes, failureThreshold 3: failures at 10, 20, 30 s, killed at
+    // 30 s (26 s after its start). The restart is immediate and takes 4 s
+    // again (34 s); the worker keeps its ticker: 40, 50, 60 s, killed at
+    // 60 s; after 10 s of backoff it starts at 74 s: killed at 100 s.
+    let probe =
+        "          startupProbe: {httpGet: {port: 80}, periodSeconds: 10, failureThreshold: 3}";
+    let report = run(&probed(
+        "105s",
+        "kubesim.io/start-latency: 4s, kubesim.io/started-after: 1h",
+        probe,
+    ));
+    assert_eq!(times(&report, "Started"), vec![4.0, 34.0, 74.0]);
+    assert_eq!(times(&report, "Killing"), vec![30.0, 60.0, 100.0]);
+    assert_eq!(
+        times(&report, "Unhealthy"),
+        vec![10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 80.0, 90.0, 100.0]
+    );
+}
+
+#[test]
+fn readiness_ticks_on_its_own_period_once_the_startup_probe_passes() {
+    // Started at 4 s; startup (every 10 s) passes from 9 s: success at its
+    // 10 s tick. The readiness worker ticks every 3 s from the pod's sync
+    // (3, 6, 9, 12 s …) and sees the container started at its first tick
+    // after 10 s: Ready at 12 s.
+    let probes = "          startupProbe: {httpGet: {port: 80}, periodSeconds: 10}
+          readinessProbe: {httpGet: {port: 80}, periodSeconds: 3}";
+    let report = run(&probed(
+        "30s",
+        "kubesim.io/start-latency: 4s, kubesim.io/started-after: 5s",
+        probes,
+    ));
+    let p = &report.state.pods[0];
+    assert_eq!(p.started.map(|t| t.as_secs_f64()), Some(4.0));
+    assert_eq!(p.ready.map(|t| t.as_secs_f64()), Some(12.0));
+}
+
+#[test]
+fn a_failure_run_carries_over_a_crash_restart() {
+    // worker.go keeps `resultRun` when the container changes; only a kill
+    // by the probe itself clears it. Liveness fails from the start,
+    // failureThreshold 3: failures at 10 and 20 s, the container crashes
+    // at 25 s and restarts at once, and the third failure in a row at 30 s
+    // kills the new one.
+    let probe =
+        "          livenessProbe: {tcpSocket: {port: 80}, periodSeconds: 10, failureThreshold: 3}";
+    let report = run(&probed(
+        "35s",
+        "kubesim.io/liveness-fails-after: 0s, kubesim.io/crash-after: 25s",
+        probe,
+    ));
+    assert_eq!(times(&report, "Started"), vec![0.0, 25.0]);
+    assert_eq!(times(&report, "Killing"), vec![30.0]);
 }
 
 #[test]
@@ -217,12 +279,13 @@ workloads:
 #[test]
 fn slow_probe_answers_time_out() {
     // Answers take 2 s; with timeoutSeconds 1 every readiness probe fails
-    // and the pod is never Ready; with timeoutSeconds 3 it is Ready at once.
+    // and the pod is never Ready; with timeoutSeconds 3 it is Ready at the
+    // first tick, 10 s after the pod's sync began.
     let slow =
         "          readinessProbe: {httpGet: {port: 80}, periodSeconds: 10, timeoutSeconds: 1}";
     let report = run(&probed("35s", "kubesim.io/probe-response-time: 2s", slow));
     assert!(report.state.pods[0].ready.is_none());
-    assert_eq!(times(&report, "Unhealthy"), vec![0.0, 10.0, 20.0, 30.0]);
+    assert_eq!(times(&report, "Unhealthy"), vec![10.0, 20.0, 30.0]);
     let msg = &events_of(&report, "default/p")
         .into_iter()
         .find(|e| e.1 == "Unhealthy")
@@ -241,6 +304,6 @@ fn slow_probe_answers_time_out() {
     ));
     assert_eq!(
         report.state.pods[0].ready.map(|t| t.as_secs_f64()),
-        Some(0.0)
+        Some(10.0)
     );
 }
