@@ -180,8 +180,9 @@ pub fn run(path: &Path, out: Option<PathBuf>, seed: Option<u64>, quiet: bool) ->
             s.typical_coverage * 100.0
         );
         println!(
-            "  protocol        inflate to {}% of GPU capacity, random arrival order, one attempt per pod",
-            s.inflation_pct
+            "  protocol        inflate to {}% of GPU capacity (copies: {}), random arrival order, one attempt per pod",
+            s.inflation_pct,
+            s.inflation_order.name()
         );
         println!(
             "  runs            {} policies × {} replications (replication r uses derive_seed({}, r))",
