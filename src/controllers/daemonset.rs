@@ -228,12 +228,15 @@ pub fn sync<E: From<ControllerEvent>>(
     // Nodes whose pod is of an old revision: (node, old pod, new pod if
     // surging, whether a new pod may be created there).
     let mut outdated: Vec<(NodeId, PodId, Option<PodId>, bool)> = Vec::new();
+    // By node id: whether the node should run a pod (the status counts only those).
+    let mut should_run_on: Vec<bool> = Vec::with_capacity(state.nodes.len());
     for i in 0..state.nodes.len() {
         let node = NodeId(i as u32);
         let on_node = by_node.remove(&node).unwrap_or_default();
         // `podsShouldBeOnNode`: create where the pod should run, keep what
         // runs where it should continue running, delete the rest.
         let verdict = node_verdict(&spec, &tolerations, state, node);
+        should_run_on.push(verdict.should_run);
         if !verdict.should_continue_running {
             for &p in &on_node {
                 if burst.delete() {
@@ -338,10 +341,23 @@ pub fn sync<E: From<ControllerEvent>>(
         }
     }
 
-    let pods: Vec<PodId> = cm
+    // `updateDaemonSetStatus`: each node that should run a pod counts once,
+    // by its oldest pod (CURRENT, READY, AVAILABLE, UP-TO-DATE); a pod kept
+    // on a node that should not run one is only `numberMisscheduled`.
+    let mut oldest_on_node: std::collections::BTreeMap<NodeId, PodId> = Default::default();
+    for p in cm
         .pods_of(id, state)
         .into_iter()
         .filter(|&p| is_active(state, p))
+    {
+        if let Some(&node) = cm.memory(id).pod_nodes.get(&p) {
+            oldest_on_node.entry(node).or_insert(p);
+        }
+    }
+    let pods: Vec<PodId> = oldest_on_node
+        .into_iter()
+        .filter(|(node, _)| should_run_on[node.0 as usize])
+        .map(|(_, p)| p)
         .collect();
     let status = &mut state.workloads[id.0 as usize].status;
     status.desired = desired;
