@@ -191,7 +191,7 @@ pub fn sync<E: From<ControllerEvent>>(
     let mut unavailable = 0;
     // Nodes whose pod is of an old revision: (node, old pod, new pod if surging).
     let mut outdated: Vec<(NodeId, PodId, Option<PodId>)> = Vec::new();
-    for i in 0..state.nodes.len() {
+    for i in 0..state.nodes().len() {
         let node = NodeId(i as u32);
         let on_node = by_node.remove(&node).unwrap_or_default();
         if !should_run(&spec, &tolerations, state, node) {
@@ -287,7 +287,7 @@ pub fn sync<E: From<ControllerEvent>>(
         .into_iter()
         .filter(|&p| is_active(state, p))
         .collect();
-    let status = &mut state.workloads[id.0 as usize].status;
+    let status = state.workload_status_mut(id);
     status.desired = desired;
     status.replicas = pods.len() as i32;
     let ready = pods.iter().filter(|&&p| is_ready(state, p)).count() as i32;
@@ -307,7 +307,7 @@ pub fn sync<E: From<ControllerEvent>>(
                 == Some(&hash)
         })
         .count() as i32;
-    let status = &mut state.workloads[id.0 as usize].status;
+    let status = state.workload_status_mut(id);
     status.ready = ready;
     status.available = available;
     status.updated = updated;
