@@ -2,8 +2,12 @@
 //! store derives (usage, phase counts, per-node pod lists) recomputed from
 //! the pods themselves.
 
-use super::{ClusterState, NodeUsage, PodId};
+use super::{ClusterState, NodeUsage, PodEntry, PodId, WorkloadEntry};
+use crate::model::meta::ObjectMeta;
+use crate::model::node_health::ConditionStatus;
 use crate::model::pod::PodPhase;
+use crate::model::resources::Resources;
+use crate::model::status::ContainerState;
 use std::collections::BTreeSet;
 
 impl ClusterState {
@@ -20,6 +24,7 @@ impl ClusterState {
             .collect();
         let mut phase_counts = self.pods.retired_in_api();
         for entry in &self.pods {
+            self.check_pod_status(entry)?;
             if entry.deleted.is_none() {
                 phase_counts[entry.status.phase as usize] += 1;
             }
@@ -93,6 +98,116 @@ impl ClusterState {
                 return Err(format!("node {} over allocatable", node.metadata.name));
             }
         }
+        let mut requested_total = Resources::default();
+        let mut allocatable_total = Resources::default();
+        for (i, node) in self.nodes.iter().enumerate() {
+            requested_total += &recomputed[i].requested;
+            allocatable_total += &node.allocatable;
+            if node.ready != (self.node_health[i].ready == ConditionStatus::True) {
+                return Err(format!(
+                    "node {} ready {} but its Ready condition is {:?}",
+                    node.metadata.name, node.ready, self.node_health[i].ready
+                ));
+            }
+        }
+        if requested_total != self.requested_total {
+            return Err(format!(
+                "requested total {:?} != recomputed {requested_total:?}",
+                self.requested_total
+            ));
+        }
+        if allocatable_total != self.allocatable_total {
+            return Err(format!(
+                "allocatable total {:?} != recomputed {allocatable_total:?}",
+                self.allocatable_total
+            ));
+        }
+        for entry in &self.workloads {
+            self.check_workload(entry)?;
+        }
         Ok(())
     }
+
+    /// What the pod status methods (`pod_status.rs`) keep consistent within
+    /// one pod.
+    fn check_pod_status(&self, entry: &PodEntry) -> Result<(), String> {
+        let name = &entry.pod.metadata.name;
+        let conditions = &entry.status.conditions;
+        if conditions.pod_scheduled.is_some() && entry.node.is_none() {
+            return Err(format!("pod {name} has PodScheduled without a node"));
+        }
+        if conditions.ready.is_some() {
+            if entry.node.is_none() {
+                return Err(format!("pod {name} Ready without a node"));
+            }
+            if entry.ready.is_none() {
+                return Err(format!("pod {name} Ready without its first-Ready time"));
+            }
+            if conditions.containers_ready.is_none() {
+                return Err(format!("pod {name} Ready without ContainersReady"));
+            }
+            if conditions.initialized.is_none() {
+                return Err(format!("pod {name} Ready without Initialized"));
+            }
+            if !entry.status.container_statuses.iter().all(|c| c.ready) {
+                return Err(format!("pod {name} Ready with a container not ready"));
+            }
+        }
+        let running = entry
+            .status
+            .init_container_statuses
+            .iter()
+            .chain(&entry.status.container_statuses)
+            .any(|c| matches!(c.state, ContainerState::Running { .. }));
+        if running && entry.node.is_none() {
+            return Err(format!("pod {name} runs a container without a node"));
+        }
+        if let Some(owner) = entry.owner {
+            let owner = &self.workload(owner).workload;
+            if !names_owner(&entry.pod.metadata, &owner.metadata, owner.spec.kind()) {
+                return Err(format!(
+                    "pod {name} owned by {} without its owner reference",
+                    owner.metadata.name
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A workload's owner is named in its ownerReferences; its status counts
+    /// are never negative.
+    fn check_workload(&self, entry: &WorkloadEntry) -> Result<(), String> {
+        let meta = &entry.workload.metadata;
+        if let Some(owner) = entry.owner {
+            let owner = &self.workload(owner).workload;
+            if !names_owner(meta, &owner.metadata, owner.spec.kind()) {
+                return Err(format!(
+                    "{} owned by {} without its owner reference",
+                    meta.name, owner.metadata.name
+                ));
+            }
+        }
+        let s = &entry.status;
+        let counts = [
+            s.desired,
+            s.replicas,
+            s.ready,
+            s.available,
+            s.updated,
+            s.active,
+            s.succeeded,
+            s.failed,
+        ];
+        if counts.iter().any(|&n| n < 0) {
+            return Err(format!("{} has a negative status count: {s:?}", meta.name));
+        }
+        Ok(())
+    }
+}
+
+/// Whether `meta` has a controller owner reference to the object `owner` of `kind`.
+fn names_owner(meta: &ObjectMeta, owner: &ObjectMeta, kind: &str) -> bool {
+    meta.owner_references
+        .iter()
+        .any(|r| r.controller && r.kind == kind && r.name == owner.name)
 }

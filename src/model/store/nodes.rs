@@ -63,11 +63,29 @@ impl ClusterState {
         out.append(&mut self.changed_nodes);
     }
 
-    /// Replaces a node's spec/status (labels, taints, unschedulable, ready).
+    /// Changes a node's labels, taints or `spec.unschedulable`. What the
+    /// store derives from a node must not change here, and is asserted not
+    /// to: its name, capacity and allocatable (the totals, the GPU devices,
+    /// the usage checks) and `ready` (which follows `update_node_health`).
     pub fn update_node(&mut self, id: NodeId, f: impl FnOnce(&mut Node)) {
         let node = &mut self.nodes[id.0 as usize];
         let labels = node.metadata.labels.clone();
+        let fixed = |n: &Node| {
+            (
+                n.metadata.name.clone(),
+                n.capacity,
+                n.allocatable,
+                n.allocatable_pods,
+                n.ready,
+            )
+        };
+        let before = fixed(node);
         f(node);
+        assert!(
+            fixed(node) == before,
+            "update_node changed what the store derives from node {}",
+            node.metadata.name
+        );
         if node.metadata.labels != labels {
             self.nodes_generation += 1;
         }
