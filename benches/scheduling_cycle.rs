@@ -342,7 +342,7 @@ fn preemption(c: &mut Criterion) {
                             .nominated_node(id)
                             .expect("the preemptor is nominated");
                         let victims: Vec<PodId> = state
-                            .bound_pods
+                            .bound_pods()
                             .iter()
                             .copied()
                             .filter(|&v| {

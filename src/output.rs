@@ -84,7 +84,7 @@ pub fn write_results(
         write_file(tmp, "timeseries.csv", |w| {
             writers::write_timeseries(w, &report.recorder.samples)
         })?;
-        if !report.state.workloads.is_empty() {
+        if !report.state.workloads().is_empty() {
             write_file(tmp, WORKLOADS_CSV, |w| {
                 writers::write_workloads(w, &report.state, &report.recorder.workload_samples)
             })?;
@@ -126,7 +126,7 @@ pub fn run_streaming(
         streams.events.finish()?;
         streams.timeseries.finish()?;
         streams.workloads.finish()?;
-        if report.state.workloads.is_empty() {
+        if report.state.workloads().is_empty() {
             // No workload objects, no workloads.csv (as in memory).
             fs::remove_file(tmp.join(WORKLOADS_CSV))?;
         }
@@ -267,7 +267,7 @@ fn write_rest(
         write_file(tmp, "summary.csv", |w| {
             writers::write_summary(w, &report.summary)
         })?;
-        if !report.state.workloads.is_empty() {
+        if !report.state.workloads().is_empty() {
             write_file(tmp, "workload_summary.csv", |w| {
                 writers::write_workload_summary(w, &report.state, &report.recorder.workload_figures)
             })?;

@@ -164,7 +164,7 @@ pub fn sync<E: From<ControllerEvent>>(
             }
         }
     }
-    state.workloads[id.0 as usize].status.active = active;
+    state.workload_status_mut(id).active = active;
     for (list, limit) in [
         (succeeded, spec.successful_jobs_history_limit),
         (failed, spec.failed_jobs_history_limit),

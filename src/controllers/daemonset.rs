@@ -229,8 +229,8 @@ pub fn sync<E: From<ControllerEvent>>(
     // surging, whether a new pod may be created there).
     let mut outdated: Vec<(NodeId, PodId, Option<PodId>, bool)> = Vec::new();
     // By node id: whether the node should run a pod (the status counts only those).
-    let mut should_run_on: Vec<bool> = Vec::with_capacity(state.nodes.len());
-    for i in 0..state.nodes.len() {
+    let mut should_run_on: Vec<bool> = Vec::with_capacity(state.nodes().len());
+    for i in 0..state.nodes().len() {
         let node = NodeId(i as u32);
         let on_node = by_node.remove(&node).unwrap_or_default();
         // `podsShouldBeOnNode`: create where the pod should run, keep what
@@ -359,7 +359,7 @@ pub fn sync<E: From<ControllerEvent>>(
         .filter(|(node, _)| should_run_on[node.0 as usize])
         .map(|(_, p)| p)
         .collect();
-    let status = &mut state.workloads[id.0 as usize].status;
+    let status = state.workload_status_mut(id);
     status.desired = desired;
     status.replicas = pods.len() as i32;
     let ready = pods.iter().filter(|&&p| is_ready(state, p)).count() as i32;
@@ -379,7 +379,7 @@ pub fn sync<E: From<ControllerEvent>>(
                 == Some(&hash)
         })
         .count() as i32;
-    let status = &mut state.workloads[id.0 as usize].status;
+    let status = state.workload_status_mut(id);
     status.ready = ready;
     status.available = available;
     status.updated = updated;

@@ -398,7 +398,7 @@ fn update_status<E: From<ControllerEvent>>(
     let deadline = memory
         .last_progress
         .map(|t| t + SimDuration::from_secs(spec.progress_deadline_seconds.max(0) as u64));
-    let status = &mut state.workloads[id.0 as usize].status;
+    let status = state.workload_status_mut(id);
     status.replicas = replicas;
     status.ready = ready;
     status.available = available;
@@ -425,7 +425,7 @@ fn update_status<E: From<ControllerEvent>>(
         }
         cleanup_history(cm, id, spec, hash, state, now);
     } else if let Some(deadline) = deadline {
-        let status = &mut state.workloads[id.0 as usize].status;
+        let status = state.workload_status_mut(id);
         if now >= deadline {
             if status
                 .condition("Progressing")

@@ -55,7 +55,7 @@ pub fn sync<E: From<ControllerEvent>>(
         memory.endpoints_selected.len() as i32,
         memory.endpoints_ready.len() as i32,
     );
-    let status = &mut state.workloads[id.0 as usize].status;
+    let status = state.workload_status_mut(id);
     status.replicas = selected;
     status.ready = ready;
     status.available = ready;

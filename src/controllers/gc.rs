@@ -29,17 +29,10 @@ pub fn delete_workload<E: From<ControllerEvent>>(
         }
         Propagation::Orphan => {
             for pod in cm.pods_of(id, state) {
-                let entry = state.pod_mut(pod);
-                entry.owner = None;
-                entry.pod.metadata.owner_references.clear();
+                state.orphan_pod(pod);
             }
             for child in cm.children_of(id, state) {
-                state.workloads[child.0 as usize].owner = None;
-                state.workloads[child.0 as usize]
-                    .workload
-                    .metadata
-                    .owner_references
-                    .clear();
+                state.orphan_workload(child);
             }
             cm.disown_all(id);
             state.remove_workload(id, now);

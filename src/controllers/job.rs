@@ -103,15 +103,12 @@ pub fn sync<E: From<ControllerEvent>>(
                 cm.delete_pod(id, p, state, now);
             }
         }
-        state.workloads[id.0 as usize]
-            .status
+        state
+            .workload_status_mut(id)
             .set_condition("Suspended", true, "JobSuspended", now);
         return;
     }
-    let start = *state.workloads[id.0 as usize]
-        .status
-        .start_time
-        .get_or_insert(now);
+    let start = *state.workload_status_mut(id).start_time.get_or_insert(now);
 
     // One pass over the pods: count those that finished since the last
     // sync, and list the active ones.
@@ -151,7 +148,7 @@ pub fn sync<E: From<ControllerEvent>>(
     }
     debug_assert!(memory.counted.iter().all(|p| pods.binary_search(p).is_ok()));
     let (succeeded, failed) = {
-        let status = &mut state.workloads[id.0 as usize].status;
+        let status = state.workload_status_mut(id);
         status.succeeded += new_succeeded;
         status.failed += new_failed;
         (status.succeeded, status.failed)
@@ -191,8 +188,8 @@ pub fn sync<E: From<ControllerEvent>>(
         for &p in &active {
             cm.delete_pod(id, p, state, now);
         }
-        state.workloads[id.0 as usize]
-            .status
+        state
+            .workload_status_mut(id)
             .set_condition("Failed", true, reason, now);
         record(state, id, now, reason, message.to_string());
         finish(cm, id, state, events);
@@ -202,7 +199,7 @@ pub fn sync<E: From<ControllerEvent>>(
         for &p in &active {
             cm.delete_pod(id, p, state, now);
         }
-        let status = &mut state.workloads[id.0 as usize].status;
+        let status = state.workload_status_mut(id);
         status.completion_time = Some(now);
         status.set_condition("Complete", true, "", now);
         record(state, id, now, "Completed", "Job completed".into());
@@ -263,7 +260,7 @@ pub fn sync<E: From<ControllerEvent>>(
         ready = active_now.iter().filter(|&&p| is_ready(state, p)).count() as i32;
         active = active_now;
     }
-    let status = &mut state.workloads[id.0 as usize].status;
+    let status = state.workload_status_mut(id);
     status.active = active.len() as i32;
     status.ready = ready;
     status.replicas = status.active;
@@ -325,7 +322,7 @@ fn finish<E: From<ControllerEvent>>(
     state: &mut ClusterState,
     events: &mut EventQueue<E>,
 ) {
-    let status = &mut state.workloads[id.0 as usize].status;
+    let status = state.workload_status_mut(id);
     status.active = 0;
     status.ready = 0;
     status.replicas = 0;

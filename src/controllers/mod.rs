@@ -176,9 +176,9 @@ impl ControllerManager {
                 self.grow(id);
                 if let WorkloadSpec::Service(_) = state.workload(id).workload.spec {
                     self.services.push(id);
-                    for i in 0..state.pods.len() {
+                    for i in 0..state.pods().len() {
                         let pod = PodId(i as u32);
-                        if !state.pods.is_retired(pod) && endpoints::selects(state, id, pod) {
+                        if !state.pods().is_retired(pod) && endpoints::selects(state, id, pod) {
                             endpoints::observe(&mut self.memory[id.0 as usize], pod, state);
                         }
                     }
@@ -236,7 +236,7 @@ impl ControllerManager {
                 {
                     events.schedule(events.now(), ControllerEvent::NodeSync(node).into());
                 }
-                for (i, w) in state.workloads.iter().enumerate() {
+                for (i, w) in state.workloads().iter().enumerate() {
                     if w.deleted.is_none() && matches!(w.workload.spec, WorkloadSpec::DaemonSet(_))
                     {
                         self.enqueue(WorkloadId(i as u32), events);
@@ -280,7 +280,7 @@ impl ControllerManager {
                 self.taint_eviction.on_node_updated(node, state, events);
             }
             // A retired pod finished long ago: nothing to evict.
-            ControllerEvent::PodTaintSync(pod) if state.pods.is_retired(pod) => {}
+            ControllerEvent::PodTaintSync(pod) if state.pods().is_retired(pod) => {}
             ControllerEvent::PodTaintSync(pod) => {
                 self.taint_eviction.on_pod_event(pod, state, events)
             }
@@ -324,7 +324,7 @@ impl ControllerManager {
     ) -> (&[PodId], &mut Memory) {
         self.grow(id);
         let list = &mut self.owned_pods[id.0 as usize];
-        list.retain(|&p| state.pods.get(p).is_some_and(|e| e.deleted.is_none()));
+        list.retain(|&p| state.pods().get(p).is_some_and(|e| e.deleted.is_none()));
         (list, &mut self.memory[id.0 as usize])
     }
 
@@ -374,8 +374,7 @@ impl ControllerManager {
         customize(&mut metadata);
         let message = format!("Created pod: {}", metadata.name);
         let pod = Pod::new(metadata, Arc::clone(&template.spec));
-        let id = state.add_pod(pod, now);
-        state.pod_mut(id).owner = Some(owner);
+        let id = state.add_owned_pod(pod, owner, now);
         self.grow(owner);
         self.owned_pods[owner.0 as usize].push(id);
         record(state, owner, now, "SuccessfulCreate", message);

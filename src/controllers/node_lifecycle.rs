@@ -178,7 +178,7 @@ impl NodeLifecycle {
     }
 
     fn no_schedule_stale(&self, node: NodeId, state: &ClusterState) -> bool {
-        let want = no_schedule_key(state.node_health[node.0 as usize].ready);
+        let want = no_schedule_key(state.node_health(node).ready);
         let stale = [TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE]
             .into_iter()
             .any(|k| Some(k) != want && has_taint(state, node, k, TaintEffect::NoSchedule));
@@ -201,11 +201,12 @@ impl NodeLifecycle {
         state: &mut ClusterState,
         events: &mut EventQueue<E>,
     ) {
-        if self.nodes.len() < state.nodes.len() {
-            self.nodes.resize_with(state.nodes.len(), Observed::default);
+        if self.nodes.len() < state.nodes().len() {
+            self.nodes
+                .resize_with(state.nodes().len(), Observed::default);
         }
         if self.no_schedule_stale(node, state) {
-            let want = no_schedule_key(state.node_health[node.0 as usize].ready);
+            let want = no_schedule_key(state.node_health(node).ready);
             state.update_node(node, |n| {
                 n.taints.retain(|t| {
                     t.effect != TaintEffect::NoSchedule
@@ -247,7 +248,7 @@ impl NodeLifecycle {
     /// already Unknown (or NotReady) and queued or tainted wait for a
     /// notification (a renewed Lease, a zone change) before anything changes.
     fn node_needs_monitor(&self, node: NodeId, state: &ClusterState) -> bool {
-        let h = &state.node_health[node.0 as usize];
+        let h = &state.node_health(node);
         let observed = self
             .nodes
             .get(node.0 as usize)
@@ -260,7 +261,7 @@ impl NodeLifecycle {
     }
 
     fn needs_monitor(&self, state: &ClusterState) -> bool {
-        (0..state.nodes.len()).any(|i| self.node_needs_monitor(NodeId(i as u32), state))
+        (0..state.nodes().len()).any(|i| self.node_needs_monitor(NodeId(i as u32), state))
     }
 
     /// `monitorNodeHealth`.
@@ -273,12 +274,12 @@ impl NodeLifecycle {
         let nl = &mut cm.node_lifecycle;
         nl.monitor_pending = false;
         let config = nl.config;
-        if nl.nodes.len() < state.nodes.len() {
-            nl.nodes.resize_with(state.nodes.len(), Observed::default);
+        if nl.nodes.len() < state.nodes().len() {
+            nl.nodes.resize_with(state.nodes().len(), Observed::default);
         }
-        for i in 0..state.nodes.len() {
+        for i in 0..state.nodes().len() {
             let node = NodeId(i as u32);
-            let health = state.node_health[i];
+            let health = *state.node_health(node);
             let obs = &mut nl.nodes[i];
             // tryUpdateNodeHealth: a renewed Lease refreshes the probe timestamp.
             let renew = health.lease_renew_time(now);
@@ -291,7 +292,7 @@ impl NodeLifecycle {
             {
                 state.update_node_health(node, |h| h.ready = ConditionStatus::Unknown);
             }
-            let current = state.node_health[i].ready;
+            let current = state.node_health(node).ready;
             let observed = nl.nodes[i].ready;
             if current != ConditionStatus::True && observed == ConditionStatus::True {
                 let name = state.node(node).name().to_string();
@@ -321,9 +322,9 @@ impl NodeLifecycle {
 
     /// The node's zone key index (`utilnode.GetZoneKey`, interned).
     fn node_key(&mut self, state: &ClusterState, node: NodeId) -> usize {
-        if self.node_keys_generation != Some(state.nodes_generation) {
+        if self.node_keys_generation != Some(state.nodes_generation()) {
             self.node_keys.clear();
-            for i in 0..state.nodes.len() {
+            for i in 0..state.nodes().len() {
                 let key = zone_key(state, NodeId(i as u32));
                 let next = self.zone_keys.len();
                 let k = *self.zone_keys.entry(key).or_insert(next);
@@ -332,7 +333,7 @@ impl NodeLifecycle {
                 }
                 self.node_keys.push(k);
             }
-            self.node_keys_generation = Some(state.nodes_generation);
+            self.node_keys_generation = Some(state.nodes_generation());
         }
         let k = self.node_keys[node.0 as usize];
         debug_assert_eq!(
@@ -398,13 +399,13 @@ impl NodeLifecycle {
     fn handle_disruption(&mut self, state: &mut ClusterState, now: SimTime) {
         // (ready, not ready) nodes by zone key index.
         let mut counts: Vec<(u32, u32)> = Vec::new();
-        for i in 0..state.nodes.len() {
+        for i in 0..state.nodes().len() {
             let key = self.node_key(state, NodeId(i as u32));
             if counts.len() <= key {
                 counts.resize(key + 1, (0, 0));
             }
             let c = &mut counts[key];
-            if state.node_health[i].ready == ConditionStatus::True {
+            if state.node_health(NodeId(i as u32)).ready == ConditionStatus::True {
                 c.0 += 1;
             } else {
                 c.1 += 1;
@@ -442,7 +443,7 @@ impl NodeLifecycle {
         if all_full {
             // Every zone is down: assume the control plane lost the network,
             // stop evicting and take the NoExecute taints off.
-            for i in 0..state.nodes.len() {
+            for i in 0..state.nodes().len() {
                 remove_no_execute(state, NodeId(i as u32));
             }
             for &(k, s) in &zone_states {
@@ -453,7 +454,7 @@ impl NodeLifecycle {
             }
             return;
         }
-        let n_nodes = state.nodes.len() as u32;
+        let n_nodes = state.nodes().len() as u32;
         for (k, s) in zone_states {
             let large = n_nodes > self.config.large_cluster_size_threshold;
             let (healthy, secondary) = (
@@ -506,7 +507,7 @@ impl NodeLifecycle {
             }
             z.queue.pop_front();
             z.next_token = now + SimDuration::from_secs_f64(1.0 / z.qps);
-            let (add, opposite) = match state.node_health[node.0 as usize].ready {
+            let (add, opposite) = match state.node_health(node).ready {
                 // Ready again: nothing to taint.
                 ConditionStatus::True => continue,
                 ConditionStatus::False => (TAINT_NODE_NOT_READY, TAINT_NODE_UNREACHABLE),
@@ -543,11 +544,7 @@ fn mark_pods_not_ready(state: &mut ClusterState, node: NodeId, now: SimTime) {
         if e.deleted.is_some() || e.status.phase.is_terminal() {
             continue;
         }
-        if e.status.conditions.ready.is_some() {
-            let c = &mut state.pod_mut(pod).status.conditions;
-            c.ready = None;
-            state.pod_status_changed(pod);
-        }
+        state.mark_pod_not_ready(pod);
         state.record_pod_event(now, pod, "NodeNotReady", "Node is not ready".into());
     }
 }

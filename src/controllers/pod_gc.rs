@@ -19,7 +19,7 @@ pub const GC_CHECK_PERIOD: SimDuration = SimDuration(20_000_000);
 
 /// Not Ready and tainted out-of-service.
 pub fn out_of_service(state: &ClusterState, node: NodeId) -> bool {
-    state.node_health[node.0 as usize].ready != ConditionStatus::True
+    state.node_health(node).ready != ConditionStatus::True
         && state
             .node(node)
             .taints
@@ -41,7 +41,7 @@ pub fn arm<E: From<ControllerEvent>>(cm: &mut ControllerManager, events: &mut Ev
 pub fn run(cm: &mut ControllerManager, state: &mut ClusterState, now: SimTime) {
     cm.pod_gc_pending = false;
     // The pods of the out-of-service nodes, in id order (as upstream lists them).
-    let mut pods: Vec<PodId> = (0..state.nodes.len())
+    let mut pods: Vec<PodId> = (0..state.nodes().len())
         .map(|n| NodeId(n as u32))
         .filter(|&n| out_of_service(state, n))
         .flat_map(|n| state.pods_on_node(n))

@@ -174,7 +174,7 @@ fn update_status<E: From<ControllerEvent>>(
     for &at in &pods.available_later {
         sync_at(cm, id, at, events);
     }
-    let status = &mut state.workloads[id.0 as usize].status;
+    let status = state.workload_status_mut(id);
     status.replicas = pods.active;
     status.updated = pods.active;
     status.ready = pods.ready;

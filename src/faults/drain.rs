@@ -9,7 +9,7 @@ use crate::model::ClusterState;
 
 fn find(state: &ClusterState, name: &str) -> Option<NodeId> {
     state
-        .nodes
+        .nodes()
         .iter()
         .position(|n| n.metadata.name == name)
         .map(|i| NodeId(i as u32))

@@ -276,9 +276,9 @@ impl Faults {
 
 /// The nodes a target names that exist now, in node order.
 fn resolve(target: &Target, state: &ClusterState) -> Vec<NodeId> {
-    (0..state.nodes.len())
+    (0..state.nodes().len())
         .filter(|&i| {
-            let node = &state.nodes[i];
+            let node = &state.nodes()[i];
             match target {
                 Target::Nodes(names) => names.contains(&node.metadata.name),
                 Target::Zone(z) => node.metadata.labels.get(LABEL_TOPOLOGY_ZONE) == Some(z),

@@ -247,7 +247,7 @@ impl Kubelets {
         // As the pod startup latency tracker: from the first pull started
         // to the last one finished, failed tries and backoff included.
         let first = *self.runtime(id).first_pull.get_or_insert(requested);
-        state.pod_mut(id).image_pull = now.since(first);
+        state.set_image_pull_time(id, now.since(first));
         self.run_container(id, c, state, events);
     }
 }

@@ -29,6 +29,7 @@ use crate::engine::{EventQueue, SimDuration, SimTime, TimerId};
 use crate::model::api_latency::Hop;
 use crate::model::pod::{Container, RestartPolicy};
 use crate::model::probe::ProbeKind;
+pub use crate::model::status::ContainerRef;
 use crate::model::status::ContainerState;
 use crate::model::store::{NodeId, PodId, WatchEvent};
 use crate::model::{ClusterState, PodPhase, ResourceName};
@@ -36,13 +37,6 @@ use backoff::RestartBackoff;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::borrow::Cow;
-
-/// Which container of a pod: init containers run before app containers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ContainerRef {
-    Init(u16),
-    App(u16),
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KubeletEvent {
@@ -221,14 +215,14 @@ impl Kubelets {
         let Some(name) = entry.pod.spec.node_name.clone() else {
             return;
         };
-        let Some(node_idx) = state.nodes.iter().position(|n| n.metadata.name == name) else {
+        let Some(node_idx) = state.nodes().iter().position(|n| n.metadata.name == name) else {
             return; // No such node: the pod stays Pending, as upstream.
         };
         let node_id = NodeId(node_idx as u32);
         match admission_failure(state, id, node_id) {
             None => state.bind(id, node_id, now),
             Some((reason, message)) => {
-                state.pod_mut(id).status.reason = Some(reason.clone());
+                state.set_pod_reason(id, reason.clone());
                 state.set_phase(id, PodPhase::Failed, now);
                 state.record_pod_event(now, id, reason, message);
             }
@@ -270,7 +264,7 @@ impl Kubelets {
         state: &mut ClusterState,
         events: &mut EventQueue<E>,
     ) {
-        state.pod_mut(id).status.conditions.initialized = Some(events.now());
+        state.set_pod_initialized(id, events.now());
         for c in 0..state.pod(id).pod.spec.containers.len() {
             self.create_container(id, ContainerRef::App(c as u16), state, events);
         }
@@ -303,13 +297,8 @@ impl Kubelets {
                 state.pod(id).pod.spec.init_containers[i as usize].restart_policy_always
             }
         };
-        let status = &mut state.pod_mut(id).status;
-        let cs = match c {
-            ContainerRef::Init(i) => &mut status.init_container_statuses[i as usize],
-            ContainerRef::App(i) => &mut status.container_statuses[i as usize],
-        };
-        cs.ready = matches!(s, ContainerState::Running { .. }) && counts && !probed;
-        cs.state = s;
+        let ready = matches!(s, ContainerState::Running { .. }) && counts && !probed;
+        state.set_container_state(id, c, s, ready);
     }
 
     /// Makes sure the container's image is there, then creates the container.
@@ -374,17 +363,7 @@ impl Kubelets {
                 slot.timer = None;
                 let finished_at = slot.finished_at;
                 slot.backoff.on_restart(finished_at, now);
-                let entry = state.pod_mut(id);
-                entry.backoff = entry.backoff + now.since(finished_at);
-                let status = &mut state.pod_mut(id).status;
-                match c {
-                    ContainerRef::Init(i) => {
-                        status.init_container_statuses[i as usize].restart_count += 1
-                    }
-                    ContainerRef::App(i) => {
-                        status.container_statuses[i as usize].restart_count += 1
-                    }
-                }
+                state.count_container_restart(id, c, now.since(finished_at));
                 self.create_container(id, c, state, events);
             }
         }
@@ -493,38 +472,7 @@ impl Kubelets {
     fn update_readiness(&self, id: PodId, state: &mut ClusterState, now: SimTime) {
         let (latency, seed) = &self.api_latency;
         let observed = now + latency.delay(Hop::StatusUpdate, id, *seed);
-        let entry = state.pod_mut(id);
-        let all_running = entry
-            .status
-            .container_statuses
-            .iter()
-            .all(|s| matches!(s.state, ContainerState::Running { .. }));
-        // Sidecars' readiness counts toward the pod's (KEP-753).
-        let spec = std::sync::Arc::clone(&entry.pod.spec);
-        let sidecars_ready = spec
-            .init_containers
-            .iter()
-            .zip(&entry.status.init_container_statuses)
-            .all(|(c, s)| !c.restart_policy_always || s.ready);
-        let all_ready = sidecars_ready && entry.status.container_statuses.iter().all(|s| s.ready);
-        let conditions = &mut entry.status.conditions;
-        let was_ready = conditions.ready.is_some();
-        if all_running {
-            entry.started.get_or_insert(observed);
-        }
-        if all_ready {
-            entry.ready.get_or_insert(observed);
-            if conditions.ready.is_none() {
-                conditions.containers_ready = Some(now);
-                conditions.ready = Some(now);
-            }
-        } else {
-            conditions.containers_ready = None;
-            conditions.ready = None;
-        }
-        if was_ready != entry.status.conditions.ready.is_some() {
-            state.pod_status_changed(id);
-        }
+        state.update_pod_readiness(id, now, observed);
     }
 
     /// Graceful termination (`kuberuntime_container.go` killContainer, v1.32):
@@ -723,9 +671,8 @@ impl Kubelets {
         if let Some(mut rt) = self.pods[id.0 as usize].take() {
             rt.cancel_timers(events);
         }
-        state.pod_mut(id).status.reason = Some(reason.into());
-        state.pod_mut(id).status.conditions.ready = None;
-        state.pod_mut(id).status.conditions.containers_ready = None;
+        state.set_pod_reason(id, reason);
+        state.clear_pod_readiness(id);
         state.set_phase(id, phase, now);
     }
 }
@@ -739,7 +686,7 @@ fn admission_failure(
     node_id: NodeId,
 ) -> Option<(Cow<'static, str>, String)> {
     let node = state.node(node_id);
-    let usage = &state.node_usage[node_id.0 as usize];
+    let usage = state.node_usage(node_id);
     if usage.pod_count + 1 > node.allocatable_pods {
         let msg = format!(
             "Node didn't have enough resource: pods, requested: 1, used: {}, capacity: {}",
@@ -755,7 +702,7 @@ fn admission_failure(
     ];
     resources.extend(
         state
-            .resource_names
+            .resource_names()
             .extended_ids()
             .map(ResourceName::Extended),
     );
@@ -764,7 +711,7 @@ fn admission_failure(
         if want == 0 || want <= cap - used {
             return None;
         }
-        let name = state.resource_names.name(r);
+        let name = state.resource_names().name(r);
         // Reasons are "OutOf" + the resource name: OutOfcpu, OutOfnvidia.com/gpu …
         let reason = Cow::Owned(format!("OutOf{name}"));
         Some((reason, format!("Node didn't have enough resource: {name}, requested: {want}, used: {used}, capacity: {cap}")))

@@ -22,7 +22,6 @@
 use super::Kubelets;
 use crate::engine::{EventQueue, SimTime};
 use crate::model::node_health::ConditionStatus;
-use crate::model::status::ContainerState;
 use crate::model::store::{NodeId, PodId, WatchEvent};
 use crate::model::{ClusterState, PodPhase};
 
@@ -89,7 +88,7 @@ impl Kubelets {
     /// The kubelet registers the node and starts renewing its Lease.
     pub(super) fn on_node_added(&mut self, id: NodeId, state: &mut ClusterState, now: SimTime) {
         self.node_mut(id);
-        state.node_health[id.0 as usize].lease_since = now;
+        state.start_node_lease(id, now);
     }
 
     /// Holds back a notification the kubelet of an unreachable node cannot
@@ -183,7 +182,7 @@ impl Kubelets {
                     self.update_readiness(pod, state, now);
                 }
             }
-        } else if fault.reachable() && state.node_health[node.0 as usize].ready != ready {
+        } else if fault.reachable() && state.node_health(node).ready != ready {
             state.update_node_health(node, |h| h.ready = ready);
             self.record_ready(node, ready, state, now);
         }
@@ -228,28 +227,17 @@ impl Kubelets {
                 continue;
             }
             if had_runtime.is_some() {
-                let status = &mut state.pod_mut(pod).status;
-                for cs in status
-                    .init_container_statuses
-                    .iter_mut()
-                    .chain(status.container_statuses.iter_mut())
-                {
-                    if matches!(cs.state, ContainerState::Running { .. }) {
-                        cs.state = ContainerState::Terminated {
-                            exit_code: LOST_CONTAINER_EXIT_CODE,
-                            reason: "ContainerStatusUnknown",
-                            finished_at: now,
-                        };
-                        cs.ready = false;
-                    }
-                }
-                let conditions = &mut state.pod_mut(pod).status.conditions;
-                conditions.ready = None;
-                conditions.containers_ready = None;
+                state.lose_running_containers(
+                    pod,
+                    LOST_CONTAINER_EXIT_CODE,
+                    "ContainerStatusUnknown",
+                    now,
+                );
+                state.clear_pod_readiness(pod);
                 state.pod_status_changed(pod);
                 let policy = state.pod(pod).pod.spec.restart_policy;
                 if !policy.restarts(LOST_CONTAINER_EXIT_CODE) {
-                    state.pod_mut(pod).status.reason = Some("ContainerStatusUnknown".into());
+                    state.set_pod_reason(pod, "ContainerStatusUnknown");
                     state.set_phase(pod, PodPhase::Failed, now);
                     continue;
                 }
@@ -259,16 +247,7 @@ impl Kubelets {
                     "SandboxChanged",
                     "Pod sandbox changed, it will be killed and re-created.".into(),
                 );
-                let status = &mut state.pod_mut(pod).status;
-                for cs in status
-                    .init_container_statuses
-                    .iter_mut()
-                    .chain(status.container_statuses.iter_mut())
-                {
-                    if matches!(cs.state, ContainerState::Terminated { .. }) {
-                        cs.restart_count += 1;
-                    }
-                }
+                state.count_sandbox_restart(pod);
             }
             self.start_pod(pod, state, events);
         }

@@ -264,13 +264,7 @@ impl Kubelets {
         state: &mut ClusterState,
         now: SimTime,
     ) {
-        let status = &mut state.pod_mut(id).status;
-        let cs = match c {
-            ContainerRef::App(i) => &mut status.container_statuses[i as usize],
-            ContainerRef::Init(i) => &mut status.init_container_statuses[i as usize],
-        };
-        if cs.ready != ready {
-            cs.ready = ready;
+        if state.set_container_ready(id, c, ready) {
             self.update_readiness(id, state, now);
         }
     }

@@ -39,9 +39,9 @@ pub struct NodeTimeline {
 
 fn view(state: &ClusterState, node: NodeId) -> NodeView {
     let n = state.node(node);
-    let usage = &state.node_usage[node.0 as usize];
+    let usage = state.node_usage(node);
     NodeView {
-        condition: state.node_health[node.0 as usize].ready.node_status(),
+        condition: state.node_health(node).ready.node_status(),
         unschedulable: n.unschedulable,
         taints: n
             .taints

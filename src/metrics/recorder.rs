@@ -155,23 +155,27 @@ impl Recorder {
         pods_unschedulable: usize,
         rollout_started: impl Fn(WorkloadId) -> Option<SimTime>,
     ) {
-        let count = |p: PodPhase| state.phase_counts[p as usize];
+        let count = |p: PodPhase| state.pods_in_phase(p);
         let sample = Sample {
             time,
-            nodes_ready: state.nodes.iter().filter(|n| n.ready).count(),
-            nodes_with_pods: state.node_usage.iter().filter(|u| u.pod_count > 0).count(),
+            nodes_ready: state.nodes().iter().filter(|n| n.ready).count(),
+            nodes_with_pods: state
+                .node_usages()
+                .iter()
+                .filter(|u| u.pod_count > 0)
+                .count(),
             pods_pending: count(PodPhase::Pending),
             pods_running: count(PodPhase::Running),
             pods_succeeded: count(PodPhase::Succeeded),
             pods_failed: count(PodPhase::Failed),
             pods_unschedulable,
             cpu_allocated_ratio: ratio(
-                state.requested_total.cpu_millis,
-                state.allocatable_total.cpu_millis,
+                state.requested_total().cpu_millis,
+                state.allocatable_total().cpu_millis,
             ),
             memory_allocated_ratio: ratio(
-                state.requested_total.memory_bytes,
-                state.allocatable_total.memory_bytes,
+                state.requested_total().memory_bytes,
+                state.allocatable_total().memory_bytes,
             ),
         };
         self.last_sample_time = Some(time);
@@ -182,7 +186,7 @@ impl Recorder {
                 .write(super::writers::timeseries_record(&sample)),
             None => self.samples.push(sample),
         }
-        let all = state.workloads.len();
+        let all = state.workloads().len();
         self.live_workloads
             .extend((self.workloads_seen..all).map(|i| WorkloadId(i as u32)));
         self.workloads_seen = all;
@@ -221,7 +225,7 @@ impl Recorder {
     /// At the end of the run: folds in the rollouts completed after the
     /// last sample (at its very moment).
     pub fn finish_samples(&mut self, state: &ClusterState) {
-        for (f, w) in self.workload_figures.iter_mut().zip(&state.workloads) {
+        for (f, w) in self.workload_figures.iter_mut().zip(state.workloads()) {
             f.catch_up(&w.status.rollouts, None);
         }
     }

@@ -228,7 +228,7 @@ impl RecoveryTracker {
                 // not every pod it ever had.
                 if pods.len() >= PRUNE_MIN && pods.len() >= 2 * pods.len_pruned {
                     pods.list
-                        .retain(|&p| state.pods.get(p).is_some_and(|e| e.deleted.is_none()));
+                        .retain(|&p| state.pods().get(p).is_some_and(|e| e.deleted.is_none()));
                     pods.len_pruned = pods.len();
                 }
                 pods.list.push(p);
@@ -247,7 +247,7 @@ impl RecoveryTracker {
             _ => {
                 let owner = event
                     .pod()
-                    .filter(|&p| state.pods.get(p).is_some())
+                    .filter(|&p| state.pods().get(p).is_some())
                     .and_then(|p| top_owner(state, p))
                     .filter(|w| self.open.contains(w));
                 if let Some(w) = owner {
@@ -270,7 +270,7 @@ impl RecoveryTracker {
                 continue;
             }
             let pods = &mut self.pods_by_owner.entry(w).or_default().list;
-            pods.retain(|&p| state.pods.get(p).is_some_and(|e| e.deleted.is_none()));
+            pods.retain(|&p| state.pods().get(p).is_some_and(|e| e.deleted.is_none()));
             let (ready_healthy, on_faulty) = self.counts.entry(w).or_default();
             *ready_healthy = 0;
             on_faulty.clear();

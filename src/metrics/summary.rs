@@ -131,7 +131,7 @@ pub fn summarize(
     let mut attempts = retired.scheduling_attempts;
     let mut unschedulable = 0i64;
     let mut restarts = retired.restarts;
-    for entry in &state.pods {
+    for entry in state.pods() {
         attempts += entry.scheduling_attempts as i64;
         restarts += entry.status.restarts() as i64;
         let (p, s) = pod_times(entry, end);
@@ -148,12 +148,12 @@ pub fn summarize(
     pending.sort_by(f64::total_cmp);
     startup.sort_by(f64::total_cmp);
     let failed_scheduling = recorder.failed_scheduling_events;
-    let count = |p: PodPhase| Figure::Int(state.phase_counts[p as usize]);
+    let count = |p: PodPhase| Figure::Int(state.pods_in_phase(p));
     // Time-weighted means of the sampled ratios: the samples are evenly
     // spaced, so the plain means.
     let sampled = &recorder.sample_figures;
     let mut figures = vec![
-        ("pods_created", Figure::Int(state.pods.len() as i64)),
+        ("pods_created", Figure::Int(state.pods().len() as i64)),
         ("pods_pending", count(PodPhase::Pending)),
         ("pods_running", count(PodPhase::Running)),
         ("pods_succeeded", count(PodPhase::Succeeded)),
@@ -228,7 +228,7 @@ pub fn workload_figures(state: &ClusterState, figures: &[WorkloadFigures]) -> Ve
     let unsampled = WorkloadFigures::default();
     let secs = |t: Option<SimTime>| t.map_or(Figure::Missing, |t| Figure::Float(t.as_secs_f64()));
     state
-        .workloads
+        .workloads()
         .iter()
         .enumerate()
         .map(|(i, w)| {
@@ -289,7 +289,7 @@ fn workload_totals(
     figures: &[WorkloadFigures],
 ) -> Vec<(&'static str, Figure)> {
     let jobs = state
-        .workloads
+        .workloads()
         .iter()
         .filter(|w| matches!(w.workload.spec, WorkloadSpec::Job(_)));
     let (mut completed, mut failed, mut durations) = (0, 0, Vec::new());
@@ -306,7 +306,7 @@ fn workload_totals(
         }
     }
     let deployments: Vec<usize> = state
-        .workloads
+        .workloads()
         .iter()
         .enumerate()
         .filter(|(_, w)| matches!(w.workload.spec, WorkloadSpec::Deployment(_)))
@@ -319,7 +319,7 @@ fn workload_totals(
     let longest_rollout = deployments
         .iter()
         .flat_map(|&i| {
-            state.workloads[i]
+            state.workloads()[i]
                 .status
                 .rollouts
                 .iter()

@@ -131,9 +131,9 @@ pub fn write_pods_with(
     let mut rows = RowFormatter::default();
     w.write_all(rows.format(PODS_HEADER))?;
     let mut buf = Vec::new();
-    for i in 0..state.pods.len() {
+    for i in 0..state.pods().len() {
         let id = PodId(i as u32);
-        match state.pods.get(id) {
+        match state.pods().get(id) {
             Some(entry) => w.write_all(rows.pod(entry, state))?,
             None => {
                 buf.clear();

@@ -31,7 +31,7 @@ pub fn evict(state: &mut ClusterState, pod: PodId, now: SimTime) -> Result<(), E
     // it cannot lower currentHealthy; the API server lets it go.
     let ready = entry.status.conditions.ready.is_some();
     if ready {
-        for pdb in &state.pod_disruption_budgets {
+        for pdb in state.pod_disruption_budgets() {
             if pdb.selects(entry) && pdb.disruptions_allowed(state) <= 0 {
                 return Err(EvictionRefused {
                     pdb: pdb.metadata.name.clone(),

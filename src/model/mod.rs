@@ -14,7 +14,6 @@ pub mod meta;
 pub mod node;
 pub mod node_health;
 pub mod pod;
-pub mod pod_table;
 pub mod policy;
 pub mod probe;
 pub mod quantity;

@@ -5,6 +5,13 @@ use super::pod::PodPhase;
 use crate::engine::SimTime;
 use std::borrow::Cow;
 
+/// Which container of a pod: init containers run before app containers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContainerRef {
+    Init(u16),
+    App(u16),
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ContainerState {
     /// Reason as `kubectl get pods` shows it: ContainerCreating, PodInitializing, CrashLoopBackOff …
@@ -94,6 +101,21 @@ impl PodStatus {
             }
         }
         String::new()
+    }
+
+    /// The status of one container.
+    pub fn container(&self, c: ContainerRef) -> &ContainerStatus {
+        match c {
+            ContainerRef::Init(i) => &self.init_container_statuses[i as usize],
+            ContainerRef::App(i) => &self.container_statuses[i as usize],
+        }
+    }
+
+    pub(super) fn container_mut(&mut self, c: ContainerRef) -> &mut ContainerStatus {
+        match c {
+            ContainerRef::Init(i) => &mut self.init_container_statuses[i as usize],
+            ContainerRef::App(i) => &mut self.container_statuses[i as usize],
+        }
     }
 
     pub fn restarts(&self) -> u32 {

@@ -64,7 +64,7 @@ impl Scheduler {
         let profile_idx = self
             .profile_for(&state.pod(pod_id).pod)
             .expect("queued pods have a profile");
-        state.pod_mut(pod_id).scheduling_attempts += 1;
+        state.count_scheduling_attempt(pod_id);
         if self.node_order_stale {
             self.node_order_stale = false;
             self.rebuild_node_order(state);
@@ -99,7 +99,7 @@ impl Scheduler {
                         message.push_str(&post_filter_message);
                     }
                 }
-                state.pod_mut(pod_id).status.reason = Some("Unschedulable".into());
+                state.set_pod_reason(pod_id, "Unschedulable");
                 state.record_pod_event(now, pod_id, "FailedScheduling", message);
                 self.queue.add_unschedulable(pod_id, rejectors, now);
             }
@@ -138,9 +138,7 @@ impl Scheduler {
         if let Some(node_id) = self.nominator.node_of(pod_id) {
             let usage = self.nominator.usage_with_nominated(state, node_id, pod_id);
             let view = NodeView {
-                usage: usage
-                    .as_ref()
-                    .unwrap_or(&state.node_usage[node_id.0 as usize]),
+                usage: usage.as_ref().unwrap_or(state.node_usage(node_id)),
                 ..NodeView::of(state, node_id)
             };
             let fits = profile.filter.iter().all(|&i| {
@@ -202,7 +200,7 @@ impl Scheduler {
                 let view = NodeView {
                     usage: nominated_usage
                         .as_ref()
-                        .unwrap_or(&state.node_usage[node_id.0 as usize]),
+                        .unwrap_or(state.node_usage(node_id)),
                     ..NodeView::of(state, node_id)
                 };
                 processed += 1;

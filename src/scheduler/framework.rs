@@ -26,8 +26,8 @@ impl<'a> NodeView<'a> {
     pub fn of(state: &'a ClusterState, id: NodeId) -> Self {
         NodeView {
             id,
-            node: &state.nodes[id.0 as usize],
-            usage: &state.node_usage[id.0 as usize],
+            node: &state.nodes()[id.0 as usize],
+            usage: state.node_usage(id),
         }
     }
 }
@@ -63,7 +63,7 @@ impl FilterReason {
         match self {
             FilterReason::TooManyPods => "Too many pods".into(),
             FilterReason::Insufficient(r) => {
-                format!("Insufficient {}", state.resource_names.name(*r))
+                format!("Insufficient {}", state.resource_names().name(*r))
             }
             FilterReason::UntoleratedTaint(i) => {
                 let t = &node.taints[*i];

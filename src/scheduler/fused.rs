@@ -351,7 +351,7 @@ impl Plan {
             // Recorded after the loop: stores into another vector inside it
             // cost the loop its registers (the compiler cannot tell the
             // vectors apart).
-            last.slot.resize(state.nodes.len(), 0);
+            last.slot.resize(state.nodes().len(), 0);
             for (k, &node_id) in feasible.iter().enumerate() {
                 last.slot[node_id.0 as usize] = k as u32;
             }
@@ -651,7 +651,7 @@ mod tests {
         for i in 0..n_nodes * 3 {
             let node_id = NodeId(rng.gen_range(0..n_nodes) as u32);
             let p = random_pod(&mut rng, format!("existing-{i}"));
-            let usage = &state.node_usage[node_id.0 as usize];
+            let usage = state.node_usage(node_id);
             let node = state.node(node_id);
             let mut after: Resources = usage.requested;
             after += &p.requests;
@@ -844,7 +844,8 @@ mod tests {
                 random_cluster(case, plain, prefer_no_schedule),
             ];
             let mut schedulers = [0, 1].map(|k| {
-                let config = config(case, &mut states[k].resource_names);
+                // random_cluster has interned EXTENDED already: the copy gains nothing.
+                let config = config(case, &mut states[k].resource_names().clone());
                 let options = SchedulerOptions {
                     fused: k == 0,
                     ..SchedulerOptions::default()
@@ -875,16 +876,16 @@ mod tests {
                 let mut ids = [PodId(0); 2];
                 for k in 0..2 {
                     let (state, scheduler) = (&mut states[k], &mut schedulers[k]);
-                    if let Some(d) = delete.filter(|_| !state.bound_pods.is_empty()) {
+                    if let Some(d) = delete.filter(|_| !state.bound_pods().is_empty()) {
                         let victim = *state
-                            .bound_pods
+                            .bound_pods()
                             .iter()
-                            .nth(d % state.bound_pods.len())
+                            .nth(d % state.bound_pods().len())
                             .unwrap();
                         state.delete_pod(victim, SimTime::ZERO);
                     }
                     if let Some(u) = update {
-                        let id = NodeId((u % state.nodes.len()) as u32);
+                        let id = NodeId((u % state.nodes().len()) as u32);
                         state.update_node(id, |n| {
                             n.unschedulable = !n.unschedulable;
                             if n.taints.pop().is_none() {

@@ -259,7 +259,7 @@ impl Scheduler {
     fn rebuild_node_order(&mut self, state: &ClusterState) {
         self.last_pass.forget();
         let mut zones: Vec<(&str, Vec<NodeId>)> = Vec::new();
-        for (i, node) in state.nodes.iter().enumerate() {
+        for (i, node) in state.nodes().iter().enumerate() {
             let zone = node
                 .metadata
                 .labels

@@ -63,7 +63,7 @@ impl Nominator {
             return None;
         }
         let priority = state.pod(pod_id).pod.spec.priority;
-        let mut usage = state.node_usage[node_id.0 as usize];
+        let mut usage = *state.node_usage(node_id);
         let mut any = false;
         for &p in nominated {
             let other = &state.pod(p).pod;

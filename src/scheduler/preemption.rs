@@ -270,7 +270,7 @@ impl Scheduler {
         let pod = &entry.pod;
         let preemptor_priority = pod.spec.priority;
         // `PodEligibleToPreemptOthers`.
-        if preemption_policy(&pod.spec, &state.priority_classes) == PreemptionPolicy::Never {
+        if preemption_policy(&pod.spec, state.priority_classes()) == PreemptionPolicy::Never {
             return Some("preemption: not eligible due to preemptionPolicy=Never.".into());
         }
         if let Some(nominated) = self.nominator.node_of(pod_id) {
@@ -301,7 +301,7 @@ impl Scheduler {
         let mut candidates = Vec::new();
         let mut diagnosis: BTreeMap<String, usize> = BTreeMap::new();
         if !potential.is_empty() {
-            let pdbs = &state.pod_disruption_budgets;
+            let pdbs = state.pod_disruption_budgets();
             let allowed: Vec<i32> = pdbs.iter().map(|p| p.disruptions_allowed(state)).collect();
             // `GetOffsetAndNumCandidates`: a random start so that preemption spreads.
             let offset = self.preemption_rng.gen_range(0..potential.len());
@@ -318,7 +318,7 @@ impl Scheduler {
                 let node_id = potential[(offset + k) % potential.len()];
                 let base = (self.nominator)
                     .usage_with_nominated(state, node_id, pod_id)
-                    .unwrap_or(state.node_usage[node_id.0 as usize]);
+                    .unwrap_or(*state.node_usage(node_id));
                 // Why the pod does not fit with every lower-priority pod gone (the
                 // first check): the node's entry in the preemption diagnosis.
                 let mut first_failure: Option<Option<String>> = None;
@@ -478,7 +478,7 @@ mod tests {
         // needs 2. All three removed, then p1 is re-added (1+2 ≤ 4), p0 too (2+2 ≤ 4),
         // p2 no longer fits (4+2 > 4): p2 is the only victim.
         let (state, ids, pre) = cluster(&[(10, "1", 1), (20, "1", 2), (5, "2", 3)], (100, "2"));
-        let base = state.node_usage[0];
+        let base = *state.node_usage(NodeId(0));
         let mut fits = cpu_fits(&state, pre);
         let v = select_victims_on_node(pre, &ids, &base, &state, &[], &[], &mut fits).unwrap();
         assert_eq!(v.pods, vec![ids[2]]);
@@ -489,7 +489,7 @@ mod tests {
     fn higher_or_equal_priority_pods_are_never_victims() {
         // p0 has the preemptor's priority: removing only p1 leaves 2 + 3 > 4.
         let (state, ids, pre) = cluster(&[(100, "2", 1), (5, "2", 2)], (100, "3"));
-        let base = state.node_usage[0];
+        let base = *state.node_usage(NodeId(0));
         let mut fits = cpu_fits(&state, pre);
         assert_eq!(
             select_victims_on_node(pre, &ids, &base, &state, &[], &[], &mut fits),
@@ -505,7 +505,7 @@ mod tests {
         let (state, ids, pre) = cluster(&[(10, "2", 1), (10, "2", 2)], (100, "2"));
         let pdbs = [pdb("p1", 1)];
         let allowed = [0];
-        let base = state.node_usage[0];
+        let base = *state.node_usage(NodeId(0));
         let mut fits = cpu_fits(&state, pre);
         let v =
             select_victims_on_node(pre, &ids, &base, &state, &pdbs, &allowed, &mut fits).unwrap();
@@ -513,7 +513,7 @@ mod tests {
         // Needing all 4 cpu, both go and the PDB is violated once.
         let (state, ids, pre) = cluster(&[(10, "2", 1), (10, "2", 2)], (100, "4"));
         let mut fits = cpu_fits(&state, pre);
-        let base = state.node_usage[0];
+        let base = *state.node_usage(NodeId(0));
         let v =
             select_victims_on_node(pre, &ids, &base, &state, &pdbs, &allowed, &mut fits).unwrap();
         assert_eq!((v.pods.len(), v.num_pdb_violations), (2, 1));
@@ -521,13 +521,19 @@ mod tests {
 
     #[test]
     fn disruptions_allowed_counts_ready_pods_against_min_available() {
+        use crate::model::status::{ContainerRef, ContainerState};
         // Two matched pods, neither Ready: 0 healthy − 1 desired → 0 allowed (clamped).
         let (mut state, ids, _) = cluster(&[(10, "1", 1), (10, "1", 2)], (100, "1"));
         let mut both = pdb("p0", 1);
         both.selector = Some(LabelSelector::default());
         assert_eq!(both.disruptions_allowed(&state), 0);
+        let t = SimTime::from_secs(3);
         for &id in &ids {
-            state.pod_mut(id).status.conditions.ready = Some(SimTime::from_secs(3));
+            for c in 0..state.pod(id).pod.spec.containers.len() {
+                let running = ContainerState::Running { started_at: t };
+                state.set_container_state(id, ContainerRef::App(c as u16), running, true);
+            }
+            state.update_pod_readiness(id, t, t);
         }
         // The empty selector matches every pod of the namespace (3 with the preemptor,
         // which is not Ready): 2 healthy − minAvailable 1 = 1.

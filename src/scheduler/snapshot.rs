@@ -44,8 +44,8 @@ pub struct NodeFit {
 
 impl NodeFit {
     pub fn of(state: &ClusterState, id: NodeId) -> NodeFit {
-        let node = &state.nodes[id.0 as usize];
-        let usage = &state.node_usage[id.0 as usize];
+        let node = &state.nodes()[id.0 as usize];
+        let usage = state.node_usage(id);
         let mut flags = 0;
         if node.unschedulable {
             flags |= NEEDS_FILTERS;
@@ -94,8 +94,8 @@ fn inverse(x: i64) -> f64 {
 
 impl NodeEntry {
     pub fn of(state: &ClusterState, id: NodeId) -> NodeEntry {
-        let node = &state.nodes[id.0 as usize];
-        let usage = &state.node_usage[id.0 as usize];
+        let node = &state.nodes()[id.0 as usize];
+        let usage = state.node_usage(id);
         NodeEntry {
             allocatable_cpu_millis: node.allocatable.cpu_millis,
             allocatable_memory_bytes: node.allocatable.memory_bytes,
@@ -132,9 +132,10 @@ impl Snapshot {
     /// Brings the entries of the nodes changed since the last call up to date.
     pub fn update(&mut self, state: &mut ClusterState) {
         state.take_changed_nodes(&mut self.changed);
-        if self.entries.len() < state.nodes.len() {
-            self.entries.resize(state.nodes.len(), NodeEntry::default());
-            self.fits.resize(state.nodes.len(), NodeFit::default());
+        if self.entries.len() < state.nodes().len() {
+            self.entries
+                .resize(state.nodes().len(), NodeEntry::default());
+            self.fits.resize(state.nodes().len(), NodeFit::default());
         }
         if let Some(since) = &mut self.changed_since_pass {
             since.extend_from_slice(&self.changed);
@@ -206,7 +207,7 @@ impl Snapshot {
     /// Whether the snapshot covers `state`'s nodes (every node was added
     /// through the store, which lists it as changed).
     pub fn covers(&self, state: &ClusterState) -> bool {
-        self.entries.len() == state.nodes.len()
+        self.entries.len() == state.nodes().len()
     }
 }
 
@@ -236,7 +237,7 @@ mod tests {
         assert_eq!(snapshot.entry(a).requested_cpu_millis, 1000);
         assert_eq!(
             snapshot.fit(a).pod_slots_free as i64,
-            state.nodes[0].allocatable_pods - 1
+            state.nodes()[0].allocatable_pods - 1
         );
 
         state.update_node(b, |n| {

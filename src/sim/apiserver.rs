@@ -30,7 +30,7 @@ impl Cluster<'_> {
                 // Not persisted yet: nobody hears of the pod, created when it is.
                 WatchEvent::PodAdded(p) if pod_delay(Hop::Create, p) > SimDuration::ZERO => {
                     let at = now + pod_delay(Hop::Create, p);
-                    self.state.pod_mut(p).created = at;
+                    self.state.set_pod_created(p, at);
                     self.events.schedule(at, Event::Persisted(w));
                     continue;
                 }
@@ -38,7 +38,7 @@ impl Cluster<'_> {
                 WatchEvent::PodBound(p, n) if self.state.pod(p).pod.spec.node_name.is_none() => {
                     let bind = pod_delay(Hop::Bind, p);
                     if bind > SimDuration::ZERO {
-                        self.state.pod_mut(p).status.conditions.pod_scheduled = Some(now + bind);
+                        self.state.set_pod_scheduled_time(p, now + bind);
                         self.events.schedule(now + bind, Event::BindPersisted(p, n));
                     } else if self.scheduler.defers_scheduled_event() {
                         let message = crate::scheduler::scheduled_message(&self.state, p, n);
@@ -112,7 +112,7 @@ impl Cluster<'_> {
         // The pod may have gone (or be going, or be retired) meanwhile.
         let live = self
             .state
-            .pods
+            .pods()
             .get(pod)
             .is_some_and(|e| e.deleted.is_none() && (to_scheduler || e.terminating.is_none()));
         if !live {
@@ -133,7 +133,7 @@ impl Cluster<'_> {
         };
         if self
             .state
-            .pods
+            .pods()
             .get(pod)
             .is_some_and(|e| e.deleted.is_none())
         {
@@ -145,7 +145,7 @@ impl Cluster<'_> {
     pub(super) fn bind_persisted(&mut self, pod: crate::model::PodId, node: crate::model::NodeId) {
         if self
             .state
-            .pods
+            .pods()
             .get(pod)
             .is_some_and(|e| e.deleted.is_none())
         {
@@ -162,7 +162,7 @@ impl Cluster<'_> {
         };
         if self
             .state
-            .pods
+            .pods()
             .get(pod)
             .is_some_and(|e| e.deleted.is_none())
         {
@@ -248,7 +248,7 @@ pub(super) fn apply_action(
             propagation,
         } => {
             if kind == "Pod" {
-                let pod = state.pods.iter_ids().find(|(_, p)| {
+                let pod = state.pods().iter_ids().find(|(_, p)| {
                     p.deleted.is_none()
                         && p.pod.metadata.namespace == *namespace
                         && p.pod.metadata.name == *name
@@ -275,7 +275,10 @@ pub(super) fn apply_action(
             remove,
         } => crate::faults::drain::taint(state, node, taints, *remove),
         ActionKind::Drain { node } => {
-            let id = state.nodes.iter().position(|n| n.name() == node.as_str())?;
+            let id = state
+                .nodes()
+                .iter()
+                .position(|n| n.name() == node.as_str())?;
             let id = crate::model::NodeId(id as u32);
             if crate::model::eviction::drain_pass(state, id, now) > 0 {
                 return Some(crate::model::eviction::DRAIN_RETRY);

@@ -230,8 +230,10 @@ impl<'s> Cluster<'s> {
         writers: Option<StreamWriters>,
     ) -> Self {
         let mut state = ClusterState::new(scenario.resource_names.clone());
-        state.priority_classes = scenario.priority_classes.clone();
-        state.pod_disruption_budgets = scenario.pod_disruption_budgets.clone();
+        state.set_policy_objects(
+            scenario.priority_classes.clone(),
+            scenario.pod_disruption_budgets.clone(),
+        );
         let scheduler = Scheduler::new(
             scenario.scheduler.clone(),
             SchedulerOptions {

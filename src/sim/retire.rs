@@ -36,7 +36,7 @@ fn retirement(
     controllers: &ControllerManager,
     deleted_by_name: &BTreeSet<(&str, &str)>,
 ) -> Retirement {
-    let Some(e) = state.pods.get(id) else {
+    let Some(e) = state.pods().get(id) else {
         return Retirement::Never; // retired already
     };
     if e.deleted.is_none() && !e.status.phase.is_terminal() {

@@ -168,7 +168,7 @@ behaviour: [{{container: w, runTime: 5s}}]
         let report = run(yaml);
         report
             .state
-            .pods
+            .pods()
             .iter()
             .map(|p| p.created.as_secs_f64())
             .collect()
@@ -246,8 +246,8 @@ fn random_hops_keep_committed_scenarios_consistent_and_slow_startup_down() {
         s.api_latency = hops.clone();
         let after = crate::sim::simulate(&s, s.seed, &options);
         assert_eq!(
-            after.state.pods.len(),
-            before.state.pods.len(),
+            after.state.pods().len(),
+            before.state.pods().len(),
             "{name}: pods made"
         );
         let p50 = |r: &crate::sim::RunReport| startup_p50(r).parse::<f64>().unwrap();

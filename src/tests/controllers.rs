@@ -12,7 +12,7 @@ fn workload<'r>(
 ) -> &'r crate::model::store::WorkloadEntry {
     report
         .state
-        .workloads
+        .workloads()
         .iter()
         .find(|w| w.workload.spec.kind() == kind && w.workload.metadata.name == name)
         .unwrap_or_else(|| panic!("no {kind} {name}"))
@@ -21,7 +21,7 @@ fn workload<'r>(
 fn pods_of_app<'r>(report: &'r RunReport, app: &str) -> Vec<&'r crate::model::PodEntry> {
     report
         .state
-        .pods
+        .pods()
         .iter()
         .filter(|p| p.pod.metadata.labels.get("app").map(String::as_str) == Some(app))
         .collect()
@@ -55,7 +55,7 @@ fn deployment_creates_a_replicaset_with_upstream_names_and_events() {
     ));
     let rs = report
         .state
-        .workloads
+        .workloads()
         .iter()
         .find(|w| w.workload.spec.kind() == "ReplicaSet")
         .expect("a ReplicaSet");
@@ -194,7 +194,7 @@ fn graceful_deletion_waits_for_a_slow_pre_stop_up_to_the_grace_period_plus_two_s
     let deleted = |name: &str| {
         report
             .state
-            .pods
+            .pods()
             .iter()
             .find(|p| p.pod.metadata.name == name)
             .unwrap()
@@ -348,7 +348,7 @@ behaviour: [{{container: r, runTime: 12m}}]
     ));
     let jobs: Vec<f64> = report
         .state
-        .workloads
+        .workloads()
         .iter()
         .filter(|w| matches!(w.workload.spec, WorkloadSpec::Job(_)))
         .map(|w| w.created.as_secs_f64())
@@ -448,14 +448,14 @@ fn kubernetes_io_examples_run_unchanged() {
     // "* * * * *" over 10 minutes: a job each minute; the history limit keeps 3 finished.
     let hello_jobs = report
         .state
-        .workloads
+        .workloads()
         .iter()
         .filter(|w| w.workload.metadata.name.starts_with("hello-"))
         .count();
     assert_eq!(hello_jobs, 10);
     let kept = report
         .state
-        .workloads
+        .workloads()
         .iter()
         .filter(|w| {
             w.workload.metadata.name.starts_with("hello-")
@@ -494,13 +494,13 @@ actions: [{{at: 60s, delete: {{kind: Pod, name: a}}}}]
     // in the same instant (the sample at 60 s was taken just before).
     assert_eq!(ready_at(61.0), 1);
     assert_eq!(
-        report.state.pods[0].terminating.map(|t| t.as_secs_f64()),
+        report.state.pods()[0].terminating.map(|t| t.as_secs_f64()),
         Some(60.0)
     );
     assert_eq!(ready_at(70.0), 1);
     let a = report
         .state
-        .pods
+        .pods()
         .iter()
         .find(|p| p.pod.metadata.name == "a")
         .unwrap();
@@ -654,7 +654,7 @@ fn ten_million_replicas_stop_at_max_events_with_few_pods() {
              workloads:\n  - {{{workload}}}\n"
         ));
         assert_eq!(report.stop_reason, crate::engine::StopReason::MaxEvents);
-        let pods = report.state.pods.iter().count();
+        let pods = report.state.pods().iter().count();
         assert!(pods <= 40 * 500, "{pods} pods after 40 events");
         assert!(pods >= 500, "{pods} pods: the first sync creates 500");
         assert!(

@@ -47,7 +47,7 @@ fn sharing_pods_fill_gpus_and_a_whole_gpu_pod_waits_for_a_free_one() {
     let report = run(&yaml);
     let devices: Vec<(String, u8)> = report
         .state
-        .pods
+        .pods()
         .iter()
         .map(|p| (p.pod.metadata.name.clone(), p.gpu_devices))
         .collect();
@@ -142,7 +142,7 @@ scheduler:
         let with = run(&format!("duration: 10s\n{pool}{profile}workloads:\n{pods}"));
         let nodes: Vec<(Option<u32>, u8)> = with
             .state
-            .pods
+            .pods()
             .iter()
             .map(|p| (p.node.map(|n| n.0), p.gpu_devices))
             .collect();
@@ -156,7 +156,7 @@ scheduler:
     let without = run(&format!("duration: 10s\n{pool}workloads:\n{pods}"));
     let spread: Vec<Option<u32>> = without
         .state
-        .pods
+        .pods()
         .iter()
         .map(|p| p.node.map(|n| n.0))
         .collect();
@@ -183,11 +183,11 @@ fn gpu_clustering_puts_pods_beside_pods_of_their_shape() {
     ]
     .concat();
     let report = run(&format!("duration: 10s\n{pool}{profile}workloads:\n{pods}"));
-    let node = |i: usize| report.state.pods[i].node.map(|n| n.0);
+    let node = |i: usize| report.state.pods()[i].node.map(|n| n.0);
     assert_ne!(node(0), node(1));
     assert_eq!(node(0), node(2));
     let n = node(0).unwrap() as usize;
-    assert_eq!(report.state.node_usage[n].gpus.pods_by_tag[0], 2);
+    assert_eq!(report.state.node_usages()[n].gpus.pods_by_tag[0], 2);
 }
 
 #[test]
@@ -214,10 +214,10 @@ fn fgd_in_a_profile_keeps_the_share_that_typical_pods_can_use() {
     let with = run(&format!(
         "duration: 10s\n{NODE_POOL}{profile}workloads:\n{pods}"
     ));
-    let devices: Vec<u8> = with.state.pods.iter().map(|p| p.gpu_devices).collect();
+    let devices: Vec<u8> = with.state.pods().iter().map(|p| p.gpu_devices).collect();
     assert_eq!(devices, [0b01, 0b10]);
     let without = run(&format!("duration: 10s\n{NODE_POOL}workloads:\n{pods}"));
-    let devices: Vec<u8> = without.state.pods.iter().map(|p| p.gpu_devices).collect();
+    let devices: Vec<u8> = without.state.pods().iter().map(|p| p.gpu_devices).collect();
     assert_eq!(devices, [0b01, 0b01], "GpuShare alone packs by best fit");
     let e = errors(&format!(
         "{NODE_POOL}{}",

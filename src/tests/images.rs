@@ -98,7 +98,7 @@ fn always_pulls_every_time_and_never_does_not_pull() {
     assert_eq!(times(&report, "c-0", "ErrImageNeverPull"), vec![20.0]);
     let c = report
         .state
-        .pods
+        .pods()
         .iter()
         .find(|p| p.pod.metadata.name == "c-0")
         .unwrap();
@@ -123,7 +123,7 @@ fn registry_outage_gives_err_image_pull_then_backoff_10_20_s() {
     )
     .replace("duration: 200s", "duration: 20s"));
     assert_eq!(
-        mid.state.pods[0].status.container_reason(),
+        mid.state.pods()[0].status.container_reason(),
         "ImagePullBackOff"
     );
 }
@@ -170,7 +170,7 @@ fn watch_latency_delays_scheduling_and_the_kubelet() {
         "images:",
         "apiLatency: {schedulerWatch: 2s, kubeletWatch: 3s}\nimages:",
     ));
-    let pods = &report.state.pods;
+    let pods = &report.state.pods();
     let t = |o: Option<crate::engine::SimTime>| o.map(|t| t.as_secs_f64());
     assert_eq!(t(pods[0].status.conditions.pod_scheduled), Some(2.0));
     assert_eq!(t(pods[0].started), Some(5.0));

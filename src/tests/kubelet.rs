@@ -38,7 +38,7 @@ fn crash_loop_restarts_after_0_10_20_40_seconds() {
         .map(|e| e.0)
         .collect();
     assert_eq!(starts, vec![0.0, 5.0, 20.0, 45.0]);
-    assert_eq!(report.state.pods[0].status.restarts(), 3);
+    assert_eq!(report.state.pods()[0].status.restarts(), 3);
     assert_eq!(pod_outcomes(&report)[0].2, "Running");
     let events = events_of(&report, "default/p");
     let msg = &events.iter().find(|e| e.1 == "BackOff").unwrap().2;
@@ -59,7 +59,7 @@ fn restart_policy_decides_the_final_phase() {
         &spec("OnFailure"),
     ));
     assert_eq!(pod_outcomes(&ok)[0].2, "Succeeded");
-    assert_eq!(ok.state.pods[0].finished.unwrap().as_secs_f64(), 30.0);
+    assert_eq!(ok.state.pods()[0].finished.unwrap().as_secs_f64(), 30.0);
     let failed = run(&one_pod(
         "1h",
         "kubesim.io/run-time: 30s, kubesim.io/exit-code: '2'",
@@ -78,13 +78,13 @@ fn restart_policy_decides_the_final_phase() {
         "kubesim.io/run-time: 30s, kubesim.io/exit-code: '2'",
         &spec("OnFailure"),
     ));
-    assert_eq!(retried.state.pods[0].status.restarts(), 2); // exits 30 → restart 30; exits 60 → +10 → 70
+    assert_eq!(retried.state.pods()[0].status.restarts(), 2); // exits 30 → restart 30; exits 60 → +10 → 70
     let always = run(&one_pod(
         "100s",
         "kubesim.io/run-time: 30s",
         &spec("Always"),
     ));
-    assert_eq!(always.state.pods[0].status.restarts(), 2);
+    assert_eq!(always.state.pods()[0].status.restarts(), 2);
 }
 
 #[test]
@@ -94,7 +94,7 @@ fn init_containers_run_one_after_another_before_the_app() {
         "kubesim.io/run-time.init-a: 10s, kubesim.io/run-time.init-b: 20s, kubesim.io/start-latency: 1s, kubesim.io/run-time.app: 60s",
         "      restartPolicy: Never\n      initContainers: [{name: init-a, image: busybox}, {name: init-b, image: busybox}]\n      containers: [{name: app, image: busybox}]",
     ));
-    let entry = &report.state.pods[0];
+    let entry = &report.state.pods()[0];
     // init-a: start 1, exit 11; init-b: start 12, exit 32; app: start 33, exit 93.
     assert_eq!(
         entry.status.conditions.initialized.unwrap().as_secs_f64(),
@@ -115,7 +115,7 @@ fn failing_init_container_with_restart_never_fails_the_pod() {
         "      restartPolicy: Never\n      initContainers: [{name: init, image: busybox}]\n      containers: [{name: app, image: busybox}]",
     ));
     assert_eq!(pod_outcomes(&report)[0].3, "Init:Error");
-    assert!(report.state.pods[0].started.is_none());
+    assert!(report.state.pods()[0].started.is_none());
 }
 
 #[test]

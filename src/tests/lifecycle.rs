@@ -4,6 +4,7 @@
 
 use super::{events_of, run};
 use crate::model::node_health::ConditionStatus;
+use crate::model::NodeId;
 
 /// Four nodes in one zone; a 10-replica Deployment; `faults` appended.
 fn cluster(duration: &str, faults: &str, extra: &str) -> String {
@@ -53,12 +54,15 @@ fn crashed_node_turns_unknown_after_the_grace_period_and_its_pods_go_after_300_s
     assert_eq!(times(&report, "n-1", "NodeNotReady"), vec![155.0]);
     let state = &report.state;
     let n1 = state
-        .nodes
+        .nodes()
         .iter()
         .position(|n| n.metadata.name == "n-1")
         .unwrap();
-    assert_eq!(state.node_health[n1].ready, ConditionStatus::Unknown);
-    let mut taints: Vec<String> = state.nodes[n1]
+    assert_eq!(
+        state.node_health(NodeId(n1 as u32)).ready,
+        ConditionStatus::Unknown
+    );
+    let mut taints: Vec<String> = state.nodes()[n1]
         .taints
         .iter()
         .map(|t| t.to_string())
@@ -72,7 +76,7 @@ fn crashed_node_turns_unknown_after_the_grace_period_and_its_pods_go_after_300_s
         ]
     );
     let on_n1: Vec<_> = state
-        .pods
+        .pods()
         .iter()
         .enumerate()
         .filter(|(_, p)| p.node.map(|n| n.0 as usize) == Some(n1))
@@ -89,7 +93,7 @@ fn crashed_node_turns_unknown_after_the_grace_period_and_its_pods_go_after_300_s
     }
     // The ReplicaSet replaced them at once, on the healthy nodes.
     let live: Vec<_> = state
-        .pods
+        .pods()
         .iter()
         .filter(|p| p.deleted.is_none() && p.terminating.is_none())
         .collect();
@@ -118,15 +122,18 @@ fn node_that_returns_before_the_toleration_runs_out_keeps_its_pods() {
     ));
     let state = &report.state;
     let n1 = state
-        .nodes
+        .nodes()
         .iter()
         .position(|n| n.metadata.name == "n-1")
         .unwrap();
     assert_eq!(times(&report, "n-1", "NodeReady"), vec![300.0]);
-    assert!(state.nodes[n1].taints.is_empty());
-    assert_eq!(state.node_health[n1].ready, ConditionStatus::True);
+    assert!(state.nodes()[n1].taints.is_empty());
+    assert_eq!(
+        state.node_health(NodeId(n1 as u32)).ready,
+        ConditionStatus::True
+    );
     let on_n1: Vec<_> = state
-        .pods
+        .pods()
         .iter()
         .filter(|p| p.node.map(|n| n.0 as usize) == Some(n1))
         .collect();
@@ -138,7 +145,7 @@ fn node_that_returns_before_the_toleration_runs_out_keeps_its_pods() {
         assert!(p.status.conditions.ready.is_some());
         assert_eq!(p.status.restarts(), 1);
     }
-    assert_eq!(state.pods.len(), 10, "no pod was replaced");
+    assert_eq!(state.pods().len(), 10, "no pod was replaced");
 }
 
 #[test]
@@ -153,12 +160,12 @@ fn partitioned_node_keeps_running_and_finishes_the_deletion_when_it_heals() {
     ));
     let state = &report.state;
     let n1 = state
-        .nodes
+        .nodes()
         .iter()
         .position(|n| n.metadata.name == "n-1")
         .unwrap();
     let evicted: Vec<_> = state
-        .pods
+        .pods()
         .iter()
         .filter(|p| p.node.map(|n| n.0 as usize) == Some(n1) && p.terminating.is_some())
         .collect();
@@ -183,11 +190,11 @@ fn a_not_ready_kubelet_gets_the_not_ready_taint() {
     assert_eq!(times(&report, "n-1", "NodeNotReady"), vec![100.0, 100.0]);
     let state = &report.state;
     let n1 = state
-        .nodes
+        .nodes()
         .iter()
         .position(|n| n.metadata.name == "n-1")
         .unwrap();
-    let mut taints: Vec<String> = state.nodes[n1]
+    let mut taints: Vec<String> = state.nodes()[n1]
         .taints
         .iter()
         .map(|t| t.to_string())
@@ -201,7 +208,7 @@ fn a_not_ready_kubelet_gets_the_not_ready_taint() {
         ]
     );
     let evictions: Vec<f64> = state
-        .pods
+        .pods()
         .iter()
         .filter(|p| p.node.map(|n| n.0 as usize) == Some(n1) && p.terminating.is_some())
         .map(|p| p.terminating.unwrap().as_secs_f64())
@@ -230,11 +237,11 @@ fn when_every_node_is_down_nothing_is_evicted() {
         "  - {at: 100s, nodeDown: {nodes: [n-0, n-1, n-2, n-3]}}",
         "",
     ));
-    assert!(report.state.nodes.iter().all(|n| n
+    assert!(report.state.nodes().iter().all(|n| n
         .taints
         .iter()
         .all(|t| t.effect != crate::model::taints::TaintEffect::NoExecute)));
-    assert!(report.state.pods.iter().all(|p| p.terminating.is_none()));
+    assert!(report.state.pods().iter().all(|p| p.terminating.is_none()));
 }
 
 #[test]
@@ -305,7 +312,7 @@ workloads:
 fn starts_and_last_exit(report: &crate::sim::RunReport) -> (Vec<f64>, Option<(i32, &'static str)>) {
     let starts = times(report, "default/p", "Started");
     let mut last = None;
-    for e in &report.state.pods[0].status.container_statuses {
+    for e in &report.state.pods()[0].status.container_statuses {
         if let crate::model::status::ContainerState::Terminated {
             exit_code, reason, ..
         } = e.state
@@ -344,7 +351,7 @@ fn oom_kill_reason_and_exit_code() {
     ));
     // Killed at 100 s, restarted at once at 100 s, running at the end (125 s).
     assert_eq!(starts_and_last_exit(&report).0, vec![0.0, 100.0]);
-    let status = &report.state.pods[0].status.container_statuses[0];
+    let status = &report.state.pods()[0].status.container_statuses[0];
     assert_eq!(status.restart_count, 1);
     let never = run(&one_pod(
         "kubesim.io/memory-usage: 1Gi, kubesim.io/memory-usage-after: 100s",
@@ -355,7 +362,7 @@ fn oom_kill_reason_and_exit_code() {
         starts_and_last_exit(&never).1,
         Some((crate::kubelet::OOM_KILLED_EXIT_CODE, "OOMKilled"))
     );
-    assert_eq!(never.state.pods[0].status.phase.as_str(), "Failed");
+    assert_eq!(never.state.pods()[0].status.phase.as_str(), "Failed");
 }
 
 #[test]
@@ -363,7 +370,7 @@ fn declared_crashes_end_a_run_with_exit_code_1() {
     let report = run(&one_pod("kubesim.io/crash-after: 40s", "{}")
         .replace("containers:", "restartPolicy: Never\n      containers:"));
     assert_eq!(starts_and_last_exit(&report).1, Some((1, "Error")));
-    assert_eq!(report.state.pods[0].finished.unwrap().as_secs_f64(), 40.0);
+    assert_eq!(report.state.pods()[0].finished.unwrap().as_secs_f64(), 40.0);
 }
 
 #[test]
@@ -378,7 +385,7 @@ fn a_cordon_carries_the_unschedulable_taint_until_uncordoned() {
         ));
         let n1 = report
             .state
-            .nodes
+            .nodes()
             .iter()
             .find(|n| n.metadata.name == "n-1")
             .unwrap();
@@ -409,12 +416,12 @@ fn drain_cordons_and_evicts_and_the_replacements_go_elsewhere() {
     ));
     let state = &report.state;
     let n1 = state
-        .nodes
+        .nodes()
         .iter()
         .position(|n| n.metadata.name == "n-1")
         .unwrap();
     let drained: Vec<_> = state
-        .pods
+        .pods()
         .iter()
         .filter(|p| p.node.map(|n| n.0 as usize) == Some(n1))
         .collect();
@@ -423,14 +430,14 @@ fn drain_cordons_and_evicts_and_the_replacements_go_elsewhere() {
         .iter()
         .all(|p| p.terminating.map(|t| t.as_secs_f64()) == Some(100.0) && p.deleted.is_some()));
     let replacements = state
-        .pods
+        .pods()
         .iter()
         .filter(|p| p.created.as_secs_f64() == 100.0)
         .count();
     assert_eq!(replacements, drained.len());
     assert_eq!(times(&report, "n-1", "NodeNotSchedulable"), vec![100.0]);
     assert_eq!(times(&report, "n-1", "NodeSchedulable"), vec![200.0]);
-    assert!(!state.nodes[n1].unschedulable);
+    assert!(!state.nodes()[n1].unschedulable);
     let errors = super::errors(&cluster(
         "1s",
         "  []",
@@ -499,7 +506,7 @@ faults:
     unknown.sort_unstable();
     unknown.dedup();
     assert_eq!(unknown, vec![0, 1, 2, 3]);
-    assert!(report.state.pods.iter().all(|p| p.terminating.is_none()));
+    assert!(report.state.pods().iter().all(|p| p.terminating.is_none()));
 }
 
 #[test]
@@ -548,7 +555,7 @@ fn backoff_time_and_container_reason_per_pod() {
         "kubesim.io/memory-usage: 512Mi, kubesim.io/memory-usage-after: 30s",
         "{limits: {memory: 256Mi}}",
     ));
-    let p = &report.state.pods[0];
+    let p = &report.state.pods()[0];
     assert_eq!(p.backoff.as_secs_f64(), 30.0);
     assert_eq!(p.status.container_reason(), "");
     let looping = run(&one_pod(
@@ -557,7 +564,7 @@ fn backoff_time_and_container_reason_per_pod() {
     )
     .replace("duration: 125s", "duration: 110s"));
     assert_eq!(
-        looping.state.pods[0].status.container_reason(),
+        looping.state.pods()[0].status.container_reason(),
         "CrashLoopBackOff"
     );
 }
@@ -617,13 +624,13 @@ fn zone_outage_scenario_taints_a_node_every_ten_seconds_and_recovers() {
     );
     assert!(report.recorder.recovery.outcomes[0].recovered.is_some());
     // The zone is back at 20 min: no taint is left.
-    assert!(report.state.nodes.iter().all(|n| n.taints.is_empty()));
+    assert!(report.state.nodes().iter().all(|n| n.taints.is_empty()));
 }
 
 #[test]
 fn crash_looping_sidecar_scenario_backs_off_to_five_minutes() {
     let report = bundled("crash-looping-sidecar");
-    for p in &report.state.pods {
+    for p in report.state.pods() {
         // Crashes 20 s after each start; restarts after 0, 10, 20, 40, 80,
         // 160, 300, 300 … s of backoff within the 30 min run.
         assert!(p.status.restarts() >= 9, "{}", p.status.restarts());
@@ -639,7 +646,7 @@ fn slow_registry_scenario_waits_out_the_outage_with_image_backoff() {
     let report = bundled("slow-registry");
     let first_new = report
         .state
-        .pods
+        .pods()
         .iter()
         .filter(|p| p.created.as_secs_f64() == 600.0 && p.image_pull.0 > 0)
         .collect::<Vec<_>>();
@@ -652,7 +659,7 @@ fn slow_registry_scenario_waits_out_the_outage_with_image_backoff() {
     // Pods on nodes that had the image start within their 1-3 s latency.
     assert!(report
         .state
-        .pods
+        .pods()
         .iter()
         .filter(|p| p.created.as_secs_f64() == 600.0 && p.image_pull.0 == 0)
         .all(|p| p.started.unwrap().as_secs_f64() <= 603.0));
@@ -745,12 +752,12 @@ fn out_of_service_taint_frees_a_dead_nodes_pods_at_once() {
     ));
     let state = &report.state;
     let n1 = state
-        .nodes
+        .nodes()
         .iter()
         .position(|n| n.metadata.name == "n-1")
         .unwrap();
     let on_n1: Vec<_> = state
-        .pods
+        .pods()
         .iter()
         .filter(|p| p.node.map(|n| n.0 as usize) == Some(n1))
         .collect();
@@ -760,10 +767,10 @@ fn out_of_service_taint_frees_a_dead_nodes_pods_at_once() {
         assert_eq!(p.deleted.map(|t| t.as_secs_f64()), Some(220.0));
     }
     let replacements = state
-        .pods
+        .pods()
         .iter()
         .filter(|p| p.created.as_secs_f64() == 200.0)
         .count();
     assert_eq!(replacements, on_n1.len());
-    assert_eq!(report.state.node_usage[n1].pod_count, 0);
+    assert_eq!(report.state.node_usages()[n1].pod_count, 0);
 }

@@ -56,7 +56,7 @@ pub fn errors(yaml: &str) -> String {
 pub fn pod_outcomes(report: &RunReport) -> Vec<(String, String, String, String)> {
     report
         .state
-        .pods
+        .pods()
         .iter()
         .map(|e| {
             (

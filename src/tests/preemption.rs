@@ -128,12 +128,12 @@ fn high_priority_pod_preempts_the_lower_one_gracefully() {
     // is free at 5 s; boss is requeued then and binds (its 1 s backoff from 1 s has passed).
     assert_eq!(scheduled.0, 5.0, "{boss:?}");
     assert_eq!(
-        report.state.pods[0].deleted.map(|t| t.as_secs_f64()),
+        report.state.pods()[0].deleted.map(|t| t.as_secs_f64()),
         Some(5.0)
     );
     let outcomes = pod_outcomes(&report);
     assert_eq!(outcomes[1].1, "n-0");
-    assert!(report.state.pods[0].deleted.is_some());
+    assert!(report.state.pods()[0].deleted.is_some());
 }
 
 #[test]
@@ -269,12 +269,12 @@ actions:
     // At the end every live web pod runs on n-1, and n-0 is cordoned.
     let live: Vec<String> = pod_outcomes(&report)
         .into_iter()
-        .zip(&report.state.pods)
+        .zip(report.state.pods())
         .filter(|(_, e)| e.deleted.is_none())
         .map(|(o, _)| o.1)
         .collect();
     assert_eq!(live, vec!["n-1"; 4]);
-    assert!(report.state.nodes[0].unschedulable);
+    assert!(report.state.nodes()[0].unschedulable);
 }
 
 #[test]

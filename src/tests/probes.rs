@@ -35,7 +35,7 @@ fn readiness_probe_decides_when_the_pod_is_ready() {
     // at 10 s. The app answers from 30 s: failures at 10 and 20, success at 30.
     let probe = "          readinessProbe: {httpGet: {path: /healthz, port: 80}, initialDelaySeconds: 5, periodSeconds: 10}";
     let report = run(&probed("60s", "kubesim.io/ready-after: 30s", probe));
-    let p = &report.state.pods[0];
+    let p = &report.state.pods()[0];
     assert_eq!(p.ready.map(|t| t.as_secs_f64()), Some(30.0));
     assert_eq!(p.started.map(|t| t.as_secs_f64()), Some(0.0));
     assert_eq!(times(&report, "Unhealthy"), vec![10.0, 20.0]);
@@ -43,7 +43,7 @@ fn readiness_probe_decides_when_the_pod_is_ready() {
     let probe2 = "          readinessProbe: {exec: {command: [cat, /ready]}, initialDelaySeconds: 5, periodSeconds: 10, successThreshold: 2}";
     let report = run(&probed("60s", "kubesim.io/ready-after: 30s", probe2));
     assert_eq!(
-        report.state.pods[0].ready.map(|t| t.as_secs_f64()),
+        report.state.pods()[0].ready.map(|t| t.as_secs_f64()),
         Some(40.0)
     );
 }
@@ -79,7 +79,7 @@ fn liveness_failures_restart_the_container_with_backoff() {
             )
         ]
     );
-    assert_eq!(report.state.pods[0].status.restarts(), 2);
+    assert_eq!(report.state.pods()[0].status.restarts(), 2);
 }
 
 #[test]
@@ -91,7 +91,7 @@ fn startup_probe_holds_readiness_and_kills_after_its_threshold() {
         "          startupProbe: {httpGet: {port: 80}, periodSeconds: 10, failureThreshold: 5}";
     let report = run(&probed("60s", "kubesim.io/started-after: 25s", probe));
     assert_eq!(
-        report.state.pods[0].ready.map(|t| t.as_secs_f64()),
+        report.state.pods()[0].ready.map(|t| t.as_secs_f64()),
         Some(30.0)
     );
     // failureThreshold 3: failures at 10, 20 and 30 s kill it at 30 s,
@@ -101,7 +101,7 @@ fn startup_probe_holds_readiness_and_kills_after_its_threshold() {
         "          startupProbe: {httpGet: {port: 80}, periodSeconds: 10, failureThreshold: 3}";
     let report = run(&probed("35s", "kubesim.io/started-after: 35s", probe));
     assert_eq!(times(&report, "Started"), vec![0.0, 30.0]);
-    assert!(report.state.pods[0].ready.is_none());
+    assert!(report.state.pods()[0].ready.is_none());
 }
 
 #[test]
@@ -140,7 +140,7 @@ fn readiness_ticks_on_its_own_period_once_the_startup_probe_passes() {
         "kubesim.io/start-latency: 4s, kubesim.io/started-after: 5s",
         probes,
     ));
-    let p = &report.state.pods[0];
+    let p = &report.state.pods()[0];
     assert_eq!(p.started.map(|t| t.as_secs_f64()), Some(4.0));
     assert_eq!(p.ready.map(|t| t.as_secs_f64()), Some(12.0));
 }
@@ -207,7 +207,7 @@ workloads:
       initContainers: [{name: init, image: busybox}]
       containers: [{name: app, image: nginx}]
 "#);
-    let p = &report.state.pods[0];
+    let p = &report.state.pods()[0];
     assert_eq!(p.status.container_reason(), "Init:CrashLoopBackOff");
     assert!(p.status.conditions.initialized.is_none());
     assert_eq!(times(&report, "BackOff"), vec![10.0]);
@@ -246,7 +246,7 @@ workloads:
 "#);
     assert_eq!(times(&report, "Started"), vec![0.0, 5.0]);
     assert_eq!(
-        report.state.pods[0].ready.map(|t| t.as_secs_f64()),
+        report.state.pods()[0].ready.map(|t| t.as_secs_f64()),
         Some(5.0)
     );
 }
@@ -271,7 +271,7 @@ workloads:
       containers: [{name: app, image: busybox}]
 "#);
     assert_eq!(times(&report, "Started"), vec![0.0, 0.0, 5.0]);
-    let p = &report.state.pods[0];
+    let p = &report.state.pods()[0];
     assert_eq!(p.status.phase.as_str(), "Succeeded");
     assert_eq!(p.finished.map(|t| t.as_secs_f64()), Some(35.0));
 }
@@ -284,7 +284,7 @@ fn slow_probe_answers_time_out() {
     let slow =
         "          readinessProbe: {httpGet: {port: 80}, periodSeconds: 10, timeoutSeconds: 1}";
     let report = run(&probed("35s", "kubesim.io/probe-response-time: 2s", slow));
-    assert!(report.state.pods[0].ready.is_none());
+    assert!(report.state.pods()[0].ready.is_none());
     assert_eq!(times(&report, "Unhealthy"), vec![10.0, 20.0, 30.0]);
     let msg = &events_of(&report, "default/p")
         .into_iter()
@@ -303,7 +303,7 @@ fn slow_probe_answers_time_out() {
         patient,
     ));
     assert_eq!(
-        report.state.pods[0].ready.map(|t| t.as_secs_f64()),
+        report.state.pods()[0].ready.map(|t| t.as_secs_f64()),
         Some(10.0)
     );
 }

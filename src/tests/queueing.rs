@@ -38,7 +38,7 @@ fn mmc_scenario_mean_wait_matches_erlang_c() {
     // Waits in arrival order, after a warm-up, in 20 batches (batch means).
     let waits: Vec<f64> = report
         .state
-        .pods
+        .pods()
         .iter()
         .map(|e| {
             e.status

@@ -115,7 +115,7 @@ fn figures_gathered_sample_by_sample_equal_the_figures_of_every_sample() {
     let (state, recorder) = (&report.state, &report.recorder);
     let mean = |v: Vec<f64>| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
     let mut rollouts_seen = 0;
-    for (i, w) in state.workloads.iter().enumerate() {
+    for (i, w) in state.workloads().iter().enumerate() {
         let own: Vec<_> = recorder
             .workload_samples
             .iter()

@@ -23,7 +23,7 @@ fn run_bundled(name: &str) -> RunReport {
 /// Running pods whose name starts with `prefix`, counted per label value of the node.
 fn running_by(report: &RunReport, prefix: &str, node_label: &str) -> BTreeMap<String, usize> {
     let mut out = BTreeMap::new();
-    for e in &report.state.pods {
+    for e in report.state.pods() {
         if e.deleted.is_none() && e.holds_resources() && e.pod.metadata.name.starts_with(prefix) {
             let node = report.state.node(e.node.unwrap());
             let key = node
@@ -41,7 +41,7 @@ fn running_by(report: &RunReport, prefix: &str, node_label: &str) -> BTreeMap<St
 fn pending(report: &RunReport, prefix: &str) -> usize {
     report
         .state
-        .pods
+        .pods()
         .iter()
         .filter(|e| {
             e.deleted.is_none() && e.node.is_none() && e.pod.metadata.name.starts_with(prefix)

@@ -60,7 +60,7 @@ workloads:
         .map(|e| e.0)
         .collect();
     assert_eq!(times, vec![0.0, 330.0, 660.0, 990.0]);
-    assert_eq!(report.state.pods[0].scheduling_attempts, 4);
+    assert_eq!(report.state.pods()[0].scheduling_attempts, 4);
 }
 
 #[test]
@@ -84,7 +84,7 @@ workloads:
       containers: [{{name: c, image: busybox, resources: {{requests: {{cpu: "1"}}}}}}]
 "#
     ));
-    let second = &report.state.pods[1];
+    let second = &report.state.pods()[1];
     assert_eq!(
         second
             .status
@@ -187,7 +187,7 @@ workloads:
         (outcomes[1].2.as_str(), outcomes[1].3.as_str()),
         ("Failed", "OutOfcpu")
     );
-    assert_eq!(report.state.pods[0].scheduling_attempts, 0);
+    assert_eq!(report.state.pods()[0].scheduling_attempts, 0);
     assert_eq!(
         events_of(&report, "default/too-big")[0].2,
         "Node didn't have enough resource: cpu, requested: 1000, used: 500, capacity: 1000"
@@ -321,11 +321,11 @@ fn arrivals_draw_each_pods_request_from_its_range_without_moving_arrival_times()
     let sized = run(SIZED_ARRIVALS);
     let mut cpus: Vec<i64> = sized
         .state
-        .pods
+        .pods()
         .iter()
         .map(|e| e.pod.requests.cpu_millis)
         .collect();
-    assert!(sized.state.pods.iter().all(|e| {
+    assert!(sized.state.pods().iter().all(|e| {
         let r = &e.pod.requests;
         (256 << 20..=8 << 30).contains(&r.memory_bytes) && r.ephemeral_storage_bytes == 1 << 30
     }));
@@ -336,11 +336,11 @@ fn arrivals_draw_each_pods_request_from_its_range_without_moving_arrival_times()
     // The same arrival times as with the template's fixed request.
     let fixed = run(&SIZED_ARRIVALS.replace("    requests: {", "    # requests: {"));
     let created =
-        |r: &crate::sim::RunReport| r.state.pods.iter().map(|e| e.created).collect::<Vec<_>>();
+        |r: &crate::sim::RunReport| r.state.pods().iter().map(|e| e.created).collect::<Vec<_>>();
     assert_eq!(created(&sized), created(&fixed));
     assert!(fixed
         .state
-        .pods
+        .pods()
         .iter()
         .all(|e| e.pod.requests.cpu_millis == 1000));
 }

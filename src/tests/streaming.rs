@@ -241,9 +241,9 @@ fn check_identical(s: &Scenario, label: &str) -> usize {
         );
     }
     assert_eq!(in_memory.summary, streamed.summary);
-    assert_eq!(in_memory.state.pods.live(), in_memory.state.pods.len());
+    assert_eq!(in_memory.state.pods().live(), in_memory.state.pods().len());
     std::fs::remove_dir_all(&base).unwrap();
-    streamed.state.pods.len() - streamed.state.pods.live()
+    streamed.state.pods().len() - streamed.state.pods().live()
 }
 
 #[test]
@@ -282,14 +282,14 @@ fn streamed_controller_owned_pods_write_identical_files_and_are_retired() {
     std::fs::remove_dir_all(&base).unwrap();
     // Every pod gone from the API that nothing looks at any more goes.
     let state = &streamed.state;
-    let retired = state.pods.len() - state.pods.live();
-    let deleted_live = state.pods.iter().filter(|e| e.deleted.is_some()).count();
+    let retired = state.pods().len() - state.pods().live();
+    let deleted_live = state.pods().iter().filter(|e| e.deleted.is_some()).count();
     // 272 pods, 228 retired: the 44 left are the live ones and the Jobs'
     // finished pods, which stay in the API while their Job does.
     assert!(
-        retired * 4 >= state.pods.len() * 3,
+        retired * 4 >= state.pods().len() * 3,
         "only {retired} of {} pods retired",
-        state.pods.len()
+        state.pods().len()
     );
     assert!(
         deleted_live <= retired / 10,
@@ -353,18 +353,18 @@ fn streaming_keeps_only_the_pods_alive() {
     };
     let s = scenario(&yaml(2000));
     let streamed = simulate_streaming(&s, 1, &RunOptions::default(), StreamWriters::discard());
-    assert_eq!(streamed.state.pods.len(), 2000);
+    assert_eq!(streamed.state.pods().len(), 2000);
     assert!(
-        streamed.state.pods.live() <= 20,
+        streamed.state.pods().live() <= 20,
         "{} pod entries held after the run",
-        streamed.state.pods.live()
+        streamed.state.pods().live()
     );
     assert!(streamed.recorder.events.is_empty() && streamed.recorder.nodes.rows.is_empty());
     assert!(streamed.recorder.samples.is_empty());
     assert_eq!(streamed.recorder.retired.pods, 2000);
     // The in-memory run holds every entry, every event and node row.
     let in_memory = simulate(&s, 1, &RunOptions::default());
-    assert_eq!(in_memory.state.pods.live(), 2000);
+    assert_eq!(in_memory.state.pods().live(), 2000);
     assert!(in_memory.recorder.events.len() >= 2000 * 3);
     assert_eq!(in_memory.summary, streamed.summary);
 }

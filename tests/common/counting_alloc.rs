@@ -51,7 +51,7 @@ pub fn held_by_run(yaml: &str, streaming: bool) -> (isize, usize) {
         simulate(&s, s.seed, &RunOptions::default())
     };
     let held = live_bytes() - before;
-    let pods = report.state.pods.len();
+    let pods = report.state.pods().len();
     drop(report);
     (held, pods)
 }

@@ -61,11 +61,11 @@ impl Plugin for ImageLocality {
 
     fn prepare(&mut self, pod: &Pod, state: &ClusterState) {
         self.images.clear();
-        self.total_nodes = state.nodes.len();
+        self.total_nodes = state.nodes().len();
         self.num_containers = pod.spec.init_containers.len() + pod.spec.containers.len();
-        if self.checked_nodes != state.nodes.len() {
-            self.any_images = state.nodes.iter().any(|n| !n.images.is_empty());
-            self.checked_nodes = state.nodes.len();
+        if self.checked_nodes != state.nodes().len() {
+            self.any_images = state.nodes().iter().any(|n| !n.images.is_empty());
+            self.checked_nodes = state.nodes().len();
         }
         if !self.any_images {
             return;
@@ -73,7 +73,7 @@ impl Plugin for ImageLocality {
         for c in pod.spec.init_containers.iter().chain(&pod.spec.containers) {
             let name = normalized_image_name(&c.image);
             let num_nodes = state
-                .nodes
+                .nodes()
                 .iter()
                 .filter(|n| n.image_size(&name).is_some())
                 .count() as i64;

@@ -201,9 +201,9 @@ impl Plugin for InterPodAffinity {
             || !self.required_anti_affinity.is_empty()
             || !preferred.is_empty();
         let existing_pods = if own_terms {
-            &state.bound_pods
+            state.bound_pods()
         } else {
-            &state.bound_pods_with_affinity
+            state.bound_pods_with_affinity()
         };
         let domains = &mut self.domains;
         for &id in existing_pods {
@@ -414,7 +414,7 @@ mod tests {
     fn verdicts(state: &ClusterState, pod: &Pod) -> Vec<&'static str> {
         let mut plugin = InterPodAffinity::default();
         plugin.prepare(pod, state);
-        (0..state.nodes.len() as u32)
+        (0..state.nodes().len() as u32)
             .map(
                 |i| match plugin.filter(pod, NodeView::of(state, NodeId(i))) {
                     Ok(()) => "ok",
@@ -459,7 +459,7 @@ mod tests {
         let mut plugin = InterPodAffinity::default();
         let mut cycle = |state: &ClusterState| {
             plugin.prepare(&incoming, state);
-            (0..state.nodes.len() as u32)
+            (0..state.nodes().len() as u32)
                 .map(|i| {
                     let view = NodeView::of(state, NodeId(i));
                     (
@@ -558,7 +558,7 @@ mod tests {
         if plugin.pre_score(pod) == PreResult::Skip {
             return vec![];
         }
-        let mut s: Vec<i64> = (0..state.nodes.len() as u32)
+        let mut s: Vec<i64> = (0..state.nodes().len() as u32)
             .map(|i| plugin.score(pod, NodeView::of(state, NodeId(i))))
             .collect();
         plugin.normalize(pod, &mut s);

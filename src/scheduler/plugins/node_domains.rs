@@ -26,7 +26,7 @@ impl NodeDomains {
         let mut index: BTreeMap<&str, u32> = BTreeMap::new();
         let mut names = Vec::new();
         let of_node = state
-            .nodes
+            .nodes()
             .iter()
             .map(|n| match n.metadata.labels.get(key) {
                 None => NO_DOMAIN,
@@ -38,7 +38,7 @@ impl NodeDomains {
             .collect();
         NodeDomains {
             key: key.to_string(),
-            generation: state.nodes_generation,
+            generation: state.nodes_generation(),
             of_node,
             names,
         }
@@ -49,8 +49,8 @@ impl NodeDomains {
 pub fn node_domains(cache: &mut Vec<NodeDomains>, key: &str, state: &ClusterState) -> usize {
     match cache.iter().position(|d| d.key == key) {
         Some(i) => {
-            if cache[i].generation != state.nodes_generation
-                || cache[i].of_node.len() != state.nodes.len()
+            if cache[i].generation != state.nodes_generation()
+                || cache[i].of_node.len() != state.nodes().len()
             {
                 cache[i] = NodeDomains::build(key, state);
             }

@@ -204,7 +204,7 @@ struct SelectingWorkloads {
 
 impl SelectingWorkloads {
     fn update(&mut self, state: &ClusterState) -> &[WorkloadId] {
-        for (i, w) in state.workloads.iter().enumerate().skip(self.seen) {
+        for (i, w) in state.workloads().iter().enumerate().skip(self.seen) {
             if matches!(
                 w.workload.spec,
                 WorkloadSpec::Service(_) | WorkloadSpec::ReplicaSet(_)
@@ -212,7 +212,7 @@ impl SelectingWorkloads {
                 self.ids.push(WorkloadId(i as u32));
             }
         }
-        self.seen = state.workloads.len();
+        self.seen = state.workloads().len();
         &self.ids
     }
 }
@@ -234,7 +234,7 @@ fn count_per_domain(
     let every_node_included = c.node_taints_policy == InclusionPolicy::Ignore
         && (c.node_affinity_policy == InclusionPolicy::Ignore
             || (pod.spec.node_selector.is_empty() && pod.spec.affinity.node_affinity.is_none()));
-    for (i, node) in state.nodes.iter().enumerate() {
+    for (i, node) in state.nodes().iter().enumerate() {
         let d = domains.of_node[i];
         if d == NO_DOMAIN
             || required.iter().any(|r| r.of_node[i] == NO_DOMAIN)
@@ -327,7 +327,7 @@ fn match_nothing() -> LabelSelector {
 /// holds its node) and not terminating. Namespace and selector aside.
 fn counted_node(state: &ClusterState, id: PodId) -> Option<NodeId> {
     let e = state.pod(id);
-    if e.terminating.is_some() || !state.bound_pods.contains(&id) {
+    if e.terminating.is_some() || !state.bound_pods().contains(&id) {
         return None;
     }
     e.node
@@ -336,8 +336,8 @@ fn counted_node(state: &ClusterState, id: PodId) -> Option<NodeId> {
 /// `countPodsMatchSelector` for every node at once by scanning every bound
 /// pod: pods in the namespace, bound, not terminating, matching the selector.
 fn scan_per_node(namespace: &str, selector: &LabelSelector, state: &ClusterState) -> Vec<i64> {
-    let mut per_node = vec![0; state.nodes.len()];
-    for &id in &state.bound_pods {
+    let mut per_node = vec![0; state.nodes().len()];
+    for &id in state.bound_pods() {
         let e = state.pod(id);
         let Some(node) = e.node else { continue };
         if e.terminating.is_some() || e.pod.metadata.namespace != namespace {
@@ -391,7 +391,7 @@ impl MatchingPodCounts {
             }
             if let Some(n) = now {
                 if per_node.len() <= n.0 as usize {
-                    per_node.resize(state.nodes.len(), 0);
+                    per_node.resize(state.nodes().len(), 0);
                 }
                 per_node[n.0 as usize] += 1;
             }
@@ -416,7 +416,7 @@ impl MatchingPodCounts {
                 // A new selector: count by a scan, and refresh the mirror of
                 // counted pods with it (it covers pods bound before any event).
                 self.node_of.clear();
-                for &id in &state.bound_pods {
+                for &id in state.bound_pods() {
                     let idx = id.0 as usize;
                     if self.node_of.len() <= idx {
                         self.node_of.resize(idx + 1, None);
@@ -437,7 +437,7 @@ impl MatchingPodCounts {
         };
         let entry = &mut self.entries[i];
         entry.3 = self.uses;
-        entry.2.resize(state.nodes.len(), 0);
+        entry.2.resize(state.nodes().len(), 0);
         debug_assert_eq!(
             entry.2,
             scan_per_node(namespace, selector, state),
@@ -537,7 +537,7 @@ impl Plugin for PodTopologySpread {
             .map(|p| by_domain(p).map_or(Vec::new(), |d| vec![false; d.names.len()]))
             .collect();
         self.ignored.clear();
-        self.ignored.resize(state.nodes.len(), false);
+        self.ignored.resize(state.nodes().len(), false);
         let mut n_ignored = 0;
         for &id in feasible {
             let i = id.0 as usize;
@@ -819,7 +819,7 @@ mod tests {
     fn filter_all(state: &ClusterState, pod: &Pod) -> Vec<&'static str> {
         let mut plugin = PodTopologySpread::default();
         plugin.prepare(pod, state);
-        (0..state.nodes.len())
+        (0..state.nodes().len())
             .map(
                 |i| match plugin.filter(pod, NodeView::of(state, NodeId(i as u32))) {
                     Ok(()) => "ok",
@@ -865,7 +865,7 @@ mod tests {
         let mut plugin = PodTopologySpread::default();
         let verdicts = |plugin: &mut PodTopologySpread, state: &ClusterState| {
             plugin.prepare(&p, state);
-            (0..state.nodes.len())
+            (0..state.nodes().len())
                 .map(|i| {
                     plugin
                         .filter(&p, NodeView::of(state, NodeId(i as u32)))

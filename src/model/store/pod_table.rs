@@ -4,7 +4,7 @@
 //! dropped and only the empty slot stays, so that a long run's memory grows
 //! with the pods alive, not with every pod it ever created.
 
-use super::store::{PodEntry, PodId};
+use super::{PodEntry, PodId};
 use std::ops::{Index, IndexMut};
 
 #[derive(Clone, Debug, Default)]
@@ -47,13 +47,13 @@ impl PodTable {
             .enumerate()
             .filter_map(|(i, s)| Some((PodId(i as u32), s.as_deref()?)))
     }
-    pub(crate) fn push(&mut self, entry: PodEntry) -> PodId {
+    pub(super) fn push(&mut self, entry: PodEntry) -> PodId {
         let id = PodId(self.slots.len() as u32);
         self.slots.push(Some(Box::new(entry)));
         id
     }
     /// Drops the pod's entry, returning it; its id stays taken.
-    pub(crate) fn retire(&mut self, id: PodId) -> Box<PodEntry> {
+    pub(super) fn retire(&mut self, id: PodId) -> Box<PodEntry> {
         let entry = self.slots[id.0 as usize]
             .take()
             .expect("a pod is retired once");
