@@ -211,7 +211,7 @@ fn fault_figures(t: &RecoveryTracker) -> Vec<(&'static str, Figure)> {
         .iter()
         .zip(&t.starts)
         .filter_map(|(o, &start)| o.recovered.map(|r| r.since(start).as_secs_f64()))
-        .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d))));
+        .reduce(f64::max);
     vec![
         ("faults", Figure::Int(t.outcomes.len() as i64)),
         ("faults_unrecovered", Figure::Int(unrecovered as i64)),
@@ -273,7 +273,7 @@ pub fn workload_figures(state: &ClusterState, figures: &[WorkloadFigures]) -> Ve
             let longest = rollouts
                 .iter()
                 .map(|(a, b)| b.since(*a).as_secs_f64())
-                .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d))));
+                .reduce(f64::max);
             let min_during = own.rollout_min_available;
             vec![
                 Figure::Text(w.workload.spec.kind().into()),
@@ -335,7 +335,7 @@ fn workload_totals(
     let min_availability = deployments
         .iter()
         .filter_map(|&i| figures.get(i).and_then(|f| f.availability.mean()))
-        .fold(None, |m: Option<f64>, a| Some(m.map_or(a, |m| m.min(a))));
+        .reduce(f64::min);
     let longest_rollout = deployments
         .iter()
         .flat_map(|&i| {
@@ -345,7 +345,7 @@ fn workload_totals(
                 .iter()
                 .map(|(a, b)| b.since(*a).as_secs_f64())
         })
-        .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d))));
+        .reduce(f64::max);
     vec![
         ("jobs_completed", Figure::Int(completed)),
         ("jobs_failed", Figure::Int(failed)),

@@ -15,10 +15,10 @@
 //! and Score per node are map lookups.
 
 use super::node_domains::{node_domains, NodeDomains, NO_DOMAIN};
+use super::{node_affinity, taint_toleration};
 use crate::model::labels::LabelSelector;
 use crate::model::node::{LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE};
 use crate::model::store::{NodeId, PodId, WorkloadId};
-use crate::model::taints::TaintEffect;
 use crate::model::topology::{InclusionPolicy, TopologySpreadConstraint, WhenUnsatisfiable};
 use crate::model::workloads::WorkloadSpec;
 use crate::model::{ClusterState, Node, Pod};
@@ -126,33 +126,11 @@ impl PodTopologySpread {
 
 /// `matchNodeInclusionPolicies`.
 fn node_included(c: &TopologySpreadConstraint, pod: &Pod, node: &Node) -> bool {
-    if c.node_affinity_policy == InclusionPolicy::Honor {
-        let labels = &node.metadata.labels;
-        let selector_ok = pod
-            .spec
-            .node_selector
-            .iter()
-            .all(|(k, v)| labels.get(k) == Some(v));
-        let affinity_ok = pod
-            .spec
-            .affinity
-            .node_affinity
-            .as_ref()
-            .is_none_or(|a| a.required_matches(node.name(), labels));
-        if !(selector_ok && affinity_ok) {
-            return false;
-        }
-    }
-    if c.node_taints_policy == InclusionPolicy::Honor {
-        let untolerated = node.taints.iter().any(|t| {
-            matches!(t.effect, TaintEffect::NoSchedule | TaintEffect::NoExecute)
-                && !pod.spec.tolerations.iter().any(|tol| tol.tolerates(t))
-        });
-        if untolerated {
-            return false;
-        }
-    }
-    true
+    let affinity_ok = c.node_affinity_policy != InclusionPolicy::Honor
+        || node_affinity::required_matches(pod, node);
+    affinity_ok
+        && (c.node_taints_policy != InclusionPolicy::Honor
+            || taint_toleration::first_untolerated(pod, node).is_none())
 }
 
 /// `helper.DefaultSelector`: the selectors of the Services and ReplicaSets

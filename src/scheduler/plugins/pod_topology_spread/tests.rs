@@ -263,6 +263,38 @@ fn node_affinity_policy_decides_which_domains_count() {
 }
 
 #[test]
+fn node_taints_policy_decides_which_domains_count() {
+    // zone3's only node has a NoSchedule taint. Ignore: z3 (0 pods) counts,
+    // min 0, z2 → 1 + 1 − 0 = 2 > 1 rejected. Honor: z3 is left out, domains
+    // z1 (2) and z2 (1), min 1, z2 → 1 fits; unless the pod tolerates the
+    // taint, when z3 counts again.
+    use crate::model::taints::{Taint, TaintEffect, Toleration, TolerationOperator};
+    let mut state = cluster(&[("a", "z1"), ("x", "z2"), ("m", "z3")], &[0, 0, 1]);
+    state.update_node(NodeId(2), |n| {
+        n.taints.push(Taint {
+            key: "dedicated".into(),
+            value: "batch".into(),
+            effect: TaintEffect::NoSchedule,
+        });
+    });
+    let mut c = constraint(LABEL_TOPOLOGY_ZONE, 1, WhenUnsatisfiable::DoNotSchedule);
+    assert_eq!(filter_all(&state, &incoming(vec![c.clone()]))[1], "skew");
+    c.node_taints_policy = InclusionPolicy::Honor;
+    assert_eq!(filter_all(&state, &incoming(vec![c.clone()]))[1], "ok");
+    let mut tolerating = incoming(vec![c]);
+    std::sync::Arc::make_mut(&mut tolerating.spec)
+        .tolerations
+        .push(Toleration {
+            key: "dedicated".into(),
+            operator: TolerationOperator::Exists,
+            value: String::new(),
+            effect: None,
+            toleration_seconds: None,
+        });
+    assert_eq!(filter_all(&state, &tolerating)[1], "skew");
+}
+
+#[test]
 fn score_prefers_the_emptier_domain_with_log_weights() {
     // scoring.go with a hostname constraint (ScheduleAnyway, maxSkew 1) over 3
     // feasible nodes holding 0, 1 and 2 matching pods: weight ln(3 + 2) = 1.609,
