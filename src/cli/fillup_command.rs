@@ -22,24 +22,13 @@ fn is_replay(path: &Path) -> bool {
 }
 
 fn load_replay(path: &Path) -> Option<(scenario::ReplayScenario, crate::trace::openb::OpenbTrace)> {
-    let s = match scenario::load_replay(path) {
-        Ok(s) => s,
-        Err(d) => {
-            print_errors(&d, path);
-            return None;
-        }
-    };
+    let s = reported(scenario::load_replay(path), path)?;
     let trace = match &s.pods {
         scenario::PodTrace::Openb(p) => crate::trace::openb::load(&s.nodes, p),
         scenario::PodTrace::Generic(p) => crate::trace::generic::load(&s.nodes, p),
     };
-    match trace {
-        Ok(t) => Some((s, t)),
-        Err(d) => {
-            print_errors(&d, path);
-            None
-        }
-    }
+    let trace = reported(trace, path)?;
+    Some((s, trace))
 }
 
 fn run_replay(path: &Path, out: Option<PathBuf>, seed: Option<u64>, quiet: bool) -> i32 {
@@ -96,28 +85,24 @@ fn run_replay(path: &Path, out: Option<PathBuf>, seed: Option<u64>, quiet: bool)
     EXIT_OK
 }
 
-fn print_errors(d: &Diagnostics, path: &Path) {
-    for e in &d.0 {
-        eprintln!("error: {e}");
-    }
-    eprintln!("{} error(s) in {}", d.0.len(), path.display());
+/// The value, or None once the problems are printed as the errors of `path`.
+fn reported<T>(loaded: Result<T, Diagnostics>, path: &Path) -> Option<T> {
+    loaded
+        .map_err(|d| {
+            for e in &d.0 {
+                eprintln!("error: {e}");
+            }
+            eprintln!("{} error(s) in {}", d.0.len(), path.display());
+        })
+        .ok()
 }
 
 fn load(path: &Path) -> Option<(scenario::FillUpScenario, crate::trace::openb::OpenbTrace)> {
-    let s = match scenario::load(path) {
-        Ok(s) => s,
-        Err(d) => {
-            print_errors(&d, path);
-            return None;
-        }
-    };
-    match crate::trace::openb::load(&s.nodes, &s.pods).and_then(|t| s.check_trace(&t).map(|()| t)) {
-        Ok(t) => Some((s, t)),
-        Err(d) => {
-            print_errors(&d, path);
-            None
-        }
-    }
+    let s = reported(scenario::load(path), path)?;
+    let trace =
+        crate::trace::openb::load(&s.nodes, &s.pods).and_then(|t| s.check_trace(&t).map(|()| t));
+    let trace = reported(trace, path)?;
+    Some((s, trace))
 }
 
 pub fn validate(path: &Path) -> i32 {

@@ -82,15 +82,7 @@ pub fn fire<E: From<ControllerEvent>>(
         }
         ConcurrencyPolicy::Replace => {
             for j in active {
-                let name = state.workload(j).workload.metadata.name.clone();
-                gc::delete_workload(cm, j, Propagation::Background, state, events);
-                record(
-                    state,
-                    id,
-                    now,
-                    "SuccessfulDelete",
-                    format!("Deleted job {name}"),
-                );
+                delete_job(cm, id, j, state, events);
             }
         }
         _ => {}
@@ -121,6 +113,27 @@ pub fn fire<E: From<ControllerEvent>>(
         now,
         "SuccessfulCreate",
         format!("Created job {name}"),
+    );
+}
+
+/// Deletes the CronJob `id`'s Job `job` with its pods in the background,
+/// and says so on the CronJob (upstream's `deleteJob`).
+fn delete_job<E: From<ControllerEvent>>(
+    cm: &mut ControllerManager,
+    id: WorkloadId,
+    job: WorkloadId,
+    state: &mut ClusterState,
+    events: &mut EventQueue<E>,
+) {
+    let now = events.now();
+    let name = state.workload(job).workload.metadata.name.clone();
+    gc::delete_workload(cm, job, Propagation::Background, state, events);
+    record(
+        state,
+        id,
+        now,
+        "SuccessfulDelete",
+        format!("Deleted job {name}"),
     );
 }
 
@@ -171,15 +184,7 @@ pub fn sync<E: From<ControllerEvent>>(
     ] {
         let excess = list.len().saturating_sub(limit.max(0) as usize);
         for &j in list.iter().take(excess) {
-            let name = state.workload(j).workload.metadata.name.clone();
-            gc::delete_workload(cm, j, Propagation::Background, state, events);
-            record(
-                state,
-                id,
-                now,
-                "SuccessfulDelete",
-                format!("Deleted job {name}"),
-            );
+            delete_job(cm, id, j, state, events);
         }
     }
 }

@@ -39,6 +39,17 @@ fn rs_view(state: &ClusterState, id: WorkloadId) -> Rs {
     }
 }
 
+/// The `pod-template-hash` label of a ReplicaSet: which template it runs.
+fn template_hash_label(state: &ClusterState, rs: WorkloadId) -> Option<&str> {
+    state
+        .workload(rs)
+        .workload
+        .metadata
+        .labels
+        .get(POD_TEMPLATE_HASH_LABEL)
+        .map(String::as_str)
+}
+
 fn spec_of(state: &ClusterState, id: WorkloadId) -> DeploymentSpec {
     match &state.workload(id).workload.spec {
         WorkloadSpec::Deployment(d) => d.clone(),
@@ -171,15 +182,10 @@ pub fn sync<E: From<ControllerEvent>>(
     let spec = spec_of(state, id);
     let hash = current_template_hash(cm, id, state);
     let children = cm.children_of(id, state);
-    let new_rs = children.iter().copied().find(|&rs| {
-        state
-            .workload(rs)
-            .workload
-            .metadata
-            .labels
-            .get(POD_TEMPLATE_HASH_LABEL)
-            == Some(&hash)
-    });
+    let new_rs = children
+        .iter()
+        .copied()
+        .find(|&rs| template_hash_label(state, rs) == Some(hash.as_str()));
     let olds: Vec<WorkloadId> = children
         .iter()
         .copied()
@@ -365,14 +371,7 @@ fn update_status<E: From<ControllerEvent>>(
         replicas += entry.status.replicas;
         ready += entry.status.ready;
         available += entry.status.available;
-        if entry
-            .workload
-            .metadata
-            .labels
-            .get(POD_TEMPLATE_HASH_LABEL)
-            .map(String::as_str)
-            == Some(hash)
-        {
+        if template_hash_label(state, rs) == Some(hash) {
             updated += entry.status.replicas;
         } else {
             old_pods += cm.live_pods(rs, state).len();
@@ -460,16 +459,7 @@ fn cleanup_history(
     let children = cm.children_of(id, state);
     let idle: Vec<WorkloadId> = children
         .into_iter()
-        .filter(|&rs| {
-            state
-                .workload(rs)
-                .workload
-                .metadata
-                .labels
-                .get(POD_TEMPLATE_HASH_LABEL)
-                .map(String::as_str)
-                != Some(hash)
-        })
+        .filter(|&rs| template_hash_label(state, rs) != Some(hash))
         .filter(|&rs| rs_view(state, rs).replicas == 0 && rs_view(state, rs).active_pods == 0)
         .collect();
     let excess = idle

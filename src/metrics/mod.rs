@@ -6,10 +6,12 @@ pub mod float;
 pub mod nodes;
 pub mod recorder;
 pub mod recovery;
+pub mod rows;
 pub mod running;
 pub mod stream;
 pub mod summary;
 pub mod writers;
 
-pub use recorder::{Recorder, Sample, WorkloadSample};
+pub use recorder::Recorder;
+pub use rows::{Sample, WorkloadSample};
 pub use summary::Summary;

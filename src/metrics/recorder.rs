@@ -6,46 +6,15 @@
 //! come from them are gathered as they are taken ([`super::running`]), so
 //! a streamed run's memory does not grow with simulated time.
 
+use super::rows::{desired, Sample, WorkloadSample};
 use crate::engine::SimTime;
 use crate::model::event::EventRecord;
-use crate::model::store::{WorkloadEntry, WorkloadId};
-use crate::model::workloads::WorkloadSpec;
+use crate::model::store::WorkloadId;
 use crate::model::{ClusterState, PodId, PodPhase};
 
 pub use super::running::{SampleFigures, WorkloadFigures};
 
 pub use crate::limits::MAX_SAMPLES;
-
-/// One row of timeseries.csv.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Sample {
-    pub time: SimTime,
-    pub nodes_ready: usize,
-    /// Nodes hosting at least one pod that holds resources.
-    pub nodes_with_pods: usize,
-    pub pods_pending: i64,
-    pub pods_running: i64,
-    pub pods_succeeded: i64,
-    pub pods_failed: i64,
-    /// Pods waiting in the scheduler's queues (active, backoff, unschedulable).
-    pub pods_unschedulable: usize,
-    pub cpu_allocated_ratio: f64,
-    pub memory_allocated_ratio: f64,
-}
-
-/// One row of workloads.csv: a workload object's counts at a sample time.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WorkloadSample {
-    pub time: SimTime,
-    pub workload: WorkloadId,
-    pub desired: i32,
-    pub current: i32,
-    pub ready: i32,
-    pub available: i32,
-    pub updated: i32,
-    pub succeeded: i32,
-    pub failed: i32,
-}
 
 #[derive(Default)]
 pub struct Recorder {
@@ -83,19 +52,6 @@ pub struct Recorder {
     pub recovery: super::recovery::RecoveryTracker,
 }
 
-/// What a workload object should have: replicas, completions, eligible nodes.
-pub fn desired(w: &WorkloadEntry) -> i32 {
-    match &w.workload.spec {
-        WorkloadSpec::Deployment(d) => d.replicas,
-        WorkloadSpec::ReplicaSet(r) => r.replicas,
-        WorkloadSpec::Job(j) => j.completions.unwrap_or(1),
-        WorkloadSpec::CronJob(_) => w.status.active,
-        WorkloadSpec::DaemonSet(_) => w.status.desired,
-        // A Service wants every pod it selects to be a ready endpoint.
-        WorkloadSpec::Service(_) => w.status.replicas,
-    }
-}
-
 fn ratio(used: i64, total: i64) -> f64 {
     if total == 0 {
         0.0
@@ -107,8 +63,8 @@ fn ratio(used: i64, total: i64) -> f64 {
 impl Recorder {
     /// A recorder that streams its rows to `w` as the run goes.
     pub fn streaming(w: super::stream::StreamWriters) -> Self {
+        use super::rows::{EVENTS_HEADER, TIMESERIES_HEADER, WORKLOADS_HEADER};
         use super::stream::{CsvSink, RetiredRows, Streams};
-        use super::writers::{EVENTS_HEADER, TIMESERIES_HEADER, WORKLOADS_HEADER};
         let mut recorder = Recorder {
             stream: Some(Streams {
                 events: CsvSink::new(w.events, EVENTS_HEADER),
@@ -181,9 +137,7 @@ impl Recorder {
         self.last_sample_time = Some(time);
         self.sample_figures.add(&sample);
         match &mut self.stream {
-            Some(s) => s
-                .timeseries
-                .write(super::writers::timeseries_record(&sample)),
+            Some(s) => s.timeseries.write(super::rows::timeseries_record(&sample)),
             None => self.samples.push(sample),
         }
         let all = state.workloads().len();
@@ -216,7 +170,7 @@ impl Recorder {
             match &mut self.stream {
                 Some(s) => s
                     .workloads
-                    .write(super::writers::workload_record(&sample, state)),
+                    .write(super::rows::workload_record(&sample, state)),
                 None => self.workload_samples.push(sample),
             }
         }

@@ -18,33 +18,13 @@
 //! controllers and the distinct groups, not the faults the run ever had
 //! (random failures with a tiny `mtbf` pile up thousands that never recover).
 
-use super::recorder::desired;
-use super::summary::Figure;
+use super::rows::desired;
 use crate::engine::SimTime;
 use crate::faults::FaultRecord;
 use crate::model::store::{NodeId, PodId, WatchEvent, WorkloadId};
 use crate::model::workloads::WorkloadSpec;
 use crate::model::ClusterState;
 use std::collections::BTreeMap;
-
-/// summary.csv: how many faults, how many never recovered, the longest recovery.
-pub fn summary_figures(t: &RecoveryTracker) -> Vec<(&'static str, Figure)> {
-    let unrecovered = t.outcomes.iter().filter(|o| o.recovered.is_none()).count();
-    let longest = t
-        .outcomes
-        .iter()
-        .zip(&t.starts)
-        .filter_map(|(o, &start)| o.recovered.map(|r| r.since(start).as_secs_f64()))
-        .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d))));
-    vec![
-        ("faults", Figure::Int(t.outcomes.len() as i64)),
-        ("faults_unrecovered", Figure::Int(unrecovered as i64)),
-        (
-            "fault_time_to_recover_max_s",
-            longest.map_or(Figure::Missing, Figure::Float),
-        ),
-    ]
-}
 
 pub const FAULTS_HEADER: &[&str] = &[
     "fault",

@@ -7,7 +7,7 @@
 //! as a mean over the kept samples did, so the figures are bit for bit the
 //! same as when they were computed at the end.
 
-use super::recorder::{Sample, WorkloadSample};
+use super::rows::{Sample, WorkloadSample};
 use crate::engine::SimTime;
 
 /// The running max of `f64`s (`f64::max`, first value first).

@@ -6,7 +6,7 @@
 //! in creation order at the end (`output`). The writers are `impl Write`
 //! given by the caller; nothing here opens files.
 
-use super::writers::RowFormatter;
+use super::rows::{with_event_record, RowFormatter};
 use crate::engine::SimTime;
 use crate::model::event::EventRecord;
 use crate::model::{ClusterState, PodEntry, PodId};
@@ -185,13 +185,7 @@ impl RetiredFigures {
 
 /// Records an event to the stream.
 pub fn write_event(sink: &mut CsvSink, e: &EventRecord) {
-    sink.write([
-        e.time.to_string().as_str(),
-        e.kind,
-        &e.object,
-        &e.reason,
-        &e.message,
-    ]);
+    with_event_record(e, |row| sink.write(row));
 }
 
 #[cfg(test)]

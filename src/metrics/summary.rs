@@ -7,6 +7,7 @@
 //! cannot look fast by leaving pods out.
 
 use super::recorder::Recorder;
+use super::recovery::RecoveryTracker;
 use super::running::WorkloadFigures;
 use super::stream::pod_times;
 use crate::engine::{SimTime, StopReason};
@@ -186,7 +187,7 @@ pub fn summarize(
         ("nodes_with_pods_mean", opt(sampled.nodes_with_pods.mean())),
     ];
     figures.extend(workload_totals(state, &recorder.workload_figures));
-    figures.extend(super::recovery::summary_figures(&recorder.recovery));
+    figures.extend(fault_figures(&recorder.recovery));
     figures.extend([
         ("sim_end_s", Figure::Float(end.as_secs_f64())),
         ("events_processed", Figure::Int(events_processed as i64)),
@@ -200,6 +201,25 @@ pub fn summarize(
         .map(|(n, _)| *n)
         .eq(SUMMARY_COLUMNS.iter().copied()));
     Summary { figures }
+}
+
+/// summary.csv: how many faults, how many never recovered, the longest recovery.
+fn fault_figures(t: &RecoveryTracker) -> Vec<(&'static str, Figure)> {
+    let unrecovered = t.outcomes.iter().filter(|o| o.recovered.is_none()).count();
+    let longest = t
+        .outcomes
+        .iter()
+        .zip(&t.starts)
+        .filter_map(|(o, &start)| o.recovered.map(|r| r.since(start).as_secs_f64()))
+        .reduce(f64::max);
+    vec![
+        ("faults", Figure::Int(t.outcomes.len() as i64)),
+        ("faults_unrecovered", Figure::Int(unrecovered as i64)),
+        (
+            "fault_time_to_recover_max_s",
+            longest.map_or(Figure::Missing, Figure::Float),
+        ),
+    ]
 }
 
 /// Columns of workload_summary.csv.
@@ -253,7 +273,7 @@ pub fn workload_figures(state: &ClusterState, figures: &[WorkloadFigures]) -> Ve
             let longest = rollouts
                 .iter()
                 .map(|(a, b)| b.since(*a).as_secs_f64())
-                .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d))));
+                .reduce(f64::max);
             let min_during = own.rollout_min_available;
             vec![
                 Figure::Text(w.workload.spec.kind().into()),
@@ -315,7 +335,7 @@ fn workload_totals(
     let min_availability = deployments
         .iter()
         .filter_map(|&i| figures.get(i).and_then(|f| f.availability.mean()))
-        .fold(None, |m: Option<f64>, a| Some(m.map_or(a, |m| m.min(a))));
+        .reduce(f64::min);
     let longest_rollout = deployments
         .iter()
         .flat_map(|&i| {
@@ -325,7 +345,7 @@ fn workload_totals(
                 .iter()
                 .map(|(a, b)| b.since(*a).as_secs_f64())
         })
-        .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.max(d))));
+        .reduce(f64::max);
     vec![
         ("jobs_completed", Figure::Int(completed)),
         ("jobs_failed", Figure::Int(failed)),

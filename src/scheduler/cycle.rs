@@ -425,15 +425,6 @@ fn score(
     }
 }
 
-pub(super) fn reasons_text(unfit: &Unfit, state: &ClusterState, view: NodeView) -> String {
-    unfit
-        .reasons
-        .iter()
-        .map(|r| r.message(state, view.node))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// `selectHost`: the highest total score; ties are broken uniformly at random
 /// by reservoir sampling over the tied nodes in order.
 pub fn select_host(nodes: &[NodeId], totals: &[i64], rng: &mut ChaCha8Rng) -> NodeId {
@@ -521,7 +512,7 @@ fn filter_node_explained(
         } else {
             match plugin.filter(pod, view) {
                 Ok(()) => ("Success".to_string(), None),
-                Err(unfit) => (reasons_text(&unfit, state, view), Some((i, unfit))),
+                Err(unfit) => (unfit.message(state, view.node), Some((i, unfit))),
             }
         };
         rows.push(DecisionRow {

@@ -117,6 +117,16 @@ impl Unfit {
             reasons: vec![reason],
         }
     }
+
+    /// The reasons as a status message for `node`, joined by ", " (the
+    /// decision rows' status and preemption's first failure).
+    pub fn message(&self, state: &ClusterState, node: &Node) -> String {
+        self.reasons
+            .iter()
+            .map(|r| r.message(state, node))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 pub type FilterResult = Result<(), Unfit>;

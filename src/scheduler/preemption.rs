@@ -16,7 +16,6 @@
 //! Everything here is a pure function of the cluster state; the scheduler
 //! deletes the victims (gracefully) and nominates the node.
 
-use super::cycle::reasons_text;
 use super::framework::{Code, NodeView, PreResult};
 use super::Scheduler;
 use crate::engine::SimTime;
@@ -331,7 +330,7 @@ impl Scheduler {
                         .iter()
                         .find_map(|&i| profile.plugins[i].filter(pod, view).err());
                     if first_failure.is_none() {
-                        first_failure = Some(failed.as_ref().map(|u| reasons_text(u, state, view)));
+                        first_failure = Some(failed.as_ref().map(|u| u.message(state, view.node)));
                     }
                     failed.is_none()
                 };

@@ -3,6 +3,7 @@
 
 mod api_latency;
 mod controllers;
+mod daemonset;
 mod determinism;
 mod gpu_fillup;
 mod gpu_share;

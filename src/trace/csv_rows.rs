@@ -113,6 +113,30 @@ pub fn columns(
     out
 }
 
+/// Reads `text` and finds its columns: the rows and where each wanted
+/// column sits, or None (the problems recorded in `errors`) when the file
+/// cannot be read or lacks a required column.
+pub fn table<'t>(
+    file: &str,
+    text: &'t str,
+    required: &[&str],
+    optional: &[&str],
+    errors: &mut Vec<Diagnostic>,
+) -> Option<(Rows<'t>, Vec<Option<usize>>)> {
+    let rows = match read(file, text) {
+        Ok(r) => r,
+        Err(e) => {
+            errors.extend(e);
+            return None;
+        }
+    };
+    let cols = columns(file, &rows.header, required, optional, errors);
+    if cols[..required.len()].iter().any(Option::is_none) {
+        return None;
+    }
+    Some((rows, cols))
+}
+
 /// Reads one row's fields by column, recording errors with their position.
 pub struct Cells<'r, 't> {
     pub file: &'r str,
@@ -184,6 +208,22 @@ impl<'r, 't> Cells<'r, 't> {
             return Some(None);
         }
         self.non_negative(idx).map(Some)
+    }
+
+    /// The value that a column's text names among `choices` (name, value),
+    /// or an error listing the names.
+    pub fn one_of<T: Copy>(&mut self, idx: Option<usize>, choices: &[(&str, T)]) -> Option<T> {
+        let (text, col) = self.text(idx)?;
+        if let Some(&(_, value)) = choices.iter().find(|(name, _)| *name == text) {
+            return Some(value);
+        }
+        let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
+        let expected = match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => names.join(""),
+        };
+        self.invalid(idx?, col, format!("found {text:?}; expected {expected}"));
+        None
     }
 
     /// Records an error at a column of this row.

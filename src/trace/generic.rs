@@ -39,17 +39,9 @@ pub fn read_pods(
     models: &GpuModels,
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<TracePod> {
-    let rows = match csv_rows::read(file, text) {
-        Ok(r) => r,
-        Err(e) => {
-            errors.extend(e);
-            return Vec::new();
-        }
-    };
-    let cols = csv_rows::columns(file, &rows.header, &REQUIRED, &OPTIONAL, errors);
-    if cols[..REQUIRED.len()].iter().any(Option::is_none) {
+    let Some((rows, cols)) = csv_rows::table(file, text, &REQUIRED, &OPTIONAL, errors) else {
         return Vec::new();
-    }
+    };
     let mut pods = Vec::with_capacity(rows.rows.len());
     for (n, row) in rows.rows.iter().enumerate() {
         let before = errors.len();
@@ -143,34 +135,7 @@ pub fn load(
     nodes_path: &std::path::Path,
     pods_path: &std::path::Path,
 ) -> Result<super::openb::OpenbTrace, crate::input::diagnostic::Diagnostics> {
-    let mut models = GpuModels::default();
-    for m in super::openb::OPENB_MODELS {
-        models.intern(m).expect("fewer than MAX_GPU_MODELS");
-    }
-    let read = super::openb::read_file;
-    let (nodes_text, pods_text) = (read(nodes_path)?, read(pods_path)?);
-    let mut errors = Vec::new();
-    let nodes = super::openb::read_nodes(
-        &nodes_path.display().to_string(),
-        &nodes_text,
-        &mut models,
-        &mut errors,
-    );
-    let pods = read_pods(
-        &pods_path.display().to_string(),
-        &pods_text,
-        &models,
-        &mut errors,
-    );
-    if errors.is_empty() {
-        Ok(super::openb::OpenbTrace {
-            models,
-            nodes,
-            pods,
-        })
-    } else {
-        Err(crate::input::diagnostic::Diagnostics::new(errors))
-    }
+    super::openb::load_with(nodes_path, pods_path, read_pods)
 }
 
 #[cfg(test)]

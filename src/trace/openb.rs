@@ -92,12 +92,26 @@ impl OpenbTrace {
 }
 
 /// Reads a trace file; an I/O error names its path, invalid UTF-8 its line and column.
-pub(crate) fn read_file(path: &Path) -> Result<String, Diagnostics> {
+fn read_file(path: &Path) -> Result<String, Diagnostics> {
     crate::input::source::read_text(path, "the trace file").map_err(|d| Diagnostics(vec![d]))
 }
 
-/// Reads both files; the node list comes first because it defines the GPU models.
+/// Reads a pod list of one trace format: file name, text, the node list's
+/// GPU models, where problems go.
+pub(crate) type PodReader = fn(&str, &str, &GpuModels, &mut Vec<Diagnostic>) -> Vec<TracePod>;
+
+/// Reads both files.
 pub fn load(nodes_path: &Path, pods_path: &Path) -> Result<OpenbTrace, Diagnostics> {
+    load_with(nodes_path, pods_path, read_pods)
+}
+
+/// Reads an openb node list and a pod list read by `read_pods`; the node
+/// list comes first because it defines the GPU models.
+pub(crate) fn load_with(
+    nodes_path: &Path,
+    pods_path: &Path,
+    read_pods: PodReader,
+) -> Result<OpenbTrace, Diagnostics> {
     let mut models = GpuModels::default();
     for m in OPENB_MODELS {
         models.intern(m).expect("fewer than MAX_GPU_MODELS");
@@ -127,23 +141,10 @@ pub fn read_nodes(
     models: &mut GpuModels,
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<TraceNode> {
-    let rows = match csv_rows::read(file, text) {
-        Ok(r) => r,
-        Err(e) => {
-            errors.extend(e);
-            return Vec::new();
-        }
-    };
-    let cols = csv_rows::columns(
-        file,
-        &rows.header,
-        &["sn", "cpu_milli", "memory_mib", "gpu", "model"],
-        &[],
-        errors,
-    );
-    if cols.iter().any(Option::is_none) {
+    let columns = ["sn", "cpu_milli", "memory_mib", "gpu", "model"];
+    let Some((rows, cols)) = csv_rows::table(file, text, &columns, &[], errors) else {
         return Vec::new();
-    }
+    };
     let mut nodes = Vec::with_capacity(rows.rows.len());
     for row in &rows.rows {
         let before = errors.len();
@@ -221,17 +222,9 @@ pub fn read_pods(
     models: &GpuModels,
     errors: &mut Vec<Diagnostic>,
 ) -> Vec<TracePod> {
-    let rows = match csv_rows::read(file, text) {
-        Ok(r) => r,
-        Err(e) => {
-            errors.extend(e);
-            return Vec::new();
-        }
-    };
-    let cols = csv_rows::columns(file, &rows.header, &POD_COLUMNS, &[], errors);
-    if cols.iter().any(Option::is_none) {
+    let Some((rows, cols)) = csv_rows::table(file, text, &POD_COLUMNS, &[], errors) else {
         return Vec::new();
-    }
+    };
     let col = |i: usize| cols[i];
     let mut pods = Vec::with_capacity(rows.rows.len());
     for row in &rows.rows {
@@ -248,40 +241,24 @@ pub fn read_pods(
         let num_gpu = cells.non_negative(col(3));
         let gpu_milli = cells.non_negative(col(4));
         let spec = cells.text(col(5));
-        let qos = cells.text(col(6)).and_then(|(t, c)| {
-            let q = match t {
-                "LS" => Some(Qos::LatencySensitive),
-                "BE" => Some(Qos::BestEffort),
-                "Burstable" => Some(Qos::Burstable),
-                "Guaranteed" => Some(Qos::Guaranteed),
-                _ => None,
-            };
-            if q.is_none() {
-                cells.invalid(
-                    col(6).unwrap(),
-                    c,
-                    format!("found {t:?}; expected LS, BE, Burstable or Guaranteed"),
-                );
-            }
-            q
-        });
-        let phase = cells.text(col(7)).and_then(|(t, c)| {
-            let p = match t {
-                "Running" => Some(TracePhase::Running),
-                "Failed" => Some(TracePhase::Failed),
-                "Pending" => Some(TracePhase::Pending),
-                "Succeeded" => Some(TracePhase::Succeeded),
-                _ => None,
-            };
-            if p.is_none() {
-                cells.invalid(
-                    col(7).unwrap(),
-                    c,
-                    format!("found {t:?}; expected Running, Failed, Pending or Succeeded"),
-                );
-            }
-            p
-        });
+        let qos = cells.one_of(
+            col(6),
+            &[
+                ("LS", Qos::LatencySensitive),
+                ("BE", Qos::BestEffort),
+                ("Burstable", Qos::Burstable),
+                ("Guaranteed", Qos::Guaranteed),
+            ],
+        );
+        let phase = cells.one_of(
+            col(7),
+            &[
+                ("Running", TracePhase::Running),
+                ("Failed", TracePhase::Failed),
+                ("Pending", TracePhase::Pending),
+                ("Succeeded", TracePhase::Succeeded),
+            ],
+        );
         let creation = cells.non_negative(col(8));
         let deletion = cells.optional_non_negative(col(9));
         let scheduled = cells.optional_non_negative(col(10));
@@ -434,7 +411,14 @@ mod tests {
             2,
             19,
             "qos",
-            "expected LS, BE",
+            "found \"XX\"; expected LS, BE, Burstable or Guaranteed",
+        );
+        check_error(
+            "p0,1000,1024,0,0,,LS,Done,0,10,0\n",
+            2,
+            22,
+            "pod_phase",
+            "found \"Done\"; expected Running, Failed, Pending or Succeeded",
         );
     }
 

@@ -4,7 +4,7 @@
 //! required node affinity terms. Score: the sum of the weights of the
 //! preferred terms the node matches, normalized so the best node gets 100.
 
-use crate::model::Pod;
+use crate::model::{Node, Pod};
 use crate::scheduler::framework::{
     default_normalize_score, Code, FilterReason, FilterResult, NodeView, Plugin, PreResult, Unfit,
     MAX_NODE_SCORE,
@@ -13,6 +13,27 @@ use crate::scheduler::framework::{
 pub const NAME: &str = "NodeAffinity";
 
 pub struct NodeAffinity;
+
+/// Whether `node` matches the pod's `spec.nodeSelector` (every key equal)
+/// and its required node affinity terms: upstream's
+/// `GetRequiredNodeAffinity(pod).Match(node)`
+/// (`component-helpers/scheduling/corev1/nodeaffinity`), which the Filter
+/// and PodTopologySpread's `nodeAffinityPolicy: Honor` both use.
+pub fn required_matches(pod: &Pod, node: &Node) -> bool {
+    let labels = &node.metadata.labels;
+    let selector_ok = pod
+        .spec
+        .node_selector
+        .iter()
+        .all(|(k, v)| labels.get(k) == Some(v));
+    selector_ok
+        && pod
+            .spec
+            .affinity
+            .node_affinity
+            .as_ref()
+            .is_none_or(|a| a.required_matches(node.name(), labels))
+}
 
 impl Plugin for NodeAffinity {
     fn name(&self) -> &'static str {
@@ -41,19 +62,7 @@ impl Plugin for NodeAffinity {
     }
 
     fn filter(&self, pod: &Pod, node: NodeView) -> FilterResult {
-        let labels = &node.node.metadata.labels;
-        let selector_ok = pod
-            .spec
-            .node_selector
-            .iter()
-            .all(|(k, v)| labels.get(k) == Some(v));
-        let affinity_ok = pod
-            .spec
-            .affinity
-            .node_affinity
-            .as_ref()
-            .is_none_or(|a| a.required_matches(node.node.name(), labels));
-        if selector_ok && affinity_ok {
+        if required_matches(pod, node.node) {
             Ok(())
         } else {
             Err(Unfit::new(

@@ -6,7 +6,7 @@
 //! that fewer intolerable taints score higher.
 
 use crate::model::taints::{Taint, TaintEffect, Toleration};
-use crate::model::Pod;
+use crate::model::{Node, Pod};
 use crate::scheduler::framework::{
     default_normalize_score, Code, FilterReason, FilterResult, NodeView, Plugin, Unfit,
     MAX_NODE_SCORE,
@@ -28,6 +28,19 @@ fn tolerated_by(tolerations: &[Toleration], taint: &Taint) -> bool {
     tolerations.iter().any(|t| t.tolerates(taint))
 }
 
+/// The first NoSchedule or NoExecute taint of `node` that the pod does not
+/// tolerate: upstream's `v1helper.FindMatchingUntoleratedTaint` with
+/// `DoNotScheduleTaintsFilterFunc`, which the Filter and PodTopologySpread's
+/// `nodeTaintsPolicy: Honor` both use.
+pub fn first_untolerated(pod: &Pod, node: &Node) -> Option<usize> {
+    node.taints.iter().position(|taint| {
+        matches!(
+            taint.effect,
+            TaintEffect::NoSchedule | TaintEffect::NoExecute
+        ) && !tolerated_by(&pod.spec.tolerations, taint)
+    })
+}
+
 impl Plugin for TaintToleration {
     fn name(&self) -> &'static str {
         NAME
@@ -40,14 +53,7 @@ impl Plugin for TaintToleration {
     }
 
     fn filter(&self, pod: &Pod, node: NodeView) -> FilterResult {
-        // v1helper.FindMatchingUntoleratedTaint with DoNotScheduleTaintsFilterFunc.
-        let untolerated = node.node.taints.iter().position(|taint| {
-            matches!(
-                taint.effect,
-                TaintEffect::NoSchedule | TaintEffect::NoExecute
-            ) && !tolerated_by(&pod.spec.tolerations, taint)
-        });
-        match untolerated {
+        match first_untolerated(pod, node.node) {
             None => Ok(()),
             Some(i) => Err(Unfit::new(
                 Code::UnschedulableAndUnresolvable,

@@ -1,0 +1,221 @@
+//! One row of each output file that is streamed as the run goes (pods.csv,
+//! events.csv, timeseries.csv, workloads.csv): what the row holds and its
+//! CSV fields, the same bytes whether the row is streamed when it happens
+//! or written with the whole file at the end. The recorder and the streams
+//! below it and the writers above it all format rows here.
+
+use super::float::fixed;
+use crate::engine::SimTime;
+use crate::model::event::EventRecord;
+use crate::model::store::{WorkloadEntry, WorkloadId};
+use crate::model::workloads::WorkloadSpec;
+use crate::model::{ClusterState, PodEntry};
+
+/// One row of timeseries.csv.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    pub time: SimTime,
+    pub nodes_ready: usize,
+    /// Nodes hosting at least one pod that holds resources.
+    pub nodes_with_pods: usize,
+    pub pods_pending: i64,
+    pub pods_running: i64,
+    pub pods_succeeded: i64,
+    pub pods_failed: i64,
+    /// Pods waiting in the scheduler's queues (active, backoff, unschedulable).
+    pub pods_unschedulable: usize,
+    pub cpu_allocated_ratio: f64,
+    pub memory_allocated_ratio: f64,
+}
+
+/// One row of workloads.csv: a workload object's counts at a sample time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkloadSample {
+    pub time: SimTime,
+    pub workload: WorkloadId,
+    pub desired: i32,
+    pub current: i32,
+    pub ready: i32,
+    pub available: i32,
+    pub updated: i32,
+    pub succeeded: i32,
+    pub failed: i32,
+}
+
+/// What a workload object should have: replicas, completions, eligible nodes.
+pub fn desired(w: &WorkloadEntry) -> i32 {
+    match &w.workload.spec {
+        WorkloadSpec::Deployment(d) => d.replicas,
+        WorkloadSpec::ReplicaSet(r) => r.replicas,
+        WorkloadSpec::Job(j) => j.completions.unwrap_or(1),
+        WorkloadSpec::CronJob(_) => w.status.active,
+        WorkloadSpec::DaemonSet(_) => w.status.desired,
+        // A Service wants every pod it selects to be a ready endpoint.
+        WorkloadSpec::Service(_) => w.status.replicas,
+    }
+}
+
+fn time(t: Option<SimTime>) -> String {
+    t.map_or(String::new(), |t| t.to_string())
+}
+
+pub const PODS_HEADER: &[&str] = &[
+    "pod",
+    "namespace",
+    "owner_kind",
+    "owner",
+    "node",
+    "priority",
+    "created_s",
+    "scheduled_s",
+    "started_s",
+    "ready_s",
+    "finished_s",
+    "deleted_s",
+    "phase",
+    "reason",
+    "restarts",
+    "scheduling_attempts",
+    "backoff_s",
+    "container_reason",
+    "gpus",
+];
+
+/// GPU device indices of a pod's GPU share (`0-1-3`), empty when it holds none.
+fn gpu_devices(devices: u8) -> String {
+    let held: Vec<String> = (0..crate::model::gpu_share::MAX_GPUS)
+        .filter(|i| devices & (1 << i) != 0)
+        .map(|i| i.to_string())
+        .collect();
+    held.join("-")
+}
+
+/// Formats CSV rows one at a time, so that a row can be written at once to
+/// a stream (a finished pod's row when it is retired) or later to the file,
+/// byte for byte the same either way.
+pub struct RowFormatter(csv::Writer<Vec<u8>>);
+
+impl Default for RowFormatter {
+    fn default() -> Self {
+        RowFormatter(csv::Writer::from_writer(Vec::new()))
+    }
+}
+
+/// Bytes of formatted rows kept before the formatter starts a new buffer.
+const FORMATTER_BUFFER_BYTES: usize = 1 << 20;
+
+impl RowFormatter {
+    /// The record as one CSV line; valid until the next call.
+    pub fn format<I, T>(&mut self, record: I) -> &[u8]
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        if self.0.get_ref().len() > FORMATTER_BUFFER_BYTES {
+            *self = RowFormatter::default();
+        }
+        let start = self.0.get_ref().len();
+        // Writing into a Vec cannot fail.
+        self.0.write_record(record).expect("CSV into memory");
+        self.0.flush().expect("CSV into memory");
+        &self.0.get_ref()[start..]
+    }
+
+    /// The pod's pods.csv line.
+    pub fn pod(&mut self, entry: &PodEntry, state: &ClusterState) -> &[u8] {
+        let meta = &entry.pod.metadata;
+        let owner = meta.controller();
+        let node = entry.node.map_or("", |n| state.node(n).name());
+        self.format([
+            meta.name.as_str(),
+            meta.namespace.as_str(),
+            owner.map_or("", |o| o.kind.as_str()),
+            owner.map_or("", |o| o.name.as_str()),
+            node,
+            &entry.pod.spec.priority.to_string(),
+            &entry.created.to_string(),
+            &time(entry.status.conditions.pod_scheduled),
+            &time(entry.started),
+            &time(entry.ready),
+            &time(entry.finished),
+            &time(entry.deleted),
+            entry.status.phase.as_str(),
+            entry.status.reason.as_deref().unwrap_or(""),
+            &entry.status.restarts().to_string(),
+            &entry.scheduling_attempts.to_string(),
+            &SimTime(entry.backoff.0).to_string(),
+            &entry.status.container_reason(),
+            &gpu_devices(entry.gpu_devices),
+        ])
+    }
+}
+
+pub const EVENTS_HEADER: &[&str] = &["time_s", "kind", "object", "reason", "message"];
+
+/// Hands a row of events.csv to `write`, the same whether it is streamed
+/// or written at the end.
+pub fn with_event_record<R>(e: &EventRecord, write: impl FnOnce([&str; 5]) -> R) -> R {
+    let time = e.time.to_string();
+    write([time.as_str(), e.kind, &e.object, &e.reason, &e.message])
+}
+
+pub const TIMESERIES_HEADER: &[&str] = &[
+    "time_s",
+    "nodes_ready",
+    "nodes_with_pods",
+    "pods_pending",
+    "pods_running",
+    "pods_succeeded",
+    "pods_failed",
+    "pods_unschedulable",
+    "cpu_allocated_ratio",
+    "memory_allocated_ratio",
+];
+
+/// A row of timeseries.csv, the same whether it is streamed or written at the end.
+pub fn timeseries_record(s: &Sample) -> [String; 10] {
+    [
+        s.time.to_string(),
+        s.nodes_ready.to_string(),
+        s.nodes_with_pods.to_string(),
+        s.pods_pending.to_string(),
+        s.pods_running.to_string(),
+        s.pods_succeeded.to_string(),
+        s.pods_failed.to_string(),
+        s.pods_unschedulable.to_string(),
+        fixed(s.cpu_allocated_ratio, 6),
+        fixed(s.memory_allocated_ratio, 6),
+    ]
+}
+
+pub const WORKLOADS_HEADER: &[&str] = &[
+    "time_s",
+    "kind",
+    "namespace",
+    "name",
+    "desired",
+    "current",
+    "ready",
+    "available",
+    "updated",
+    "succeeded",
+    "failed",
+];
+
+/// A row of workloads.csv, the same whether it is streamed or written at the end.
+pub fn workload_record(s: &WorkloadSample, state: &ClusterState) -> [String; 11] {
+    let w = &state.workload(s.workload).workload;
+    [
+        s.time.to_string(),
+        w.spec.kind().to_string(),
+        w.metadata.namespace.clone(),
+        w.metadata.name.clone(),
+        s.desired.to_string(),
+        s.current.to_string(),
+        s.ready.to_string(),
+        s.available.to_string(),
+        s.updated.to_string(),
+        s.succeeded.to_string(),
+        s.failed.to_string(),
+    ]
+}

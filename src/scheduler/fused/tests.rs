@@ -1,0 +1,362 @@
+use super::*;
+use crate::engine::{EventQueue, SimTime};
+use crate::model::pod::fixtures::pod;
+use crate::model::resources::{ResourceNames, Resources};
+use crate::model::store::PodId;
+use crate::model::taints::{Taint, TaintEffect, Toleration, TolerationOperator};
+use crate::scheduler::config::{PluginSet, SchedulerConfig};
+use crate::scheduler::plugins::node_resources_fit::{NodeResourcesFit, UtilizationShapePoint};
+use crate::scheduler::plugins::resource_allocation::ResourceSpec;
+use crate::scheduler::plugins::test_nodes::node;
+use crate::scheduler::{Explained, Scheduler, SchedulerEvent, SchedulerOptions};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+const GIB: i64 = 1 << 30;
+const EXTENDED: &str = "example.com/foo";
+
+fn taint(key: &str, effect: TaintEffect) -> Taint {
+    Taint {
+        key: key.into(),
+        value: "x".into(),
+        effect,
+    }
+}
+
+/// A random cluster: varied allocatable (sometimes zero cpu or memory),
+/// cordons and NoSchedule/NoExecute taints unless `plain`,
+/// PreferNoSchedule taints when `prefer_no_schedule`, an extended
+/// resource, and random usage.
+fn random_cluster(seed: u64, plain: bool, prefer_no_schedule: bool) -> ClusterState {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut names = ResourceNames::default();
+    let ResourceName::Extended(ext) = names.intern(EXTENDED).unwrap() else {
+        unreachable!()
+    };
+    let mut state = ClusterState::new(names);
+    let n_nodes = rng.gen_range(1..160);
+    for i in 0..n_nodes {
+        let mut n = node(&format!("n{i}"), "1", "1Gi").node;
+        n.allocatable.cpu_millis = if rng.gen_bool(0.03) {
+            0
+        } else {
+            rng.gen_range(500..16_000)
+        };
+        n.allocatable.memory_bytes = if rng.gen_bool(0.03) {
+            0
+        } else {
+            rng.gen_range(GIB / 2..64 * GIB)
+        };
+        if rng.gen_bool(0.3) {
+            n.allocatable.extended[ext.0 as usize] = rng.gen_range(1..4);
+        }
+        n.allocatable_pods = rng.gen_range(1..12);
+        n.capacity = n.allocatable;
+        n.unschedulable = rng.gen_bool(0.08) && !plain;
+        if rng.gen_bool(0.15) && !plain {
+            n.taints.push(taint("dedicated", TaintEffect::NoSchedule));
+        }
+        if rng.gen_bool(0.05) && !plain {
+            n.taints.push(taint("evict", TaintEffect::NoExecute));
+        }
+        if prefer_no_schedule && rng.gen_bool(0.2) {
+            n.taints.push(taint("soft", TaintEffect::PreferNoSchedule));
+        }
+        n.metadata.labels.insert(
+            crate::model::node::LABEL_TOPOLOGY_ZONE.into(),
+            format!("zone-{}", i % 3),
+        );
+        state.add_node(n);
+    }
+    for i in 0..n_nodes * 3 {
+        let node_id = NodeId(rng.gen_range(0..n_nodes) as u32);
+        let p = random_pod(&mut rng, format!("existing-{i}"));
+        let usage = state.node_usage(node_id);
+        let node = state.node(node_id);
+        let mut after: Resources = usage.requested;
+        after += &p.requests;
+        if after.fits_within(&node.allocatable) && usage.pod_count < node.allocatable_pods {
+            let id = state.add_pod(p, SimTime::ZERO);
+            state.bind(id, node_id, SimTime::ZERO);
+        }
+    }
+    state
+}
+
+/// A random pod: zero or varied requests, sometimes an extended resource,
+/// a toleration, a node selector, a node name or a higher priority.
+fn random_pod(rng: &mut ChaCha8Rng, name: String) -> Pod {
+    let cpu = if rng.gen_bool(0.2) {
+        0
+    } else {
+        rng.gen_range(50..4_000)
+    };
+    let memory = if rng.gen_bool(0.2) {
+        0
+    } else {
+        rng.gen_range(1..8 * GIB)
+    };
+    let extended = if rng.gen_bool(0.1) { 1 } else { 0 };
+    let tolerate = rng.gen_bool(0.3);
+    let tolerate_soft = rng.gen_bool(0.3);
+    let selector = rng.gen_bool(0.05);
+    let node_name = rng
+        .gen_bool(0.03)
+        .then(|| format!("n{}", rng.gen_range(0..5)));
+    let priority = if rng.gen_bool(0.1) { 100 } else { 0 };
+    pod(&name)
+        .spec(|s| {
+            s.containers[0].requests.cpu_millis = cpu;
+            s.containers[0].requests.memory_bytes = memory;
+            s.containers[0].requests.extended[0] = extended;
+            for (yes, key, effect) in [
+                (tolerate, "dedicated", TaintEffect::NoSchedule),
+                (tolerate_soft, "soft", TaintEffect::PreferNoSchedule),
+            ] {
+                if yes {
+                    s.tolerations.push(Toleration {
+                        key: key.into(),
+                        operator: TolerationOperator::Exists,
+                        value: String::new(),
+                        effect: Some(effect),
+                        toleration_seconds: None,
+                    });
+                }
+            }
+            if selector {
+                s.node_selector.insert(
+                    crate::model::node::LABEL_TOPOLOGY_ZONE.into(),
+                    "zone-1".into(),
+                );
+            }
+            s.node_name = node_name;
+            s.priority = priority;
+        })
+        .build()
+}
+
+/// Scheduler configurations: the default one, MostAllocated with
+/// weights, BalancedAllocation over memory, cpu and an extended
+/// resource, TaintToleration's score disabled, and
+/// RequestedToCapacityRatio (never fused).
+fn config(case: u64, names: &mut ResourceNames) -> SchedulerConfig {
+    let mut config = SchedulerConfig {
+        percentage_of_nodes_to_score: [None, Some(100), Some(30)][(case % 3) as usize],
+        ..Default::default()
+    };
+    let profile = &mut config.profiles[0];
+    let spec = |name, weight| ResourceSpec { name, weight };
+    match (case / 3) % 5 {
+        0 => {}
+        1 => {
+            profile.fit_args = NodeResourcesFit {
+                strategy: ScoringStrategy::MostAllocated,
+                resources: vec![spec(ResourceName::Cpu, 2), spec(ResourceName::Memory, 1)],
+            }
+        }
+        2 => {
+            profile.balanced_resources = vec![
+                spec(ResourceName::Memory, 1),
+                spec(ResourceName::Cpu, 1),
+                spec(names.intern(EXTENDED).unwrap(), 1),
+            ]
+        }
+        3 => {
+            profile.score = PluginSet {
+                enabled: vec![],
+                disabled: vec![taint_toleration::NAME.into()],
+            }
+        }
+        _ => {
+            let point = |utilization, score| UtilizationShapePoint { utilization, score };
+            profile.fit_args.strategy = ScoringStrategy::RequestedToCapacityRatio {
+                shape: vec![point(0, 0), point(100, 10)],
+            }
+        }
+    }
+    config
+}
+
+#[test]
+fn division_by_reciprocal_is_exact() {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    for _ in 0..200_000 {
+        let b: i64 = match rng.gen_range(0..3) {
+            0 => rng.gen_range(1..10),
+            1 => rng.gen_range(1..100_000),
+            _ => rng.gen_range(1..1 << 50),
+        };
+        // Scores: a up to MAX_NODE_SCORE·b, often exact multiples.
+        let q = rng.gen_range(0..=MAX_NODE_SCORE);
+        let a = match rng.gen_range(0..3) {
+            0 => q * b,
+            1 => (q * b - 1).max(0),
+            _ => rng.gen_range(0..=MAX_NODE_SCORE * b),
+        };
+        assert_eq!(divide(a, b, 1.0 / b as f64), a / b, "{a} / {b}");
+    }
+}
+
+/// Random fractions, and the near-integer cases the guard exists for:
+/// equal fractions (score exactly 100), fractions whose difference is a
+/// multiple of 2 %, caps above 1, and zero allocatable.
+#[test]
+fn balanced_score_by_reciprocal_is_exact() {
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let fraction = |requested: i64, allocatable: i64| Fraction {
+        requested,
+        allocatable,
+        inverse_allocatable: if allocatable == 0 {
+            0.0
+        } else {
+            1.0 / allocatable as f64
+        },
+    };
+    for _ in 0..300_000 {
+        let allocatable = |rng: &mut ChaCha8Rng| match rng.gen_range(0..4) {
+            0 => 0,
+            1 => rng.gen_range(1..100),
+            2 => rng.gen_range(1..1_000_000),
+            _ => rng.gen_range(1..1i64 << 42),
+        };
+        let (aa, ab) = (allocatable(&mut rng), allocatable(&mut rng));
+        let ra = rng.gen_range(0..=aa + aa / 4 + 1);
+        let rb = match rng.gen_range(0..4) {
+            // The same fraction as a, when the numbers allow it.
+            0 if aa != 0 => (ra as i128 * ab as i128 / aa as i128) as i64,
+            // A difference of k·2 % of allocatable.
+            1 => {
+                (ra as i128 * ab as i128 / aa.max(1) as i128) as i64 + ab / 50 * rng.gen_range(0..5)
+            }
+            _ => rng.gen_range(0..=ab + ab / 4 + 1),
+        };
+        assert_eq!(
+            balanced_score(fraction(ra, aa), fraction(rb, ab)),
+            balanced_two_resource_score(ra, aa, rb, ab),
+            "{ra}/{aa} {rb}/{ab}"
+        );
+    }
+}
+
+fn deliver(state: &mut ClusterState, scheduler: &mut Scheduler) {
+    let mut events: EventQueue<SchedulerEvent> = EventQueue::new();
+    while let Some(w) = state.next_watch_event() {
+        scheduler.on_watch(w, state, &mut events);
+    }
+}
+
+/// Runs the same pods through two identical clusters, one scheduler with
+/// the fused pass and one without, and compares every cycle: the
+/// feasible nodes, their totals, the failures, where the next cycle
+/// starts, the binding and the events.
+#[test]
+fn fused_pass_matches_the_general_path() {
+    let mut fused_cycles = 0;
+    let mut cycles = 0;
+    let mut patched = 0;
+    for case in 0..60u64 {
+        let prefer_no_schedule = case % 4 == 3;
+        // Without cordons and taints, passes over every node are patched.
+        let plain = case % 4 == 1;
+        let mut states = [
+            random_cluster(case, plain, prefer_no_schedule),
+            random_cluster(case, plain, prefer_no_schedule),
+        ];
+        let mut schedulers = [0, 1].map(|k| {
+            // random_cluster has interned EXTENDED already: the copy gains nothing.
+            let config = config(case, &mut states[k].resource_names().clone());
+            let options = SchedulerOptions {
+                fused: k == 0,
+                ..SchedulerOptions::default()
+            };
+            Scheduler::new(config, options)
+        });
+        let mut tie_breaks = [0, 1].map(|_| ChaCha8Rng::seed_from_u64(case));
+        let mut rng = ChaCha8Rng::seed_from_u64(1000 + case);
+        let mut previous: Option<Pod> = None;
+        for step in 0..80 {
+            // Half the pods repeat the previous one's shape, like a workload's replicas.
+            let p = match previous.take() {
+                Some(p) if rng.gen_bool(0.5) => Pod::new(
+                    crate::model::meta::ObjectMeta {
+                        name: format!("p-{step}"),
+                        ..p.metadata.clone()
+                    },
+                    p.spec.clone(),
+                ),
+                _ => random_pod(&mut rng, format!("p-{step}")),
+            };
+            previous = Some(p.clone());
+            // Sometimes a pod ends or a node changes, in both clusters.
+            let delete = rng.gen_bool(0.2).then(|| rng.gen_range(0..1000usize));
+            let update = rng
+                .gen_bool(if plain { 0.01 } else { 0.05 })
+                .then(|| rng.gen_range(0..1000usize));
+            let mut ids = [PodId(0); 2];
+            for k in 0..2 {
+                let (state, scheduler) = (&mut states[k], &mut schedulers[k]);
+                if let Some(d) = delete.filter(|_| !state.bound_pods().is_empty()) {
+                    let victim = *state
+                        .bound_pods()
+                        .iter()
+                        .nth(d % state.bound_pods().len())
+                        .unwrap();
+                    state.delete_pod(victim, SimTime::ZERO);
+                }
+                if let Some(u) = update {
+                    let id = NodeId((u % state.nodes().len()) as u32);
+                    state.update_node(id, |n| {
+                        n.unschedulable = !n.unschedulable;
+                        if n.taints.pop().is_none() {
+                            n.taints.push(taint("dedicated", TaintEffect::NoSchedule));
+                        }
+                    });
+                }
+                ids[k] = state.add_pod(p.clone(), SimTime::ZERO);
+                deliver(state, scheduler);
+                let mut events: EventQueue<SchedulerEvent> = EventQueue::new();
+                scheduler.handle(
+                    SchedulerEvent::ScheduleOne,
+                    state,
+                    &mut events,
+                    &mut tie_breaks[k],
+                    &mut Explained::default(),
+                );
+                deliver(state, scheduler);
+            }
+            let [a, b] = &schedulers;
+            let context = format!("case {case} step {step}");
+            assert_eq!(a.scratch.feasible, b.scratch.feasible, "{context}");
+            assert_eq!(a.scratch.failures, b.scratch.failures, "{context}");
+            if a.scratch.feasible.len() > 1 {
+                assert_eq!(a.scratch.totals, b.scratch.totals, "{context}");
+            }
+            assert_eq!(
+                a.next_start_node_index, b.next_start_node_index,
+                "{context}"
+            );
+            assert_eq!(
+                states[0].pod(ids[0]).node,
+                states[1].pod(ids[1]).node,
+                "{context}"
+            );
+            let [ea, eb] = states.each_mut().map(|s| {
+                s.drain_events()
+                    .map(|e| format!("{} {} {}", e.object, e.reason, e.message))
+                    .collect::<Vec<_>>()
+            });
+            assert_eq!(ea, eb, "{context}");
+            cycles += 1;
+        }
+        assert_eq!(schedulers[1].fused_cycles, 0);
+        fused_cycles += schedulers[0].fused_cycles;
+        patched += schedulers[0].last_pass.patched;
+    }
+    // The comparison means something only if the fused pass ran often,
+    // and patched passes often.
+    assert!(
+        fused_cycles * 3 > cycles,
+        "{fused_cycles} of {cycles} cycles fused"
+    );
+    assert!(patched >= 100, "{patched} of {cycles} cycles patched");
+}
