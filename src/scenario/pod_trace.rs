@@ -403,7 +403,15 @@ impl PodTrace {
         }
         let mut pod = Pod::new(metadata, Arc::new(spec));
         let row_gpu = row.gpu_milli.is_some() || row.gpu_count.is_some() || row.gpu_models.is_some();
-        let gpu_failed = row_gpu && gpu_share::validate_pod(&pod).map_err(|e| fail(Field::GpuMilli, e)).is_err();
+        // Reported at the first of the row's GPU columns.
+        let gpu_field = [Field::GpuMilli, Field::GpuCount, Field::GpuModels]
+            .into_iter()
+            .find(|f| row.at(*f).1 != "")
+            .unwrap_or(Field::GpuMilli);
+        let gpu_failed = row_gpu
+            && gpu_share::validate_pod(&pod)
+                .map_err(|e| fail(gpu_field, e))
+                .is_err();
         let mut behaviour_errors = Vec::new();
         let pos = Pos::new(row.line, 1);
         behaviour::apply(&mut pod, &self.rules, &file, pos, &mut behaviour_errors);
