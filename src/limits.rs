@@ -11,16 +11,15 @@
 //! `replicas` is bounded work and `maxEvents` can stop a run. This module
 //! imports nothing: every layer may use it.
 
-/// Largest input file kubesim reads (scenario, manifests, scheduler
-/// configuration, sweep, trace): 256 MiB. Larger files, and anything that is
+/// Largest input file kubesim reads whole (scenario, manifests, scheduler
+/// configuration, sweep, GPU trace): 256 MiB. Larger files, and anything that is
 /// not a regular file (a device such as `/dev/zero`, a pipe, a directory),
 /// are refused with exit 2 before reading.
 pub const MAX_INPUT_BYTES: u64 = 256 << 20;
 
 // A YAML document holds at most 250 000 YAML nodes: the budget of the
 // parser (serde-saphyr's default), reported as an error naming the file.
-// Raising it with an option, and traces for large workloads, are the trace
-// work still to come.
+// A workload larger than that goes in a pod trace, which streams (below).
 
 /// Most nodes a scenario may declare in all (node pools, then `addNodes`
 /// actions): 1 000 000, 200 times the largest cluster Kubernetes supports

@@ -240,7 +240,7 @@ impl<R: BufRead> PodTraceReader<R> {
                 }
                 None => {
                     let names: Vec<&str> = known.iter().map(|(n, _)| *n).collect();
-                    let hint = crate::scenario::yaml::did_you_mean(name, &names)
+                    let hint = suggest(name, &names)
                         .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
                     errors.push(reader.error(
                         column,
@@ -379,6 +379,22 @@ impl<R: BufRead> PodTraceReader<R> {
             Some(Err(errors))
         }
     }
+}
+
+/// The known column closest to an unknown one: at most two edits (and at
+/// most half its length) away, the earlier on a tie.
+fn suggest<'a>(found: &str, known: &[&'a str]) -> Option<&'a str> {
+    // A long cell cannot be two edits from a short name; skip the distance table.
+    if found.chars().count() > 20 {
+        return None;
+    }
+    let lower = found.to_lowercase();
+    known
+        .iter()
+        .map(|k| (strsim::osa_distance(&lower, k), *k))
+        .filter(|(d, k)| *d <= 2 && d * 2 <= k.len().max(found.len()))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
 }
 
 /// Splits a line at commas: each field and its 1-based column.
