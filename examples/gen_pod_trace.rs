@@ -55,7 +55,11 @@ fn args() -> Args {
                 .unwrap_or_else(|| usage(&format!("{name} needs a value")))
         };
         match flag.as_str() {
-            "--pods" => a.pods = value("--pods").parse().unwrap_or_else(|_| usage("--pods: expected a count")),
+            "--pods" => {
+                a.pods = value("--pods")
+                    .parse()
+                    .unwrap_or_else(|_| usage("--pods: expected a count"))
+            }
             "--span-s" => {
                 a.span_s = value("--span-s")
                     .parse()
@@ -63,9 +67,15 @@ fn args() -> Args {
                     .filter(|s: &f64| *s > 0.0 && s.is_finite())
                     .unwrap_or_else(|| usage("--span-s: expected seconds > 0"))
             }
-            "--seed" => a.seed = value("--seed").parse().unwrap_or_else(|_| usage("--seed: expected an integer")),
+            "--seed" => {
+                a.seed = value("--seed")
+                    .parse()
+                    .unwrap_or_else(|_| usage("--seed: expected an integer"))
+            }
             "--big" => a.big = Some(PathBuf::from(value("--big"))),
-            other if !other.starts_with('-') && a.csv.is_none() => a.csv = Some(PathBuf::from(other)),
+            other if !other.starts_with('-') && a.csv.is_none() => {
+                a.csv = Some(PathBuf::from(other))
+            }
             other => usage(&format!("unexpected argument {other:?}")),
         }
     }
@@ -88,14 +98,21 @@ fn write_trace(path: &Path, pods: u64, span_s: f64, seed: u64) -> std::io::Resul
     let mut times: Vec<u64> = (0..pods).map(|_| rng.gen_range(0..=span_ms)).collect();
     times.sort_unstable();
     let mut w = BufWriter::new(std::fs::File::create(path)?);
-    writeln!(w, "creation_time_s,name,labels,cpu,memory,run_time_s,priority_class,template")?;
+    writeln!(
+        w,
+        "creation_time_s,name,labels,cpu,memory,run_time_s,priority_class,template"
+    )?;
     let secs = |ms: u64| format!("{}.{:03}", ms / 1000, ms % 1000);
     for (i, t) in times.into_iter().enumerate() {
         let cpu_millis = rng.gen_range(100..=4000);
         let memory_mib = rng.gen_range(256..=8192);
         let run_ms = rng.gen_range(10_000..=1_000_000);
         let team = ["a", "b", "c"][rng.gen_range(0..3)];
-        let class = if rng.gen_range(0..10) == 0 { "high" } else { "" };
+        let class = if rng.gen_range(0..10) == 0 {
+            "high"
+        } else {
+            ""
+        };
         writeln!(
             w,
             "{},job-{i},team={team},{cpu_millis}m,{memory_mib}Mi,{},{class},batch",

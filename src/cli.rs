@@ -528,7 +528,9 @@ fn run(path: &Path, out: Option<PathBuf>, seed: Option<u64>, explain: Explain, q
     let report = match written {
         Ok(report) => report,
         Err(e) => {
-            let input = e.get_ref().and_then(|i| i.downcast_ref::<crate::input::diagnostic::Diagnostics>());
+            let input = e
+                .get_ref()
+                .and_then(|i| i.downcast_ref::<crate::input::diagnostic::Diagnostics>());
             match input {
                 // A pod trace that changed during the run: its rows, located.
                 Some(d) => d.0.iter().for_each(|d| eprintln!("error: {d}")),

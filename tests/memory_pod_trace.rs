@@ -73,5 +73,7 @@ fn a_run_holds_one_row_of_a_pod_trace_at_a_time() {
         traced - arrived <= 256 << 10,
         "the trace's run peaked {traced} bytes, the arrival's {arrived}"
     );
-    eprintln!("peak: loading {load_small}/{load_large} bytes, running {traced} (arrival {arrived})");
+    eprintln!(
+        "peak: loading {load_small}/{load_large} bytes, running {traced} (arrival {arrived})"
+    );
 }

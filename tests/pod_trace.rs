@@ -22,7 +22,15 @@ fn outcomes(out: &Path) -> Vec<String> {
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
-    let wanted = ["pod", "node", "created_s", "started_s", "finished_s", "phase"].map(col);
+    let wanted = [
+        "pod",
+        "node",
+        "created_s",
+        "started_s",
+        "finished_s",
+        "phase",
+    ]
+    .map(col);
     lines
         .map(|l| {
             let cells: Vec<&str> = l.split(',').collect();
@@ -45,8 +53,19 @@ fn trace_pods_are_created_at_their_times_and_run_for_their_run_times() {
     )
     .unwrap();
     let out = dir.join("out");
-    let o = kubesim(&["run", dir.join("s.yaml").to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = kubesim(&[
+        "run",
+        dir.join("s.yaml").to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     assert_eq!(
         outcomes(&out),
         [
@@ -70,7 +89,12 @@ fn a_malformed_trace_exits_2_with_the_located_problem() {
     let scenario = dir.join("s.yaml");
     let trace = dir.join("pods.csv").display().to_string();
     for args in [
-        vec!["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap()],
+        vec![
+            "run",
+            scenario.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
         vec!["validate", scenario.to_str().unwrap()],
     ] {
         let o = kubesim(&args);
@@ -94,10 +118,30 @@ fn the_bundled_example_regenerates_its_committed_results() {
     let dir = Scratch::new("pod-trace-bundled");
     let out = dir.join("out");
     let scenario = root.join("scenarios/pod-trace.yaml");
-    let o = kubesim(&["run", scenario.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
-    for file in ["pods.csv", "events.csv", "timeseries.csv", "summary.csv", "nodes.csv"] {
+    let o = kubesim(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    for file in [
+        "pods.csv",
+        "events.csv",
+        "timeseries.csv",
+        "summary.csv",
+        "nodes.csv",
+    ] {
         let committed = read(&root.join("results/pod-trace").join(file));
-        assert!(committed == read(&out.join(file)), "{file} differs from results/pod-trace/{file}");
+        assert!(
+            committed == read(&out.join(file)),
+            "{file} differs from results/pod-trace/{file}"
+        );
     }
 }

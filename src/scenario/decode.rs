@@ -314,7 +314,9 @@ fn decode_scenario(
     let pod_traces = m.opt("podTraces").map_or_else(Vec::new, |n| {
         let classes = &priority_classes;
         let mut pctx = ctx.field("podTraces");
-        super::pod_trace::decode(&mut pctx, n, base_dir, &mut names, &rules, classes, warnings)
+        super::pod_trace::decode(
+            &mut pctx, n, base_dir, &mut names, &rules, classes, warnings,
+        )
     });
 
     let scheduler = match m.opt("scheduler") {

@@ -116,7 +116,14 @@ fn decode_one(
         .and_then(|n| ctx.field("start").duration(n))
         .unwrap_or_default();
     let templates = match m.opt("templates") {
-        Some(n) => decode_templates(&mut ctx.field("templates"), n, base_dir, names, rules, warnings),
+        Some(n) => decode_templates(
+            &mut ctx.field("templates"),
+            n,
+            base_dir,
+            names,
+            rules,
+            warnings,
+        ),
         None => Vec::new(),
     };
     m.finish(ctx, FIELDS);
@@ -183,7 +190,10 @@ fn decode_templates(
 ) -> Vec<Pod> {
     let objects = super::decode::decode_sources(ctx, list, base_dir, names, warnings);
     if !objects.nodes.is_empty() || !objects.workloads.is_empty() || !objects.pdbs.is_empty() {
-        ctx.error(list.pos, "expected Pod manifests as templates, found other kinds");
+        ctx.error(
+            list.pos,
+            "expected Pod manifests as templates, found other kinds",
+        );
     }
     let mut out: Vec<Pod> = Vec::new();
     for (pod, site) in objects.pods.into_iter().zip(&objects.pod_sites) {
@@ -204,7 +214,9 @@ fn decode_templates(
 
 impl PodTrace {
     /// Opens the file for the run.
-    pub fn open(&self) -> Result<PodTraceReader<std::io::BufReader<std::fs::File>>, Vec<Diagnostic>> {
+    pub fn open(
+        &self,
+    ) -> Result<PodTraceReader<std::io::BufReader<std::fs::File>>, Vec<Diagnostic>> {
         pods::open(&self.path, self.format)
     }
 
@@ -272,14 +284,20 @@ impl PodTrace {
             Some(name) => match self.templates.iter().find(|t| &t.metadata.name == name) {
                 Some(t) => t,
                 None => {
-                    let known: Vec<&str> =
-                        self.templates.iter().map(|t| t.metadata.name.as_str()).collect();
+                    let known: Vec<&str> = self
+                        .templates
+                        .iter()
+                        .map(|t| t.metadata.name.as_str())
+                        .collect();
                     fail(
                         Field::Template,
                         if known.is_empty() {
                             format!("found {name:?}; this trace's entry has no `templates`")
                         } else {
-                            format!("found {name:?}; expected one of the templates: {}", known.join(", "))
+                            format!(
+                                "found {name:?}; expected one of the templates: {}",
+                                known.join(", ")
+                            )
                         },
                     );
                     return None;
@@ -322,8 +340,14 @@ impl PodTrace {
             }
         }
         let gpu = [
-            (gpu_share::MILLI_ANNOTATION, row.gpu_milli.map(|m| m.to_string())),
-            (gpu_share::COUNT_ANNOTATION, row.gpu_count.map(|c| c.to_string())),
+            (
+                gpu_share::MILLI_ANNOTATION,
+                row.gpu_milli.map(|m| m.to_string()),
+            ),
+            (
+                gpu_share::COUNT_ANNOTATION,
+                row.gpu_count.map(|c| c.to_string()),
+            ),
             (gpu_share::MODELS_ANNOTATION, row.gpu_models.clone()),
         ];
         for (key, value) in gpu {
@@ -359,8 +383,18 @@ impl PodTrace {
                 // pkg/apis/core/v1/defaults.go); a request above its limit is
                 // invalid (`ValidateResourceRequirements`, validation.go).
                 for (request, limit, field, what) in [
-                    (&mut c.requests.cpu_millis, c.limits.cpu_millis, Field::Cpu, "cpu"),
-                    (&mut c.requests.memory_bytes, c.limits.memory_bytes, Field::Memory, "memory"),
+                    (
+                        &mut c.requests.cpu_millis,
+                        c.limits.cpu_millis,
+                        Field::Cpu,
+                        "cpu",
+                    ),
+                    (
+                        &mut c.requests.memory_bytes,
+                        c.limits.memory_bytes,
+                        Field::Memory,
+                        "memory",
+                    ),
                 ] {
                     if limit > 0 && *request == 0 {
                         *request = limit;
@@ -402,11 +436,12 @@ impl PodTrace {
             fail(Field::PriorityClass, e);
         }
         let mut pod = Pod::new(metadata, Arc::new(spec));
-        let row_gpu = row.gpu_milli.is_some() || row.gpu_count.is_some() || row.gpu_models.is_some();
+        let row_gpu =
+            row.gpu_milli.is_some() || row.gpu_count.is_some() || row.gpu_models.is_some();
         // Reported at the first of the row's GPU columns.
         let gpu_field = [Field::GpuMilli, Field::GpuCount, Field::GpuModels]
             .into_iter()
-            .find(|f| row.at(*f).1 != "")
+            .find(|f| !row.at(*f).1.is_empty())
             .unwrap_or(Field::GpuMilli);
         let gpu_failed = row_gpu
             && gpu_share::validate_pod(&pod)

@@ -168,7 +168,10 @@ pub struct PodTraceReader<R> {
 
 /// Opens a trace file for streaming: a regular file within
 /// [`MAX_POD_TRACE_BYTES`], whose header is read and checked here.
-pub fn open(path: &Path, format: TraceFormat) -> Result<PodTraceReader<BufReader<File>>, Vec<Diagnostic>> {
+pub fn open(
+    path: &Path,
+    format: TraceFormat,
+) -> Result<PodTraceReader<BufReader<File>>, Vec<Diagnostic>> {
     let file = path.display().to_string();
     let whole = |message: String| vec![Diagnostic::new(&file, Pos::default(), "", message)];
     let f = File::open(path).map_err(|e| whole(format!("cannot read the pod trace: {e}")))?;
@@ -234,7 +237,11 @@ impl<R: BufRead> PodTraceReader<R> {
             match known.iter().find(|(n, _)| *n == name) {
                 Some(&(n, field)) => {
                     if reader.header.iter().any(|(h, _)| *h == n) {
-                        errors.push(reader.error(column, name, "this column is named twice; expected each column once".into()));
+                        errors.push(reader.error(
+                            column,
+                            name,
+                            "this column is named twice; expected each column once".into(),
+                        ));
                     }
                     reader.header.push((n, field));
                 }
@@ -268,7 +275,10 @@ impl<R: BufRead> PodTraceReader<R> {
                     &reader.file,
                     Pos::new(reader.line, 1),
                     "",
-                    format!("the header has no column `{r}`; expected at least: {}", required.join(",")),
+                    format!(
+                        "the header has no column `{r}`; expected at least: {}",
+                        required.join(",")
+                    ),
                 ));
             }
         }
@@ -306,7 +316,9 @@ impl<R: BufRead> PodTraceReader<R> {
         if n == 0 {
             return Ok(None);
         }
-        if self.buf.len() as u64 > MAX_POD_TRACE_LINE_BYTES as u64 && self.buf.last() != Some(&b'\n') {
+        if self.buf.len() as u64 > MAX_POD_TRACE_LINE_BYTES as u64
+            && self.buf.last() != Some(&b'\n')
+        {
             return Err(self.error(
                 1,
                 "",
@@ -362,7 +374,9 @@ impl<R: BufRead> PodTraceReader<R> {
             return Some(Err(vec![self.error(
                 1,
                 "",
-                format!("more than {MAX_POD_TRACE_ROWS} rows; a pod trace holds at most that many pods"),
+                format!(
+                    "more than {MAX_POD_TRACE_ROWS} rows; a pod trace holds at most that many pods"
+                ),
             )]));
         }
         let index = self.rows;
@@ -401,15 +415,13 @@ fn suggest<'a>(found: &str, known: &[&'a str]) -> Option<&'a str> {
 fn split(line: &str) -> Vec<(&str, u32)> {
     let mut out = Vec::new();
     let mut start = 0usize;
-    let mut column = 1u32;
     let mut start_column = 1u32;
-    for (i, c) in line.char_indices() {
+    for (column, (i, c)) in (1u32..).zip(line.char_indices()) {
         if c == ',' {
             out.push((&line[start..i], start_column));
             start = i + 1;
             start_column = column + 1;
         }
-        column += 1;
     }
     out.push((&line[start..], start_column));
     out
@@ -589,7 +601,9 @@ impl<R: BufRead> RowCells<'_, R> {
                 }
                 Field::Template => row.template = Some(value.to_string()),
                 Field::Deletion => {
-                    deletion = self.integer(value, column, name, 0, i64::MAX).map(|d| (d, column));
+                    deletion = self
+                        .integer(value, column, name, 0, i64::MAX)
+                        .map(|d| (d, column));
                 }
                 Field::Ignored => {}
             }
@@ -626,7 +640,10 @@ impl<R: BufRead> RowCells<'_, R> {
                 None => {}
             }
         }
-        if row.gpu_models.is_some() && self.reader.format == TraceFormat::Openb && row.gpu_count.is_none() {
+        if row.gpu_models.is_some()
+            && self.reader.format == TraceFormat::Openb
+            && row.gpu_count.is_none()
+        {
             // openb lists allowed models on CPU-only pods too; they ask for no GPU.
             row.gpu_models = None;
         }
@@ -643,7 +660,11 @@ impl<R: BufRead> RowCells<'_, R> {
                 } else {
                     format!("an integer from {lo} to {hi}")
                 };
-                self.fail(column, name, format!("found {value:?}; expected {expected}"));
+                self.fail(
+                    column,
+                    name,
+                    format!("found {value:?}; expected {expected}"),
+                );
                 None
             }
         }
@@ -651,7 +672,13 @@ impl<R: BufRead> RowCells<'_, R> {
 
     /// Seconds as a decimal number (`12`, `0.25`), exact to the microsecond
     /// (further digits round up). `required`: an empty cell is an error.
-    fn seconds(&mut self, value: &str, column: u32, name: &str, required: bool) -> Option<SimDuration> {
+    fn seconds(
+        &mut self,
+        value: &str,
+        column: u32,
+        name: &str,
+        required: bool,
+    ) -> Option<SimDuration> {
         let plain = !value.is_empty()
             && value.chars().all(|c| c.is_ascii_digit() || c == '.')
             && value.matches('.').count() <= 1
@@ -659,7 +686,9 @@ impl<R: BufRead> RowCells<'_, R> {
         if value.is_empty() && !required {
             return None;
         }
-        let micros = plain.then(|| parse_quantity_scaled(value, -6).ok()).flatten();
+        let micros = plain
+            .then(|| parse_quantity_scaled(value, -6).ok())
+            .flatten();
         match micros {
             Some(us) => Some(SimDuration(us as u64)),
             None => {
@@ -675,11 +704,19 @@ impl<R: BufRead> RowCells<'_, R> {
 
     /// A non-negative Kubernetes quantity: cpu in milli-units, memory in bytes.
     fn quantity(&mut self, value: &str, column: u32, name: &str, cpu: bool) -> Option<i64> {
-        let parsed = if cpu { parse_milli(value) } else { parse_units(value) };
+        let parsed = if cpu {
+            parse_milli(value)
+        } else {
+            parse_units(value)
+        };
         match parsed {
             Ok(v) if v >= 0 => Some(v),
             Ok(_) => {
-                self.fail(column, name, format!("found {value:?}; expected a quantity of at least 0"));
+                self.fail(
+                    column,
+                    name,
+                    format!("found {value:?}; expected a quantity of at least 0"),
+                );
                 None
             }
             Err(e) => {
@@ -722,7 +759,11 @@ impl<R: BufRead> RowCells<'_, R> {
             } else if let Err(e) = validate_label_value(v) {
                 self.fail(at, name, format!("label {k:?} value {v:?}: {e}"));
             } else if out.iter().any(|(o, _)| o == k) {
-                self.fail(at, name, format!("label {k:?} is given twice; expected each key once"));
+                self.fail(
+                    at,
+                    name,
+                    format!("label {k:?} is given twice; expected each key once"),
+                );
             } else {
                 out.push((k.to_string(), v.to_string()));
             }
@@ -748,7 +789,11 @@ impl<R: BufRead> RowCells<'_, R> {
                 continue;
             }
             if out.iter().any(|(o, _)| o == k) {
-                self.fail(at, name, format!("resource {k:?} is given twice; expected each once"));
+                self.fail(
+                    at,
+                    name,
+                    format!("resource {k:?} is given twice; expected each once"),
+                );
                 continue;
             }
             let whole = parse_milli(v).ok().filter(|m| *m >= 0 && m % 1000 == 0);

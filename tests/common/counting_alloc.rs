@@ -53,6 +53,7 @@ static ALLOCATOR: Counting = Counting;
 
 /// Runs the scenario in `yaml`, streamed or in memory, and returns the bytes
 /// the finished run still holds and how many pods it created.
+#[allow(dead_code)] // not every memory test runs an inline scenario
 pub fn held_by_run(yaml: &str, streaming: bool) -> (isize, usize) {
     let s = load_str("memory.yaml", yaml, Path::new("."), "memory")
         .expect("valid")

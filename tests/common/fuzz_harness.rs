@@ -18,8 +18,8 @@
 //! NaN or infinite number; nothing is written outside the output directory.
 #![allow(dead_code)]
 
-pub use kubesim::scenario::yaml::{Diagnostic, Diagnostics};
 use kubesim::scenario::yaml::{parse_documents, Node, Value};
+pub use kubesim::scenario::yaml::{Diagnostic, Diagnostics};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -160,7 +160,10 @@ fn mutate_cell(rng: &mut ChaCha8Rng, bytes: &[u8]) -> (Vec<u8>, String) {
     let shown = String::from_utf8_lossy(&v[..v.len().min(20)]).into_owned();
     cells[k] = v;
     lines[i] = cells.join(&b',');
-    (join_lines(&lines), format!("line {} cell {}: := {shown:?}", i + 1, k + 1))
+    (
+        join_lines(&lines),
+        format!("line {} cell {}: := {shown:?}", i + 1, k + 1),
+    )
 }
 
 /// Values a field is tried with: limits of the integer and float types,

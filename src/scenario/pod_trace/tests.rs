@@ -65,22 +65,37 @@ fn a_row_overrides_its_template_and_keeps_the_rest() {
     assert_eq!(s.pod_traces[0].rows, 3);
     let r = run(&s);
     let pod = |name: &str| {
-        let e = r.state.pods.iter().find(|e| e.pod.metadata.name == name).unwrap();
+        let e = r
+            .state
+            .pods
+            .iter()
+            .find(|e| e.pod.metadata.name == name)
+            .unwrap();
         (e, &e.pod)
     };
     let (e0, w0) = pod("w-0");
     // The template's namespace, its labels merged under the row's, its tolerations.
     assert_eq!(w0.metadata.namespace, "apps");
-    let labels: Vec<_> = w0.metadata.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let labels: Vec<_> = w0
+        .metadata
+        .labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
     assert_eq!(labels, ["app=web", "tier=be", "zone=a"]);
     assert!(w0.spec.tolerations.iter().any(|t| t.key == "dedicated"));
     // The row's cpu request; the template's memory request and limit.
     let c = &w0.spec.containers[0];
-    assert_eq!((c.requests.cpu_millis, c.requests.memory_bytes), (250, 64 << 20));
+    assert_eq!(
+        (c.requests.cpu_millis, c.requests.memory_bytes),
+        (250, 64 << 20)
+    );
     assert_eq!(c.limits.memory_bytes, 1 << 30);
     // The template's class and run time (its annotation, for both containers).
     assert_eq!(w0.spec.priority, 10);
-    let one_hour = crate::engine::distribution::Distribution::Constant(crate::engine::SimDuration::from_secs(3600));
+    let one_hour = crate::engine::distribution::Distribution::Constant(
+        crate::engine::SimDuration::from_secs(3600),
+    );
     assert_eq!(w0.spec.containers[1].behaviour.run_time, Some(one_hour));
     assert_eq!(e0.created, crate::engine::SimTime(100_500_000));
 
@@ -93,7 +108,13 @@ fn a_row_overrides_its_template_and_keeps_the_rest() {
     for c in &w1.spec.containers {
         let b = &c.behaviour;
         let t = crate::engine::SimDuration(7_500_000);
-        assert_eq!((b.run_time.clone(), b.exit_code), (Some(crate::engine::distribution::Distribution::Constant(t)), 3));
+        assert_eq!(
+            (b.run_time.clone(), b.exit_code),
+            (
+                Some(crate::engine::distribution::Distribution::Constant(t)),
+                3
+            )
+        );
     }
     assert_eq!(e1.created, crate::engine::SimTime(102_250_000));
 
@@ -102,7 +123,10 @@ fn a_row_overrides_its_template_and_keeps_the_rest() {
     assert_eq!(bare.metadata.namespace, "default");
     assert_eq!(bare.spec.containers.len(), 1);
     assert_eq!(bare.spec.containers[0].requests.cpu_millis, 1000);
-    assert_eq!(bare.spec.restart_policy, crate::model::pod::RestartPolicy::Never);
+    assert_eq!(
+        bare.spec.restart_policy,
+        crate::model::pod::RestartPolicy::Never
+    );
     assert_eq!(bare.spec.containers[0].behaviour.run_time, None);
 }
 
@@ -115,7 +139,8 @@ fn a_trace_pod_is_indistinguishable_from_an_arrivals_pod() {
         "{NODES}arrivals:\n  - {{name: batch, process: times, times: [0s, 10s, 10s, 25s, 26s, 27s, 28s], start: 5s, template: {template}}}\n"
     );
     let named = template.replace("metadata: {", "metadata: {name: batch, ");
-    let traced = format!("{NODES}podTraces:\n  - {{file: pods.csv, start: 5s, templates: [{named}]}}\n");
+    let traced =
+        format!("{NODES}podTraces:\n  - {{file: pods.csv, start: 5s, templates: [{named}]}}\n");
     let csv = "creation_time_s,name,template\n0,batch-0,batch\n10,batch-1,batch\n10,batch-2,batch\n25,batch-3,batch\n\
                26,batch-4,batch\n27,batch-5,batch\n28,batch-6,batch\n";
     let a = run(&load(&dir, &arrival, csv).unwrap());
@@ -170,8 +195,17 @@ fn the_file_is_named_where_the_scenario_names_it_and_problems_are_capped() {
     let e = load(&dir, &yaml, &csv).unwrap_err();
     let lines: Vec<&str> = e.lines().collect();
     assert_eq!(lines.len(), 101);
-    assert!(lines[99].contains(":101:1: creation_time_s: found \"x\""), "{}", lines[99]);
-    assert!(lines[100].ends_with(":102:1: 50 more problem(s) from here on are not shown (the first 100 are)"), "{}", lines[100]);
+    assert!(
+        lines[99].contains(":101:1: creation_time_s: found \"x\""),
+        "{}",
+        lines[99]
+    );
+    assert!(
+        lines[100]
+            .ends_with(":102:1: 50 more problem(s) from here on are not shown (the first 100 are)"),
+        "{}",
+        lines[100]
+    );
 }
 
 #[test]
@@ -189,9 +223,18 @@ fn the_run_holds_one_pending_pod_per_trace() {
     let r = run(&s);
     assert_eq!(r.state.pods.iter().count(), 50);
     for e in r.state.pods.iter() {
-        let i: u64 = e.pod.metadata.name.trim_start_matches("pods-").parse().unwrap();
+        let i: u64 = e
+            .pod
+            .metadata
+            .name
+            .trim_start_matches("pods-")
+            .parse()
+            .unwrap();
         assert_eq!(e.created, crate::engine::SimTime::from_secs(i * 2));
-        assert_eq!(e.finished, Some(crate::engine::SimTime::from_secs(i * 2 + 1)));
+        assert_eq!(
+            e.finished,
+            Some(crate::engine::SimTime::from_secs(i * 2 + 1))
+        );
     }
     assert!(r.input_errors.is_empty());
 }

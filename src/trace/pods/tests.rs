@@ -47,22 +47,37 @@ fn good_rows_with_fractional_times_and_quantities() {
     assert_eq!((a.line, a.index, a.creation), (2, 0, SimDuration::ZERO));
     assert_eq!(a.name.as_deref(), Some("a"));
     assert_eq!((a.cpu_millis, a.memory_bytes), (Some(250), Some(512 << 20)));
-    assert_eq!((a.namespace.as_ref(), a.run_time, a.exit_code), (None, None, None));
+    assert_eq!(
+        (a.namespace.as_ref(), a.run_time, a.exit_code),
+        (None, None, None)
+    );
     // The blank line is skipped but counted.
-    assert_eq!((b.line, b.index, b.creation), (4, 1, SimDuration(1_500_000)));
+    assert_eq!(
+        (b.line, b.index, b.creation),
+        (4, 1, SimDuration(1_500_000))
+    );
     assert_eq!(b.namespace.as_deref(), Some("team"));
     assert_eq!(
         b.labels,
         vec![("app".into(), "web".into()), ("tier".into(), "be".into())]
     );
     assert_eq!((b.cpu_millis, b.cpu_limit_millis), (Some(1500), Some(2000)));
-    assert_eq!((b.memory_bytes, b.memory_limit_bytes), (Some(1 << 30), Some(2 << 30)));
+    assert_eq!(
+        (b.memory_bytes, b.memory_limit_bytes),
+        (Some(1 << 30), Some(2 << 30))
+    );
     assert_eq!(
         b.extended,
         vec![("nvidia.com/gpu".into(), 1), ("example.com/foo".into(), 2)]
     );
-    assert_eq!((b.run_time, b.exit_code), (Some(SimDuration(12_250_000)), Some(3)));
-    assert_eq!((b.priority_class.as_deref(), b.template.as_deref()), (Some("high"), Some("web")));
+    assert_eq!(
+        (b.run_time, b.exit_code),
+        (Some(SimDuration(12_250_000)), Some(3))
+    );
+    assert_eq!(
+        (b.priority_class.as_deref(), b.template.as_deref()),
+        (Some("high"), Some("web"))
+    );
     // A seventh decimal rounds up to the next microsecond.
     assert_eq!(c.creation, SimDuration(1_500_001));
     assert_eq!((c.name.as_ref(), c.run_time), (None, Some(SimDuration(1))));
@@ -114,7 +129,11 @@ fn each_malformed_cell_is_reported_at_its_column() {
 
 #[test]
 fn every_problem_of_a_row_is_reported() {
-    let e = read(TraceFormat::Kubesim, "creation_time_s,cpu,memory\nx,1y,2z\n").unwrap_err();
+    let e = read(
+        TraceFormat::Kubesim,
+        "creation_time_s,cpu,memory\nx,1y,2z\n",
+    )
+    .unwrap_err();
     assert_eq!(e.len(), 3, "{e:#?}");
     assert!(e[0].starts_with("t.csv:2:1: creation_time_s:"), "{e:#?}");
     assert!(e[1].starts_with("t.csv:2:3: cpu:"), "{e:#?}");
@@ -136,12 +155,18 @@ fn the_header_is_checked() {
         ]
     );
     let e = read(TraceFormat::Kubesim, "\n\n").unwrap_err();
-    assert!(e[0].starts_with("t.csv:1:1: empty pod trace: expected a header row"), "{e:?}");
+    assert!(
+        e[0].starts_with("t.csv:1:1: empty pod trace: expected a header row"),
+        "{e:?}"
+    );
 }
 
 #[test]
 fn a_line_too_long_or_not_utf8_stops_the_reading_at_it() {
-    let long = format!("creation_time_s,name\n0,{}\n1,b\n", "a".repeat(MAX_POD_TRACE_LINE_BYTES));
+    let long = format!(
+        "creation_time_s,name\n0,{}\n1,b\n",
+        "a".repeat(MAX_POD_TRACE_LINE_BYTES)
+    );
     let e = read(TraceFormat::Kubesim, &long).unwrap_err();
     assert_eq!(
         e,
@@ -169,13 +194,26 @@ fn the_openb_pod_list_maps_onto_rows() {
                 openb-pod-0002,8000,4096,2,1000,,LS,Running,427061,427070,427061\n";
     let got = read(TraceFormat::Openb, text).unwrap();
     assert_eq!(got[0].name.as_deref(), Some("openb-pod-0000"));
-    assert_eq!((got[0].cpu_millis, got[0].memory_bytes), (Some(12000), Some(16384 << 20)));
+    assert_eq!(
+        (got[0].cpu_millis, got[0].memory_bytes),
+        (Some(12000), Some(16384 << 20))
+    );
     assert_eq!((got[0].gpu_count, got[0].gpu_milli), (Some(1), Some(460)));
     assert_eq!(got[0].gpu_models.as_deref(), Some("V100M16|V100M32"));
     assert_eq!(got[0].run_time, Some(SimDuration::from_secs(12537496)));
     // No GPU: no share and no models; no deletion: runs until the end.
-    assert_eq!((got[1].gpu_count, got[1].gpu_milli, got[1].gpu_models.as_ref()), (None, None, None));
-    assert_eq!((got[1].creation, got[1].run_time), (SimDuration::from_secs(427061), None));
+    assert_eq!(
+        (
+            got[1].gpu_count,
+            got[1].gpu_milli,
+            got[1].gpu_models.as_ref()
+        ),
+        (None, None, None)
+    );
+    assert_eq!(
+        (got[1].creation, got[1].run_time),
+        (SimDuration::from_secs(427061), None)
+    );
     assert_eq!((got[2].gpu_count, got[2].gpu_milli), (Some(2), Some(1000)));
     assert_eq!(got[2].run_time, Some(SimDuration::from_secs(9)));
 
@@ -189,7 +227,8 @@ fn the_openb_pod_list_maps_onto_rows() {
         assert_eq!(e, vec![expect.to_string()]);
     }
     // The bundled openb pod list reads whole, in order.
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("traces/openb/openb_pod_list_default.csv");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("traces/openb/openb_pod_list_default.csv");
     let mut reader = open(&path, TraceFormat::Openb).unwrap();
     let mut n = 0;
     while let Some(r) = reader.next_row() {
