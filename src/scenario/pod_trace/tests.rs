@@ -253,3 +253,37 @@ fn a_trace_changed_after_loading_fails_the_run_at_the_row() {
         "{shown:?}"
     );
 }
+
+#[test]
+fn the_openb_pod_list_runs_on_the_scenarios_gpu_nodes() {
+    let dir = Scratch::new("pod-trace-openb");
+    let yaml = "nodePools: [{name: g, count: 1, capacity: {cpu: \"32\", memory: 64Gi, nvidia.com/gpu: \"2\"}, \
+                labels: {kubesim.io/gpu-model: T4}}]\n\
+                podTraces: [{file: pods.csv, format: openb, start: 1s}]\n";
+    let csv = "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\n\
+               share-a,4000,8192,1,600,T4,LS,Running,0,100,0\n\
+               share-b,4000,8192,1,600,,BE,Running,10,,10\n\
+               cpu-only,1000,1024,0,0,,BE,Succeeded,20,50,20\n";
+    let s = load(&dir, yaml, csv).unwrap();
+    let r = run(&s);
+    let out = pods_csv(&r);
+    let rows: Vec<Vec<&str>> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    // pod, created_s, finished_s, phase, gpus: the two shares of 600 cannot
+    // share one GPU, so they hold one each; share-b runs to the end.
+    let pick = |r: &Vec<&str>| format!("{} {} {} {} {}", r[0], r[6], r[10], r[12], r[18]);
+    assert_eq!(
+        rows.iter().map(pick).collect::<Vec<_>>(),
+        [
+            "share-a 1 101 Succeeded 0",
+            "share-b 11  Running 1",
+            "cpu-only 21 51 Succeeded "
+        ]
+    );
+    let a = &r.state.pods.iter().next().unwrap().pod;
+    assert_eq!(a.metadata.annotations["kubesim.io/gpu-models"], "T4");
+    assert_eq!(a.spec.containers[0].requests.memory_bytes, 8 << 30);
+}
