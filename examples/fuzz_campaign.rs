@@ -6,7 +6,7 @@
 //!
 //! The mutants are those of `tests/fuzz.rs` (the same mutator and checks, in
 //! `tests/common/fuzz_harness.rs`), so a failure found here replays there.
-//! `--decoder-only` puts scenario and sweep mutants through the decoders alone,
+//! `--decoder-only` puts scenario, sweep and pod trace mutants through the decoders alone,
 //! in memory, which is many times faster (for campaigns of millions). Progress
 //! is printed every 10 000 mutants; the first failure stops the campaign,
 //! saves the mutant under target/fuzz-failures/ and prints the replay command.
@@ -84,6 +84,7 @@ fn decode_only(
                 let text = String::from_utf8_lossy(&m.bytes);
                 Some(kubesim::sweep::file::decode(&file, &text, "m").map(|_| ()))
             }
+            (None, Kind::PodTrace { .. }) => Some(read_pod_trace(&file, &m.bytes)),
             _ => None,
         }
     }));
@@ -94,6 +95,24 @@ fn decode_only(
         Ok(Some(Err(d))) => harness::check_located(&d).map(|()| false),
         Ok(Some(Ok(()))) => Ok(true),
         Ok(None) => Ok(false),
+    }
+}
+
+/// A pod trace through the streaming reader alone, every row.
+fn read_pod_trace(file: &str, bytes: &[u8]) -> Result<(), harness::Diagnostics> {
+    use kubesim::trace::pods::{PodTraceReader, TraceFormat};
+    let mut reader = PodTraceReader::new(file.to_string(), bytes, TraceFormat::Kubesim)
+        .map_err(harness::Diagnostics::new)?;
+    let mut errors = Vec::new();
+    while let Some(row) = reader.next_row() {
+        if let Err(e) = row {
+            errors.extend(e);
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(harness::Diagnostics::new(errors))
     }
 }
 

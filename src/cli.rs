@@ -528,7 +528,14 @@ fn run(path: &Path, out: Option<PathBuf>, seed: Option<u64>, explain: Explain, q
     let report = match written {
         Ok(report) => report,
         Err(e) => {
-            eprintln!("error: cannot write results to {}: {e}", out_dir.display());
+            let input = e
+                .get_ref()
+                .and_then(|i| i.downcast_ref::<crate::input::diagnostic::Diagnostics>());
+            match input {
+                // A pod trace that changed during the run: its rows, located.
+                Some(d) => d.0.iter().for_each(|d| eprintln!("error: {d}")),
+                None => eprintln!("error: cannot write results to {}: {e}", out_dir.display()),
+            }
             return EXIT_INVALID;
         }
     };
@@ -568,6 +575,10 @@ fn print_header(path: &Path, s: &Scenario, seed: u64, out_dir: &Path, explain: O
         s.pods.len(),
         s.arrivals.len()
     );
+    if !s.pod_traces.is_empty() {
+        let rows: u64 = s.pod_traces.iter().map(|t| t.rows).sum();
+        println!("  pod traces      {} ({rows} pods)", s.pod_traces.len());
+    }
     let profiles: Vec<String> = s
         .scheduler
         .profiles

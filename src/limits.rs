@@ -11,16 +11,15 @@
 //! `replicas` is bounded work and `maxEvents` can stop a run. This module
 //! imports nothing: every layer may use it.
 
-/// Largest input file kubesim reads (scenario, manifests, scheduler
-/// configuration, sweep, trace): 256 MiB. Larger files, and anything that is
+/// Largest input file kubesim reads whole (scenario, manifests, scheduler
+/// configuration, sweep, GPU trace): 256 MiB. Larger files, and anything that is
 /// not a regular file (a device such as `/dev/zero`, a pipe, a directory),
 /// are refused with exit 2 before reading.
 pub const MAX_INPUT_BYTES: u64 = 256 << 20;
 
 // A YAML document holds at most 250 000 YAML nodes: the budget of the
 // parser (serde-saphyr's default), reported as an error naming the file.
-// Raising it with an option, and traces for large workloads, are the trace
-// work still to come.
+// A workload larger than that goes in a pod trace, which streams (below).
 
 /// Most nodes a scenario may declare in all (node pools, then `addNodes`
 /// actions): 1 000 000, 200 times the largest cluster Kubernetes supports
@@ -67,3 +66,24 @@ pub const MAX_REPLAY_SAMPLES: u64 = 1_000_000;
 /// Most pods a GPU fill-up's inflation may append, as a multiple of the
 /// trace's pods: 100. Inflation stops appending there.
 pub const MAX_INFLATION_FACTOR: usize = 100;
+
+/// Most rows (pods) one pod trace may hold: 10 000 000. A trace streams, so
+/// memory follows the pods alive, not the rows; the limit bounds the load
+/// time's validation pass (every row is read and checked once before the
+/// run). A row past it is an error at its line.
+pub const MAX_POD_TRACE_ROWS: u64 = 10_000_000;
+
+/// Largest pod trace file: 4 GiB (10 000 000 rows of up to about 400
+/// bytes). Larger files, and anything that is not a regular file, are
+/// refused with exit 2 before reading. A pod trace is read a line at a time,
+/// so it has its own limit rather than [`MAX_INPUT_BYTES`].
+pub const MAX_POD_TRACE_BYTES: u64 = 4 << 30;
+
+/// Longest row of a pod trace: 64 KiB. A longer line is an error at it (and
+/// the reading stops there), so a file without line ends cannot be read
+/// into memory whole.
+pub const MAX_POD_TRACE_LINE_BYTES: usize = 64 << 10;
+
+/// Most problems reported per pod trace: 100. The validation pass goes on
+/// counting past it and says how many more there were.
+pub const MAX_POD_TRACE_ERRORS: usize = 100;

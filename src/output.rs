@@ -122,6 +122,11 @@ pub fn run_streaming(
             retired_pods: Box::new(BufWriter::new(create(tmp, RETIRED_PODS_SCRATCH)?)),
         };
         let mut report = run(writers);
+        if !report.input_errors.is_empty() {
+            // An input changed during the run: its results are not written.
+            let errors = crate::input::diagnostic::Diagnostics::new(report.input_errors.clone());
+            return Err(io::Error::new(io::ErrorKind::InvalidData, errors));
+        }
         let streams = report.recorder.stream.take().expect("a streamed run");
         streams.events.finish()?;
         streams.timeseries.finish()?;

@@ -261,7 +261,7 @@ fn invalid_lifecycle_specs_exit_2_with_positions() {
 
 /// The annotated scenario of docs/scenario-format.md says it is a complete,
 /// valid file: it is, given the files it names (a Node list, a Pod file, an
-/// arrival's template).
+/// arrival's template, a pod trace).
 #[test]
 fn the_documented_scenario_example_is_valid() {
     let doc = read(Path::new(concat!(
@@ -276,6 +276,11 @@ fn the_documented_scenario_example_is_valid() {
     std::fs::write(dir.join("example.yaml"), example).unwrap();
     std::fs::write(dir.join("pods.yaml"), pod).unwrap();
     std::fs::write(dir.join("burst.yaml"), pod).unwrap();
+    std::fs::write(
+        dir.join("pods.csv"),
+        "creation_time_s,name,cpu,template\n0,trace-0,250m,web\n",
+    )
+    .unwrap();
     std::fs::write(
         dir.join("nodes.yaml"),
         "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Node\n    metadata: {name: big-0}\n    status: {capacity: {cpu: \"16\", memory: 64Gi}}\n",

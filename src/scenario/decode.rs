@@ -52,6 +52,7 @@ const TOP_LEVEL: &[&str] = &[
     "faults",
     "images",
     "apiLatency",
+    "podTraces",
 ];
 
 /// Reads and decodes a scenario file.
@@ -310,6 +311,13 @@ fn decode_scenario(
         &mut arrivals,
         &mut actions,
     );
+    let pod_traces = m.opt("podTraces").map_or_else(Vec::new, |n| {
+        let classes = &priority_classes;
+        let mut pctx = ctx.field("podTraces");
+        super::pod_trace::decode(
+            &mut pctx, n, base_dir, &mut names, &rules, classes, warnings,
+        )
+    });
 
     let scheduler = match m.opt("scheduler") {
         Some(n) => match file_reference(&mut ctx.field("scheduler"), n) {
@@ -365,6 +373,7 @@ fn decode_scenario(
         nodes,
         pods,
         arrivals,
+        pod_traces,
         workloads,
         priority_classes,
         pod_disruption_budgets,
@@ -594,7 +603,7 @@ fn arrival_pod_limit(a: &Arrival) -> Option<u64> {
 }
 
 /// `workloads` and `nodes`: a list whose items are inline manifests or `{file: path}`.
-fn decode_sources(
+pub(super) fn decode_sources(
     ctx: &mut Ctx,
     list: &Yaml,
     base_dir: &Path,

@@ -7,6 +7,7 @@ pub mod faults;
 pub mod images;
 pub mod manifest;
 pub mod objects;
+pub mod pod_trace;
 pub mod policy;
 pub mod pools;
 pub mod probes;

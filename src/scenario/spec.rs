@@ -58,6 +58,8 @@ pub struct Scenario {
     /// Pods created at the given time (manifests are created at 0).
     pub pods: Vec<(SimTime, Pod)>,
     pub arrivals: Vec<Arrival>,
+    /// Pods read from CSV files as their time comes (`podTraces`).
+    pub pod_traces: Vec<super::pod_trace::PodTrace>,
     /// Workload objects (Deployments, Jobs …) and when they are created.
     pub workloads: Vec<TimedWorkload>,
     /// PriorityClasses (pods' priorities are already resolved from them).

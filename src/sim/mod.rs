@@ -9,10 +9,12 @@
 //!
 //! - [`apiserver`]: watch fan-out with the declared API latencies, actions;
 //! - [`arrivals`]: the arrival processes' pods and times;
+//! - [`pod_traces`]: the pods of the pod traces, read as their time comes;
 //! - [`retire`]: finished pods leaving the store of a streamed run.
 
 mod apiserver;
 mod arrivals;
+mod pod_traces;
 mod retire;
 
 use crate::controllers::{ControllerEvent, ControllerManager};
@@ -40,6 +42,8 @@ pub enum Event {
     CreatePod(usize),
     /// The arrival process `scenario.arrivals[i]` creates its next pod.
     Arrival(usize),
+    /// The pod trace `scenario.pod_traces[i]` creates its next pod.
+    TracePod(usize),
     /// Create the workload object `scenario.workloads[i]`.
     CreateWorkload(usize),
     /// Carry out `scenario.actions[i]`.
@@ -119,6 +123,9 @@ pub struct RunReport {
     pub stop_reason: StopReason,
     /// Every fault that happened, in start order (faults.csv).
     pub faults: Vec<crate::faults::FaultRecord>,
+    /// Problems with the input found during the run (a pod trace changed
+    /// after it was validated): the results are not to be written.
+    pub input_errors: Vec<crate::input::diagnostic::Diagnostic>,
 }
 
 /// Runs a scenario with a seed to completion or to a limit.
@@ -215,6 +222,8 @@ struct Cluster<'s> {
     faults: Faults,
     recorder: Recorder,
     arrivals: Vec<ArrivalState>,
+    traces: Vec<pod_traces::TraceSource>,
+    input_errors: Vec<crate::input::diagnostic::Diagnostic>,
     /// Pods an action deletes by name: a finished one stays in the API (and
     /// unretired) until then, when its deletion sets its `deleted_s`.
     deleted_by_name: BTreeSet<(&'s str, &'s str)>,
@@ -274,6 +283,8 @@ impl<'s> Cluster<'s> {
             arrivals: (0..scenario.arrivals.len())
                 .map(|i| ArrivalState::new(arrivals_seed, i))
                 .collect(),
+            traces: Vec::new(),
+            input_errors: Vec::new(),
             deleted_by_name,
         };
         cluster.start();
@@ -301,6 +312,14 @@ impl<'s> Cluster<'s> {
                 self.events.schedule(first, Event::Arrival(i));
             }
         }
+        for (i, trace) in scenario.pod_traces.iter().enumerate() {
+            let names = &scenario.resource_names;
+            let mut source = pod_traces::TraceSource::open(trace, names, &mut self.input_errors);
+            if let Some(first) = source.advance(trace, &mut self.input_errors) {
+                self.events.schedule(first, Event::TracePod(i));
+            }
+            self.traces.push(source);
+        }
         self.events.schedule(SimTime::ZERO, Event::Sample);
         self.faults.start(&mut self.events);
         self.deliver_watch();
@@ -315,6 +334,7 @@ impl<'s> Cluster<'s> {
                 state.add_pod(self.scenario.pods[i].1.clone(), now);
             }
             Event::Arrival(i) => self.arrival(i),
+            Event::TracePod(i) => self.trace_pod(i),
             Event::Scheduler(e) => {
                 let tie_breaks = &mut self.streams.tie_breaks;
                 self.scheduler
@@ -369,6 +389,18 @@ impl<'s> Cluster<'s> {
         }
     }
 
+    /// The pod trace `i` creates its pod and reads the one after.
+    fn trace_pod(&mut self, i: usize) {
+        let trace = &self.scenario.pod_traces[i];
+        let now = self.events.now();
+        if let Some(pod) = self.traces[i].take() {
+            self.state.add_pod(pod, now);
+        }
+        if let Some(t) = self.traces[i].advance(trace, &mut self.input_errors) {
+            self.events.schedule(t.max(now), Event::TracePod(i));
+        }
+    }
+
     fn fault(&mut self, e: FaultEvent) {
         let before = self.faults.records.len();
         (self.faults).handle(e, &mut self.kubelets, &mut self.state, &mut self.events);
@@ -416,6 +448,7 @@ impl<'s> Cluster<'s> {
             events_processed: processed,
             stop_reason,
             faults: self.faults.records,
+            input_errors: self.input_errors,
         }
     }
 }

@@ -74,6 +74,11 @@ pub fn execute(
                     &RunOptions::default(),
                     StreamWriters::discard(),
                 );
+                if !report.input_errors.is_empty() {
+                    // A pod trace changed during the run: no summary for it.
+                    let errors = crate::input::diagnostic::Diagnostics::new(report.input_errors);
+                    return Err(io::Error::new(io::ErrorKind::InvalidData, errors));
+                }
                 let mut bytes = Vec::new();
                 write_summary(&mut bytes, &report.summary)?;
                 write_atomic(&run_file(dir, spec.index), &bytes)?;

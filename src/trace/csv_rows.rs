@@ -20,17 +20,23 @@ pub struct Rows<'t> {
     pub rows: Vec<Row<'t>>,
 }
 
-fn split(line: &str) -> (Vec<(&str, u32)>, u32) {
+/// Splits a line at commas: each field with its 1-based column, and the
+/// column just past the line (where a missing field is reported).
+pub fn split(line: &str) -> (Vec<(&str, u32)>, u32) {
     let mut fields = Vec::new();
     let mut start = 0usize;
+    let mut start_column = 1u32;
+    let mut column = 1u32;
     for (i, c) in line.char_indices() {
         if c == ',' {
-            fields.push((&line[start..i], line[..start].chars().count() as u32 + 1));
+            fields.push((&line[start..i], start_column));
             start = i + 1;
+            start_column = column + 1;
         }
+        column += 1;
     }
-    fields.push((&line[start..], line[..start].chars().count() as u32 + 1));
-    (fields, line.chars().count() as u32 + 1)
+    fields.push((&line[start..], start_column));
+    (fields, column)
 }
 
 /// Splits `text` into a header and rows; blank lines are skipped.

@@ -11,15 +11,29 @@ use std::sync::atomic::{AtomicIsize, Ordering};
 
 pub struct Counting;
 static LIVE_BYTES: AtomicIsize = AtomicIsize::new(0);
+static PEAK_BYTES: AtomicIsize = AtomicIsize::new(0);
 
 /// Bytes allocated and not yet freed.
 pub fn live_bytes() -> isize {
     LIVE_BYTES.load(Ordering::Relaxed)
 }
 
+/// The most bytes live at once since the last [`reset_peak`].
+#[allow(dead_code)] // not every memory test looks at the peak
+pub fn peak_bytes() -> isize {
+    PEAK_BYTES.load(Ordering::Relaxed)
+}
+
+/// Starts measuring the peak from the bytes live now.
+#[allow(dead_code)]
+pub fn reset_peak() {
+    PEAK_BYTES.store(live_bytes(), Ordering::Relaxed);
+}
+
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE_BYTES.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        let live = LIVE_BYTES.fetch_add(layout.size() as isize, Ordering::Relaxed);
+        PEAK_BYTES.fetch_max(live + layout.size() as isize, Ordering::Relaxed);
         System.alloc(layout)
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
@@ -27,10 +41,9 @@ unsafe impl GlobalAlloc for Counting {
         System.dealloc(ptr, layout)
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE_BYTES.fetch_add(
-            new_size as isize - layout.size() as isize,
-            Ordering::Relaxed,
-        );
+        let grow = new_size as isize - layout.size() as isize;
+        let live = LIVE_BYTES.fetch_add(grow, Ordering::Relaxed);
+        PEAK_BYTES.fetch_max(live + grow, Ordering::Relaxed);
         System.realloc(ptr, layout, new_size)
     }
 }
@@ -40,6 +53,7 @@ static ALLOCATOR: Counting = Counting;
 
 /// Runs the scenario in `yaml`, streamed or in memory, and returns the bytes
 /// the finished run still holds and how many pods it created.
+#[allow(dead_code)] // not every memory test runs an inline scenario
 pub fn held_by_run(yaml: &str, streaming: bool) -> (isize, usize) {
     let s = load_str("memory.yaml", yaml, Path::new("."), "memory")
         .expect("valid")

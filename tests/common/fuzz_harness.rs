@@ -18,7 +18,8 @@
 //! NaN or infinite number; nothing is written outside the output directory.
 #![allow(dead_code)]
 
-use kubesim::scenario::yaml::{parse_documents, Diagnostic, Diagnostics, Node, Value};
+use kubesim::scenario::yaml::{parse_documents, Node, Value};
+pub use kubesim::scenario::yaml::{Diagnostic, Diagnostics};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -48,6 +49,10 @@ pub enum Kind {
     /// A slice of an openb CSV (`nodes` or `pods`).
     Trace {
         nodes: bool,
+    },
+    /// A pod trace (`podTraces`) named by a scenario.
+    PodTrace {
+        scenario: &'static str,
     },
 }
 
@@ -133,7 +138,32 @@ pub fn corpus() -> Vec<Seed> {
             bytes: slice.into_bytes(),
         });
     }
+    out.push(Seed {
+        rel: "scenarios/pod-trace.csv".into(),
+        kind: Kind::PodTrace {
+            scenario: "scenarios/pod-trace.yaml",
+        },
+        bytes: std::fs::read(repo().join("scenarios/pod-trace.csv")).unwrap(),
+    });
     out
+}
+
+/// One cell of a CSV line replaced by an interesting value (a CSV has no
+/// `key: value` for the text mutations to find).
+fn mutate_cell(rng: &mut ChaCha8Rng, bytes: &[u8]) -> (Vec<u8>, String) {
+    let mut lines = split_lines(bytes);
+    let i = rng.gen_range(0..lines.len());
+    let cells: Vec<Vec<u8>> = lines[i].split(|b| *b == b',').map(<[u8]>::to_vec).collect();
+    let k = rng.gen_range(0..cells.len());
+    let mut cells = cells;
+    let v = interesting(rng);
+    let shown = String::from_utf8_lossy(&v[..v.len().min(20)]).into_owned();
+    cells[k] = v;
+    lines[i] = cells.join(&b',');
+    (
+        join_lines(&lines),
+        format!("line {} cell {}: := {shown:?}", i + 1, k + 1),
+    )
 }
 
 /// Values a field is tried with: limits of the integer and float types,
@@ -453,8 +483,13 @@ pub fn mutant(corpus: &[Seed], seed: u64, index: u64) -> Mutant {
     let mut steps = Vec::new();
     // Mostly one mutation, so that a fair share of mutants still load and run.
     let n_mutations = *pick(&mut rng, &[1, 1, 1, 1, 2, 2, 3]);
+    let csv = matches!(source.kind, Kind::PodTrace { .. });
     for _ in 0..n_mutations {
-        let (b, what) = mutate_text(&mut rng, &bytes, corpus);
+        let (b, what) = if csv && rng.gen_bool(0.5) {
+            mutate_cell(&mut rng, &bytes)
+        } else {
+            mutate_text(&mut rng, &bytes, corpus)
+        };
         bytes = b;
         steps.push(what);
     }
@@ -707,6 +742,19 @@ pub fn check(mirror: &Mirror, m: &Mutant) -> Result<Outcome, Failure> {
             std::fs::write(&path, &m.bytes).unwrap();
             let scenario_path = mirror.root.join("scenarios/openb-replay.yaml");
             let r = check_scenario(&scenario_path, &out, m.run);
+            std::fs::write(&path, &source.bytes).unwrap();
+            r
+        }
+        Kind::PodTrace { scenario } => {
+            let path = mirror.root.join(&source.rel);
+            std::fs::write(&path, &m.bytes).unwrap();
+            // The scenario with the forced limits, beside the original.
+            let original = mirror.root.join(scenario);
+            let scenario_path = original.with_extension("mutant.yaml");
+            let text = std::fs::read(&original).unwrap();
+            std::fs::write(&scenario_path, force_limits(&text)).unwrap();
+            let r = check_scenario(&scenario_path, &out, m.run);
+            let _ = std::fs::remove_file(&scenario_path);
             std::fs::write(&path, &source.bytes).unwrap();
             r
         }
