@@ -15,7 +15,6 @@ pub mod scheduler_config;
 pub mod service;
 pub mod sizes;
 pub mod spec;
-pub mod topology;
 pub mod workloads;
 pub mod yaml;
 

@@ -870,7 +870,7 @@ fn decode_plugin_config(
                         }
                     }
                 }
-                let list = super::topology::decode_topology_spread_constraints(&mut cctx, n);
+                let list = super::manifest::decode_topology_spread_constraints(&mut cctx, n);
                 (list, n.pos)
             });
             match (defaulting, constraints) {

@@ -2,13 +2,13 @@
 //! with the API server's validation (`pkg/apis/core/validation/validation.go`,
 //! `validateTopologySpreadConstraints`, `validatePodAffinityTerm`, v1.32).
 
-use super::manifest::decode_label_selector;
-use super::yaml::{Ctx, MapReader, Node as Yaml};
+use super::selector::decode_label_selector;
 use crate::model::labels::validate_label_key;
 use crate::model::topology::{
     InclusionPolicy, PodAffinity, PodAffinityTerm, TopologySpreadConstraint,
     WeightedPodAffinityTerm, WhenUnsatisfiable,
 };
+use crate::scenario::yaml::{Ctx, MapReader, Node as Yaml};
 
 const SPREAD_FIELDS: &[&str] = &[
     "maxSkew",
