@@ -26,16 +26,6 @@ use std::path::{Path, PathBuf};
 pub const KEY: &str = "gpuFillUp";
 pub use crate::limits::MAX_GPU_REPLICATIONS as MAX_REPLICATIONS;
 
-const FIELDS: &[&str] = &[
-    "nodes",
-    "pods",
-    "replications",
-    "inflationPercent",
-    "typicalPodsCoverage",
-    "policies",
-    "chartPolicies",
-];
-
 /// A validated fill-up scenario.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FillUpScenario {
@@ -213,7 +203,7 @@ fn top_level<'a>(
         .and_then(|n| ctx.field("seed").u64(n))
         .unwrap_or(1);
     let body = top.req(ctx, key);
-    top.finish(ctx, &["name", "seed", key]);
+    top.finish(ctx);
     Some((name?, seed, body?))
 }
 
@@ -283,7 +273,7 @@ fn decode(
         }
         None => policies.clone(),
     };
-    m.finish(&mut fctx, FIELDS);
+    m.finish(&mut fctx);
     Some(FillUpScenario {
         name,
         seed,
@@ -300,14 +290,6 @@ fn decode(
 
 /// The key that marks a time-driven replay scenario.
 pub const REPLAY_KEY: &str = "gpuReplay";
-const REPLAY_FIELDS: &[&str] = &[
-    "nodes",
-    "pods",
-    "genericPods",
-    "policy",
-    "typicalPodsCoverage",
-    "sampleIntervalSeconds",
-];
 /// Default sampling interval of a replay's timeseries.csv (one hour).
 pub const DEFAULT_REPLAY_SAMPLE_S: i64 = 3600;
 
@@ -399,7 +381,7 @@ fn decode_replay(
         }
         None => DEFAULT_REPLAY_SAMPLE_S,
     };
-    m.finish(&mut fctx, REPLAY_FIELDS);
+    m.finish(&mut fctx);
     Some(ReplayScenario {
         name,
         seed,

@@ -79,9 +79,7 @@ pub fn decode_rule(ctx: &mut Ctx, node: &Yaml) -> Option<BehaviourRule> {
             }
         }
     }
-    let mut known = vec!["selector", "container"];
-    known.extend(FIELDS.iter().map(|(_, k)| *k));
-    m.finish(ctx, &known);
+    m.finish(ctx);
     Some(BehaviourRule {
         selector,
         container,

@@ -34,26 +34,6 @@ pub struct Loaded {
     pub warnings: Vec<Diagnostic>,
 }
 
-const TOP_LEVEL: &[&str] = &[
-    "actions",
-    "controllerManager",
-    "name",
-    "seed",
-    "duration",
-    "sampleInterval",
-    "maxEvents",
-    "nodePools",
-    "nodes",
-    "workloads",
-    "arrivals",
-    "behaviour",
-    "scheduler",
-    "expectations",
-    "faults",
-    "images",
-    "apiLatency",
-];
-
 /// Reads and decodes a scenario file.
 pub fn load(path: &Path) -> Result<Loaded, Diagnostics> {
     let file = path.display().to_string();
@@ -345,15 +325,15 @@ fn decode_scenario(
         ),
         None => Default::default(),
     };
-    let api_latency = match m.opt("apiLatency") {
-        Some(n) => super::images::decode_api_latency(&mut ctx.field("apiLatency"), n),
-        None => Default::default(),
-    };
     let images = match m.opt("images") {
         Some(n) => super::images::decode_images(&mut ctx.field("images"), n),
         None => Default::default(),
     };
-    m.finish(ctx, TOP_LEVEL);
+    let api_latency = match m.opt("apiLatency") {
+        Some(n) => super::images::decode_api_latency(&mut ctx.field("apiLatency"), n),
+        None => Default::default(),
+    };
+    m.finish(ctx);
     Some(Scenario {
         // An invalid name is an error already, so this scenario is discarded.
         name: name.unwrap_or_default(),
@@ -638,7 +618,7 @@ fn file_reference(ctx: &mut Ctx, item: &Yaml) -> Option<Option<PathBuf>> {
     }
     let mut m = MapReader::new(ctx, item)?;
     let path = m.req(ctx, "file").and_then(|n| ctx.field("file").str(n));
-    m.finish(ctx, &["file"]);
+    m.finish(ctx);
     Some(path.map(PathBuf::from))
 }
 
@@ -674,20 +654,6 @@ fn decode_file(
         }
     }
 }
-
-const ARRIVAL_FIELDS: &[&str] = &[
-    "name",
-    "template",
-    "templateFile",
-    "process",
-    "rate",
-    "interval",
-    "times",
-    "start",
-    "count",
-    "until",
-    "requests",
-];
 
 fn decode_arrival(
     ctx: &mut Ctx,
@@ -770,7 +736,7 @@ fn decode_arrival(
         None => Some(Vec::new()),
     };
     let pos = m.pos();
-    m.finish(ctx, ARRIVAL_FIELDS);
+    m.finish(ctx);
 
     let process = match process_name {
         Some((p, ppos)) => match (p.as_str(), rate, interval, &times) {
@@ -844,7 +810,7 @@ fn decode_expectation(ctx: &mut Ctx, node: &Yaml) -> Option<Expectation> {
     if max.is_none() && min.is_none() {
         ctx.error(m.pos(), "an expectation needs `max`, `min` or both");
     }
-    m.finish(ctx, &["metric", "max", "min"]);
+    m.finish(ctx);
     Some(Expectation {
         metric: metric?,
         max,

@@ -54,9 +54,7 @@ pub fn decode_faults(
             continue;
         };
         let verbs: Vec<&str> = VERBS.iter().copied().filter(|v| m.has(v)).collect();
-        let mut known = vec!["at", "for"];
-        known.extend_from_slice(VERBS);
-        if verbs.len() != 1 {
+        let [verb] = verbs[..] else {
             ictx.error(
                 item.pos,
                 format!(
@@ -65,14 +63,12 @@ pub fn decode_faults(
                     verbs.len()
                 ),
             );
-            for k in &known {
-                m.opt(k);
-            }
-            m.finish(&mut ictx, &known);
+            m.opt("at");
+            m.opt("for");
+            take_verb(&mut m, "");
+            m.finish(&mut ictx);
             continue;
-        }
-        let verb = verbs[0];
-        let body = m.opt(verb).expect("present");
+        };
         if verb == "randomNodeFailures" {
             for k in ["at", "for"] {
                 if let Some(n) = m.opt(k) {
@@ -82,7 +78,8 @@ pub fn decode_faults(
                     );
                 }
             }
-            m.finish(&mut ictx, &known);
+            let body = take_verb(&mut m, verb).expect("present");
+            m.finish(&mut ictx);
             if !has_duration {
                 ictx.field(verb).error(
                     body.pos,
@@ -98,7 +95,8 @@ pub fn decode_faults(
             .req(&mut ictx, "at")
             .and_then(|n| ictx.field("at").duration(n));
         let length = m.opt("for").and_then(|n| ictx.field("for").duration(n));
-        m.finish(&mut ictx, &known);
+        let body = take_verb(&mut m, verb).expect("present");
+        m.finish(&mut ictx);
         let target = decode_target(&mut ictx.field(verb), body, verb, nodes);
         if let (Some(at), Some(target)) = (at, target) {
             spec.scheduled.push(ScheduledFault {
@@ -112,6 +110,19 @@ pub fn decode_faults(
     spec
 }
 
+/// Takes every verb, so that all of them are the accepted fields, and returns `verb`'s body.
+fn take_verb<'n>(m: &mut MapReader<'n>, verb: &str) -> Option<&'n Yaml> {
+    let mut body = None;
+    for v in VERBS {
+        if let Some(n) = m.opt(v) {
+            if *v == verb {
+                body = Some(n);
+            }
+        }
+    }
+    body
+}
+
 /// `{node: a}`, `{nodes: [a, b]}` or `{zone: z}` (`zoneDown` takes only a zone).
 fn decode_target(ctx: &mut Ctx, body: &Yaml, verb: &str, nodes: &[Node]) -> Option<Target> {
     let mut b = MapReader::new(ctx, body)?;
@@ -123,7 +134,7 @@ fn decode_target(ctx: &mut Ctx, body: &Yaml, verb: &str, nodes: &[Node]) -> Opti
     let node = b.opt("node");
     let list = b.opt("nodes");
     let zone = b.opt("zone");
-    b.finish(ctx, allowed);
+    b.finish(ctx);
     let given = [node.is_some(), list.is_some(), zone.is_some()]
         .iter()
         .filter(|x| **x)
@@ -233,7 +244,7 @@ fn decode_random(ctx: &mut Ctx, body: &Yaml, pools: &[NodePool]) -> Option<Rando
             .map(kind_of),
         None => Some(FaultKind::NodeDown),
     };
-    b.finish(ctx, &["pool", "mtbf", "mttr", "kind"]);
+    b.finish(ctx);
     let pool = pool?;
     Some(RandomFaults {
         kind: kind?,

@@ -43,7 +43,6 @@ const KINDS: &[&str] = &[
 const PLANNED_KINDS: &[&str] = &["StatefulSet"];
 /// List kinds read like `kind: List` (kubectl flattens any `*List` with `items`).
 const LIST_KINDS: &[&str] = &["List", "PodList", "NodeList"];
-const LIST_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "items"];
 
 /// Decodes a list of YAML documents (one file's documents, or inline manifests): each is
 /// a Pod, a Node, or a `kind: List` (apiVersion v1) whose `items` are. Every problem is
@@ -178,7 +177,7 @@ fn decode_list(
     // A List's metadata holds only server-side bookkeeping (resourceVersion).
     m.ignore(&["metadata"]);
     let items = m.opt("items");
-    m.finish(ctx, LIST_FIELDS);
+    m.finish(ctx);
     if let Some(items) = items {
         let mut ictx = ctx.field("items");
         for (i, item) in ictx.seq(items).unwrap_or(&[]).iter().enumerate() {

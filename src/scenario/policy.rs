@@ -16,8 +16,6 @@ use crate::model::policy::{
 };
 use crate::model::PodSpec;
 
-const OBJECT_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "spec", "status"];
-
 pub fn decode_priority_class(ctx: &mut Ctx<'_>, doc: &Yaml) -> Option<PriorityClass> {
     let errors_before = ctx.error_count();
     let mut m = MapReader::new(ctx, doc)?;
@@ -61,18 +59,7 @@ pub fn decode_priority_class(ctx: &mut Ctx<'_>, doc: &Yaml) -> Option<PriorityCl
         .and_then(PreemptionPolicy::parse)
         .unwrap_or_default();
     m.ignore(&["description"]);
-    m.finish(
-        ctx,
-        &[
-            "apiVersion",
-            "kind",
-            "metadata",
-            "value",
-            "globalDefault",
-            "preemptionPolicy",
-            "description",
-        ],
-    );
+    m.finish(ctx);
     let (metadata, meta_pos) = metadata?;
     if metadata.name.starts_with("system-") {
         ctx.field("metadata").field("name").error(
@@ -117,15 +104,7 @@ pub fn decode_pod_disruption_budget(ctx: &mut Ctx<'_>, doc: &Yaml) -> Option<Pod
                 .opt("selector")
                 .and_then(|n| decode_label_selector(&mut sctx.field("selector"), n));
             sm.ignore(&["unhealthyPodEvictionPolicy"]);
-            sm.finish(
-                &mut sctx,
-                &[
-                    "minAvailable",
-                    "maxUnavailable",
-                    "selector",
-                    "unhealthyPodEvictionPolicy",
-                ],
-            );
+            sm.finish(&mut sctx);
             // ValidatePodDisruptionBudgetSpec.
             for (key, v) in [
                 ("minAvailable", min_available),
@@ -152,7 +131,7 @@ pub fn decode_pod_disruption_budget(ctx: &mut Ctx<'_>, doc: &Yaml) -> Option<Pod
         }
     }
     m.ignore(&["status"]);
-    m.finish(ctx, OBJECT_FIELDS);
+    m.finish(ctx);
     if ctx.error_count() > errors_before {
         return None;
     }

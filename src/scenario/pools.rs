@@ -9,17 +9,6 @@ use crate::model::meta::ObjectMeta;
 use crate::model::node::{Node, DEFAULT_MAX_PODS, LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE};
 use crate::model::ResourceNames;
 
-const POOL_FIELDS: &[&str] = &[
-    "name",
-    "count",
-    "capacity",
-    "allocatable",
-    "labels",
-    "taints",
-    "zones",
-    "unschedulable",
-];
-
 /// A node pool: `count` identical nodes named `<name>-<i>`, zones assigned round robin.
 pub struct NodePool {
     pub name: String,
@@ -104,7 +93,7 @@ pub(super) fn decode_pool(
         .opt("unschedulable")
         .and_then(|n| ctx.field("unschedulable").bool(n))
         .unwrap_or(false);
-    m.finish(ctx, POOL_FIELDS);
+    m.finish(ctx);
     // The nodes are named `<name>-<i>`: each must be a valid node name
     // (upstream `ValidateNodeName`, a DNS-1123 subdomain), the last the longest.
     let name = name.filter(|name| {

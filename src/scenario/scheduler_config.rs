@@ -23,21 +23,6 @@ use crate::scheduler::plugins::resource_allocation::ResourceSpec;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-const SCHEDULER_FIELDS: &[&str] = &[
-    "apiVersion",
-    "kind",
-    "percentageOfNodesToScore",
-    "podInitialBackoffSeconds",
-    "podMaxBackoffSeconds",
-    "profiles",
-    "parallelism",
-    "leaderElection",
-    "clientConnection",
-    "featureGates",
-    "extenders",
-    "delayCacheUntilActive",
-];
-
 /// Reads a KubeSchedulerConfiguration file (one document).
 pub(super) fn decode_scheduler_file(
     ctx: &mut Ctx,
@@ -127,6 +112,7 @@ pub(super) fn decode_scheduler(
         }
     }
     decode_backoff(ctx, &mut m, &mut config, warnings);
+    let profiles_node = m.opt("profiles");
     if let Some(n) = m.opt("parallelism") {
         // Not modelled, but kube-scheduler refuses to start without a positive value.
         let mut c = ctx.field("parallelism");
@@ -139,11 +125,6 @@ pub(super) fn decode_scheduler(
             }
         }
     }
-    let gates = FeatureGates {
-        volume_capacity_priority: m
-            .opt("featureGates")
-            .is_some_and(|n| gate_enabled(n, "VolumeCapacityPriority")),
-    };
     for key in [
         "parallelism",
         "leaderElection",
@@ -165,7 +146,12 @@ pub(super) fn decode_scheduler(
             });
         }
     }
-    if let Some(n) = m.opt("profiles") {
+    let gates = FeatureGates {
+        volume_capacity_priority: m
+            .opt("featureGates")
+            .is_some_and(|n| gate_enabled(n, "VolumeCapacityPriority")),
+    };
+    if let Some(n) = profiles_node {
         let mut pctx = ctx.field("profiles");
         let items = pctx.seq(n).unwrap_or(&[]);
         let single = items.len() == 1;
@@ -210,7 +196,7 @@ pub(super) fn decode_scheduler(
             config.profiles = profiles.into_iter().map(|(_, p)| p.config).collect();
         }
     }
-    m.finish(ctx, SCHEDULER_FIELDS);
+    m.finish(ctx);
     Some(config)
 }
 
@@ -228,7 +214,9 @@ fn decode_backoff(
     config: &mut SchedulerConfig,
     warnings: &mut Vec<Diagnostic>,
 ) {
-    if let Some(n) = m.opt("podInitialBackoffSeconds") {
+    let initial = m.opt("podInitialBackoffSeconds");
+    let max = m.opt("podMaxBackoffSeconds");
+    if let Some(n) = initial {
         let mut c = ctx.field("podInitialBackoffSeconds");
         match c.i64(n) {
             Some(s) if s > 0 => config.pod_initial_backoff = SimDuration::from_secs(s as u64),
@@ -249,7 +237,6 @@ fn decode_backoff(
             None => return,
         }
     }
-    let max = m.opt("podMaxBackoffSeconds");
     let max_s = match max {
         Some(n) => match ctx.field("podMaxBackoffSeconds").i64(n) {
             Some(s) => s,
@@ -344,9 +331,6 @@ fn decode_profile(
         ),
         None => {}
     }
-    if let Some(n) = m.opt("percentageOfNodesToScore") {
-        ctx.field("percentageOfNodesToScore").error(n.pos, "per-profile percentageOfNodesToScore is not supported yet; set it at the top level of `scheduler`");
-    }
     let mut queue_sort = PluginSet::default();
     let mut queue_sort_pos = None;
     if let Some(plugins) = m.opt("plugins") {
@@ -383,9 +367,7 @@ fn decode_profile(
                     message: "only multiPoint, filter, score and postFilter can be configured; this extension point keeps its defaults".into(),
                 });
             }
-            let mut known = vec!["multiPoint", "filter", "score", "postFilter"];
-            known.extend_from_slice(UNMODELLED_POINTS);
-            pm.finish(&mut pctx, &known);
+            pm.finish(&mut pctx);
         }
     }
     if let Some(list) = m.opt("pluginConfig") {
@@ -402,15 +384,10 @@ fn decode_profile(
             decode_plugin_config(&mut ictx, item, &mut profile, &mut seen, env);
         }
     }
-    m.finish(
-        ctx,
-        &[
-            "schedulerName",
-            "plugins",
-            "pluginConfig",
-            "percentageOfNodesToScore",
-        ],
-    );
+    if let Some(n) = m.opt("percentageOfNodesToScore") {
+        ctx.field("percentageOfNodesToScore").error(n.pos, "per-profile percentageOfNodesToScore is not supported yet; set it at the top level of `scheduler`");
+    }
+    m.finish(ctx);
     Some(DecodedProfile {
         config: profile,
         pos,
@@ -533,7 +510,7 @@ fn decode_plugin_set(
                 }
                 Some(v)
             });
-            pm.finish(&mut ictx, &["name", "weight"]);
+            pm.finish(&mut ictx);
             let Some((name, name_pos)) = name else {
                 continue;
             };
@@ -574,7 +551,7 @@ fn decode_plugin_set(
             });
         }
     }
-    m.finish(ctx, &["enabled", "disabled"]);
+    m.finish(ctx);
     set
 }
 
@@ -638,7 +615,7 @@ fn decode_resource_specs(
                 })
             }
         };
-        m.finish(&mut ictx, &["name", "weight"]);
+        m.finish(&mut ictx);
         if let (Some(name), Some(weight)) = (name, weight) {
             out.push(ResourceSpec { name, weight });
         }
@@ -705,7 +682,7 @@ fn decode_typical_shape(
     let milli = int(&mut m, "gpuMilli", 1, 1000, None);
     let count = int(&mut m, "gpuCount", 1, 8, Some(1));
     let weight = int(&mut m, "weight", 1, u32::MAX as u64, None);
-    m.finish(ctx, &["cpu", "gpuMilli", "gpuCount", "weight"]);
+    m.finish(ctx);
     Some(crate::scheduler::plugins::gpu::fgd::TypicalShape {
         cpu_millis: cpu?,
         gpu_milli: milli? as i32,
@@ -746,7 +723,7 @@ fn decode_plugin_config(
     };
     let name_node = m.req(ctx, "name");
     let args = m.opt("args");
-    m.finish(ctx, &["name", "args"]);
+    m.finish(ctx);
     let Some(name_node) = name_node else { return };
     let Some(raw) = ctx.field("name").str(name_node) else {
         return;
@@ -784,6 +761,7 @@ fn decode_plugin_config(
     match name.as_str() {
         // ValidateNodeResourcesFitArgs, after SetDefaults_NodeResourcesFitArgs.
         "NodeResourcesFit" => {
+            let strategy = am.opt("scoringStrategy");
             for (key, groups) in [("ignoredResources", false), ("ignoredResourceGroups", true)] {
                 let Some(n) = am.opt(key) else { continue };
                 let mut c = actx.field(key);
@@ -797,17 +775,10 @@ fn decode_plugin_config(
                     });
                 }
             }
-            if let Some(s) = am.opt("scoringStrategy") {
+            if let Some(s) = strategy {
                 decode_scoring_strategy(&mut actx.field("scoringStrategy"), s, profile, names);
             }
-            am.finish(
-                &mut actx,
-                &[
-                    "scoringStrategy",
-                    "ignoredResources",
-                    "ignoredResourceGroups",
-                ],
-            );
+            am.finish(&mut actx);
         }
         "InterPodAffinity" => {
             if let Some(n) = am.opt("hardPodAffinityWeight") {
@@ -832,16 +803,11 @@ fn decode_plugin_config(
                     });
                 }
             }
-            am.finish(
-                &mut actx,
-                &[
-                    "hardPodAffinityWeight",
-                    "ignorePreferredTermsOfExistingPods",
-                ],
-            );
+            am.finish(&mut actx);
         }
         "PodTopologySpread" => {
             use crate::scheduler::plugins::pod_topology_spread::DefaultingType;
+            let constraints_node = am.opt("defaultConstraints");
             // SetDefaults_PodTopologySpreadArgs: an empty defaultingType is System.
             let defaulting = am.opt("defaultingType").and_then(|n| {
                 if n.as_str() == Some("") {
@@ -851,7 +817,7 @@ fn decode_plugin_config(
                     .one_of(n, &["System", "List"])
                     .map(|t| (t, n.pos))
             });
-            let constraints = am.opt("defaultConstraints").map(|n| {
+            let constraints = constraints_node.map(|n| {
                 let mut cctx = actx.field("defaultConstraints");
                 // ValidatePodTopologySpreadArgs: a default constraint carries no
                 // selector; the pod's own labels choose its peers.
@@ -891,7 +857,7 @@ fn decode_plugin_config(
                 ),
                 (None, _) => {}
             }
-            am.finish(&mut actx, &["defaultConstraints", "defaultingType"]);
+            am.finish(&mut actx);
         }
         "DefaultPreemption" => {
             // ValidateDefaultPreemptionArgs.
@@ -924,10 +890,7 @@ fn decode_plugin_config(
                     "minCandidateNodesPercentage and minCandidateNodesAbsolute cannot both be zero",
                 );
             }
-            am.finish(
-                &mut actx,
-                &["minCandidateNodesPercentage", "minCandidateNodesAbsolute"],
-            );
+            am.finish(&mut actx);
         }
         "NodeResourcesBalancedAllocation" => {
             // ValidateNodeResourcesBalancedAllocationArgs.
@@ -942,7 +905,7 @@ fn decode_plugin_config(
                     profile.balanced_resources = list;
                 }
             }
-            am.finish(&mut actx, &["resources"]);
+            am.finish(&mut actx);
         }
         "NodeAffinity" => {
             // ValidateNodeAffinityArgs: addedAffinity is a valid node affinity.
@@ -956,7 +919,7 @@ fn decode_plugin_config(
                     message: "is not modelled and is ignored".into(),
                 });
             }
-            am.finish(&mut actx, &["addedAffinity"]);
+            am.finish(&mut actx);
         }
         crate::scheduler::plugins::gpu::fgd::NAME => {
             if let Some(list) = am.opt("typicalPods") {
@@ -968,7 +931,7 @@ fn decode_plugin_config(
                     }
                 }
             }
-            am.finish(&mut actx, &["typicalPods"]);
+            am.finish(&mut actx);
         }
         other => {
             // Upstream has no args type for this plugin and ignores what is given.
@@ -997,7 +960,7 @@ fn accept_any_fields(ctx: &mut Ctx, args: &Yaml) {
         .collect();
     let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
     am.ignore(&keys);
-    am.finish(ctx, &keys);
+    am.finish(ctx);
 }
 
 /// VolumeBinding's args (not modelled), checked as ValidateVolumeBindingArgs
@@ -1028,7 +991,7 @@ fn decode_volume_binding_args(ctx: &mut Ctx, args: &Yaml, gates: FeatureGates) {
             );
         }
     }
-    m.finish(ctx, &["bindTimeoutSeconds", "shape"]);
+    m.finish(ctx);
 }
 
 /// NodeResourcesFit's `scoringStrategy` (ValidateNodeResourcesFitArgs): a
@@ -1043,12 +1006,13 @@ fn decode_scoring_strategy(
     let Some(mut m) = MapReader::new(ctx, node) else {
         return;
     };
+    let type_node = m.opt("type");
     let resources = m.opt("resources").map(|n| {
         decode_resource_specs(&mut ctx.field("resources"), n, names, ResourceWeights::Fit)
     });
     let ratio = m.opt("requestedToCapacityRatio");
     // No defaulting fills an empty type once scoringStrategy is given.
-    let kind = match m.opt("type") {
+    let kind = match type_node {
         Some(n) => ctx
             .field("type")
             .one_of(n, SCORING_STRATEGIES)
@@ -1064,7 +1028,7 @@ fn decode_scoring_strategy(
             None
         }
     };
-    m.finish(ctx, &["type", "resources", "requestedToCapacityRatio"]);
+    m.finish(ctx);
     if let Some(r) = resources.filter(|r| !r.is_empty()) {
         profile.fit_args.resources = r;
     }
@@ -1101,7 +1065,7 @@ fn decode_scoring_strategy(
 fn decode_shape(ctx: &mut Ctx, node: &Yaml) -> Option<Vec<UtilizationShapePoint>> {
     let mut m = MapReader::new(ctx, node)?;
     let shape_node = m.req(ctx, "shape");
-    m.finish(ctx, &["shape"]);
+    m.finish(ctx);
     decode_shape_points(&mut ctx.field("shape"), shape_node?)
 }
 
@@ -1132,7 +1096,7 @@ fn decode_shape_points(ctx: &mut Ctx, node: &Yaml) -> Option<Vec<UtilizationShap
         let s = pm
             .req(&mut ictx, "score")
             .and_then(|n| ictx.field("score").i64(n).map(|v| (v, n.pos)));
-        pm.finish(&mut ictx, &["utilization", "score"]);
+        pm.finish(&mut ictx);
         if let Some((u, pos)) = u {
             if previous.is_some_and(|p| p >= u) && !unsorted_reported {
                 // Upstream reports the first out-of-order point only.

@@ -45,13 +45,11 @@ pub fn decode_service(ctx: &mut Ctx<'_>, doc: &Yaml) -> Option<Workload> {
                 .opt("selector")
                 .map(|n| decode_labels(&mut sctx.field("selector"), n));
             sm.ignore(SPEC_IGNORED);
-            let mut known = vec!["selector"];
-            known.extend_from_slice(SPEC_IGNORED);
-            sm.finish(&mut sctx, &known);
+            sm.finish(&mut sctx);
         }
     }
     m.ignore(&["status"]);
-    m.finish(ctx, &["apiVersion", "kind", "metadata", "spec", "status"]);
+    m.finish(ctx);
     if ctx.error_count() > errors_before {
         return None;
     }

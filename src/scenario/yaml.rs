@@ -620,8 +620,7 @@ pub struct MapReader<'n> {
     node: &'n Node,
     entries: &'n [(Node, Node)],
     used: Vec<bool>,
-    /// Names asked for via opt/req/ignore, so the hint list is complete even if the
-    /// decoder's `known` list forgets one.
+    /// Names asked for via opt/req/ignore, in the order asked: the accepted fields.
     asked: Vec<String>,
 }
 
@@ -695,18 +694,15 @@ impl<'n> MapReader<'n> {
         self.node.pos
     }
 
-    /// Reports every key not taken. `known` lists the accepted names for the hint, in
-    /// the order shown; names passed to opt/req/ignore are added if missing.
-    pub fn finish(self, ctx: &mut Ctx<'_>, known: &[&str]) {
+    /// Reports every key not taken. The names asked for through opt/req/ignore, in the
+    /// order asked, are the accepted ones the message lists and the hint draws on, so
+    /// each field name is written once, where it is read; a decoder therefore asks for
+    /// every field it accepts even when it will not use the value.
+    pub fn finish(self, ctx: &mut Ctx<'_>) {
         if self.used.iter().all(|u| *u) {
             return;
         }
-        let mut names: Vec<&str> = known.to_vec();
-        for a in &self.asked {
-            if !names.contains(&a.as_str()) {
-                names.push(a);
-            }
-        }
+        let names: Vec<&str> = self.asked.iter().map(String::as_str).collect();
         let expected = if names.is_empty() {
             "this mapping takes no fields".to_string()
         } else {
@@ -1037,11 +1033,12 @@ mod tests {
         let mut top = MapReader::new(&mut ctx, &doc).unwrap();
         top.ignore(&["apiVersion", "kind", "metadata"]);
         let spec = top.opt("spec").unwrap();
-        top.finish(&mut ctx, &["apiVersion", "kind", "metadata", "spec"]);
+        top.finish(&mut ctx);
         let mut sctx = ctx.field("spec");
         let mut m = MapReader::new(&mut sctx, spec).unwrap();
         assert!(m.opt("replicas").is_none());
-        m.finish(&mut sctx, &["replicas", "selector", "template"]);
+        let _ = (m.opt("selector"), m.opt("template"));
+        m.finish(&mut sctx);
         let sorted = Diagnostics::new(sink);
         assert_eq!(
             messages(&sorted.0),
@@ -1061,10 +1058,43 @@ mod tests {
         let mut ctx = Ctx::new("t.yaml", &mut sink);
         let mut m = MapReader::new(&mut ctx, &doc).unwrap();
         let _ = m.opt("name");
-        m.finish(&mut ctx, &[]);
+        m.finish(&mut ctx);
         assert_eq!(
             sink[0].message,
             "unknown field `nmae` (did you mean `name`?); expected one of: name"
+        );
+    }
+
+    #[test]
+    fn the_expected_list_is_the_names_asked_in_the_order_asked() {
+        let doc = one("zone: a\nsize: 3\nlabels: {}\nnmae: x\n");
+        let mut sink = Vec::new();
+        let mut ctx = Ctx::new("t.yaml", &mut sink);
+        let mut m = MapReader::new(&mut ctx, &doc).unwrap();
+        let _ = m.req(&mut ctx, "name");
+        let _ = m.opt("size");
+        m.ignore(&["labels", "zone"]);
+        let _ = m.opt("size");
+        m.finish(&mut ctx);
+        assert_eq!(
+            messages(&Diagnostics::new(sink).0),
+            [
+                "t.yaml:1:1: missing required field `name`",
+                "t.yaml:4:1: unknown field `nmae` (did you mean `name`?); \
+                 expected one of: name, size, labels, zone"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_mapping_that_asks_for_nothing_takes_no_fields() {
+        let doc = one("a: 1\n");
+        let mut sink = Vec::new();
+        let mut ctx = Ctx::new("t.yaml", &mut sink);
+        MapReader::new(&mut ctx, &doc).unwrap().finish(&mut ctx);
+        assert_eq!(
+            sink[0].message,
+            "unknown field `a`; this mapping takes no fields"
         );
     }
 
@@ -1081,7 +1111,7 @@ mod tests {
         // Null counts as absent for an optional field, and is not unknown.
         assert!(m.opt("zone").is_none());
         assert_eq!(m.pos(), Pos::new(2, 3));
-        m.finish(&mut pctx, &["size", "cpu", "name", "zone"]);
+        m.finish(&mut pctx);
         assert_eq!(sink.len(), 2, "{sink:?}");
         assert_eq!(
             sink[0].to_string(),
@@ -1234,7 +1264,7 @@ mod tests {
                 let mut ctx = Ctx::new("h.yaml", &mut sink);
                 for d in &docs {
                     if let Some(m) = MapReader::new(&mut ctx, d) {
-                        m.finish(&mut ctx, &["a"]);
+                        m.finish(&mut ctx);
                     }
                 }
             });
@@ -1248,7 +1278,7 @@ mod tests {
             let mut m = MapReader::new(ctx, node)?;
             let replicas = m.opt("replicas").and_then(|n| ctx.field("replicas").u64(n));
             let name = m.req(ctx, "name").and_then(|n| ctx.field("name").str(n));
-            m.finish(ctx, &["name", "replicas"]);
+            m.finish(ctx);
             Some((name?, replicas.unwrap_or(1)))
         }
         let docs = parse_documents("app.yaml", "name: web\nreplicas: 3\n").unwrap();

@@ -7,7 +7,6 @@ use super::topology::decode_pod_affinity;
 use crate::model::affinity::{Affinity, NodeAffinity, NodeSelectorTerm, PreferredSchedulingTerm};
 use crate::scenario::yaml::{Ctx, Diagnostic, MapReader, Node as Yaml, Value};
 
-const AFFINITY_FIELDS: &[&str] = &["nodeAffinity", "podAffinity", "podAntiAffinity"];
 const REQUIRED_TERMS: &str = "requiredDuringSchedulingIgnoredDuringExecution";
 const PREFERRED_TERMS: &str = "preferredDuringSchedulingIgnoredDuringExecution";
 
@@ -31,7 +30,7 @@ pub(super) fn decode_affinity(
         .opt("podAntiAffinity")
         .map(|n| decode_pod_affinity(&mut ctx.field("podAntiAffinity"), n))
         .unwrap_or_default();
-    m.finish(ctx, AFFINITY_FIELDS);
+    m.finish(ctx);
     Affinity {
         node_affinity,
         pod_affinity,
@@ -52,7 +51,7 @@ pub(crate) fn decode_node_affinity(
         .opt(PREFERRED_TERMS)
         .map(|n| decode_preferred_terms(&mut ctx.field(PREFERRED_TERMS), n, warnings))
         .unwrap_or_default();
-    m.finish(ctx, &[REQUIRED_TERMS, PREFERRED_TERMS]);
+    m.finish(ctx);
     Some(NodeAffinity {
         required,
         preferred,
@@ -81,7 +80,7 @@ fn decode_node_selector(
             .map(|(i, t)| decode_term(&mut c.index(i), t, warnings))
             .collect()
     });
-    m.finish(ctx, &["nodeSelectorTerms"]);
+    m.finish(ctx);
     terms
 }
 
@@ -103,7 +102,7 @@ fn decode_term(ctx: &mut Ctx<'_>, node: &Yaml, warnings: &mut Vec<Diagnostic>) -
             decode_requirements(&mut c, n, RequirementKind::NodeField, warnings)
         })
         .unwrap_or_default();
-    m.finish(ctx, &["matchExpressions", "matchFields"]);
+    m.finish(ctx);
     NodeSelectorTerm {
         match_expressions,
         match_fields,
@@ -137,7 +136,7 @@ fn decode_preferred_terms(
         let preference = m
             .req(&mut c, "preference")
             .map(|n| decode_term(&mut c.field("preference"), n, warnings));
-        m.finish(&mut c, &["weight", "preference"]);
+        m.finish(&mut c);
         if let (Some(weight), Some(preference)) = (weight, preference) {
             out.push(PreferredSchedulingTerm { weight, preference });
         }

@@ -9,15 +9,9 @@ use crate::model::resources::{ResourceName, ResourceNames, Resources};
 use crate::scenario::probes::decode_probes;
 use crate::scenario::yaml::{Ctx, MapReader, Node as Yaml, Pos, Value};
 
-const CONTAINER_FIELDS: &[&str] = &[
-    "name",
-    "image",
-    "resources",
-    "imagePullPolicy",
-    "restartPolicy",
-];
-/// Real Container fields that do not affect what kubesim simulates.
-const CONTAINER_IGNORED: &[&str] = &[
+/// Real Container fields that do not affect what kubesim simulates, in the order of
+/// the API's Container type; the probes, which are modelled, come between them.
+const CONTAINER_IGNORED_BEFORE_PROBES: &[&str] = &[
     "command",
     "args",
     "workingDir",
@@ -26,9 +20,8 @@ const CONTAINER_IGNORED: &[&str] = &[
     "envFrom",
     "volumeMounts",
     "volumeDevices",
-    "livenessProbe",
-    "readinessProbe",
-    "startupProbe",
+];
+const CONTAINER_IGNORED_AFTER_PROBES: &[&str] = &[
     "lifecycle",
     "terminationMessagePath",
     "terminationMessagePolicy",
@@ -38,8 +31,6 @@ const CONTAINER_IGNORED: &[&str] = &[
     "tty",
     "resizePolicy",
 ];
-/// `claims` names DRA resource claims, which kubesim does not model.
-const RESOURCES_FIELDS: &[&str] = &["requests", "limits", "claims"];
 
 /// `containers` or `initContainers`. `seen` holds the names taken so far with the path
 /// that took them.
@@ -93,6 +84,10 @@ fn decode_container(
         }
         Some(s)
     });
+    let (requests, limits) = m
+        .opt("resources")
+        .map(|n| decode_container_resources(&mut ctx.field("resources"), n, names))
+        .unwrap_or_default();
     let image_pull_policy = opt_enum(
         ctx,
         &mut m,
@@ -112,13 +107,10 @@ fn decode_container(
             );
         }
     }
-    let (requests, limits) = m
-        .opt("resources")
-        .map(|n| decode_container_resources(&mut ctx.field("resources"), n, names))
-        .unwrap_or_default();
+    m.ignore(CONTAINER_IGNORED_BEFORE_PROBES);
     let probes = decode_probes(ctx, &mut m, init, restart_policy_always);
-    m.ignore(CONTAINER_IGNORED);
-    m.finish(ctx, &[CONTAINER_FIELDS, CONTAINER_IGNORED].concat());
+    m.ignore(CONTAINER_IGNORED_AFTER_PROBES);
+    m.finish(ctx);
     if ctx.error_count() > errors_before {
         return None;
     }
@@ -175,8 +167,9 @@ fn decode_container_resources(
     let limits = m
         .opt("limits")
         .and_then(|n| resource_list(&mut ctx.field("limits"), n, names, false));
+    // `claims` names DRA resource claims, which kubesim does not model.
     m.ignore(&["claims"]);
-    m.finish(ctx, RESOURCES_FIELDS);
+    m.finish(ctx);
     let req_entries = requests.as_ref().map_or(&[][..], |l| &l.entries[..]);
     let lim_entries = limits.as_ref().map_or(&[][..], |l| &l.entries[..]);
 

@@ -60,14 +60,6 @@ impl NameSite {
     }
 }
 
-const META_FIELDS: &[&str] = &[
-    "name",
-    "generateName",
-    "namespace",
-    "labels",
-    "annotations",
-    "ownerReferences",
-];
 /// Set by the API server; present in `kubectl get -o yaml` output and meaningless here.
 const META_SERVER_FIELDS: &[&str] = &[
     "uid",
@@ -80,7 +72,6 @@ const META_SERVER_FIELDS: &[&str] = &[
     "deletionTimestamp",
     "deletionGracePeriodSeconds",
 ];
-const OWNER_FIELDS: &[&str] = &["kind", "name", "controller"];
 const OWNER_IGNORED: &[&str] = &["apiVersion", "uid", "blockOwnerDeletion"];
 
 /// Upstream `TotalAnnotationSizeLimitB` (apimachinery `ValidateAnnotations`).
@@ -156,7 +147,7 @@ pub(crate) fn decode_metadata(
         meta.owner_references = decode_owner_references(&mut ctx.field("ownerReferences"), n);
     }
     m.ignore(META_SERVER_FIELDS);
-    m.finish(ctx, &[META_FIELDS, META_SERVER_FIELDS].concat());
+    m.finish(ctx);
     meta
 }
 
@@ -217,7 +208,7 @@ fn decode_owner_references(ctx: &mut Ctx<'_>, node: &Yaml) -> Vec<OwnerReference
         let controller_node = m.opt("controller");
         let controller = controller_node.and_then(|n| c.field("controller").bool(n));
         m.ignore(OWNER_IGNORED);
-        m.finish(&mut c, &[OWNER_FIELDS, OWNER_IGNORED].concat());
+        m.finish(&mut c);
         if controller == Some(true) {
             controllers += 1;
             if controllers > 1 {

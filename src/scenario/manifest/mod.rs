@@ -43,7 +43,5 @@ pub use selector::decode_label_selector;
 pub use taints::{decode_taints, decode_tolerations};
 pub use topology::{decode_pod_affinity, decode_topology_spread_constraints};
 
-const OBJECT_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "spec", "status"];
-
 #[cfg(test)]
 mod tests;

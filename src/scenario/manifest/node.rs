@@ -4,7 +4,6 @@
 use super::container::resource_list;
 use super::meta::decode_metadata;
 use super::taints::decode_taints;
-use super::OBJECT_FIELDS;
 use crate::model::node::{ContainerImage, DEFAULT_MAX_PODS, LABEL_HOSTNAME};
 use crate::model::resources::{ResourceNames, Resources};
 use crate::model::taints::Taint;
@@ -32,7 +31,7 @@ pub fn decode_node(
         Some(n) => decode_node_status(&mut ctx.field("status"), n, names),
         None => NodeStatus::default(),
     };
-    m.finish(ctx, OBJECT_FIELDS);
+    m.finish(ctx);
     if ctx.error_count() > errors_before {
         return None;
     }
@@ -64,7 +63,6 @@ pub fn decode_node(
     })
 }
 
-const NODE_SPEC_FIELDS: &[&str] = &["taints", "unschedulable"];
 const NODE_SPEC_IGNORED: &[&str] = &[
     "podCIDR",
     "podCIDRs",
@@ -72,7 +70,6 @@ const NODE_SPEC_IGNORED: &[&str] = &[
     "configSource",
     "externalID",
 ];
-const NODE_STATUS_FIELDS: &[&str] = &["capacity", "allocatable", "conditions", "images"];
 /// Reported by the kubelet; nothing kubesim simulates depends on them.
 const NODE_STATUS_IGNORED: &[&str] = &[
     "addresses",
@@ -85,7 +82,6 @@ const NODE_STATUS_IGNORED: &[&str] = &[
     "runtimeHandlers",
     "features",
 ];
-const CONDITION_FIELDS: &[&str] = &["type", "status"];
 const CONDITION_IGNORED: &[&str] = &[
     "lastHeartbeatTime",
     "lastTransitionTime",
@@ -107,7 +103,7 @@ fn decode_node_spec(ctx: &mut Ctx<'_>, node: &Yaml) -> (Vec<Taint>, bool) {
         .and_then(|n| ctx.field("unschedulable").bool(n))
         .unwrap_or(false);
     m.ignore(NODE_SPEC_IGNORED);
-    m.finish(ctx, &[NODE_SPEC_FIELDS, NODE_SPEC_IGNORED].concat());
+    m.finish(ctx);
     (taints, unschedulable)
 }
 
@@ -155,7 +151,7 @@ fn decode_node_status(ctx: &mut Ctx<'_>, node: &Yaml, names: &mut ResourceNames)
         status.images = decode_images(&mut ctx.field("images"), n);
     }
     m.ignore(NODE_STATUS_IGNORED);
-    m.finish(ctx, &[NODE_STATUS_FIELDS, NODE_STATUS_IGNORED].concat());
+    m.finish(ctx);
     status.has_capacity = capacity.is_some();
     let capacity_pods = capacity.as_ref().and_then(|c| c.pods);
     status.capacity = capacity.map(|c| c.resources).unwrap_or_default();
@@ -201,7 +197,7 @@ fn decode_images(ctx: &mut Ctx<'_>, node: &Yaml) -> Vec<ContainerImage> {
             }
             Some(v)
         });
-        m.finish(&mut ic, &["names", "sizeBytes"]);
+        m.finish(&mut ic);
         out.push(ContainerImage {
             names,
             size_bytes: size.unwrap_or(0),
@@ -224,7 +220,7 @@ fn decode_conditions(ctx: &mut Ctx<'_>, node: &Yaml) -> bool {
         let kind = m.req(&mut c, "type").and_then(|n| c.field("type").str(n));
         let status = m.req(&mut c, "status");
         m.ignore(CONDITION_IGNORED);
-        m.finish(&mut c, &[CONDITION_FIELDS, CONDITION_IGNORED].concat());
+        m.finish(&mut c);
         if kind.as_deref() != Some("Ready") {
             continue;
         }

@@ -9,7 +9,6 @@ use super::container::{decode_containers, decode_resource_list};
 use super::meta::{check_dns_subdomain, decode_labels, decode_metadata, opt_enum};
 use super::taints::decode_tolerations;
 use super::topology::decode_topology_spread_constraints;
-use super::OBJECT_FIELDS;
 use crate::model::meta::ObjectMeta;
 use crate::model::pod::{
     PodSpec, RestartPolicy, DEFAULT_SCHEDULER_NAME, DEFAULT_TERMINATION_GRACE_PERIOD_S,
@@ -50,28 +49,13 @@ pub fn decode_pod(
         .and_then(|n| decode_pod_spec(&mut ctx.field("spec"), n, names, warnings));
     // Status is what the kubelet and scheduler report; a simulated pod starts afresh.
     m.ignore(&["status"]);
-    m.finish(ctx, OBJECT_FIELDS);
+    m.finish(ctx);
     if ctx.error_count() > errors_before {
         return None;
     }
     Some(Pod::new(metadata, Arc::new(spec?)))
 }
 
-const POD_SPEC_FIELDS: &[&str] = &[
-    "containers",
-    "initContainers",
-    "nodeSelector",
-    "nodeName",
-    "affinity",
-    "tolerations",
-    "priority",
-    "priorityClassName",
-    "schedulerName",
-    "restartPolicy",
-    "terminationGracePeriodSeconds",
-    "overhead",
-    "topologySpreadConstraints",
-];
 /// Real PodSpec fields that do not affect what kubesim simulates.
 const POD_SPEC_IGNORED: &[&str] = &[
     "volumes",
@@ -196,7 +180,7 @@ pub(crate) fn decode_pod_spec(
         .map(|n| decode_topology_spread_constraints(&mut ctx.field("topologySpreadConstraints"), n))
         .unwrap_or_default();
     m.ignore(POD_SPEC_IGNORED);
-    m.finish(ctx, &[POD_SPEC_FIELDS, POD_SPEC_IGNORED].concat());
+    m.finish(ctx);
     Some(PodSpec {
         containers,
         init_containers,

@@ -7,8 +7,6 @@ use crate::model::labels::{
 };
 use crate::scenario::yaml::{Ctx, Diagnostic, MapReader, Node as Yaml};
 
-const REQUIREMENT_FIELDS: &[&str] = &["key", "operator", "values"];
-
 /// A label selector (`matchLabels` and `matchExpressions` with In, NotIn, Exists and
 /// DoesNotExist), validated as apimachinery's `ValidateLabelSelector`. `None` when it
 /// had problems (all reported). An empty selector matches everything.
@@ -32,7 +30,7 @@ pub fn decode_label_selector(ctx: &mut Ctx<'_>, node: &Yaml) -> Option<LabelSele
             )
         })
         .unwrap_or_default();
-    m.finish(ctx, &["matchLabels", "matchExpressions"]);
+    m.finish(ctx);
     if ctx.error_count() > errors_before {
         return None;
     }
@@ -152,7 +150,7 @@ fn decode_requirement(
             values.push(s);
         }
     }
-    m.finish(ctx, REQUIREMENT_FIELDS);
+    m.finish(ctx);
     let operator = operator?;
     let values_pos = values_node.map_or(node.pos, |n| n.pos);
     let mut vc = ctx.field("values");

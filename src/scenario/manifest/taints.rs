@@ -6,9 +6,6 @@ use crate::model::labels::{validate_label_key, validate_label_value};
 use crate::model::taints::{Taint, TaintEffect, Toleration, TolerationOperator};
 use crate::scenario::yaml::{Ctx, MapReader, Node as Yaml};
 
-const TOLERATION_FIELDS: &[&str] = &["key", "operator", "value", "effect", "tolerationSeconds"];
-/// `timeAdded` is set by the node lifecycle controller on NoExecute taints.
-const TAINT_FIELDS: &[&str] = &["key", "value", "effect", "timeAdded"];
 const TAINT_EFFECTS: &[&str] = &["NoSchedule", "PreferNoSchedule", "NoExecute"];
 
 /// Node taints (upstream `validateNodeTaints`): key a qualified name, value a label
@@ -48,7 +45,7 @@ pub fn decode_taints(ctx: &mut Ctx<'_>, node: &Yaml) -> Vec<Taint> {
             .and_then(|n| c.field("effect").one_of(n, TAINT_EFFECTS))
             .and_then(TaintEffect::parse);
         m.ignore(&["timeAdded"]);
-        m.finish(&mut c, TAINT_FIELDS);
+        m.finish(&mut c);
         let (Some(key), Some(effect)) = (key, effect) else {
             continue;
         };
@@ -126,7 +123,7 @@ pub fn decode_tolerations(ctx: &mut Ctx<'_>, node: &Yaml) -> Vec<Toleration> {
         };
         let seconds_node = m.opt("tolerationSeconds");
         let toleration_seconds = seconds_node.and_then(|n| c.field("tolerationSeconds").i64(n));
-        m.finish(&mut c, TOLERATION_FIELDS);
+        m.finish(&mut c);
 
         let here = item.pos;
         // A key that failed to decode is reported already; only a truly empty one counts.

@@ -41,39 +41,6 @@ use crate::model::workloads::{
     WorkloadSpec,
 };
 
-const OBJECT_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "spec", "status"];
-const TEMPLATE_FIELDS: &[&str] = &["metadata", "spec"];
-
-const REPLICA_SET_SPEC_FIELDS: &[&str] = &["replicas", "selector", "template", "minReadySeconds"];
-const DEPLOYMENT_SPEC_FIELDS: &[&str] = &[
-    "replicas",
-    "selector",
-    "template",
-    "strategy",
-    "minReadySeconds",
-    "revisionHistoryLimit",
-    "progressDeadlineSeconds",
-    "paused",
-];
-const DAEMON_SET_SPEC_FIELDS: &[&str] = &[
-    "selector",
-    "template",
-    "updateStrategy",
-    "minReadySeconds",
-    "revisionHistoryLimit",
-];
-const JOB_SPEC_FIELDS: &[&str] = &[
-    "parallelism",
-    "completions",
-    "backoffLimit",
-    "activeDeadlineSeconds",
-    "completionMode",
-    "ttlSecondsAfterFinished",
-    "suspend",
-    "selector",
-    "manualSelector",
-    "template",
-];
 /// Real JobSpec fields whose effect kubesim does not simulate; each gets a warning
 /// because ignoring it changes how the Job's pods are retried or counted.
 const JOB_SPEC_UNMODELLED: &[&str] = &[
@@ -83,18 +50,6 @@ const JOB_SPEC_UNMODELLED: &[&str] = &[
     "maxFailedIndexes",
     "podReplacementPolicy",
 ];
-const CRON_JOB_SPEC_FIELDS: &[&str] = &[
-    "schedule",
-    "timeZone",
-    "concurrencyPolicy",
-    "startingDeadlineSeconds",
-    "suspend",
-    "successfulJobsHistoryLimit",
-    "failedJobsHistoryLimit",
-    "jobTemplate",
-];
-const STRATEGY_FIELDS: &[&str] = &["type", "rollingUpdate"];
-const ROLLING_UPDATE_FIELDS: &[&str] = &["maxUnavailable", "maxSurge"];
 
 /// `spec.managedBy` of a Job the built-in job controller reconciles.
 const JOB_CONTROLLER_NAME: &str = "kubernetes.io/job-controller";
@@ -156,7 +111,7 @@ pub fn decode_workload(
     });
     // Status is what the controllers report; a simulated workload starts afresh.
     m.ignore(&["status"]);
-    m.finish(ctx, OBJECT_FIELDS);
+    m.finish(ctx);
     let mut metadata = metadata?;
     let name_pos = child(doc, "metadata")
         .and_then(|n| child(n, "name"))
@@ -347,7 +302,7 @@ fn decode_template(
     let spec = m
         .req(ctx, "spec")
         .and_then(|n| decode_pod_spec(&mut ctx.field("spec"), n, names, warnings));
-    m.finish(ctx, TEMPLATE_FIELDS);
+    m.finish(ctx);
     Some(PodTemplate {
         metadata: ObjectMeta {
             labels: metadata.labels,
@@ -526,7 +481,7 @@ fn decode_rolling_update(ctx: &mut Ctx<'_>, node: Option<&Yaml>) -> RollingValue
     out.max_surge = m
         .opt("maxSurge")
         .and_then(|n| decode_int_or_percent(&mut ctx.field("maxSurge"), n).map(|v| (v, n.pos)));
-    m.finish(ctx, ROLLING_UPDATE_FIELDS);
+    m.finish(ctx);
     out
 }
 
