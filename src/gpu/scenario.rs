@@ -15,8 +15,10 @@
 //! ```
 
 use super::fillup::DEFAULT_INFLATION_PCT;
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::diagnostic::Diagnostics;
+use crate::input::yaml::{parse_single, Node, Value};
 use crate::scenario::manifest::NameSite;
-use crate::scenario::yaml::{parse_single, Ctx, Diagnostics, MapReader, Node, Value};
 use crate::scheduler::plugins::gpu::frag::DEFAULT_TYPICAL_COVERAGE;
 use crate::scheduler::plugins::gpu::policy::Policy;
 use crate::trace::openb::OpenbTrace;

@@ -6,10 +6,11 @@
 use super::behaviour::{self, BehaviourRule};
 use super::pools::NodePool;
 use super::spec::{Action, ActionKind};
-use super::yaml::{Ctx, MapReader, Node as Yaml};
 use crate::controllers::ControllerConfig;
 use crate::engine::time::parse_duration;
 use crate::engine::SimTime;
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::yaml::Node as Yaml;
 use crate::limits::MAX_NODES;
 use crate::model::workloads::{PodTemplate, TimedWorkload};
 use crate::model::Propagation;
@@ -187,7 +188,7 @@ pub fn parse_utc_timestamp(text: &str) -> Result<i64, String> {
 /// Finds a declared workload by kind and name; reports a precise error otherwise.
 fn find<'w>(
     ctx: &mut Ctx,
-    pos: super::yaml::Pos,
+    pos: crate::input::diagnostic::Pos,
     workloads: &'w [TimedWorkload],
     kind: &str,
     namespace: &str,
@@ -204,7 +205,7 @@ fn find<'w>(
             .filter(|w| w.workload.spec.kind() == kind)
             .map(|w| w.workload.metadata.name.as_str())
             .collect();
-        let hint = super::yaml::did_you_mean(name, &known)
+        let hint = crate::input::decode::did_you_mean(name, &known)
             .map_or(String::new(), |h| format!(" (did you mean `{h}`?)"));
         ctx.error(
             pos,

@@ -11,10 +11,12 @@ use super::objects;
 use super::policy;
 use super::scheduler_config::{decode_scheduler, decode_scheduler_file};
 use super::spec::{Arrival, ArrivalProcess, Expectation, Scenario};
-use super::yaml::{parse_documents, Ctx, Diagnostic, Diagnostics, MapReader, Node as Yaml, Pos};
 use crate::controllers::ControllerConfig;
 use crate::engine::{SimDuration, SimTime};
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::input::source::ReadError;
+use crate::input::yaml::{parse_documents, Node as Yaml};
 use crate::limits::{MAX_NODES, MAX_SAMPLES};
 use crate::metrics::summary::SUMMARY_COLUMNS;
 use crate::model::node::Node;
@@ -607,7 +609,7 @@ fn decode_sources(
 
 /// `{file: path}` → Some(Some(path)); a malformed reference → Some(None) (reported); a manifest → None.
 fn file_reference(ctx: &mut Ctx, item: &Yaml) -> Option<Option<PathBuf>> {
-    let super::yaml::Value::Map(entries) = &item.value else {
+    let crate::input::yaml::Value::Map(entries) = &item.value else {
         return None;
     };
     let has_file = entries
@@ -764,8 +766,9 @@ fn decode_arrival(
                 None
             }
             (other, ..) => {
-                let hint = super::yaml::did_you_mean(other, &["poisson", "constant", "times"])
-                    .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+                let hint =
+                    crate::input::decode::did_you_mean(other, &["poisson", "constant", "times"])
+                        .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
                 ctx.field("process").error(ppos, format!("unknown arrival process {other:?}{hint}; expected poisson, constant or times"));
                 None
             }
@@ -795,7 +798,7 @@ fn decode_expectation(ctx: &mut Ctx, node: &Yaml) -> Option<Expectation> {
         let mut c = ctx.field("metric");
         let s = c.str(n)?;
         if !SUMMARY_COLUMNS.contains(&s.as_str()) || s == "stop_reason" {
-            let hint = super::yaml::did_you_mean(&s, SUMMARY_COLUMNS)
+            let hint = crate::input::decode::did_you_mean(&s, SUMMARY_COLUMNS)
                 .map_or(String::new(), |h| format!(" (did you mean `{h}`?)"));
             c.error(
                 n.pos,

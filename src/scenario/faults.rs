@@ -12,10 +12,11 @@
 //! ```
 
 use super::pools::NodePool;
-use super::yaml::{Ctx, MapReader, Node as Yaml};
 use crate::engine::distribution::Distribution;
 use crate::engine::SimTime;
 use crate::faults::{FaultKind, FaultSpec, RandomFaults, ScheduledFault, Target};
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::yaml::Node as Yaml;
 use crate::model::node::LABEL_TOPOLOGY_ZONE;
 use crate::model::Node;
 
@@ -162,7 +163,7 @@ fn decode_target(ctx: &mut Ctx, body: &Yaml, verb: &str, nodes: &[Node]) -> Opti
             let mut distinct = zones.clone();
             distinct.sort_unstable();
             distinct.dedup();
-            let hint = super::yaml::did_you_mean(&name, &distinct)
+            let hint = crate::input::decode::did_you_mean(&name, &distinct)
                 .map_or(String::new(), |h| format!(" (did you mean `{h}`?)"));
             zctx.error(
                 z.pos,
@@ -179,7 +180,7 @@ fn decode_target(ctx: &mut Ctx, body: &Yaml, verb: &str, nodes: &[Node]) -> Opti
         }
         return Some(Target::Zone(name));
     }
-    let names: Vec<(String, super::yaml::Pos)> = match (node, list) {
+    let names: Vec<(String, crate::input::diagnostic::Pos)> = match (node, list) {
         (Some(n), _) => vec![(ctx.field("node").str(n)?, n.pos)],
         (_, Some(l)) => {
             let mut lctx = ctx.field("nodes");
@@ -196,7 +197,7 @@ fn decode_target(ctx: &mut Ctx, body: &Yaml, verb: &str, nodes: &[Node]) -> Opti
     let mut ok = true;
     for (i, (name, pos)) in names.iter().enumerate() {
         if !known.contains(&name.as_str()) {
-            let hint = super::yaml::did_you_mean(name, &known)
+            let hint = crate::input::decode::did_you_mean(name, &known)
                 .map_or(String::new(), |h| format!(" (did you mean `{h}`?)"));
             let message = format!("no node named {name:?} in this scenario{hint}");
             match node {

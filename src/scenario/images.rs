@@ -12,9 +12,10 @@
 //!     - {image: "shop:4.1", size: 800Mi, pullTime: 40s, failProbability: 0.1}
 //! ```
 
-use super::yaml::{Ctx, MapReader, Node as Yaml};
 use crate::engine::distribution::Distribution;
 use crate::engine::SimTime;
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::yaml::Node as Yaml;
 use crate::kubelet::images::{ImageConfig, ImageSpec};
 use crate::model::quantity::parse_units;
 

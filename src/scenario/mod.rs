@@ -16,6 +16,5 @@ pub mod service;
 pub mod sizes;
 pub mod spec;
 pub mod workloads;
-pub mod yaml;
 
 pub use spec::{Action, ActionKind, Arrival, ArrivalProcess, Expectation, Scenario};

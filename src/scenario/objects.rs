@@ -4,7 +4,9 @@
 //! List` (as `kubectl get … -o yaml` writes) whose items are Pods or Nodes.
 
 use super::manifest::{decode_node, decode_pod, NameSite};
-use super::yaml::{check_type, did_you_mean, Ctx, Diagnostic, MapReader, Node as Yaml, Value};
+use crate::input::decode::{check_type, did_you_mean, Ctx, MapReader};
+use crate::input::diagnostic::Diagnostic;
+use crate::input::yaml::{Node as Yaml, Value};
 use crate::model::{Pod, ResourceNames};
 
 /// Objects decoded from manifests.
@@ -152,7 +154,7 @@ fn decode_object(
 /// A name as it appears in a message: bare if it is a plain identifier, quoted otherwise
 /// (so an empty or odd name is still visible).
 fn shown_name(s: &str) -> String {
-    use crate::input::source::{quote_prefix, MAX_QUOTED_CHARS};
+    use crate::input::quote::{quote_prefix, MAX_QUOTED_CHARS};
     if !s.is_empty() && s.len() <= MAX_QUOTED_CHARS && s.chars().all(|c| c.is_ascii_alphanumeric())
     {
         s.to_string()

@@ -7,8 +7,10 @@
 
 use super::manifest::{decode_label_selector, decode_metadata};
 use super::workloads::decode_int_or_percent;
-use super::yaml::check_type;
-use super::yaml::{Ctx, MapReader, Node as Yaml, Pos};
+use crate::input::decode::check_type;
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::diagnostic::Pos;
+use crate::input::yaml::Node as Yaml;
 use crate::model::intstr::IntOrPercent;
 use crate::model::policy::{
     PodDisruptionBudget, PreemptionPolicy, PriorityClass, HIGHEST_USER_DEFINABLE_PRIORITY,

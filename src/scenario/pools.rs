@@ -3,7 +3,8 @@
 //! the `addNodes` action read them.
 
 use super::manifest;
-use super::yaml::{Ctx, MapReader, Node as Yaml};
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::yaml::Node as Yaml;
 use crate::limits::MAX_NODES;
 use crate::model::meta::ObjectMeta;
 use crate::model::node::{Node, DEFAULT_MAX_PODS, LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE};

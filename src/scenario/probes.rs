@@ -4,7 +4,8 @@
 //! grpc; its contents are not simulated), non-negative fields, zero meaning
 //! the default, and a success threshold of 1 for liveness and startup probes.
 
-use super::yaml::{Ctx, MapReader, Node as Yaml};
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::yaml::Node as Yaml;
 use crate::model::probe::{ContainerProbes, Probe, ProbeKind};
 
 const PROBE_KEYS: [(ProbeKind, &str); 3] = [

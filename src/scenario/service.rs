@@ -4,8 +4,9 @@
 //! traffic policies are accepted and ignored.
 
 use super::manifest::{decode_labels, decode_metadata};
-use super::yaml::check_type;
-use super::yaml::{Ctx, MapReader, Node as Yaml};
+use crate::input::decode::check_type;
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::yaml::Node as Yaml;
 use crate::model::workloads::{ServiceSpec, Workload, WorkloadSpec};
 
 const SPEC_IGNORED: &[&str] = &[

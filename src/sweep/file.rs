@@ -26,10 +26,10 @@
 //! ```
 
 use super::path::{parse_path, FieldPath};
+use crate::input::decode::{did_you_mean, Ctx, MapReader};
+use crate::input::diagnostic::{Diagnostics, Pos};
+use crate::input::yaml::{parse_single, Node, Value};
 use crate::metrics::summary::SUMMARY_COLUMNS;
-use crate::scenario::yaml::{
-    did_you_mean, parse_single, Ctx, Diagnostics, MapReader, Node, Pos, Value,
-};
 
 pub use crate::limits::MAX_RUNS;
 

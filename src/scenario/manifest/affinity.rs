@@ -4,8 +4,10 @@
 
 use super::selector::{decode_requirements, RequirementKind};
 use super::topology::decode_pod_affinity;
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::diagnostic::Diagnostic;
+use crate::input::yaml::{Node as Yaml, Value};
 use crate::model::affinity::{Affinity, NodeAffinity, NodeSelectorTerm, PreferredSchedulingTerm};
-use crate::scenario::yaml::{Ctx, Diagnostic, MapReader, Node as Yaml, Value};
 
 const REQUIRED_TERMS: &str = "requiredDuringSchedulingIgnoredDuringExecution";
 const PREFERRED_TERMS: &str = "preferredDuringSchedulingIgnoredDuringExecution";

@@ -3,11 +3,13 @@
 //! (`ValidateResourceRequirements`, `ValidateResourceQuantityValue`).
 
 use super::meta::{check_dns_label, opt_enum};
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::diagnostic::Pos;
+use crate::input::yaml::{Node as Yaml, Value};
 use crate::model::pod::{Container, ImagePullPolicy};
 use crate::model::quantity::{parse_milli, parse_units};
 use crate::model::resources::{ResourceName, ResourceNames, Resources};
 use crate::scenario::probes::decode_probes;
-use crate::scenario::yaml::{Ctx, MapReader, Node as Yaml, Pos, Value};
 
 /// Real Container fields that do not affect what kubesim simulates, in the order of
 /// the API's Container type; the probes, which are modelled, come between them.

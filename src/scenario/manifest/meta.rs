@@ -5,11 +5,13 @@
 
 use std::collections::BTreeMap;
 
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::diagnostic::{Diagnostic, Pos};
+use crate::input::yaml::{Node as Yaml, Value};
 use crate::model::labels::{
     is_dns1123_label, is_dns1123_subdomain, validate_label_key, validate_label_value, Labels,
 };
 use crate::model::meta::{ObjectMeta, OwnerReference};
-use crate::scenario::yaml::{Ctx, Diagnostic, MapReader, Node as Yaml, Pos, Value};
 
 /// Where a name is written (file, position, field path): problems found
 /// after decoding, such as a name used twice, are reported there.

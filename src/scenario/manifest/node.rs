@@ -4,10 +4,12 @@
 use super::container::resource_list;
 use super::meta::decode_metadata;
 use super::taints::decode_taints;
+use crate::input::decode::{check_type, Ctx, MapReader};
+use crate::input::diagnostic::Diagnostic;
+use crate::input::yaml::{Node as Yaml, Value};
 use crate::model::node::{ContainerImage, DEFAULT_MAX_PODS, LABEL_HOSTNAME};
 use crate::model::resources::{ResourceNames, Resources};
 use crate::model::taints::Taint;
-use crate::scenario::yaml::{check_type, Ctx, Diagnostic, MapReader, Node as Yaml, Value};
 
 /// Decodes a Node manifest: `metadata.name` is required, resources come from
 /// `status.capacity` and `status.allocatable`.

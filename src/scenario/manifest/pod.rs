@@ -9,13 +9,15 @@ use super::container::{decode_containers, decode_resource_list};
 use super::meta::{check_dns_subdomain, decode_labels, decode_metadata, opt_enum};
 use super::taints::decode_tolerations;
 use super::topology::decode_topology_spread_constraints;
+use crate::input::decode::{check_type, Ctx, MapReader};
+use crate::input::diagnostic::Diagnostic;
+use crate::input::yaml::{Node as Yaml, Value};
 use crate::model::meta::ObjectMeta;
 use crate::model::pod::{
     PodSpec, RestartPolicy, DEFAULT_SCHEDULER_NAME, DEFAULT_TERMINATION_GRACE_PERIOD_S,
 };
 use crate::model::resources::ResourceNames;
 use crate::model::Pod;
-use crate::scenario::yaml::{check_type, Ctx, Diagnostic, MapReader, Node as Yaml, Value};
 
 /// Decodes a Pod manifest. `name_required` is false for templates, whose pods get
 /// generated names; then `metadata` and its `name` may be absent.

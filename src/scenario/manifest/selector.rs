@@ -2,10 +2,12 @@
 //! `ValidateLabelSelector`, core `ValidateNodeSelectorRequirement`).
 
 use super::meta::{check_dns_subdomain, decode_labels, label_text};
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::diagnostic::Diagnostic;
+use crate::input::yaml::Node as Yaml;
 use crate::model::labels::{
     validate_label_key, validate_label_value, LabelSelector, Operator, Requirement,
 };
-use crate::scenario::yaml::{Ctx, Diagnostic, MapReader, Node as Yaml};
 
 /// A label selector (`matchLabels` and `matchExpressions` with In, NotIn, Exists and
 /// DoesNotExist), validated as apimachinery's `ValidateLabelSelector`. `None` when it

@@ -2,9 +2,10 @@
 //! `ValidateTolerations`.
 
 use super::meta::label_text;
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::yaml::Node as Yaml;
 use crate::model::labels::{validate_label_key, validate_label_value};
 use crate::model::taints::{Taint, TaintEffect, Toleration, TolerationOperator};
-use crate::scenario::yaml::{Ctx, MapReader, Node as Yaml};
 
 const TAINT_EFFECTS: &[&str] = &["NoSchedule", "PreferNoSchedule", "NoExecute"];
 

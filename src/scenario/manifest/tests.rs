@@ -4,6 +4,9 @@
 mod scheduling;
 
 use super::*;
+use crate::input::decode::Ctx;
+use crate::input::diagnostic::{Diagnostic, Diagnostics};
+use crate::input::yaml::parse_documents;
 use crate::model::affinity::Affinity;
 use crate::model::labels::Operator;
 use crate::model::node::{DEFAULT_MAX_PODS, LABEL_HOSTNAME};
@@ -13,7 +16,6 @@ use crate::model::pod::{
 use crate::model::resources::ResourceNames;
 use crate::model::Pod;
 use crate::scenario::objects::{decode_objects, Objects};
-use crate::scenario::yaml::{parse_documents, Ctx, Diagnostic, Diagnostics};
 
 /// What decoding a file gave: the objects, the errors and the warnings, each
 /// diagnostic as its one-line display text in file order.

@@ -3,12 +3,13 @@
 //! `validateTopologySpreadConstraints`, `validatePodAffinityTerm`, v1.32).
 
 use super::selector::decode_label_selector;
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::yaml::Node as Yaml;
 use crate::model::labels::validate_label_key;
 use crate::model::topology::{
     InclusionPolicy, PodAffinity, PodAffinityTerm, TopologySpreadConstraint,
     WeightedPodAffinityTerm, WhenUnsatisfiable,
 };
-use crate::scenario::yaml::{Ctx, MapReader, Node as Yaml};
 
 /// A required topology key: non-empty and a valid label key.
 fn topology_key(ctx: &mut Ctx<'_>, m: &mut MapReader<'_>) -> Option<String> {

@@ -29,7 +29,9 @@ use super::manifest::{
     decode_label_selector, decode_metadata, decode_pod_spec, is_dns1123_label, opt_enum,
     warn_unmodelled,
 };
-use super::yaml::{check_type, Ctx, Diagnostic, MapReader, Node as Yaml, Pos, Value};
+use crate::input::decode::{check_type, Ctx, MapReader};
+use crate::input::diagnostic::{Diagnostic, Pos};
+use crate::input::yaml::{Node as Yaml, Value};
 use crate::model::intstr::IntOrPercent;
 use crate::model::labels::LabelSelector;
 use crate::model::meta::ObjectMeta;

@@ -2,8 +2,8 @@
 //! topology spread constraints and label selectors.
 
 use super::*;
+use crate::input::yaml::Value;
 use crate::model::taints::{TaintEffect, TolerationOperator};
-use crate::scenario::yaml::Value;
 
 #[test]
 fn toleration_validation_follows_upstream() {
