@@ -1,21 +1,21 @@
 //! Decoding a scenario file into a validated [`Scenario`]: the top-level
 //! sections (run settings, node pools, workloads, arrivals, behaviour,
 //! scheduler configuration, expectations). Manifests are decoded by
-//! `manifest.rs`. Every problem in the file and the files it names is
-//! collected and reported at once, each with file:line:column and field.
+//! `manifest/` and read from their files by `sources.rs`. Every problem in the
+//! file and the files it names is collected and reported at once, each with
+//! file:line:column and field.
 
 use super::actions;
 use super::behaviour::{self, BehaviourRule};
 use super::manifest;
-use super::objects;
 use super::policy;
 use super::scheduler_config::{decode_scheduler, decode_scheduler_file};
+use super::sources::{decode_file, decode_sources, file_reference};
 use super::spec::{Arrival, ArrivalProcess, Expectation, Scenario};
 use crate::controllers::ControllerConfig;
 use crate::engine::{SimDuration, SimTime};
 use crate::input::decode::{Ctx, MapReader};
 use crate::input::diagnostic::{Diagnostic, Diagnostics, Pos};
-use crate::input::source::ReadError;
 use crate::input::yaml::{parse_documents, Node as Yaml};
 use crate::limits::{MAX_NODES, MAX_SAMPLES};
 use crate::metrics::summary::SUMMARY_COLUMNS;
@@ -24,7 +24,7 @@ use crate::model::workloads::TimedWorkload;
 use crate::model::{Pod, ResourceNames};
 use crate::scheduler::config::SchedulerConfig;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Default interval of timeseries.csv.
 pub const DEFAULT_SAMPLE_INTERVAL: SimDuration = SimDuration(10_000_000);
@@ -572,88 +572,6 @@ fn arrival_pod_limit(a: &Arrival) -> Option<u64> {
     match (a.count, times) {
         (Some(c), Some(t)) => Some(c.min(t)),
         (c, t) => c.or(t),
-    }
-}
-
-/// `workloads` and `nodes`: a list whose items are inline manifests or `{file: path}`.
-fn decode_sources(
-    ctx: &mut Ctx,
-    list: &Yaml,
-    base_dir: &Path,
-    names: &mut ResourceNames,
-    warnings: &mut Vec<Diagnostic>,
-) -> objects::Objects {
-    let mut all = objects::Objects::default();
-    let Some(items) = ctx.seq(list) else {
-        return all;
-    };
-    for (i, item) in items.iter().enumerate() {
-        let mut ictx = ctx.index(i);
-        let objects = match file_reference(&mut ictx, item) {
-            Some(Some(path)) => {
-                decode_file(&mut ictx, item.pos, &base_dir.join(&path), names, warnings)
-            }
-            Some(None) => continue,
-            None => objects::decode_objects(&mut ictx, std::slice::from_ref(item), names, warnings),
-        };
-        all.pods.extend(objects.pods);
-        all.pod_sites.extend(objects.pod_sites);
-        all.nodes.extend(objects.nodes);
-        all.node_sites.extend(objects.node_sites);
-        all.workloads.extend(objects.workloads);
-        all.priority_classes.extend(objects.priority_classes);
-        all.pdbs.extend(objects.pdbs);
-    }
-    all
-}
-
-/// `{file: path}` → Some(Some(path)); a malformed reference → Some(None) (reported); a manifest → None.
-fn file_reference(ctx: &mut Ctx, item: &Yaml) -> Option<Option<PathBuf>> {
-    let crate::input::yaml::Value::Map(entries) = &item.value else {
-        return None;
-    };
-    let has_file = entries
-        .iter()
-        .any(|(k, _)| k.scalar_text().as_deref() == Some("file"));
-    if !has_file {
-        return None;
-    }
-    let mut m = MapReader::new(ctx, item)?;
-    let path = m.req(ctx, "file").and_then(|n| ctx.field("file").str(n));
-    m.finish(ctx);
-    Some(path.map(PathBuf::from))
-}
-
-/// Reads a manifest file (multi-document, `kind: List`); its errors name that file.
-fn decode_file(
-    ctx: &mut Ctx,
-    pos: Pos,
-    path: &Path,
-    names: &mut ResourceNames,
-    warnings: &mut Vec<Diagnostic>,
-) -> objects::Objects {
-    let text = match crate::input::source::read_utf8(path, "the manifest file") {
-        Ok(t) => t,
-        Err(ReadError::Io(e)) => {
-            ctx.field("file")
-                .error(pos, format!("cannot read {}: {e}", path.display()));
-            return objects::Objects::default();
-        }
-        Err(ReadError::NotUtf8(d)) => {
-            ctx.sink().push(d);
-            return objects::Objects::default();
-        }
-    };
-    let file = path.display().to_string();
-    match parse_documents(&file, &text) {
-        Ok(docs) => {
-            let mut fctx = Ctx::new(&file, ctx.sink());
-            objects::decode_objects(&mut fctx, &docs, names, warnings)
-        }
-        Err(Diagnostics(errs)) => {
-            ctx.sink().extend(errs);
-            objects::Objects::default()
-        }
     }
 }
 

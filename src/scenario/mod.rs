@@ -14,6 +14,7 @@ pub mod results_name;
 pub mod scheduler_config;
 pub mod service;
 pub mod sizes;
+pub mod sources;
 pub mod spec;
 pub mod workloads;
 

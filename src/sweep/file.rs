@@ -1,6 +1,6 @@
 //! Decoding a sweep file: the base scenario, the axes, replications, variants,
 //! constraints and objective. Every problem is collected and reported at once
-//! with file:line:column and field path, as for scenarios (same `yaml.rs`
+//! with file:line:column and field path, as for scenarios (same `input::decode`
 //! helpers, same "did you mean" hints for unknown fields).
 //!
 //! ```yaml

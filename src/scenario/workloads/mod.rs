@@ -5,11 +5,11 @@
 //! `pkg/apis/apps/v1/defaults.go`, `pkg/apis/batch/v1/defaults.go`).
 //!
 //! Pod templates go through the same metadata and Pod spec decoders as Pods
-//! (`manifest.rs`), so a template accepts, ignores and warns about exactly what a Pod
+//! (`manifest/`), so a template accepts, ignores and warns about exactly what a Pod
 //! does. Container behaviour is not resolved here: the caller resolves it on every
 //! template that [`templates_mut`] returns, as it does for Pods.
 //!
-//! As in `manifest.rs`, every problem is recorded and decoding carries on; a workload is
+//! As in `manifest/`, every problem is recorded and decoding carries on; a workload is
 //! returned only if decoding it recorded no error.
 
 mod cronjob;
