@@ -9,11 +9,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// Top-level modules left out of the circle check while their circles are
-/// taken apart on other branches.
-// TODO: empty this list when the changes to model, scenario and input are merged.
-const PENDING: &[&str] = &["scenario", "input"];
-
 /// Module → its line in the layers block, counted from the bottom (0).
 fn layers() -> BTreeMap<String, usize> {
     let doc =
@@ -484,10 +479,7 @@ fn circle_problems(edges: &Edges) -> Vec<String> {
 
 #[test]
 fn no_sibling_modules_import_each_other_in_a_circle() {
-    let files: Vec<_> = sources()
-        .into_iter()
-        .filter(|(rel, _)| !PENDING.contains(&module_path(rel)[0].as_str()))
-        .collect();
+    let files = sources();
     let edges = sibling_imports(&files, |top, name| {
         src().join(top).join(format!("{name}.rs")).is_file() || src().join(top).join(name).is_dir()
     });
@@ -554,10 +546,6 @@ fn the_circle_check_finds_a_circle_through_groups_and_nested_files() {
 /// tests.rs.
 const MAX_FILE_LINES: usize = 800;
 
-/// Top-level modules whose long files are being split on another branch.
-// TODO: empty this list when the split of the scenario decoding is merged.
-const LONG_PENDING: &[&str] = &["scenario"];
-
 #[test]
 fn no_source_file_is_over_the_line_limit() {
     let mut files = Vec::new();
@@ -566,9 +554,6 @@ fn no_source_file_is_over_the_line_limit() {
     let mut long = Vec::new();
     for file in files {
         let rel = file.strip_prefix(src()).unwrap();
-        if LONG_PENDING.contains(&module_path(rel)[0].as_str()) {
-            continue;
-        }
         let lines = fs::read_to_string(&file).unwrap().lines().count();
         if lines > MAX_FILE_LINES {
             long.push(format!("{}: {lines} lines", rel.display()));

@@ -5,8 +5,8 @@
 
 use super::{EXIT_INVALID, EXIT_OK};
 use crate::gpu::{fillup, replay_report, report, scenario};
+use crate::input::diagnostic::Diagnostics;
 use crate::output::sha256_hex;
-use crate::scenario::yaml::Diagnostics;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 

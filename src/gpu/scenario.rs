@@ -16,8 +16,10 @@
 //! ```
 
 use super::fillup::{InflationOrder, DEFAULT_INFLATION_PCT};
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::diagnostic::Diagnostics;
+use crate::input::yaml::{parse_single, Node, Value};
 use crate::scenario::manifest::NameSite;
-use crate::scenario::yaml::{parse_single, Ctx, Diagnostics, MapReader, Node, Value};
 use crate::scheduler::plugins::gpu::frag::DEFAULT_TYPICAL_COVERAGE;
 use crate::scheduler::plugins::gpu::policy::Policy;
 use crate::trace::openb::OpenbTrace;
@@ -26,17 +28,6 @@ use std::path::{Path, PathBuf};
 /// The key that marks a fill-up scenario.
 pub const KEY: &str = "gpuFillUp";
 pub use crate::limits::MAX_GPU_REPLICATIONS as MAX_REPLICATIONS;
-
-const FIELDS: &[&str] = &[
-    "nodes",
-    "pods",
-    "replications",
-    "inflationPercent",
-    "inflationOrder",
-    "typicalPodsCoverage",
-    "policies",
-    "chartPolicies",
-];
 
 /// A validated fill-up scenario.
 #[derive(Clone, Debug, PartialEq)]
@@ -216,7 +207,7 @@ fn top_level<'a>(
         .and_then(|n| ctx.field("seed").u64(n))
         .unwrap_or(1);
     let body = top.req(ctx, key);
-    top.finish(ctx, &["name", "seed", key]);
+    top.finish(ctx);
     Some((name?, seed, body?))
 }
 
@@ -304,7 +295,7 @@ fn decode(
         }
         None => policies.clone(),
     };
-    m.finish(&mut fctx, FIELDS);
+    m.finish(&mut fctx);
     Some(FillUpScenario {
         name,
         seed,
@@ -322,14 +313,6 @@ fn decode(
 
 /// The key that marks a time-driven replay scenario.
 pub const REPLAY_KEY: &str = "gpuReplay";
-const REPLAY_FIELDS: &[&str] = &[
-    "nodes",
-    "pods",
-    "genericPods",
-    "policy",
-    "typicalPodsCoverage",
-    "sampleIntervalSeconds",
-];
 /// Default sampling interval of a replay's timeseries.csv (one hour).
 pub const DEFAULT_REPLAY_SAMPLE_S: i64 = 3600;
 
@@ -421,7 +404,7 @@ fn decode_replay(
         }
         None => DEFAULT_REPLAY_SAMPLE_S,
     };
-    m.finish(&mut fctx, REPLAY_FIELDS);
+    m.finish(&mut fctx);
     Some(ReplayScenario {
         name,
         seed,

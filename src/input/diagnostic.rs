@@ -53,7 +53,7 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Line 0 means the problem is with the file as a whole (it cannot be read).
-        let file = super::source::one_line(&self.file);
+        let file = super::quote::one_line(&self.file);
         if self.pos.line == 0 {
             write!(f, "{file}: ")?;
         } else {
@@ -62,9 +62,9 @@ impl fmt::Display for Diagnostic {
         // Found values are quoted in messages and field paths; however long they
         // are, the line shows a short prefix of each.
         if !self.field.is_empty() {
-            write!(f, "{}: ", super::source::shorten_quoted(&self.field))?;
+            write!(f, "{}: ", super::quote::shorten_quoted(&self.field))?;
         }
-        f.write_str(&super::source::shorten_quoted(&self.message))
+        f.write_str(&super::quote::shorten_quoted(&self.message))
     }
 }
 

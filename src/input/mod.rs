@@ -1,10 +1,15 @@
 //! Reading the files a user gives kubesim, within the stated limits: regular
 //! files only, of at most [`MAX_INPUT_BYTES`]; [`source`] turns them into
-//! text with located errors, [`diagnostic`] is where and what a problem is.
-//! Knows nothing of what the files mean.
+//! text with located errors, [`yaml`] parses that text into a tree of
+//! positioned nodes, [`decode`] reads the tree field by field, [`diagnostic`]
+//! is where and what a problem is and [`quote`] keeps found values short in
+//! its message. Knows nothing of what the files mean.
 
+pub mod decode;
 pub mod diagnostic;
+pub mod quote;
 pub mod source;
+pub mod yaml;
 
 use crate::limits::MAX_INPUT_BYTES;
 use std::fs;

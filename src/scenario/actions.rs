@@ -6,10 +6,11 @@
 use super::behaviour::{self, BehaviourRule};
 use super::pools::NodePool;
 use super::spec::{Action, ActionKind};
-use super::yaml::{Ctx, MapReader, Node as Yaml};
 use crate::controllers::ControllerConfig;
 use crate::engine::time::parse_duration;
 use crate::engine::SimTime;
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::yaml::Node as Yaml;
 use crate::limits::MAX_NODES;
 use crate::model::workloads::{PodTemplate, TimedWorkload};
 use crate::model::Propagation;
@@ -63,20 +64,9 @@ pub fn decode_controller_config(ctx: &mut Ctx, node: &Yaml) -> ControllerConfig 
         }
     }
     decode_node_lifecycle(ctx, &mut m, &mut config.node_lifecycle);
-    let mut known = vec!["reconcileLatency", "startTime"];
-    known.extend_from_slice(NODE_LIFECYCLE_FIELDS);
-    m.finish(ctx, &known);
+    m.finish(ctx);
     config
 }
-
-const NODE_LIFECYCLE_FIELDS: &[&str] = &[
-    "nodeMonitorPeriod",
-    "nodeMonitorGracePeriod",
-    "nodeEvictionRate",
-    "secondaryNodeEvictionRate",
-    "unhealthyZoneThreshold",
-    "largeClusterSizeThreshold",
-];
 
 /// The node lifecycle controller's flags, by their kube-controller-manager names.
 fn decode_node_lifecycle(
@@ -198,7 +188,7 @@ pub fn parse_utc_timestamp(text: &str) -> Result<i64, String> {
 /// Finds a declared workload by kind and name; reports a precise error otherwise.
 fn find<'w>(
     ctx: &mut Ctx,
-    pos: super::yaml::Pos,
+    pos: crate::input::diagnostic::Pos,
     workloads: &'w [TimedWorkload],
     kind: &str,
     namespace: &str,
@@ -215,7 +205,7 @@ fn find<'w>(
             .filter(|w| w.workload.spec.kind() == kind)
             .map(|w| w.workload.metadata.name.as_str())
             .collect();
-        let hint = super::yaml::did_you_mean(name, &known)
+        let hint = crate::input::decode::did_you_mean(name, &known)
             .map_or(String::new(), |h| format!(" (did you mean `{h}`?)"));
         ctx.error(
             pos,
@@ -223,6 +213,13 @@ fn find<'w>(
         );
     }
     found
+}
+
+/// An action's optional `namespace` (default `default`).
+fn namespace(ctx: &mut Ctx, b: &mut MapReader) -> String {
+    b.opt("namespace")
+        .and_then(|n| ctx.field("namespace").str(n))
+        .unwrap_or_else(|| "default".into())
 }
 
 /// Decodes the action list, in time order (stable for equal times).
@@ -261,8 +258,12 @@ pub fn decode_actions(
             continue;
         };
         m.opt("at");
-        let verbs: Vec<&str> = ACTION_VERBS.iter().copied().filter(|v| m.has(v)).collect();
-        if verbs.len() != 1 {
+        // Every verb is asked for, so all of them are the accepted fields.
+        let verbs: Vec<(&str, &Yaml)> = ACTION_VERBS
+            .iter()
+            .filter_map(|v| m.opt(v).map(|n| (*v, n)))
+            .collect();
+        let [(verb, body)] = verbs[..] else {
             ictx.error(
                 item.pos,
                 format!(
@@ -271,27 +272,14 @@ pub fn decode_actions(
                     verbs.len()
                 ),
             );
-            let mut known = vec!["at"];
-            known.extend_from_slice(ACTION_VERBS);
-            for v in verbs {
-                m.opt(v);
-            }
-            m.finish(&mut ictx, &known);
+            m.finish(&mut ictx);
             continue;
-        }
-        let verb = verbs[0];
-        let body = m.opt(verb).expect("present");
-        let mut known = vec!["at"];
-        known.extend_from_slice(ACTION_VERBS);
-        m.finish(&mut ictx, &known);
+        };
+        m.finish(&mut ictx);
         let mut vctx = ictx.field(verb);
         let Some(mut b) = MapReader::new(&mut vctx, body) else {
             continue;
         };
-        let namespace = b
-            .opt("namespace")
-            .and_then(|n| vctx.field("namespace").str(n))
-            .unwrap_or_else(|| "default".into());
         let kind = match verb {
             "scale" => {
                 let kind = b.req(&mut vctx, "kind").and_then(|n| {
@@ -301,10 +289,11 @@ pub fn decode_actions(
                 let name = b
                     .req(&mut vctx, "name")
                     .and_then(|n| vctx.field("name").str(n));
+                let namespace = namespace(&mut vctx, &mut b);
                 let replicas = b
                     .req(&mut vctx, "replicas")
                     .and_then(|n| vctx.field("replicas").u64(n));
-                b.finish(&mut vctx, &["kind", "name", "namespace", "replicas"]);
+                b.finish(&mut vctx);
                 let (Some(kind), Some(name), Some(replicas)) = (kind, name, replicas) else {
                     continue;
                 };
@@ -328,6 +317,7 @@ pub fn decode_actions(
                 let name = b
                     .req(&mut vctx, "name")
                     .and_then(|n| vctx.field("name").str(n));
+                let namespace = namespace(&mut vctx, &mut b);
                 let container = b
                     .req(&mut vctx, "container")
                     .and_then(|n| vctx.field("container").str(n).map(|c| (c, n.pos)));
@@ -337,17 +327,7 @@ pub fn decode_actions(
                 let annotations = b
                     .opt("annotations")
                     .and_then(|n| vctx.field("annotations").string_map(n));
-                b.finish(
-                    &mut vctx,
-                    &[
-                        "kind",
-                        "name",
-                        "namespace",
-                        "container",
-                        "image",
-                        "annotations",
-                    ],
-                );
+                b.finish(&mut vctx);
                 let (Some(kind), Some(name), Some((container, cpos)), Some(image)) =
                     (kind, name, container, image)
                 else {
@@ -395,7 +375,8 @@ pub fn decode_actions(
                 let name = b
                     .req(&mut vctx, "name")
                     .and_then(|n| vctx.field("name").str(n));
-                b.finish(&mut vctx, &["name", "namespace"]);
+                let namespace = namespace(&mut vctx, &mut b);
+                b.finish(&mut vctx);
                 let Some(name) = name else { continue };
                 if find(
                     &mut vctx,
@@ -430,6 +411,7 @@ pub fn decode_actions(
                 let name = b
                     .req(&mut vctx, "name")
                     .and_then(|n| vctx.field("name").str(n));
+                let namespace = namespace(&mut vctx, &mut b);
                 let propagation = match b.opt("propagationPolicy") {
                     Some(n) => match vctx
                         .field("propagationPolicy")
@@ -442,10 +424,7 @@ pub fn decode_actions(
                     },
                     None => Propagation::Background,
                 };
-                b.finish(
-                    &mut vctx,
-                    &["kind", "name", "namespace", "propagationPolicy"],
-                );
+                b.finish(&mut vctx);
                 let (Some(kind), Some(name)) = (kind, name) else {
                     continue;
                 };
@@ -484,7 +463,9 @@ pub fn decode_actions(
                     nodes_added += count;
                     Some(count)
                 });
-                b.finish(&mut vctx, &["pool", "count"]);
+                // Nodes have no namespace; the field is accepted as for every action.
+                namespace(&mut vctx, &mut b);
+                b.finish(&mut vctx);
                 let (Some((pool, ppos)), Some(count)) = (pool, count) else {
                     continue;
                 };
@@ -512,14 +493,9 @@ pub fn decode_actions(
                 } else {
                     None
                 };
-                b.finish(
-                    &mut vctx,
-                    if tainting {
-                        &["node", "taints"]
-                    } else {
-                        &["node"]
-                    },
-                );
+                // Nodes have no namespace; the field is accepted as for every action.
+                namespace(&mut vctx, &mut b);
+                b.finish(&mut vctx);
                 let Some((node, npos)) = node else { continue };
                 // A node of the scenario, or one an earlier addNodes added
                 // (<pool>-<i>; actions are decoded in time order).

@@ -7,8 +7,10 @@
 //! pod annotations (`kubesim.io/run-time`), container annotations
 //! (`kubesim.io/run-time.<container>`).
 
-use super::yaml::{Ctx, Diagnostic, MapReader, Node as Yaml, Pos};
 use crate::engine::distribution::Distribution;
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::diagnostic::{Diagnostic, Pos};
+use crate::input::yaml::Node as Yaml;
 use crate::model::labels::LabelSelector;
 use crate::model::pod::{Container, ContainerBehaviour};
 use crate::model::workloads::PodTemplate;
@@ -79,9 +81,7 @@ pub fn decode_rule(ctx: &mut Ctx, node: &Yaml) -> Option<BehaviourRule> {
             }
         }
     }
-    let mut known = vec!["selector", "container"];
-    known.extend(FIELDS.iter().map(|(_, k)| *k));
-    m.finish(ctx, &known);
+    m.finish(ctx);
     Some(BehaviourRule {
         selector,
         container,
@@ -190,9 +190,10 @@ pub fn apply(
         if !FIELDS.iter().any(|(a, _)| *a == field) {
             let mut known: Vec<&str> = FIELDS.iter().map(|(a, _)| *a).collect();
             known.extend(crate::model::gpu_share::ANNOTATION_SUFFIXES);
-            let hint = super::yaml::did_you_mean(field, &known).map_or(String::new(), |s| {
-                format!(" (did you mean `{ANNOTATION_PREFIX}{s}`?)")
-            });
+            let hint = crate::input::decode::did_you_mean(field, &known)
+                .map_or(String::new(), |s| {
+                    format!(" (did you mean `{ANNOTATION_PREFIX}{s}`?)")
+                });
             errors.push(Diagnostic {
                 file: file.to_string(),
                 pos: pod_pos,

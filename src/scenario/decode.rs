@@ -1,20 +1,22 @@
 //! Decoding a scenario file into a validated [`Scenario`]: the top-level
 //! sections (run settings, node pools, workloads, arrivals, behaviour,
 //! scheduler configuration, expectations). Manifests are decoded by
-//! `manifest.rs`. Every problem in the file and the files it names is
-//! collected and reported at once, each with file:line:column and field.
+//! `manifest/` and read from their files by `sources.rs`. Every problem in the
+//! file and the files it names is collected and reported at once, each with
+//! file:line:column and field.
 
 use super::actions;
 use super::behaviour::{self, BehaviourRule};
 use super::manifest;
-use super::objects;
 use super::policy;
 use super::scheduler_config::{decode_scheduler, decode_scheduler_file};
+use super::sources::{decode_file, decode_sources, file_reference};
 use super::spec::{Arrival, ArrivalProcess, Expectation, Scenario};
-use super::yaml::{parse_documents, Ctx, Diagnostic, Diagnostics, MapReader, Node as Yaml, Pos};
 use crate::controllers::ControllerConfig;
 use crate::engine::{SimDuration, SimTime};
-use crate::input::source::ReadError;
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::diagnostic::{Diagnostic, Diagnostics, Pos};
+use crate::input::yaml::{parse_documents, Node as Yaml};
 use crate::limits::{MAX_NODES, MAX_SAMPLES};
 use crate::metrics::summary::SUMMARY_COLUMNS;
 use crate::model::node::Node;
@@ -22,7 +24,7 @@ use crate::model::workloads::TimedWorkload;
 use crate::model::{Pod, ResourceNames};
 use crate::scheduler::config::SchedulerConfig;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Default interval of timeseries.csv.
 pub const DEFAULT_SAMPLE_INTERVAL: SimDuration = SimDuration(10_000_000);
@@ -33,27 +35,6 @@ pub struct Loaded {
     pub scenario: Scenario,
     pub warnings: Vec<Diagnostic>,
 }
-
-const TOP_LEVEL: &[&str] = &[
-    "actions",
-    "controllerManager",
-    "name",
-    "seed",
-    "duration",
-    "sampleInterval",
-    "maxEvents",
-    "nodePools",
-    "nodes",
-    "workloads",
-    "arrivals",
-    "behaviour",
-    "scheduler",
-    "expectations",
-    "faults",
-    "images",
-    "apiLatency",
-    "podTraces",
-];
 
 /// Reads and decodes a scenario file.
 pub fn load(path: &Path) -> Result<Loaded, Diagnostics> {
@@ -353,15 +334,15 @@ fn decode_scenario(
         ),
         None => Default::default(),
     };
-    let api_latency = match m.opt("apiLatency") {
-        Some(n) => super::images::decode_api_latency(&mut ctx.field("apiLatency"), n),
-        None => Default::default(),
-    };
     let images = match m.opt("images") {
         Some(n) => super::images::decode_images(&mut ctx.field("images"), n),
         None => Default::default(),
     };
-    m.finish(ctx, TOP_LEVEL);
+    let api_latency = match m.opt("apiLatency") {
+        Some(n) => super::images::decode_api_latency(&mut ctx.field("apiLatency"), n),
+        None => Default::default(),
+    };
+    m.finish(ctx);
     Some(Scenario {
         // An invalid name is an error already, so this scenario is discarded.
         name: name.unwrap_or_default(),
@@ -602,102 +583,6 @@ fn arrival_pod_limit(a: &Arrival) -> Option<u64> {
     }
 }
 
-/// `workloads` and `nodes`: a list whose items are inline manifests or `{file: path}`.
-pub(super) fn decode_sources(
-    ctx: &mut Ctx,
-    list: &Yaml,
-    base_dir: &Path,
-    names: &mut ResourceNames,
-    warnings: &mut Vec<Diagnostic>,
-) -> objects::Objects {
-    let mut all = objects::Objects::default();
-    let Some(items) = ctx.seq(list) else {
-        return all;
-    };
-    for (i, item) in items.iter().enumerate() {
-        let mut ictx = ctx.index(i);
-        let objects = match file_reference(&mut ictx, item) {
-            Some(Some(path)) => {
-                decode_file(&mut ictx, item.pos, &base_dir.join(&path), names, warnings)
-            }
-            Some(None) => continue,
-            None => objects::decode_objects(&mut ictx, std::slice::from_ref(item), names, warnings),
-        };
-        all.pods.extend(objects.pods);
-        all.pod_sites.extend(objects.pod_sites);
-        all.nodes.extend(objects.nodes);
-        all.node_sites.extend(objects.node_sites);
-        all.workloads.extend(objects.workloads);
-        all.priority_classes.extend(objects.priority_classes);
-        all.pdbs.extend(objects.pdbs);
-    }
-    all
-}
-
-/// `{file: path}` → Some(Some(path)); a malformed reference → Some(None) (reported); a manifest → None.
-fn file_reference(ctx: &mut Ctx, item: &Yaml) -> Option<Option<PathBuf>> {
-    let super::yaml::Value::Map(entries) = &item.value else {
-        return None;
-    };
-    let has_file = entries
-        .iter()
-        .any(|(k, _)| k.scalar_text().as_deref() == Some("file"));
-    if !has_file {
-        return None;
-    }
-    let mut m = MapReader::new(ctx, item)?;
-    let path = m.req(ctx, "file").and_then(|n| ctx.field("file").str(n));
-    m.finish(ctx, &["file"]);
-    Some(path.map(PathBuf::from))
-}
-
-/// Reads a manifest file (multi-document, `kind: List`); its errors name that file.
-fn decode_file(
-    ctx: &mut Ctx,
-    pos: Pos,
-    path: &Path,
-    names: &mut ResourceNames,
-    warnings: &mut Vec<Diagnostic>,
-) -> objects::Objects {
-    let text = match crate::input::source::read_utf8(path, "the manifest file") {
-        Ok(t) => t,
-        Err(ReadError::Io(e)) => {
-            ctx.field("file")
-                .error(pos, format!("cannot read {}: {e}", path.display()));
-            return objects::Objects::default();
-        }
-        Err(ReadError::NotUtf8(d)) => {
-            ctx.sink().push(d);
-            return objects::Objects::default();
-        }
-    };
-    let file = path.display().to_string();
-    match parse_documents(&file, &text) {
-        Ok(docs) => {
-            let mut fctx = Ctx::new(&file, ctx.sink());
-            objects::decode_objects(&mut fctx, &docs, names, warnings)
-        }
-        Err(Diagnostics(errs)) => {
-            ctx.sink().extend(errs);
-            objects::Objects::default()
-        }
-    }
-}
-
-const ARRIVAL_FIELDS: &[&str] = &[
-    "name",
-    "template",
-    "templateFile",
-    "process",
-    "rate",
-    "interval",
-    "times",
-    "start",
-    "count",
-    "until",
-    "requests",
-];
-
 fn decode_arrival(
     ctx: &mut Ctx,
     node: &Yaml,
@@ -779,7 +664,7 @@ fn decode_arrival(
         None => Some(Vec::new()),
     };
     let pos = m.pos();
-    m.finish(ctx, ARRIVAL_FIELDS);
+    m.finish(ctx);
 
     let process = match process_name {
         Some((p, ppos)) => match (p.as_str(), rate, interval, &times) {
@@ -807,8 +692,9 @@ fn decode_arrival(
                 None
             }
             (other, ..) => {
-                let hint = super::yaml::did_you_mean(other, &["poisson", "constant", "times"])
-                    .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
+                let hint =
+                    crate::input::decode::did_you_mean(other, &["poisson", "constant", "times"])
+                        .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
                 ctx.field("process").error(ppos, format!("unknown arrival process {other:?}{hint}; expected poisson, constant or times"));
                 None
             }
@@ -838,7 +724,7 @@ fn decode_expectation(ctx: &mut Ctx, node: &Yaml) -> Option<Expectation> {
         let mut c = ctx.field("metric");
         let s = c.str(n)?;
         if !SUMMARY_COLUMNS.contains(&s.as_str()) || s == "stop_reason" {
-            let hint = super::yaml::did_you_mean(&s, SUMMARY_COLUMNS)
+            let hint = crate::input::decode::did_you_mean(&s, SUMMARY_COLUMNS)
                 .map_or(String::new(), |h| format!(" (did you mean `{h}`?)"));
             c.error(
                 n.pos,
@@ -853,7 +739,7 @@ fn decode_expectation(ctx: &mut Ctx, node: &Yaml) -> Option<Expectation> {
     if max.is_none() && min.is_none() {
         ctx.error(m.pos(), "an expectation needs `max`, `min` or both");
     }
-    m.finish(ctx, &["metric", "max", "min"]);
+    m.finish(ctx);
     Some(Expectation {
         metric: metric?,
         max,

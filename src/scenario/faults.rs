@@ -12,10 +12,11 @@
 //! ```
 
 use super::pools::NodePool;
-use super::yaml::{Ctx, MapReader, Node as Yaml};
 use crate::engine::distribution::Distribution;
 use crate::engine::SimTime;
 use crate::faults::{FaultKind, FaultSpec, RandomFaults, ScheduledFault, Target};
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::yaml::Node as Yaml;
 use crate::model::node::LABEL_TOPOLOGY_ZONE;
 use crate::model::Node;
 
@@ -54,9 +55,7 @@ pub fn decode_faults(
             continue;
         };
         let verbs: Vec<&str> = VERBS.iter().copied().filter(|v| m.has(v)).collect();
-        let mut known = vec!["at", "for"];
-        known.extend_from_slice(VERBS);
-        if verbs.len() != 1 {
+        let [verb] = verbs[..] else {
             ictx.error(
                 item.pos,
                 format!(
@@ -65,14 +64,12 @@ pub fn decode_faults(
                     verbs.len()
                 ),
             );
-            for k in &known {
-                m.opt(k);
-            }
-            m.finish(&mut ictx, &known);
+            m.opt("at");
+            m.opt("for");
+            take_verb(&mut m, "");
+            m.finish(&mut ictx);
             continue;
-        }
-        let verb = verbs[0];
-        let body = m.opt(verb).expect("present");
+        };
         if verb == "randomNodeFailures" {
             for k in ["at", "for"] {
                 if let Some(n) = m.opt(k) {
@@ -82,7 +79,8 @@ pub fn decode_faults(
                     );
                 }
             }
-            m.finish(&mut ictx, &known);
+            let body = take_verb(&mut m, verb).expect("present");
+            m.finish(&mut ictx);
             if !has_duration {
                 ictx.field(verb).error(
                     body.pos,
@@ -98,7 +96,8 @@ pub fn decode_faults(
             .req(&mut ictx, "at")
             .and_then(|n| ictx.field("at").duration(n));
         let length = m.opt("for").and_then(|n| ictx.field("for").duration(n));
-        m.finish(&mut ictx, &known);
+        let body = take_verb(&mut m, verb).expect("present");
+        m.finish(&mut ictx);
         let target = decode_target(&mut ictx.field(verb), body, verb, nodes);
         if let (Some(at), Some(target)) = (at, target) {
             spec.scheduled.push(ScheduledFault {
@@ -112,6 +111,19 @@ pub fn decode_faults(
     spec
 }
 
+/// Takes every verb, so that all of them are the accepted fields, and returns `verb`'s body.
+fn take_verb<'n>(m: &mut MapReader<'n>, verb: &str) -> Option<&'n Yaml> {
+    let mut body = None;
+    for v in VERBS {
+        if let Some(n) = m.opt(v) {
+            if *v == verb {
+                body = Some(n);
+            }
+        }
+    }
+    body
+}
+
 /// `{node: a}`, `{nodes: [a, b]}` or `{zone: z}` (`zoneDown` takes only a zone).
 fn decode_target(ctx: &mut Ctx, body: &Yaml, verb: &str, nodes: &[Node]) -> Option<Target> {
     let mut b = MapReader::new(ctx, body)?;
@@ -123,7 +135,7 @@ fn decode_target(ctx: &mut Ctx, body: &Yaml, verb: &str, nodes: &[Node]) -> Opti
     let node = b.opt("node");
     let list = b.opt("nodes");
     let zone = b.opt("zone");
-    b.finish(ctx, allowed);
+    b.finish(ctx);
     let given = [node.is_some(), list.is_some(), zone.is_some()]
         .iter()
         .filter(|x| **x)
@@ -151,7 +163,7 @@ fn decode_target(ctx: &mut Ctx, body: &Yaml, verb: &str, nodes: &[Node]) -> Opti
             let mut distinct = zones.clone();
             distinct.sort_unstable();
             distinct.dedup();
-            let hint = super::yaml::did_you_mean(&name, &distinct)
+            let hint = crate::input::decode::did_you_mean(&name, &distinct)
                 .map_or(String::new(), |h| format!(" (did you mean `{h}`?)"));
             zctx.error(
                 z.pos,
@@ -168,7 +180,7 @@ fn decode_target(ctx: &mut Ctx, body: &Yaml, verb: &str, nodes: &[Node]) -> Opti
         }
         return Some(Target::Zone(name));
     }
-    let names: Vec<(String, super::yaml::Pos)> = match (node, list) {
+    let names: Vec<(String, crate::input::diagnostic::Pos)> = match (node, list) {
         (Some(n), _) => vec![(ctx.field("node").str(n)?, n.pos)],
         (_, Some(l)) => {
             let mut lctx = ctx.field("nodes");
@@ -185,7 +197,7 @@ fn decode_target(ctx: &mut Ctx, body: &Yaml, verb: &str, nodes: &[Node]) -> Opti
     let mut ok = true;
     for (i, (name, pos)) in names.iter().enumerate() {
         if !known.contains(&name.as_str()) {
-            let hint = super::yaml::did_you_mean(name, &known)
+            let hint = crate::input::decode::did_you_mean(name, &known)
                 .map_or(String::new(), |h| format!(" (did you mean `{h}`?)"));
             let message = format!("no node named {name:?} in this scenario{hint}");
             match node {
@@ -233,7 +245,7 @@ fn decode_random(ctx: &mut Ctx, body: &Yaml, pools: &[NodePool]) -> Option<Rando
             .map(kind_of),
         None => Some(FaultKind::NodeDown),
     };
-    b.finish(ctx, &["pool", "mtbf", "mttr", "kind"]);
+    b.finish(ctx);
     let pool = pool?;
     Some(RandomFaults {
         kind: kind?,

@@ -12,9 +12,10 @@
 //!     - {image: "shop:4.1", size: 800Mi, pullTime: 40s, failProbability: 0.1}
 //! ```
 
-use super::yaml::{Ctx, MapReader, Node as Yaml};
 use crate::engine::distribution::Distribution;
 use crate::engine::SimTime;
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::yaml::Node as Yaml;
 use crate::kubelet::images::{ImageConfig, ImageSpec};
 use crate::model::quantity::parse_units;
 
@@ -91,7 +92,7 @@ pub fn decode_images(ctx: &mut Ctx, node: &Yaml) -> ImageConfig {
             let length = o
                 .req(&mut ictx, "for")
                 .and_then(|n| ictx.field("for").duration(n));
-            o.finish(&mut ictx, &["at", "for"]);
+            o.finish(&mut ictx);
             if let (Some(at), Some(length)) = (at, length) {
                 let from = SimTime::ZERO + at;
                 config.outages.push((from, from + length));
@@ -117,7 +118,7 @@ pub fn decode_images(ctx: &mut Ctx, node: &Yaml) -> ImageConfig {
             let fail_probability = o
                 .opt("failProbability")
                 .and_then(|n| probability(&mut ictx.field("failProbability"), n));
-            o.finish(&mut ictx, &["image", "size", "pullTime", "failProbability"]);
+            o.finish(&mut ictx);
             if let Some(name) = name {
                 config.images.push(ImageSpec {
                     name,
@@ -128,17 +129,7 @@ pub fn decode_images(ctx: &mut Ctx, node: &Yaml) -> ImageConfig {
             }
         }
     }
-    m.finish(
-        ctx,
-        &[
-            "nodeBandwidth",
-            "defaultSize",
-            "pullTime",
-            "failProbability",
-            "registryOutages",
-            "list",
-        ],
-    );
+    m.finish(ctx);
     config
 }
 
@@ -164,15 +155,6 @@ pub fn decode_api_latency(ctx: &mut Ctx, node: &Yaml) -> crate::model::api_laten
     if let Some(n) = m.opt("statusUpdate") {
         config.status_update = distribution(&mut ctx.field("statusUpdate"), n);
     }
-    m.finish(
-        ctx,
-        &[
-            "create",
-            "schedulerWatch",
-            "bind",
-            "kubeletWatch",
-            "statusUpdate",
-        ],
-    );
+    m.finish(ctx);
     config
 }

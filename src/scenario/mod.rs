@@ -15,9 +15,8 @@ pub mod results_name;
 pub mod scheduler_config;
 pub mod service;
 pub mod sizes;
+pub mod sources;
 pub mod spec;
-pub mod topology;
 pub mod workloads;
-pub mod yaml;
 
 pub use spec::{Action, ActionKind, Arrival, ArrivalProcess, Expectation, Scenario};

@@ -4,7 +4,9 @@
 //! List` (as `kubectl get … -o yaml` writes) whose items are Pods or Nodes.
 
 use super::manifest::{decode_node, decode_pod, NameSite};
-use super::yaml::{check_type, did_you_mean, Ctx, Diagnostic, MapReader, Node as Yaml, Value};
+use crate::input::decode::{check_type, did_you_mean, Ctx, MapReader};
+use crate::input::diagnostic::Diagnostic;
+use crate::input::yaml::{Node as Yaml, Value};
 use crate::model::{Pod, ResourceNames};
 
 /// Objects decoded from manifests.
@@ -43,7 +45,6 @@ const KINDS: &[&str] = &[
 const PLANNED_KINDS: &[&str] = &["StatefulSet"];
 /// List kinds read like `kind: List` (kubectl flattens any `*List` with `items`).
 const LIST_KINDS: &[&str] = &["List", "PodList", "NodeList"];
-const LIST_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "items"];
 
 /// Decodes a list of YAML documents (one file's documents, or inline manifests): each is
 /// a Pod, a Node, or a `kind: List` (apiVersion v1) whose `items` are. Every problem is
@@ -153,7 +154,7 @@ fn decode_object(
 /// A name as it appears in a message: bare if it is a plain identifier, quoted otherwise
 /// (so an empty or odd name is still visible).
 fn shown_name(s: &str) -> String {
-    use crate::input::source::{quote_prefix, MAX_QUOTED_CHARS};
+    use crate::input::quote::{quote_prefix, MAX_QUOTED_CHARS};
     if !s.is_empty() && s.len() <= MAX_QUOTED_CHARS && s.chars().all(|c| c.is_ascii_alphanumeric())
     {
         s.to_string()
@@ -178,7 +179,7 @@ fn decode_list(
     // A List's metadata holds only server-side bookkeeping (resourceVersion).
     m.ignore(&["metadata"]);
     let items = m.opt("items");
-    m.finish(ctx, LIST_FIELDS);
+    m.finish(ctx);
     if let Some(items) = items {
         let mut ictx = ctx.field("items");
         for (i, item) in ictx.seq(items).unwrap_or(&[]).iter().enumerate() {

@@ -20,8 +20,10 @@
 use super::behaviour::{self, BehaviourRule};
 use super::manifest;
 use super::policy;
-use super::yaml::{Ctx, Diagnostic, MapReader, Node as Yaml, Pos};
 use crate::engine::{SimDuration, SimTime};
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::diagnostic::{Diagnostic, Pos};
+use crate::input::yaml::Node as Yaml;
 use crate::limits::MAX_POD_TRACE_ERRORS;
 use crate::model::gpu_share;
 use crate::model::labels::is_dns1123_subdomain;
@@ -50,8 +52,6 @@ pub struct PodTrace {
     /// Pods without a `name` are named `<prefix>-<row number from 0>`.
     name_prefix: String,
 }
-
-const FIELDS: &[&str] = &["file", "format", "templates", "start"];
 
 /// The pod a row starts from when it names no template: one container
 /// that runs the row's run time and exits (`restartPolicy: Never`), with an
@@ -126,7 +126,7 @@ fn decode_one(
         ),
         None => Vec::new(),
     };
-    m.finish(ctx, FIELDS);
+    m.finish(ctx);
     let (file, file_pos) = file?;
     let format = format?;
     if ctx.error_count() > errors_before {
@@ -135,7 +135,8 @@ fn decode_one(
     let path = base_dir.join(&file);
     let mut bare_errors = Vec::new();
     let bare = {
-        let doc = super::yaml::parse_single("pod-trace", BARE_POD).expect("the bare pod parses");
+        let doc =
+            crate::input::yaml::parse_single("pod-trace", BARE_POD).expect("the bare pod parses");
         let mut bctx = Ctx::new("pod-trace", &mut bare_errors);
         manifest::decode_pod(&mut bctx, &doc, names, warnings, true).expect("the bare pod decodes")
     };
@@ -188,7 +189,7 @@ fn decode_templates(
     rules: &[BehaviourRule],
     warnings: &mut Vec<Diagnostic>,
 ) -> Vec<Pod> {
-    let objects = super::decode::decode_sources(ctx, list, base_dir, names, warnings);
+    let objects = super::sources::decode_sources(ctx, list, base_dir, names, warnings);
     if !objects.nodes.is_empty() || !objects.workloads.is_empty() || !objects.pdbs.is_empty() {
         ctx.error(
             list.pos,

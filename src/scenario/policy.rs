@@ -7,16 +7,16 @@
 
 use super::manifest::{decode_label_selector, decode_metadata};
 use super::workloads::decode_int_or_percent;
-use super::yaml::check_type;
-use super::yaml::{Ctx, MapReader, Node as Yaml, Pos};
+use crate::input::decode::check_type;
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::diagnostic::Pos;
+use crate::input::yaml::Node as Yaml;
 use crate::model::intstr::IntOrPercent;
 use crate::model::policy::{
     PodDisruptionBudget, PreemptionPolicy, PriorityClass, HIGHEST_USER_DEFINABLE_PRIORITY,
     SYSTEM_CLASSES,
 };
 use crate::model::PodSpec;
-
-const OBJECT_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "spec", "status"];
 
 pub fn decode_priority_class(ctx: &mut Ctx<'_>, doc: &Yaml) -> Option<PriorityClass> {
     let errors_before = ctx.error_count();
@@ -61,18 +61,7 @@ pub fn decode_priority_class(ctx: &mut Ctx<'_>, doc: &Yaml) -> Option<PriorityCl
         .and_then(PreemptionPolicy::parse)
         .unwrap_or_default();
     m.ignore(&["description"]);
-    m.finish(
-        ctx,
-        &[
-            "apiVersion",
-            "kind",
-            "metadata",
-            "value",
-            "globalDefault",
-            "preemptionPolicy",
-            "description",
-        ],
-    );
+    m.finish(ctx);
     let (metadata, meta_pos) = metadata?;
     if metadata.name.starts_with("system-") {
         ctx.field("metadata").field("name").error(
@@ -117,15 +106,7 @@ pub fn decode_pod_disruption_budget(ctx: &mut Ctx<'_>, doc: &Yaml) -> Option<Pod
                 .opt("selector")
                 .and_then(|n| decode_label_selector(&mut sctx.field("selector"), n));
             sm.ignore(&["unhealthyPodEvictionPolicy"]);
-            sm.finish(
-                &mut sctx,
-                &[
-                    "minAvailable",
-                    "maxUnavailable",
-                    "selector",
-                    "unhealthyPodEvictionPolicy",
-                ],
-            );
+            sm.finish(&mut sctx);
             // ValidatePodDisruptionBudgetSpec.
             for (key, v) in [
                 ("minAvailable", min_available),
@@ -152,7 +133,7 @@ pub fn decode_pod_disruption_budget(ctx: &mut Ctx<'_>, doc: &Yaml) -> Option<Pod
         }
     }
     m.ignore(&["status"]);
-    m.finish(ctx, OBJECT_FIELDS);
+    m.finish(ctx);
     if ctx.error_count() > errors_before {
         return None;
     }

@@ -3,22 +3,12 @@
 //! the `addNodes` action read them.
 
 use super::manifest;
-use super::yaml::{Ctx, MapReader, Node as Yaml};
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::yaml::Node as Yaml;
 use crate::limits::MAX_NODES;
 use crate::model::meta::ObjectMeta;
 use crate::model::node::{Node, DEFAULT_MAX_PODS, LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE};
 use crate::model::ResourceNames;
-
-const POOL_FIELDS: &[&str] = &[
-    "name",
-    "count",
-    "capacity",
-    "allocatable",
-    "labels",
-    "taints",
-    "zones",
-    "unschedulable",
-];
 
 /// A node pool: `count` identical nodes named `<name>-<i>`, zones assigned round robin.
 pub struct NodePool {
@@ -104,7 +94,7 @@ pub(super) fn decode_pool(
         .opt("unschedulable")
         .and_then(|n| ctx.field("unschedulable").bool(n))
         .unwrap_or(false);
-    m.finish(ctx, POOL_FIELDS);
+    m.finish(ctx);
     // The nodes are named `<name>-<i>`: each must be a valid node name
     // (upstream `ValidateNodeName`, a DNS-1123 subdomain), the last the longest.
     let name = name.filter(|name| {

@@ -4,24 +4,16 @@
 //! grpc; its contents are not simulated), non-negative fields, zero meaning
 //! the default, and a success threshold of 1 for liveness and startup probes.
 
-use super::yaml::{Ctx, MapReader, Node as Yaml};
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::yaml::Node as Yaml;
 use crate::model::probe::{ContainerProbes, Probe, ProbeKind};
 
 const PROBE_KEYS: [(ProbeKind, &str); 3] = [
-    (ProbeKind::Startup, "startupProbe"),
-    (ProbeKind::Readiness, "readinessProbe"),
     (ProbeKind::Liveness, "livenessProbe"),
+    (ProbeKind::Readiness, "readinessProbe"),
+    (ProbeKind::Startup, "startupProbe"),
 ];
 const HANDLERS: &[&str] = &["exec", "httpGet", "tcpSocket", "grpc"];
-const FIELDS: &[&str] = &[
-    "initialDelaySeconds",
-    "periodSeconds",
-    "timeoutSeconds",
-    "successThreshold",
-    "failureThreshold",
-    "terminationGracePeriodSeconds",
-];
-
 /// Takes the container's probes out of its map. Init containers may only
 /// have them when they are sidecars (`restartPolicy: Always`).
 pub fn decode_probes(
@@ -61,7 +53,6 @@ fn decode_probe(ctx: &mut Ctx<'_>, node: &Yaml, kind: ProbeKind) -> Option<Probe
             ),
         );
     }
-    m.ignore(HANDLERS);
     let mut success_pos = node.pos;
     let mut field = |ctx: &mut Ctx<'_>, key: &str, min: i64| -> Option<u32> {
         let n = m.opt(key)?;
@@ -98,9 +89,9 @@ fn decode_probe(ctx: &mut Ctx<'_>, node: &Yaml, kind: ProbeKind) -> Option<Probe
         probe.failure_threshold = v;
     }
     field(ctx, "terminationGracePeriodSeconds", 1);
-    let mut known = FIELDS.to_vec();
-    known.extend_from_slice(HANDLERS);
-    m.finish(ctx, &known);
+    // The handler's contents are not simulated.
+    m.ignore(HANDLERS);
+    m.finish(ctx);
     if kind != ProbeKind::Readiness && probe.success_threshold != 1 {
         ctx.field("successThreshold").error(
             success_pos,

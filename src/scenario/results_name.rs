@@ -5,7 +5,9 @@
 //! cannot be `.`, `..`, absolute or hold a `/`.
 
 use super::manifest::is_dns1123_subdomain;
-use super::yaml::{Ctx, Node, Pos};
+use crate::input::decode::Ctx;
+use crate::input::diagnostic::Pos;
+use crate::input::yaml::Node;
 
 /// The `name` field if it is valid, else the default derived from the file
 /// name if that is valid; otherwise an error at the field (or, without one,
@@ -40,7 +42,7 @@ pub fn decode(
                 format!(
                     "the file name {} cannot stand for the missing `name` (expected \
                      {EXPECTED}); add a `name:` field",
-                    super::yaml::quote(default_name)
+                    crate::input::yaml::quote(default_name)
                 ),
             );
             None

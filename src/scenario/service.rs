@@ -4,8 +4,9 @@
 //! traffic policies are accepted and ignored.
 
 use super::manifest::{decode_labels, decode_metadata};
-use super::yaml::check_type;
-use super::yaml::{Ctx, MapReader, Node as Yaml};
+use crate::input::decode::check_type;
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::yaml::Node as Yaml;
 use crate::model::workloads::{ServiceSpec, Workload, WorkloadSpec};
 
 const SPEC_IGNORED: &[&str] = &[
@@ -45,13 +46,11 @@ pub fn decode_service(ctx: &mut Ctx<'_>, doc: &Yaml) -> Option<Workload> {
                 .opt("selector")
                 .map(|n| decode_labels(&mut sctx.field("selector"), n));
             sm.ignore(SPEC_IGNORED);
-            let mut known = vec!["selector"];
-            known.extend_from_slice(SPEC_IGNORED);
-            sm.finish(&mut sctx, &known);
+            sm.finish(&mut sctx);
         }
     }
     m.ignore(&["status"]);
-    m.finish(ctx, &["apiVersion", "kind", "metadata", "spec", "status"]);
+    m.finish(ctx);
     if ctx.error_count() > errors_before {
         return None;
     }

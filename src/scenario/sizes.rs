@@ -6,7 +6,8 @@
 use rand::RngCore;
 
 use super::manifest::quantity_value;
-use super::yaml::{Ctx, Node as Yaml, Value};
+use crate::input::decode::Ctx;
+use crate::input::yaml::{Node as Yaml, Value};
 use crate::model::{ResourceName, ResourceNames, Resources};
 
 /// One resource's request: a quantity, or integers uniform in `[min, max]`

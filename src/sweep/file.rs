@@ -1,6 +1,6 @@
 //! Decoding a sweep file: the base scenario, the axes, replications, variants,
 //! constraints and objective. Every problem is collected and reported at once
-//! with file:line:column and field path, as for scenarios (same `yaml.rs`
+//! with file:line:column and field path, as for scenarios (same `input::decode`
 //! helpers, same "did you mean" hints for unknown fields).
 //!
 //! ```yaml
@@ -26,10 +26,10 @@
 //! ```
 
 use super::path::{parse_path, FieldPath};
+use crate::input::decode::{did_you_mean, Ctx, MapReader};
+use crate::input::diagnostic::{Diagnostics, Pos};
+use crate::input::yaml::{parse_single, Node, Value};
 use crate::metrics::summary::SUMMARY_COLUMNS;
-use crate::scenario::yaml::{
-    did_you_mean, parse_single, Ctx, Diagnostics, MapReader, Node, Pos, Value,
-};
 
 pub use crate::limits::MAX_RUNS;
 
@@ -118,17 +118,6 @@ impl SweepFile {
     }
 }
 
-const TOP_LEVEL: &[&str] = &[
-    "name",
-    "base",
-    "seed",
-    "replications",
-    "axes",
-    "variants",
-    "constraints",
-    "objective",
-];
-
 /// The leading `#` lines of a file, without the markers.
 pub fn opening_comment(text: &str) -> String {
     text.lines()
@@ -194,7 +183,7 @@ fn decode_doc(
     let objective = m
         .opt("objective")
         .and_then(|n| decode_objective(&mut ctx.field("objective"), n, &axes));
-    m.finish(ctx, TOP_LEVEL);
+    m.finish(ctx);
     let sweep = SweepFile {
         // An invalid name is an error already, so this file is rejected.
         name: name.unwrap_or_default(),
@@ -270,7 +259,7 @@ fn decode_axes(ctx: &mut Ctx, node: &Node) -> Vec<Axis> {
                 None
             }
         };
-        m.finish(&mut c, &["path", "name", "values", "range"]);
+        m.finish(&mut c);
         let (Some(path), Some(values)) = (path, values) else {
             continue;
         };
@@ -312,7 +301,7 @@ fn decode_range(ctx: &mut Ctx, node: &Node) -> Option<Vec<Node>> {
     let from = m.req(ctx, "from");
     let to = m.req(ctx, "to");
     let step = m.req(ctx, "step");
-    m.finish(ctx, &["from", "to", "step"]);
+    m.finish(ctx);
     let (from, to, step) = (from?, to?, step?);
     let f = ctx.field("from").f64(from);
     let t = ctx.field("to").f64(to);
@@ -386,7 +375,7 @@ fn decode_variants(ctx: &mut Ctx, node: &Node) -> Vec<Variant> {
                 _ => sc.expected(set, "a mapping of field paths to values"),
             }
         }
-        m.finish(&mut c, &["name", "set"]);
+        m.finish(&mut c);
         let Some(name) = name else { continue };
         if variants.iter().any(|v| v.name == name) {
             let pos = name_node.map_or(item.pos, |n| n.pos);
@@ -426,7 +415,7 @@ fn decode_constraints(ctx: &mut Ctx, node: &Node) -> Vec<Constraint> {
         if !m.has("max") && !m.has("min") {
             c.error(m.pos(), "a constraint needs `max`, `min` or both");
         }
-        m.finish(&mut c, &["metric", "max", "min"]);
+        m.finish(&mut c);
         if let Some(metric) = metric {
             out.push(Constraint {
                 metric: metric.to_string(),
@@ -442,7 +431,7 @@ fn decode_objective(ctx: &mut Ctx, node: &Node, axes: &[Axis]) -> Option<Objecti
     let mut m = MapReader::new(ctx, node)?;
     let minimize = m.opt("minimize");
     let maximize = m.opt("maximize");
-    m.finish(ctx, &["minimize", "maximize"]);
+    m.finish(ctx);
     let (goal, target, key) = match (minimize, maximize) {
         (Some(n), None) => (Goal::Minimize, n, "minimize"),
         (None, Some(n)) => (Goal::Maximize, n, "maximize"),

@@ -11,8 +11,9 @@
 use super::file::{Override, SweepFile};
 use super::path;
 use crate::engine::rng::derive_seed;
+use crate::input::diagnostic::{Diagnostic, Pos};
+use crate::input::yaml::{Node, Value};
 use crate::scenario::decode::load_node;
-use crate::scenario::yaml::{Diagnostic, Node, Pos, Value};
 use crate::scenario::Scenario;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -293,7 +294,7 @@ mod tests {
 
     #[test]
     fn labels_render_structures_in_flow_style() {
-        let n = crate::scenario::yaml::parse_single("v", "{a: [1, x], b: null}").unwrap();
+        let n = crate::input::yaml::parse_single("v", "{a: [1, x], b: null}").unwrap();
         assert_eq!(label(&n), "{a: [1, x], b: null}");
     }
 }

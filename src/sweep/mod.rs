@@ -21,10 +21,11 @@ pub mod path;
 pub mod run;
 pub mod shard;
 
+use crate::input::diagnostic::{Diagnostic, Diagnostics};
 use crate::input::source::ReadError;
+use crate::input::yaml::parse_single;
 use crate::output::{at, write_atomic, RUNS_DIR};
 use crate::output::{claim, sha256_hex, Claim, Refusal, ResultsKind};
-use crate::scenario::yaml::{parse_single, Diagnostic, Diagnostics};
 use crate::scenario::Scenario;
 use aggregate::{
     aggregate, aggregate_csv, answer, answer_csv, runs_csv, Aggregate, Answer, RunTable,

@@ -11,7 +11,8 @@
 //! no `scheduler:` section works). What cannot be edited at all (an index past
 //! the end of a list, a field of a scalar) is an error here.
 
-use crate::scenario::yaml::{Node, Pos, Value};
+use crate::input::diagnostic::Pos;
+use crate::input::yaml::{Node, Value};
 use std::fmt;
 
 /// One step of a path.
@@ -184,7 +185,7 @@ pub fn set(root: &mut Node, path: &FieldPath, value: &Node, key_pos: Pos) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::yaml::parse_single;
+    use crate::input::yaml::parse_single;
 
     fn check_roundtrip(text: &str) {
         assert_eq!(parse_path(text).unwrap().to_string(), text);

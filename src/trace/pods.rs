@@ -19,6 +19,7 @@
 
 use super::csv_rows::{gpu_request_problem, split};
 use crate::engine::SimDuration;
+use crate::input::decode::did_you_mean;
 use crate::input::diagnostic::{Diagnostic, Pos};
 use crate::limits::{MAX_POD_TRACE_BYTES, MAX_POD_TRACE_LINE_BYTES, MAX_POD_TRACE_ROWS};
 use crate::model::gpu_share;
@@ -248,7 +249,7 @@ impl<R: BufRead> PodTraceReader<R> {
                 }
                 None => {
                     let names: Vec<&str> = known.iter().map(|(n, _)| *n).collect();
-                    let hint = suggest(name, &names)
+                    let hint = did_you_mean(name, &names)
                         .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
                     errors.push(reader.error(
                         column,
@@ -394,22 +395,6 @@ impl<R: BufRead> PodTraceReader<R> {
             Some(Err(errors))
         }
     }
-}
-
-/// The known column closest to an unknown one: at most two edits (and at
-/// most half its length) away, the earlier on a tie.
-fn suggest<'a>(found: &str, known: &[&'a str]) -> Option<&'a str> {
-    // A long cell cannot be two edits from a short name; skip the distance table.
-    if found.chars().count() > 20 {
-        return None;
-    }
-    let lower = found.to_lowercase();
-    known
-        .iter()
-        .map(|k| (strsim::osa_distance(&lower, k), *k))
-        .filter(|(d, k)| *d <= 2 && d * 2 <= k.len().max(found.len()))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
 }
 
 mod cells;

@@ -18,8 +18,8 @@
 //! NaN or infinite number; nothing is written outside the output directory.
 #![allow(dead_code)]
 
-use kubesim::scenario::yaml::{parse_documents, Node, Value};
-pub use kubesim::scenario::yaml::{Diagnostic, Diagnostics};
+pub use kubesim::input::diagnostic::{Diagnostic, Diagnostics};
+use kubesim::input::yaml::{parse_documents, Node, Value};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -67,7 +67,7 @@ pub(super) fn decode_cron_job_spec(
     let job = m
         .req(ctx, "jobTemplate")
         .and_then(|n| decode_job_template(&mut ctx.field("jobTemplate"), n, names, warnings));
-    m.finish(ctx, CRON_JOB_SPEC_FIELDS);
+    m.finish(ctx);
     let (job_metadata, job_template) = job?;
     Some(CronJobSpec {
         schedule: schedule?,

@@ -21,7 +21,7 @@ pub(super) fn decode_daemon_set_spec(
     let min_ready_seconds = count_field(ctx, &mut m, "minReadySeconds");
     // Validated as upstream, but kubesim keeps no revision history.
     let _ = count_field(ctx, &mut m, "revisionHistoryLimit");
-    m.finish(ctx, DAEMON_SET_SPEC_FIELDS);
+    m.finish(ctx);
     Some(DaemonSetSpec {
         selector: selector?,
         template: template?,
@@ -37,7 +37,7 @@ fn decode_daemon_set_strategy(ctx: &mut Ctx<'_>, node: &Yaml) -> Option<DaemonSe
     let mut m = MapReader::new(ctx, node)?;
     let kind = opt_enum(ctx, &mut m, "type", &["RollingUpdate", "OnDelete"]);
     let rolling = m.opt("rollingUpdate");
-    m.finish(ctx, STRATEGY_FIELDS);
+    m.finish(ctx);
     if kind == Some("OnDelete") {
         // Upstream neither defaults nor validates rollingUpdate for OnDelete.
         return Some(DaemonSetUpdateStrategy::OnDelete);

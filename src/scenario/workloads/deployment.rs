@@ -14,7 +14,7 @@ pub(super) fn decode_replica_set_spec(
     let replicas = count_field(ctx, &mut m, "replicas");
     let (selector, template) = decode_selected_template(ctx, &mut m, "ReplicaSet", names, warnings);
     let min_ready_seconds = count_field(ctx, &mut m, "minReadySeconds");
-    m.finish(ctx, REPLICA_SET_SPEC_FIELDS);
+    m.finish(ctx);
     Some(ReplicaSetSpec {
         // SetDefaults_ReplicaSet.
         replicas: replicas.unwrap_or(1),
@@ -44,7 +44,7 @@ pub(super) fn decode_deployment_spec(
     let revision_history_limit = count_field(ctx, &mut m, "revisionHistoryLimit");
     let (deadline, deadline_node) = int_field(ctx, &mut m, "progressDeadlineSeconds", 0, I32_MAX);
     let paused = bool_field(ctx, &mut m, "paused");
-    m.finish(ctx, DEPLOYMENT_SPEC_FIELDS);
+    m.finish(ctx);
     // The check runs after defaulting, so a minReadySeconds of 600 or more needs an
     // explicit, larger progressDeadlineSeconds. Skipped if either value was invalid.
     let min_ready_ok = min_ready.is_some() || min_ready_node.is_none();
@@ -84,7 +84,7 @@ fn decode_deployment_strategy(ctx: &mut Ctx<'_>, node: &Yaml) -> Option<Deployme
     let mut m = MapReader::new(ctx, node)?;
     let kind = opt_enum(ctx, &mut m, "type", &["RollingUpdate", "Recreate"]);
     let rolling = m.opt("rollingUpdate");
-    m.finish(ctx, STRATEGY_FIELDS);
+    m.finish(ctx);
     if kind == Some("Recreate") {
         if let Some(r) = rolling {
             ctx.field("rollingUpdate").error(

@@ -21,9 +21,9 @@ pub(super) fn decode_job_spec(
     let completion_mode = opt_enum(ctx, &mut m, "completionMode", &["NonIndexed", "Indexed"]);
     let ttl = count_field(ctx, &mut m, "ttlSecondsAfterFinished");
     let suspend = bool_field(ctx, &mut m, "suspend");
+    let selector_node = m.opt("selector");
     let manual_node = m.opt("manualSelector");
     let manual_selector = bool_field(ctx, &mut m, "manualSelector");
-    let selector_node = m.opt("selector");
     let selector = selector_node.and_then(|n| decode_label_selector(&mut ctx.field("selector"), n));
     let template_node = m.req(ctx, "template");
     let template =
@@ -51,10 +51,7 @@ pub(super) fn decode_job_spec(
             }
         }
     }
-    m.finish(
-        ctx,
-        &[JOB_SPEC_FIELDS, JOB_SPEC_UNMODELLED, &["managedBy"]].concat(),
-    );
+    m.finish(ctx);
 
     if in_cron_job {
         // ValidateJobTemplateSpec: a template's jobs always get a generated selector.
@@ -153,7 +150,7 @@ pub(super) fn decode_job_template(
     let spec = m
         .req(ctx, "spec")
         .and_then(|n| decode_job_spec(&mut ctx.field("spec"), n, names, warnings, true));
-    m.finish(ctx, TEMPLATE_FIELDS);
+    m.finish(ctx);
     let metadata = ObjectMeta {
         labels: metadata.labels,
         annotations: metadata.annotations,

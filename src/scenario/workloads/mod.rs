@@ -5,11 +5,11 @@
 //! `pkg/apis/apps/v1/defaults.go`, `pkg/apis/batch/v1/defaults.go`).
 //!
 //! Pod templates go through the same metadata and Pod spec decoders as Pods
-//! (`manifest.rs`), so a template accepts, ignores and warns about exactly what a Pod
+//! (`manifest/`), so a template accepts, ignores and warns about exactly what a Pod
 //! does. Container behaviour is not resolved here: the caller resolves it on every
 //! template that [`templates_mut`] returns, as it does for Pods.
 //!
-//! As in `manifest.rs`, every problem is recorded and decoding carries on; a workload is
+//! As in `manifest/`, every problem is recorded and decoding carries on; a workload is
 //! returned only if decoding it recorded no error.
 
 mod cronjob;
@@ -29,7 +29,9 @@ use super::manifest::{
     decode_label_selector, decode_metadata, decode_pod_spec, is_dns1123_label, opt_enum,
     warn_unmodelled,
 };
-use super::yaml::{check_type, Ctx, Diagnostic, MapReader, Node as Yaml, Pos, Value};
+use crate::input::decode::{check_type, Ctx, MapReader};
+use crate::input::diagnostic::{Diagnostic, Pos};
+use crate::input::yaml::{Node as Yaml, Value};
 use crate::model::intstr::IntOrPercent;
 use crate::model::labels::LabelSelector;
 use crate::model::meta::ObjectMeta;
@@ -41,39 +43,6 @@ use crate::model::workloads::{
     WorkloadSpec,
 };
 
-const OBJECT_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "spec", "status"];
-const TEMPLATE_FIELDS: &[&str] = &["metadata", "spec"];
-
-const REPLICA_SET_SPEC_FIELDS: &[&str] = &["replicas", "selector", "template", "minReadySeconds"];
-const DEPLOYMENT_SPEC_FIELDS: &[&str] = &[
-    "replicas",
-    "selector",
-    "template",
-    "strategy",
-    "minReadySeconds",
-    "revisionHistoryLimit",
-    "progressDeadlineSeconds",
-    "paused",
-];
-const DAEMON_SET_SPEC_FIELDS: &[&str] = &[
-    "selector",
-    "template",
-    "updateStrategy",
-    "minReadySeconds",
-    "revisionHistoryLimit",
-];
-const JOB_SPEC_FIELDS: &[&str] = &[
-    "parallelism",
-    "completions",
-    "backoffLimit",
-    "activeDeadlineSeconds",
-    "completionMode",
-    "ttlSecondsAfterFinished",
-    "suspend",
-    "selector",
-    "manualSelector",
-    "template",
-];
 /// Real JobSpec fields whose effect kubesim does not simulate; each gets a warning
 /// because ignoring it changes how the Job's pods are retried or counted.
 const JOB_SPEC_UNMODELLED: &[&str] = &[
@@ -83,18 +52,6 @@ const JOB_SPEC_UNMODELLED: &[&str] = &[
     "maxFailedIndexes",
     "podReplacementPolicy",
 ];
-const CRON_JOB_SPEC_FIELDS: &[&str] = &[
-    "schedule",
-    "timeZone",
-    "concurrencyPolicy",
-    "startingDeadlineSeconds",
-    "suspend",
-    "successfulJobsHistoryLimit",
-    "failedJobsHistoryLimit",
-    "jobTemplate",
-];
-const STRATEGY_FIELDS: &[&str] = &["type", "rollingUpdate"];
-const ROLLING_UPDATE_FIELDS: &[&str] = &["maxUnavailable", "maxSurge"];
 
 /// `spec.managedBy` of a Job the built-in job controller reconciles.
 const JOB_CONTROLLER_NAME: &str = "kubernetes.io/job-controller";
@@ -156,7 +113,7 @@ pub fn decode_workload(
     });
     // Status is what the controllers report; a simulated workload starts afresh.
     m.ignore(&["status"]);
-    m.finish(ctx, OBJECT_FIELDS);
+    m.finish(ctx);
     let mut metadata = metadata?;
     let name_pos = child(doc, "metadata")
         .and_then(|n| child(n, "name"))
@@ -347,7 +304,7 @@ fn decode_template(
     let spec = m
         .req(ctx, "spec")
         .and_then(|n| decode_pod_spec(&mut ctx.field("spec"), n, names, warnings));
-    m.finish(ctx, TEMPLATE_FIELDS);
+    m.finish(ctx);
     Some(PodTemplate {
         metadata: ObjectMeta {
             labels: metadata.labels,
@@ -526,7 +483,7 @@ fn decode_rolling_update(ctx: &mut Ctx<'_>, node: Option<&Yaml>) -> RollingValue
     out.max_surge = m
         .opt("maxSurge")
         .and_then(|n| decode_int_or_percent(&mut ctx.field("maxSurge"), n).map(|v| (v, n.pos)));
-    m.finish(ctx, ROLLING_UPDATE_FIELDS);
+    m.finish(ctx);
     out
 }
 

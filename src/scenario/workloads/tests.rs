@@ -1,8 +1,9 @@
 //! Tests of workload decoding.
 
 use super::*;
+use crate::input::diagnostic::Diagnostics;
+use crate::input::yaml::parse_documents;
 use crate::scenario::objects::{decode_objects, Objects};
-use crate::scenario::yaml::{parse_documents, Diagnostics};
 
 struct Decoded {
     objects: Objects,

@@ -2,33 +2,14 @@
 //! with the API server's validation (`pkg/apis/core/validation/validation.go`,
 //! `validateTopologySpreadConstraints`, `validatePodAffinityTerm`, v1.32).
 
-use super::manifest::decode_label_selector;
-use super::yaml::{Ctx, MapReader, Node as Yaml};
+use super::selector::decode_label_selector;
+use crate::input::decode::{Ctx, MapReader};
+use crate::input::yaml::Node as Yaml;
 use crate::model::labels::validate_label_key;
 use crate::model::topology::{
     InclusionPolicy, PodAffinity, PodAffinityTerm, TopologySpreadConstraint,
     WeightedPodAffinityTerm, WhenUnsatisfiable,
 };
-
-const SPREAD_FIELDS: &[&str] = &[
-    "maxSkew",
-    "topologyKey",
-    "whenUnsatisfiable",
-    "labelSelector",
-    "minDomains",
-    "nodeAffinityPolicy",
-    "nodeTaintsPolicy",
-    "matchLabelKeys",
-];
-
-const TERM_FIELDS: &[&str] = &[
-    "labelSelector",
-    "namespaces",
-    "namespaceSelector",
-    "topologyKey",
-    "matchLabelKeys",
-    "mismatchLabelKeys",
-];
 
 /// A required topology key: non-empty and a valid label key.
 fn topology_key(ctx: &mut Ctx<'_>, m: &mut MapReader<'_>) -> Option<String> {
@@ -144,7 +125,7 @@ pub fn decode_topology_spread_constraints(
             policy(&mut ic, &mut m, "nodeTaintsPolicy", InclusionPolicy::Ignore);
         let match_label_keys = key_list(&mut ic, &mut m, "matchLabelKeys");
         let pos = m.pos();
-        m.finish(&mut ic, SPREAD_FIELDS);
+        m.finish(&mut ic);
         if let (Some(k), Some(w)) = (&key, when) {
             if out
                 .iter()
@@ -201,7 +182,7 @@ fn decode_term(ctx: &mut Ctx<'_>, node: &Yaml) -> Option<PodAffinityTerm> {
     let topology_key = topology_key(ctx, &mut m);
     let match_label_keys = key_list(ctx, &mut m, "matchLabelKeys");
     let mismatch_label_keys = key_list(ctx, &mut m, "mismatchLabelKeys");
-    m.finish(ctx, TERM_FIELDS);
+    m.finish(ctx);
     if ctx.error_count() > errors_before {
         return None;
     }
@@ -248,12 +229,12 @@ pub fn decode_pod_affinity(ctx: &mut Ctx<'_>, node: &Yaml) -> PodAffinity {
             let term = wm
                 .req(&mut ic, "podAffinityTerm")
                 .and_then(|n| decode_term(&mut ic.field("podAffinityTerm"), n));
-            wm.finish(&mut ic, &["weight", "podAffinityTerm"]);
+            wm.finish(&mut ic);
             if let (Some(weight), Some(term)) = (weight, term) {
                 out.preferred.push(WeightedPodAffinityTerm { weight, term });
             }
         }
     }
-    m.finish(ctx, &[REQUIRED, PREFERRED]);
+    m.finish(ctx);
     out
 }

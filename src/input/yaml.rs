@@ -1,0 +1,525 @@
+//! YAML input: parsing a file's text into a tree of position-carrying nodes
+//! ([`Node`]), and the field paths that name a place in that tree. Decoding the
+//! tree by hand, with every problem located, is [`super::decode`]'s work.
+//!
+//! Parsing rules, chosen so that a value never means something the user did not write:
+//! - YAML 1.2 booleans only: `yes`, `no`, `on`, `off`, `y`, `n` stay strings.
+//! - Duplicate mapping keys are errors; all of them are reported, each with the
+//!   position of the first definition (merge keys `<<` may still be overridden).
+//! - Plain numbers with redundant leading zeros (`0755`) or underscores (`1_000`) stay
+//!   strings, because YAML 1.1 tools read them differently (octal, digit grouping) and
+//!   guessing wrong is worse than asking for quotes; an integer field then reports them.
+//! - `.inf` and `.nan` stay strings, so every [`Value::Float`] is finite and no
+//!   non-finite number reaches the model; a number field then reports them. A float
+//!   literal too large for `f64` (`1e999`) reads as the string `".inf"` (the parser
+//!   does not keep the original spelling).
+//! - Integers above `i64::MAX` become [`Value::Float`] (rounded); the integer readers
+//!   reject them as out of range instead of silently using the rounded value.
+//! - `1e3` is a float (1000.0); its [`Node::scalar_text`] is `"1000"` and the integer
+//!   readers accept it because it has no fractional part.
+
+use super::diagnostic::{Diagnostic, Diagnostics, Pos};
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::{
+    DuplicateKeyPolicy, MessageFormatter, NonFiniteFloatPolicy, Options, Spanned,
+    UserMessageFormatter,
+};
+
+/// The payload of a [`Node`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    /// Entries in source order; keys are unique after [`parse_documents`].
+    Map(Vec<(Node, Node)>),
+}
+
+/// A YAML value with the position where it appears (for aliases: where the alias is used).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub pos: Pos,
+}
+
+impl Node {
+    pub fn new(value: Value, pos: Pos) -> Self {
+        Node { value, pos }
+    }
+
+    /// The kind of value, phrased to follow "found" in a message.
+    pub fn kind_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) => "an integer",
+            Value::Float(_) => "a number",
+            Value::Str(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+
+    /// Scalar text as the user wrote it where possible: strings as they are, numbers and
+    /// booleans formatted (floats with Rust's shortest round-trip form, so `0.5` gives
+    /// `"0.5"` and `1e3` gives `"1000"`); `None` for null, lists and mappings.
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            Value::Str(s) => Some(s.clone()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(f.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Null | Value::Seq(_) | Value::Map(_) => None,
+        }
+    }
+
+    /// The string payload, if this is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
+    /// "a string \"three\"", "an integer 3", "a list", "null": what follows "found".
+    pub fn describe(&self) -> String {
+        match &self.value {
+            Value::Str(s) => format!("a string {}", quote(s)),
+            Value::Null | Value::Seq(_) | Value::Map(_) => self.kind_name().to_string(),
+            _ => match self.scalar_text() {
+                Some(t) => format!("{} {}", self.kind_name(), t),
+                None => self.kind_name().to_string(),
+            },
+        }
+    }
+}
+
+/// Quotes and escapes text for a one-line message, cutting it if very long, so a
+/// diagnostic stays one readable line even when someone pastes a certificate into
+/// the wrong field.
+pub fn quote(s: &str) -> String {
+    crate::input::quote::quote_prefix(s, crate::input::quote::MAX_QUOTED_CHARS)
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s: Spanned<Value> = Spanned::deserialize(d)?;
+        let line = u32::try_from(s.referenced.line()).unwrap_or(u32::MAX);
+        let column = u32::try_from(s.referenced.column()).unwrap_or(u32::MAX);
+        Ok(Node {
+            value: s.value,
+            pos: Pos { line, column },
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+/// Integers beyond `i64` become floats (see the module docs for why not an error here:
+/// a parse error would hide every other problem in the file).
+fn wide_int(v: i128) -> Value {
+    match i64::try_from(v) {
+        Ok(i) => Value::Int(i),
+        Err(_) => Value::Float(v as f64),
+    }
+}
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        Value::deserialize(d)
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        Value::deserialize(d)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Int(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(wide_int(i128::from(v)))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+        Ok(wide_int(v))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+        Ok(match i128::try_from(v) {
+            Ok(i) => wide_int(i),
+            Err(_) => Value::Float(v as f64),
+        })
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::Float(v))
+    }
+    fn visit_char<E>(self, v: char) -> Result<Value, E> {
+        Ok(Value::Str(v.to_string()))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::Str(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::Str(v))
+    }
+    // `!!binary` scalars arrive as bytes; nothing we model is binary, so keep them
+    // as text and let the field's reader judge them.
+    fn visit_bytes<E>(self, v: &[u8]) -> Result<Value, E> {
+        Ok(Value::Str(String::from_utf8_lossy(v).into_owned()))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(n) = seq.next_element::<Node>()? {
+            items.push(n);
+        }
+        Ok(Value::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(entry) = map.next_entry::<Node, Node>()? {
+            entries.push(entry);
+        }
+        Ok(Value::Map(entries))
+    }
+}
+
+/// Parser settings; see the module docs for the reasoning behind each.
+fn parse_options() -> Options {
+    let mut o = Options::default();
+    o.strict_booleans = true;
+    // Duplicates reach our visitor and are reported by `report_duplicates`, which
+    // finds all of them; the parser's own check would abort at the first.
+    o.duplicate_keys = DuplicateKeyPolicy::PassThrough;
+    o.leading_zero_numbers_as_strings = true;
+    o.underscored_numbers_as_strings = true;
+    o.non_finite_float_policy = NonFiniteFloatPolicy::AsString;
+    o.legacy_octal_numbers = false;
+    // We render our own one-line message from the error and its location.
+    o.with_snippet = false;
+    o
+}
+
+/// Parses a file's text into documents (multi-document streams separated by `---`;
+/// empty and null documents are skipped). A syntax error becomes one diagnostic at the
+/// parser's position (the parser cannot recover, so later problems are unknown);
+/// duplicate keys are all reported at once.
+pub fn parse_documents(file: &str, text: &str) -> Result<Vec<Node>, Diagnostics> {
+    let docs =
+        serde_saphyr::from_str_multiple_with_options::<Node, Vec<Node>>(text, parse_options())
+            .map_err(|e| Diagnostics(vec![syntax_diagnostic(file, &e)]))?;
+    let docs: Vec<Node> = docs.into_iter().filter(|d| !d.is_null()).collect();
+    let mut sink = Vec::new();
+    for doc in &docs {
+        report_duplicates(file, "", doc, &mut sink);
+    }
+    Diagnostics::check(sink, docs)
+}
+
+/// Parses text that must hold exactly one document (an empty text is an error).
+pub fn parse_single(file: &str, text: &str) -> Result<Node, Diagnostics> {
+    let mut docs = parse_documents(file, text)?;
+    match docs.len() {
+        1 => Ok(docs.remove(0)),
+        0 => Err(Diagnostics(vec![Diagnostic::new(
+            file,
+            Pos::new(1, 1),
+            "",
+            "expected a YAML document, found an empty file",
+        )])),
+        n => Err(Diagnostics(vec![Diagnostic::new(
+            file,
+            docs[1].pos,
+            "",
+            format!("expected a single YAML document, found {n} (separated by `---`)"),
+        )])),
+    }
+}
+
+fn syntax_diagnostic(file: &str, e: &serde_saphyr::Error) -> Diagnostic {
+    let pos = e
+        .location()
+        .filter(|l| l.line() > 0)
+        .map(|l| {
+            Pos::new(
+                u32::try_from(l.line()).unwrap_or(u32::MAX),
+                u32::try_from(l.column()).unwrap_or(u32::MAX).max(1),
+            )
+        })
+        .unwrap_or(Pos::new(1, 1));
+    let raw = UserMessageFormatter.format_message(e.without_snippet());
+    // The formatter may embed line breaks or other control characters; a diagnostic
+    // is one line.
+    let mut message: String = raw
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    message = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    if message.is_empty() {
+        message = "invalid YAML".to_string();
+    }
+    Diagnostic::new(file, pos, "", format!("invalid YAML: {message}"))
+}
+
+/// A hashable identity for scalar keys; lists and mappings as keys are not checked
+/// (nothing we read uses them, and they end up reported as unknown fields anyway).
+#[derive(PartialEq, Eq, Hash)]
+enum KeyId<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(u64),
+    Str(&'a str),
+}
+
+fn key_id(n: &Node) -> Option<KeyId<'_>> {
+    Some(match &n.value {
+        Value::Null => KeyId::Null,
+        Value::Bool(b) => KeyId::Bool(*b),
+        Value::Int(i) => KeyId::Int(*i),
+        Value::Float(f) => KeyId::Float(f.to_bits()),
+        Value::Str(s) => KeyId::Str(s),
+        Value::Seq(_) | Value::Map(_) => return None,
+    })
+}
+
+/// Field names that can be shown bare in a path; others (label keys such as
+/// `app.kubernetes.io/name`) are shown as `["..."]` so the path stays unambiguous.
+fn is_plain_field(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// The path of field `name` of the mapping at `parent` (`spec.containers`, or
+/// `metadata.labels["app.kubernetes.io/name"]` for a name that is not plain).
+pub fn field_path(parent: &str, name: &str) -> String {
+    let mut path = parent.to_string();
+    if is_plain_field(name) {
+        if !path.is_empty() {
+            path.push('.');
+        }
+        path.push_str(name);
+    } else {
+        path.push('[');
+        path.push_str(&quote(name));
+        path.push(']');
+    }
+    path
+}
+
+/// The path of item `i` of the list at `parent` (`spec.containers[0]`).
+pub fn index_path(parent: &str, i: usize) -> String {
+    format!("{parent}[{i}]")
+}
+
+/// Records every repeated key in the tree, each at its field path. Recursion depth
+/// is bounded by the parser's nesting budget.
+fn report_duplicates(file: &str, path: &str, node: &Node, sink: &mut Vec<Diagnostic>) {
+    match &node.value {
+        Value::Map(entries) => {
+            let mut seen: HashMap<KeyId<'_>, Pos> = HashMap::new();
+            for (k, v) in entries {
+                if let Some(id) = key_id(k) {
+                    if let Some(first) = seen.get(&id) {
+                        let shown = k.scalar_text().unwrap_or_else(|| "null".into());
+                        sink.push(Diagnostic::new(
+                            file,
+                            k.pos,
+                            path,
+                            format!(
+                                "duplicate key `{shown}` (first defined at line {}, column {})",
+                                first.line, first.column
+                            ),
+                        ));
+                    } else {
+                        seen.insert(id, k.pos);
+                    }
+                }
+                let name = k.scalar_text().unwrap_or_else(|| "?".into());
+                report_duplicates(file, &field_path(path, &name), v, sink);
+            }
+        }
+        Value::Seq(items) => {
+            for (i, item) in items.iter().enumerate() {
+                report_duplicates(file, &index_path(path, i), item, sink);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Vec<Node> {
+        parse_documents("t.yaml", text).unwrap_or_else(|e| panic!("parse failed: {e}"))
+    }
+
+    fn one(text: &str) -> Node {
+        parse_single("t.yaml", text).unwrap_or_else(|e| panic!("parse failed: {e}"))
+    }
+
+    /// Looks a key up in a mapping node (test shorthand).
+    fn get<'n>(n: &'n Node, key: &str) -> &'n Node {
+        match &n.value {
+            Value::Map(e) => e
+                .iter()
+                .find(|(k, _)| k.as_str() == Some(key))
+                .map(|(_, v)| v)
+                .unwrap_or_else(|| panic!("no key {key}")),
+            _ => panic!("not a mapping"),
+        }
+    }
+
+    #[test]
+    fn positions_of_nested_values_are_one_based() {
+        let doc = one("a: 1\nb:\n  c: [10, 20]\n  d:\n    - x\n    - y: true\n");
+        assert_eq!(doc.pos, Pos::new(1, 1));
+        assert_eq!(get(&doc, "a").pos, Pos::new(1, 4));
+        let b = get(&doc, "b");
+        // A block mapping sits at its first key.
+        assert_eq!(b.pos, Pos::new(3, 3));
+        let Value::Seq(c) = &get(b, "c").value else {
+            panic!("c is not a list")
+        };
+        assert_eq!(c[1].value, Value::Int(20));
+        assert_eq!(c[1].pos, Pos::new(3, 11));
+        let Value::Seq(d) = &get(b, "d").value else {
+            panic!("d is not a list")
+        };
+        assert_eq!(d[0].pos, Pos::new(5, 7));
+        assert_eq!(get(&d[1], "y").value, Value::Bool(true));
+        assert_eq!(get(&d[1], "y").pos, Pos::new(6, 10));
+        // Keys carry positions too.
+        let Value::Map(entries) = &doc.value else {
+            panic!("not a mapping")
+        };
+        assert_eq!(entries[1].0.pos, Pos::new(2, 1));
+    }
+
+    #[test]
+    fn multi_document_skips_empty_documents() {
+        let docs = parse("---\na: 1\n---\n---\n# only a comment\n---\nb: 2\n---\n~\n");
+        assert_eq!(docs.len(), 2);
+        assert_eq!(get(&docs[0], "a").value, Value::Int(1));
+        assert_eq!(get(&docs[1], "b").pos, Pos::new(7, 4));
+        assert!(parse("").is_empty());
+        assert!(parse("# nothing\n").is_empty());
+    }
+
+    #[test]
+    fn parse_single_wants_exactly_one_document() {
+        let e = parse_single("t.yaml", "").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.yaml:1:1: expected a YAML document, found an empty file"
+        );
+        let e = parse_single("t.yaml", "a: 1\n---\nb: 2\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "t.yaml:3:1: expected a single YAML document, found 2 (separated by `---`)"
+        );
+    }
+
+    #[test]
+    fn syntax_error_has_position_and_one_line_message() {
+        let e = parse_documents("bad.yaml", "a:\n  b: 1\n c: 2\n").unwrap_err();
+        assert_eq!(e.len(), 1);
+        let d = &e.0[0];
+        assert_eq!(d.file, "bad.yaml");
+        assert_eq!(d.pos, Pos::new(3, 2));
+        assert_eq!(d.field, "");
+        assert!(d.message.starts_with("invalid YAML: "), "{}", d.message);
+        assert!(!d.to_string().contains('\n'));
+
+        let e = parse_documents("bad.yaml", "x: 1\ny: [1, 2\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "bad.yaml:2:4: invalid YAML: unclosed bracket '['"
+        );
+        let e = parse_documents("bad.yaml", "a: *nope\n").unwrap_err();
+        assert_eq!(e.0[0].pos, Pos::new(1, 4));
+    }
+
+    #[test]
+    fn yes_is_a_string_and_true_is_a_boolean() {
+        let doc = one("a: yes\nb: on\nc: y\nd: True\ne: false\n");
+        assert_eq!(get(&doc, "a").value, Value::Str("yes".into()));
+        assert_eq!(get(&doc, "b").value, Value::Str("on".into()));
+        assert_eq!(get(&doc, "c").value, Value::Str("y".into()));
+        assert_eq!(get(&doc, "d").value, Value::Bool(true));
+        assert_eq!(get(&doc, "e").value, Value::Bool(false));
+    }
+
+    #[test]
+    fn numbers_and_their_text() {
+        let doc = one(
+            "half: 0.5\nexp: 1e3\nhex: 0x1F\noct: 0755\nus: 1_000\ninf: .inf\nnan: .nan\nhuge: 1e999\nbig: 18446744073709551615\n",
+        );
+        let half = get(&doc, "half");
+        assert_eq!(half.value, Value::Float(0.5));
+        assert_eq!(half.scalar_text().as_deref(), Some("0.5"));
+        // `1e3` is a YAML 1.2 float; its text is the shortest round-trip form.
+        let exp = get(&doc, "exp");
+        assert_eq!(exp.value, Value::Float(1000.0));
+        assert_eq!(exp.scalar_text().as_deref(), Some("1000"));
+        assert_eq!(get(&doc, "hex").value, Value::Int(31));
+        assert_eq!(get(&doc, "oct").value, Value::Str("0755".into()));
+        assert_eq!(get(&doc, "us").value, Value::Str("1_000".into()));
+        assert_eq!(get(&doc, "inf").value, Value::Str(".inf".into()));
+        assert_eq!(get(&doc, "nan").value, Value::Str(".nan".into()));
+        assert_eq!(get(&doc, "huge").value, Value::Str(".inf".into()));
+        assert_eq!(
+            get(&doc, "big").value,
+            Value::Float(18_446_744_073_709_551_615_u64 as f64)
+        );
+        assert_eq!(Node::new(Value::Null, Pos::default()).scalar_text(), None);
+    }
+
+    #[test]
+    fn duplicate_keys_are_all_reported() {
+        let e = parse_documents(
+            "d.yaml",
+            "a: 1\nb:\n  c: 1\n  c: 2\na: 3\nl:\n  - {x: 1, x: 2}\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "d.yaml:4:3: b: duplicate key `c` (first defined at line 3, column 3)\n\
+             d.yaml:5:1: duplicate key `a` (first defined at line 1, column 1)\n\
+             d.yaml:7:12: l[0]: duplicate key `x` (first defined at line 7, column 6)"
+        );
+        // Overriding a merged key is not a duplicate.
+        let doc = one("base: &b\n  x: 1\n  y: 2\nd:\n  <<: *b\n  x: 3\n");
+        assert_eq!(get(get(&doc, "d"), "x").value, Value::Int(3));
+        assert_eq!(get(get(&doc, "d"), "y").value, Value::Int(2));
+    }
+}

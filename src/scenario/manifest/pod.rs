@@ -1,0 +1,216 @@
+//! A Pod manifest and its spec, with upstream defaulting (`SetDefaults_PodSpec`,
+//! `SetDefaults_Pod`) and validation (`ValidatePodSpec`).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::affinity::decode_affinity;
+use super::container::{decode_containers, decode_resource_list};
+use super::meta::{check_dns_subdomain, decode_labels, decode_metadata, opt_enum};
+use super::taints::decode_tolerations;
+use super::topology::decode_topology_spread_constraints;
+use crate::input::decode::{check_type, Ctx, MapReader};
+use crate::input::diagnostic::Diagnostic;
+use crate::input::yaml::{Node as Yaml, Value};
+use crate::model::meta::ObjectMeta;
+use crate::model::pod::{
+    PodSpec, RestartPolicy, DEFAULT_SCHEDULER_NAME, DEFAULT_TERMINATION_GRACE_PERIOD_S,
+};
+use crate::model::resources::ResourceNames;
+use crate::model::Pod;
+
+/// Decodes a Pod manifest. `name_required` is false for templates, whose pods get
+/// generated names; then `metadata` and its `name` may be absent.
+pub fn decode_pod(
+    ctx: &mut Ctx<'_>,
+    doc: &Yaml,
+    names: &mut ResourceNames,
+    warnings: &mut Vec<Diagnostic>,
+    name_required: bool,
+) -> Option<Pod> {
+    let errors_before = ctx.error_count();
+    let mut m = MapReader::new(ctx, doc)?;
+    check_type(ctx, &mut m, "Pod", "v1");
+    let metadata = match m.opt("metadata") {
+        Some(n) => decode_metadata(&mut ctx.field("metadata"), n, true, name_required),
+        None => {
+            if name_required {
+                ctx.error(
+                    m.pos(),
+                    "missing required field `metadata` (with the pod's name)",
+                );
+            }
+            ObjectMeta {
+                namespace: "default".to_string(),
+                ..Default::default()
+            }
+        }
+    };
+    let spec = m
+        .req(ctx, "spec")
+        .and_then(|n| decode_pod_spec(&mut ctx.field("spec"), n, names, warnings));
+    // Status is what the kubelet and scheduler report; a simulated pod starts afresh.
+    m.ignore(&["status"]);
+    m.finish(ctx);
+    if ctx.error_count() > errors_before {
+        return None;
+    }
+    Some(Pod::new(metadata, Arc::new(spec?)))
+}
+
+/// Real PodSpec fields that do not affect what kubesim simulates.
+const POD_SPEC_IGNORED: &[&str] = &[
+    "volumes",
+    "serviceAccountName",
+    "serviceAccount",
+    "automountServiceAccountToken",
+    "securityContext",
+    "dnsPolicy",
+    "dnsConfig",
+    "hostNetwork",
+    "hostPID",
+    "hostIPC",
+    "imagePullSecrets",
+    "enableServiceLinks",
+    "hostname",
+    "subdomain",
+    "readinessGates",
+    "runtimeClassName",
+    "shareProcessNamespace",
+    "setHostnameAsFQDN",
+    "os",
+    "hostAliases",
+    "ephemeralContainers",
+    "activeDeadlineSeconds",
+    "preemptionPolicy",
+    "resourceClaims",
+    "schedulingGates",
+];
+
+/// The pod's spec, with upstream defaults (`SetDefaults_PodSpec`, `SetDefaults_Pod`).
+pub(crate) fn decode_pod_spec(
+    ctx: &mut Ctx<'_>,
+    node: &Yaml,
+    names: &mut ResourceNames,
+    warnings: &mut Vec<Diagnostic>,
+) -> Option<PodSpec> {
+    let mut m = MapReader::new(ctx, node)?;
+    // Container names are unique across containers and init containers; as upstream,
+    // regular containers are checked first so a clash is reported on the init container.
+    let mut seen = Vec::new();
+    let containers = match m.req(ctx, "containers") {
+        Some(n) => {
+            let mut c = ctx.field("containers");
+            if matches!(&n.value, Value::Seq(items) if items.is_empty()) {
+                c.error(
+                    n.pos,
+                    "expected at least one container, found an empty list",
+                );
+            }
+            decode_containers(&mut c, n, names, false, &mut seen)
+        }
+        None => Vec::new(),
+    };
+    let init_containers = m
+        .opt("initContainers")
+        .map(|n| decode_containers(&mut ctx.field("initContainers"), n, names, true, &mut seen))
+        .unwrap_or_default();
+    // ValidatePodSpec: nodeSelector is validated as labels.
+    let node_selector: BTreeMap<String, String> = m
+        .opt("nodeSelector")
+        .map(|n| {
+            decode_labels(&mut ctx.field("nodeSelector"), n)
+                .into_iter()
+                .collect()
+        })
+        .unwrap_or_default();
+    let node_name = opt_subdomain(ctx, &mut m, "nodeName");
+    let affinity = m
+        .opt("affinity")
+        .map(|n| decode_affinity(&mut ctx.field("affinity"), n, warnings))
+        .unwrap_or_default();
+    let tolerations = m
+        .opt("tolerations")
+        .map(|n| decode_tolerations(&mut ctx.field("tolerations"), n))
+        .unwrap_or_default();
+    let priority = m.opt("priority").and_then(|n| {
+        let mut c = ctx.field("priority");
+        let v = c.i64(n)?;
+        match i32::try_from(v) {
+            Ok(p) => Some(p),
+            Err(_) => {
+                c.error(
+                    n.pos,
+                    format!(
+                        "expected an integer from {} to {}, found {v}",
+                        i32::MIN,
+                        i32::MAX
+                    ),
+                );
+                None
+            }
+        }
+    });
+    let priority_class_name = opt_subdomain(ctx, &mut m, "priorityClassName");
+    let scheduler_name = opt_subdomain(ctx, &mut m, "schedulerName");
+    let restart_policy = opt_enum(
+        ctx,
+        &mut m,
+        "restartPolicy",
+        &["Always", "OnFailure", "Never"],
+    )
+    .and_then(RestartPolicy::parse);
+    let termination_grace_period_s = m.opt("terminationGracePeriodSeconds").and_then(|n| {
+        let mut c = ctx.field("terminationGracePeriodSeconds");
+        let v = c.i64(n)?;
+        if v < 0 {
+            c.error(
+                n.pos,
+                format!("expected a number of seconds of at least 0, found {v}"),
+            );
+            return None;
+        }
+        Some(v)
+    });
+    let overhead = m
+        .opt("overhead")
+        .and_then(|n| decode_resource_list(&mut ctx.field("overhead"), n, names, false))
+        .map(|(r, _)| r)
+        .unwrap_or_default();
+    let topology_spread_constraints = m
+        .opt("topologySpreadConstraints")
+        .map(|n| decode_topology_spread_constraints(&mut ctx.field("topologySpreadConstraints"), n))
+        .unwrap_or_default();
+    m.ignore(POD_SPEC_IGNORED);
+    m.finish(ctx);
+    Some(PodSpec {
+        containers,
+        init_containers,
+        node_selector,
+        node_name,
+        affinity,
+        tolerations,
+        priority: priority.unwrap_or(0),
+        priority_class_name,
+        scheduler_name: scheduler_name.unwrap_or_else(|| DEFAULT_SCHEDULER_NAME.to_string()),
+        restart_policy: restart_policy.unwrap_or(RestartPolicy::Always),
+        termination_grace_period_s: termination_grace_period_s
+            .unwrap_or(DEFAULT_TERMINATION_GRACE_PERIOD_S),
+        overhead,
+        topology_spread_constraints,
+    })
+}
+
+/// An optional name of another object (nodeName, schedulerName, priorityClassName): a
+/// DNS-1123 subdomain. The empty string means unset, as upstream defaulting
+/// (`SetDefaults_PodSpec`) and validation treat it.
+fn opt_subdomain(ctx: &mut Ctx<'_>, m: &mut MapReader<'_>, key: &str) -> Option<String> {
+    let n = m.opt(key)?;
+    let mut c = ctx.field(key);
+    let s = c.str(n)?;
+    if s.is_empty() {
+        return None;
+    }
+    check_dns_subdomain(&mut c, n, &s, false);
+    Some(s)
+}
