@@ -247,7 +247,12 @@ impl Plan {
     /// inputs from the same start (`last`), and the outputs are still its
     /// own, only the nodes changed since are redone. Returns how many nodes
     /// were processed.
+    ///
+    /// Never inlined: inlined into `schedule_pod` the loop lost registers to
+    /// its caller and ran about 5% more instructions per node (callgrind, an
+    /// end-to-end run of 1 000 nodes × 10 000 varied pods scoring every node).
     #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
     pub fn filter_and_score(
         &self,
         cycle: &Cycle,
