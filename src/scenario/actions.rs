@@ -284,7 +284,7 @@ pub fn decode_actions(
             "scale" => {
                 let kind = b.req(&mut vctx, "kind").and_then(|n| {
                     vctx.field("kind")
-                        .one_of(n, &["Deployment", "ReplicaSet", "Job"])
+                        .one_of(n, &["Deployment", "ReplicaSet", "StatefulSet", "Job"])
                 });
                 let name = b
                     .req(&mut vctx, "name")
@@ -311,7 +311,14 @@ pub fn decode_actions(
                 let kind = b.req(&mut vctx, "kind").and_then(|n| {
                     vctx.field("kind").one_of(
                         n,
-                        &["Deployment", "ReplicaSet", "DaemonSet", "Job", "CronJob"],
+                        &[
+                            "Deployment",
+                            "ReplicaSet",
+                            "DaemonSet",
+                            "StatefulSet",
+                            "Job",
+                            "CronJob",
+                        ],
                     )
                 });
                 let name = b
@@ -402,6 +409,7 @@ pub fn decode_actions(
                     "Deployment",
                     "ReplicaSet",
                     "DaemonSet",
+                    "StatefulSet",
                     "Job",
                     "CronJob",
                 ];

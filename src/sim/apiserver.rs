@@ -207,6 +207,7 @@ pub(super) fn apply_action(
                 state.update_workload(id, |w| match &mut w.spec {
                     WorkloadSpec::Deployment(d) => d.replicas = *replicas,
                     WorkloadSpec::ReplicaSet(r) => r.replicas = *replicas,
+                    WorkloadSpec::StatefulSet(s) => s.replicas = *replicas,
                     WorkloadSpec::Job(j) => j.parallelism = *replicas,
                     WorkloadSpec::CronJob(_)
                     | WorkloadSpec::DaemonSet(_)

@@ -17,6 +17,7 @@ mod queueing;
 mod sampling;
 mod scheduler_scenarios;
 mod scheduling;
+mod statefulset;
 mod streaming;
 
 /// The integration tests' scratch directory, shared with the unit tests.
