@@ -4,6 +4,7 @@
 mod api_latency;
 mod controllers;
 mod daemonset;
+mod deletion;
 mod determinism;
 mod gpu_fillup;
 mod gpu_share;
