@@ -57,7 +57,7 @@ fn spec_of(state: &ClusterState, id: WorkloadId) -> DeploymentSpec {
     }
 }
 
-/// The pod-template-hash of a Deployment's or DaemonSet's current
+/// The pod-template-hash of a Deployment's, DaemonSet's or StatefulSet's current
 /// template. Formatting a whole template is dear and a Deployment syncs at
 /// every change of its ReplicaSets, so the hash is kept until the spec's
 /// generation changes.
@@ -70,7 +70,8 @@ pub fn current_template_hash(
     let template = match &entry.workload.spec {
         WorkloadSpec::Deployment(d) => &d.template,
         WorkloadSpec::DaemonSet(d) => &d.template,
-        _ => unreachable!("a Deployment or DaemonSet"),
+        WorkloadSpec::StatefulSet(s) => &s.template,
+        _ => unreachable!("a Deployment, DaemonSet or StatefulSet"),
     };
     let cached = &mut cm.memory(id).template_hash;
     match cached {
@@ -87,7 +88,7 @@ pub fn current_template_hash(
 }
 
 /// A stable hash of a pod template's full content.
-fn template_hash_of(template: &PodTemplate) -> String {
+pub fn template_hash_of(template: &PodTemplate) -> String {
     pod_template_hash(&format!("{template:?}"), 0)
 }
 

@@ -20,6 +20,7 @@ pub mod node_lifecycle;
 pub mod pod_gc;
 pub mod replicaset;
 pub mod rollout;
+pub mod statefulset;
 pub mod taint_eviction;
 
 use crate::engine::rng::{derive_seed, Stream};
@@ -111,6 +112,9 @@ pub struct Memory {
     /// Deployment, DaemonSet: the pod-template-hash of the template at a
     /// generation (see `deployment::current_template_hash`).
     pub template_hash: Option<(u64, String)>,
+    /// StatefulSet: the current revision's hash and template (kubesim keeps
+    /// no ControllerRevision objects).
+    pub current_revision: Option<(String, PodTemplate)>,
     /// DaemonSet: the node each of its pods is for.
     pub pod_nodes: std::collections::BTreeMap<PodId, crate::model::NodeId>,
 }
@@ -269,6 +273,7 @@ impl ControllerManager {
                     "Job" => job::sync(self, id, state, events),
                     "CronJob" => cronjob::sync(self, id, state, events),
                     "DaemonSet" => daemonset::sync(self, id, state, events),
+                    "StatefulSet" => statefulset::sync(self, id, state, events),
                     "Service" => endpoints::sync(self, id, state, events),
                     kind => unreachable!("no controller for {kind}"),
                 }
@@ -358,6 +363,23 @@ impl ControllerManager {
         state: &mut ClusterState,
         now: SimTime,
     ) -> PodId {
+        let message = format!("Created pod: {name}");
+        self.create_pod_with_message(owner, template, name, customize, message, state, now)
+    }
+
+    /// [`Self::create_pod`] with the SuccessfulCreate message the owner's
+    /// controller words its own way (the StatefulSet controller's differs).
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_pod_with_message(
+        &mut self,
+        owner: WorkloadId,
+        template: &PodTemplate,
+        name: String,
+        customize: impl FnOnce(&mut ObjectMeta),
+        message: String,
+        state: &mut ClusterState,
+        now: SimTime,
+    ) -> PodId {
         let owner_meta = &state.workload(owner).workload.metadata;
         let kind = state.workload(owner).workload.spec.kind();
         let mut metadata = ObjectMeta {
@@ -372,7 +394,6 @@ impl ControllerManager {
             }],
         };
         customize(&mut metadata);
-        let message = format!("Created pod: {}", metadata.name);
         let pod = Pod::new(metadata, Arc::clone(&template.spec));
         let id = state.add_owned_pod(pod, owner, now);
         self.grow(owner);
@@ -403,6 +424,18 @@ impl ControllerManager {
         now: SimTime,
     ) {
         let message = format!("Deleted pod: {}", state.pod(pod).pod.metadata.name);
+        self.delete_pod_with_message(owner, pod, message, state, now);
+    }
+
+    /// [`Self::delete_pod`] with the controller's own SuccessfulDelete message.
+    pub fn delete_pod_with_message(
+        &mut self,
+        owner: WorkloadId,
+        pod: PodId,
+        message: String,
+        state: &mut ClusterState,
+        now: SimTime,
+    ) {
         state.request_pod_deletion(pod, now);
         record(state, owner, now, "SuccessfulDelete", message);
     }

@@ -194,6 +194,11 @@ impl Kubelets {
                 // A deleted pod's pending timers must never fire.
                 if let Some(mut rt) = self.pods.get_mut(id.0 as usize).and_then(Option::take) {
                     rt.cancel_timers(events);
+                    // Removed from the API while running (a force deletion):
+                    // the kubelet still kills what runs.
+                    if state.pod(id).terminating.is_none() {
+                        kill_running_containers(id, state, now);
+                    }
                 }
             }
             WatchEvent::PodTerminating(id) => self.terminate_pod(id, state, events),
@@ -494,7 +499,12 @@ impl Kubelets {
         };
         rt.cancel_timers(events);
         let entry = state.pod(id);
-        let grace = SimDuration::from_secs(entry.pod.spec.termination_grace_period_s.max(0) as u64);
+        // A deletion's own grace period wins over the spec's
+        // (`metadata.deletionGracePeriodSeconds`).
+        let grace_s = state
+            .deletion_grace_period_s(id)
+            .unwrap_or(entry.pod.spec.termination_grace_period_s);
+        let grace = SimDuration::from_secs(grace_s.max(0) as u64);
         let min_grace = SimDuration::from_secs(MINIMUM_GRACE_PERIOD_S);
         let mut last_stop = SimDuration::ZERO;
         let mut stopping = Vec::new();
@@ -716,4 +726,30 @@ fn admission_failure(
         let reason = Cow::Owned(format!("OutOf{name}"));
         Some((reason, format!("Node didn't have enough resource: {name}, requested: {want}, used: {used}, capacity: {cap}")))
     })
+}
+
+/// The Killing events of a pod whose containers the kubelet stops because the
+/// pod left the API under it (`kubectl delete --grace-period=0 --force`).
+fn kill_running_containers(id: PodId, state: &mut ClusterState, now: SimTime) {
+    let entry = state.pod(id);
+    let running: Vec<String> = entry
+        .pod
+        .spec
+        .init_containers
+        .iter()
+        .zip(&entry.status.init_container_statuses)
+        .chain(
+            entry
+                .pod
+                .spec
+                .containers
+                .iter()
+                .zip(&entry.status.container_statuses),
+        )
+        .filter(|(_, s)| matches!(s.state, ContainerState::Running { .. }))
+        .map(|(c, _)| c.name.clone())
+        .collect();
+    for name in running {
+        state.record_pod_event(now, id, "Killing", format!("Stopping container {name}"));
+    }
 }

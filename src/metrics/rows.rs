@@ -47,6 +47,7 @@ pub fn desired(w: &WorkloadEntry) -> i32 {
     match &w.workload.spec {
         WorkloadSpec::Deployment(d) => d.replicas,
         WorkloadSpec::ReplicaSet(r) => r.replicas,
+        WorkloadSpec::StatefulSet(s) => s.replicas,
         WorkloadSpec::Job(j) => j.completions.unwrap_or(1),
         WorkloadSpec::CronJob(_) => w.status.active,
         WorkloadSpec::DaemonSet(_) => w.status.desired,

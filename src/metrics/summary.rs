@@ -267,6 +267,7 @@ pub fn workload_figures(state: &ClusterState, figures: &[WorkloadFigures]) -> Ve
                 WorkloadSpec::Deployment(_)
                     | WorkloadSpec::ReplicaSet(_)
                     | WorkloadSpec::DaemonSet(_)
+                    | WorkloadSpec::StatefulSet(_)
                     | WorkloadSpec::Service(_)
             );
             let rollouts = &w.status.rollouts;

@@ -1,4 +1,4 @@
-//! Workload API objects (apps/v1 ReplicaSet, Deployment, DaemonSet; batch/v1
+//! Workload API objects (apps/v1 ReplicaSet, Deployment, DaemonSet, StatefulSet; batch/v1
 //! Job, CronJob) as validated, defaulted values (`pkg/apis/apps/v1/defaults.go`,
 //! `pkg/apis/batch/v1/defaults.go`, Kubernetes v1.32), and their status.
 
@@ -112,6 +112,39 @@ pub struct DaemonSetSpec {
     pub min_ready_seconds: i32,
 }
 
+/// `podManagementPolicy` (`apps/v1`, default OrderedReady).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PodManagementPolicy {
+    /// One pod at a time: each waits for its predecessors to be Running and
+    /// Ready (and available); scale-down goes in reverse ordinal order.
+    OrderedReady,
+    /// Pods are created and deleted all at once.
+    Parallel,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatefulSetUpdateStrategy {
+    /// Pods take the new template only when something else deletes them.
+    OnDelete,
+    /// Pods with an ordinal of at least `partition` are replaced, highest
+    /// ordinal first, one at a time (the MaxUnavailableStatefulSet gate is
+    /// off by default in v1.32, so `maxUnavailable` is not honoured).
+    RollingUpdate { partition: i32 },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StatefulSetSpec {
+    /// Default 1.
+    pub replicas: i32,
+    pub selector: LabelSelector,
+    pub template: PodTemplate,
+    pub pod_management_policy: PodManagementPolicy,
+    pub update_strategy: StatefulSetUpdateStrategy,
+    pub min_ready_seconds: i32,
+    /// `ordinals.start` (default 0): the first pod is `<name>-<start>`.
+    pub ordinals_start: i32,
+}
+
 /// The spec of a workload object, by kind.
 #[derive(Clone, Debug, PartialEq)]
 pub enum WorkloadSpec {
@@ -120,6 +153,7 @@ pub enum WorkloadSpec {
     Job(JobSpec),
     CronJob(CronJobSpec),
     DaemonSet(DaemonSetSpec),
+    StatefulSet(StatefulSetSpec),
     /// A Service: kubesim tracks its ready endpoints (the endpoints controller).
     Service(ServiceSpec),
 }
@@ -138,6 +172,7 @@ impl WorkloadSpec {
             WorkloadSpec::Job(_) => "Job",
             WorkloadSpec::CronJob(_) => "CronJob",
             WorkloadSpec::DaemonSet(_) => "DaemonSet",
+            WorkloadSpec::StatefulSet(_) => "StatefulSet",
             WorkloadSpec::Service(_) => "Service",
         }
     }
@@ -148,6 +183,7 @@ impl WorkloadSpec {
             WorkloadSpec::ReplicaSet(s) => Some(&s.template),
             WorkloadSpec::Deployment(s) => Some(&s.template),
             WorkloadSpec::DaemonSet(s) => Some(&s.template),
+            WorkloadSpec::StatefulSet(s) => Some(&s.template),
             WorkloadSpec::Job(s) => Some(&s.template),
             WorkloadSpec::CronJob(s) => Some(&s.job_template.template),
             WorkloadSpec::Service(_) => None,
@@ -159,6 +195,7 @@ impl WorkloadSpec {
             WorkloadSpec::ReplicaSet(s) => Some(&mut s.template),
             WorkloadSpec::Deployment(s) => Some(&mut s.template),
             WorkloadSpec::DaemonSet(s) => Some(&mut s.template),
+            WorkloadSpec::StatefulSet(s) => Some(&mut s.template),
             WorkloadSpec::Job(s) => Some(&mut s.template),
             WorkloadSpec::CronJob(s) => Some(&mut s.job_template.template),
             WorkloadSpec::Service(_) => None,

@@ -4,6 +4,7 @@
 //! an error at decode time rather than a silent no-op.
 
 use super::behaviour::{self, BehaviourRule};
+use super::delete_action::PodNameCheck;
 use super::pools::NodePool;
 use super::spec::{Action, ActionKind};
 use crate::controllers::ControllerConfig;
@@ -13,7 +14,6 @@ use crate::input::decode::{Ctx, MapReader};
 use crate::input::yaml::Node as Yaml;
 use crate::limits::MAX_NODES;
 use crate::model::workloads::{PodTemplate, TimedWorkload};
-use crate::model::Propagation;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -222,7 +222,9 @@ fn namespace(ctx: &mut Ctx, b: &mut MapReader) -> String {
         .unwrap_or_else(|| "default".into())
 }
 
-/// Decodes the action list, in time order (stable for equal times).
+/// Decodes the action list, in time order (stable for equal times), and
+/// the pod names its deletes need checked once every pod source is known
+/// ([`super::delete_action::check_pod_names`]).
 pub fn decode_actions(
     ctx: &mut Ctx,
     node: &Yaml,
@@ -230,9 +232,10 @@ pub fn decode_actions(
     pools: &[NodePool],
     rules: &[BehaviourRule],
     node_names: &[&str],
-) -> Vec<Action> {
+) -> (Vec<Action>, Vec<PodNameCheck>) {
+    let mut pod_checks = Vec::new();
     let Some(items) = ctx.seq(node) else {
-        return vec![];
+        return (vec![], pod_checks);
     };
     // Decoded in time order so successive image updates build on each other.
     let mut order: Vec<(crate::engine::SimDuration, usize)> = Vec::new();
@@ -284,7 +287,7 @@ pub fn decode_actions(
             "scale" => {
                 let kind = b.req(&mut vctx, "kind").and_then(|n| {
                     vctx.field("kind")
-                        .one_of(n, &["Deployment", "ReplicaSet", "Job"])
+                        .one_of(n, &["Deployment", "ReplicaSet", "StatefulSet", "Job"])
                 });
                 let name = b
                     .req(&mut vctx, "name")
@@ -311,7 +314,14 @@ pub fn decode_actions(
                 let kind = b.req(&mut vctx, "kind").and_then(|n| {
                     vctx.field("kind").one_of(
                         n,
-                        &["Deployment", "ReplicaSet", "DaemonSet", "Job", "CronJob"],
+                        &[
+                            "Deployment",
+                            "ReplicaSet",
+                            "DaemonSet",
+                            "StatefulSet",
+                            "Job",
+                            "CronJob",
+                        ],
                     )
                 });
                 let name = b
@@ -397,49 +407,16 @@ pub fn decode_actions(
                 }
             }
             "delete" => {
-                let kinds = [
-                    "Pod",
-                    "Deployment",
-                    "ReplicaSet",
-                    "DaemonSet",
-                    "Job",
-                    "CronJob",
-                ];
-                let kind = b
-                    .req(&mut vctx, "kind")
-                    .and_then(|n| vctx.field("kind").one_of(n, &kinds));
-                let name = b
-                    .req(&mut vctx, "name")
-                    .and_then(|n| vctx.field("name").str(n));
-                let namespace = namespace(&mut vctx, &mut b);
-                let propagation = match b.opt("propagationPolicy") {
-                    Some(n) => match vctx
-                        .field("propagationPolicy")
-                        .one_of(n, &["Background", "Foreground", "Orphan"])
-                    {
-                        Some("Foreground") => Propagation::Foreground,
-                        Some("Orphan") => Propagation::Orphan,
-                        Some(_) => Propagation::Background,
-                        None => continue,
+                let found = super::delete_action::decode_delete(
+                    &mut vctx,
+                    body,
+                    |c, kind, namespace, name| {
+                        find(c, body.pos, workloads, kind, namespace, name).is_some()
                     },
-                    None => Propagation::Background,
-                };
-                b.finish(&mut vctx);
-                let (Some(kind), Some(name)) = (kind, name) else {
-                    continue;
-                };
-                // Pods may come from arrivals or controllers, so only workload names are checked.
-                if kind != "Pod"
-                    && find(&mut vctx, body.pos, workloads, kind, &namespace, &name).is_none()
-                {
-                    continue;
-                }
-                ActionKind::Delete {
-                    kind: kind.into(),
-                    namespace,
-                    name,
-                    propagation,
-                }
+                );
+                let Some((kind, check)) = found else { continue };
+                pod_checks.extend(check);
+                kind
             }
             "addNodes" => {
                 let pool = b
@@ -533,7 +510,7 @@ pub fn decode_actions(
             kind,
         });
     }
-    actions
+    (actions, pod_checks)
 }
 
 #[cfg(test)]

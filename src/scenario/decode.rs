@@ -254,7 +254,7 @@ fn decode_scenario(
         Some(n) => actions::decode_controller_config(&mut ctx.field("controllerManager"), n),
         None => ControllerConfig::default(),
     };
-    let mut actions = match m.opt("actions") {
+    let (mut actions, pod_checks) = match m.opt("actions") {
         Some(n) => {
             let node_names: Vec<&str> = nodes.iter().map(|n| n.name()).collect();
             actions::decode_actions(
@@ -266,7 +266,7 @@ fn decode_scenario(
                 &node_names,
             )
         }
-        None => Vec::new(),
+        None => (Vec::new(), Vec::new()),
     };
     let mut arrivals = Vec::new();
     let mut arrival_sites = Vec::new();
@@ -299,6 +299,24 @@ fn decode_scenario(
             &mut pctx, n, base_dir, &mut names, &rules, classes, warnings,
         )
     });
+    {
+        let pod_names: Vec<(&str, &str)> = (pods.iter())
+            .map(|(_, p)| (p.metadata.namespace.as_str(), p.metadata.name.as_str()))
+            .collect();
+        let arrival_names: Vec<(&str, &str)> = (arrivals.iter())
+            .map(|a| (a.template.metadata.namespace.as_str(), a.name.as_str()))
+            .collect();
+        let file = ctx.file();
+        super::delete_action::check_pod_names(
+            file,
+            ctx.sink(),
+            &pod_checks,
+            &pod_names,
+            &workloads,
+            &arrival_names,
+            !pod_traces.is_empty(),
+        );
+    }
 
     let scheduler = match m.opt("scheduler") {
         Some(n) => match file_reference(&mut ctx.field("scheduler"), n) {

@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod behaviour;
 pub mod decode;
+pub mod delete_action;
 pub mod faults;
 pub mod images;
 pub mod manifest;

@@ -25,7 +25,8 @@ pub struct Objects {
 }
 
 /// The kinds a manifest may have, for messages.
-const SUPPORTED_KINDS: &str = "Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob, \
+const SUPPORTED_KINDS: &str = "Pod, Node, List, Deployment, ReplicaSet, DaemonSet, StatefulSet, \
+     Job, CronJob, \
      Service, PriorityClass, PodDisruptionBudget";
 const KINDS: &[&str] = &[
     "Service",
@@ -35,6 +36,7 @@ const KINDS: &[&str] = &[
     "Deployment",
     "ReplicaSet",
     "DaemonSet",
+    "StatefulSet",
     "Job",
     "CronJob",
     "PriorityClass",
@@ -42,7 +44,7 @@ const KINDS: &[&str] = &[
 ];
 /// Real kinds a scenario is likely to contain that kubesim means to support; they get
 /// "not supported yet" rather than a plain refusal.
-const PLANNED_KINDS: &[&str] = &["StatefulSet"];
+const PLANNED_KINDS: &[&str] = &[];
 /// List kinds read like `kind: List` (kubectl flattens any `*List` with `items`).
 const LIST_KINDS: &[&str] = &["List", "PodList", "NodeList"];
 
@@ -113,7 +115,7 @@ fn decode_object(
         "Service" => out
             .workloads
             .extend(super::service::decode_service(ctx, doc)),
-        k @ ("Deployment" | "ReplicaSet" | "DaemonSet" | "Job" | "CronJob") => {
+        k @ ("Deployment" | "ReplicaSet" | "DaemonSet" | "StatefulSet" | "Job" | "CronJob") => {
             out.workloads.extend(super::workloads::decode_workload(
                 ctx, doc, k, names, warnings,
             ))

@@ -78,6 +78,13 @@ pub struct Scenario {
 }
 
 /// Something the scenario does to the cluster at a given time.
+/// What a `delete` names: one object, or those whose labels match.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DeleteTarget {
+    Name(String),
+    Selector(crate::model::labels::LabelSelector),
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum ActionKind {
     /// Set a Deployment's, ReplicaSet's or Job's (parallelism) replica count.
@@ -100,12 +107,15 @@ pub enum ActionKind {
         name: String,
         paused: bool,
     },
-    /// Delete any object; pods are deleted gracefully.
+    /// Delete objects of a kind by name or selector; pods are deleted
+    /// gracefully, with `grace_period_s` in place of their own if set (0:
+    /// removed from the API at once, `--grace-period=0 --force`).
     Delete {
         kind: String,
         namespace: String,
-        name: String,
+        target: DeleteTarget,
         propagation: Propagation,
+        grace_period_s: Option<i64>,
     },
     /// Nodes join the cluster.
     AddNodes(Vec<Node>),

@@ -7,8 +7,10 @@ use super::{Cluster, Event};
 use crate::controllers::{gc, ControllerManager};
 use crate::engine::{EventQueue, SimDuration};
 use crate::model::api_latency::Hop;
+use crate::model::store::{PodId, WorkloadId};
 use crate::model::workloads::WorkloadSpec;
 use crate::model::{ClusterState, WatchEvent};
+use crate::scenario::spec::DeleteTarget;
 use crate::scenario::ActionKind;
 
 impl Cluster<'_> {
@@ -207,6 +209,7 @@ pub(super) fn apply_action(
                 state.update_workload(id, |w| match &mut w.spec {
                     WorkloadSpec::Deployment(d) => d.replicas = *replicas,
                     WorkloadSpec::ReplicaSet(r) => r.replicas = *replicas,
+                    WorkloadSpec::StatefulSet(s) => s.replicas = *replicas,
                     WorkloadSpec::Job(j) => j.parallelism = *replicas,
                     WorkloadSpec::CronJob(_)
                     | WorkloadSpec::DaemonSet(_)
@@ -244,20 +247,42 @@ pub(super) fn apply_action(
         ActionKind::Delete {
             kind,
             namespace,
-            name,
+            target,
             propagation,
+            grace_period_s,
         } => {
-            if kind == "Pod" {
-                let pod = state.pods().iter_ids().find(|(_, p)| {
-                    p.deleted.is_none()
-                        && p.pod.metadata.namespace == *namespace
-                        && p.pod.metadata.name == *name
-                });
-                if let Some((id, _)) = pod {
-                    state.request_pod_deletion(id, now);
+            let matches = |meta: &crate::model::meta::ObjectMeta| {
+                meta.namespace == *namespace
+                    && match target {
+                        DeleteTarget::Name(n) => meta.name == *n,
+                        DeleteTarget::Selector(s) => s.matches(&meta.labels),
+                    }
+            };
+            let found = if kind == "Pod" {
+                let pods: Vec<PodId> = (state.pods().iter_ids())
+                    .filter(|(_, p)| p.deleted.is_none() && matches(&p.pod.metadata))
+                    .map(|(id, _)| id)
+                    .collect();
+                for &id in &pods {
+                    state.request_pod_deletion_with_grace(id, now, *grace_period_s);
                 }
-            } else if let Some(id) = state.find_workload(kind, namespace, name) {
-                gc::delete_workload(cm, id, *propagation, state, events);
+                !pods.is_empty()
+            } else {
+                let ids: Vec<WorkloadId> = (state.workloads().iter().enumerate())
+                    .filter(|(_, w)| {
+                        w.deleted.is_none()
+                            && w.workload.spec.kind() == kind
+                            && matches(&w.workload.metadata)
+                    })
+                    .map(|(i, _)| WorkloadId(i as u32))
+                    .collect();
+                for &id in &ids {
+                    gc::delete_workload(cm, id, *propagation, state, events);
+                }
+                !ids.is_empty()
+            };
+            if !found {
+                not_found(state, kind, namespace, target, now);
             }
         }
         ActionKind::AddNodes(nodes) => {
@@ -286,4 +311,35 @@ pub(super) fn apply_action(
         }
     }
     None
+}
+
+/// A `delete` that found nothing: kubectl's error, as a warning event, so
+/// that a delete that did nothing is never silent.
+fn not_found(
+    state: &mut ClusterState,
+    kind: &str,
+    namespace: &str,
+    target: &DeleteTarget,
+    now: crate::engine::SimTime,
+) {
+    let (kind, resource): (&'static str, &str) = match kind {
+        "Pod" => ("Pod", "pods"),
+        "Deployment" => ("Deployment", "deployments.apps"),
+        "ReplicaSet" => ("ReplicaSet", "replicasets.apps"),
+        "DaemonSet" => ("DaemonSet", "daemonsets.apps"),
+        "StatefulSet" => ("StatefulSet", "statefulsets.apps"),
+        "Job" => ("Job", "jobs.batch"),
+        _ => ("CronJob", "cronjobs.batch"),
+    };
+    let (object, message) = match target {
+        DeleteTarget::Name(n) => (
+            format!("{namespace}/{n}"),
+            format!("Error from server (NotFound): {resource} \"{n}\" not found"),
+        ),
+        DeleteTarget::Selector(_) => (
+            namespace.to_string(),
+            format!("No resources found in {namespace} namespace."),
+        ),
+    };
+    state.record_event(now, kind, object, "NotFound", message);
 }

@@ -27,14 +27,13 @@ use crate::metrics::stream::StreamWriters;
 use crate::metrics::summary::{summarize, Summary};
 use crate::metrics::Recorder;
 use crate::model::{ClusterState, PodId};
-use crate::scenario::{ActionKind, Scenario};
+use crate::scenario::Scenario;
 use crate::scheduler::explain::{SummaryRow, DEFAULT_EXPLAIN_TOP};
 use crate::scheduler::{
     DecisionRow, ExplainFilter, ExplainOptions, Explained, Scheduler, SchedulerEvent,
     SchedulerOptions,
 };
 use arrivals::{next_arrival, ArrivalState};
-use std::collections::BTreeSet;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
@@ -224,9 +223,8 @@ struct Cluster<'s> {
     arrivals: Vec<ArrivalState>,
     traces: Vec<pod_traces::TraceSource>,
     input_errors: Vec<crate::input::diagnostic::Diagnostic>,
-    /// Pods an action deletes by name: a finished one stays in the API (and
-    /// unretired) until then, when its deletion sets its `deleted_s`.
-    deleted_by_name: BTreeSet<(&'s str, &'s str)>,
+    /// Pods a `delete` action names (see [`retire::DeletedByAction`]).
+    deleted_by_action: retire::DeletedByAction<'s>,
 }
 
 impl<'s> Cluster<'s> {
@@ -257,17 +255,7 @@ impl<'s> Cluster<'s> {
             },
         );
         let arrivals_seed = derive_seed(seed, Stream::Arrivals as u64);
-        let deleted_by_name = (scenario.actions.iter())
-            .filter_map(|a| match &a.kind {
-                ActionKind::Delete {
-                    kind,
-                    namespace,
-                    name,
-                    ..
-                } if kind == "Pod" => Some((namespace.as_str(), name.as_str())),
-                _ => None,
-            })
-            .collect();
+        let deleted_by_action = retire::DeletedByAction::new(&scenario.actions);
         let mut cluster = Cluster {
             scenario,
             seed,
@@ -285,7 +273,7 @@ impl<'s> Cluster<'s> {
                 .collect(),
             traces: Vec::new(),
             input_errors: Vec::new(),
-            deleted_by_name,
+            deleted_by_action,
         };
         cluster.start();
         cluster
@@ -368,7 +356,7 @@ impl<'s> Cluster<'s> {
                 &self.scheduler,
                 &self.kubelets,
                 &self.controllers,
-                &self.deleted_by_name,
+                &self.deleted_by_action,
             );
         }
         let kubelets = &self.kubelets;

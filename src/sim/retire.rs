@@ -18,6 +18,51 @@ enum Retirement {
     Never,
 }
 
+/// Pods a `delete` action names, by name or by selector: a finished one
+/// stays in the API (and unretired) until the action, whose deletion sets
+/// its `deleted_s`.
+#[derive(Default)]
+pub struct DeletedByAction<'s> {
+    names: BTreeSet<(&'s str, &'s str)>,
+    selectors: Vec<(&'s str, &'s crate::model::labels::LabelSelector)>,
+}
+
+impl<'s> DeletedByAction<'s> {
+    pub fn new(actions: &'s [crate::scenario::Action]) -> Self {
+        use crate::scenario::spec::DeleteTarget;
+        let mut out = DeletedByAction::default();
+        for a in actions {
+            if let crate::scenario::ActionKind::Delete {
+                kind,
+                namespace,
+                target,
+                ..
+            } = &a.kind
+            {
+                if kind != "Pod" {
+                    continue;
+                }
+                match target {
+                    DeleteTarget::Name(n) => {
+                        out.names.insert((namespace.as_str(), n.as_str()));
+                    }
+                    DeleteTarget::Selector(s) => out.selectors.push((namespace.as_str(), s)),
+                }
+            }
+        }
+        out
+    }
+
+    fn names(&self, meta: &crate::model::meta::ObjectMeta) -> bool {
+        self.names
+            .contains(&(meta.namespace.as_str(), meta.name.as_str()))
+            || self
+                .selectors
+                .iter()
+                .any(|(ns, s)| *ns == meta.namespace && s.matches(&meta.labels))
+    }
+}
+
 /// Whether the pod's entry can go: it has finished (terminal or deleted),
 /// holds nothing, and no component can look at it again.
 ///
@@ -34,7 +79,7 @@ fn retirement(
     scheduler: &Scheduler,
     kubelets: &Kubelets,
     controllers: &ControllerManager,
-    deleted_by_name: &BTreeSet<(&str, &str)>,
+    deleted_by_action: &DeletedByAction<'_>,
 ) -> Retirement {
     let Some(e) = state.pods().get(id) else {
         return Retirement::Never; // retired already
@@ -44,7 +89,7 @@ fn retirement(
     }
     let owned = e.owner.is_some() || !e.pod.metadata.owner_references.is_empty();
     let meta = &e.pod.metadata;
-    let named = deleted_by_name.contains(&(meta.namespace.as_str(), meta.name.as_str()));
+    let named = deleted_by_action.names(meta);
     if (owned || named) && e.deleted.is_none() {
         // Its deletion makes it a candidate again.
         return Retirement::Never;
@@ -74,13 +119,20 @@ pub fn retire_finished(
     scheduler: &Scheduler,
     kubelets: &Kubelets,
     controllers: &ControllerManager,
-    deleted_by_name: &BTreeSet<(&str, &str)>,
+    deleted_by_action: &DeletedByAction<'_>,
 ) {
     let mut candidates = std::mem::take(&mut recorder.retire_candidates);
     candidates.sort_unstable();
     candidates.dedup();
     for id in candidates.drain(..) {
-        match retirement(state, id, scheduler, kubelets, controllers, deleted_by_name) {
+        match retirement(
+            state,
+            id,
+            scheduler,
+            kubelets,
+            controllers,
+            deleted_by_action,
+        ) {
             Retirement::Now => recorder.retire(id, state),
             Retirement::Later => recorder.retire_deferred.push(id),
             Retirement::Never => {}

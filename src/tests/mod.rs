@@ -4,6 +4,7 @@
 mod api_latency;
 mod controllers;
 mod daemonset;
+mod deletion;
 mod determinism;
 mod gpu_fillup;
 mod gpu_share;
@@ -17,6 +18,7 @@ mod queueing;
 mod sampling;
 mod scheduler_scenarios;
 mod scheduling;
+mod statefulset;
 mod streaming;
 
 /// The integration tests' scratch directory, shared with the unit tests.

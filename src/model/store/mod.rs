@@ -34,7 +34,7 @@ use super::status::PodStatus;
 use super::workloads::{Workload, WorkloadStatus};
 use crate::engine::SimTime;
 use std::borrow::Cow;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NodeId(pub u32);
@@ -201,6 +201,11 @@ pub struct ClusterState {
     pods_by_node: Vec<Vec<PodId>>,
     /// By node id: its pods in `bound_pods`, sorted.
     bound_by_node: Vec<Vec<PodId>>,
+    /// `metadata.deletionGracePeriodSeconds` of terminating pods whose
+    /// deletion asked for a grace period of its own (`delete
+    /// --grace-period`); the others use their spec's. A side table, as few
+    /// pods ever have one.
+    deletion_grace_s: BTreeMap<PodId, i64>,
 }
 
 impl ClusterState {

@@ -66,6 +66,42 @@ impl ClusterState {
         }
     }
 
+    /// Deletion with `DeleteOptions.gracePeriodSeconds` (`kubectl delete
+    /// --grace-period=N [--force]`, after kubectl turns a grace period of 0
+    /// without `--force` into 1). 0 removes the pod from the API at once,
+    /// terminating or not (`pkg/registry/core/pod/strategy.go`
+    /// `CheckGracefulDelete`: a zero grace period is an immediate delete);
+    /// its node's kubelet still kills its containers. Otherwise the pod
+    /// terminates gracefully with that grace period in place of its spec's
+    /// `terminationGracePeriodSeconds`. A pod already terminating keeps its
+    /// grace period: upstream may shorten it, kubesim does not.
+    pub fn request_pod_deletion_with_grace(
+        &mut self,
+        id: PodId,
+        now: SimTime,
+        grace_period_s: Option<i64>,
+    ) {
+        let entry = &self.pods[id.0 as usize];
+        if entry.deleted.is_some() {
+            return;
+        }
+        match grace_period_s {
+            Some(0) => self.delete_pod(id, now),
+            Some(s) if entry.terminating.is_none() => {
+                if entry.holds_resources() {
+                    self.deletion_grace_s.insert(id, s);
+                }
+                self.request_pod_deletion(id, now);
+            }
+            _ => self.request_pod_deletion(id, now),
+        }
+    }
+
+    /// The grace period a deletion gave the pod, if it gave one.
+    pub fn deletion_grace_period_s(&self, id: PodId) -> Option<i64> {
+        self.deletion_grace_s.get(&id).copied()
+    }
+
     pub fn add_pod(&mut self, mut pod: Pod, now: SimTime) -> PodId {
         self.admission.admit(&mut pod);
         let status = PodStatus::pending(pod.spec.init_containers.len(), pod.spec.containers.len());
@@ -178,6 +214,7 @@ impl ClusterState {
         );
         let held = entry.holds_resources();
         entry.deleted = Some(now);
+        self.deletion_grace_s.remove(&pod_id);
         self.phase_counts[entry.status.phase as usize] -= 1;
         if held {
             self.release(pod_id);

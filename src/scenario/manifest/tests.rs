@@ -387,21 +387,21 @@ fn resource_list_rules() {
 #[test]
 fn unsupported_kinds_say_what_is_supported() {
     let errs = errors(
-            "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: web}\n---\n\
+            "apiVersion: apps/v1\nkind: StatefulSe\nmetadata: {name: web}\n---\n\
              apiVersion: v1\nkind: Secret\n---\napiVersion: v1\nkind: pod\n---\n- a list\n---\nmetadata: {}\n",
         );
     assert_eq!(
             errs,
             [
-                "test.yaml:2:7: kind: kind StatefulSet is not supported yet; supported kinds: \
-                 Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget",
+                "test.yaml:2:7: kind: kind StatefulSe is not supported (did you mean `StatefulSet`?); supported kinds: \
+                 Pod, Node, List, Deployment, ReplicaSet, DaemonSet, StatefulSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget",
                 "test.yaml:6:7: kind: kind Secret is not supported; supported kinds: Pod, Node, List, \
-                 Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget",
+                 Deployment, ReplicaSet, DaemonSet, StatefulSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget",
                 "test.yaml:9:7: kind: kind pod is not supported (did you mean `Pod`?); supported kinds: \
-                 Pod, Node, List, Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget",
+                 Pod, Node, List, Deployment, ReplicaSet, DaemonSet, StatefulSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget",
                 "test.yaml:11:1: expected a Kubernetes object (a mapping with apiVersion and kind), found a list",
                 "test.yaml:13:1: missing required field `kind`; supported kinds: Pod, Node, List, \
-                 Deployment, ReplicaSet, DaemonSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget",
+                 Deployment, ReplicaSet, DaemonSet, StatefulSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget",
             ]
         );
 }

@@ -1,5 +1,5 @@
-//! Workload manifests inside scenarios: decoding apps/v1 ReplicaSet, Deployment and
-//! DaemonSet and batch/v1 Job and CronJob documents into [`Workload`] values, with the
+//! Workload manifests inside scenarios: decoding apps/v1 ReplicaSet, Deployment,
+//! DaemonSet and StatefulSet and batch/v1 Job and CronJob documents into [`Workload`] values, with the
 //! API server's validation and defaulting (Kubernetes v1.32:
 //! `pkg/apis/apps/validation/validation.go`, `pkg/apis/batch/validation/validation.go`,
 //! `pkg/apis/apps/v1/defaults.go`, `pkg/apis/batch/v1/defaults.go`).
@@ -16,6 +16,7 @@ mod cronjob;
 mod daemonset;
 mod deployment;
 mod job;
+mod statefulset;
 #[cfg(test)]
 mod tests;
 
@@ -23,6 +24,7 @@ use cronjob::decode_cron_job_spec;
 use daemonset::decode_daemon_set_spec;
 use deployment::{decode_deployment_spec, decode_replica_set_spec};
 use job::decode_job_spec;
+use statefulset::decode_stateful_set_spec;
 use std::sync::Arc;
 
 use super::manifest::{
@@ -76,14 +78,14 @@ pub fn decode_workload(
     warnings: &mut Vec<Diagnostic>,
 ) -> Option<Workload> {
     let api_version = match kind {
-        "ReplicaSet" | "Deployment" | "DaemonSet" => "apps/v1",
+        "ReplicaSet" | "Deployment" | "DaemonSet" | "StatefulSet" => "apps/v1",
         "Job" | "CronJob" => "batch/v1",
         other => {
             ctx.field("kind").error(
                 doc.pos,
                 format!(
                     "kind {other:?} is not a workload kind; expected one of: ReplicaSet, \
-                     Deployment, DaemonSet, Job, CronJob"
+                     Deployment, DaemonSet, StatefulSet, Job, CronJob"
                 ),
             );
             return None;
@@ -95,22 +97,24 @@ pub fn decode_workload(
     let metadata = m
         .req(ctx, "metadata")
         .map(|n| decode_metadata(&mut ctx.field("metadata"), n, true, true));
-    let spec = m.req(ctx, "spec").and_then(|n| {
-        let mut c = ctx.field("spec");
-        match kind {
-            "ReplicaSet" => {
-                decode_replica_set_spec(&mut c, n, names, warnings).map(WorkloadSpec::ReplicaSet)
+    let spec =
+        m.req(ctx, "spec").and_then(|n| {
+            let mut c = ctx.field("spec");
+            match kind {
+                "ReplicaSet" => decode_replica_set_spec(&mut c, n, names, warnings)
+                    .map(WorkloadSpec::ReplicaSet),
+                "Deployment" => {
+                    decode_deployment_spec(&mut c, n, names, warnings).map(WorkloadSpec::Deployment)
+                }
+                "DaemonSet" => {
+                    decode_daemon_set_spec(&mut c, n, names, warnings).map(WorkloadSpec::DaemonSet)
+                }
+                "StatefulSet" => decode_stateful_set_spec(&mut c, n, names, warnings)
+                    .map(WorkloadSpec::StatefulSet),
+                "Job" => decode_job_spec(&mut c, n, names, warnings, false).map(WorkloadSpec::Job),
+                _ => decode_cron_job_spec(&mut c, n, names, warnings).map(WorkloadSpec::CronJob),
             }
-            "Deployment" => {
-                decode_deployment_spec(&mut c, n, names, warnings).map(WorkloadSpec::Deployment)
-            }
-            "DaemonSet" => {
-                decode_daemon_set_spec(&mut c, n, names, warnings).map(WorkloadSpec::DaemonSet)
-            }
-            "Job" => decode_job_spec(&mut c, n, names, warnings, false).map(WorkloadSpec::Job),
-            _ => decode_cron_job_spec(&mut c, n, names, warnings).map(WorkloadSpec::CronJob),
-        }
-    });
+        });
     // Status is what the controllers report; a simulated workload starts afresh.
     m.ignore(&["status"]);
     m.finish(ctx);

@@ -687,3 +687,85 @@ fn templates_are_validated_like_pods() {
             ]
         );
 }
+
+// The StatefulSet example of kubernetes.io (Concepts > Workloads >
+// StatefulSets), without its Service.
+const WEB_STATEFUL_SET: &str = "apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels:
+      app: nginx
+  serviceName: \"nginx\"
+  replicas: 3
+  minReadySeconds: 10
+  template:
+    metadata:
+      labels:
+        app: nginx
+    spec:
+      terminationGracePeriodSeconds: 10
+      containers:
+      - name: nginx
+        image: registry.k8s.io/nginx-slim:0.24
+        ports:
+        - containerPort: 80
+          name: web
+";
+
+#[test]
+fn stateful_set_defaults() {
+    use crate::model::workloads::{PodManagementPolicy, StatefulSetUpdateStrategy};
+    let WorkloadSpec::StatefulSet(s) = one(WEB_STATEFUL_SET).spec else {
+        panic!("a StatefulSet")
+    };
+    assert_eq!(s.replicas, 3);
+    assert_eq!(s.min_ready_seconds, 10);
+    assert_eq!(s.pod_management_policy, PodManagementPolicy::OrderedReady);
+    assert_eq!(
+        s.update_strategy,
+        StatefulSetUpdateStrategy::RollingUpdate { partition: 0 }
+    );
+    assert_eq!(s.ordinals_start, 0);
+}
+
+#[test]
+fn stateful_set_storage_and_max_unavailable_are_accepted_with_warnings() {
+    let text = format!(
+        "{WEB_STATEFUL_SET}  updateStrategy: {{rollingUpdate: {{partition: 2, maxUnavailable: 2}}}}
+  volumeClaimTemplates:
+  - metadata: {{name: www}}
+    spec: {{accessModes: [ReadWriteOnce], resources: {{requests: {{storage: 1Gi}}}}}}
+"
+    );
+    let d = decode(&text);
+    assert!(d.errors.is_empty(), "{:#?}", d.errors);
+    assert_eq!(
+        d.warnings,
+        [
+            "test.yaml:24:66: spec.updateStrategy.rollingUpdate.maxUnavailable: maxUnavailable needs \
+             the MaxUnavailableStatefulSet feature gate, which is off by default in Kubernetes v1.32; \
+             it is ignored and pods are updated one at a time",
+            "test.yaml:26:5: spec.volumeClaimTemplates: volumeClaimTemplates is not modelled yet and is ignored",
+        ]
+    );
+}
+
+#[test]
+fn stateful_set_validation() {
+    let with = |extra: &str| errors(&format!("{WEB_STATEFUL_SET}{extra}"));
+    assert_eq!(
+        with("  updateStrategy: {type: OnDelete, rollingUpdate: {partition: 1}}\n"),
+        ["test.yaml:24:51: spec.updateStrategy.rollingUpdate: only allowed for updateStrategy 'RollingUpdate'"]
+    );
+    assert_eq!(
+        with("  updateStrategy: {rollingUpdate: {partition: -1}}\n"),
+        ["test.yaml:24:47: spec.updateStrategy.rollingUpdate.partition: expected an integer of at least 0, found -1"]
+    );
+    assert_eq!(
+        with("  podManagementPolicy: Ordered\n"),
+        ["test.yaml:24:24: spec.podManagementPolicy: unknown value \"Ordered\" (did you mean `OrderedReady`?); expected one of: OrderedReady, Parallel"]
+    );
+}

@@ -20,7 +20,7 @@ use crate::model::labels::LabelSelector;
 use crate::model::node::{LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE};
 use crate::model::store::{NodeId, PodId, WorkloadId};
 use crate::model::topology::{InclusionPolicy, TopologySpreadConstraint, WhenUnsatisfiable};
-use crate::model::workloads::WorkloadSpec;
+use crate::model::workloads::{ReplicaSetSpec, StatefulSetSpec, WorkloadSpec};
 use crate::model::{ClusterState, Node, Pod};
 use crate::scheduler::framework::{
     ClusterEvent, Code, FilterReason, FilterResult, NodeView, Plugin, PreResult, Unfit,
@@ -133,7 +133,7 @@ fn node_included(c: &TopologySpreadConstraint, pod: &Pod, node: &Node) -> bool {
             || taint_toleration::first_untolerated(pod, node).is_none())
 }
 
-/// `helper.DefaultSelector`: the selectors of the Services and ReplicaSets
+/// `helper.DefaultSelector`: the selectors of the Services, ReplicaSets and StatefulSets
 /// that select the pod, ANDed. Empty when none does. `selecting` lists the
 /// Services and ReplicaSets among the workloads (see [`SelectingWorkloads`]).
 fn default_selector(pod: &Pod, state: &ClusterState, selecting: &[WorkloadId]) -> LabelSelector {
@@ -153,17 +153,20 @@ fn default_selector(pod: &Pod, state: &ClusterState, selecting: &[WorkloadId]) -
                     }
                 }
             }
-            WorkloadSpec::ReplicaSet(rs)
-                if !rs.selector.is_empty() && rs.selector.matches(labels) =>
+            // ReplicaSets and StatefulSets alike (`helper.DefaultSelector`,
+            // `pkg/scheduler/framework/plugins/helper/spread.go`).
+            WorkloadSpec::ReplicaSet(ReplicaSetSpec { selector, .. })
+            | WorkloadSpec::StatefulSet(StatefulSetSpec { selector, .. })
+                if !selector.is_empty() && selector.matches(labels) =>
             {
                 s.match_labels.extend(
-                    rs.selector
+                    selector
                         .match_labels
                         .iter()
                         .map(|(k, v)| (k.clone(), v.clone())),
                 );
                 s.match_expressions
-                    .extend(rs.selector.match_expressions.iter().cloned());
+                    .extend(selector.match_expressions.iter().cloned());
             }
             _ => {}
         }
@@ -171,7 +174,7 @@ fn default_selector(pod: &Pod, state: &ClusterState, selecting: &[WorkloadId]) -
     s
 }
 
-/// The Services and ReplicaSets among the workloads, in creation order:
+/// The Services, ReplicaSets and StatefulSets among the workloads, in creation order:
 /// workloads are only ever appended, so each is looked at once, and a pod's
 /// default selector does not walk the many Jobs of a long run.
 #[derive(Clone, Debug, Default)]
@@ -185,7 +188,9 @@ impl SelectingWorkloads {
         for (i, w) in state.workloads().iter().enumerate().skip(self.seen) {
             if matches!(
                 w.workload.spec,
-                WorkloadSpec::Service(_) | WorkloadSpec::ReplicaSet(_)
+                WorkloadSpec::Service(_)
+                    | WorkloadSpec::ReplicaSet(_)
+                    | WorkloadSpec::StatefulSet(_)
             ) {
                 self.ids.push(WorkloadId(i as u32));
             }

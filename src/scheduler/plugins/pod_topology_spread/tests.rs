@@ -322,3 +322,46 @@ fn system_defaults_apply_only_to_pods_a_service_selects() {
         .collect();
     assert_eq!(keys, [(LABEL_HOSTNAME, 3), (LABEL_TOPOLOGY_ZONE, 5)]);
 }
+
+#[test]
+fn system_defaults_apply_to_pods_a_stateful_set_selects() {
+    // `helper.DefaultSelector` takes selectors from StatefulSets too.
+    use crate::model::labels::LabelSelector;
+    use crate::model::meta::ObjectMeta;
+    use crate::model::workloads::{
+        PodManagementPolicy, PodTemplate, StatefulSetSpec, StatefulSetUpdateStrategy, Workload,
+    };
+    let mut state = cluster(ZONES, &[0, 0]);
+    let mut p = pod("web-0").build();
+    p.metadata.labels.insert("app".into(), "web".into());
+    let selector = LabelSelector {
+        match_labels: [("app".to_string(), "web".to_string())].into(),
+        ..Default::default()
+    };
+    state.add_workload(
+        Workload {
+            metadata: ObjectMeta {
+                name: "web".into(),
+                namespace: "default".into(),
+                ..Default::default()
+            },
+            spec: WorkloadSpec::StatefulSet(StatefulSetSpec {
+                replicas: 1,
+                selector,
+                template: PodTemplate {
+                    metadata: ObjectMeta::default(),
+                    spec: std::sync::Arc::new(p.spec.as_ref().clone()),
+                },
+                pod_management_policy: PodManagementPolicy::OrderedReady,
+                update_strategy: StatefulSetUpdateStrategy::OnDelete,
+                min_ready_seconds: 0,
+                ordinals_start: 0,
+            }),
+        },
+        None,
+        SimTime::ZERO,
+    );
+    let mut plugin = PodTopologySpread::default();
+    plugin.prepare(&p, &state);
+    assert_eq!(plugin.pre_score(&p), PreResult::Run);
+}
