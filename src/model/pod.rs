@@ -212,6 +212,10 @@ pub struct Pod {
     pub requests: Resources,
     /// The same with upstream's defaults substituted for unset cpu/memory, used by scoring.
     pub non_zero_requests: Resources,
+    /// A snapshot's pod that already runs on its node (`spec.nodeName` and
+    /// `status.phase: Running`): its kubelet admitted it before the run, so
+    /// it runs even where the node's pods now exceed its allocatable.
+    pub running_in_snapshot: bool,
 }
 
 impl Pod {
@@ -223,6 +227,7 @@ impl Pod {
             spec,
             requests,
             non_zero_requests,
+            running_in_snapshot: false,
         }
     }
 }
