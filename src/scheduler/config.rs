@@ -51,6 +51,8 @@ pub struct ProfileConfig {
     pub balanced_resources: Vec<ResourceSpec>,
     /// `pluginConfig` args for FGD: the typical pod shapes.
     pub fgd_typical_pods: Vec<fgd::TypicalShape>,
+    /// `pluginConfig` args for NodeAffinity: `addedAffinity`.
+    pub added_affinity: Option<crate::model::affinity::NodeAffinity>,
 }
 
 impl Default for ProfileConfig {
@@ -67,6 +69,7 @@ impl Default for ProfileConfig {
             fit_args: NodeResourcesFit::default(),
             balanced_resources: BalancedAllocation::default().resources,
             fgd_typical_pods: Vec::new(),
+            added_affinity: None,
         }
     }
 }
@@ -181,7 +184,9 @@ fn instantiate(name: &str, profile: &ProfileConfig) -> Option<Box<dyn Plugin>> {
         node_name::NAME => Box::new(node_name::NodeName),
         node_unschedulable::NAME => Box::new(node_unschedulable::NodeUnschedulable),
         taint_toleration::NAME => Box::new(taint_toleration::TaintToleration),
-        node_affinity::NAME => Box::new(node_affinity::NodeAffinity),
+        node_affinity::NAME => Box::new(node_affinity::NodeAffinity::new(
+            profile.added_affinity.clone(),
+        )),
         node_resources_fit::NAME => Box::new(profile.fit_args.clone()),
         pod_topology_spread::NAME => Box::new(PodTopologySpread::new(profile.spread_args.clone())),
         image_locality::NAME => Box::new(ImageLocality::default()),

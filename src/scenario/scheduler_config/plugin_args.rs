@@ -364,13 +364,8 @@ pub(super) fn decode_plugin_config(
             // ValidateNodeAffinityArgs: addedAffinity is a valid node affinity.
             if let Some(n) = am.opt("addedAffinity") {
                 let mut c = actx.field("addedAffinity");
-                crate::scenario::manifest::decode_node_affinity(&mut c, n, warnings);
-                warnings.push(Diagnostic {
-                    file: c.file().to_string(),
-                    pos: n.pos,
-                    field: c.path(),
-                    message: "is not modelled and is ignored".into(),
-                });
+                profile.added_affinity =
+                    crate::scenario::manifest::decode_node_affinity(&mut c, n, warnings);
             }
             am.finish(&mut actx);
         }
