@@ -60,7 +60,11 @@ pub(super) fn check(
     let req = &pod.requests;
     let short = resources.into_iter().find_map(|r| {
         let (want, used, cap) = (r.get(req), r.get(&used), r.get(&node.allocatable));
-        if want == 0 || want <= cap - used {
+        // removeMissingExtendedResources: an extended resource the node does
+        // not advertise (kubesim: allocatable 0) is a cluster-level one the
+        // kubelet leaves alone.
+        let missing = matches!(r, ResourceName::Extended(_)) && cap == 0;
+        if want == 0 || missing || want <= cap - used {
             return None;
         }
         let name = state.resource_names().name(r);

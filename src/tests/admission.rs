@@ -107,3 +107,42 @@ fn a_snapshot_over_its_nodes_allocatable_loads_and_keeps_its_running_pods() {
         "{csv}"
     );
 }
+
+/// NodeResourcesFit's `ignoredResourceGroups` (and `ignoredResources`): the
+/// Filter skips those extended resources, for cluster-level resources no
+/// node advertises; the kubelet then admits the pod, as it drops requests
+/// for extended resources its node does not have.
+#[test]
+fn ignored_extended_resources_are_not_filtered_and_the_kubelet_admits_them() {
+    let scenario = |args: &str| {
+        format!(
+            r#"
+nodePools: [{{name: n, count: 1, capacity: {{cpu: "1", memory: 1Gi}}}}]
+scheduler:
+  profiles:
+    - schedulerName: default-scheduler
+      pluginConfig: [{{name: NodeResourcesFit, args: {args}}}]
+workloads:
+  - {POD}
+    metadata: {{name: licensed}}
+    spec:
+      containers: [{{name: c, image: busybox, resources: {{limits: {{example.com/license: 1}}}}}}]
+"#
+        )
+    };
+    for args in [
+        "{ignoredResourceGroups: [example.com]}",
+        "{ignoredResources: [example.com/license]}",
+    ] {
+        let report = run(&scenario(args));
+        let outcomes = pod_outcomes(&report);
+        assert_eq!(
+            (outcomes[0].1.as_str(), outcomes[0].2.as_str()),
+            ("n-0", "Running"),
+            "{args}"
+        );
+    }
+    // Without the args the pod cannot be scheduled.
+    let report = run(&scenario("{}"));
+    assert_eq!(pod_outcomes(&report)[0].2, "Pending");
+}

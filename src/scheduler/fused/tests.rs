@@ -157,6 +157,7 @@ fn config(case: u64, names: &mut ResourceNames) -> SchedulerConfig {
             profile.fit_args = NodeResourcesFit {
                 strategy: ScoringStrategy::MostAllocated,
                 resources: vec![spec(ResourceName::Cpu, 2), spec(ResourceName::Memory, 1)],
+                ..Default::default()
             }
         }
         2 => {
