@@ -285,13 +285,8 @@ pub(super) fn decode_plugin_config(
             }
             if let Some(n) = am.opt("ignorePreferredTermsOfExistingPods") {
                 let mut c = actx.field("ignorePreferredTermsOfExistingPods");
-                if c.bool(n) == Some(true) {
-                    warnings.push(Diagnostic {
-                        file: c.file().to_string(),
-                        pos: n.pos,
-                        field: c.path(),
-                        message: "is not modelled and is ignored (existing pods' preferred terms still score)".into(),
-                    });
+                if let Some(v) = c.bool(n) {
+                    profile.ignore_preferred_terms_of_existing_pods = v;
                 }
             }
             am.finish(&mut actx);
