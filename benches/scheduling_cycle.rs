@@ -41,7 +41,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 use kubesim::engine::{EventQueue, SimTime};
 use kubesim::model::meta::ObjectMeta;
 use kubesim::model::node::Node;
-use kubesim::model::pod::{Container, Pod, PodSpec, RestartPolicy};
+use kubesim::model::pod::{Container, Pod, PodSpec, RequestsSet, RestartPolicy};
 use kubesim::model::{ClusterState, NodeId, PodId, ResourceNames, Resources};
 use kubesim::scheduler::config::SchedulerConfig;
 use kubesim::scheduler::{Explained, Scheduler, SchedulerEvent, SchedulerOptions};
@@ -93,6 +93,11 @@ fn pod(name: String, cpu_millis: i64, memory_bytes: i64) -> Pod {
             cpu_millis,
             memory_bytes,
             ..Default::default()
+        },
+        // As a manifest that names only the non-zero requests.
+        requests_set: RequestsSet {
+            cpu: cpu_millis != 0,
+            memory: memory_bytes != 0,
         },
         limits: Resources::default(),
         restart_policy_always: false,

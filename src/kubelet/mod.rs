@@ -11,6 +11,7 @@
 //! node's failure does to its kubelet in `node.rs`; without probes a
 //! container is Ready once it runs.
 
+mod admission;
 pub mod backoff;
 pub mod images;
 pub mod node;
@@ -32,11 +33,10 @@ use crate::model::probe::ProbeKind;
 pub use crate::model::status::ContainerRef;
 use crate::model::status::ContainerState;
 use crate::model::store::{NodeId, PodId, WatchEvent};
-use crate::model::{ClusterState, PodPhase, ResourceName};
+use crate::model::{ClusterState, PodPhase};
 use backoff::RestartBackoff;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use std::borrow::Cow;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KubeletEvent {
@@ -189,7 +189,7 @@ impl Kubelets {
         }
         match event {
             WatchEvent::PodAdded(id) => self.admit_named_pod(id, state, now),
-            WatchEvent::PodBound(id, _) => self.start_pod(id, state, events),
+            WatchEvent::PodBound(id, node) => self.admit_bound_pod(id, node, state, events),
             WatchEvent::PodDeleted(id) => {
                 // A deleted pod's pending timers must never fire.
                 if let Some(mut rt) = self.pods.get_mut(id.0 as usize).and_then(Option::take) {
@@ -212,9 +212,9 @@ impl Kubelets {
         }
     }
 
-    /// A pod created with `spec.nodeName` skips the scheduler: the named
-    /// node's kubelet admits it if it fits (`lifecycle/predicate.go`), else
-    /// the pod fails with reason `OutOf<resource>`.
+    /// A pod created with `spec.nodeName` skips the scheduler: it is bound
+    /// to the named node at once, and that node's kubelet admits it or not
+    /// like any other pod it receives.
     fn admit_named_pod(&mut self, id: PodId, state: &mut ClusterState, now: SimTime) {
         let entry = state.pod(id);
         let Some(name) = entry.pod.spec.node_name.clone() else {
@@ -223,10 +223,28 @@ impl Kubelets {
         let Some(node_idx) = state.nodes().iter().position(|n| n.metadata.name == name) else {
             return; // No such node: the pod stays Pending, as upstream.
         };
-        let node_id = NodeId(node_idx as u32);
-        match admission_failure(state, id, node_id) {
-            None => state.bind(id, node_id, now),
+        state.bind(id, NodeId(node_idx as u32), now);
+    }
+
+    /// A pod bound to `node` reaches its kubelet, which runs it through
+    /// admission (`admission.rs`): admitted, it starts; refused, it fails
+    /// with upstream's reason and its event says why.
+    fn admit_bound_pod<E: From<KubeletEvent>>(
+        &mut self,
+        id: PodId,
+        node: NodeId,
+        state: &mut ClusterState,
+        events: &mut EventQueue<E>,
+    ) {
+        if state.pod(id).pod.running_in_snapshot {
+            return self.start_pod(id, state, events);
+        }
+        let runs = |p: &PodId| *p != id && self.pods.get(p.0 as usize).is_some_and(Option::is_some);
+        let admitted = state.bound_pods_on_node(node).iter().copied().filter(runs);
+        match admission::check(state, id, node, admitted) {
+            None => self.start_pod(id, state, events),
             Some((reason, message)) => {
+                let now = events.now();
                 state.set_pod_reason(id, reason.clone());
                 state.set_phase(id, PodPhase::Failed, now);
                 state.record_pod_event(now, id, reason, message);
@@ -685,47 +703,6 @@ impl Kubelets {
         state.clear_pod_readiness(id);
         state.set_phase(id, phase, now);
     }
-}
-
-/// The kubelet's resource admission (`lifecycle/predicate.go`, v1.32): the
-/// reason (`OutOfpods`, `OutOfcpu`, `OutOfmemory` …) and message when the pod
-/// does not fit the node.
-fn admission_failure(
-    state: &ClusterState,
-    id: PodId,
-    node_id: NodeId,
-) -> Option<(Cow<'static, str>, String)> {
-    let node = state.node(node_id);
-    let usage = state.node_usage(node_id);
-    if usage.pod_count + 1 > node.allocatable_pods {
-        let msg = format!(
-            "Node didn't have enough resource: pods, requested: 1, used: {}, capacity: {}",
-            usage.pod_count, node.allocatable_pods
-        );
-        return Some(("OutOfpods".into(), msg));
-    }
-    let req = &state.pod(id).pod.requests;
-    let mut resources = vec![
-        ResourceName::Cpu,
-        ResourceName::Memory,
-        ResourceName::EphemeralStorage,
-    ];
-    resources.extend(
-        state
-            .resource_names()
-            .extended_ids()
-            .map(ResourceName::Extended),
-    );
-    resources.into_iter().find_map(|r| {
-        let (want, used, cap) = (r.get(req), r.get(&usage.requested), r.get(&node.allocatable));
-        if want == 0 || want <= cap - used {
-            return None;
-        }
-        let name = state.resource_names().name(r);
-        // Reasons are "OutOf" + the resource name: OutOfcpu, OutOfnvidia.com/gpu …
-        let reason = Cow::Owned(format!("OutOf{name}"));
-        Some((reason, format!("Node didn't have enough resource: {name}, requested: {want}, used: {used}, capacity: {cap}")))
-    })
 }
 
 /// The Killing events of a pod whose containers the kubelet stops because the

@@ -167,8 +167,8 @@ impl Kubelets {
             let deferred = std::mem::take(&mut self.node_mut(node).deferred);
             for event in deferred {
                 match event {
-                    WatchEvent::PodBound(id, _) if state.pod(id).deleted.is_none() => {
-                        self.start_pod(id, state, events)
+                    WatchEvent::PodBound(id, node) if state.pod(id).deleted.is_none() => {
+                        self.admit_bound_pod(id, node, state, events)
                     }
                     WatchEvent::PodTerminating(id) if state.pod(id).deleted.is_none() => {
                         self.terminate_pod(id, state, events)

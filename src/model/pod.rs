@@ -113,6 +113,10 @@ pub struct Container {
     pub name: String,
     pub image: String,
     pub requests: Resources,
+    /// Which of cpu and memory `requests` names (after API defaulting, which
+    /// copies a limit into an absent request). Scoring substitutes upstream's
+    /// defaults only for a request that is absent, never for an explicit `0`.
+    pub requests_set: RequestsSet,
     pub limits: Resources,
     /// Init containers only: `restartPolicy: Always` makes a sidecar.
     pub restart_policy_always: bool,
@@ -122,6 +126,14 @@ pub struct Container {
     /// Startup, readiness and liveness probes.
     pub probes: super::probe::ContainerProbes,
     pub image_pull_policy: ImagePullPolicy,
+}
+
+/// Whether a container's `resources.requests` names cpu and memory; the
+/// other resources need no such flag, as no default replaces them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RequestsSet {
+    pub cpu: bool,
+    pub memory: bool,
 }
 
 /// `imagePullPolicy`.
@@ -200,6 +212,10 @@ pub struct Pod {
     pub requests: Resources,
     /// The same with upstream's defaults substituted for unset cpu/memory, used by scoring.
     pub non_zero_requests: Resources,
+    /// A snapshot's pod that already runs on its node (`spec.nodeName` and
+    /// `status.phase: Running`): its kubelet admitted it before the run, so
+    /// it runs even where the node's pods now exceed its allocatable.
+    pub running_in_snapshot: bool,
 }
 
 impl Pod {
@@ -211,19 +227,24 @@ impl Pod {
             spec,
             requests,
             non_zero_requests,
+            running_in_snapshot: false,
         }
     }
 }
 
-/// A container's request with upstream's non-zero defaults for scoring
-/// (`schedutil.GetNonzeroRequests`).
+/// A container's request, with upstream's defaults for scoring when
+/// `non_zero`: `PodRequests` with `NonMissingContainerRequests` (v1.32
+/// `staging/src/k8s.io/component-helpers/resource/helpers.go`,
+/// `applyNonMissing`) adds 100m cpu / 200Mi memory only where the container's
+/// requests lack the key, so an explicit `cpu: "0"` stays 0. A value set by
+/// code without the flag (non-zero) counts as set too.
 fn container_request(c: &Container, non_zero: bool) -> Resources {
     let mut r = c.requests;
     if non_zero {
-        if r.cpu_millis == 0 {
+        if !c.requests_set.cpu && r.cpu_millis == 0 {
             r.cpu_millis = DEFAULT_MILLI_CPU_REQUEST;
         }
-        if r.memory_bytes == 0 {
+        if !c.requests_set.memory && r.memory_bytes == 0 {
             r.memory_bytes = DEFAULT_MEMORY_REQUEST_BYTES;
         }
     }
@@ -272,6 +293,7 @@ pub(crate) mod fixtures {
             name: name.into(),
             image: "busybox".into(),
             requests: Resources::default(),
+            requests_set: RequestsSet::default(),
             limits: Resources::default(),
             restart_policy_always: false,
             behaviour: Default::default(),
@@ -308,10 +330,12 @@ pub(crate) mod fixtures {
     impl PodBuilder {
         pub fn cpu(mut self, q: &str) -> Self {
             self.0.containers[0].requests.cpu_millis = parse_milli(q).unwrap();
+            self.0.containers[0].requests_set.cpu = true;
             self
         }
         pub fn memory(mut self, q: &str) -> Self {
             self.0.containers[0].requests.memory_bytes = parse_units(q).unwrap();
+            self.0.containers[0].requests_set.memory = true;
             self
         }
         pub fn container(mut self, c: Container) -> Self {
@@ -381,5 +405,17 @@ mod tests {
         assert_eq!(p.requests.cpu_millis, 0);
         assert_eq!(p.non_zero_requests.cpu_millis, 100);
         assert_eq!(p.non_zero_requests.memory_bytes, 200 * 1024 * 1024);
+    }
+
+    #[test]
+    fn explicit_zero_request_is_not_replaced_by_the_default() {
+        // Upstream TestPodRequests "NonMissingContainerRequests, explicit zero":
+        // `cpu: "0"` is present, so only the absent memory gets its 200Mi default.
+        let p = pod("p").cpu("0").build();
+        assert_eq!(p.non_zero_requests.cpu_millis, 0);
+        assert_eq!(p.non_zero_requests.memory_bytes, 200 * 1024 * 1024);
+        // Per container: an absent cpu in a second container still gets 100m.
+        let p = pod("p").cpu("0").container(container("b")).build();
+        assert_eq!(p.non_zero_requests.cpu_millis, 100);
     }
 }

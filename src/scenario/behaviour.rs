@@ -239,5 +239,7 @@ pub fn apply(
         }
         container.behaviour = Arc::new(b);
     }
+    let running_in_snapshot = pod.running_in_snapshot;
     *pod = Pod::new(pod.metadata.clone(), Arc::new(spec));
+    pod.running_in_snapshot = running_in_snapshot;
 }

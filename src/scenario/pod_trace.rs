@@ -370,9 +370,11 @@ impl PodTrace {
             Some(c) => {
                 if let Some(v) = row.cpu_millis {
                     c.requests.cpu_millis = v;
+                    c.requests_set.cpu = true;
                 }
                 if let Some(v) = row.memory_bytes {
                     c.requests.memory_bytes = v;
+                    c.requests_set.memory = true;
                 }
                 if let Some(v) = row.cpu_limit_millis {
                     c.limits.cpu_millis = v;

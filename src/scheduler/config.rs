@@ -45,12 +45,16 @@ pub struct ProfileConfig {
     pub spread_args: PodTopologySpreadArgs,
     /// `pluginConfig` args for InterPodAffinity (0..=100, default 1).
     pub hard_pod_affinity_weight: i64,
+    /// `pluginConfig` args for InterPodAffinity: `ignorePreferredTermsOfExistingPods`.
+    pub ignore_preferred_terms_of_existing_pods: bool,
     /// `pluginConfig` args for NodeResourcesFit.
     pub fit_args: NodeResourcesFit,
     /// `pluginConfig` args for NodeResourcesBalancedAllocation.
     pub balanced_resources: Vec<ResourceSpec>,
     /// `pluginConfig` args for FGD: the typical pod shapes.
     pub fgd_typical_pods: Vec<fgd::TypicalShape>,
+    /// `pluginConfig` args for NodeAffinity: `addedAffinity`.
+    pub added_affinity: Option<crate::model::affinity::NodeAffinity>,
 }
 
 impl Default for ProfileConfig {
@@ -64,9 +68,11 @@ impl Default for ProfileConfig {
             preemption_args: PreemptionArgs::default(),
             spread_args: PodTopologySpreadArgs::default(),
             hard_pod_affinity_weight: inter_pod_affinity::DEFAULT_HARD_POD_AFFINITY_WEIGHT,
+            ignore_preferred_terms_of_existing_pods: false,
             fit_args: NodeResourcesFit::default(),
             balanced_resources: BalancedAllocation::default().resources,
             fgd_typical_pods: Vec::new(),
+            added_affinity: None,
         }
     }
 }
@@ -181,12 +187,17 @@ fn instantiate(name: &str, profile: &ProfileConfig) -> Option<Box<dyn Plugin>> {
         node_name::NAME => Box::new(node_name::NodeName),
         node_unschedulable::NAME => Box::new(node_unschedulable::NodeUnschedulable),
         taint_toleration::NAME => Box::new(taint_toleration::TaintToleration),
-        node_affinity::NAME => Box::new(node_affinity::NodeAffinity),
+        node_affinity::NAME => Box::new(node_affinity::NodeAffinity::new(
+            profile.added_affinity.clone(),
+        )),
         node_resources_fit::NAME => Box::new(profile.fit_args.clone()),
         pod_topology_spread::NAME => Box::new(PodTopologySpread::new(profile.spread_args.clone())),
         image_locality::NAME => Box::new(ImageLocality::default()),
         inter_pod_affinity::NAME => {
-            Box::new(InterPodAffinity::new(profile.hard_pod_affinity_weight))
+            let mut plugin = InterPodAffinity::new(profile.hard_pod_affinity_weight);
+            plugin.ignore_preferred_terms_of_existing_pods =
+                profile.ignore_preferred_terms_of_existing_pods;
+            Box::new(plugin)
         }
         gpu_share::NAME => Box::new(gpu_share::GpuShare),
         fgd::NAME => Box::new(fgd::Fgd::new(&profile.fgd_typical_pods)),

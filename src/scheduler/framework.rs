@@ -42,6 +42,8 @@ pub enum FilterReason {
     UntoleratedTaint(usize),
     NodeUnschedulable,
     NodeAffinityMismatch,
+    /// NodeAffinity: the node fails the profile's `addedAffinity`.
+    AddedAffinityMismatch,
     NodeNameMismatch,
     /// PodTopologySpread: a constraint's topology key is missing on the node.
     SpreadMissingLabel,
@@ -72,6 +74,9 @@ impl FilterReason {
             FilterReason::NodeUnschedulable => "node(s) were unschedulable".into(),
             FilterReason::NodeAffinityMismatch => {
                 "node(s) didn't match Pod's node affinity/selector".into()
+            }
+            FilterReason::AddedAffinityMismatch => {
+                "node(s) didn't match scheduler-enforced node affinity".into()
             }
             FilterReason::NodeNameMismatch => "node(s) didn't match the requested node name".into(),
             FilterReason::SpreadMissingLabel => {

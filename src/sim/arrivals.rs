@@ -41,6 +41,14 @@ impl ArrivalState {
             let mut spec = (*pod.spec).clone();
             if let Some(c) = spec.containers.first_mut() {
                 sizes::sample_into(&arrival.requests, &mut self.sizes, &mut c.requests);
+                // A drawn request is a set one, even when it draws 0.
+                for r in &arrival.requests {
+                    match r.resource {
+                        crate::model::ResourceName::Cpu => c.requests_set.cpu = true,
+                        crate::model::ResourceName::Memory => c.requests_set.memory = true,
+                        _ => {}
+                    }
+                }
             }
             pod = Pod::new(pod.metadata, Arc::new(spec));
         }

@@ -1,6 +1,7 @@
 //! Whole-scenario tests: tiny inline scenarios run end to end with the
 //! invariant checker on after every event.
 
+mod admission;
 mod api_latency;
 mod controllers;
 mod daemonset;

@@ -92,11 +92,6 @@ impl ClusterState {
                     node.metadata.name, recomputed[i]
                 ));
             }
-            if !usage.requested.fits_within(&node.allocatable)
-                || usage.pod_count > node.allocatable_pods
-            {
-                return Err(format!("node {} over allocatable", node.metadata.name));
-            }
         }
         let mut requested_total = Resources::default();
         let mut allocatable_total = Resources::default();

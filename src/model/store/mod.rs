@@ -8,7 +8,8 @@
 //! `update_workload_status` …), in `pods.rs`, `nodes.rs` and `workloads.rs`.
 //! Each keeps what the store derives (node usage, phase counts, the per-node
 //! pod lists) in step, asserts what it maintains (a pod is bound at most
-//! once; a node's requests never exceed its allocatable) and pushes the
+//! once; its requests may exceed a node's allocatable, as upstream's
+//! may: the kubelet's admission, not the store, refuses such pods) and pushes the
 //! matching watch event; `check_invariants` (`invariants.rs`) recomputes the
 //! derived state from scratch, and tests run it after every event.
 

@@ -6,7 +6,7 @@ use super::meta::{check_dns_label, opt_enum};
 use crate::input::decode::{Ctx, MapReader};
 use crate::input::diagnostic::Pos;
 use crate::input::yaml::{Node as Yaml, Value};
-use crate::model::pod::{Container, ImagePullPolicy};
+use crate::model::pod::{Container, ImagePullPolicy, RequestsSet};
 use crate::model::quantity::{parse_milli, parse_units};
 use crate::model::resources::{ResourceName, ResourceNames, Resources};
 use crate::scenario::probes::decode_probes;
@@ -86,7 +86,7 @@ fn decode_container(
         }
         Some(s)
     });
-    let (requests, limits) = m
+    let (requests, requests_set, limits) = m
         .opt("resources")
         .map(|n| decode_container_resources(&mut ctx.field("resources"), n, names))
         .unwrap_or_default();
@@ -129,6 +129,7 @@ fn decode_container(
         name: name?,
         image,
         requests,
+        requests_set,
         limits,
         restart_policy_always,
         behaviour: Default::default(),
@@ -154,12 +155,13 @@ pub(super) struct ResourceList {
 
 /// A container's `resources`: requests and limits, with upstream's defaulting (a limit
 /// without a request sets the request, `SetDefaults_Pod` in `pkg/apis/core/v1/defaults.go`)
-/// and validation (`ValidateResourceRequirements` in `validation.go`).
+/// and validation (`ValidateResourceRequirements` in `validation.go`). Also says
+/// which of cpu and memory the defaulted requests name, even as `0`.
 fn decode_container_resources(
     ctx: &mut Ctx<'_>,
     node: &Yaml,
     names: &mut ResourceNames,
-) -> (Resources, Resources) {
+) -> (Resources, RequestsSet, Resources) {
     let Some(mut m) = MapReader::new(ctx, node) else {
         return Default::default();
     };
@@ -221,7 +223,17 @@ fn decode_container_resources(
             l.name.set(&mut request, l.value);
         }
     }
-    (request, limits.map(|l| l.resources).unwrap_or_default())
+    // After defaulting a limit's key is a request's key too.
+    let named = |name: ResourceName| all().any(|q| q.name == name);
+    let set = RequestsSet {
+        cpu: named(ResourceName::Cpu),
+        memory: named(ResourceName::Memory),
+    };
+    (
+        request,
+        set,
+        limits.map(|l| l.resources).unwrap_or_default(),
+    )
 }
 
 /// Upstream `helper.IsNativeResource`: no domain, or a `kubernetes.io/` one.

@@ -49,13 +49,24 @@ pub fn decode_pod(
     let spec = m
         .req(ctx, "spec")
         .and_then(|n| decode_pod_spec(&mut ctx.field("spec"), n, names, warnings));
-    // Status is what the kubelet and scheduler report; a simulated pod starts afresh.
-    m.ignore(&["status"]);
+    // Status is what the kubelet and scheduler report; a simulated pod starts
+    // afresh, except that a pod a snapshot shows Running on its node is not
+    // refused by that node's kubelet (its admission happened before the run).
+    let running = m.opt("status").is_some_and(|status| match &status.value {
+        Value::Map(entries) => entries
+            .iter()
+            .any(|(k, v)| k.as_str() == Some("phase") && v.as_str() == Some("Running")),
+        _ => false,
+    });
     m.finish(ctx);
     if ctx.error_count() > errors_before {
         return None;
     }
-    Some(Pod::new(metadata, Arc::new(spec?)))
+    let spec = spec?;
+    let running_in_snapshot = running && spec.node_name.is_some();
+    let mut pod = Pod::new(metadata, Arc::new(spec));
+    pod.running_in_snapshot = running_in_snapshot;
+    Some(pod)
 }
 
 /// Real PodSpec fields that do not affect what kubesim simulates.

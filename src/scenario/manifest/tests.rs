@@ -187,6 +187,32 @@ spec:
 }
 
 #[test]
+fn explicit_zero_requests_score_as_zero_and_absent_ones_as_defaults() {
+    // Upstream scoring (`PodRequests` with NonMissingContainerRequests) adds
+    // 100m / 200Mi only for a key the container's requests lack. `cpu: "0"`
+    // is present; a `memory: 0` limit is copied into the absent request by
+    // defaulting, so it is present too; the second container names nothing.
+    let pod = one_pod(
+        "apiVersion: v1
+kind: Pod
+metadata: {name: zero}
+spec:
+  containers:
+  - {name: a, image: busybox, resources: {requests: {cpu: \"0\"}, limits: {memory: 0}}}
+  - {name: b, image: busybox}
+",
+    );
+    let [a, b] = &pod.spec.containers[..] else {
+        panic!("two containers")
+    };
+    assert!(a.requests_set.cpu && a.requests_set.memory);
+    assert!(!b.requests_set.cpu && !b.requests_set.memory);
+    // a: 0 + 0; b: 100m + 200Mi.
+    assert_eq!(pod.non_zero_requests.cpu_millis, 100);
+    assert_eq!(pod.non_zero_requests.memory_bytes, 200 << 20);
+}
+
+#[test]
 fn list_of_nodes_with_extended_resources() {
     let d = decode(
         "apiVersion: v1

@@ -104,6 +104,37 @@ fn check_label_names(ctx: &mut Ctx, node: &Yaml, groups: bool) {
     }
 }
 
+/// The extended resources NodeResourcesFit's Filter skips (`fit.go`
+/// fitsRequest): those named in `ignoredResources`, or (`groups`) whose
+/// name's part before the `/` is in `ignoredResourceGroups`. Only extended
+/// resources are skipped (`IsExtendedResourceName`), never cpu, memory,
+/// ephemeral-storage or hugepages. Groups match the names the scenario
+/// uses, which are all interned by the time the scheduler section is
+/// decoded (it comes after nodes, workloads, arrivals and pod traces).
+fn ignored_extended_mask(listed: &[String], groups: bool, names: &ResourceNames) -> u8 {
+    use crate::model::ResourceName;
+    const _: () = assert!(crate::model::resources::MAX_EXTENDED_RESOURCES <= 8);
+    let extended = |name: &str| name.contains('/') && !name.contains("kubernetes.io/");
+    let mut mask = 0u8;
+    if groups {
+        for id in names.extended_ids() {
+            let name = names.name(ResourceName::Extended(id));
+            let group = name.split('/').next().unwrap_or_default();
+            if extended(name) && listed.iter().any(|g| g == group) {
+                mask |= 1 << id.0;
+            }
+        }
+    } else {
+        for name in listed.iter().filter(|n| extended(n)) {
+            // A name no pod requests has nothing to skip.
+            if let Some(ResourceName::Extended(id)) = names.lookup(name) {
+                mask |= 1 << id.0;
+            }
+        }
+    }
+    mask
+}
+
 /// One FGD typical pod: `{cpu: "4", gpuMilli: 500, gpuCount: 1, weight: 30}`.
 fn decode_typical_shape(
     ctx: &mut Ctx,
@@ -222,22 +253,23 @@ pub(super) fn decode_plugin_config(
         // ValidateNodeResourcesFitArgs, after SetDefaults_NodeResourcesFitArgs.
         "NodeResourcesFit" => {
             let strategy = am.opt("scoringStrategy");
+            let mut ignored = 0u8;
             for (key, groups) in [("ignoredResources", false), ("ignoredResourceGroups", true)] {
                 let Some(n) = am.opt(key) else { continue };
                 let mut c = actx.field(key);
                 check_label_names(&mut c, n, groups);
-                if c.seq(n).is_some_and(|items| !items.is_empty()) {
-                    warnings.push(Diagnostic {
-                        file: c.file().to_string(),
-                        pos: n.pos,
-                        field: c.path(),
-                        message: "is not modelled and is ignored".into(),
-                    });
-                }
+                let listed: Vec<String> = c
+                    .seq(n)
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter_map(|item| item.scalar_text())
+                    .collect();
+                ignored |= ignored_extended_mask(&listed, groups, names);
             }
             if let Some(s) = strategy {
                 decode_scoring_strategy(&mut actx.field("scoringStrategy"), s, profile, names);
             }
+            profile.fit_args.ignored_extended = ignored;
             am.finish(&mut actx);
         }
         "InterPodAffinity" => {
@@ -253,13 +285,8 @@ pub(super) fn decode_plugin_config(
             }
             if let Some(n) = am.opt("ignorePreferredTermsOfExistingPods") {
                 let mut c = actx.field("ignorePreferredTermsOfExistingPods");
-                if c.bool(n) == Some(true) {
-                    warnings.push(Diagnostic {
-                        file: c.file().to_string(),
-                        pos: n.pos,
-                        field: c.path(),
-                        message: "is not modelled and is ignored (existing pods' preferred terms still score)".into(),
-                    });
+                if let Some(v) = c.bool(n) {
+                    profile.ignore_preferred_terms_of_existing_pods = v;
                 }
             }
             am.finish(&mut actx);
@@ -364,13 +391,8 @@ pub(super) fn decode_plugin_config(
             // ValidateNodeAffinityArgs: addedAffinity is a valid node affinity.
             if let Some(n) = am.opt("addedAffinity") {
                 let mut c = actx.field("addedAffinity");
-                crate::scenario::manifest::decode_node_affinity(&mut c, n, warnings);
-                warnings.push(Diagnostic {
-                    file: c.file().to_string(),
-                    pos: n.pos,
-                    field: c.path(),
-                    message: "is not modelled and is ignored".into(),
-                });
+                profile.added_affinity =
+                    crate::scenario::manifest::decode_node_affinity(&mut c, n, warnings);
             }
             am.finish(&mut actx);
         }

@@ -245,10 +245,15 @@ fn accepts_the_edge_values_kube_scheduler_accepts() {
     // VolumeBinding's shape with its feature gate, and a zero bind timeout.
     accepted("featureGates: {VolumeCapacityPriority: true}\nprofiles: [{pluginConfig: [{name: VolumeBinding, args: {bindTimeoutSeconds: 0, shape: [{utilization: 0, score: 0}, {utilization: 100, score: 10}]}}]}]");
 
-    // A valid addedAffinity is accepted, with a warning that it is not modelled.
+    // A valid addedAffinity is taken into the profile, without a warning.
     let l = accepted("profiles: [{pluginConfig: [{name: NodeAffinity, args: {addedAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: zone, operator: In, values: [a]}]}]}}}}]}]");
-    assert!(l
+    assert!(!l
         .warnings
         .iter()
-        .any(|w| w.field.ends_with("args.addedAffinity")));
+        .any(|w| w.field.contains("args.addedAffinity")));
+    let added = l.scenario.scheduler.profiles[0]
+        .added_affinity
+        .as_ref()
+        .unwrap();
+    assert_eq!(added.required.as_ref().map(Vec::len), Some(1));
 }

@@ -104,10 +104,15 @@ fn random_pod(rng: &mut ChaCha8Rng, name: String) -> Pod {
         .gen_bool(0.03)
         .then(|| format!("n{}", rng.gen_range(0..5)));
     let priority = if rng.gen_bool(0.1) { 100 } else { 0 };
+    // Half the zero requests are written as an explicit "0", which scoring
+    // keeps at 0 instead of the 100m / 200Mi defaults.
+    let explicit_zero = rng.gen_bool(0.5);
     pod(&name)
         .spec(|s| {
             s.containers[0].requests.cpu_millis = cpu;
             s.containers[0].requests.memory_bytes = memory;
+            s.containers[0].requests_set.cpu = explicit_zero;
+            s.containers[0].requests_set.memory = explicit_zero;
             s.containers[0].requests.extended[0] = extended;
             for (yes, key, effect) in [
                 (tolerate, "dedicated", TaintEffect::NoSchedule),
@@ -152,6 +157,7 @@ fn config(case: u64, names: &mut ResourceNames) -> SchedulerConfig {
             profile.fit_args = NodeResourcesFit {
                 strategy: ScoringStrategy::MostAllocated,
                 resources: vec![spec(ResourceName::Cpu, 2), spec(ResourceName::Memory, 1)],
+                ..Default::default()
             }
         }
         2 => {

@@ -98,6 +98,10 @@ struct Term {
 #[derive(Clone, Debug)]
 pub struct InterPodAffinity {
     pub hard_pod_affinity_weight: i64,
+    /// InterPodAffinityArgs `ignorePreferredTermsOfExistingPods`: a pod
+    /// without preferred terms of its own scores 0 on every node, existing
+    /// pods' terms unread (scoring.go PreScore, v1.32).
+    pub ignore_preferred_terms_of_existing_pods: bool,
     required_affinity: Vec<Term>,
     required_anti_affinity: Vec<Term>,
     affinity_counts: TopologyCounts,
@@ -119,6 +123,7 @@ impl InterPodAffinity {
     pub fn new(hard_pod_affinity_weight: i64) -> Self {
         InterPodAffinity {
             hard_pod_affinity_weight,
+            ignore_preferred_terms_of_existing_pods: false,
             required_affinity: Vec::new(),
             required_anti_affinity: Vec::new(),
             affinity_counts: TopologyCounts::default(),
@@ -205,6 +210,8 @@ impl Plugin for InterPodAffinity {
         } else {
             state.bound_pods_with_affinity()
         };
+        let existing_terms_ignored =
+            self.ignore_preferred_terms_of_existing_pods && preferred.is_empty();
         let domains = &mut self.domains;
         for &id in existing_pods {
             let e = state.pod(id);
@@ -250,6 +257,9 @@ impl Plugin for InterPodAffinity {
                 process(&mut self.existing_anti_affinity_counts, t, 1);
             }
             // Existing pods' terms in scoring.
+            if existing_terms_ignored {
+                continue;
+            }
             if self.hard_pod_affinity_weight > 0 {
                 for t in &ea.pod_affinity.required {
                     process(&mut self.topology_score, t, self.hard_pod_affinity_weight);
@@ -262,7 +272,8 @@ impl Plugin for InterPodAffinity {
                 process(&mut self.topology_score, &w.term, -w.weight);
             }
         }
-        self.score_runs = !preferred.is_empty() || any_existing_affinity;
+        self.score_runs =
+            !preferred.is_empty() || (any_existing_affinity && !existing_terms_ignored);
     }
 
     /// Skip when the pod has no required terms and no existing pod's
@@ -601,5 +612,47 @@ mod tests {
         assert_eq!(scores(&state, &incoming, 0), [0, 0, 0, 0]);
         // No preferred terms and no existing pod with affinity: PreScore skips.
         assert_eq!(scores(&cluster(vec![]), &incoming, 1), Vec::<i64>::new());
+    }
+
+    // Upstream TestPreferredAffinityWithHardPodAffinitySymmetricWeight /
+    // TestPreScoreStateEmptyNodes with IgnorePreferredTermsOfExistingPods:
+    // an incoming pod without preferred terms ignores existing pods' terms
+    // (all nodes score 0); one with preferred terms still reads them.
+    #[test]
+    fn ignore_preferred_terms_of_existing_pods() {
+        let state = cluster(vec![(
+            labelled("web-0", "web", |s| {
+                s.affinity.pod_affinity.preferred = vec![WeightedPodAffinityTerm {
+                    weight: 5,
+                    term: term("x", LABEL_HOSTNAME),
+                }];
+            }),
+            0,
+        )]);
+        let scores_ignoring = |pod: &Pod| {
+            let mut plugin = InterPodAffinity::new(1);
+            plugin.ignore_preferred_terms_of_existing_pods = true;
+            plugin.prepare(pod, &state);
+            if plugin.pre_score(pod) == PreResult::Skip {
+                return vec![];
+            }
+            let mut s: Vec<i64> = (0..state.nodes().len() as u32)
+                .map(|i| plugin.score(pod, NodeView::of(&state, NodeId(i))))
+                .collect();
+            plugin.normalize(pod, &mut s);
+            s
+        };
+        let plain = labelled("p", "x", |_| {});
+        assert_eq!(scores(&state, &plain, 1), [100, 0, 0, 0]);
+        assert_eq!(scores_ignoring(&plain), Vec::<i64>::new());
+        // With a preferred term of its own (anti-affinity to app=none, which
+        // matches nothing), the existing pod's term counts again.
+        let own = labelled("p", "x", |s| {
+            s.affinity.pod_anti_affinity.preferred = vec![WeightedPodAffinityTerm {
+                weight: 1,
+                term: term("none", LABEL_HOSTNAME),
+            }];
+        });
+        assert_eq!(scores_ignoring(&own), [100, 0, 0, 0]);
     }
 }

@@ -3,7 +3,13 @@
 //! Filter: the node must match `spec.nodeSelector` (every key equal) and the
 //! required node affinity terms. Score: the sum of the weights of the
 //! preferred terms the node matches, normalized so the best node gets 100.
+//!
+//! The profile's `addedAffinity` (NodeAffinityArgs) applies to every pod of
+//! the profile: its required terms filter before the pod's own (with their
+//! own reason), its preferred terms add to every node's score
+//! (`node_affinity.go`: `addedNodeSelector`, `addedPrefSchedTerms`).
 
+use crate::model::affinity::NodeAffinity as NodeAffinityTerms;
 use crate::model::{Node, Pod};
 use crate::scheduler::framework::{
     default_normalize_score, Code, FilterReason, FilterResult, NodeView, Plugin, PreResult, Unfit,
@@ -12,7 +18,26 @@ use crate::scheduler::framework::{
 
 pub const NAME: &str = "NodeAffinity";
 
-pub struct NodeAffinity;
+/// The plugin with its profile's `addedAffinity`, if any.
+#[derive(Default)]
+pub struct NodeAffinity {
+    added: Option<NodeAffinityTerms>,
+}
+
+impl NodeAffinity {
+    pub fn new(added: Option<NodeAffinityTerms>) -> NodeAffinity {
+        NodeAffinity { added }
+    }
+
+    fn added_required(&self) -> bool {
+        self.added.as_ref().is_some_and(|a| a.required.is_some())
+    }
+
+    /// Upstream keeps added preferred terms only when there are some.
+    fn added_preferred(&self) -> &[crate::model::affinity::PreferredSchedulingTerm] {
+        self.added.as_ref().map_or(&[], |a| &a.preferred[..])
+    }
+}
 
 /// Whether `node` matches the pod's `spec.nodeSelector` (every key equal)
 /// and its required node affinity terms: upstream's
@@ -54,7 +79,7 @@ impl Plugin for NodeAffinity {
             .node_affinity
             .as_ref()
             .is_some_and(|a| a.required.is_some());
-        if required || !pod.spec.node_selector.is_empty() {
+        if required || self.added_required() || !pod.spec.node_selector.is_empty() {
             PreResult::Run
         } else {
             PreResult::Skip
@@ -62,6 +87,15 @@ impl Plugin for NodeAffinity {
     }
 
     fn filter(&self, pod: &Pod, node: NodeView) -> FilterResult {
+        let labels = &node.node.metadata.labels;
+        if let Some(added) = &self.added {
+            if !added.required_matches(node.node.name(), labels) {
+                return Err(Unfit::new(
+                    Code::UnschedulableAndUnresolvable,
+                    FilterReason::AddedAffinityMismatch,
+                ));
+            }
+        }
         if required_matches(pod, node.node) {
             Ok(())
         } else {
@@ -76,17 +110,21 @@ impl Plugin for NodeAffinity {
     fn pre_score(&self, pod: &Pod) -> PreResult {
         match &pod.spec.affinity.node_affinity {
             Some(a) if !a.preferred.is_empty() => PreResult::Run,
+            _ if !self.added_preferred().is_empty() => PreResult::Run,
             _ => PreResult::Skip,
         }
     }
 
     fn score(&self, pod: &Pod, node: NodeView) -> i64 {
-        let Some(affinity) = &pod.spec.affinity.node_affinity else {
-            return 0;
-        };
-        affinity
-            .preferred
+        let own = pod
+            .spec
+            .affinity
+            .node_affinity
+            .as_ref()
+            .map_or(&[][..], |a| &a.preferred[..]);
+        self.added_preferred()
             .iter()
+            .chain(own)
             .filter(|t| {
                 t.preference
                     .matches(node.node.name(), &node.node.metadata.labels)
@@ -136,14 +174,17 @@ mod tests {
                 s.node_selector.insert("disk".into(), "ssd".into());
             })
             .build();
-        assert!(NodeAffinity.filter(&sel, n.view()).is_ok());
+        assert!(NodeAffinity::default().filter(&sel, n.view()).is_ok());
         let wrong = pod("p")
             .spec(|s| {
                 s.node_selector.insert("disk".into(), "hdd".into());
             })
             .build();
         assert_eq!(
-            NodeAffinity.filter(&wrong, n.view()).unwrap_err().reasons,
+            NodeAffinity::default()
+                .filter(&wrong, n.view())
+                .unwrap_err()
+                .reasons,
             vec![FilterReason::NodeAffinityMismatch]
         );
         let req = pod("p")
@@ -154,8 +195,11 @@ mod tests {
                 })
             })
             .build();
-        assert!(NodeAffinity.filter(&req, n.view()).is_err());
-        assert_eq!(NodeAffinity.pre_filter(&pod("q").build()), PreResult::Skip);
+        assert!(NodeAffinity::default().filter(&req, n.view()).is_err());
+        assert_eq!(
+            NodeAffinity::default().pre_filter(&pod("q").build()),
+            PreResult::Skip
+        );
     }
 
     // Upstream TestNodeAffinityPriority "all nodes matches the preferred
@@ -185,10 +229,51 @@ mod tests {
         let n3 = labelled("n3", &[("foo", "bar"), ("key", "value"), ("az", "az1")]);
         let mut scores: Vec<i64> = [&n1, &n2, &n3]
             .iter()
-            .map(|n| NodeAffinity.score(&p, n.view()))
+            .map(|n| NodeAffinity::default().score(&p, n.view()))
             .collect();
         assert_eq!(scores, vec![2, 6, 11]);
-        NodeAffinity.normalize(&p, &mut scores);
+        NodeAffinity::default().normalize(&p, &mut scores);
         assert_eq!(scores, vec![18, 54, 100]);
+    }
+
+    // Upstream TestNodeAffinity "Pod with Affinity and added affinity
+    // mismatching": the added required terms filter every pod of the
+    // profile with their own reason, before the pod's own selector.
+    // TestNodeAffinityPriority "added affinity": added preferred terms
+    // (weight 3 on zone=b) add to the pod's own (weight 1 on disk=ssd).
+    #[test]
+    fn added_affinity_filters_and_scores_every_pod() {
+        let plugin = NodeAffinity::new(Some(Affinity {
+            required: Some(vec![term("pool", &["batch"])]),
+            preferred: vec![PreferredSchedulingTerm {
+                weight: 3,
+                preference: term("zone", &["b"]),
+            }],
+        }));
+        let plain = pod("p").build();
+        assert_eq!(plugin.pre_filter(&plain), PreResult::Run);
+        assert_eq!(plugin.pre_score(&plain), PreResult::Run);
+        let other_pool = labelled("n0", &[("pool", "web"), ("zone", "b")]);
+        let unfit = plugin.filter(&plain, other_pool.view()).unwrap_err();
+        assert_eq!(unfit.reasons, vec![FilterReason::AddedAffinityMismatch]);
+        let batch_a = labelled("n1", &[("pool", "batch"), ("zone", "a"), ("disk", "ssd")]);
+        let batch_b = labelled("n2", &[("pool", "batch"), ("zone", "b")]);
+        assert!(plugin.filter(&plain, batch_a.view()).is_ok());
+        let ssd = pod("q")
+            .spec(|s| {
+                s.affinity.node_affinity = Some(Affinity {
+                    required: None,
+                    preferred: vec![PreferredSchedulingTerm {
+                        weight: 1,
+                        preference: term("disk", &["ssd"]),
+                    }],
+                })
+            })
+            .build();
+        let scores: Vec<i64> = [&batch_a, &batch_b]
+            .iter()
+            .map(|n| plugin.score(&ssd, n.view()))
+            .collect();
+        assert_eq!(scores, vec![1, 3]);
     }
 }

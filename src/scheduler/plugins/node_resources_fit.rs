@@ -51,6 +51,11 @@ impl ScoringStrategy {
 pub struct NodeResourcesFit {
     pub strategy: ScoringStrategy,
     pub resources: Vec<ResourceSpec>,
+    /// Extended resources the Filter does not check, one bit per
+    /// [`ExtendedResourceId`](crate::model::resources::ExtendedResourceId):
+    /// the args' `ignoredResources` and the names in `ignoredResourceGroups`
+    /// (`fit.go` fitsRequest skips them; scoring still counts them).
+    pub ignored_extended: u8,
 }
 
 impl Default for NodeResourcesFit {
@@ -58,6 +63,7 @@ impl Default for NodeResourcesFit {
         NodeResourcesFit {
             strategy: ScoringStrategy::LeastAllocated,
             resources: default_resources(),
+            ignored_extended: 0,
         }
     }
 }
@@ -65,6 +71,11 @@ impl Default for NodeResourcesFit {
 /// `fitsRequest`: every insufficient resource is reported, in upstream's order
 /// (pods, cpu, memory, ephemeral-storage, extended resources).
 pub fn fits_request(pod: &Pod, node: NodeView) -> FilterResult {
+    fits_request_ignoring(pod, node, 0)
+}
+
+/// `fits_request` skipping the extended resources whose bit is set in `ignored`.
+pub fn fits_request_ignoring(pod: &Pod, node: NodeView, ignored: u8) -> FilterResult {
     let mut reasons = Vec::new();
     if node.usage.pod_count + 1 > node.node.allocatable_pods {
         reasons.push(FilterReason::TooManyPods);
@@ -86,7 +97,7 @@ pub fn fits_request(pod: &Pod, node: NodeView) -> FilterResult {
     if req.extended.iter().any(|&a| a != 0) {
         for (i, &amount) in req.extended.iter().enumerate() {
             let r = ResourceName::Extended(crate::model::resources::ExtendedResourceId(i as u8));
-            if amount > 0 && amount > free(r) {
+            if amount > 0 && ignored & (1 << i) == 0 && amount > free(r) {
                 reasons.push(FilterReason::Insufficient(r));
             }
         }
@@ -208,7 +219,7 @@ impl Plugin for NodeResourcesFit {
     }
 
     fn filter(&self, pod: &Pod, node: NodeView) -> FilterResult {
-        fits_request(pod, node)
+        fits_request_ignoring(pod, node, self.ignored_extended)
     }
 
     fn score(&self, pod: &Pod, node: NodeView) -> i64 {
@@ -221,7 +232,7 @@ impl Plugin for NodeResourcesFit {
         match event {
             ClusterEvent::AssignedPodDelete => true,
             ClusterEvent::NodeAdd(id) | ClusterEvent::NodeUpdate(id) => {
-                fits_request(pod, NodeView::of(state, id)).is_ok()
+                fits_request_ignoring(pod, NodeView::of(state, id), self.ignored_extended).is_ok()
             }
         }
     }
@@ -298,6 +309,7 @@ mod tests {
         let fit = NodeResourcesFit {
             strategy: ScoringStrategy::MostAllocated,
             resources: default_resources(),
+            ..Default::default()
         };
         let p = pod("p")
             .spec(|s| {
@@ -350,6 +362,7 @@ mod tests {
         let fit = NodeResourcesFit {
             strategy: ScoringStrategy::RequestedToCapacityRatio { shape },
             resources: default_resources(),
+            ..Default::default()
         };
         // cpu 2000 of 4000 = 50% → 50; memory 1000 of 4000 = 25% → 75 → round((50+75)/2) = round(62.5) = 63.
         let p = pod("p")
