@@ -46,7 +46,10 @@ fn run_writes_every_file_of_the_contract() {
         header("nodes.csv"),
         "time_s,node,condition,unschedulable,taints,pods,cpu_requested_millis,memory_requested_bytes,cpu_allocated_ratio,memory_allocated_ratio"
     );
-    assert_eq!(header("events.csv"), "time_s,kind,object,reason,message");
+    assert_eq!(
+        header("events.csv"),
+        "time_s,kind,object,reason,message,count,first_s"
+    );
     assert!(header("timeseries.csv").starts_with("time_s,nodes_ready,"));
     assert!(header("timeseries.csv").contains("pods_pending,pods_running,"));
     assert!(header("timeseries.csv").ends_with("cpu_allocated_ratio,memory_allocated_ratio"));

@@ -2,13 +2,13 @@
 //! and writes a header and rows; times are exact decimal seconds from the
 //! start of the run, empty where a moment was never reached.
 
+use super::events::EventRow;
 use super::rows::{
-    timeseries_record, with_event_record, workload_record, RowFormatter, Sample, WorkloadSample,
+    timeseries_record, with_event_row, workload_record, RowFormatter, Sample, WorkloadSample,
     EVENTS_HEADER, PODS_HEADER, TIMESERIES_HEADER, WORKLOADS_HEADER,
 };
 use super::running::WorkloadFigures;
 use super::summary::{workload_figures, Summary, WORKLOAD_SUMMARY_COLUMNS};
-use crate::model::event::EventRecord;
 use crate::model::{ClusterState, PodId};
 use crate::scheduler::DecisionRow;
 use std::io::{self, Write};
@@ -52,12 +52,13 @@ pub fn write_pods_with(
     w.flush()
 }
 
-/// events.csv: `time_s,kind,object,reason,message`, in the order they happened.
-pub fn write_events(w: impl Write, events: &[EventRecord]) -> io::Result<()> {
+/// events.csv: `time_s,kind,object,reason,message,count,first_s`, one row
+/// per Event (see [`super::events`]), by last time.
+pub fn write_events(w: impl Write, events: &[EventRow]) -> io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
     out.write_record(EVENTS_HEADER).map_err(csv_err)?;
     for e in events {
-        with_event_record(e, |row| out.write_record(row)).map_err(csv_err)?;
+        with_event_row(e, |row| out.write_record(row)).map_err(csv_err)?;
     }
     out.flush()
 }

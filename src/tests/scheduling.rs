@@ -1,6 +1,6 @@
 //! The scheduler end to end: placement, FailedScheduling messages, requeueing.
 
-use super::{errors, events_of, pod_outcomes, run};
+use super::{errors, events_of, pod_outcomes, run, scenario};
 
 const POD: &str = "apiVersion: v1\n    kind: Pod";
 
@@ -61,6 +61,34 @@ workloads:
         .collect();
     assert_eq!(times, vec![0.0, 330.0, 660.0, 990.0]);
     assert_eq!(report.state.pods()[0].scheduling_attempts, 4);
+}
+
+/// As the API records it (`--events api`, the default of `kubesim run`):
+/// the four identical FailedScheduling occurrences above are one Event with
+/// count 4, first seen at 0 and last at 990 (client-go's eventLogger).
+#[test]
+fn a_pod_that_waits_long_has_one_failed_scheduling_event_with_a_count() {
+    let s = scenario(&format!(
+        r#"
+duration: 1000s
+nodePools: [{{name: n, count: 1, capacity: {{cpu: "1", memory: 1Gi}}}}]
+workloads:
+  - {POD}
+    metadata: {{name: big}}
+    spec:
+      containers: [{{name: c, image: busybox, resources: {{requests: {{cpu: "2"}}}}}}]
+"#
+    ));
+    let report = crate::sim::simulate(&s, s.seed, &crate::sim::RunOptions::default());
+    let rows: Vec<(String, u32, f64, f64)> = (report.recorder.events.iter())
+        .filter(|e| e.object == "default/big")
+        .map(|e| {
+            let (first, last) = (e.first_time.as_secs_f64(), e.time.as_secs_f64());
+            (e.reason.to_string(), e.count, first, last)
+        })
+        .collect();
+    assert_eq!(rows, [("FailedScheduling".to_string(), 4, 0.0, 990.0)]);
+    assert_eq!(report.recorder.failed_scheduling_events, 4);
 }
 
 #[test]
