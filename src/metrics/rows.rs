@@ -79,6 +79,7 @@ pub const PODS_HEADER: &[&str] = &[
     "backoff_s",
     "container_reason",
     "gpus",
+    "nominated_node",
 ];
 
 /// GPU device indices of a pod's GPU share (`0-1-3`), empty when it holds none.
@@ -146,6 +147,7 @@ impl RowFormatter {
             &SimTime(entry.backoff.0).to_string(),
             &entry.status.container_reason(),
             &gpu_devices(entry.gpu_devices),
+            (entry.status.nominated_node).map_or("", |n| state.node(n).name()),
         ])
     }
 }

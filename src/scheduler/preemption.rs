@@ -365,6 +365,7 @@ impl Scheduler {
         }
         let Some(best) = pick_one_node(&candidates, state) else {
             self.nominator.set(pod_id, None);
+            state.set_nominated_node(pod_id, None);
             let unresolvable = self.scratch.failures.len() - potential.len();
             if unresolvable > 0 {
                 diagnosis.insert(
@@ -403,8 +404,10 @@ impl Scheduler {
             .collect();
         for p in lower {
             self.nominator.set(p, None);
+            state.set_nominated_node(p, None);
         }
         self.nominator.set(pod_id, Some(chosen.node));
+        state.set_nominated_node(pod_id, Some(chosen.node));
         None
     }
 

@@ -134,6 +134,13 @@ fn high_priority_pod_preempts_the_lower_one_gracefully() {
     let outcomes = pod_outcomes(&report);
     assert_eq!(outcomes[1].1, "n-0");
     assert!(report.state.pods()[0].deleted.is_some());
+    // status.nominatedNodeName: set by the preemption and, as in v1.32, not
+    // cleared by the binding; pods.csv's last column shows it.
+    let mut rows = crate::metrics::rows::RowFormatter::default();
+    let boss_row = String::from_utf8(rows.pod(&report.state.pods()[1], &report.state).to_vec());
+    assert!(boss_row.unwrap().ends_with(",n-0\n"));
+    let victim_row = String::from_utf8(rows.pod(&report.state.pods()[0], &report.state).to_vec());
+    assert!(victim_row.unwrap().ends_with(",\n"));
 }
 
 #[test]
