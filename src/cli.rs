@@ -43,15 +43,21 @@ enum Command {
         /// Seed, overriding the scenario's.
         #[arg(long)]
         seed: Option<u64>,
-        /// Record per-node, per-plugin decisions for pods whose name starts
-        /// with this prefix (or `all`) in decisions.csv.
+        /// Write decisions_summary.csv for pods whose name starts with this
+        /// prefix (or `all`): per scheduling attempt, the nodes each Filter
+        /// plugin rejected (status code and reason), the score plugins that
+        /// skipped in PreScore, the best --explain-top nodes with each score
+        /// plugin's raw, normalized and weighted score (or that scoring was
+        /// skipped: one feasible node), and preemption's candidates and pick.
+        /// decisions.csv is written too, with the --explain-pod pods' rows.
         #[arg(long, value_name = "POD-NAME-PREFIX|all")]
         explain: Option<String>,
         /// With --explain: how many of the best nodes per attempt to show [default: 3].
         #[arg(long, value_name = "K")]
         explain_top: Option<usize>,
-        /// Record every node and plugin for pods whose name starts with this
-        /// (decisions.csv), besides the summary rows.
+        /// Also write every node's and plugin's row, and every preemption
+        /// candidate with its victims, to decisions.csv for pods whose name
+        /// starts with this, besides their summary rows.
         #[arg(long, value_name = "POD-NAME-PREFIX")]
         explain_pod: Option<String>,
         /// events.csv: `api`, one row per Event object as the API server

@@ -56,7 +56,7 @@ fn run_writes_every_file_of_the_contract() {
     assert!(header("summary.csv").starts_with("pods_created,"));
     assert_eq!(
         header("decisions.csv"),
-        "time_s,pod,node,stage,plugin,status,score,normalized_score,weighted_score"
+        "time_s,pod,node,stage,plugin,code,status,score,normalized_score,weighted_score"
     );
     assert!(read(&out.join("decisions.csv"))
         .lines()
@@ -64,7 +64,7 @@ fn run_writes_every_file_of_the_contract() {
         .all(|l| l.split(',').nth(1) == Some("train-0")));
     assert_eq!(
         header("decisions_summary.csv"),
-        "time_s,pod,attempt,stage,plugin,reason,nodes,rank,node,normalized_score,weighted_score"
+        "time_s,pod,attempt,stage,plugin,code,reason,nodes,rank,node,score,normalized_score,weighted_score"
     );
     let summary = read(&out.join("decisions_summary.csv"));
     assert!(summary.lines().count() > 1);
