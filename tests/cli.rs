@@ -374,3 +374,45 @@ fn the_one_day_benchmark_scenarios_are_valid() {
         );
     }
 }
+
+/// `--events all` writes a row per occurrence; the default, `api`, one row
+/// per Event object whose counts add up to the same occurrences.
+#[test]
+fn events_all_writes_every_occurrence_and_api_counts_them() {
+    let dir = scratch("events");
+    let q = quickstart();
+    let (api, all) = (dir.join("api"), dir.join("all"));
+    for (out, mode) in [(&api, "api"), (&all, "all")] {
+        let o = kubesim(&[
+            "run",
+            &q,
+            "--out",
+            out.to_str().unwrap(),
+            "--events",
+            mode,
+            "--quiet",
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let manifest: serde_json::Value =
+            serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
+        assert_eq!(manifest["options"]["events"], mode);
+    }
+    let rows = |dir: &Path| -> Vec<csv::StringRecord> {
+        let mut r = csv::Reader::from_path(dir.join("events.csv")).unwrap();
+        r.records().map(|r| r.unwrap()).collect()
+    };
+    let (api, all) = (rows(&api), rows(&all));
+    assert!(all.iter().all(|r| &r[5] == "1" && r[6] == r[0]));
+    let occurrences: u64 = api.iter().map(|r| r[5].parse::<u64>().unwrap()).sum();
+    assert_eq!(occurrences, all.len() as u64);
+    assert!(api.len() < all.len());
+    // The pod that never fits: 309 attempts, one Event.
+    let too_big: Vec<_> = api.iter().filter(|r| &r[2] == "default/too-big").collect();
+    assert_eq!(too_big.len(), 1);
+    assert_eq!((&too_big[0][5], &too_big[0][6]), ("309", "0"));
+}

@@ -147,7 +147,7 @@ impl RowFormatter {
             &SimTime(entry.backoff.0).to_string(),
             &entry.status.container_reason(),
             &gpu_devices(entry.gpu_devices),
-            (entry.status.nominated_node).map_or("", |n| state.node(n).name()),
+            entry.status.nominated_node_name.as_deref().unwrap_or(""),
         ])
     }
 }

@@ -66,7 +66,7 @@ pub struct PodStatus {
     /// `status.nominatedNodeName`: the node preemption made room on for the
     /// pod. As in v1.32, binding does not clear it; a later failed
     /// preemption, or a higher-priority pod taking the node, does.
-    pub nominated_node: Option<crate::model::store::NodeId>,
+    pub nominated_node_name: Option<String>,
 }
 
 impl PodStatus {
@@ -77,7 +77,7 @@ impl PodStatus {
             init_container_statuses: vec![ContainerStatus::waiting("PodInitializing"); n_init],
             container_statuses: vec![ContainerStatus::waiting("ContainerCreating"); n_containers],
             reason: None,
-            nominated_node: None,
+            nominated_node_name: None,
         }
     }
 

@@ -391,11 +391,7 @@ fn explain_records_the_preemption_candidates_and_the_criterion_of_the_pick() {
         .pods()
         .iter()
         .find(|e| e.pod.metadata.name == "boss-0");
-    let nominated = boss
-        .unwrap()
-        .status
-        .nominated_node
-        .map(|n| report.state.node(n).name());
+    let nominated = boss.unwrap().status.nominated_node_name.as_deref();
     assert_eq!(nominated, Some("n-0"));
 }
 

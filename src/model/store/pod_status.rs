@@ -55,7 +55,8 @@ impl ClusterState {
 
     /// Sets or clears `status.nominatedNodeName` (the scheduler's nominations).
     pub fn set_nominated_node(&mut self, id: PodId, node: Option<NodeId>) {
-        self.pods[id.0 as usize].status.nominated_node = node;
+        let name = node.map(|n| self.nodes[n.0 as usize].metadata.name.clone());
+        self.pods[id.0 as usize].status.nominated_node_name = name;
     }
 
     /// From the first image pull started to the last one finished so far.
