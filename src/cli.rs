@@ -5,6 +5,7 @@
 //! the scenario failed; 2 invalid input, usage or I/O error.
 
 use crate::engine::SimTime;
+use crate::metrics::events::EventsMode;
 use crate::metrics::summary::Figure;
 use crate::output::{run_streaming, sha256_hex, RunManifest};
 use crate::scenario::decode::{load, Loaded};
@@ -42,17 +43,28 @@ enum Command {
         /// Seed, overriding the scenario's.
         #[arg(long)]
         seed: Option<u64>,
-        /// Record per-node, per-plugin decisions for pods whose name starts
-        /// with this prefix (or `all`) in decisions.csv.
+        /// Write decisions_summary.csv for pods whose name starts with this
+        /// prefix (or `all`): per scheduling attempt, the nodes each Filter
+        /// plugin rejected (status code and reason), the score plugins that
+        /// skipped in PreScore, the best --explain-top nodes with each score
+        /// plugin's raw, normalized and weighted score (or that scoring was
+        /// skipped: one feasible node), and preemption's candidates and pick.
+        /// decisions.csv is written too, with the --explain-pod pods' rows.
         #[arg(long, value_name = "POD-NAME-PREFIX|all")]
         explain: Option<String>,
         /// With --explain: how many of the best nodes per attempt to show [default: 3].
         #[arg(long, value_name = "K")]
         explain_top: Option<usize>,
-        /// Record every node and plugin for pods whose name starts with this
-        /// (decisions.csv), besides the summary rows.
+        /// Also write every node's and plugin's row, and every preemption
+        /// candidate with its victims, to decisions.csv for pods whose name
+        /// starts with this, besides their summary rows.
         #[arg(long, value_name = "POD-NAME-PREFIX")]
         explain_pod: Option<String>,
+        /// events.csv: `api`, one row per Event object as the API server
+        /// holds it (identical events counted, similar ones combined, as
+        /// client-go's event correlator does), or `all`, one row per occurrence.
+        #[arg(long, value_name = "api|all", default_value = "api", value_parser = parse_events)]
+        events: EventsMode,
         /// Print nothing but errors.
         #[arg(long)]
         quiet: bool,
@@ -160,6 +172,7 @@ where
             explain,
             explain_top,
             explain_pod,
+            events,
             quiet,
         } => run(
             &scenario,
@@ -170,6 +183,7 @@ where
                 top: explain_top,
                 pod: explain_pod,
             },
+            events,
             quiet,
         ),
         Command::Sweep {
@@ -466,7 +480,23 @@ fn load_reporting(path: &Path, quiet: bool) -> Option<Loaded> {
     }
 }
 
-fn run(path: &Path, out: Option<PathBuf>, seed: Option<u64>, explain: Explain, quiet: bool) -> i32 {
+/// `--events`.
+fn parse_events(value: &str) -> Result<EventsMode, String> {
+    match value {
+        "api" => Ok(EventsMode::Correlated),
+        "all" => Ok(EventsMode::All),
+        _ => Err("expected `api` or `all`".into()),
+    }
+}
+
+fn run(
+    path: &Path,
+    out: Option<PathBuf>,
+    seed: Option<u64>,
+    explain: Explain,
+    events: EventsMode,
+    quiet: bool,
+) -> i32 {
     let Explain {
         summary: explain,
         top: explain_top,
@@ -496,6 +526,7 @@ fn run(path: &Path, out: Option<PathBuf>, seed: Option<u64>, explain: Explain, q
             .clone()
             .map_or(ExplainFilter::None, ExplainFilter::Prefix),
         explain_top,
+        events,
         check_invariants: false,
         progress: progress
             .clone()

@@ -42,6 +42,7 @@ impl RunManifest<'_> {
                 "explain": self.explain,
                 "explain_pod": self.explain_pod,
                 "explain_top": self.explain_top,
+                "events": report.recorder.events_mode.name(),
             },
             "reproduce": format!("kubesim run {} --seed {}", self.scenario_path, self.seed),
             "outcome": {

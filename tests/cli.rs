@@ -40,20 +40,23 @@ fn run_writes_every_file_of_the_contract() {
     let header = |f: &str| read(&out.join(f)).lines().next().unwrap().to_string();
     assert_eq!(
         header("pods.csv"),
-        "pod,namespace,owner_kind,owner,node,priority,created_s,scheduled_s,started_s,ready_s,finished_s,deleted_s,phase,reason,restarts,scheduling_attempts,backoff_s,container_reason,gpus"
+        "pod,namespace,owner_kind,owner,node,priority,created_s,scheduled_s,started_s,ready_s,finished_s,deleted_s,phase,reason,restarts,scheduling_attempts,backoff_s,container_reason,gpus,nominated_node"
     );
     assert_eq!(
         header("nodes.csv"),
         "time_s,node,condition,unschedulable,taints,pods,cpu_requested_millis,memory_requested_bytes,cpu_allocated_ratio,memory_allocated_ratio"
     );
-    assert_eq!(header("events.csv"), "time_s,kind,object,reason,message");
+    assert_eq!(
+        header("events.csv"),
+        "time_s,kind,object,reason,message,count,first_s"
+    );
     assert!(header("timeseries.csv").starts_with("time_s,nodes_ready,"));
     assert!(header("timeseries.csv").contains("pods_pending,pods_running,"));
     assert!(header("timeseries.csv").ends_with("cpu_allocated_ratio,memory_allocated_ratio"));
     assert!(header("summary.csv").starts_with("pods_created,"));
     assert_eq!(
         header("decisions.csv"),
-        "time_s,pod,node,stage,plugin,status,score,normalized_score,weighted_score"
+        "time_s,pod,node,stage,plugin,code,status,score,normalized_score,weighted_score"
     );
     assert!(read(&out.join("decisions.csv"))
         .lines()
@@ -61,7 +64,7 @@ fn run_writes_every_file_of_the_contract() {
         .all(|l| l.split(',').nth(1) == Some("train-0")));
     assert_eq!(
         header("decisions_summary.csv"),
-        "time_s,pod,attempt,stage,plugin,reason,nodes,rank,node,normalized_score,weighted_score"
+        "time_s,pod,attempt,stage,plugin,code,reason,nodes,rank,node,score,normalized_score,weighted_score"
     );
     let summary = read(&out.join("decisions_summary.csv"));
     assert!(summary.lines().count() > 1);
@@ -370,4 +373,46 @@ fn the_one_day_benchmark_scenarios_are_valid() {
             "{file}: {stdout}"
         );
     }
+}
+
+/// `--events all` writes a row per occurrence; the default, `api`, one row
+/// per Event object whose counts add up to the same occurrences.
+#[test]
+fn events_all_writes_every_occurrence_and_api_counts_them() {
+    let dir = scratch("events");
+    let q = quickstart();
+    let (api, all) = (dir.join("api"), dir.join("all"));
+    for (out, mode) in [(&api, "api"), (&all, "all")] {
+        let o = kubesim(&[
+            "run",
+            &q,
+            "--out",
+            out.to_str().unwrap(),
+            "--events",
+            mode,
+            "--quiet",
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let manifest: serde_json::Value =
+            serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
+        assert_eq!(manifest["options"]["events"], mode);
+    }
+    let rows = |dir: &Path| -> Vec<csv::StringRecord> {
+        let mut r = csv::Reader::from_path(dir.join("events.csv")).unwrap();
+        r.records().map(|r| r.unwrap()).collect()
+    };
+    let (api, all) = (rows(&api), rows(&all));
+    assert!(all.iter().all(|r| &r[5] == "1" && r[6] == r[0]));
+    let occurrences: u64 = api.iter().map(|r| r[5].parse::<u64>().unwrap()).sum();
+    assert_eq!(occurrences, all.len() as u64);
+    assert!(api.len() < all.len());
+    // The pod that never fits: 309 attempts, one Event.
+    let too_big: Vec<_> = api.iter().filter(|r| &r[2] == "default/too-big").collect();
+    assert_eq!(too_big.len(), 1);
+    assert_eq!((&too_big[0][5], &too_big[0][6]), ("309", "0"));
 }

@@ -6,9 +6,9 @@
 //! come from them are gathered as they are taken ([`super::running`]), so
 //! a streamed run's memory does not grow with simulated time.
 
+use super::events::{EventCorrelator, EventRow, EventsMode};
 use super::rows::{desired, Sample, WorkloadSample};
 use crate::engine::SimTime;
-use crate::model::event::EventRecord;
 use crate::model::store::WorkloadId;
 use crate::model::{ClusterState, PodId, PodPhase};
 
@@ -18,8 +18,12 @@ pub use crate::limits::MAX_SAMPLES;
 
 #[derive(Default)]
 pub struct Recorder {
-    /// The events so far (none when they are streamed).
-    pub events: Vec<EventRecord>,
+    /// The rows of events.csv so far (none when they are streamed).
+    pub events: Vec<EventRow>,
+    /// How events become rows (`--events`).
+    pub events_mode: EventsMode,
+    /// The Events not yet final ([`EventsMode::Correlated`]).
+    pub correlator: EventCorrelator,
     /// FailedScheduling events so far (summary.csv), streamed or not.
     pub failed_scheduling_events: i64,
     /// Streaming: events.csv and retired pods' rows go here.
@@ -78,15 +82,40 @@ impl Recorder {
         recorder
     }
 
+    /// How events become rows of events.csv.
+    pub fn with_events_mode(self, events_mode: EventsMode) -> Self {
+        Recorder {
+            events_mode,
+            ..self
+        }
+    }
+
     pub fn record_events(&mut self, state: &mut ClusterState) {
         for e in state.drain_events() {
             if e.reason == "FailedScheduling" {
                 self.failed_scheduling_events += 1;
             }
-            match &mut self.stream {
-                Some(s) => super::stream::write_event(&mut s.events, &e),
-                None => self.events.push(e),
+            let row = match self.events_mode {
+                EventsMode::All => Some(EventRow::single(e)),
+                EventsMode::Correlated => self.correlator.observe(e),
+            };
+            if let Some(row) = row {
+                self.write_event_row(row);
             }
+        }
+    }
+
+    fn write_event_row(&mut self, row: EventRow) {
+        match &mut self.stream {
+            Some(s) => super::stream::write_event(&mut s.events, &row),
+            None => self.events.push(row),
+        }
+    }
+
+    /// At the end of the run: the Events still open are final.
+    pub fn finish_events(&mut self) {
+        for row in self.correlator.finish() {
+            self.write_event_row(row);
         }
     }
 

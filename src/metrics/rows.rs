@@ -4,9 +4,9 @@
 //! or written with the whole file at the end. The recorder and the streams
 //! below it and the writers above it all format rows here.
 
+use super::events::EventRow;
 use super::float::fixed;
 use crate::engine::SimTime;
-use crate::model::event::EventRecord;
 use crate::model::store::{WorkloadEntry, WorkloadId};
 use crate::model::workloads::WorkloadSpec;
 use crate::model::{ClusterState, PodEntry};
@@ -80,6 +80,7 @@ pub const PODS_HEADER: &[&str] = &[
     "backoff_s",
     "container_reason",
     "gpus",
+    "nominated_node",
 ];
 
 /// GPU device indices of a pod's GPU share (`0-1-3`), empty when it holds none.
@@ -147,17 +148,30 @@ impl RowFormatter {
             &SimTime(entry.backoff.0).to_string(),
             &entry.status.container_reason(),
             &gpu_devices(entry.gpu_devices),
+            entry.status.nominated_node_name.as_deref().unwrap_or(""),
         ])
     }
 }
 
-pub const EVENTS_HEADER: &[&str] = &["time_s", "kind", "object", "reason", "message"];
+pub const EVENTS_HEADER: &[&str] = &[
+    "time_s", "kind", "object", "reason", "message", "count", "first_s",
+];
 
 /// Hands a row of events.csv to `write`, the same whether it is streamed
-/// or written at the end.
-pub fn with_event_record<R>(e: &EventRecord, write: impl FnOnce([&str; 5]) -> R) -> R {
-    let time = e.time.to_string();
-    write([time.as_str(), e.kind, &e.object, &e.reason, &e.message])
+/// or written at the end: the Event's last time, then its count and first time.
+pub fn with_event_row<R>(e: &EventRow, write: impl FnOnce([&str; 7]) -> R) -> R {
+    let time = e.event.time.to_string();
+    let count = e.count.to_string();
+    let first = e.first_time.to_string();
+    write([
+        time.as_str(),
+        e.event.kind,
+        &e.event.object,
+        &e.event.reason,
+        &e.event.message,
+        &count,
+        &first,
+    ])
 }
 
 pub const TIMESERIES_HEADER: &[&str] = &[

@@ -6,9 +6,9 @@
 //! in creation order at the end (`output`). The writers are `impl Write`
 //! given by the caller; nothing here opens files.
 
-use super::rows::{with_event_record, RowFormatter};
+use super::events::EventRow;
+use super::rows::{with_event_row, RowFormatter};
 use crate::engine::SimTime;
-use crate::model::event::EventRecord;
 use crate::model::{ClusterState, PodEntry, PodId};
 use std::io::{self, Write};
 
@@ -184,8 +184,8 @@ impl RetiredFigures {
 }
 
 /// Records an event to the stream.
-pub fn write_event(sink: &mut CsvSink, e: &EventRecord) {
-    with_event_record(e, |row| sink.write(row));
+pub fn write_event(sink: &mut CsvSink, e: &EventRow) {
+    with_event_row(e, |row| sink.write(row));
 }
 
 #[cfg(test)]

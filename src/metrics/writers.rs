@@ -2,13 +2,13 @@
 //! and writes a header and rows; times are exact decimal seconds from the
 //! start of the run, empty where a moment was never reached.
 
+use super::events::EventRow;
 use super::rows::{
-    timeseries_record, with_event_record, workload_record, RowFormatter, Sample, WorkloadSample,
+    timeseries_record, with_event_row, workload_record, RowFormatter, Sample, WorkloadSample,
     EVENTS_HEADER, PODS_HEADER, TIMESERIES_HEADER, WORKLOADS_HEADER,
 };
 use super::running::WorkloadFigures;
 use super::summary::{workload_figures, Summary, WORKLOAD_SUMMARY_COLUMNS};
-use crate::model::event::EventRecord;
 use crate::model::{ClusterState, PodId};
 use crate::scheduler::DecisionRow;
 use std::io::{self, Write};
@@ -52,12 +52,13 @@ pub fn write_pods_with(
     w.flush()
 }
 
-/// events.csv: `time_s,kind,object,reason,message`, in the order they happened.
-pub fn write_events(w: impl Write, events: &[EventRecord]) -> io::Result<()> {
+/// events.csv: `time_s,kind,object,reason,message,count,first_s`, one row
+/// per Event (see [`super::events`]), by last time.
+pub fn write_events(w: impl Write, events: &[EventRow]) -> io::Result<()> {
     let mut out = csv::Writer::from_writer(w);
     out.write_record(EVENTS_HEADER).map_err(csv_err)?;
     for e in events {
-        with_event_record(e, |row| out.write_record(row)).map_err(csv_err)?;
+        with_event_row(e, |row| out.write_record(row)).map_err(csv_err)?;
     }
     out.flush()
 }
@@ -91,6 +92,7 @@ pub fn write_decisions(w: impl Write, rows: &[DecisionRow]) -> io::Result<()> {
         "node",
         "stage",
         "plugin",
+        "code",
         "status",
         "score",
         "normalized_score",
@@ -105,6 +107,7 @@ pub fn write_decisions(w: impl Write, rows: &[DecisionRow]) -> io::Result<()> {
             r.node.clone(),
             r.stage.to_string(),
             r.plugin.to_string(),
+            r.code.to_string(),
             r.status.clone(),
             opt(r.score),
             opt(r.normalized_score),
@@ -128,10 +131,12 @@ pub fn write_decision_summary(
         "attempt",
         "stage",
         "plugin",
+        "code",
         "reason",
         "nodes",
         "rank",
         "node",
+        "score",
         "normalized_score",
         "weighted_score",
     ])
@@ -145,10 +150,12 @@ pub fn write_decision_summary(
             r.attempt.to_string(),
             r.stage.to_string(),
             r.plugin.to_string(),
+            r.code.to_string(),
             r.reason.clone(),
             opt_u(r.nodes),
             opt_u(r.rank),
             r.node.clone(),
+            opt(r.score),
             opt(r.normalized_score),
             opt(r.weighted_score),
         ])

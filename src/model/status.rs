@@ -63,6 +63,10 @@ pub struct PodStatus {
     pub container_statuses: Vec<ContainerStatus>,
     /// Why the pod is in its phase (`status.reason`), e.g. Unschedulable while pending.
     pub reason: Option<Cow<'static, str>>,
+    /// `status.nominatedNodeName`: the node preemption made room on for the
+    /// pod. As in v1.32, binding does not clear it; a later failed
+    /// preemption, or a higher-priority pod taking the node, does.
+    pub nominated_node_name: Option<String>,
 }
 
 impl PodStatus {
@@ -73,6 +77,7 @@ impl PodStatus {
             init_container_statuses: vec![ContainerStatus::waiting("PodInitializing"); n_init],
             container_statuses: vec![ContainerStatus::waiting("ContainerCreating"); n_containers],
             reason: None,
+            nominated_node_name: None,
         }
     }
 

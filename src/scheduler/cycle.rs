@@ -93,7 +93,7 @@ impl Scheduler {
             Err((mut message, rejectors)) => {
                 if self.profiles[profile_idx].preemption.is_some() {
                     if let Some(post_filter_message) =
-                        self.post_filter(profile_idx, pod_id, state, now)
+                        self.post_filter(profile_idx, pod_id, state, now, explained)
                     {
                         message.push(' ');
                         message.push_str(&post_filter_message);
@@ -146,6 +146,26 @@ impl Scheduler {
                     || profile.plugins[i].filter(pod, view).is_ok()
             });
             if fits {
+                if summarize {
+                    let attempt = state.pod(pod_id).scheduling_attempts;
+                    let row = explain::SummaryRow {
+                        nodes: Some(1),
+                        ..explain::SummaryRow::note(
+                            now,
+                            &pod.metadata.name,
+                            attempt,
+                            "filter",
+                            "",
+                            explain::SUCCESS,
+                            "nominated node fits".to_string(),
+                            state.node(node_id).name(),
+                        )
+                    };
+                    if explain {
+                        explained.decisions.push(row.as_decision());
+                    }
+                    explained.summary.push(row);
+                }
                 return Ok(node_id);
             }
         }
@@ -230,10 +250,11 @@ impl Scheduler {
                 let failures = scratch.failures.iter().flat_map(|(node_id, i, unfit)| {
                     let node = state.node(*node_id);
                     let plugin = profile.plugins[*i].name();
+                    let code = unfit.code.as_str();
                     unfit
                         .reasons
                         .iter()
-                        .map(move |r| (plugin, r.message(state, node)))
+                        .map(move |r| (plugin, code, r.message(state, node)))
                 });
                 explained.summary.extend(explain::filter_rows(
                     now,
@@ -253,6 +274,25 @@ impl Scheduler {
         }
         if scratch.feasible.len() == 1 {
             // Upstream skips scoring when only one node fits.
+            if summarize {
+                let row = explain::SummaryRow {
+                    rank: Some(1),
+                    ..explain::SummaryRow::note(
+                        now,
+                        &pod.metadata.name,
+                        state.pod(pod_id).scheduling_attempts,
+                        "score",
+                        "",
+                        explain::SKIP,
+                        "only one node is feasible".to_string(),
+                        state.node(scratch.feasible[0]).name(),
+                    )
+                };
+                if explain {
+                    explained.decisions.push(row.as_decision());
+                }
+                explained.summary.push(row);
+            }
             return Ok(scratch.feasible[0]);
         }
         // PreScore, then (unless the fused pass did) Score, NormalizeScore, weights.
@@ -347,11 +387,28 @@ fn score(
     scratch.totals.clear();
     scratch.totals.resize(n, 0);
     let mut any_score = false;
-    // Per plugin that ran: (name, normalized scores, weight), kept only to explain.
-    let mut plugin_scores: Vec<(&'static str, Vec<i64>, i64)> = Vec::new();
+    // Per plugin that ran: (name, raw scores, normalized scores, weight), kept only to explain.
+    #[allow(clippy::type_complexity)]
+    let mut plugin_scores: Vec<(&'static str, Vec<i64>, Vec<i64>, i64)> = Vec::new();
     for &(i, weight) in &profile.score {
         let plugin = &profile.plugins[i];
         if plugin.pre_score(pod) == PreResult::Skip {
+            if summarize {
+                let row = explain::SummaryRow::note(
+                    now,
+                    &pod.metadata.name,
+                    attempt,
+                    "prescore",
+                    plugin.name(),
+                    explain::SKIP,
+                    "nothing to score for the pod".to_string(),
+                    "",
+                );
+                if explain {
+                    explained.decisions.push(row.as_decision());
+                }
+                explained.summary.push(row);
+            }
             continue;
         }
         any_score = true;
@@ -362,14 +419,14 @@ fn score(
                 .iter()
                 .map(|&id| plugin.score(pod, NodeView::of(state, id))),
         );
-        let raw = if explain {
+        let raw = if summarize {
             scratch.scores.clone()
         } else {
             Vec::new()
         };
         plugin.normalize(pod, &mut scratch.scores);
         if summarize {
-            plugin_scores.push((plugin.name(), scratch.scores.clone(), weight));
+            plugin_scores.push((plugin.name(), raw.clone(), scratch.scores.clone(), weight));
         }
         for (k, s) in scratch.scores.iter().enumerate() {
             debug_assert!(
@@ -385,6 +442,7 @@ fn score(
                     node: state.node(scratch.feasible[k]).name().to_string(),
                     stage: "score",
                     plugin: plugin.name(),
+                    code: explain::SUCCESS,
                     status: "Success".into(),
                     score: Some(raw[k]),
                     normalized_score: Some(*s),
@@ -400,27 +458,33 @@ fn score(
     if summarize {
         for (rank, k) in explain::top_k(&scratch.totals, top).into_iter().enumerate() {
             let node = state.node(scratch.feasible[k]).name();
-            let row = |plugin, normalized, weighted| explain::SummaryRow {
-                time: now,
-                pod: pod.metadata.name.clone(),
-                attempt,
-                stage: "score",
-                plugin,
-                reason: String::new(),
-                nodes: None,
+            let row = |plugin, raw, normalized, weighted| explain::SummaryRow {
                 rank: Some(rank + 1),
-                node: node.to_string(),
+                score: raw,
                 normalized_score: normalized,
                 weighted_score: Some(weighted),
+                ..explain::SummaryRow::note(
+                    now,
+                    &pod.metadata.name,
+                    attempt,
+                    "score",
+                    plugin,
+                    explain::SUCCESS,
+                    String::new(),
+                    node,
+                )
             };
-            for (name, scores, weight) in &plugin_scores {
-                explained
-                    .summary
-                    .push(row(name, Some(scores[k]), scores[k] * weight));
+            for (name, raw, scores, weight) in &plugin_scores {
+                explained.summary.push(row(
+                    name,
+                    Some(raw[k]),
+                    Some(scores[k]),
+                    scores[k] * weight,
+                ));
             }
             explained
                 .summary
-                .push(row("total", None, scratch.totals[k]));
+                .push(row("total", None, None, scratch.totals[k]));
         }
     }
 }
@@ -507,12 +571,16 @@ fn filter_node_explained(
 ) -> Option<(usize, Unfit)> {
     for &i in &profile.filter {
         let plugin = &profile.plugins[i];
-        let (status, failed) = if !run.contains(&i) {
-            ("Skip".to_string(), None)
+        let (code, status, failed) = if !run.contains(&i) {
+            (explain::SKIP, "Skip".to_string(), None)
         } else {
             match plugin.filter(pod, view) {
-                Ok(()) => ("Success".to_string(), None),
-                Err(unfit) => (unfit.message(state, view.node), Some((i, unfit))),
+                Ok(()) => (explain::SUCCESS, "Success".to_string(), None),
+                Err(unfit) => (
+                    unfit.code.as_str(),
+                    unfit.message(state, view.node),
+                    Some((i, unfit)),
+                ),
             }
         };
         rows.push(DecisionRow {
@@ -521,6 +589,7 @@ fn filter_node_explained(
             node: view.node.name().to_string(),
             stage: "filter",
             plugin: plugin.name(),
+            code,
             status,
             score: None,
             normalized_score: None,

@@ -3,9 +3,24 @@
 //! score with every score plugin's normalized and weighted score — a few rows
 //! per attempt whatever the cluster size. The full per-node rows of
 //! decisions.csv are kept for the pods named with `--explain-pod`.
+//!
+//! Besides Filter and Score, both files say what else decided the attempt,
+//! so that every decision can be audited: a score plugin that skipped
+//! itself in PreScore (stage `prescore`, code `Skip`; upstream leaves it out
+//! of Score for the cycle), scoring skipped because one node was feasible
+//! (`schedule_one.go`: `if len(feasibleNodes) == 1` returns before
+//! scoring), the nominated node taken without a Filter pass over the others
+//! (`evaluateNominatedNode`), and PostFilter: DefaultPreemption's candidate
+//! nodes with their victims and the one picked, with the criterion of
+//! `pickOneNodeForPreemption` that decided it.
 
 use crate::engine::SimTime;
 use crate::model::Pod;
+
+/// `framework.Success`.
+pub const SUCCESS: &str = "Success";
+/// `framework.Skip`: the plugin has nothing to do for the pod this cycle.
+pub const SKIP: &str = "Skip";
 use std::collections::BTreeMap;
 
 /// Nodes shown per attempt unless `--explain-top` says otherwise.
@@ -20,7 +35,11 @@ pub struct DecisionRow {
     /// `filter` or `score`.
     pub stage: &'static str,
     pub plugin: &'static str,
-    /// Filter: `Success`, `Skip` or the reason; score: `Success`.
+    /// The framework's status code (`framework.Code`): `Success`,
+    /// `Unschedulable`, `UnschedulableAndUnresolvable` or `Skip`.
+    pub code: &'static str,
+    /// Filter: `Success`, `Skip` or the reason; score: `Success`; the
+    /// other stages: what happened.
     pub status: String,
     pub score: Option<i64>,
     pub normalized_score: Option<i64>,
@@ -88,6 +107,8 @@ pub struct SummaryRow {
     /// Filter: the plugin that rejected the nodes, or empty for the feasible ones;
     /// score: the plugin, or `total`.
     pub plugin: &'static str,
+    /// The framework's status code, as in [`DecisionRow::code`].
+    pub code: &'static str,
     /// Filter: the reason as in FailedScheduling, or `feasible`.
     pub reason: String,
     /// Filter: how many nodes.
@@ -95,40 +116,81 @@ pub struct SummaryRow {
     /// Score: 1 for the best node.
     pub rank: Option<usize>,
     pub node: String,
+    /// Score: the plugin's raw Score of the node.
+    pub score: Option<i64>,
     pub normalized_score: Option<i64>,
     pub weighted_score: Option<i64>,
 }
 
-/// Filter rows: the feasible count, then one row per (plugin, reason), sorted.
+impl SummaryRow {
+    /// A row that says what happened, without counts or scores.
+    #[allow(clippy::too_many_arguments)]
+    pub fn note(
+        time: SimTime,
+        pod: &str,
+        attempt: u32,
+        stage: &'static str,
+        plugin: &'static str,
+        code: &'static str,
+        reason: String,
+        node: &str,
+    ) -> Self {
+        SummaryRow {
+            time,
+            pod: pod.to_string(),
+            attempt,
+            stage,
+            plugin,
+            code,
+            reason,
+            nodes: None,
+            rank: None,
+            node: node.to_string(),
+            score: None,
+            normalized_score: None,
+            weighted_score: None,
+        }
+    }
+
+    /// The same as a row of decisions.csv.
+    pub fn as_decision(&self) -> DecisionRow {
+        DecisionRow {
+            time: self.time,
+            pod: self.pod.clone(),
+            node: self.node.clone(),
+            stage: self.stage,
+            plugin: self.plugin,
+            code: self.code,
+            status: self.reason.clone(),
+            score: None,
+            normalized_score: None,
+            weighted_score: None,
+        }
+    }
+}
+
+/// Filter rows: the feasible count, then one row per (plugin, code,
+/// reason), sorted.
 pub fn filter_rows(
     time: SimTime,
     pod: &str,
     attempt: u32,
     feasible: usize,
-    failures: impl Iterator<Item = (&'static str, String)>,
+    failures: impl Iterator<Item = (&'static str, &'static str, String)>,
 ) -> Vec<SummaryRow> {
-    let mut histogram: BTreeMap<(&'static str, String), usize> = BTreeMap::new();
+    let mut histogram: BTreeMap<(&'static str, &'static str, String), usize> = BTreeMap::new();
     for key in failures {
         *histogram.entry(key).or_default() += 1;
     }
-    let row = |plugin, reason: String, nodes| SummaryRow {
-        time,
-        pod: pod.to_string(),
-        attempt,
-        stage: "filter",
-        plugin,
-        reason,
+    let row = |plugin, code, reason: String, nodes| SummaryRow {
         nodes: Some(nodes),
-        rank: None,
-        node: String::new(),
-        normalized_score: None,
-        weighted_score: None,
+        ..SummaryRow::note(time, pod, attempt, "filter", plugin, code, reason, "")
     };
-    let mut rows = vec![row("", "feasible".to_string(), feasible)];
+    let mut rows = vec![row("", SUCCESS, "feasible".to_string(), feasible)];
     rows.extend(
         histogram
             .into_iter()
-            .map(|((plugin, reason), n)| row(plugin, reason, n)),
+            .map(|((plugin, code, reason), n)| row(plugin, code, reason, n)),
     );
     rows
 }
@@ -153,26 +215,29 @@ mod tests {
 
     #[test]
     fn filter_rows_count_nodes_per_plugin_and_reason() {
+        let (u, uu) = ("Unschedulable", "UnschedulableAndUnresolvable");
         let failures = [
-            ("NodeResourcesFit", "Insufficient cpu".to_string()),
+            ("NodeResourcesFit", u, "Insufficient cpu".to_string()),
             (
                 "TaintToleration",
+                uu,
                 "node(s) had untolerated taint {a: b}".to_string(),
             ),
-            ("NodeResourcesFit", "Insufficient cpu".to_string()),
+            ("NodeResourcesFit", u, "Insufficient cpu".to_string()),
         ];
         let rows = filter_rows(SimTime::ZERO, "p", 1, 7, failures.into_iter());
-        let got: Vec<(&str, &str, Option<usize>)> = rows
+        let got: Vec<(&str, &str, &str, Option<usize>)> = rows
             .iter()
-            .map(|r| (r.plugin, r.reason.as_str(), r.nodes))
+            .map(|r| (r.plugin, r.code, r.reason.as_str(), r.nodes))
             .collect();
         assert_eq!(
             got,
             [
-                ("", "feasible", Some(7)),
-                ("NodeResourcesFit", "Insufficient cpu", Some(2)),
+                ("", "Success", "feasible", Some(7)),
+                ("NodeResourcesFit", u, "Insufficient cpu", Some(2)),
                 (
                     "TaintToleration",
+                    uu,
                     "node(s) had untolerated taint {a: b}",
                     Some(1)
                 ),

@@ -108,6 +108,17 @@ pub enum Code {
     UnschedulableAndUnresolvable,
 }
 
+impl Code {
+    /// The code's name in `framework.Code`, as decisions.csv writes it.
+    /// (`Error` never occurs: kubesim's plugins cannot fail internally.)
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Unschedulable => "Unschedulable",
+            Code::UnschedulableAndUnresolvable => "UnschedulableAndUnresolvable",
+        }
+    }
+}
+
 /// A failed Filter.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unfit {

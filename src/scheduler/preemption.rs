@@ -16,6 +16,7 @@
 //! Everything here is a pure function of the cluster state; the scheduler
 //! deletes the victims (gracefully) and nominates the node.
 
+use super::explain::{self, Explained, SummaryRow};
 use super::framework::{Code, NodeView, PreResult};
 use super::Scheduler;
 use crate::engine::SimTime;
@@ -198,15 +199,38 @@ fn remove(usage: &mut NodeUsage, state: &ClusterState, p: PodId) {
     usage.pod_count -= 1;
 }
 
-/// `pickOneNodeForPreemption`: the index of the chosen candidate. Each
-/// criterion keeps only the best candidates by it; the first left wins.
+/// `pickOneNodeForPreemption`: the index of the chosen candidate.
 pub fn pick_one_node(candidates: &[Candidate], state: &ClusterState) -> Option<usize> {
+    pick_one_node_why(candidates, state).map(|(i, _)| i)
+}
+
+/// What decided the pick, as decisions_summary.csv names it: one of
+/// [`PICK_CRITERIA`], or `only candidate`, `no victims`, `first of the tied`.
+pub const PICK_CRITERIA: [&str; 5] = [
+    "fewest PDB violations",
+    "lowest highest-victim priority",
+    "smallest sum of victim priorities",
+    "fewest victims",
+    "latest start of the highest-priority victims",
+];
+
+/// [`pick_one_node`] and the criterion that decided it. Each criterion, in
+/// upstream's order, keeps only the best candidates by it; the one that
+/// leaves a single candidate decided; if ties remain, the first left wins
+/// (upstream: "the first such node is picked (sort of randomly)").
+pub fn pick_one_node_why(
+    candidates: &[Candidate],
+    state: &ClusterState,
+) -> Option<(usize, &'static str)> {
     if candidates.is_empty() {
         return None;
     }
     // A node that needs no victims wins at once.
     if let Some(i) = candidates.iter().position(|c| c.victims.pods.is_empty()) {
-        return Some(i);
+        return Some((i, "no victims"));
+    }
+    if candidates.len() == 1 {
+        return Some((0, "only candidate"));
     }
     let highest = |c: &Candidate| priority(state, c.victims.pods[0]) as i64;
     // Upstream shifts each priority by MaxInt32 + 1 so sums are non-negative; the order is the same.
@@ -237,14 +261,46 @@ pub fn pick_one_node(candidates: &[Candidate], state: &ClusterState) -> Option<u
         &|c| earliest_start(c).0 as i64,
     ];
     let mut left: Vec<usize> = (0..candidates.len()).collect();
-    for criterion in criteria {
+    for (criterion, name) in criteria.into_iter().zip(PICK_CRITERIA) {
         let best = left.iter().map(|&i| criterion(&candidates[i])).max()?;
         left.retain(|&i| criterion(&candidates[i]) == best);
         if left.len() == 1 {
-            break;
+            return Some((left[0], name));
         }
     }
-    left.first().copied()
+    left.first().map(|&i| (i, "first of the tied"))
+}
+
+/// A row of the explained pod's PostFilter, before it is put in
+/// decisions_summary.csv (`in_summary`) and decisions.csv.
+pub(super) struct PostFilterRow {
+    node: String,
+    code: &'static str,
+    reason: String,
+    nodes: Option<usize>,
+    rank: Option<usize>,
+    in_summary: bool,
+}
+
+/// A candidate's victims and what `pickOneNodeForPreemption` compares:
+/// `victims default/a default/b; pdb violations 0`.
+fn describe_victims(state: &ClusterState, victims: &Victims) -> String {
+    let names: Vec<String> = (victims.pods.iter())
+        .map(|&p| {
+            let meta = &state.pod(p).pod.metadata;
+            format!(
+                "{}/{} (priority {})",
+                meta.namespace,
+                meta.name,
+                priority(state, p)
+            )
+        })
+        .collect();
+    format!(
+        "victims {}; pdb violations {}",
+        names.join(" "),
+        victims.num_pdb_violations
+    )
 }
 
 /// The scheduler's side of preemption: run after a failed Filter pass, with
@@ -259,6 +315,63 @@ impl Scheduler {
         pod_id: PodId,
         state: &mut ClusterState,
         now: SimTime,
+        explained: &mut Explained,
+    ) -> Option<String> {
+        let pod = &state.pod(pod_id).pod;
+        let every_node = self.explain.every_node.wants(pod);
+        let mut audit = (every_node || self.explain.pods.wants(pod)).then(Vec::new);
+        let (name, attempt) = (
+            pod.metadata.name.clone(),
+            state.pod(pod_id).scheduling_attempts,
+        );
+        let message = self.preempt(profile_idx, pod_id, state, now, audit.as_mut());
+        let Some(mut rows) = audit else {
+            return message;
+        };
+        if let Some(message) = &message {
+            rows.push(PostFilterRow {
+                node: String::new(),
+                code: Code::Unschedulable.as_str(),
+                reason: message.clone(),
+                nodes: None,
+                rank: None,
+                in_summary: true,
+            });
+        }
+        for row in rows {
+            let summary = SummaryRow {
+                nodes: row.nodes,
+                rank: row.rank,
+                ..SummaryRow::note(
+                    now,
+                    &name,
+                    attempt,
+                    "postfilter",
+                    "DefaultPreemption",
+                    row.code,
+                    row.reason,
+                    &row.node,
+                )
+            };
+            if every_node {
+                explained.decisions.push(summary.as_decision());
+            }
+            if row.in_summary {
+                explained.summary.push(summary);
+            }
+        }
+        message
+    }
+
+    /// The preemption itself; `audit`, when the pod is explained, gets the
+    /// candidates and the pick.
+    fn preempt(
+        &mut self,
+        profile_idx: usize,
+        pod_id: PodId,
+        state: &mut ClusterState,
+        now: SimTime,
+        mut audit: Option<&mut Vec<PostFilterRow>>,
     ) -> Option<String> {
         let args = self.profiles[profile_idx].preemption?;
         let n_nodes = self.node_order.len();
@@ -363,8 +476,44 @@ impl Scheduler {
                 }
             }
         }
-        let Some(best) = pick_one_node(&candidates, state) else {
+        if let Some(rows) = audit.as_deref_mut() {
+            rows.push(PostFilterRow {
+                node: String::new(),
+                code: explain::SUCCESS,
+                reason: "candidates".to_string(),
+                nodes: Some(candidates.len()),
+                rank: None,
+                in_summary: true,
+            });
+            for c in &candidates {
+                rows.push(PostFilterRow {
+                    node: state.node(c.node).name().to_string(),
+                    code: explain::SUCCESS,
+                    reason: format!("candidate: {}", describe_victims(state, &c.victims)),
+                    nodes: None,
+                    rank: None,
+                    in_summary: false,
+                });
+            }
+        }
+        let picked = pick_one_node_why(&candidates, state);
+        if let (Some(rows), Some((best, criterion))) = (audit, picked) {
+            let c = &candidates[best];
+            rows.push(PostFilterRow {
+                node: state.node(c.node).name().to_string(),
+                code: explain::SUCCESS,
+                reason: format!(
+                    "picked by {criterion}: {}",
+                    describe_victims(state, &c.victims)
+                ),
+                nodes: None,
+                rank: Some(1),
+                in_summary: true,
+            });
+        }
+        let Some(best) = picked.map(|(i, _)| i) else {
             self.nominator.set(pod_id, None);
+            state.set_nominated_node(pod_id, None);
             let unresolvable = self.scratch.failures.len() - potential.len();
             if unresolvable > 0 {
                 diagnosis.insert(
@@ -403,8 +552,10 @@ impl Scheduler {
             .collect();
         for p in lower {
             self.nominator.set(p, None);
+            state.set_nominated_node(p, None);
         }
         self.nominator.set(pod_id, Some(chosen.node));
+        state.set_nominated_node(pod_id, Some(chosen.node));
         None
     }
 
@@ -590,6 +741,28 @@ mod tests {
         // A node needing no victims wins outright.
         let c = [candidate(0, vec![p[4]], 0), candidate(1, vec![], 0)];
         assert_eq!(pick_one_node(&c, &state), Some(1));
+    }
+
+    #[test]
+    fn pick_one_node_names_the_criterion_that_decided() {
+        let (state, p, _) = cluster(&[(30, "0", 1), (10, "0", 2), (10, "0", 3)], (100, "1"));
+        let why = |c: &[Candidate]| pick_one_node_why(c, &state);
+        let c = [candidate(0, vec![p[1]], 1), candidate(1, vec![p[0]], 0)];
+        assert_eq!(why(&c), Some((1, "fewest PDB violations")));
+        let c = [candidate(0, vec![p[0]], 0), candidate(1, vec![p[1]], 0)];
+        assert_eq!(why(&c), Some((1, "lowest highest-victim priority")));
+        let c = [candidate(0, vec![p[1]], 0), candidate(1, vec![p[2]], 0)];
+        assert_eq!(
+            why(&c),
+            Some((1, "latest start of the highest-priority victims"))
+        );
+        // Equal in everything: the first (upstream: "sort of randomly").
+        let c = [candidate(0, vec![p[1]], 0), candidate(1, vec![p[1]], 0)];
+        assert_eq!(why(&c), Some((0, "first of the tied")));
+        assert_eq!(why(&c[..1]), Some((0, "only candidate")));
+        let c = [candidate(0, vec![p[1]], 0), candidate(1, vec![], 0)];
+        assert_eq!(why(&c), Some((1, "no victims")));
+        assert_eq!(why(&[]), None);
     }
 
     #[test]

@@ -105,6 +105,8 @@ pub struct RunOptions {
     pub explain_pod: ExplainFilter,
     /// Top nodes per attempt in the summary; `None`: 3.
     pub explain_top: Option<usize>,
+    /// One row per Event object (the default) or per occurrence.
+    pub events: crate::metrics::events::EventsMode,
     /// Check every invariant of the whole state after every event (tests).
     pub check_invariants: bool,
     pub progress: Option<Box<dyn ProgressSink + Send>>,
@@ -267,7 +269,9 @@ impl<'s> Cluster<'s> {
             kubelets: Kubelets::new(seed, scenario.api_latency.clone(), scenario.images.clone()),
             controllers: ControllerManager::new(scenario.controllers, seed),
             faults: Faults::new(&scenario.faults, seed),
-            recorder: writers.map_or_else(Recorder::default, Recorder::streaming),
+            recorder: writers
+                .map_or_else(Recorder::default, Recorder::streaming)
+                .with_events_mode(options.events),
             arrivals: (0..scenario.arrivals.len())
                 .map(|i| ArrivalState::new(arrivals_seed, i))
                 .collect(),
@@ -424,6 +428,7 @@ impl<'s> Cluster<'s> {
             self.take_sample(end);
         }
         self.recorder.finish_samples(&self.state);
+        self.recorder.finish_events();
         let summary = summarize(&self.state, &self.recorder, end, processed, stop_reason);
         RunReport {
             seed: self.seed,

@@ -395,6 +395,7 @@ fn kubernetes_io_examples_run_unchanged() {
         s.seed,
         &crate::sim::RunOptions {
             check_invariants: true,
+            events: crate::metrics::events::EventsMode::All,
             ..Default::default()
         },
     );

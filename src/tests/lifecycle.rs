@@ -577,6 +577,7 @@ fn bundled(name: &str) -> crate::sim::RunReport {
     let s = loaded.scenario;
     let options = crate::sim::RunOptions {
         check_invariants: true,
+        events: crate::metrics::events::EventsMode::All,
         ..Default::default()
     };
     crate::sim::simulate(&s, s.seed, &options)

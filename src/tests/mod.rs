@@ -38,11 +38,13 @@ pub fn scenario(yaml: &str) -> crate::scenario::Scenario {
     }
 }
 
-/// Runs an inline scenario with invariant checks after every event.
+/// Runs an inline scenario with invariant checks after every event, and
+/// every occurrence of an event recorded (tests count occurrences).
 pub fn run(yaml: &str) -> RunReport {
     let s = scenario(yaml);
     let options = RunOptions {
         check_invariants: true,
+        events: crate::metrics::events::EventsMode::All,
         ..Default::default()
     };
     simulate(&s, s.seed, &options)

@@ -134,6 +134,13 @@ fn high_priority_pod_preempts_the_lower_one_gracefully() {
     let outcomes = pod_outcomes(&report);
     assert_eq!(outcomes[1].1, "n-0");
     assert!(report.state.pods()[0].deleted.is_some());
+    // status.nominatedNodeName: set by the preemption and, as in v1.32, not
+    // cleared by the binding; pods.csv's last column shows it.
+    let mut rows = crate::metrics::rows::RowFormatter::default();
+    let boss_row = String::from_utf8(rows.pod(&report.state.pods()[1], &report.state).to_vec());
+    assert!(boss_row.unwrap().ends_with(",n-0\n"));
+    let victim_row = String::from_utf8(rows.pod(&report.state.pods()[0], &report.state).to_vec());
+    assert!(victim_row.unwrap().ends_with(",\n"));
 }
 
 #[test]
@@ -313,5 +320,106 @@ fn preemption_diagnosis_names_what_still_does_not_fit() {
         events_of(&report, "default/boss-0")[0].2,
         "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: \
          1 Insufficient cpu."
+    );
+}
+
+/// PostFilter as decisions_summary.csv and decisions.csv record it: both
+/// nodes are candidates (a's one victim, b's two, all of priority 10); the
+/// pick is a, decided by the sum of victim priorities (each victim adds
+/// about 2^31 after upstream's shift, so fewer victims win there already).
+#[test]
+fn explain_records_the_preemption_candidates_and_the_criterion_of_the_pick() {
+    let on = |name: &str, node: &str, cpu: &str| {
+        pod(name, "low", cpu).replace(
+            "terminationGracePeriodSeconds: 5",
+            &format!("terminationGracePeriodSeconds: 5\n      nodeName: {node}"),
+        )
+    };
+    let s = scenario(&format!(
+        "duration: 30s\nnodePools: [{{name: n, count: 2, capacity: {{cpu: \"1\", memory: 1Gi}}}}]\nworkloads:{CLASSES}{}{}{}{}",
+        on("a", "n-0", "1"),
+        on("b1", "n-1", "500m"),
+        on("b2", "n-1", "500m"),
+        later("boss", "high", "1")
+    ));
+    let options = crate::sim::RunOptions {
+        explain_pod: crate::scheduler::ExplainFilter::Prefix("boss".into()),
+        ..Default::default()
+    };
+    let report = crate::sim::simulate(&s, s.seed, &options);
+    let post_filter =
+        |r: &&crate::scheduler::explain::SummaryRow| r.stage == "postfilter" && r.attempt == 1;
+    let summary: Vec<_> = (report.explain_summary.iter().filter(post_filter))
+        .map(|r| (r.code, r.reason.as_str(), r.nodes, r.rank, r.node.as_str()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("Success", "candidates", Some(2), None, ""),
+            (
+                "Success",
+                "picked by smallest sum of victim priorities: \
+                 victims default/a (priority 10); pdb violations 0",
+                None,
+                Some(1),
+                "n-0"
+            ),
+        ]
+    );
+    let mut candidates: Vec<(&str, &str)> = (report.decisions.iter())
+        .filter(|r| r.stage == "postfilter" && r.status.starts_with("candidate:"))
+        .map(|r| (r.node.as_str(), r.status.as_str()))
+        .collect();
+    candidates.sort();
+    assert_eq!(
+        candidates,
+        [
+            (
+                "n-0",
+                "candidate: victims default/a (priority 10); pdb violations 0"
+            ),
+            (
+                "n-1",
+                "candidate: victims default/b1 (priority 10) default/b2 (priority 10); \
+                 pdb violations 0"
+            ),
+        ]
+    );
+    // The preemptor is nominated to the node picked.
+    let boss = report
+        .state
+        .pods()
+        .iter()
+        .find(|e| e.pod.metadata.name == "boss-0");
+    let nominated = boss.unwrap().status.nominated_node_name.as_deref();
+    assert_eq!(nominated, Some("n-0"));
+}
+
+/// A preemption that finds no victims says so with its message.
+#[test]
+fn explain_records_a_preemption_that_found_no_candidate() {
+    let s = scenario(&format!(
+        "duration: 30s\nnodePools: [{{name: n, count: 1, capacity: {{cpu: \"1\", memory: 1Gi}}}}]\nworkloads:{CLASSES}{}{}",
+        pod("a", "high", "1"),
+        later("b", "high", "1")
+    ));
+    let options = crate::sim::RunOptions {
+        explain: crate::scheduler::ExplainFilter::Prefix("b".into()),
+        ..Default::default()
+    };
+    let report = crate::sim::simulate(&s, s.seed, &options);
+    let rows: Vec<(&str, &str)> = (report.explain_summary.iter())
+        .filter(|r| r.stage == "postfilter" && r.attempt == 1)
+        .map(|r| (r.code, r.reason.as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("Success", "candidates"),
+            (
+                "Unschedulable",
+                "preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."
+            ),
+        ]
     );
 }

@@ -15,6 +15,7 @@ fn run_bundled(name: &str) -> RunReport {
         s.seed,
         &RunOptions {
             check_invariants: true,
+            events: crate::metrics::events::EventsMode::All,
             ..Default::default()
         },
     )

@@ -1,6 +1,6 @@
 //! The scheduler end to end: placement, FailedScheduling messages, requeueing.
 
-use super::{errors, events_of, pod_outcomes, run};
+use super::{errors, events_of, pod_outcomes, run, scenario};
 
 const POD: &str = "apiVersion: v1\n    kind: Pod";
 
@@ -61,6 +61,34 @@ workloads:
         .collect();
     assert_eq!(times, vec![0.0, 330.0, 660.0, 990.0]);
     assert_eq!(report.state.pods()[0].scheduling_attempts, 4);
+}
+
+/// As the API records it (`--events api`, the default of `kubesim run`):
+/// the four identical FailedScheduling occurrences above are one Event with
+/// count 4, first seen at 0 and last at 990 (client-go's eventLogger).
+#[test]
+fn a_pod_that_waits_long_has_one_failed_scheduling_event_with_a_count() {
+    let s = scenario(&format!(
+        r#"
+duration: 1000s
+nodePools: [{{name: n, count: 1, capacity: {{cpu: "1", memory: 1Gi}}}}]
+workloads:
+  - {POD}
+    metadata: {{name: big}}
+    spec:
+      containers: [{{name: c, image: busybox, resources: {{requests: {{cpu: "2"}}}}}}]
+"#
+    ));
+    let report = crate::sim::simulate(&s, s.seed, &crate::sim::RunOptions::default());
+    let rows: Vec<(String, u32, f64, f64)> = (report.recorder.events.iter())
+        .filter(|e| e.object == "default/big")
+        .map(|e| {
+            let (first, last) = (e.first_time.as_secs_f64(), e.time.as_secs_f64());
+            (e.reason.to_string(), e.count, first, last)
+        })
+        .collect();
+    assert_eq!(rows, [("FailedScheduling".to_string(), 4, 0.0, 990.0)]);
+    assert_eq!(report.recorder.failed_scheduling_events, 4);
 }
 
 #[test]
@@ -237,10 +265,35 @@ workloads:
     // Service or ReplicaSet selects the pod), InterPodAffinity, ImageLocality. Left:
     // TaintToleration, Fit, BalancedAllocation × 3 nodes.
     assert_eq!(scores.len(), 9);
-    // The summary: one filter row (3 feasible) and, for the top 2 nodes, the three
-    // plugins and the total: 1 + 2 × 4 rows.
+    // The summary: one filter row (3 feasible), a prescore row per plugin that
+    // skipped itself and, for the top 2 nodes, the three plugins and the
+    // total: 1 + 4 + 2 × 4 rows.
     let summary = &report.explain_summary;
-    assert_eq!(summary.len(), 9);
+    assert_eq!(summary.len(), 13);
+    let skipped: Vec<(&str, &str)> = (summary.iter())
+        .filter(|r| r.stage == "prescore")
+        .map(|r| (r.plugin, r.code))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            ("NodeAffinity", "Skip"),
+            ("PodTopologySpread", "Skip"),
+            ("InterPodAffinity", "Skip"),
+            ("ImageLocality", "Skip"),
+        ]
+    );
+    // decisions.csv has them too, for no node.
+    let prescore = (report.decisions.iter()).filter(|r| r.stage == "prescore");
+    assert_eq!(
+        prescore
+            .map(|r| (r.node.as_str(), r.code))
+            .collect::<Vec<_>>(),
+        [("", "Skip"); 4]
+    );
+    assert!((report.decisions.iter())
+        .filter(|r| r.stage != "prescore")
+        .all(|r| r.code == "Success" || (r.code == "Skip" && r.status == "Skip")));
     assert_eq!(
         (
             summary[0].stage,
@@ -253,6 +306,18 @@ workloads:
     // TaintToleration 100×3 + Fit 81×1 + BalancedAllocation (cpu 25%, memory 12.5%:
     // 100·(1 − 0.0625) = 93)×1 = 474.
     assert_eq!((total.rank, total.weighted_score), (Some(1), Some(474)));
+    // The summary's raw Score: LeastAllocated 81 (below), normalized as is.
+    let fit_summary = (summary.iter())
+        .find(|r| r.plugin == "NodeResourcesFit" && r.rank == Some(1))
+        .unwrap();
+    assert_eq!(
+        (
+            fit_summary.code,
+            fit_summary.score,
+            fit_summary.normalized_score
+        ),
+        ("Success", Some(81), Some(81))
+    );
     // LeastAllocated on an empty 4-cpu/8Gi node for 1 cpu/1Gi: cpu 75, memory 87 → 81.
     let fit = scores
         .iter()
@@ -357,4 +422,72 @@ fn arrival_request_ranges_are_checked() {
     assert!(errors(&bad).contains("uniform takes two quantities"));
     let bad = SIZED_ARRIVALS.replace("uniform(256Mi, 8Gi)", "uniform(256Mi, -1)");
     assert!(errors(&bad).contains("at least 0"));
+}
+
+/// One node fits: upstream returns it without scoring (`schedule_one.go`,
+/// `if len(feasibleNodes) == 1`), and the summary says so; the tainted
+/// node's rejection is UnschedulableAndUnresolvable (preemption cannot
+/// remove a taint), the full node's Unschedulable.
+#[test]
+fn explain_says_scoring_was_skipped_for_a_single_feasible_node() {
+    let s = super::scenario(&format!(
+        r#"
+nodePools:
+  - {{name: free, count: 1, capacity: {{cpu: "4", memory: 8Gi}}}}
+  - {{name: gpu, count: 1, capacity: {{cpu: "4", memory: 8Gi}}, taints: [{{key: dedicated, value: gpu, effect: NoSchedule}}]}}
+  - {{name: small, count: 1, capacity: {{cpu: 500m, memory: 8Gi}}}}
+workloads:
+  - {POD}
+    metadata: {{name: web}}
+    spec:
+      containers: [{{name: c, image: nginx, resources: {{requests: {{cpu: "1"}}}}}}]
+"#
+    ));
+    let options = crate::sim::RunOptions {
+        explain: crate::scheduler::ExplainFilter::All,
+        ..Default::default()
+    };
+    let report = crate::sim::simulate(&s, 1, &options);
+    let rows: Vec<_> = (report.explain_summary.iter())
+        .map(|r| {
+            (
+                r.stage,
+                r.plugin,
+                r.code,
+                r.reason.as_str(),
+                r.nodes,
+                r.node.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("filter", "", "Success", "feasible", Some(1), ""),
+            (
+                "filter",
+                "NodeResourcesFit",
+                "Unschedulable",
+                "Insufficient cpu",
+                Some(1),
+                ""
+            ),
+            (
+                "filter",
+                "TaintToleration",
+                "UnschedulableAndUnresolvable",
+                "node(s) had untolerated taint {dedicated: gpu}",
+                Some(1),
+                ""
+            ),
+            (
+                "score",
+                "",
+                "Skip",
+                "only one node is feasible",
+                None,
+                "free-0"
+            ),
+        ]
+    );
 }

@@ -7,7 +7,7 @@
 //! another, as `check_invariants` checks (a Ready pod has its first-Ready
 //! time and a node; an owned pod names its owner in its ownerReferences).
 
-use super::{ClusterState, PodId, WatchEvent, WorkloadId};
+use super::{ClusterState, NodeId, PodId, WatchEvent, WorkloadId};
 use crate::engine::{SimDuration, SimTime};
 use crate::model::pod::Pod;
 use crate::model::status::{ContainerRef, ContainerState};
@@ -51,6 +51,12 @@ impl ClusterState {
     /// OutOfcpu, Completed, Error …).
     pub fn set_pod_reason(&mut self, id: PodId, reason: impl Into<Cow<'static, str>>) {
         self.pods[id.0 as usize].status.reason = Some(reason.into());
+    }
+
+    /// Sets or clears `status.nominatedNodeName` (the scheduler's nominations).
+    pub fn set_nominated_node(&mut self, id: PodId, node: Option<NodeId>) {
+        let name = node.map(|n| self.nodes[n.0 as usize].metadata.name.clone());
+        self.pods[id.0 as usize].status.nominated_node_name = name;
     }
 
     /// From the first image pull started to the last one finished so far.
