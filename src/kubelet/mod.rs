@@ -27,7 +27,7 @@ use crate::engine::distribution::Distribution;
 use crate::engine::rng::{derive_seed, Stream};
 use crate::engine::{EventQueue, SimDuration, SimTime, TimerId};
 use crate::model::api_latency::Hop;
-use crate::model::pod::{Container, RestartPolicy};
+use crate::model::pod::{Container, HookHandler, RestartPolicy};
 use crate::model::probe::ProbeKind;
 pub use crate::model::status::ContainerRef;
 use crate::model::status::ContainerState;
@@ -54,11 +54,19 @@ pub enum KubeletEvent {
     Pulled(PodId, ContainerRef, SimTime, SimDuration),
     /// The image backoff has passed: try the pull again.
     PullRetry(PodId, ContainerRef),
+    /// The container's postStart hook has returned successfully.
+    PostStartDone(PodId, ContainerRef),
+    /// The preStop hook of a terminating pod's container returned an error.
+    PreStopHookFailed(PodId, ContainerRef),
+    /// The pod's `activeDeadlineSeconds` have passed since its start.
+    DeadlineExceeded(PodId),
 }
 
 #[derive(Default)]
 struct ContainerRuntime {
     timer: Option<TimerId>,
+    /// The successful return of its postStart hook, while the hook runs.
+    hook_timer: Option<TimerId>,
     backoff: RestartBackoff,
     finished_at: SimTime,
     /// Exited and will not run again.
@@ -66,6 +74,8 @@ struct ContainerRuntime {
     exit_code: i32,
     /// Why the scheduled exit of the current run happens.
     exit_kind: ExitKind,
+    /// When the runtime started the current run.
+    started_at: SimTime,
     /// Probe workers of the current run.
     probes: prober::ProbeRuntime,
     pull_backoff: images::PullBackoff,
@@ -92,12 +102,12 @@ impl PodRuntime {
     /// restarts, its removal).
     fn cancel_timers<E>(&mut self, events: &mut EventQueue<E>) {
         for c in self.init.iter_mut().chain(self.app.iter_mut()) {
-            if let Some(t) = c.timer.take() {
+            for t in [c.timer.take(), c.hook_timer.take()].into_iter().flatten() {
                 events.cancel(t);
             }
             c.probes.stop(events);
         }
-        if let Some(t) = self.removal.take() {
+        for t in [self.removal.take(), self.deadline.take()].into_iter().flatten() {
             events.cancel(t);
         }
     }
@@ -117,6 +127,11 @@ struct PodRuntime {
     first_pull: Option<SimTime>,
     /// Init containers completed (sidecars: started) so far, in order.
     init_passed: usize,
+    /// The pending `activeDeadlineSeconds` check.
+    deadline: Option<TimerId>,
+    /// A terminating pod's containers that were running, with the exit code
+    /// each stops with: its own after SIGTERM, or 137 if SIGKILL cuts it off.
+    stopping: Vec<(ContainerRef, i32)>,
 }
 
 pub struct Kubelets {
@@ -249,8 +264,22 @@ impl Kubelets {
             removal: None,
             first_pull: None,
             init_passed: 0,
+            deadline: None,
+            stopping: Vec::new(),
         }));
-        self.start_probe_workers(id, events.now());
+        let now = events.now();
+        // The sandbox is up: PodReadyToStartContainers (`status/generate.go`,
+        // v1.32); kubesim does not model the sandbox's creation time.
+        let observed = self.observed(id, now);
+        state.set_pod_ready_to_start_containers(id, now, observed);
+        // `active_deadline.go`: counted from status.startTime, which the
+        // kubelet sets when it first syncs the pod.
+        if let Some(deadline_s) = spec.active_deadline_s {
+            let at = now + SimDuration::from_secs(deadline_s);
+            let timer = events.schedule(at, KubeletEvent::DeadlineExceeded(id).into());
+            self.runtime(id).deadline = Some(timer);
+        }
+        self.start_probe_workers(id, now);
         if spec.init_containers.is_empty() {
             self.start_app_containers(id, state, events);
         } else {
@@ -264,7 +293,9 @@ impl Kubelets {
         state: &mut ClusterState,
         events: &mut EventQueue<E>,
     ) {
-        state.set_pod_initialized(id, events.now());
+        let now = events.now();
+        let observed = self.observed(id, now);
+        state.set_pod_initialized(id, now, observed);
         for c in 0..state.pod(id).pod.spec.containers.len() {
             self.create_container(id, ContainerRef::App(c as u16), state, events);
         }
@@ -350,11 +381,28 @@ impl Kubelets {
                 self.create_container(id, c, state, events);
             }
             KubeletEvent::Exited(id, c) => self.on_exited(id, c, state, events),
+            KubeletEvent::PostStartDone(id, c) => {
+                let slot = Self::slot(self.runtime(id), c);
+                slot.hook_timer = None;
+                let started_at = slot.started_at;
+                self.container_running(id, c, started_at, state, events);
+            }
+            KubeletEvent::PreStopHookFailed(id, c) => {
+                Self::slot(self.runtime(id), c).timer = None;
+                // The event leaves the hook's output out, as upstream does.
+                let msg = "PreStopHook failed".to_string();
+                state.record_pod_event(now, id, "FailedPreStopHook", msg);
+            }
+            KubeletEvent::DeadlineExceeded(id) => self.on_deadline_exceeded(id, state, events),
             KubeletEvent::Removed(id) => {
-                if let Some(rt) = self.pods.get_mut(id.0 as usize) {
-                    // The timer has fired: drop its handle with the runtime.
-                    *rt = None;
-                }
+                // The timer has fired: drop its handle with the runtime.
+                let stopping = self
+                    .pods
+                    .get_mut(id.0 as usize)
+                    .and_then(Option::take)
+                    .map(|rt| rt.stopping)
+                    .unwrap_or_default();
+                Self::set_terminal_phase(id, &stopping, state, now);
                 state.delete_pod(id, now);
             }
             KubeletEvent::Restart(id, c) => {
@@ -381,9 +429,9 @@ impl Kubelets {
         let name = container.name.clone();
         let run_time: Option<Distribution> = container.behaviour.run_time.clone();
         let crash_after = container.behaviour.crash_after.clone();
-        let post_start = container.behaviour.post_start.clone();
+        let post_start_handler = container.lifecycle.post_start;
+        let behaviour = std::sync::Arc::clone(&container.behaviour);
         let sidecar = matches!(c, ContainerRef::Init(_)) && container.restart_policy_always;
-        let post_start_fail_p = container.behaviour.post_start_fail_probability;
         // The OOM killer acts when the declared usage exceeds a set memory limit.
         let limit = container.limits.memory_bytes;
         let oom_after = container
@@ -394,6 +442,7 @@ impl Kubelets {
         let rt = self.runtime(id);
         let slot = Self::slot(rt, c);
         slot.timer = None;
+        slot.started_at = now;
         // Init containers without a declared run time complete at once; app
         // containers without one run until the pod is deleted. A declared
         // crash or an OOM kill may end the run sooner.
@@ -415,13 +464,24 @@ impl Kubelets {
                 end = Some((at, ExitKind::OomKilled));
             }
         }
-        // `startContainer`: a failing postStart hook gets the container killed
-        // when the hook returns (FailedPostStartHook).
-        if let Some(hook) = &post_start {
-            let took = hook.sample(&mut rt.run_rng);
-            let fails = post_start_fail_p > 0.0 && rt.run_rng.gen::<f64>() < post_start_fail_p;
-            if fails && end.is_none_or(|(r, _)| took < r) {
-                end = Some((took, ExitKind::PostStartHookFailed));
+        // `startContainer` (`kuberuntime_container.go`, v1.32) runs the
+        // postStart hook right after starting the container and reports the
+        // container running only once the hook has returned; a failing hook
+        // gets the container killed when it returns (FailedPostStartHook).
+        let hook = run_hook(
+            post_start_handler,
+            &behaviour.post_start,
+            behaviour.post_start_fail_probability,
+            &mut rt.run_rng,
+        );
+        let mut hook_returns = None;
+        if let Some((took, fails)) = hook {
+            if end.is_none_or(|(r, _)| took < r) {
+                if fails {
+                    end = Some((took, ExitKind::PostStartHookFailed));
+                } else if took > SimDuration::ZERO {
+                    hook_returns = Some(took);
+                }
             }
         }
         if let Some((after, kind)) = end {
@@ -430,9 +490,37 @@ impl Kubelets {
             slot.timer = Some(timer);
             slot.exit_kind = kind;
         }
-        Self::set_state(state, id, c, ContainerState::Running { started_at: now });
         state.record_pod_event(now, id, "Created", format!("Created container {name}"));
         state.record_pod_event(now, id, "Started", format!("Started container {name}"));
+        match hook_returns {
+            Some(took) => {
+                let at = now + took;
+                let timer = events.schedule(at, KubeletEvent::PostStartDone(id, c).into());
+                Self::slot(self.runtime(id), c).hook_timer = Some(timer);
+            }
+            None => self.container_running(id, c, now, state, events),
+        }
+    }
+
+    /// The container runs (its postStart hook, if any, has returned): it
+    /// counts as Running, its probes start, and a started sidecar lets the
+    /// next init container start.
+    fn container_running<E: From<KubeletEvent>>(
+        &mut self,
+        id: PodId,
+        c: ContainerRef,
+        started_at: SimTime,
+        state: &mut ClusterState,
+        events: &mut EventQueue<E>,
+    ) {
+        let now = events.now();
+        let sidecar = match c {
+            ContainerRef::Init(i) => {
+                state.pod(id).pod.spec.init_containers[i as usize].restart_policy_always
+            }
+            ContainerRef::App(_) => false,
+        };
+        Self::set_state(state, id, c, ContainerState::Running { started_at });
         if let ContainerRef::App(_) = c {
             if state.pod(id).status.phase == PodPhase::Pending {
                 state.set_phase(id, PodPhase::Running, now);
@@ -470,9 +558,84 @@ impl Kubelets {
 
     /// All app containers running ⇒ ContainersReady and Ready (no probes yet).
     fn update_readiness(&self, id: PodId, state: &mut ClusterState, now: SimTime) {
-        let (latency, seed) = &self.api_latency;
-        let observed = now + latency.delay(Hop::StatusUpdate, id, *seed);
+        let observed = self.observed(id, now);
         state.update_pod_readiness(id, now, observed);
+    }
+
+    /// When a status write the kubelet makes at `now` reaches the API.
+    fn observed(&self, id: PodId, now: SimTime) -> SimTime {
+        let (latency, seed) = &self.api_latency;
+        now + latency.delay(Hop::StatusUpdate, id, *seed)
+    }
+
+    /// `activeDeadlineSeconds` have passed since the pod started: the
+    /// kubelet's `activeDeadlineHandler` (`pkg/kubelet/active_deadline.go`,
+    /// v1.32) has it evicted — phase Failed, reason DeadlineExceeded, an
+    /// event saying so — and its containers are killed.
+    fn on_deadline_exceeded<E>(
+        &mut self,
+        id: PodId,
+        state: &mut ClusterState,
+        events: &mut EventQueue<E>,
+    ) {
+        let now = events.now();
+        self.runtime(id).deadline = None;
+        if state.pod(id).terminating.is_some() || state.pod(id).status.phase.is_terminal() {
+            return;
+        }
+        let msg = "Pod was active on the node longer than the specified deadline".to_string();
+        state.record_pod_event(now, id, "DeadlineExceeded", msg);
+        let spec = std::sync::Arc::clone(&state.pod(id).pod.spec);
+        let all = spec.init_containers.iter().zip(&state.pod(id).status.init_container_statuses);
+        let all = all.chain(spec.containers.iter().zip(&state.pod(id).status.container_statuses));
+        let killed: Vec<String> = all
+            .filter(|(_, s)| matches!(s.state, ContainerState::Running { .. }))
+            .map(|(c, _)| c.name.clone())
+            .collect();
+        for name in killed {
+            state.record_pod_event(now, id, "Killing", format!("Stopping container {name}"));
+        }
+        state.lose_running_containers(id, OOM_KILLED_EXIT_CODE, "Error", now);
+        self.finish_pod(id, PodPhase::Failed, "DeadlineExceeded", state, events);
+    }
+
+    /// Before a terminated pod leaves the API the kubelet writes its terminal
+    /// phase (`generateAPIPodStatus` with podIsTerminal and `getPhase` in
+    /// `pkg/kubelet/kubelet_pods.go`, and the status manager's rule that a
+    /// terminal pod still Pending or Running is Failed, v1.32): Succeeded when
+    /// every app container has terminated with exit code 0, else Failed.
+    /// `stopping` holds the containers that ran until the deletion, with the
+    /// exit code each stopped with.
+    fn set_terminal_phase(
+        id: PodId,
+        stopping: &[(ContainerRef, i32)],
+        state: &mut ClusterState,
+        now: SimTime,
+    ) {
+        let entry = state.pod(id);
+        if entry.status.phase.is_terminal() {
+            return;
+        }
+        for &(c, exit_code) in stopping {
+            let reason = if exit_code == 0 { "Completed" } else { "Error" };
+            let stopped = ContainerState::Terminated {
+                exit_code,
+                reason,
+                finished_at: now,
+            };
+            state.set_container_state(id, c, stopped, false);
+        }
+        let all_succeeded = state.pod(id).status.container_statuses.iter().all(|s| {
+            matches!(s.state, ContainerState::Terminated { exit_code: 0, .. })
+        });
+        let (phase, reason) = if all_succeeded {
+            (PodPhase::Succeeded, "Completed")
+        } else {
+            (PodPhase::Failed, "Error")
+        };
+        state.set_pod_reason(id, reason);
+        state.clear_pod_readiness(id);
+        state.set_phase(id, phase, now);
     }
 
     /// Graceful termination (`kuberuntime_container.go` killContainer, v1.32):
@@ -492,38 +655,62 @@ impl Kubelets {
             state.delete_pod(id, now);
             return;
         };
+        // A container whose postStart hook still runs is running too.
+        let in_hook: Vec<ContainerRef> = (rt.init.iter().enumerate())
+            .map(|(i, s)| (ContainerRef::Init(i as u16), s))
+            .chain(
+                (rt.app.iter().enumerate()).map(|(i, s)| (ContainerRef::App(i as u16), s)),
+            )
+            .filter(|(_, s)| s.hook_timer.is_some())
+            .map(|(c, _)| c)
+            .collect();
         rt.cancel_timers(events);
         let entry = state.pod(id);
         let grace = SimDuration::from_secs(entry.pod.spec.termination_grace_period_s.max(0) as u64);
         let min_grace = SimDuration::from_secs(MINIMUM_GRACE_PERIOD_S);
         let mut last_stop = SimDuration::ZERO;
         let mut stopping = Vec::new();
-        let init = entry
-            .pod
-            .spec
-            .init_containers
-            .iter()
-            .zip(&entry.status.init_container_statuses);
-        let app = entry
-            .pod
-            .spec
-            .containers
-            .iter()
-            .zip(&entry.status.container_statuses);
-        for (container, status) in init.chain(app) {
-            if !matches!(status.state, ContainerState::Running { .. }) {
+        let spec = &entry.pod.spec;
+        let init = (0..spec.init_containers.len()).map(|i| ContainerRef::Init(i as u16));
+        let app = (0..spec.containers.len()).map(|i| ContainerRef::App(i as u16));
+        let mut failed_hooks = Vec::new();
+        for c in init.chain(app) {
+            let running = matches!(entry.status.container(c).state, ContainerState::Running { .. });
+            if !running && !in_hook.contains(&c) {
                 continue;
             }
+            let container = Self::container(state, id, c);
             let b = &container.behaviour;
-            let hook = b
-                .pre_stop
-                .as_ref()
-                .map_or(SimDuration::ZERO, |d| d.sample(&mut rt.run_rng))
-                .min(grace);
+            // `executePreStopHook`: the kubelet waits for the hook at most the
+            // grace period; a hook that returns an error only leaves an event.
+            let (hook, hook_fails) = run_hook(
+                container.lifecycle.pre_stop,
+                &b.pre_stop,
+                b.pre_stop_fail_probability,
+                &mut rt.run_rng,
+            )
+            .unwrap_or((SimDuration::ZERO, false));
+            if hook_fails && hook <= grace {
+                failed_hooks.push((c, hook));
+            }
+            let hook = hook.min(grace);
             let left = SimDuration(grace.0 - hook.0).max(min_grace);
-            let exit = b.stop_time.sample(&mut rt.run_rng).min(left);
+            let needs = b.stop_time.sample(&mut rt.run_rng);
+            // Exiting within what is left of the grace period, the container
+            // exits as it declares; otherwise SIGKILL ends it (137).
+            let exit_code = if needs <= left {
+                b.exit_code
+            } else {
+                OOM_KILLED_EXIT_CODE
+            };
+            let exit = needs.min(left);
             last_stop = last_stop.max(hook + exit);
+            rt.stopping.push((c, exit_code));
             stopping.push(container.name.clone());
+        }
+        for (c, after) in failed_hooks {
+            let timer = events.schedule(now + after, KubeletEvent::PreStopHookFailed(id, c).into());
+            Self::slot(rt, c).timer = Some(timer);
         }
         for name in stopping {
             state.record_pod_event(now, id, "Killing", format!("Stopping container {name}"));
@@ -574,6 +761,10 @@ impl Kubelets {
 
         let slot = Self::slot(rt, c);
         slot.timer = None;
+        if let Some(t) = slot.hook_timer.take() {
+            // It exited before its postStart hook returned.
+            events.cancel(t);
+        }
         slot.probes.stop(events);
         slot.finished_at = now;
         slot.exit_code = exit_code;
@@ -674,6 +865,28 @@ impl Kubelets {
         state.set_pod_reason(id, reason);
         state.clear_pod_readiness(id);
         state.set_phase(id, phase, now);
+    }
+}
+
+/// A lifecycle hook's run: how long it takes and whether it fails. A sleep
+/// takes exactly its seconds and succeeds; the other handlers take and fail
+/// as declared (by default: at once, successfully). A declared duration
+/// without a hook in the spec stands for a hook the manifest leaves out.
+fn run_hook(
+    handler: Option<HookHandler>,
+    declared: &Option<Distribution>,
+    fail_probability: f64,
+    rng: &mut ChaCha8Rng,
+) -> Option<(SimDuration, bool)> {
+    let declared_run = |rng: &mut ChaCha8Rng| {
+        let took = declared.as_ref().map_or(SimDuration::ZERO, |d| d.sample(rng));
+        let fails = fail_probability > 0.0 && rng.gen::<f64>() < fail_probability;
+        (took, fails)
+    };
+    match handler {
+        Some(HookHandler::Sleep(took)) => Some((took, false)),
+        Some(HookHandler::Declared) => Some(declared_run(rng)),
+        None => declared.is_some().then(|| declared_run(rng)),
     }
 }
 

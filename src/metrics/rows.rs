@@ -79,6 +79,9 @@ pub const PODS_HEADER: &[&str] = &[
     "backoff_s",
     "container_reason",
     "gpus",
+    "ready_to_start_containers_s",
+    "initialized_s",
+    "containers_ready_s",
 ];
 
 /// GPU device indices of a pod's GPU share (`0-1-3`), empty when it holds none.
@@ -146,6 +149,9 @@ impl RowFormatter {
             &SimTime(entry.backoff.0).to_string(),
             &entry.status.container_reason(),
             &gpu_devices(entry.gpu_devices),
+            &time(entry.first_true.ready_to_start_containers),
+            &time(entry.first_true.initialized),
+            &time(entry.first_true.containers_ready),
         ])
     }
 }

@@ -68,13 +68,14 @@ fn sharing_pods_fill_gpus_and_a_whole_gpu_pod_waits_for_a_free_one() {
     );
     let bound = w.iter().find(|e| e.1 == "Scheduled").unwrap();
     assert_eq!(bound.0, 30.0);
-    // pods.csv's last column names the devices each pod held.
+    // pods.csv's `gpus` column names the devices each pod held.
     let mut csv = Vec::new();
     crate::metrics::writers::write_pods(&mut csv, &report.state).unwrap();
-    let gpus: Vec<String> = String::from_utf8(csv)
-        .unwrap()
+    let csv = String::from_utf8(csv).unwrap();
+    let column = csv.lines().next().unwrap().split(',').position(|h| h == "gpus");
+    let gpus: Vec<String> = csv
         .lines()
-        .map(|l| l.rsplit(',').next().unwrap().to_string())
+        .map(|l| l.split(',').nth(column.unwrap()).unwrap().to_string())
         .collect();
     assert_eq!(gpus, ["gpus", "0", "1", "0", "1"]);
 }
