@@ -107,7 +107,10 @@ impl PodRuntime {
             }
             c.probes.stop(events);
         }
-        for t in [self.removal.take(), self.deadline.take()].into_iter().flatten() {
+        for t in [self.removal.take(), self.deadline.take()]
+            .into_iter()
+            .flatten()
+        {
             events.cancel(t);
         }
     }
@@ -586,8 +589,15 @@ impl Kubelets {
         let msg = "Pod was active on the node longer than the specified deadline".to_string();
         state.record_pod_event(now, id, "DeadlineExceeded", msg);
         let spec = std::sync::Arc::clone(&state.pod(id).pod.spec);
-        let all = spec.init_containers.iter().zip(&state.pod(id).status.init_container_statuses);
-        let all = all.chain(spec.containers.iter().zip(&state.pod(id).status.container_statuses));
+        let all = spec
+            .init_containers
+            .iter()
+            .zip(&state.pod(id).status.init_container_statuses);
+        let all = all.chain(
+            spec.containers
+                .iter()
+                .zip(&state.pod(id).status.container_statuses),
+        );
         let killed: Vec<String> = all
             .filter(|(_, s)| matches!(s.state, ContainerState::Running { .. }))
             .map(|(c, _)| c.name.clone())
@@ -625,9 +635,12 @@ impl Kubelets {
             };
             state.set_container_state(id, c, stopped, false);
         }
-        let all_succeeded = state.pod(id).status.container_statuses.iter().all(|s| {
-            matches!(s.state, ContainerState::Terminated { exit_code: 0, .. })
-        });
+        let all_succeeded = state
+            .pod(id)
+            .status
+            .container_statuses
+            .iter()
+            .all(|s| matches!(s.state, ContainerState::Terminated { exit_code: 0, .. }));
         let (phase, reason) = if all_succeeded {
             (PodPhase::Succeeded, "Completed")
         } else {
@@ -658,9 +671,7 @@ impl Kubelets {
         // A container whose postStart hook still runs is running too.
         let in_hook: Vec<ContainerRef> = (rt.init.iter().enumerate())
             .map(|(i, s)| (ContainerRef::Init(i as u16), s))
-            .chain(
-                (rt.app.iter().enumerate()).map(|(i, s)| (ContainerRef::App(i as u16), s)),
-            )
+            .chain((rt.app.iter().enumerate()).map(|(i, s)| (ContainerRef::App(i as u16), s)))
             .filter(|(_, s)| s.hook_timer.is_some())
             .map(|(c, _)| c)
             .collect();
@@ -675,7 +686,10 @@ impl Kubelets {
         let app = (0..spec.containers.len()).map(|i| ContainerRef::App(i as u16));
         let mut failed_hooks = Vec::new();
         for c in init.chain(app) {
-            let running = matches!(entry.status.container(c).state, ContainerState::Running { .. });
+            let running = matches!(
+                entry.status.container(c).state,
+                ContainerState::Running { .. }
+            );
             if !running && !in_hook.contains(&c) {
                 continue;
             }
@@ -879,7 +893,9 @@ fn run_hook(
     rng: &mut ChaCha8Rng,
 ) -> Option<(SimDuration, bool)> {
     let declared_run = |rng: &mut ChaCha8Rng| {
-        let took = declared.as_ref().map_or(SimDuration::ZERO, |d| d.sample(rng));
+        let took = declared
+            .as_ref()
+            .map_or(SimDuration::ZERO, |d| d.sample(rng));
         let fails = fail_probability > 0.0 && rng.gen::<f64>() < fail_probability;
         (took, fails)
     };

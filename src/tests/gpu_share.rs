@@ -72,7 +72,12 @@ fn sharing_pods_fill_gpus_and_a_whole_gpu_pod_waits_for_a_free_one() {
     let mut csv = Vec::new();
     crate::metrics::writers::write_pods(&mut csv, &report.state).unwrap();
     let csv = String::from_utf8(csv).unwrap();
-    let column = csv.lines().next().unwrap().split(',').position(|h| h == "gpus");
+    let column = csv
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .position(|h| h == "gpus");
     let gpus: Vec<String> = csv
         .lines()
         .map(|l| l.split(',').nth(column.unwrap()).unwrap().to_string())

@@ -68,10 +68,18 @@ impl ClusterState {
 
     /// The pod's sandbox is up: the PodReadyToStartContainers condition,
     /// whose status write reaches the API at `observed`.
-    pub fn set_pod_ready_to_start_containers(&mut self, id: PodId, now: SimTime, observed: SimTime) {
+    pub fn set_pod_ready_to_start_containers(
+        &mut self,
+        id: PodId,
+        now: SimTime,
+        observed: SimTime,
+    ) {
         let entry = &mut self.pods[id.0 as usize];
         entry.status.conditions.ready_to_start_containers = Some(now);
-        entry.first_true.ready_to_start_containers.get_or_insert(observed);
+        entry
+            .first_true
+            .ready_to_start_containers
+            .get_or_insert(observed);
     }
 
     /// A container's state, and whether it is ready with it.

@@ -3,10 +3,10 @@
 //! (`ValidateResourceRequirements`, `ValidateResourceQuantityValue`).
 
 use super::meta::{check_dns_label, opt_enum};
+use crate::engine::SimDuration;
 use crate::input::decode::{Ctx, MapReader};
 use crate::input::diagnostic::Pos;
 use crate::input::yaml::{Node as Yaml, Value};
-use crate::engine::SimDuration;
 use crate::model::pod::{Container, HookHandler, ImagePullPolicy, Lifecycle};
 use crate::model::quantity::{parse_milli, parse_units};
 use crate::model::resources::{ResourceName, ResourceNames, Resources};

@@ -184,7 +184,10 @@ pub(crate) fn decode_pod_spec(
         if !(1..=u32::MAX as i64).contains(&v) {
             c.error(
                 n.pos,
-                format!("expected a number of seconds from 1 to {}, found {v}", u32::MAX),
+                format!(
+                    "expected a number of seconds from 1 to {}, found {v}",
+                    u32::MAX
+                ),
             );
             return None;
         }
