@@ -271,14 +271,18 @@ impl Kubelets {
             stopping: Vec::new(),
         }));
         let now = events.now();
+        // `active_deadline.go`: counted from status.startTime, which the
+        // kubelet sets when it first syncs the pod and keeps across a
+        // reboot's new sandbox: the first time the sandbox was up.
+        let start_time = (state.pod(id).status.conditions)
+            .ready_to_start_containers
+            .unwrap_or(now);
         // The sandbox is up: PodReadyToStartContainers (`status/generate.go`,
         // v1.32); kubesim does not model the sandbox's creation time.
         let observed = self.observed(id, now);
         state.set_pod_ready_to_start_containers(id, now, observed);
-        // `active_deadline.go`: counted from status.startTime, which the
-        // kubelet sets when it first syncs the pod.
         if let Some(deadline_s) = spec.active_deadline_s {
-            let at = now + SimDuration::from_secs(deadline_s);
+            let at = (start_time + SimDuration::from_secs(deadline_s)).max(now);
             let timer = events.schedule(at, KubeletEvent::DeadlineExceeded(id).into());
             self.runtime(id).deadline = Some(timer);
         }

@@ -67,7 +67,9 @@ impl ClusterState {
     }
 
     /// The pod's sandbox is up: the PodReadyToStartContainers condition,
-    /// whose status write reaches the API at `observed`.
+    /// whose status write reaches the API at `observed`. A re-created
+    /// sandbox (after a reboot) keeps the first time: the kubelet reads it
+    /// as the pod's status.startTime.
     pub fn set_pod_ready_to_start_containers(
         &mut self,
         id: PodId,
@@ -75,7 +77,7 @@ impl ClusterState {
         observed: SimTime,
     ) {
         let entry = &mut self.pods[id.0 as usize];
-        entry.status.conditions.ready_to_start_containers = Some(now);
+        (entry.status.conditions.ready_to_start_containers).get_or_insert(now);
         entry
             .first_true
             .ready_to_start_containers
