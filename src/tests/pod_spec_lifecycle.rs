@@ -117,16 +117,28 @@ fn failing_exec_post_start_kills_the_container_and_it_restarts() {
     ));
     assert_eq!(times(&report, "FailedPostStartHook"), vec![2.0, 4.0]);
     assert_eq!(times(&report, "Started"), vec![0.0, 2.0, 14.0]);
-    // With restartPolicy Never the pod fails instead.
+    // Only the outcome declared: the manifest's hook fails at once, and with
+    // restartPolicy Never the pod fails.
     let report = run(&one_pod(
         "15s",
-        "kubesim.io/post-start: 2s, kubesim.io/post-start-fail-probability: '1'",
+        "kubesim.io/post-start-fail-probability: '1'",
         "      restartPolicy: Never\n      containers:\n      - name: app\n        \
          image: nginx:1.27\n        lifecycle: {postStart: {tcpSocket: {port: 80}}}",
         None,
     ));
     assert_eq!(times(&report, "Started"), vec![0.0]);
+    assert_eq!(times(&report, "FailedPostStartHook"), vec![0.0]);
     assert_eq!(pod_outcomes(&report)[0].2, "Failed");
+    // A sleep hook never fails, whatever is declared.
+    let report = run(&one_pod(
+        "15s",
+        "kubesim.io/post-start-fail-probability: '1'",
+        "      restartPolicy: Never\n      containers:\n      - name: app\n        \
+         image: nginx:1.27\n        lifecycle: {postStart: {sleep: {seconds: 1}}}",
+        None,
+    ));
+    assert!(times(&report, "FailedPostStartHook").is_empty());
+    assert_eq!(pod_outcomes(&report)[0].2, "Running");
 }
 
 #[test]
