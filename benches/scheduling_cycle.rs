@@ -104,6 +104,7 @@ fn pod(name: String, cpu_millis: i64, memory_bytes: i64) -> Pod {
         behaviour: Default::default(),
         probes: Default::default(),
         image_pull_policy: kubesim::model::pod::ImagePullPolicy::IfNotPresent,
+        lifecycle: Default::default(),
     };
     let spec = PodSpec {
         containers: vec![container],
@@ -119,6 +120,7 @@ fn pod(name: String, cpu_millis: i64, memory_bytes: i64) -> Pod {
         termination_grace_period_s: 30,
         overhead: Resources::default(),
         topology_spread_constraints: vec![],
+        active_deadline_s: None,
     };
     Pod::new(
         ObjectMeta {

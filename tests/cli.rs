@@ -40,7 +40,7 @@ fn run_writes_every_file_of_the_contract() {
     let header = |f: &str| read(&out.join(f)).lines().next().unwrap().to_string();
     assert_eq!(
         header("pods.csv"),
-        "pod,namespace,owner_kind,owner,node,priority,created_s,scheduled_s,started_s,ready_s,finished_s,deleted_s,phase,reason,restarts,scheduling_attempts,backoff_s,container_reason,gpus,nominated_node"
+        "pod,namespace,owner_kind,owner,node,priority,created_s,scheduled_s,started_s,ready_s,finished_s,deleted_s,phase,reason,restarts,scheduling_attempts,backoff_s,container_reason,gpus,ready_to_start_containers_s,initialized_s,containers_ready_s,nominated_node"
     );
     assert_eq!(
         header("nodes.csv"),

@@ -87,9 +87,23 @@ pub fn current_template_hash(
     }
 }
 
+/// Spec fields added after pod-template-hashes were first published, as
+/// they print at their defaults: left out of the hashed text, so that a
+/// template that does not use them keeps its hash (and its ReplicaSet and
+/// pod names) from one kubesim version to the next.
+const FIELDS_HASHED_ONLY_WHEN_SET: &[&str] = &[
+    ", pre_stop_fail_probability: 0.0",
+    ", lifecycle: Lifecycle { post_start: None, pre_stop: None }",
+    ", active_deadline_s: None",
+];
+
 /// A stable hash of a pod template's full content.
 pub fn template_hash_of(template: &PodTemplate) -> String {
-    pod_template_hash(&format!("{template:?}"), 0)
+    let mut text = format!("{template:?}");
+    for default in FIELDS_HASHED_ONLY_WHEN_SET {
+        text = text.replace(default, "");
+    }
+    pod_template_hash(&text, 0)
 }
 
 fn scale_rs(
@@ -528,5 +542,25 @@ workloads:
                 .remove("tier");
         });
         assert_eq!(current_template_hash(&mut cm, id, &state), first);
+    }
+
+    #[test]
+    fn fields_added_later_count_in_the_hash_only_when_set() {
+        let pod = crate::model::pod::fixtures::pod("p").build();
+        let template = PodTemplate {
+            metadata: pod.metadata,
+            spec: pod.spec,
+        };
+        // Each default prints as listed (else the list would leave it in).
+        let text = format!("{template:?}");
+        for default in FIELDS_HASHED_ONLY_WHEN_SET {
+            assert!(text.contains(default), "{default} not in {text}");
+        }
+        let mut with_deadline = template.clone();
+        std::sync::Arc::make_mut(&mut with_deadline.spec).active_deadline_s = Some(60);
+        assert_ne!(
+            template_hash_of(&with_deadline),
+            template_hash_of(&template)
+        );
     }
 }

@@ -8,14 +8,17 @@
 //! draw for a pod comes from that pod's own streams (keyed by the pod's
 //! creation index), so the same pod behaves the same under any scheduling
 //! policy. Image pulls are in `images.rs`, probes in `prober.rs`, what a
-//! node's failure does to its kubelet in `node.rs`; without probes a
-//! container is Ready once it runs.
+//! node's failure does to its kubelet in `node.rs`, how a pod's run ends
+//! (deletion, its terminal phase, `activeDeadlineSeconds`) and how long a
+//! lifecycle hook runs in `termination.rs`; without probes a container is
+//! Ready once it runs (and its postStart hook has returned).
 
 mod admission;
 pub mod backoff;
 pub mod images;
 pub mod node;
 pub mod prober;
+mod termination;
 
 /// Exit code of a container killed with SIGKILL (128 + 9): by the OOM
 /// killer, or by the kubelet after failed liveness or startup probes.
@@ -37,6 +40,7 @@ use crate::model::{ClusterState, PodPhase};
 use backoff::RestartBackoff;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use termination::run_hook;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KubeletEvent {
@@ -54,11 +58,19 @@ pub enum KubeletEvent {
     Pulled(PodId, ContainerRef, SimTime, SimDuration),
     /// The image backoff has passed: try the pull again.
     PullRetry(PodId, ContainerRef),
+    /// The container's postStart hook has returned successfully.
+    PostStartDone(PodId, ContainerRef),
+    /// The preStop hook of a terminating pod's container returned an error.
+    PreStopHookFailed(PodId, ContainerRef),
+    /// The pod's `activeDeadlineSeconds` have passed since its start.
+    DeadlineExceeded(PodId),
 }
 
 #[derive(Default)]
 struct ContainerRuntime {
     timer: Option<TimerId>,
+    /// The successful return of its postStart hook, while the hook runs.
+    hook_timer: Option<TimerId>,
     backoff: RestartBackoff,
     finished_at: SimTime,
     /// Exited and will not run again.
@@ -66,6 +78,8 @@ struct ContainerRuntime {
     exit_code: i32,
     /// Why the scheduled exit of the current run happens.
     exit_kind: ExitKind,
+    /// When the runtime started the current run.
+    started_at: SimTime,
     /// Probe workers of the current run.
     probes: prober::ProbeRuntime,
     pull_backoff: images::PullBackoff,
@@ -92,12 +106,15 @@ impl PodRuntime {
     /// restarts, its removal).
     fn cancel_timers<E>(&mut self, events: &mut EventQueue<E>) {
         for c in self.init.iter_mut().chain(self.app.iter_mut()) {
-            if let Some(t) = c.timer.take() {
+            for t in [c.timer.take(), c.hook_timer.take()].into_iter().flatten() {
                 events.cancel(t);
             }
             c.probes.stop(events);
         }
-        if let Some(t) = self.removal.take() {
+        for t in [self.removal.take(), self.deadline.take()]
+            .into_iter()
+            .flatten()
+        {
             events.cancel(t);
         }
     }
@@ -117,6 +134,11 @@ struct PodRuntime {
     first_pull: Option<SimTime>,
     /// Init containers completed (sidecars: started) so far, in order.
     init_passed: usize,
+    /// The pending `activeDeadlineSeconds` check.
+    deadline: Option<TimerId>,
+    /// A terminating pod's containers that were running, with the exit code
+    /// each stops with: its own after SIGTERM, or 137 if SIGKILL cuts it off.
+    stopping: Vec<(ContainerRef, i32)>,
 }
 
 pub struct Kubelets {
@@ -272,8 +294,26 @@ impl Kubelets {
             removal: None,
             first_pull: None,
             init_passed: 0,
+            deadline: None,
+            stopping: Vec::new(),
         }));
-        self.start_probe_workers(id, events.now());
+        let now = events.now();
+        // `active_deadline.go`: counted from status.startTime, which the
+        // kubelet sets when it first syncs the pod and keeps across a
+        // reboot's new sandbox: the first time the sandbox was up.
+        let start_time = (state.pod(id).status.conditions)
+            .ready_to_start_containers
+            .unwrap_or(now);
+        // The sandbox is up: PodReadyToStartContainers (`status/generate.go`,
+        // v1.32); kubesim does not model the sandbox's creation time.
+        let observed = self.observed(id, now);
+        state.set_pod_ready_to_start_containers(id, now, observed);
+        if let Some(deadline_s) = spec.active_deadline_s {
+            let at = (start_time + SimDuration::from_secs(deadline_s)).max(now);
+            let timer = events.schedule(at, KubeletEvent::DeadlineExceeded(id).into());
+            self.runtime(id).deadline = Some(timer);
+        }
+        self.start_probe_workers(id, now);
         if spec.init_containers.is_empty() {
             self.start_app_containers(id, state, events);
         } else {
@@ -287,7 +327,9 @@ impl Kubelets {
         state: &mut ClusterState,
         events: &mut EventQueue<E>,
     ) {
-        state.set_pod_initialized(id, events.now());
+        let now = events.now();
+        let observed = self.observed(id, now);
+        state.set_pod_initialized(id, now, observed);
         for c in 0..state.pod(id).pod.spec.containers.len() {
             self.create_container(id, ContainerRef::App(c as u16), state, events);
         }
@@ -373,11 +415,28 @@ impl Kubelets {
                 self.create_container(id, c, state, events);
             }
             KubeletEvent::Exited(id, c) => self.on_exited(id, c, state, events),
+            KubeletEvent::PostStartDone(id, c) => {
+                let slot = Self::slot(self.runtime(id), c);
+                slot.hook_timer = None;
+                let started_at = slot.started_at;
+                self.container_running(id, c, started_at, state, events);
+            }
+            KubeletEvent::PreStopHookFailed(id, c) => {
+                Self::slot(self.runtime(id), c).timer = None;
+                // The event leaves the hook's output out, as upstream does.
+                let msg = "PreStopHook failed".to_string();
+                state.record_pod_event(now, id, "FailedPreStopHook", msg);
+            }
+            KubeletEvent::DeadlineExceeded(id) => self.on_deadline_exceeded(id, state, events),
             KubeletEvent::Removed(id) => {
-                if let Some(rt) = self.pods.get_mut(id.0 as usize) {
-                    // The timer has fired: drop its handle with the runtime.
-                    *rt = None;
-                }
+                // The timer has fired: drop its handle with the runtime.
+                let stopping = self
+                    .pods
+                    .get_mut(id.0 as usize)
+                    .and_then(Option::take)
+                    .map(|rt| rt.stopping)
+                    .unwrap_or_default();
+                Self::set_terminal_phase(id, &stopping, state, now);
                 state.delete_pod(id, now);
             }
             KubeletEvent::Restart(id, c) => {
@@ -404,9 +463,9 @@ impl Kubelets {
         let name = container.name.clone();
         let run_time: Option<Distribution> = container.behaviour.run_time.clone();
         let crash_after = container.behaviour.crash_after.clone();
-        let post_start = container.behaviour.post_start.clone();
+        let post_start_handler = container.lifecycle.post_start;
+        let behaviour = std::sync::Arc::clone(&container.behaviour);
         let sidecar = matches!(c, ContainerRef::Init(_)) && container.restart_policy_always;
-        let post_start_fail_p = container.behaviour.post_start_fail_probability;
         // The OOM killer acts when the declared usage exceeds a set memory limit.
         let limit = container.limits.memory_bytes;
         let oom_after = container
@@ -417,6 +476,7 @@ impl Kubelets {
         let rt = self.runtime(id);
         let slot = Self::slot(rt, c);
         slot.timer = None;
+        slot.started_at = now;
         // Init containers without a declared run time complete at once; app
         // containers without one run until the pod is deleted. A declared
         // crash or an OOM kill may end the run sooner.
@@ -438,13 +498,24 @@ impl Kubelets {
                 end = Some((at, ExitKind::OomKilled));
             }
         }
-        // `startContainer`: a failing postStart hook gets the container killed
-        // when the hook returns (FailedPostStartHook).
-        if let Some(hook) = &post_start {
-            let took = hook.sample(&mut rt.run_rng);
-            let fails = post_start_fail_p > 0.0 && rt.run_rng.gen::<f64>() < post_start_fail_p;
-            if fails && end.is_none_or(|(r, _)| took < r) {
-                end = Some((took, ExitKind::PostStartHookFailed));
+        // `startContainer` (`kuberuntime_container.go`, v1.32) runs the
+        // postStart hook right after starting the container and reports the
+        // container running only once the hook has returned; a failing hook
+        // gets the container killed when it returns (FailedPostStartHook).
+        let hook = run_hook(
+            post_start_handler,
+            &behaviour.post_start,
+            behaviour.post_start_fail_probability,
+            &mut rt.run_rng,
+        );
+        let mut hook_returns = None;
+        if let Some((took, fails)) = hook {
+            if end.is_none_or(|(r, _)| took < r) {
+                if fails {
+                    end = Some((took, ExitKind::PostStartHookFailed));
+                } else if took > SimDuration::ZERO {
+                    hook_returns = Some(took);
+                }
             }
         }
         if let Some((after, kind)) = end {
@@ -453,9 +524,37 @@ impl Kubelets {
             slot.timer = Some(timer);
             slot.exit_kind = kind;
         }
-        Self::set_state(state, id, c, ContainerState::Running { started_at: now });
         state.record_pod_event(now, id, "Created", format!("Created container {name}"));
         state.record_pod_event(now, id, "Started", format!("Started container {name}"));
+        match hook_returns {
+            Some(took) => {
+                let at = now + took;
+                let timer = events.schedule(at, KubeletEvent::PostStartDone(id, c).into());
+                Self::slot(self.runtime(id), c).hook_timer = Some(timer);
+            }
+            None => self.container_running(id, c, now, state, events),
+        }
+    }
+
+    /// The container runs (its postStart hook, if any, has returned): it
+    /// counts as Running, its probes start, and a started sidecar lets the
+    /// next init container start.
+    fn container_running<E: From<KubeletEvent>>(
+        &mut self,
+        id: PodId,
+        c: ContainerRef,
+        started_at: SimTime,
+        state: &mut ClusterState,
+        events: &mut EventQueue<E>,
+    ) {
+        let now = events.now();
+        let sidecar = match c {
+            ContainerRef::Init(i) => {
+                state.pod(id).pod.spec.init_containers[i as usize].restart_policy_always
+            }
+            ContainerRef::App(_) => false,
+        };
+        Self::set_state(state, id, c, ContainerState::Running { started_at });
         if let ContainerRef::App(_) = c {
             if state.pod(id).status.phase == PodPhase::Pending {
                 state.set_phase(id, PodPhase::Running, now);
@@ -493,70 +592,14 @@ impl Kubelets {
 
     /// All app containers running ⇒ ContainersReady and Ready (no probes yet).
     fn update_readiness(&self, id: PodId, state: &mut ClusterState, now: SimTime) {
-        let (latency, seed) = &self.api_latency;
-        let observed = now + latency.delay(Hop::StatusUpdate, id, *seed);
+        let observed = self.observed(id, now);
         state.update_pod_readiness(id, now, observed);
     }
 
-    /// Graceful termination (`kuberuntime_container.go` killContainer, v1.32):
-    /// each running container runs its preStop hook (bounded by the grace
-    /// period), gets SIGTERM, and has what is left of the grace period — at
-    /// least the 2 s `minimumGracePeriodInSeconds` — to exit before SIGKILL.
-    /// The pod is removed from the API when its last container has stopped.
-    fn terminate_pod<E: From<KubeletEvent>>(
-        &mut self,
-        id: PodId,
-        state: &mut ClusterState,
-        events: &mut EventQueue<E>,
-    ) {
-        let now = events.now();
-        let Some(rt) = self.pods.get_mut(id.0 as usize).and_then(Option::as_mut) else {
-            // No containers were started for it: remove at once.
-            state.delete_pod(id, now);
-            return;
-        };
-        rt.cancel_timers(events);
-        let entry = state.pod(id);
-        // A deletion's own grace period wins over the spec's
-        // (`metadata.deletionGracePeriodSeconds`).
-        let grace_s = state
-            .deletion_grace_period_s(id)
-            .unwrap_or(entry.pod.spec.termination_grace_period_s);
-        let grace = SimDuration::from_secs(grace_s.max(0) as u64);
-        let min_grace = SimDuration::from_secs(MINIMUM_GRACE_PERIOD_S);
-        let mut last_stop = SimDuration::ZERO;
-        let mut stopping = Vec::new();
-        let init = entry
-            .pod
-            .spec
-            .init_containers
-            .iter()
-            .zip(&entry.status.init_container_statuses);
-        let app = entry
-            .pod
-            .spec
-            .containers
-            .iter()
-            .zip(&entry.status.container_statuses);
-        for (container, status) in init.chain(app) {
-            if !matches!(status.state, ContainerState::Running { .. }) {
-                continue;
-            }
-            let b = &container.behaviour;
-            let hook = b
-                .pre_stop
-                .as_ref()
-                .map_or(SimDuration::ZERO, |d| d.sample(&mut rt.run_rng))
-                .min(grace);
-            let left = SimDuration(grace.0 - hook.0).max(min_grace);
-            let exit = b.stop_time.sample(&mut rt.run_rng).min(left);
-            last_stop = last_stop.max(hook + exit);
-            stopping.push(container.name.clone());
-        }
-        for name in stopping {
-            state.record_pod_event(now, id, "Killing", format!("Stopping container {name}"));
-        }
-        rt.removal = Some(events.schedule(now + last_stop, KubeletEvent::Removed(id).into()));
+    /// When a status write the kubelet makes at `now` reaches the API.
+    fn observed(&self, id: PodId, now: SimTime) -> SimTime {
+        let (latency, seed) = &self.api_latency;
+        now + latency.delay(Hop::StatusUpdate, id, *seed)
     }
 
     fn on_exited<E: From<KubeletEvent>>(
@@ -602,6 +645,10 @@ impl Kubelets {
 
         let slot = Self::slot(rt, c);
         slot.timer = None;
+        if let Some(t) = slot.hook_timer.take() {
+            // It exited before its postStart hook returned.
+            events.cancel(t);
+        }
         slot.probes.stop(events);
         slot.finished_at = now;
         slot.exit_code = exit_code;

@@ -80,6 +80,9 @@ pub const PODS_HEADER: &[&str] = &[
     "backoff_s",
     "container_reason",
     "gpus",
+    "ready_to_start_containers_s",
+    "initialized_s",
+    "containers_ready_s",
     "nominated_node",
 ];
 
@@ -148,6 +151,9 @@ impl RowFormatter {
             &SimTime(entry.backoff.0).to_string(),
             &entry.status.container_reason(),
             &gpu_devices(entry.gpu_devices),
+            &time(entry.first_true.ready_to_start_containers),
+            &time(entry.first_true.initialized),
+            &time(entry.first_true.containers_ready),
             entry.status.nominated_node_name.as_deref().unwrap_or(""),
         ])
     }

@@ -6,6 +6,7 @@ use super::meta::ObjectMeta;
 use super::resources::{Resources, DEFAULT_MEMORY_REQUEST_BYTES, DEFAULT_MILLI_CPU_REQUEST};
 use super::taints::Toleration;
 use crate::engine::distribution::Distribution;
+use crate::engine::SimDuration;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -84,6 +85,8 @@ pub struct ContainerBehaviour {
     pub post_start: Option<Distribution>,
     /// Probability that the postStart hook fails (the kubelet then kills the container).
     pub post_start_fail_probability: f64,
+    /// Probability that the preStop hook fails (FailedPreStopHook; the kill goes on).
+    pub pre_stop_fail_probability: f64,
 }
 
 impl Default for ContainerBehaviour {
@@ -104,6 +107,7 @@ impl Default for ContainerBehaviour {
             probe_response_time: None,
             post_start: None,
             post_start_fail_probability: 0.0,
+            pre_stop_fail_probability: 0.0,
         }
     }
 }
@@ -126,6 +130,27 @@ pub struct Container {
     /// Startup, readiness and liveness probes.
     pub probes: super::probe::ContainerProbes,
     pub image_pull_policy: ImagePullPolicy,
+    /// `lifecycle.postStart` and `lifecycle.preStop` as the manifest writes them.
+    pub lifecycle: Lifecycle,
+}
+
+/// A container's `lifecycle` hooks (`core/v1` Lifecycle).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Lifecycle {
+    pub post_start: Option<HookHandler>,
+    pub pre_stop: Option<HookHandler>,
+}
+
+/// What a lifecycle hook does (`LifecycleHandler`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HookHandler {
+    /// `sleep: {seconds: N}` (beta and on by default since v1.30): the kubelet
+    /// itself sleeps exactly that long, and the hook cannot fail.
+    Sleep(SimDuration),
+    /// `exec`, `httpGet` or the deprecated `tcpSocket`: what it takes and
+    /// whether it fails is declared (`postStart`/`preStop` durations and
+    /// fail probabilities); by default it succeeds at once.
+    Declared,
 }
 
 /// Whether a container's `resources.requests` names cpu and memory; the
@@ -175,6 +200,9 @@ pub struct PodSpec {
     pub termination_grace_period_s: i64,
     pub overhead: Resources,
     pub topology_spread_constraints: Vec<super::topology::TopologySpreadConstraint>,
+    /// `activeDeadlineSeconds`: the kubelet fails the pod this long after its
+    /// `status.startTime` (`pkg/kubelet/active_deadline.go`).
+    pub active_deadline_s: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -299,6 +327,7 @@ pub(crate) mod fixtures {
             behaviour: Default::default(),
             probes: Default::default(),
             image_pull_policy: ImagePullPolicy::IfNotPresent,
+            lifecycle: Lifecycle::default(),
         }
     }
 
@@ -318,6 +347,7 @@ pub(crate) mod fixtures {
                 termination_grace_period_s: DEFAULT_TERMINATION_GRACE_PERIOD_S,
                 overhead: Resources::default(),
                 topology_spread_constraints: vec![],
+                active_deadline_s: None,
             },
             ObjectMeta {
                 name: name.into(),

@@ -50,9 +50,21 @@ impl ContainerStatus {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PodConditions {
     pub pod_scheduled: Option<SimTime>,
+    /// PodReadyToStartContainers (v1.29+): the sandbox is up.
+    pub ready_to_start_containers: Option<SimTime>,
     pub initialized: Option<SimTime>,
     pub containers_ready: Option<SimTime>,
     pub ready: Option<SimTime>,
+}
+
+/// When the kubelet's conditions first became True, as the status write
+/// reached the API (`None`: never): what pods.csv reports, since the current
+/// conditions turn False again when the pod stops.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ConditionsFirstTrue {
+    pub ready_to_start_containers: Option<SimTime>,
+    pub initialized: Option<SimTime>,
+    pub containers_ready: Option<SimTime>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -35,6 +35,7 @@ const FIELDS: &[(&str, &str)] = &[
     ("probe-response-time", "probeResponseTime"),
     ("post-start", "postStart"),
     ("post-start-fail-probability", "postStartFailProbability"),
+    ("pre-stop-fail-probability", "preStopFailProbability"),
 ];
 
 /// A `behaviour` rule of the scenario.
@@ -103,14 +104,8 @@ fn apply_field(b: &mut ContainerBehaviour, key: &str, text: &str) -> Result<(), 
         "livenessFailsAfter" => b.liveness_fails_after = Some(Distribution::parse(text)?),
         "postStart" => b.post_start = Some(Distribution::parse(text)?),
         "probeResponseTime" => b.probe_response_time = Some(Distribution::parse(text)?),
-        "postStartFailProbability" => {
-            b.post_start_fail_probability = text
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|p| (0.0..=1.0).contains(p))
-                .ok_or_else(|| format!("expected a probability from 0 to 1, found {text:?}"))?
-        }
+        "postStartFailProbability" => b.post_start_fail_probability = probability(text)?,
+        "preStopFailProbability" => b.pre_stop_fail_probability = probability(text)?,
         "memoryUsage" => {
             b.memory_usage_bytes = Some(
                 crate::model::quantity::parse_units(text.trim())
@@ -129,17 +124,18 @@ fn apply_field(b: &mut ContainerBehaviour, key: &str, text: &str) -> Result<(), 
                 .filter(|c| (0..=255).contains(c))
                 .ok_or_else(|| format!("expected an exit code from 0 to 255, found {text:?}"))?
         }
-        "failProbability" => {
-            b.fail_probability = text
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|p| (0.0..=1.0).contains(p))
-                .ok_or_else(|| format!("expected a probability from 0 to 1, found {text:?}"))?
-        }
+        "failProbability" => b.fail_probability = probability(text)?,
         _ => unreachable!("behaviour field {key}"),
     }
     Ok(())
+}
+
+fn probability(text: &str) -> Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|p| (0.0..=1.0).contains(p))
+        .ok_or_else(|| format!("expected a probability from 0 to 1, found {text:?}"))
 }
 
 /// Resolves the behaviour of a workload's pod template, as for a pod.

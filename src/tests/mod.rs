@@ -13,6 +13,7 @@ mod images;
 mod kubelet;
 mod lifecycle;
 mod names;
+mod pod_spec_lifecycle;
 mod preemption;
 mod probes;
 mod queueing;

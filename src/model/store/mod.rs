@@ -65,6 +65,8 @@ pub struct PodEntry {
     pub started: Option<SimTime>,
     /// When it first became Ready.
     pub ready: Option<SimTime>,
+    /// When its other kubelet-owned conditions first became True.
+    pub first_true: crate::model::status::ConditionsFirstTrue,
     /// When it reached Succeeded or Failed.
     pub finished: Option<SimTime>,
     pub deleted: Option<SimTime>,

@@ -64,9 +64,30 @@ impl ClusterState {
         self.pods[id.0 as usize].image_pull = took;
     }
 
-    /// Every init container has completed: the Initialized condition.
-    pub fn set_pod_initialized(&mut self, id: PodId, now: SimTime) {
-        self.pods[id.0 as usize].status.conditions.initialized = Some(now);
+    /// Every init container has completed: the Initialized condition,
+    /// whose status write reaches the API at `observed`.
+    pub fn set_pod_initialized(&mut self, id: PodId, now: SimTime, observed: SimTime) {
+        let entry = &mut self.pods[id.0 as usize];
+        entry.status.conditions.initialized = Some(now);
+        entry.first_true.initialized.get_or_insert(observed);
+    }
+
+    /// The pod's sandbox is up: the PodReadyToStartContainers condition,
+    /// whose status write reaches the API at `observed`. A re-created
+    /// sandbox (after a reboot) keeps the first time: the kubelet reads it
+    /// as the pod's status.startTime.
+    pub fn set_pod_ready_to_start_containers(
+        &mut self,
+        id: PodId,
+        now: SimTime,
+        observed: SimTime,
+    ) {
+        let entry = &mut self.pods[id.0 as usize];
+        (entry.status.conditions.ready_to_start_containers).get_or_insert(now);
+        entry
+            .first_true
+            .ready_to_start_containers
+            .get_or_insert(observed);
     }
 
     /// A container's state, and whether it is ready with it.
@@ -183,6 +204,7 @@ impl ClusterState {
         }
         if all_ready {
             entry.ready.get_or_insert(observed);
+            entry.first_true.containers_ready.get_or_insert(observed);
             if conditions.ready.is_none() {
                 conditions.containers_ready = Some(now);
                 conditions.ready = Some(now);

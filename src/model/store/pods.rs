@@ -122,6 +122,7 @@ impl ClusterState {
             image_pull: Default::default(),
             gpu_devices: 0,
             gpu_milli: 0,
+            first_true: Default::default(),
         });
         self.watch.push_back(WatchEvent::PodAdded(id));
         id

@@ -60,7 +60,7 @@ fn bound_pod(state: &mut ClusterState, n: NodeId, name: &str) -> PodId {
 
 /// Both containers Running and ready, as the kubelet leaves them without probes.
 fn run_containers(state: &mut ClusterState, id: PodId, at: SimTime) {
-    state.set_pod_initialized(id, at);
+    state.set_pod_initialized(id, at, at);
     for c in [ContainerRef::App(0), ContainerRef::App(1)] {
         let running = ContainerState::Running { started_at: at };
         state.set_container_state(id, c, running, true);
@@ -178,7 +178,7 @@ fn the_node_controller_clears_ready_only_and_says_so_once() {
 fn a_reboot_terminates_running_containers_and_counts_one_restart_each() {
     let (mut state, n) = cluster();
     let id = bound_pod(&mut state, n, "web");
-    state.set_pod_initialized(id, t(5));
+    state.set_pod_initialized(id, t(5), t(5));
     let running = ContainerState::Running { started_at: t(5) };
     state.set_container_state(id, ContainerRef::App(0), running, true);
     // App(1) is still waiting for its image: the reboot does not touch it.
@@ -300,7 +300,7 @@ fn check_invariants_notices_derived_state_out_of_step() {
         let id = state.add_owned_pod(owned_by("rs-a", "rs"), rs, t(0));
         state.bind(id, n, t(1));
         state.set_phase(id, PodPhase::Running, t(2));
-        state.set_pod_initialized(id, t(2));
+        state.set_pod_initialized(id, t(2), t(2));
         let running = ContainerState::Running { started_at: t(2) };
         state.set_container_state(id, ContainerRef::App(0), running, true);
         state.update_pod_readiness(id, t(2), t(2));

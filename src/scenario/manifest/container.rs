@@ -3,10 +3,11 @@
 //! (`ValidateResourceRequirements`, `ValidateResourceQuantityValue`).
 
 use super::meta::{check_dns_label, opt_enum};
+use crate::engine::SimDuration;
 use crate::input::decode::{Ctx, MapReader};
 use crate::input::diagnostic::Pos;
 use crate::input::yaml::{Node as Yaml, Value};
-use crate::model::pod::{Container, ImagePullPolicy, RequestsSet};
+use crate::model::pod::{Container, HookHandler, ImagePullPolicy, Lifecycle, RequestsSet};
 use crate::model::quantity::{parse_milli, parse_units};
 use crate::model::resources::{ResourceName, ResourceNames, Resources};
 use crate::scenario::probes::decode_probes;
@@ -23,8 +24,7 @@ const CONTAINER_IGNORED_BEFORE_PROBES: &[&str] = &[
     "volumeMounts",
     "volumeDevices",
 ];
-const CONTAINER_IGNORED_AFTER_PROBES: &[&str] = &[
-    "lifecycle",
+const CONTAINER_IGNORED_AFTER_LIFECYCLE: &[&str] = &[
     "terminationMessagePath",
     "terminationMessagePolicy",
     "securityContext",
@@ -42,6 +42,7 @@ pub(super) fn decode_containers(
     names: &mut ResourceNames,
     init: bool,
     seen: &mut Vec<(String, String)>,
+    grace_period_s: i64,
 ) -> Vec<Container> {
     let Some(items) = ctx.seq(list) else {
         return Vec::new();
@@ -49,7 +50,9 @@ pub(super) fn decode_containers(
     items
         .iter()
         .enumerate()
-        .filter_map(|(i, item)| decode_container(&mut ctx.index(i), item, names, init, seen))
+        .filter_map(|(i, item)| {
+            decode_container(&mut ctx.index(i), item, names, init, seen, grace_period_s)
+        })
         .collect()
 }
 
@@ -59,6 +62,7 @@ fn decode_container(
     names: &mut ResourceNames,
     init: bool,
     seen: &mut Vec<(String, String)>,
+    grace_period_s: i64,
 ) -> Option<Container> {
     let errors_before = ctx.error_count();
     let mut m = MapReader::new(ctx, node)?;
@@ -111,7 +115,11 @@ fn decode_container(
     }
     m.ignore(CONTAINER_IGNORED_BEFORE_PROBES);
     let probes = decode_probes(ctx, &mut m, init, restart_policy_always);
-    m.ignore(CONTAINER_IGNORED_AFTER_PROBES);
+    let lifecycle = m
+        .opt("lifecycle")
+        .map(|n| decode_lifecycle(&mut ctx.field("lifecycle"), n, grace_period_s))
+        .unwrap_or_default();
+    m.ignore(CONTAINER_IGNORED_AFTER_LIFECYCLE);
     m.finish(ctx);
     if ctx.error_count() > errors_before {
         return None;
@@ -133,7 +141,78 @@ fn decode_container(
         limits,
         restart_policy_always,
         behaviour: Default::default(),
+        lifecycle,
     })
+}
+
+/// The handler types of a lifecycle hook (`LifecycleHandler`).
+const HOOK_HANDLERS: &[&str] = &["exec", "httpGet", "tcpSocket", "sleep"];
+
+/// `lifecycle`: its `postStart` and `preStop` hooks.
+fn decode_lifecycle(ctx: &mut Ctx<'_>, node: &Yaml, grace_period_s: i64) -> Lifecycle {
+    let Some(mut m) = MapReader::new(ctx, node) else {
+        return Lifecycle::default();
+    };
+    let hook = |ctx: &mut Ctx<'_>, m: &mut MapReader<'_>, key: &str| {
+        m.opt(key)
+            .and_then(|n| decode_hook(&mut ctx.field(key), n, grace_period_s))
+    };
+    let post_start = hook(ctx, &mut m, "postStart");
+    let pre_stop = hook(ctx, &mut m, "preStop");
+    // `stopSignal` (v1.33) is after kubesim's version; refuse it as unknown.
+    m.finish(ctx);
+    Lifecycle {
+        post_start,
+        pre_stop,
+    }
+}
+
+/// One hook, validated as `validateHandler` and `validateSleepAction` in
+/// `pkg/apis/core/validation/validation.go` (v1.32) do: exactly one handler
+/// type; a sleep of 1 s up to the pod's `terminationGracePeriodSeconds` (zero
+/// needs the alpha gate PodLifecycleSleepActionAllowZero, off in v1.32). What
+/// the exec, httpGet and tcpSocket handlers say is not simulated.
+fn decode_hook(ctx: &mut Ctx<'_>, node: &Yaml, grace_period_s: i64) -> Option<HookHandler> {
+    let mut m = MapReader::new(ctx, node)?;
+    let handlers: Vec<&str> = HOOK_HANDLERS.iter().copied().filter(|h| m.has(h)).collect();
+    if handlers.len() != 1 {
+        ctx.error(
+            node.pos,
+            format!(
+                "must specify exactly one handler type of: {} (found {})",
+                HOOK_HANDLERS.join(", "),
+                handlers.len()
+            ),
+        );
+    }
+    let sleep = m.opt("sleep").and_then(|n| {
+        let mut c = ctx.field("sleep");
+        let mut sm = MapReader::new(&mut c, n)?;
+        let seconds = sm.req(&mut c, "seconds").and_then(|s| {
+            let mut sc = c.field("seconds");
+            let v = sc.i64(s)?;
+            if v <= 0 || v > grace_period_s {
+                sc.error(
+                    s.pos,
+                    format!(
+                        "must be greater than 0 and less than terminationGracePeriodSeconds \
+                         ({grace_period_s}), found {v}"
+                    ),
+                );
+                return None;
+            }
+            Some(v)
+        });
+        sm.finish(&mut c);
+        seconds
+    });
+    m.ignore(&["exec", "httpGet", "tcpSocket"]);
+    m.finish(ctx);
+    match handlers.as_slice() {
+        ["sleep"] => sleep.map(|s| HookHandler::Sleep(SimDuration::from_secs(s as u64))),
+        [_] => Some(HookHandler::Declared),
+        _ => None,
+    }
 }
 
 /// One entry of a ResourceList as written.

@@ -92,7 +92,6 @@ const POD_SPEC_IGNORED: &[&str] = &[
     "os",
     "hostAliases",
     "ephemeralContainers",
-    "activeDeadlineSeconds",
     "preemptionPolicy",
     "resourceClaims",
     "schedulingGates",
@@ -109,6 +108,9 @@ pub(crate) fn decode_pod_spec(
     // Container names are unique across containers and init containers; as upstream,
     // regular containers are checked first so a clash is reported on the init container.
     let mut seen = Vec::new();
+    // Sleep hooks are bounded by the grace period, which comes later in the spec.
+    let grace_period_s = peek_int(node, "terminationGracePeriodSeconds")
+        .unwrap_or(DEFAULT_TERMINATION_GRACE_PERIOD_S);
     let containers = match m.req(ctx, "containers") {
         Some(n) => {
             let mut c = ctx.field("containers");
@@ -118,13 +120,16 @@ pub(crate) fn decode_pod_spec(
                     "expected at least one container, found an empty list",
                 );
             }
-            decode_containers(&mut c, n, names, false, &mut seen)
+            decode_containers(&mut c, n, names, false, &mut seen, grace_period_s)
         }
         None => Vec::new(),
     };
     let init_containers = m
         .opt("initContainers")
-        .map(|n| decode_containers(&mut ctx.field("initContainers"), n, names, true, &mut seen))
+        .map(|n| {
+            let mut c = ctx.field("initContainers");
+            decode_containers(&mut c, n, names, true, &mut seen, grace_period_s)
+        })
         .unwrap_or_default();
     // ValidatePodSpec: nodeSelector is validated as labels.
     let node_selector: BTreeMap<String, String> = m
@@ -183,6 +188,22 @@ pub(crate) fn decode_pod_spec(
         }
         Some(v)
     });
+    // ValidatePodSpec: 1 to 2^32 - 1 seconds.
+    let active_deadline_s = m.opt("activeDeadlineSeconds").and_then(|n| {
+        let mut c = ctx.field("activeDeadlineSeconds");
+        let v = c.i64(n)?;
+        if !(1..=u32::MAX as i64).contains(&v) {
+            c.error(
+                n.pos,
+                format!(
+                    "expected a number of seconds from 1 to {}, found {v}",
+                    u32::MAX
+                ),
+            );
+            return None;
+        }
+        Some(v as u64)
+    });
     let overhead = m
         .opt("overhead")
         .and_then(|n| decode_resource_list(&mut ctx.field("overhead"), n, names, false))
@@ -209,7 +230,23 @@ pub(crate) fn decode_pod_spec(
             .unwrap_or(DEFAULT_TERMINATION_GRACE_PERIOD_S),
         overhead,
         topology_spread_constraints,
+        active_deadline_s,
     })
+}
+
+/// An integer field of a mapping, read ahead of its turn; `None` when absent
+/// or not an integer (its own decoding reports that).
+fn peek_int(node: &Yaml, key: &str) -> Option<i64> {
+    let Value::Map(entries) = &node.value else {
+        return None;
+    };
+    entries
+        .iter()
+        .find(|(k, _)| k.as_str() == Some(key))
+        .and_then(|(_, v)| match v.value {
+            Value::Int(i) => Some(i),
+            _ => None,
+        })
 }
 
 /// An optional name of another object (nodeName, schedulerName, priorityClassName): a
