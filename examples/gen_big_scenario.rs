@@ -25,7 +25,7 @@ fn usage(problem: &str) -> ! {
     std::process::exit(2);
 }
 
-fn write_scenario(path: &Path, pods: u64, seed: u64) -> std::io::Result<()> {
+pub fn write_scenario(path: &Path, pods: u64, seed: u64) -> std::io::Result<()> {
     let mut w = BufWriter::new(std::fs::File::create(path)?);
     writeln!(
         w,
