@@ -91,7 +91,7 @@ fn args() -> Args {
 
 /// The rows: arrival times are drawn first, then sorted, then each pod's
 /// sizes, so the file is in creation order as kubesim requires.
-fn write_trace(path: &Path, pods: u64, span_s: f64, seed: u64) -> std::io::Result<()> {
+pub fn write_trace(path: &Path, pods: u64, span_s: f64, seed: u64) -> std::io::Result<()> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     // Milliseconds: exact decimals in the file.
     let span_ms = (span_s * 1000.0) as u64;
@@ -124,7 +124,7 @@ fn write_trace(path: &Path, pods: u64, span_s: f64, seed: u64) -> std::io::Resul
 }
 
 /// The large shape's scenario, beside its trace.
-fn write_big_scenario(dir: &Path) -> std::io::Result<()> {
+pub fn write_big_scenario(dir: &Path) -> std::io::Result<()> {
     std::fs::write(
         dir.join("pod-trace.yaml"),
         "# The large pod-trace shape: 100 000 pods over 10 000 s on 1 000 nodes.\n\

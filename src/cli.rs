@@ -68,11 +68,19 @@ enum Command {
         /// Print nothing but errors.
         #[arg(long)]
         quiet: bool,
+        /// Most YAML nodes one input file may hold [default: 16777216]; a
+        /// larger workload is better written as a pod trace (`podTraces`).
+        #[arg(long, value_name = "N")]
+        max_yaml_nodes: Option<usize>,
     },
     /// Check a scenario file and report every problem in it.
     Validate {
         /// The scenario file (YAML).
         scenario: PathBuf,
+        /// Most YAML nodes one input file may hold [default: 16777216]; a
+        /// larger workload is better written as a pod trace (`podTraces`).
+        #[arg(long, value_name = "N")]
+        max_yaml_nodes: Option<usize>,
     },
     /// Run a parameter sweep (resumes an interrupted one) and aggregate it.
     Sweep {
@@ -147,11 +155,22 @@ where
             };
         }
     };
+    if let Command::Run {
+        max_yaml_nodes: Some(n),
+        ..
+    }
+    | Command::Validate {
+        max_yaml_nodes: Some(n),
+        ..
+    } = cli.command
+    {
+        crate::input::yaml::set_max_nodes(n);
+    }
     match cli.command {
-        Command::Validate { scenario } if fillup_command::is_fillup(&scenario) => {
+        Command::Validate { scenario, .. } if fillup_command::is_fillup(&scenario) => {
             fillup_command::validate(&scenario)
         }
-        Command::Validate { scenario } => match load_reporting(&scenario, false) {
+        Command::Validate { scenario, .. } => match load_reporting(&scenario, false) {
             Some(loaded) => {
                 let s = &loaded.scenario;
                 println!(
@@ -174,6 +193,7 @@ where
             explain_pod,
             events,
             quiet,
+            ..
         } => run(
             &scenario,
             out,

@@ -17,9 +17,27 @@
 /// are refused with exit 2 before reading.
 pub const MAX_INPUT_BYTES: u64 = 256 << 20;
 
-// A YAML document holds at most 250 000 YAML nodes: the budget of the
-// parser (serde-saphyr's default), reported as an error naming the file.
-// A workload larger than that goes in a pod trace, which streams (below).
+/// Most YAML nodes (scalars, lists and mappings, counted as written: an
+/// alias counts once where it is used) one input file may hold, by default:
+/// 16 777 216, one node per 16 bytes of [`MAX_INPUT_BYTES`]. A Pod manifest
+/// such as `examples/gen_big_scenario.rs` writes is about 40 nodes in 300
+/// bytes, so this is about 400 000 pods written out one by one; the parsed
+/// tree takes about 50 bytes a node, so the limit also bounds memory (about
+/// 1 GB at the limit). `run` and `validate` take `--max-yaml-nodes N` to
+/// change it. Crossing it is an error at the node that crosses it, naming
+/// the option and the pod trace (`podTraces`), which streams and has no such
+/// limit. The parser's other budgets follow from it: at most two events a
+/// node (a list's or mapping's start and end), as many documents as nodes,
+/// and scalar text up to [`MAX_INPUT_BYTES`].
+pub const MAX_YAML_NODES: usize = (MAX_INPUT_BYTES / 16) as usize;
+
+/// Deepest nesting of lists and mappings in a YAML file: 64 (the parser's
+/// default, far beyond any manifest), so that recursion stays shallow.
+pub const MAX_YAML_DEPTH: usize = 64;
+
+/// Most anchors (`&a`) and aliases (`*a`) in one YAML file: 50 000 each (the
+/// parser's defaults), so that an alias bomb is refused rather than expanded.
+pub const MAX_YAML_ANCHORS: usize = 50_000;
 
 /// Most nodes a scenario may declare in all (node pools, then `addNodes`
 /// actions): 1 000 000, 200 times the largest cluster Kubernetes supports

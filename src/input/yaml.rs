@@ -21,10 +21,12 @@
 use super::diagnostic::{Diagnostic, Diagnostics, Pos};
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::budget::BudgetBreach;
 use serde_saphyr::{
-    DuplicateKeyPolicy, MessageFormatter, NonFiniteFloatPolicy, Options, Spanned,
+    Budget, DuplicateKeyPolicy, MessageFormatter, NonFiniteFloatPolicy, Options, Spanned,
     UserMessageFormatter,
 };
 
@@ -209,9 +211,46 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 }
 
+/// The YAML node limit in force ([`crate::limits::MAX_YAML_NODES`] unless the
+/// command line set another). Process-wide, like the file-size limit: it is
+/// set once from `--max-yaml-nodes` before any input is read, and every file
+/// read after (scenario, included manifests, scheduler configuration) obeys
+/// it, however deep in the decoding it is parsed.
+static MAX_NODES: AtomicUsize = AtomicUsize::new(crate::limits::MAX_YAML_NODES);
+
+/// Sets the YAML node limit for every file read from now on (`--max-yaml-nodes`).
+pub fn set_max_nodes(n: usize) {
+    MAX_NODES.store(n.max(1), Ordering::Relaxed);
+}
+
+/// The YAML node limit in force.
+pub fn max_nodes() -> usize {
+    MAX_NODES.load(Ordering::Relaxed)
+}
+
+/// The parser's budget, every part derived from the node limit (see
+/// [`crate::limits::MAX_YAML_NODES`] for why each).
+fn budget() -> Budget {
+    let nodes = max_nodes();
+    let mut b = Budget::default();
+    b.max_nodes = nodes;
+    // Every node is one event, a list or mapping two (start and end); each
+    // document adds two more and the stream two.
+    b.max_events = nodes.saturating_mul(4).saturating_add(2);
+    b.max_documents = nodes;
+    b.max_total_scalar_bytes =
+        usize::try_from(crate::limits::MAX_INPUT_BYTES).unwrap_or(usize::MAX);
+    b.max_reader_input_bytes = b.max_total_scalar_bytes.into();
+    b.max_depth = crate::limits::MAX_YAML_DEPTH;
+    b.max_anchors = crate::limits::MAX_YAML_ANCHORS;
+    b.max_aliases = crate::limits::MAX_YAML_ANCHORS;
+    b
+}
+
 /// Parser settings; see the module docs for the reasoning behind each.
 fn parse_options() -> Options {
     let mut o = Options::default();
+    o.budget = Some(budget());
     o.strict_booleans = true;
     // Duplicates reach our visitor and are reported by `report_duplicates`, which
     // finds all of them; the parser's own check would abort at the first.
@@ -235,8 +274,9 @@ pub fn parse_documents(file: &str, text: &str) -> Result<Vec<Node>, Diagnostics>
             .map_err(|e| Diagnostics(vec![syntax_diagnostic(file, &e)]))?;
     let docs: Vec<Node> = docs.into_iter().filter(|d| !d.is_null()).collect();
     let mut sink = Vec::new();
+    let mut steps = Vec::new();
     for doc in &docs {
-        report_duplicates(file, "", doc, &mut sink);
+        report_duplicates(file, &mut steps, doc, &mut sink);
     }
     Diagnostics::check(sink, docs)
 }
@@ -272,6 +312,9 @@ fn syntax_diagnostic(file: &str, e: &serde_saphyr::Error) -> Diagnostic {
             )
         })
         .unwrap_or(Pos::new(1, 1));
+    if let Some(message) = size_breach_message(e) {
+        return Diagnostic::new(file, pos, "", message);
+    }
     let raw = UserMessageFormatter.format_message(e.without_snippet());
     // The formatter may embed line breaks or other control characters; a diagnostic
     // is one line.
@@ -284,6 +327,27 @@ fn syntax_diagnostic(file: &str, e: &serde_saphyr::Error) -> Diagnostic {
         message = "invalid YAML".to_string();
     }
     Diagnostic::new(file, pos, "", format!("invalid YAML: {message}"))
+}
+
+/// The message for a file too large for the node limit, which says the two
+/// ways out; `None` for every other error (anchors, depth: the parser's own
+/// words, since no option changes them).
+fn size_breach_message(e: &serde_saphyr::Error) -> Option<String> {
+    let serde_saphyr::Error::Budget { breach, .. } = e.without_snippet() else {
+        return None;
+    };
+    let what = match breach {
+        // The events budget (four a node) is only crossed after the nodes one.
+        BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. } => "YAML nodes",
+        BudgetBreach::Documents { .. } => "YAML documents",
+        _ => return None,
+    };
+    let limit = max_nodes();
+    Some(format!(
+        "the file holds more than {limit} {what} (the YAML node limit); a large \
+         workload belongs in a pod trace (`podTraces`, docs/scenario-format.md#pod-traces), \
+         which streams, or raise the limit with `--max-yaml-nodes N`"
+    ))
 }
 
 /// A hashable identity for scalar keys; lists and mappings as keys are not checked
@@ -339,36 +403,80 @@ pub fn index_path(parent: &str, i: usize) -> String {
     format!("{parent}[{i}]")
 }
 
+/// One step of the path to a node, kept as references while walking the tree
+/// so that the path text is only built for a node that has a problem.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Field(&'a Node),
+    Index(usize),
+}
+
+/// The text of a path of steps (`spec.containers[0]`), as [`field_path`] and
+/// [`index_path`] spell it.
+fn path_text(steps: &[Step<'_>]) -> String {
+    let mut path = String::new();
+    for step in steps {
+        path = match step {
+            Step::Field(k) => field_path(&path, &k.scalar_text().unwrap_or_else(|| "?".into())),
+            Step::Index(i) => index_path(&path, *i),
+        };
+    }
+    path
+}
+
 /// Records every repeated key in the tree, each at its field path. Recursion depth
 /// is bounded by the parser's nesting budget.
-fn report_duplicates(file: &str, path: &str, node: &Node, sink: &mut Vec<Diagnostic>) {
+fn report_duplicates<'a>(
+    file: &str,
+    steps: &mut Vec<Step<'a>>,
+    node: &'a Node,
+    sink: &mut Vec<Diagnostic>,
+) {
     match &node.value {
         Value::Map(entries) => {
+            // Most mappings are small: a linear scan beats hashing there.
             let mut seen: HashMap<KeyId<'_>, Pos> = HashMap::new();
-            for (k, v) in entries {
+            for (i, (k, v)) in entries.iter().enumerate() {
                 if let Some(id) = key_id(k) {
-                    if let Some(first) = seen.get(&id) {
+                    let first = if entries.len() <= 16 {
+                        entries[..i]
+                            .iter()
+                            .find(|(prev, _)| key_id(prev).as_ref() == Some(&id))
+                            .map(|(prev, _)| prev.pos)
+                    } else {
+                        let first = seen.get(&id).copied();
+                        if first.is_none() {
+                            seen.insert(id, k.pos);
+                        }
+                        first
+                    };
+                    if let Some(first) = first {
                         let shown = k.scalar_text().unwrap_or_else(|| "null".into());
                         sink.push(Diagnostic::new(
                             file,
                             k.pos,
-                            path,
+                            path_text(steps),
                             format!(
                                 "duplicate key `{shown}` (first defined at line {}, column {})",
                                 first.line, first.column
                             ),
                         ));
-                    } else {
-                        seen.insert(id, k.pos);
                     }
                 }
-                let name = k.scalar_text().unwrap_or_else(|| "?".into());
-                report_duplicates(file, &field_path(path, &name), v, sink);
+                if matches!(v.value, Value::Map(_) | Value::Seq(_)) {
+                    steps.push(Step::Field(k));
+                    report_duplicates(file, steps, v, sink);
+                    steps.pop();
+                }
             }
         }
         Value::Seq(items) => {
             for (i, item) in items.iter().enumerate() {
-                report_duplicates(file, &index_path(path, i), item, sink);
+                if matches!(item.value, Value::Map(_) | Value::Seq(_)) {
+                    steps.push(Step::Index(i));
+                    report_duplicates(file, steps, item, sink);
+                    steps.pop();
+                }
             }
         }
         _ => {}

@@ -10,7 +10,7 @@ use super::behaviour::{self, BehaviourRule};
 use super::manifest;
 use super::policy;
 use super::scheduler_config::{decode_scheduler, decode_scheduler_file};
-use super::sources::{decode_file, decode_sources, file_reference};
+use super::sources::{decode_file, decode_sources, file_reference, read_included};
 use super::spec::{Arrival, ArrivalProcess, Expectation, Scenario};
 use crate::controllers::ControllerConfig;
 use crate::engine::{SimDuration, SimTime};
@@ -274,11 +274,39 @@ fn decode_scenario(
         let mut actx = ctx.field("arrivals");
         for (i, a) in actx.seq(list).unwrap_or(&[]).iter().enumerate() {
             let mut ictx = actx.index(i);
-            if let Some(arrival) =
-                decode_arrival(&mut ictx, a, base_dir, &mut names, &rules, warnings)
-            {
-                arrivals.push(arrival);
-                arrival_sites.push(manifest::NameSite::of_field(&mut ictx, a, "name"));
+            match file_reference(&mut ictx, a) {
+                // `{file: arrivals.yaml}`: a list of arrivals in its own file,
+                // whose relative paths resolve against that file's directory.
+                Some(Some(path)) => {
+                    let path = base_dir.join(path);
+                    let Some((file, doc)) = read_included(&mut ictx, a.pos, &path) else {
+                        continue;
+                    };
+                    let dir = path.parent().unwrap_or(Path::new("."));
+                    let mut fctx = Ctx::new(&file, ictx.sink());
+                    for (j, b) in fctx.seq(&doc).unwrap_or(&[]).iter().enumerate() {
+                        let mut jctx = fctx.index(j);
+                        if file_reference(&mut jctx, b).is_some() {
+                            jctx.error(b.pos, "an included arrivals file cannot include another");
+                            continue;
+                        }
+                        if let Some(arrival) =
+                            decode_arrival(&mut jctx, b, dir, &mut names, &rules, warnings)
+                        {
+                            arrivals.push(arrival);
+                            arrival_sites.push(manifest::NameSite::of_field(&mut jctx, b, "name"));
+                        }
+                    }
+                }
+                Some(None) => {}
+                None => {
+                    if let Some(arrival) =
+                        decode_arrival(&mut ictx, a, base_dir, &mut names, &rules, warnings)
+                    {
+                        arrivals.push(arrival);
+                        arrival_sites.push(manifest::NameSite::of_field(&mut ictx, a, "name"));
+                    }
+                }
             }
         }
     }
@@ -601,6 +629,25 @@ fn arrival_pod_limit(a: &Arrival) -> Option<u64> {
     }
 }
 
+/// The Pod manifest of an arrival's `templateFile`: the file must hold
+/// exactly one Pod; its problems name that file.
+fn template_from_file(
+    fctx: &mut Ctx,
+    pos: Pos,
+    path: &Path,
+    names: &mut ResourceNames,
+    warnings: &mut Vec<Diagnostic>,
+) -> Option<Pod> {
+    let objects = decode_file(fctx, pos, path, names, warnings);
+    match <[Pod; 1]>::try_from(objects.pods) {
+        Ok([pod]) if objects.nodes.is_empty() => Some(pod),
+        _ => {
+            fctx.error(pos, "expected a file holding exactly one Pod manifest");
+            None
+        }
+    }
+}
+
 fn decode_arrival(
     ctx: &mut Ctx,
     node: &Yaml,
@@ -613,19 +660,27 @@ fn decode_arrival(
     let name = m.req(ctx, "name").and_then(|n| ctx.field("name").str(n));
     let template = match (m.opt("template"), m.opt("templateFile")) {
         (Some(t), None) => {
-            manifest::decode_pod(&mut ctx.field("template"), t, names, warnings, false)
+            let mut tctx = ctx.field("template");
+            match file_reference(&mut tctx, t) {
+                Some(Some(path)) => {
+                    // Like an inline template: one Pod manifest, its name optional.
+                    let (file, doc) = read_included(&mut tctx, t.pos, &base_dir.join(path))?;
+                    manifest::decode_pod(
+                        &mut Ctx::new(&file, tctx.sink()),
+                        &doc,
+                        names,
+                        warnings,
+                        false,
+                    )
+                }
+                Some(None) => None,
+                None => manifest::decode_pod(&mut tctx, t, names, warnings, false),
+            }
         }
         (None, Some(f)) => {
             let mut fctx = ctx.field("templateFile");
             let path = fctx.str(f)?;
-            let objects = decode_file(&mut fctx, f.pos, &base_dir.join(path), names, warnings);
-            match <[Pod; 1]>::try_from(objects.pods) {
-                Ok([pod]) if objects.nodes.is_empty() => Some(pod),
-                _ => {
-                    fctx.error(f.pos, "expected a file holding exactly one Pod manifest");
-                    None
-                }
-            }
+            template_from_file(&mut fctx, f.pos, &base_dir.join(path), names, warnings)
         }
         (Some(_), Some(_)) => {
             ctx.error(

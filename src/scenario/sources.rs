@@ -1,13 +1,14 @@
 //! Where a scenario's manifests come from: `nodes` and `workloads` are lists
 //! whose items are inline manifests or `{file: path}` references to manifest
 //! files (multi-document, `kind: List`), read relative to the scenario's
-//! directory; problems in a referenced file name that file.
+//! directory; problems in a referenced file name that file. An arrival's
+//! `template` and an `arrivals` item may be `{file: path}` too.
 
 use super::objects;
 use crate::input::decode::{Ctx, MapReader};
 use crate::input::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::input::source::ReadError;
-use crate::input::yaml::{parse_documents, Node as Yaml};
+use crate::input::yaml::{parse_documents, parse_single, Node as Yaml};
 use crate::model::ResourceNames;
 use std::path::{Path, PathBuf};
 
@@ -89,6 +90,33 @@ pub(super) fn decode_file(
         Err(Diagnostics(errs)) => {
             ctx.sink().extend(errs);
             objects::Objects::default()
+        }
+    }
+}
+
+/// Reads and parses an included file that holds one YAML document (an
+/// `arrivals` item's or an arrival `template`'s `{file: path}`): its name as errors show it and the
+/// document, or `None` with the problem reported (a read error at the
+/// reference's `file`, a parse error in the included file).
+pub(super) fn read_included(ctx: &mut Ctx, pos: Pos, path: &Path) -> Option<(String, Yaml)> {
+    let text = match crate::input::source::read_utf8(path, "the included file") {
+        Ok(t) => t,
+        Err(ReadError::Io(e)) => {
+            ctx.field("file")
+                .error(pos, format!("cannot read {}: {e}", path.display()));
+            return None;
+        }
+        Err(ReadError::NotUtf8(d)) => {
+            ctx.sink().push(d);
+            return None;
+        }
+    };
+    let file = path.display().to_string();
+    match parse_single(&file, &text) {
+        Ok(doc) => Some((file, doc)),
+        Err(Diagnostics(errs)) => {
+            ctx.sink().extend(errs);
+            None
         }
     }
 }
