@@ -18,6 +18,7 @@ pub mod service;
 pub mod sizes;
 pub mod sources;
 pub mod spec;
+mod unique_names;
 pub mod workloads;
 
 pub use spec::{Action, ActionKind, Arrival, ArrivalProcess, Expectation, Scenario};
