@@ -81,6 +81,9 @@ pub fn parse_units(text: &str) -> Result<i64, QuantityError> {
 /// only ones resource requests allow, round toward +inf either way. Negative
 /// quantities parse (upstream accepts them); callers validate the sign.
 pub fn parse_quantity_scaled(text: &str, scale_exp: i32) -> Result<i64, QuantityError> {
+    if let Some(v) = plain_quantity_scaled(text, scale_exp) {
+        return Ok(v);
+    }
     let parsed = Parsed::from_text(text)?;
     let too_large = || QuantityError::TooLarge {
         text: text.trim().to_string(),
@@ -100,6 +103,59 @@ pub fn parse_quantity_scaled(text: &str, scale_exp: i32) -> Result<i64, Quantity
     } else {
         i64::try_from(magnitude).map_err(|_| too_large())
     }
+}
+
+/// The common case of [`parse_quantity_scaled`] without its exact decimal
+/// arithmetic: at most 18 digits with an optional decimal point (`0.25`,
+/// `12.5`) and a table suffix (`500m`, `2Gi`), no finer than nano, and a
+/// result that fits. Such a value needs no nano rounding and is under the
+/// binarySI cap, so the result is the general path's; anything else (signs,
+/// exponents below nano, fractions of binary suffixes, whitespace, overflow)
+/// returns `None` and takes the general path. Pod traces parse several
+/// quantities and times a row.
+fn plain_quantity_scaled(text: &str, scale_exp: i32) -> Option<i64> {
+    let bytes = text.as_bytes();
+    let digits_from = |i: usize| bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let int = digits_from(0);
+    let (frac_start, frac) = match bytes.get(int) {
+        Some(b'.') => (int + 1, digits_from(int + 1)),
+        _ => (int, 0),
+    };
+    if int + frac == 0 || int + frac > 18 {
+        return None;
+    }
+    let end = frac_start + frac;
+    let d = (bytes[..int].iter().chain(&bytes[frac_start..end]))
+        .fold(0u128, |d, b| d * 10 + u128::from(b - b'0'));
+    let pow10 = |k: i128| 10u128.checked_pow(u32::try_from(k).ok()?);
+    let ceil_div = |v: u128, k: i128| pow10(k).map(|p| v.div_ceil(p));
+    let value = match interpret_suffix(&text[end..]).ok()? {
+        // An exponent suffix (`e3`) is decimal too; below nano (`1e-12`,
+        // `0.0000000001`) the general path's nano rounding applies.
+        Multiplier::Decimal(e) if e - (frac as i128) < NANO_EXP => return None,
+        Multiplier::Decimal(e) => {
+            let e = e - frac as i128;
+            let shift = e - i128::from(scale_exp);
+            if shift >= 0 {
+                d.checked_mul(pow10(shift)?)?
+            } else {
+                ceil_div(d, -shift)?
+            }
+        }
+        Multiplier::Binary(_) if frac > 0 => return None,
+        Multiplier::Binary(b) => {
+            let bytes = d << b; // d < 2^60 and b <= 60: fits
+            if bytes > MAX_ALLOWED {
+                return None; // the cap applies: the general path knows it
+            }
+            if scale_exp <= 0 {
+                bytes.checked_mul(pow10(-i128::from(scale_exp))?)?
+            } else {
+                ceil_div(bytes, i128::from(scale_exp))?
+            }
+        }
+    };
+    i64::try_from(value).ok()
 }
 
 /// Formats milli-units compactly for messages: 1500 -> `"1500m"`, 2000 ->
@@ -384,6 +440,42 @@ fn to_u128(digits: &[u8]) -> Option<u128> {
 
 #[cfg(test)]
 mod tests {
+    /// The plain fast path gives exactly the general path's result, or
+    /// declines: over random digit strings, every suffix and several scales.
+    #[test]
+    fn plain_quantities_parse_as_the_general_path_does() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let suffixes = [
+            "", "n", "u", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei",
+            "e3", "e-4", "E2", "e40", "e-12",
+        ];
+        let mut taken = 0;
+        for _ in 0..200_000 {
+            let len = rng.gen_range(1..=20);
+            let mut digits: String = (0..len)
+                .map(|_| char::from(b'0' + rng.gen_range(0..10u8)))
+                .collect();
+            if rng.gen_bool(0.5) {
+                digits.insert(rng.gen_range(0..=len), '.');
+            }
+            let text = format!("{digits}{}", suffixes[rng.gen_range(0..suffixes.len())]);
+            let scale = [-12, -9, -3, 0, 3][rng.gen_range(0..5)];
+            let general = Parsed::from_text(&text).ok().and_then(|p| {
+                if p.digits.is_empty() {
+                    return Some(0);
+                }
+                let m = ceil_scaled(&p.digits, p.exp10 - i128::from(scale))?;
+                i64::try_from(m).ok()
+            });
+            if let Some(fast) = plain_quantity_scaled(&text, scale) {
+                assert_eq!(Some(fast), general, "{text} at 10^{scale}");
+                taken += 1;
+            }
+        }
+        assert!(taken > 50_000, "the fast path took only {taken}");
+    }
+
     use super::*;
 
     const KI: i64 = 1 << 10;

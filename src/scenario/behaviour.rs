@@ -11,7 +11,7 @@ use crate::engine::distribution::Distribution;
 use crate::input::decode::{Ctx, MapReader};
 use crate::input::diagnostic::{Diagnostic, Pos};
 use crate::input::yaml::Node as Yaml;
-use crate::model::labels::LabelSelector;
+use crate::model::labels::{LabelSelector, Labels};
 use crate::model::pod::{Container, ContainerBehaviour};
 use crate::model::workloads::PodTemplate;
 use crate::model::Pod;
@@ -50,10 +50,8 @@ pub struct BehaviourRule {
 }
 
 impl BehaviourRule {
-    fn matches(&self, pod: &Pod, container: &Container) -> bool {
-        self.selector
-            .as_ref()
-            .is_none_or(|s| s.matches(&pod.metadata.labels))
+    fn matches(&self, labels: &Labels, container: &Container) -> bool {
+        self.selector.as_ref().is_none_or(|s| s.matches(labels))
             && self.container.as_ref().is_none_or(|c| *c == container.name)
     }
 }
@@ -161,7 +159,6 @@ pub fn apply(
     pod_pos: Pos,
     errors: &mut Vec<Diagnostic>,
 ) {
-    let mut spec = (*pod.spec).clone();
     let annotations = &pod.metadata.annotations;
     // Unknown kubesim.io/ annotations are almost always typos: say so.
     for key in annotations
@@ -205,6 +202,12 @@ pub fn apply(
             });
         }
     }
+    let ours: Vec<(&str, &String)> = annotations
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix(ANNOTATION_PREFIX)?, v)))
+        .collect();
+    // Edited in place where the spec is this pod's alone (a trace row's).
+    let spec = Arc::make_mut(&mut pod.spec);
     let all: Vec<&mut Container> = spec
         .init_containers
         .iter_mut()
@@ -212,30 +215,38 @@ pub fn apply(
         .collect();
     for container in all {
         let mut b = ContainerBehaviour::default();
-        if let Some(rule) = rules.iter().find(|r| r.matches(pod, container)) {
+        if let Some(rule) = rules
+            .iter()
+            .find(|r| r.matches(&pod.metadata.labels, container))
+        {
             for (key, text, _) in &rule.settings {
                 apply_field(&mut b, key, text).expect("validated when decoded");
             }
         }
+        // Per field, the pod-wide annotation and then the container's own
+        // (`<field>.<container>`), so the container's wins. Matched against
+        // the pod's few kubesim.io/ annotations without building every
+        // possible key: a trace's pods each carry one or two.
         for (suffix, key) in FIELDS {
-            let pod_level = format!("{ANNOTATION_PREFIX}{suffix}");
-            let container_level = format!("{pod_level}.{}", container.name);
-            for ann in [pod_level, container_level] {
-                if let Some(text) = annotations.get(&ann) {
-                    if let Err(e) = apply_field(&mut b, key, text) {
-                        errors.push(Diagnostic {
-                            file: file.to_string(),
-                            pos: pod_pos,
-                            field: format!("metadata.annotations.{ann}"),
-                            message: e,
-                        });
-                    }
+            let pod_level = ours.iter().filter(|(s, _)| s == suffix);
+            let container_level = ours.iter().filter(|(s, _)| {
+                s.strip_prefix(suffix).and_then(|r| r.strip_prefix('.')) == Some(&container.name)
+            });
+            for (s, text) in pod_level.chain(container_level) {
+                if let Err(e) = apply_field(&mut b, key, text) {
+                    errors.push(Diagnostic {
+                        file: file.to_string(),
+                        pos: pod_pos,
+                        field: format!("metadata.annotations.{ANNOTATION_PREFIX}{s}"),
+                        message: e,
+                    });
                 }
             }
         }
         container.behaviour = Arc::new(b);
     }
+    // Rebuilt so that the requests it caches follow the spec.
     let running_in_snapshot = pod.running_in_snapshot;
-    *pod = Pod::new(pod.metadata.clone(), Arc::new(spec));
+    *pod = Pod::new(std::mem::take(&mut pod.metadata), Arc::clone(&pod.spec));
     pod.running_in_snapshot = running_in_snapshot;
 }
