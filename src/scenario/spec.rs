@@ -18,6 +18,9 @@ pub enum ArrivalProcess {
     Poisson { mean_interval: SimDuration },
     /// Pods at these offsets from the process's start, ascending.
     Times(Vec<SimDuration>),
+    /// A non-homogeneous Poisson process whose rate follows a profile (of
+    /// simulated time since the run's start), by thinning.
+    Profile(std::sync::Arc<crate::engine::profile::RateProfile>),
 }
 
 /// Pods created from one template by an arrival process.

@@ -16,6 +16,7 @@ mod names;
 mod pod_spec_lifecycle;
 mod preemption;
 mod probes;
+mod profile_arrivals;
 mod queueing;
 mod sampling;
 mod scheduler_scenarios;
