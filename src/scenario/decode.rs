@@ -6,6 +6,7 @@
 //! file:line:column and field.
 
 use super::actions;
+use super::arrivals::positive_duration;
 use super::behaviour::{self, BehaviourRule};
 use super::manifest;
 use super::policy;
@@ -457,15 +458,6 @@ fn admit_priorities(
             admit(format!("action setTemplate {name}"), &mut template.spec);
         }
     }
-}
-
-pub(super) fn positive_duration(ctx: &mut Ctx, n: &Yaml) -> Option<SimDuration> {
-    let d = ctx.duration(n)?;
-    if d == SimDuration::ZERO {
-        ctx.error(n.pos, "expected a duration greater than zero, found 0");
-        return None;
-    }
-    Some(d)
 }
 
 /// A run samples every `interval` for its `duration`: at most
