@@ -221,6 +221,7 @@ fn decode_scenario(
     let mut workloads = Vec::new();
     let mut priority_classes = Vec::new();
     let mut pod_disruption_budgets = Vec::new();
+    let mut autoscalers = Vec::new();
     let mut workloads_pos = doc.pos;
     if let Some(list) = m.opt("workloads") {
         let mut wctx = ctx.field("workloads");
@@ -235,6 +236,7 @@ fn decode_scenario(
         policy::check_classes(&mut wctx, list.pos, &objects.priority_classes);
         priority_classes = objects.priority_classes;
         pod_disruption_budgets = objects.pdbs;
+        autoscalers = objects.autoscalers;
         pod_sites = objects.pod_sites;
         for mut pod in objects.pods {
             behaviour::apply(&mut pod, &rules, ctx.file(), list.pos, ctx.sink());
@@ -251,6 +253,20 @@ fn decode_scenario(
         }
     }
     check_unique_workload_names(ctx, doc.pos, &workloads);
+    let service_loads = super::autoscaling_checks::decode_service_loads(
+        ctx,
+        m.opt("serviceLoads"),
+        base_dir,
+        &workloads,
+        duration.is_some(),
+    );
+    super::autoscaling_checks::check_targets(
+        ctx,
+        workloads_pos,
+        &autoscalers,
+        &workloads,
+        duration.is_some(),
+    );
     let controllers = match m.opt("controllerManager") {
         Some(n) => actions::decode_controller_config(&mut ctx.field("controllerManager"), n),
         None => ControllerConfig::default(),
@@ -405,6 +421,8 @@ fn decode_scenario(
         workloads,
         priority_classes,
         pod_disruption_budgets,
+        autoscalers,
+        service_loads,
         actions,
         controllers,
         faults,

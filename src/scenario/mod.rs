@@ -2,6 +2,8 @@
 //! validated [`Scenario`] a run takes. The only module that knows the file format.
 pub mod actions;
 pub mod arrivals;
+pub mod autoscaling;
+pub mod autoscaling_checks;
 pub mod behaviour;
 pub mod decode;
 pub mod delete_action;

@@ -68,6 +68,10 @@ pub struct Scenario {
     /// PriorityClasses (pods' priorities are already resolved from them).
     pub priority_classes: Vec<PriorityClass>,
     pub pod_disruption_budgets: Vec<PodDisruptionBudget>,
+    /// HorizontalPodAutoscalers (created at the start; they sync every 15 s).
+    pub autoscalers: Vec<crate::model::autoscaling::HorizontalPodAutoscaler>,
+    /// The requests Deployments serve, which give their pods resource usage.
+    pub service_loads: Vec<crate::model::autoscaling::ServiceLoad>,
     pub actions: Vec<Action>,
     pub controllers: ControllerConfig,
     /// Node crashes, zone outages, partitions and random failures.

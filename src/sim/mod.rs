@@ -258,6 +258,11 @@ impl<'s> Cluster<'s> {
         );
         let arrivals_seed = derive_seed(seed, Stream::Arrivals as u64);
         let deleted_by_action = retire::DeletedByAction::new(&scenario.actions);
+        let mut controllers = ControllerManager::new(scenario.controllers, seed);
+        controllers.autoscalers = crate::controllers::podautoscaler::PodAutoscalers::new(
+            scenario.autoscalers.clone(),
+            scenario.service_loads.clone(),
+        );
         let mut cluster = Cluster {
             scenario,
             seed,
@@ -267,7 +272,7 @@ impl<'s> Cluster<'s> {
             scheduler,
             explained: Explained::default(),
             kubelets: Kubelets::new(seed, scenario.api_latency.clone(), scenario.images.clone()),
-            controllers: ControllerManager::new(scenario.controllers, seed),
+            controllers,
             faults: Faults::new(&scenario.faults, seed),
             recorder: writers
                 .map_or_else(Recorder::default, Recorder::streaming)
@@ -313,6 +318,13 @@ impl<'s> Cluster<'s> {
             self.traces.push(source);
         }
         self.events.schedule(SimTime::ZERO, Event::Sample);
+        for i in 0..scenario.autoscalers.len() {
+            // Like an HPA just added: synced at once, then every period.
+            self.events.schedule(
+                SimTime::ZERO,
+                Event::Controller(ControllerEvent::HpaSync(i)),
+            );
+        }
         self.faults.start(&mut self.events);
         self.deliver_watch();
     }

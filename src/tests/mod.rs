@@ -9,6 +9,7 @@ mod deletion;
 mod determinism;
 mod gpu_fillup;
 mod gpu_share;
+mod hpa;
 mod images;
 mod kubelet;
 mod lifecycle;
