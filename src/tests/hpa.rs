@@ -69,7 +69,10 @@ fn the_hpa_follows_the_load_up_and_down_after_the_window() {
     // window (strictly after 705 s) holds only 1s.
     assert_eq!(
         rescales[1..],
-        [(1005.0, "New size: 1; reason: All metrics below target".to_string())],
+        [(
+            1005.0,
+            "New size: 1; reason: All metrics below target".to_string()
+        )],
         "{rescales:?}"
     );
     // workloads.csv's desired column follows the HPA.
@@ -77,7 +80,7 @@ fn the_hpa_follows_the_load_up_and_down_after_the_window() {
     assert!(
         desired
             .iter()
-            .any(|&(t, d)| t >= 360.0 && t < 720.0 && d == 4),
+            .any(|&(t, d)| (360.0..720.0).contains(&t) && d == 4),
         "{desired:?}"
     );
     assert_eq!(desired.last().unwrap().1, 1);
