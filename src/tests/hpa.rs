@@ -104,3 +104,37 @@ fn hpa_manifests_are_checked_where_they_are_written() {
     let e = super::errors(&SCENARIO.replace("duration: 20m\n", ""));
     assert!(e.contains("give the scenario a `duration`"), "{e}");
 }
+
+/// One pod (100m request, 200m limit) under 150m of load from 60 s to
+/// 120 s and 300m from 120 s to 180 s: sampled every 10 s, 120 s above its
+/// request, 60 s of them above its limit.
+#[test]
+fn service_load_reports_the_time_above_request_and_limit() {
+    let report = run(r#"
+duration: 240s
+sampleInterval: 10s
+nodePools: [{name: n, count: 1, capacity: {cpu: '4', memory: 16Gi}}]
+workloads:
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: api}
+    spec:
+      replicas: 1
+      selector: {matchLabels: {app: api}}
+      template:
+        metadata: {labels: {app: api}}
+        spec:
+          containers: [{name: app, image: 'api:1', resources: {requests: {cpu: 100m}, limits: {cpu: 200m}}}]
+serviceLoads:
+  - deployment: api
+    rate: {steps: [{at: 0s, rate: 0}, {at: 60s, rate: 15}, {at: 120s, rate: 30}, {at: 180s, rate: 0}]}
+    cpuPerRequest: 10m
+"#);
+    let f = &report.service_load.figures[0];
+    assert_eq!(f.above_request_s, 120.0);
+    assert_eq!(f.above_limit_s, 60.0);
+    assert_eq!(f.pod_seconds_above_request, 120.0);
+    assert_eq!(f.without_serving_pods_s, 0.0);
+    assert_eq!(f.peak_rate, 30.0);
+    assert_eq!(f.peak_cpu_utilization, 3.0);
+}
