@@ -96,6 +96,14 @@ pub fn resource_replicas(
     now: SimTime,
     metric: MetricTime,
 ) -> Recommendation {
+    // The metrics client fails first when the metrics API has no sample
+    // of any selected pod (`metrics/client.go`).
+    if pods.iter().all(|p| p.metric.is_none()) {
+        let resource = if cpu { "cpu" } else { "memory" };
+        return Err(format!(
+            "unable to get metrics for resource {resource}: no metrics returned from resource metrics API"
+        ));
+    }
     if pods.is_empty() {
         return Err("no pods returned by selector while calculating replica count".into());
     }
@@ -114,7 +122,7 @@ pub fn resource_replicas(
         .map(|(i, p)| (i, p.metric.unwrap_or(0)))
         .collect();
     if samples.is_empty() {
-        return Err("did not receive metrics for any ready pods".into());
+        return Err("did not receive metrics for targeted pods (pods might be unready)".into());
     }
     let ratio = |samples: &[(usize, i64)]| -> Result<(f64, i64), String> {
         if utilization {

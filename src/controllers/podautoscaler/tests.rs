@@ -158,13 +158,20 @@ fn average_value_targets_and_errors() {
         metric_time(),
     );
     assert_eq!(r, Ok((4, 400)));
+    // No sample at all: the metrics client's error.
+    let no_metrics =
+        "unable to get metrics for resource cpu: no metrics returned from resource metrics API";
+    assert_eq!(util(2, 50, &[pending(), pending()]), Err(no_metrics.into()));
+    assert_eq!(util(1, 50, &[]), Err(no_metrics.into()));
+    // Samples, but only of pods that do not count yet.
+    let young = PodView {
+        start_time: Some(t(NOW - 60)),
+        ready: Some((false, t(NOW - 60))),
+        ..ready(1000)
+    };
     assert_eq!(
-        util(2, 50, &[pending(), pending()]),
-        Err("did not receive metrics for any ready pods".into())
-    );
-    assert_eq!(
-        util(1, 50, &[]),
-        Err("no pods returned by selector while calculating replica count".into())
+        util(1, 50, &[young]),
+        Err("did not receive metrics for targeted pods (pods might be unready)".into())
     );
     let no_request = PodView {
         request: Err("missing request for cpu in container app of Pod web-1".into()),
