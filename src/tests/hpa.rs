@@ -138,3 +138,43 @@ serviceLoads:
     assert_eq!(f.peak_rate, 30.0);
     assert_eq!(f.peak_cpu_utilization, 3.0);
 }
+
+/// Upstream's defaults: cpu at 80 % without `metrics`, and each `behavior`
+/// field that is left out (a scale-down with its own policies keeps the
+/// 300 s window; scale-up keeps its two policies).
+#[test]
+fn hpa_defaults_fill_what_the_manifest_leaves_out() {
+    use crate::model::autoscaling::*;
+    let yaml = SCENARIO
+        .replace(
+            "      metrics:\n        - type: Resource\n          resource: {name: cpu, target: {type: Utilization, averageUtilization: 50}}\n",
+            "      behavior: {scaleDown: {policies: [{type: Pods, value: 1, periodSeconds: 60}]}}\n",
+        );
+    let s = super::scenario(&yaml);
+    let h = &s.autoscalers[0];
+    assert_eq!(
+        h.metrics,
+        [ResourceMetric {
+            resource: MetricResource::Cpu,
+            target: MetricTarget::Utilization(80)
+        }]
+    );
+    assert_eq!(h.scale_up, ScalingRules::default_scale_up());
+    assert_eq!(h.scale_down.stabilization_window_seconds, 300);
+    assert_eq!(h.scale_down.select_policy, SelectPolicy::Max);
+    assert_eq!(
+        h.scale_down.policies,
+        [ScalingPolicy {
+            kind: PolicyType::Pods,
+            value: 1,
+            period_seconds: 60
+        }]
+    );
+    let e = super::errors(&yaml.replace("periodSeconds: 60", "periodSeconds: 1801"));
+    assert!(
+        e.contains("periodSeconds: must be from 1 to 1800, found 1801"),
+        "{e}"
+    );
+    let e = super::errors(&yaml.replace("type: Pods", "type: Pod"));
+    assert!(e.contains("policies[0].type"), "{e}");
+}
