@@ -316,3 +316,24 @@ fn conditions_say_why_the_count_was_limited() {
     assert_eq!(n.replicas, 8);
     assert_eq!(n.able_to_scale.1, "ScaleDownStabilized");
 }
+
+#[test]
+fn memory_ignores_readiness_and_the_initialization_period() {
+    // For memory, a sample of a pod that is not ready yet counts: 2 pods at
+    // 90 % of their request against 60 %: ratio 1.5, ceil(1.5 × 2) = 3.
+    let young = PodView {
+        start_time: Some(t(NOW - 10)),
+        ready: Some((false, t(NOW - 10))),
+        ..ready(900)
+    };
+    let r = resource_replicas(
+        2,
+        60,
+        true,
+        false,
+        &[ready(900), young],
+        t(NOW),
+        metric_time(),
+    );
+    assert_eq!(r, Ok((3, 90)));
+}
