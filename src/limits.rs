@@ -45,6 +45,11 @@ pub const MAX_YAML_ANCHORS: usize = 50_000;
 /// so a large count is a located error rather than an allocation failure.
 pub const MAX_NODES: u64 = 1_000_000;
 
+/// Most points a rate profile may have (`steps`, `linear`, or the rows of
+/// its `file`): 1 000 000, a point a second for eleven days. More is an
+/// error at the list or at the row that crosses it.
+pub const MAX_PROFILE_POINTS: usize = 1_000_000;
+
 /// Parallel runs of a sweep: `--jobs` (default: the CPUs) is capped at the
 /// number of runs and at the number of CPUs (more threads only add memory).
 pub fn max_jobs(requested: usize, n_runs: usize) -> usize {

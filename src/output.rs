@@ -278,6 +278,27 @@ fn write_rest(
                 writers::write_workload_summary(w, &report.state, &report.recorder.workload_figures)
             })?;
         }
+        if !report.autoscalers.hpas.is_empty() {
+            write_file(tmp, "autoscalers.csv", |w| {
+                crate::metrics::service_load::write_autoscalers(w, &report.autoscalers)
+            })?;
+        }
+        if !report.autoscalers.loads.is_empty() {
+            write_file(tmp, "service_load.csv", |w| {
+                crate::metrics::service_load::write_service_load(
+                    w,
+                    &report.autoscalers,
+                    &report.service_load,
+                )
+            })?;
+            write_file(tmp, "service_load_summary.csv", |w| {
+                crate::metrics::service_load::write_service_load_summary(
+                    w,
+                    &report.autoscalers,
+                    &report.service_load,
+                )
+            })?;
+        }
         if !report.faults.is_empty() {
             write_file(tmp, "faults.csv", |w| {
                 crate::metrics::recovery::write_faults(

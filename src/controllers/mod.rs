@@ -18,6 +18,7 @@ pub mod gc;
 pub mod job;
 pub mod node_lifecycle;
 pub mod pod_gc;
+pub mod podautoscaler;
 pub mod replicaset;
 pub mod rollout;
 pub mod statefulset;
@@ -55,6 +56,8 @@ pub enum ControllerEvent {
     TaintEviction(PodId),
     /// The pod garbage collector's pass over terminating pods of out-of-service nodes.
     PodGc,
+    /// A HorizontalPodAutoscaler's periodic sync (by its index).
+    HpaSync(usize),
 }
 
 /// Settings of the controller manager.
@@ -84,6 +87,8 @@ pub struct ControllerManager {
     pub node_lifecycle: node_lifecycle::NodeLifecycle,
     pub taint_eviction: taint_eviction::TaintEviction,
     pod_gc_pending: bool,
+    /// The HorizontalPodAutoscalers and the service loads their metrics read.
+    pub autoscalers: podautoscaler::PodAutoscalers,
 }
 
 /// What a controller remembers about one object between syncs.
@@ -132,6 +137,7 @@ impl ControllerManager {
             node_lifecycle: node_lifecycle::NodeLifecycle::new(config.node_lifecycle),
             taint_eviction: taint_eviction::TaintEviction::default(),
             pod_gc_pending: false,
+            autoscalers: podautoscaler::PodAutoscalers::default(),
         }
     }
 
@@ -299,6 +305,7 @@ impl ControllerManager {
             ControllerEvent::TaintEviction(pod) => {
                 taint_eviction::TaintEviction::fire(self, pod, state, events.now())
             }
+            ControllerEvent::HpaSync(i) => podautoscaler::sync(self, i, state, events),
         }
     }
 

@@ -3,6 +3,7 @@
 //! It knows nothing about Kubernetes.
 pub mod distribution;
 pub mod limits;
+pub mod profile;
 pub mod queue;
 pub mod rng;
 pub mod time;

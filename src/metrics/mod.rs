@@ -9,6 +9,7 @@ pub mod recorder;
 pub mod recovery;
 pub mod rows;
 pub mod running;
+pub mod service_load;
 pub mod stream;
 pub mod summary;
 pub mod writers;

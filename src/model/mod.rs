@@ -4,6 +4,7 @@
 pub mod admission;
 pub mod affinity;
 pub mod api_latency;
+pub mod autoscaling;
 pub mod event;
 pub mod eviction;
 pub mod gpu_device;

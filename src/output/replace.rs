@@ -40,6 +40,9 @@ const RUN_FILES: &[&str] = &[
     "workloads.csv",
     "workload_summary.csv",
     "faults.csv",
+    "autoscalers.csv",
+    "service_load.csv",
+    "service_load_summary.csv",
     "decisions.csv",
     "decisions_summary.csv",
     // A GPU fill-up's tables.

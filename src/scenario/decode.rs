@@ -6,12 +6,13 @@
 //! file:line:column and field.
 
 use super::actions;
+use super::arrivals::positive_duration;
 use super::behaviour::{self, BehaviourRule};
 use super::manifest;
 use super::policy;
 use super::scheduler_config::{decode_scheduler, decode_scheduler_file};
-use super::sources::{decode_file, decode_sources, file_reference, read_included};
-use super::spec::{Arrival, ArrivalProcess, Expectation, Scenario};
+use super::sources::{decode_sources, file_reference, read_included};
+use super::spec::{Arrival, Expectation, Scenario};
 use super::unique_names::{
     check_unique_node_names, check_unique_pod_names, check_unique_workload_names,
 };
@@ -221,6 +222,7 @@ fn decode_scenario(
     let mut workloads = Vec::new();
     let mut priority_classes = Vec::new();
     let mut pod_disruption_budgets = Vec::new();
+    let mut autoscalers = Vec::new();
     let mut workloads_pos = doc.pos;
     if let Some(list) = m.opt("workloads") {
         let mut wctx = ctx.field("workloads");
@@ -235,6 +237,7 @@ fn decode_scenario(
         policy::check_classes(&mut wctx, list.pos, &objects.priority_classes);
         priority_classes = objects.priority_classes;
         pod_disruption_budgets = objects.pdbs;
+        autoscalers = objects.autoscalers;
         pod_sites = objects.pod_sites;
         for mut pod in objects.pods {
             behaviour::apply(&mut pod, &rules, ctx.file(), list.pos, ctx.sink());
@@ -251,6 +254,20 @@ fn decode_scenario(
         }
     }
     check_unique_workload_names(ctx, doc.pos, &workloads);
+    let service_loads = super::autoscaling_checks::decode_service_loads(
+        ctx,
+        m.opt("serviceLoads"),
+        base_dir,
+        &workloads,
+        duration.is_some(),
+    );
+    super::autoscaling_checks::check_targets(
+        ctx,
+        workloads_pos,
+        &autoscalers,
+        &workloads,
+        duration.is_some(),
+    );
     let controllers = match m.opt("controllerManager") {
         Some(n) => actions::decode_controller_config(&mut ctx.field("controllerManager"), n),
         None => ControllerConfig::default(),
@@ -291,9 +308,9 @@ fn decode_scenario(
                             jctx.error(b.pos, "an included arrivals file cannot include another");
                             continue;
                         }
-                        if let Some(arrival) =
-                            decode_arrival(&mut jctx, b, dir, &mut names, &rules, warnings)
-                        {
+                        if let Some(arrival) = super::arrivals::decode_arrival(
+                            &mut jctx, b, dir, &mut names, &rules, warnings,
+                        ) {
                             arrivals.push(arrival);
                             arrival_sites.push(manifest::NameSite::of_field(&mut jctx, b, "name"));
                         }
@@ -301,9 +318,9 @@ fn decode_scenario(
                 }
                 Some(None) => {}
                 None => {
-                    if let Some(arrival) =
-                        decode_arrival(&mut ictx, a, base_dir, &mut names, &rules, warnings)
-                    {
+                    if let Some(arrival) = super::arrivals::decode_arrival(
+                        &mut ictx, a, base_dir, &mut names, &rules, warnings,
+                    ) {
                         arrivals.push(arrival);
                         arrival_sites.push(manifest::NameSite::of_field(&mut ictx, a, "name"));
                     }
@@ -405,6 +422,8 @@ fn decode_scenario(
         workloads,
         priority_classes,
         pod_disruption_budgets,
+        autoscalers,
+        service_loads,
         actions,
         controllers,
         faults,
@@ -460,15 +479,6 @@ fn admit_priorities(
     }
 }
 
-fn positive_duration(ctx: &mut Ctx, n: &Yaml) -> Option<SimDuration> {
-    let d = ctx.duration(n)?;
-    if d == SimDuration::ZERO {
-        ctx.error(n.pos, "expected a duration greater than zero, found 0");
-        return None;
-    }
-    Some(d)
-}
-
 /// A run samples every `interval` for its `duration`: at most
 /// [`MAX_SAMPLES`] intervals, so that timeseries.csv and workloads.csv stay
 /// within a stated size.
@@ -492,168 +502,6 @@ fn check_sample_count(
             ),
         );
     }
-}
-
-/// The Pod manifest of an arrival's `templateFile`: the file must hold
-/// exactly one Pod; its problems name that file.
-fn template_from_file(
-    fctx: &mut Ctx,
-    pos: Pos,
-    path: &Path,
-    names: &mut ResourceNames,
-    warnings: &mut Vec<Diagnostic>,
-) -> Option<Pod> {
-    let objects = decode_file(fctx, pos, path, names, warnings);
-    match <[Pod; 1]>::try_from(objects.pods) {
-        Ok([pod]) if objects.nodes.is_empty() => Some(pod),
-        _ => {
-            fctx.error(pos, "expected a file holding exactly one Pod manifest");
-            None
-        }
-    }
-}
-
-fn decode_arrival(
-    ctx: &mut Ctx,
-    node: &Yaml,
-    base_dir: &Path,
-    names: &mut ResourceNames,
-    rules: &[BehaviourRule],
-    warnings: &mut Vec<Diagnostic>,
-) -> Option<Arrival> {
-    let mut m = MapReader::new(ctx, node)?;
-    let name = m.req(ctx, "name").and_then(|n| ctx.field("name").str(n));
-    let template = match (m.opt("template"), m.opt("templateFile")) {
-        (Some(t), None) => {
-            let mut tctx = ctx.field("template");
-            match file_reference(&mut tctx, t) {
-                Some(Some(path)) => {
-                    // Like an inline template: one Pod manifest, its name optional.
-                    let (file, doc) = read_included(&mut tctx, t.pos, &base_dir.join(path))?;
-                    manifest::decode_pod(
-                        &mut Ctx::new(&file, tctx.sink()),
-                        &doc,
-                        names,
-                        warnings,
-                        false,
-                    )
-                }
-                Some(None) => None,
-                None => manifest::decode_pod(&mut tctx, t, names, warnings, false),
-            }
-        }
-        (None, Some(f)) => {
-            let mut fctx = ctx.field("templateFile");
-            let path = fctx.str(f)?;
-            template_from_file(&mut fctx, f.pos, &base_dir.join(path), names, warnings)
-        }
-        (Some(_), Some(_)) => {
-            ctx.error(
-                m.pos(),
-                "give either `template` or `templateFile`, not both",
-            );
-            None
-        }
-        (None, None) => {
-            ctx.error(
-                m.pos(),
-                "missing required field `template` (a Pod manifest) or `templateFile`",
-            );
-            None
-        }
-    };
-    let process_name = m
-        .req(ctx, "process")
-        .and_then(|n| ctx.field("process").str(n).map(|s| (s, n.pos)));
-    let rate = m.opt("rate").and_then(|n| {
-        let mut c = ctx.field("rate");
-        let r = c.f64(n)?;
-        if r <= 0.0 || !r.is_finite() {
-            c.error(
-                n.pos,
-                format!("expected a rate in pods per second greater than zero, found {r}"),
-            );
-            return None;
-        }
-        Some(r)
-    });
-    let interval = m
-        .opt("interval")
-        .and_then(|n| positive_duration(&mut ctx.field("interval"), n));
-    let times = m.opt("times").map(|n| {
-        let mut tctx = ctx.field("times");
-        let items = tctx.seq(n).unwrap_or(&[]);
-        let mut out: Vec<SimDuration> = items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, t)| tctx.index(i).duration(t))
-            .collect();
-        out.sort();
-        out
-    });
-    let start = m
-        .opt("start")
-        .and_then(|n| ctx.field("start").duration(n))
-        .unwrap_or_default();
-    let count = m.opt("count").and_then(|n| ctx.field("count").u64(n));
-    let until = m.opt("until").and_then(|n| ctx.field("until").duration(n));
-    let requests = match m.opt("requests") {
-        Some(n) => super::sizes::decode(&mut ctx.field("requests"), n, names),
-        None => Some(Vec::new()),
-    };
-    let pos = m.pos();
-    m.finish(ctx);
-
-    let process = match process_name {
-        Some((p, ppos)) => match (p.as_str(), rate, interval, &times) {
-            ("poisson", Some(r), None, None) => Some(ArrivalProcess::Poisson {
-                mean_interval: SimDuration::from_secs_f64(1.0 / r),
-            }),
-            ("constant", Some(r), None, None) => Some(ArrivalProcess::Constant {
-                interval: SimDuration::from_secs_f64(1.0 / r),
-            }),
-            ("constant", None, Some(i), None) => Some(ArrivalProcess::Constant { interval: i }),
-            ("times", None, None, Some(t)) => Some(ArrivalProcess::Times(t.clone())),
-            ("poisson", ..) => {
-                ctx.error(pos, "a poisson process takes `rate` (pods per second) and nothing else of rate, interval, times");
-                None
-            }
-            ("constant", ..) => {
-                ctx.error(
-                    pos,
-                    "a constant process takes either `rate` (pods per second) or `interval`",
-                );
-                None
-            }
-            ("times", ..) => {
-                ctx.error(pos, "a times process takes `times` (a list of offsets from `start`) and no rate or interval");
-                None
-            }
-            (other, ..) => {
-                let hint =
-                    crate::input::decode::did_you_mean(other, &["poisson", "constant", "times"])
-                        .map_or(String::new(), |s| format!(" (did you mean `{s}`?)"));
-                ctx.field("process").error(ppos, format!("unknown arrival process {other:?}{hint}; expected poisson, constant or times"));
-                None
-            }
-        },
-        None => None,
-    };
-    if count.is_none() && until.is_none() && !matches!(process, Some(ArrivalProcess::Times(_))) {
-        ctx.error(pos, "an endless arrival process needs `count` or `until`");
-    }
-    let mut template = template?;
-    let name = name?;
-    behaviour::apply(&mut template, rules, ctx.file(), node.pos, ctx.sink());
-    Some(Arrival {
-        name,
-        template,
-        process: process?,
-        start: SimTime::ZERO + start,
-        count,
-        until: until.map(|u| SimTime::ZERO + u),
-        requests: requests?,
-    })
 }
 
 fn decode_expectation(ctx: &mut Ctx, node: &Yaml) -> Option<Expectation> {

@@ -1,6 +1,9 @@
 //! Scenario files: the YAML format, its decoding with precise errors, and the
 //! validated [`Scenario`] a run takes. The only module that knows the file format.
 pub mod actions;
+pub mod arrivals;
+pub mod autoscaling;
+pub mod autoscaling_checks;
 pub mod behaviour;
 pub mod decode;
 pub mod delete_action;
@@ -12,6 +15,7 @@ pub mod pod_trace;
 pub mod policy;
 pub mod pools;
 pub mod probes;
+pub mod profile;
 pub mod results_name;
 pub mod scheduler_config;
 pub mod service;

@@ -22,12 +22,13 @@ pub struct Objects {
     pub workloads: Vec<crate::model::workloads::Workload>,
     pub priority_classes: Vec<crate::model::policy::PriorityClass>,
     pub pdbs: Vec<crate::model::policy::PodDisruptionBudget>,
+    pub autoscalers: Vec<crate::model::autoscaling::HorizontalPodAutoscaler>,
 }
 
 /// The kinds a manifest may have, for messages.
 const SUPPORTED_KINDS: &str = "Pod, Node, List, Deployment, ReplicaSet, DaemonSet, StatefulSet, \
      Job, CronJob, \
-     Service, PriorityClass, PodDisruptionBudget";
+     Service, PriorityClass, PodDisruptionBudget, HorizontalPodAutoscaler";
 const KINDS: &[&str] = &[
     "Service",
     "Pod",
@@ -41,6 +42,7 @@ const KINDS: &[&str] = &[
     "CronJob",
     "PriorityClass",
     "PodDisruptionBudget",
+    "HorizontalPodAutoscaler",
 ];
 /// Real kinds a scenario is likely to contain that kubesim means to support; they get
 /// "not supported yet" rather than a plain refusal.
@@ -126,6 +128,9 @@ fn decode_object(
         "PodDisruptionBudget" => out
             .pdbs
             .extend(super::policy::decode_pod_disruption_budget(ctx, doc)),
+        "HorizontalPodAutoscaler" => out
+            .autoscalers
+            .extend(super::autoscaling::decode_hpa(ctx, doc)),
         k if LIST_KINDS.contains(&k) => {
             if list_allowed {
                 decode_list(ctx, doc, k, names, warnings, out);

@@ -40,6 +40,7 @@ pub(super) fn decode_sources(
         all.workloads.extend(objects.workloads);
         all.priority_classes.extend(objects.priority_classes);
         all.pdbs.extend(objects.pdbs);
+        all.autoscalers.extend(objects.autoscalers);
     }
     all
 }

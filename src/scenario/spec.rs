@@ -18,6 +18,9 @@ pub enum ArrivalProcess {
     Poisson { mean_interval: SimDuration },
     /// Pods at these offsets from the process's start, ascending.
     Times(Vec<SimDuration>),
+    /// A non-homogeneous Poisson process whose rate follows a profile (of
+    /// simulated time since the run's start), by thinning.
+    Profile(std::sync::Arc<crate::engine::profile::RateProfile>),
 }
 
 /// Pods created from one template by an arrival process.
@@ -65,6 +68,10 @@ pub struct Scenario {
     /// PriorityClasses (pods' priorities are already resolved from them).
     pub priority_classes: Vec<PriorityClass>,
     pub pod_disruption_budgets: Vec<PodDisruptionBudget>,
+    /// HorizontalPodAutoscalers (created at the start; they sync every 15 s).
+    pub autoscalers: Vec<crate::model::autoscaling::HorizontalPodAutoscaler>,
+    /// The requests Deployments serve, which give their pods resource usage.
+    pub service_loads: Vec<crate::model::autoscaling::ServiceLoad>,
     pub actions: Vec<Action>,
     pub controllers: ControllerConfig,
     /// Node crashes, zone outages, partitions and random failures.

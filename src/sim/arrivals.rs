@@ -2,6 +2,7 @@
 //! time, at times drawn from its own random stream (and its pod sizes from
 //! another), so that a change elsewhere never shifts its arrivals.
 
+use crate::engine::profile::next_event;
 use crate::engine::rng::derive_seed;
 use crate::engine::SimTime;
 use crate::model::meta::ObjectMeta;
@@ -95,6 +96,14 @@ pub fn next_arrival(arrival: &Arrival, st: &mut ArrivalState, now: SimTime) -> O
             }
         }
         ArrivalProcess::Times(times) => arrival.start + *times.get(st.created as usize)?,
+        ArrivalProcess::Profile(profile) => {
+            // The candidates and the thinning draws come from the process's
+            // own stream, as the Poisson gaps do.
+            let from = if st.created == 0 { arrival.start } else { now };
+            let until = arrival.until.map_or(f64::INFINITY, |u| u.as_secs_f64());
+            let t = next_event(profile, from.as_secs_f64(), until, &mut st.rng)?;
+            (SimTime::ZERO + crate::engine::SimDuration::from_secs_f64(t)).max(from)
+        }
     };
     if arrival.until.is_some_and(|u| t > u) {
         return None;

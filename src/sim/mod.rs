@@ -10,10 +10,12 @@
 //! - [`apiserver`]: watch fan-out with the declared API latencies, actions;
 //! - [`arrivals`]: the arrival processes' pods and times;
 //! - [`pod_traces`]: the pods of the pod traces, read as their time comes;
-//! - [`retire`]: finished pods leaving the store of a streamed run.
+//! - [`retire`]: finished pods leaving the store of a streamed run;
+//! - [`load_samples`]: the service loads' samples.
 
 mod apiserver;
 mod arrivals;
+mod load_samples;
 mod pod_traces;
 mod retire;
 
@@ -127,6 +129,10 @@ pub struct RunReport {
     /// Problems with the input found during the run (a pod trace changed
     /// after it was validated): the results are not to be written.
     pub input_errors: Vec<crate::input::diagnostic::Diagnostic>,
+    /// The HPAs (their syncs: autoscalers.csv) and the service loads.
+    pub autoscalers: crate::controllers::podautoscaler::PodAutoscalers,
+    /// The service loads' samples and figures (service_load*.csv).
+    pub service_load: crate::metrics::service_load::ServiceLoadRecord,
 }
 
 /// Runs a scenario with a seed to completion or to a limit.
@@ -227,6 +233,7 @@ struct Cluster<'s> {
     input_errors: Vec<crate::input::diagnostic::Diagnostic>,
     /// Pods a `delete` action names (see [`retire::DeletedByAction`]).
     deleted_by_action: retire::DeletedByAction<'s>,
+    service_load: crate::metrics::service_load::ServiceLoadRecord,
 }
 
 impl<'s> Cluster<'s> {
@@ -258,6 +265,11 @@ impl<'s> Cluster<'s> {
         );
         let arrivals_seed = derive_seed(seed, Stream::Arrivals as u64);
         let deleted_by_action = retire::DeletedByAction::new(&scenario.actions);
+        let mut controllers = ControllerManager::new(scenario.controllers, seed);
+        controllers.autoscalers = crate::controllers::podautoscaler::PodAutoscalers::new(
+            scenario.autoscalers.clone(),
+            scenario.service_loads.clone(),
+        );
         let mut cluster = Cluster {
             scenario,
             seed,
@@ -267,7 +279,7 @@ impl<'s> Cluster<'s> {
             scheduler,
             explained: Explained::default(),
             kubelets: Kubelets::new(seed, scenario.api_latency.clone(), scenario.images.clone()),
-            controllers: ControllerManager::new(scenario.controllers, seed),
+            controllers,
             faults: Faults::new(&scenario.faults, seed),
             recorder: writers
                 .map_or_else(Recorder::default, Recorder::streaming)
@@ -278,6 +290,7 @@ impl<'s> Cluster<'s> {
             traces: Vec::new(),
             input_errors: Vec::new(),
             deleted_by_action,
+            service_load: Default::default(),
         };
         cluster.start();
         cluster
@@ -313,6 +326,13 @@ impl<'s> Cluster<'s> {
             self.traces.push(source);
         }
         self.events.schedule(SimTime::ZERO, Event::Sample);
+        for i in 0..scenario.autoscalers.len() {
+            // Like an HPA just added: synced at once, then every period.
+            self.events.schedule(
+                SimTime::ZERO,
+                Event::Controller(ControllerEvent::HpaSync(i)),
+            );
+        }
         self.faults.start(&mut self.events);
         self.deliver_watch();
     }
@@ -420,6 +440,15 @@ impl<'s> Cluster<'s> {
         let controllers = &self.controllers;
         let pending = self.scheduler.queue.pending_len();
         (self.recorder).sample(at, &self.state, pending, |w| controllers.rollout_started(w));
+        if !self.scenario.service_loads.is_empty() {
+            // This sample's state holds until the next one, or the run's end.
+            let next = at + self.scenario.sample_interval;
+            let until = (self.scenario.duration).map_or(next, |d| next.min(SimTime(d.0)));
+            let interval = until.0.saturating_sub(at.0) as f64 / 1e6;
+            for s in load_samples::take(&mut self.controllers, &self.state, at) {
+                self.service_load.add(s, interval);
+            }
+        }
     }
 
     /// The last sample, the summary and the report.
@@ -442,6 +471,8 @@ impl<'s> Cluster<'s> {
             stop_reason,
             faults: self.faults.records,
             input_errors: self.input_errors,
+            autoscalers: std::mem::take(&mut self.controllers.autoscalers),
+            service_load: self.service_load,
         }
     }
 }

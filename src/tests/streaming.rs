@@ -308,7 +308,7 @@ fn streamed_controller_owned_pods_with_api_latency_write_identical_files() {
 #[test]
 fn streamed_example_scenarios_write_identical_files() {
     // Controllers, rollouts, Jobs, CronJobs, DaemonSets, Services,
-    // preemption, node and zone failures, image pulls, API latency.
+    // preemption, node and zone failures, image pulls, API latency, an HPA.
     for name in [
         "quickstart",
         "rolling-update",
@@ -329,6 +329,7 @@ fn streamed_example_scenarios_write_identical_files() {
         "scheduler-config",
         "binpacking",
         "capacity-base",
+        "hpa-diurnal",
     ] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("scenarios")

@@ -420,14 +420,14 @@ fn unsupported_kinds_say_what_is_supported() {
             errs,
             [
                 "test.yaml:2:7: kind: kind StatefulSe is not supported (did you mean `StatefulSet`?); supported kinds: \
-                 Pod, Node, List, Deployment, ReplicaSet, DaemonSet, StatefulSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget",
+                 Pod, Node, List, Deployment, ReplicaSet, DaemonSet, StatefulSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget, HorizontalPodAutoscaler",
                 "test.yaml:6:7: kind: kind Secret is not supported; supported kinds: Pod, Node, List, \
-                 Deployment, ReplicaSet, DaemonSet, StatefulSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget",
+                 Deployment, ReplicaSet, DaemonSet, StatefulSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget, HorizontalPodAutoscaler",
                 "test.yaml:9:7: kind: kind pod is not supported (did you mean `Pod`?); supported kinds: \
-                 Pod, Node, List, Deployment, ReplicaSet, DaemonSet, StatefulSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget",
+                 Pod, Node, List, Deployment, ReplicaSet, DaemonSet, StatefulSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget, HorizontalPodAutoscaler",
                 "test.yaml:11:1: expected a Kubernetes object (a mapping with apiVersion and kind), found a list",
                 "test.yaml:13:1: missing required field `kind`; supported kinds: Pod, Node, List, \
-                 Deployment, ReplicaSet, DaemonSet, StatefulSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget",
+                 Deployment, ReplicaSet, DaemonSet, StatefulSet, Job, CronJob, Service, PriorityClass, PodDisruptionBudget, HorizontalPodAutoscaler",
             ]
         );
 }
