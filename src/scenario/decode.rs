@@ -17,7 +17,7 @@ use crate::engine::{SimDuration, SimTime};
 use crate::input::decode::{Ctx, MapReader};
 use crate::input::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::input::yaml::{parse_documents, Node as Yaml};
-use crate::limits::{MAX_NODES, MAX_SAMPLES};
+use crate::limits::MAX_NODES;
 use crate::metrics::summary::SUMMARY_COLUMNS;
 use crate::model::node::Node;
 use crate::model::workloads::TimedWorkload;
@@ -26,8 +26,8 @@ use crate::scheduler::config::SchedulerConfig;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// Default interval of timeseries.csv.
-pub const DEFAULT_SAMPLE_INTERVAL: SimDuration = SimDuration(10_000_000);
+use super::clock::positive_duration;
+pub use super::clock::DEFAULT_SAMPLE_INTERVAL;
 pub use crate::limits::DEFAULT_MAX_EVENTS;
 
 /// A decoded scenario and the warnings (accepted but not modelled fields).
@@ -139,27 +139,12 @@ fn decode_scenario(
         .opt("seed")
         .and_then(|n| ctx.field("seed").u64(n))
         .unwrap_or(1);
-    let duration = m
-        .opt("duration")
-        .and_then(|n| ctx.field("duration").duration(n));
-    let sample_interval_node = m.opt("sampleInterval");
-    let sample_interval = sample_interval_node
-        .and_then(|n| positive_duration(&mut ctx.field("sampleInterval"), n))
-        .unwrap_or(DEFAULT_SAMPLE_INTERVAL);
-    if let Some(d) = duration {
-        // Where the problem is: the interval if given, else the duration.
-        let (field, pos) = match (sample_interval_node, m.opt("duration")) {
-            (Some(n), _) => ("sampleInterval", n.pos),
-            (None, Some(n)) => ("duration", n.pos),
-            (None, None) => ("sampleInterval", doc.pos),
-        };
-        let default = sample_interval_node.is_none();
-        check_sample_count(&mut ctx.field(field), pos, d, sample_interval, default);
-    }
-    let max_events = m
-        .opt("maxEvents")
-        .and_then(|n| ctx.field("maxEvents").u64(n))
-        .unwrap_or(DEFAULT_MAX_EVENTS);
+    let super::clock::Clock {
+        duration,
+        sample_interval,
+        warmup,
+        max_events,
+    } = super::clock::decode_clock(ctx, &mut m, doc);
 
     let mut nodes = Vec::new();
     // Where each node's name comes from: its pool's `name`, or its manifest's
@@ -395,6 +380,7 @@ fn decode_scenario(
         seed,
         duration,
         sample_interval,
+        warmup,
         max_events,
         resource_names: names,
         nodes,
@@ -456,40 +442,6 @@ fn admit_priorities(
         if let super::spec::ActionKind::SetTemplate { name, template, .. } = &mut a.kind {
             admit(format!("action setTemplate {name}"), &mut template.spec);
         }
-    }
-}
-
-fn positive_duration(ctx: &mut Ctx, n: &Yaml) -> Option<SimDuration> {
-    let d = ctx.duration(n)?;
-    if d == SimDuration::ZERO {
-        ctx.error(n.pos, "expected a duration greater than zero, found 0");
-        return None;
-    }
-    Some(d)
-}
-
-/// A run samples every `interval` for its `duration`: at most
-/// [`MAX_SAMPLES`] intervals, so that timeseries.csv and workloads.csv stay
-/// within a stated size.
-fn check_sample_count(
-    ctx: &mut Ctx,
-    pos: Pos,
-    duration: SimDuration,
-    interval: SimDuration,
-    default: bool,
-) {
-    let samples = duration.0 / interval.0;
-    let which = if default { "the default" } else { "a" };
-    if samples > MAX_SAMPLES {
-        let least = SimDuration(duration.0.div_ceil(MAX_SAMPLES));
-        ctx.error(
-            pos,
-            format!(
-                "{which} sampleInterval of {interval} over a duration of {duration} takes {samples} \
-                 samples; at most {MAX_SAMPLES} are allowed (duration ÷ sampleInterval): \
-                 use a sampleInterval of at least {least}, or a shorter duration"
-            ),
-        );
     }
 }
 

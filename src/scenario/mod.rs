@@ -2,6 +2,7 @@
 //! validated [`Scenario`] a run takes. The only module that knows the file format.
 pub mod actions;
 pub mod behaviour;
+pub mod clock;
 pub mod decode;
 pub mod delete_action;
 pub mod faults;

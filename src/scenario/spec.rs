@@ -52,6 +52,11 @@ pub struct Scenario {
     /// Simulated time at which the run stops; `None` runs until nothing is left to happen.
     pub duration: Option<SimDuration>,
     pub sample_interval: SimDuration,
+    /// summary.csv leaves out the start of the run up to here (`warmup`):
+    /// the pods created before it and the samples taken before it, so that
+    /// its figures describe the steady state rather than the empty cluster
+    /// the run starts from. Zero by default.
+    pub warmup: SimDuration,
     pub max_events: u64,
     pub resource_names: ResourceNames,
     pub nodes: Vec<Node>,

@@ -22,6 +22,7 @@ mod scheduler_scenarios;
 mod scheduling;
 mod statefulset;
 mod streaming;
+mod warmup;
 
 /// The integration tests' scratch directory, shared with the unit tests.
 #[path = "../../tests/common/scratch.rs"]

@@ -255,6 +255,13 @@ fn streamed_bare_pods_with_faults_restarts_and_deletions_write_identical_files()
     assert!(retired > 300, "only {retired} pods retired");
 }
 
+#[test]
+fn streamed_bare_pods_with_a_warmup_write_identical_files() {
+    // Retired pods created before the warm-up leave their times out too.
+    let s = scenario(&BARE_PODS.replace("sampleInterval: 1m", "sampleInterval: 1m\nwarmup: 10m"));
+    assert!(check_identical(&s, "warmup") > 300);
+}
+
 /// `yaml` with API latency on every path, inserted before its `section` line.
 fn with_api_latency(yaml: &str, section: &str) -> String {
     let latency =
