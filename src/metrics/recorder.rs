@@ -151,7 +151,9 @@ impl Recorder {
         let count = |p: PodPhase| state.pods_in_phase(p);
         let sample = Sample {
             time,
-            nodes_ready: state.nodes().iter().filter(|n| n.ready).count(),
+            nodes_ready: (state.nodes().iter().enumerate())
+                .filter(|&(i, n)| n.ready && state.node_exists(crate::model::NodeId(i as u32)))
+                .count(),
             nodes_with_pods: state
                 .node_usages()
                 .iter()

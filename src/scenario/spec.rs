@@ -114,7 +114,8 @@ pub enum ActionKind {
     },
     /// Delete objects of a kind by name or selector; pods are deleted
     /// gracefully, with `grace_period_s` in place of their own if set (0:
-    /// removed from the API at once, `--grace-period=0 --force`).
+    /// removed from the API at once, `--grace-period=0 --force`). A Node
+    /// leaves the API (its pods become the pod GC's orphans).
     Delete {
         kind: String,
         namespace: String,

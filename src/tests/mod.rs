@@ -13,6 +13,7 @@ mod images;
 mod kubelet;
 mod lifecycle;
 mod names;
+mod node_deletion;
 mod pod_spec_lifecycle;
 mod preemption;
 mod probes;
