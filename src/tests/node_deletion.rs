@@ -162,3 +162,47 @@ fn a_delete_naming_no_node_of_the_scenario_is_an_error() {
         "test.yaml:3:22: actions[0].delete: no node named \"m-0\" in this scenario"
     );
 }
+
+#[test]
+fn a_daemonset_pod_waiting_for_a_deleted_node_is_deleted_by_its_controller() {
+    // n-0 is full, so the DaemonSet's pod for it stays Pending; once n-0 is
+    // deleted the DaemonSet controller deletes that pod
+    // (`getUnscheduledPodsWithoutNode`) and creates none in its place.
+    let r = run(r#"duration: 2m
+nodePools: [{name: n, count: 2, capacity: {cpu: '1', memory: 1Gi}}]
+workloads:
+  - apiVersion: v1
+    kind: Pod
+    metadata: {name: hog}
+    spec: {nodeName: n-0, containers: [{name: c, image: x, resources: {requests: {cpu: '1'}}}]}
+  - apiVersion: apps/v1
+    kind: DaemonSet
+    metadata: {name: agent}
+    spec:
+      selector: {matchLabels: {app: agent}}
+      template:
+        metadata: {labels: {app: agent}}
+        spec: {containers: [{name: c, image: x, resources: {requests: {cpu: 500m}}}]}
+actions:
+  - {at: 30s, delete: {kind: Node, name: n-0}}
+"#);
+    let agents = pods_of_app(&r, "agent");
+    assert_eq!(agents.len(), 2, "no pod is made for the deleted node");
+    let waiting = agents.iter().find(|p| p.node.is_none()).unwrap();
+    assert_eq!(waiting.status.phase, PodPhase::Pending);
+    let deleted = waiting
+        .deleted
+        .expect("deleted by the DaemonSet controller");
+    assert!(
+        deleted >= SimTime::from_secs(30) && deleted < SimTime::from_secs(40),
+        "{deleted:?}"
+    );
+    // The hog, bound to n-0, is the pod GC's: deleted at 80 s.
+    let hog = r
+        .state
+        .pods()
+        .iter()
+        .find(|p| p.pod.metadata.name == "hog")
+        .unwrap();
+    assert_eq!(hog.deleted, Some(SimTime::from_secs(80)));
+}
