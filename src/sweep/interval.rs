@@ -8,7 +8,8 @@
 //! a ratio; above 1 for a fraction), the interval is instead the bootstrap
 //! percentile interval: the 2.5th and 97.5th percentiles of the means of
 //! [`RESAMPLES`] resamples (n values drawn with replacement from the n
-//! replications). Resampled means lie between the smallest and largest
+//! replications; fewer resamples above 10 000 replications, within
+//! [`crate::limits::MAX_BOOTSTRAP_DRAWS`]). Resampled means lie between the smallest and largest
 //! value, so it respects the range; it is seeded, so the same values give
 //! the same interval. With few replications it is narrower than it should
 //! be (with 2 values it can only be [min, max]); the method is written
@@ -19,6 +20,13 @@ use rand_chacha::ChaCha8Rng;
 
 /// Resamples of the bootstrap.
 pub const RESAMPLES: usize = 10_000;
+
+/// Resamples of `n` values: [`RESAMPLES`], or as many as
+/// [`crate::limits::MAX_BOOTSTRAP_DRAWS`] allows.
+pub fn resamples_for(n: usize) -> usize {
+    let most = crate::limits::MAX_BOOTSTRAP_DRAWS / (n.max(1) as u64);
+    RESAMPLES.min(most as usize).max(1)
+}
 
 /// The bootstrap's own random stream, apart from every run's streams (its
 /// seeds derive from this label, the grid point and the figure's name).
@@ -75,17 +83,18 @@ pub fn seed_of(point: usize, figure: &str) -> u64 {
 }
 
 /// The bootstrap percentile 95% interval of the mean of `values`: the
-/// means of [`RESAMPLES`] resamples, sorted; the values at nearest ranks
-/// ⌈0.025 · B⌉ and ⌈0.975 · B⌉.
+/// means of B = [`resamples_for`]`(n)` resamples, sorted; the values at
+/// nearest ranks ⌈0.025 · B⌉ and ⌈0.975 · B⌉.
 pub fn bootstrap_percentile(values: &[f64], seed: u64) -> (f64, f64) {
     let n = values.len();
     assert!(n > 0, "a bootstrap needs values");
+    let b = resamples_for(n);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut means: Vec<f64> = (0..RESAMPLES)
+    let mut means: Vec<f64> = (0..b)
         .map(|_| (0..n).map(|_| values[rng.gen_range(0..n)]).sum::<f64>() / n as f64)
         .collect();
     means.sort_by(f64::total_cmp);
-    let at = |p: f64| means[((p * RESAMPLES as f64).ceil() as usize).clamp(1, RESAMPLES) - 1];
+    let at = |p: f64| means[((p * b as f64).ceil() as usize).clamp(1, b) - 1];
     (at(0.025), at(0.975))
 }
 
@@ -125,6 +134,14 @@ mod tests {
         assert_eq!(range_of("pending_p99_s"), non_negative);
         assert_eq!(range_of("cpu_allocated_max_ratio"), non_negative);
         assert_eq!(range_of("restarts"), non_negative);
+    }
+
+    #[test]
+    fn resamples_stay_within_the_draw_limit() {
+        assert_eq!(resamples_for(10), RESAMPLES);
+        assert_eq!(resamples_for(10_000), RESAMPLES);
+        assert_eq!(resamples_for(20_000), 5_000);
+        assert_eq!(resamples_for(100_000), 1_000);
     }
 
     #[test]
