@@ -14,8 +14,12 @@ use crate::sim::RunReport;
 /// Three nodes, a Deployment of three replicas (one per node: spreading),
 /// a DaemonSet, and `actions`.
 fn cluster(actions: &str) -> RunReport {
+    cluster_for("5m", actions)
+}
+
+fn cluster_for(duration: &str, actions: &str) -> RunReport {
     run(&format!(
-        r#"duration: 5m
+        r#"duration: {duration}
 sampleInterval: 10s
 nodePools: [{{name: n, count: 3, capacity: {{cpu: '4', memory: 8Gi}}, labels: {{tier: x}}}}]
 workloads:
@@ -205,4 +209,50 @@ actions:
         .find(|p| p.pod.metadata.name == "hog")
         .unwrap();
     assert_eq!(hog.deleted, Some(SimTime::from_secs(80)));
+}
+
+#[test]
+fn a_dead_node_deleted_before_its_pods_are_evicted() {
+    // n-0 goes down at 10 s; it is Unknown and tainted unreachable about
+    // 50 s later, which schedules its pods' evictions at 300 s; the
+    // operator deletes it at 100 s, and the pod GC deletes its pods at
+    // 160 s (pass at 120 s, quarantine to 160 s), well before.
+    let r = cluster_for(
+        "10m",
+        "  - {at: 100s, delete: {kind: Node, name: n-0}}\nfaults:\n  - {at: 10s, nodeDown: {node: n-0}}",
+    );
+    let n0 = node(&r, "n-0");
+    for p in on_node(&r, "web", n0)
+        .iter()
+        .chain(&on_node(&r, "agent", n0))
+    {
+        assert_eq!(
+            p.deleted,
+            Some(SimTime::from_secs(160)),
+            "{}",
+            p.pod.metadata.name
+        );
+        assert_eq!(p.status.phase, PodPhase::Failed);
+    }
+    // No taint-based eviction was left to fire on a deleted pod (they were
+    // due at about 350 s, within the run).
+    assert!(!r
+        .recorder
+        .events
+        .iter()
+        .any(|e| e.reason.to_string() == "TaintManagerEviction"));
+    let live = (pods_of_app(&r, "web").into_iter())
+        .filter(|p| p.deleted.is_none() && p.status.phase == PodPhase::Running)
+        .count();
+    assert_eq!(live, 3);
+    // Without the deletion, the eviction does come.
+    let kept = cluster_for(
+        "10m",
+        "  - {at: 100s, cordon: {node: n-1}}\nfaults:\n  - {at: 10s, nodeDown: {node: n-0}}",
+    );
+    assert!(kept
+        .recorder
+        .events
+        .iter()
+        .any(|e| e.reason.to_string() == "TaintManagerEviction"));
 }
