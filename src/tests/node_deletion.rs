@@ -240,7 +240,7 @@ fn a_dead_node_deleted_before_its_pods_are_evicted() {
         .recorder
         .events
         .iter()
-        .any(|e| e.reason.to_string() == "TaintManagerEviction"));
+        .any(|e| e.reason == "TaintManagerEviction"));
     let live = (pods_of_app(&r, "web").into_iter())
         .filter(|p| p.deleted.is_none() && p.status.phase == PodPhase::Running)
         .count();
@@ -254,5 +254,5 @@ fn a_dead_node_deleted_before_its_pods_are_evicted() {
         .recorder
         .events
         .iter()
-        .any(|e| e.reason.to_string() == "TaintManagerEviction"));
+        .any(|e| e.reason == "TaintManagerEviction"));
 }
