@@ -397,11 +397,12 @@ fn report_finished(
             );
             for c in &answer.checks[p] {
                 if let Some(s) = &c.stats {
-                    let ci = s
-                        .ci95
-                        .map_or("no interval (one replication)".to_string(), |(lo, hi)| {
-                            format!("95% CI [{lo:.3}, {hi:.3}]")
-                        });
+                    let ci =
+                        s.ci95
+                            .map_or("no interval (one replication)".to_string(), |(lo, hi)| {
+                                let method = s.ci95_method.map_or("", |m| m.as_str());
+                                format!("95% CI [{lo:.3}, {hi:.3}] ({method})")
+                            });
                     println!(
                         "  {} {}: mean {:.3} over {} run(s), {ci}",
                         c.metric, c.bound, s.mean, s.n

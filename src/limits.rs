@@ -74,6 +74,13 @@ pub const DEFAULT_MAX_EVENTS: u64 = 100_000_000;
 /// More is an error in the sweep file.
 pub const MAX_RUNS: u64 = 100_000;
 
+/// Most values one bootstrap confidence interval draws (resamples × the
+/// replications of a grid point): 100 000 000. A bootstrap interval uses
+/// 10 000 resamples, fewer above 10 000 replications (1 000 with the most
+/// runs a sweep may have), so that one interval costs at most about a
+/// second.
+pub const MAX_BOOTSTRAP_DRAWS: u64 = 100_000_000;
+
 /// Most shards a sweep may be split into (`--shard I/N`): 100 000 (a shard
 /// with no runs is allowed). More is a usage error.
 pub const MAX_SHARDS: u64 = 100_000;

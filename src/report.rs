@@ -12,6 +12,7 @@ use crate::plot::csv_table::Table;
 use crate::plot::{self, Kind, CHARTS_DIR};
 use crate::sweep::aggregate::{aggregate, answer, Aggregate, Answer};
 use crate::sweep::index::SweepIndex;
+use crate::sweep::interval::Method;
 use crate::sweep::{read_index, read_runs};
 use std::fmt::Write as _;
 use std::fs;
@@ -123,15 +124,32 @@ fn fmt(v: f64) -> String {
     }
 }
 
+/// A mean with its interval: `mean ± half-width` for Student t's (it is
+/// symmetric), `mean [low, high] (bootstrap)` for a bootstrap interval.
 fn mean_ci(agg: &Aggregate, p: usize, figure: &str) -> String {
     match agg.get(p, figure) {
         None => String::new(),
-        Some(s) => match s.ci95 {
-            Some((lo, hi)) => format!("{} ± {}", fmt(s.mean), fmt((hi - lo) / 2.0)),
-            None => fmt(s.mean),
+        Some(s) => match (s.ci95, s.ci95_method) {
+            (Some((lo, hi)), Some(Method::Bootstrap)) => {
+                format!("{} [{}, {}] (bootstrap)", fmt(s.mean), fmt(lo), fmt(hi))
+            }
+            (Some((lo, hi)), _) => format!("{} ± {}", fmt(s.mean), fmt((hi - lo) / 2.0)),
+            (None, _) => fmt(s.mean),
         },
     }
 }
+
+/// What a method is called in a sentence.
+fn method_words(m: Option<Method>) -> &'static str {
+    match m {
+        Some(Method::Bootstrap) => {
+            "bootstrap percentile interval: Student t's would cross a bound of the figure"
+        }
+        _ => "Student t",
+    }
+}
+
+const INTERVALS_NOTE: &str = "<p>Intervals are Student t's over the replications, except where that would cross a bound of the figure (below 0 for a time, a count or a ratio; above 1 for a fraction): there the interval is the bootstrap percentile interval of the mean (10 000 seeded resamples), marked <i>bootstrap</i>. <code>aggregate.csv</code> and <code>answer.csv</code> say which in <code>ci95_method</code>.</p>\n";
 
 fn answer_html(index: &SweepIndex, a: &Answer) -> String {
     let mut h = String::new();
@@ -155,7 +173,12 @@ fn answer_html(index: &SweepIndex, a: &Answer) -> String {
             for c in &a.checks[p] {
                 if let Some(s) = &c.stats {
                     let ci = s.ci95.map_or("one replication, no interval".into(), |(lo, hi)| {
-                        format!("95% confidence interval [{}, {}]", fmt(lo), fmt(hi))
+                        format!(
+                            "95% confidence interval [{}, {}] ({})",
+                            fmt(lo),
+                            fmt(hi),
+                            method_words(s.ci95_method)
+                        )
                     });
                     let _ = write!(
                         h,
@@ -179,7 +202,7 @@ fn answer_html(index: &SweepIndex, a: &Answer) -> String {
                 h.push_str("</ul>");
             }
             h.push_str(
-                "<p>A constraint <code>metric ≤ max</code> counts as met when the upper end of the 95% confidence interval of the mean (Student t over the replications) is at most <code>max</code> (≥ min: the lower end), so a point is chosen only when the runs show it meets the SLO with about 97.5% one-sided confidence.</p></div>\n",
+                "<p>A constraint <code>metric ≤ max</code> counts as met when the upper end of the 95% confidence interval of the mean over the replications is at most <code>max</code> (≥ min: the lower end), so a point is chosen only when the runs show it meets the SLO with about 97.5% one-sided confidence.</p></div>\n",
             );
         }
         None => h.push_str(
@@ -234,7 +257,14 @@ fn sweep_page(dir: &Path) -> io::Result<String> {
             }
             for c in checks {
                 let cell = c.stats.as_ref().map_or(String::new(), |s| match s.ci95 {
-                    Some((lo, hi)) => format!("{} [{}, {}]", fmt(s.mean), fmt(lo), fmt(hi)),
+                    Some((lo, hi)) => {
+                        let boot = if s.ci95_method == Some(Method::Bootstrap) {
+                            " (bootstrap)"
+                        } else {
+                            ""
+                        };
+                        format!("{} [{}, {}]{boot}", fmt(s.mean), fmt(lo), fmt(hi))
+                    }
                     None => fmt(s.mean),
                 });
                 let mark = if c.met { "✓" } else { "✗" };
@@ -248,6 +278,7 @@ fn sweep_page(dir: &Path) -> io::Result<String> {
             let _ = writeln!(b, "<td>{all}</td></tr>");
         }
         b.push_str("</table>\n");
+        b.push_str(INTERVALS_NOTE);
     }
     let mut figures: Vec<String> = constrained.clone();
     for f in KEY_FIGURES {
@@ -256,7 +287,7 @@ fn sweep_page(dir: &Path) -> io::Result<String> {
         }
     }
     b.push_str(
-        "<h2>Key figures (mean ± half-width of the 95% confidence interval)</h2>\n<table><tr>",
+        "<h2>Key figures (mean ± half-width of the 95% confidence interval; mean [low, high] for a bootstrap interval)</h2>\n<table><tr>",
     );
     for c in &index.columns {
         let _ = write!(b, "<th class=\"l\">{}</th>", escape(c));
@@ -276,6 +307,9 @@ fn sweep_page(dir: &Path) -> io::Result<String> {
         b.push_str("</tr>\n");
     }
     b.push_str("</table>\n<p>Every figure of every run is in <code>runs.csv</code>; per grid point statistics of every figure in <code>aggregate.csv</code>.</p>\n");
+    if index.constraints.is_empty() {
+        b.push_str(INTERVALS_NOTE);
+    }
     b.push_str("<h2>Charts</h2>\n");
     let charts = crate::plot::sweep_charts::charts(dir, &index)?;
     for f in &figures {
@@ -373,6 +407,34 @@ mod tests {
         ] {
             assert_eq!(base64(input.as_bytes()), expected);
         }
+    }
+
+    #[test]
+    fn a_bootstrap_interval_is_shown_as_such() {
+        use crate::sweep::aggregate::Stats;
+        let stats = |ci95, ci95_method| Stats {
+            n: 4,
+            mean: 1.75,
+            sd: Some(3.5),
+            ci95,
+            ci95_method,
+            min: 0.0,
+            max: 7.0,
+        };
+        let agg = Aggregate {
+            figures: vec!["pending_p99_s".into()],
+            stats: vec![
+                vec![Some(stats(Some((0.0, 5.25)), Some(Method::Bootstrap)))],
+                vec![Some(stats(Some((1.0, 2.5)), Some(Method::StudentT)))],
+                vec![Some(stats(None, None))],
+            ],
+        };
+        assert_eq!(
+            mean_ci(&agg, 0, "pending_p99_s"),
+            "1.750 [0.000, 5.250] (bootstrap)"
+        );
+        assert_eq!(mean_ci(&agg, 1, "pending_p99_s"), "1.750 ± 0.750");
+        assert_eq!(mean_ci(&agg, 2, "pending_p99_s"), "1.750");
     }
 
     #[test]

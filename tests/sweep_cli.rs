@@ -233,6 +233,15 @@ fn plot_draws_run_and_sweep_charts_identically_twice() {
     }
     let html = read(&sweep.join("report.html"));
     assert!(html.contains("<h2>The answer</h2>"));
+    // Each interval says how it was computed.
+    assert!(html.contains("<code>ci95_method</code>"));
+    let aggregate = read(&sweep.join("aggregate.csv"));
+    assert!(aggregate
+        .lines()
+        .next()
+        .unwrap()
+        .contains(",ci95_low,ci95_high,ci95_method,min,max"));
+    assert!(aggregate.contains(",t,") || aggregate.contains(",bootstrap,"));
     assert!(html.contains(
         "The grid point with the smallest nodes that meets every constraint: nodes = 12, strategy = MostAllocated."
     ));

@@ -233,6 +233,19 @@ pub fn sync<E: From<ControllerEvent>>(
     for i in 0..state.nodes().len() {
         let node = NodeId(i as u32);
         let on_node = by_node.remove(&node).unwrap_or_default();
+        if !state.node_exists(node) {
+            // Upstream lists only the nodes in the API. Pods bound to a
+            // deleted node are the pod GC's orphans; those still waiting to
+            // be scheduled there are deleted here
+            // (`getUnscheduledPodsWithoutNode`, daemon_controller.go).
+            for &p in &on_node {
+                if state.pod(p).node.is_none() && burst.delete() {
+                    cm.delete_pod(id, p, state, now);
+                }
+            }
+            should_run_on.push(false);
+            continue;
+        }
         // `podsShouldBeOnNode`: create where the pod should run, keep what
         // runs where it should continue running, delete the rest.
         let verdict = node_verdict(&spec, &tolerations, state, node);

@@ -89,6 +89,9 @@ pub struct ControllerManager {
     pod_gc_pending: bool,
     /// The HorizontalPodAutoscalers and the service loads their metrics read.
     pub autoscalers: podautoscaler::PodAutoscalers,
+    /// The pod GC's quarantine of deleted nodes that still have pods: when
+    /// each one's 40 s end (`nodeQueue.AddAfter(node, quarantineTime)`).
+    pod_gc_quarantine: std::collections::BTreeMap<crate::model::NodeId, SimTime>,
 }
 
 /// What a controller remembers about one object between syncs.
@@ -138,6 +141,7 @@ impl ControllerManager {
             taint_eviction: taint_eviction::TaintEviction::default(),
             pod_gc_pending: false,
             autoscalers: podautoscaler::PodAutoscalers::default(),
+            pod_gc_quarantine: Default::default(),
         }
     }
 
@@ -237,6 +241,13 @@ impl ControllerManager {
                     }
                 }
             }
+            WatchEvent::NodeDeleted(node) => {
+                // Its pods are orphans now: the pod GC's next pass
+                // quarantines the node, the one after 40 s deletes them.
+                pod_gc::arm(self, events);
+                self.node_lifecycle.forget(node, state);
+                self.enqueue_daemonsets(state, events);
+            }
             WatchEvent::NodeAdded(node) | WatchEvent::NodeUpdated(node) => {
                 if pod_gc::out_of_service(state, node) {
                     pod_gc::arm(self, events);
@@ -246,12 +257,20 @@ impl ControllerManager {
                 {
                     events.schedule(events.now(), ControllerEvent::NodeSync(node).into());
                 }
-                for (i, w) in state.workloads().iter().enumerate() {
-                    if w.deleted.is_none() && matches!(w.workload.spec, WorkloadSpec::DaemonSet(_))
-                    {
-                        self.enqueue(WorkloadId(i as u32), events);
-                    }
-                }
+                self.enqueue_daemonsets(state, events);
+            }
+        }
+    }
+
+    /// Every DaemonSet looks at the nodes again.
+    fn enqueue_daemonsets<E: From<ControllerEvent>>(
+        &mut self,
+        state: &ClusterState,
+        events: &mut EventQueue<E>,
+    ) {
+        for (i, w) in state.workloads().iter().enumerate() {
+            if w.deleted.is_none() && matches!(w.workload.spec, WorkloadSpec::DaemonSet(_)) {
+                self.enqueue(WorkloadId(i as u32), events);
             }
         }
     }
@@ -301,7 +320,7 @@ impl ControllerManager {
             ControllerEvent::NodeTaintPass(zone) => {
                 node_lifecycle::NodeLifecycle::tainting_pass(self, zone, state, events)
             }
-            ControllerEvent::PodGc => pod_gc::run(self, state, events.now()),
+            ControllerEvent::PodGc => pod_gc::run(self, state, events),
             ControllerEvent::TaintEviction(pod) => {
                 taint_eviction::TaintEviction::fire(self, pod, state, events.now())
             }

@@ -174,7 +174,18 @@ impl NodeLifecycle {
     /// Whether a node notification concerns this controller (read-only
     /// check made when the notification arrives).
     pub fn interested(&self, node: NodeId, state: &ClusterState) -> bool {
-        self.no_schedule_stale(node, state) || self.node_needs_monitor(node, state)
+        state.node_exists(node)
+            && (self.no_schedule_stale(node, state) || self.node_needs_monitor(node, state))
+    }
+
+    /// A deleted node leaves the controller's view (`monitorNodeHealth`'s
+    /// deleted nodes): it is no longer monitored, counted in its zone or
+    /// queued for taint-based eviction.
+    pub fn forget(&mut self, node: NodeId, state: &ClusterState) {
+        let key = self.node_key(state, node);
+        if let Some(i) = self.key_tainters[key] {
+            self.zones[i].queue.retain(|&n| n != node);
+        }
     }
 
     fn no_schedule_stale(&self, node: NodeId, state: &ClusterState) -> bool {
@@ -248,6 +259,9 @@ impl NodeLifecycle {
     /// already Unknown (or NotReady) and queued or tainted wait for a
     /// notification (a renewed Lease, a zone change) before anything changes.
     fn node_needs_monitor(&self, node: NodeId, state: &ClusterState) -> bool {
+        if !state.node_exists(node) {
+            return false;
+        }
         let h = &state.node_health(node);
         let observed = self
             .nodes
@@ -279,6 +293,9 @@ impl NodeLifecycle {
         }
         for i in 0..state.nodes().len() {
             let node = NodeId(i as u32);
+            if !state.node_exists(node) {
+                continue;
+            }
             let health = *state.node_health(node);
             let obs = &mut nl.nodes[i];
             // tryUpdateNodeHealth: a renewed Lease refreshes the probe timestamp.
@@ -399,7 +416,12 @@ impl NodeLifecycle {
     fn handle_disruption(&mut self, state: &mut ClusterState, now: SimTime) {
         // (ready, not ready) nodes by zone key index.
         let mut counts: Vec<(u32, u32)> = Vec::new();
+        let mut n_nodes = 0u32;
         for i in 0..state.nodes().len() {
+            if !state.node_exists(NodeId(i as u32)) {
+                continue;
+            }
+            n_nodes += 1;
             let key = self.node_key(state, NodeId(i as u32));
             if counts.len() <= key {
                 counts.resize(key + 1, (0, 0));
@@ -454,7 +476,6 @@ impl NodeLifecycle {
             }
             return;
         }
-        let n_nodes = state.nodes().len() as u32;
         for (k, s) in zone_states {
             let large = n_nodes > self.config.large_cluster_size_threshold;
             let (healthy, secondary) = (

@@ -7,12 +7,10 @@ use crate::model::store::NodeId;
 use crate::model::taints::Taint;
 use crate::model::ClusterState;
 
+/// The node of that name in the API (a deleted one is not found, as
+/// kubectl would say).
 fn find(state: &ClusterState, name: &str) -> Option<NodeId> {
-    state
-        .nodes()
-        .iter()
-        .position(|n| n.metadata.name == name)
-        .map(|i| NodeId(i as u32))
+    state.find_node(name)
 }
 
 /// Sets `spec.unschedulable`; records NodeSchedulable / NodeNotSchedulable

@@ -225,7 +225,12 @@ impl Kubelets {
             }
             WatchEvent::PodTerminating(id) => self.terminate_pod(id, state, events),
             WatchEvent::NodeAdded(id) => self.on_node_added(id, state, now),
+            // `kubectl delete node` leaves the machine alone: its kubelet
+            // keeps running its pods until they are deleted from the API,
+            // and does not register the node again (a kubelet registers
+            // once, when it starts: `registerWithAPIServer`).
             WatchEvent::PodTerminated(_)
+            | WatchEvent::NodeDeleted(_)
             | WatchEvent::PodUpdated(_)
             | WatchEvent::NodeUpdated(_)
             | WatchEvent::WorkloadAdded(_)
@@ -242,10 +247,10 @@ impl Kubelets {
         let Some(name) = entry.pod.spec.node_name.clone() else {
             return;
         };
-        let Some(node_idx) = state.nodes().iter().position(|n| n.metadata.name == name) else {
+        let Some(node) = state.find_node(&name) else {
             return; // No such node: the pod stays Pending, as upstream.
         };
-        state.bind(id, NodeId(node_idx as u32), now);
+        state.bind(id, node, now);
     }
 
     /// A pod bound to `node` reaches its kubelet, which runs it through

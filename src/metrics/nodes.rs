@@ -41,7 +41,12 @@ fn view(state: &ClusterState, node: NodeId) -> NodeView {
     let n = state.node(node);
     let usage = state.node_usage(node);
     NodeView {
-        condition: state.node_health(node).ready.node_status(),
+        // A deleted node's last row says so; its pods stay on it until deleted.
+        condition: if state.node_exists(node) {
+            state.node_health(node).ready.node_status()
+        } else {
+            "Deleted"
+        },
         unschedulable: n.unschedulable,
         taints: n
             .taints
@@ -59,7 +64,10 @@ impl NodeTimeline {
     /// Notes a change to the store; adds a row if the node's view changed.
     pub fn on_watch(&mut self, event: WatchEvent, state: &ClusterState, now: SimTime) {
         let node = match event {
-            WatchEvent::NodeAdded(n) | WatchEvent::NodeUpdated(n) | WatchEvent::PodBound(_, n) => n,
+            WatchEvent::NodeAdded(n)
+            | WatchEvent::NodeUpdated(n)
+            | WatchEvent::NodeDeleted(n)
+            | WatchEvent::PodBound(_, n) => n,
             WatchEvent::PodTerminated(p) | WatchEvent::PodDeleted(p) => match state.pod(p).node {
                 Some(n) => n,
                 None => return,

@@ -54,6 +54,9 @@ pub struct Recorder {
     pub nodes: super::nodes::NodeTimeline,
     /// Faults and when the workloads they hit recovered (faults.csv).
     pub recovery: super::recovery::RecoveryTracker,
+    /// The scenario's `warmup`: summary.csv leaves out the pods created
+    /// and the samples taken before it.
+    pub warmup: SimTime,
 }
 
 fn ratio(used: i64, total: i64) -> f64 {
@@ -80,6 +83,11 @@ impl Recorder {
         };
         recorder.nodes.stream = Some(CsvSink::new(w.nodes, super::nodes::NODES_HEADER));
         recorder
+    }
+
+    /// summary.csv leaves out the pods created and samples taken before `warmup`.
+    pub fn with_warmup(self, warmup: SimTime) -> Self {
+        Recorder { warmup, ..self }
     }
 
     /// How events become rows of events.csv.
@@ -128,7 +136,7 @@ impl Recorder {
         };
         let entry = state.retire_pod(id);
         stream.retired.write(id, &entry, state);
-        self.retired.add(&entry);
+        self.retired.add(&entry, self.warmup);
     }
 
     /// Takes a sample at `time`. `rollout_started(w)`: when the rollout in
@@ -143,7 +151,9 @@ impl Recorder {
         let count = |p: PodPhase| state.pods_in_phase(p);
         let sample = Sample {
             time,
-            nodes_ready: state.nodes().iter().filter(|n| n.ready).count(),
+            nodes_ready: (state.nodes().iter().enumerate())
+                .filter(|&(i, n)| n.ready && state.node_exists(crate::model::NodeId(i as u32)))
+                .count(),
             nodes_with_pods: state
                 .node_usages()
                 .iter()
@@ -164,7 +174,9 @@ impl Recorder {
             ),
         };
         self.last_sample_time = Some(time);
-        self.sample_figures.add(&sample);
+        if time >= self.warmup {
+            self.sample_figures.add(&sample);
+        }
         match &mut self.stream {
             Some(s) => s.timeseries.write(super::rows::timeseries_record(&sample)),
             None => self.samples.push(sample),

@@ -172,12 +172,15 @@ pub fn pod_times(entry: &PodEntry, end: SimTime) -> (Option<f64>, Option<f64>) {
 
 impl RetiredFigures {
     /// Keeps what the summary needs of a pod being retired. Only pods whose
-    /// figures no longer depend on the end of the run are retired.
-    pub fn add(&mut self, entry: &PodEntry) {
-        let (pending, startup) = pod_times(entry, SimTime::ZERO);
+    /// figures no longer depend on the end of the run are retired. A pod
+    /// created before `warmup` leaves its pending and startup times out.
+    pub fn add(&mut self, entry: &PodEntry, warmup: SimTime) {
         self.pods += 1;
-        self.pending_s.extend(pending);
-        self.startup_s.extend(startup);
+        if entry.created >= warmup {
+            let (pending, startup) = pod_times(entry, SimTime::ZERO);
+            self.pending_s.extend(pending);
+            self.startup_s.extend(startup);
+        }
         self.scheduling_attempts += entry.scheduling_attempts as i64;
         self.restarts += entry.status.restarts() as i64;
     }

@@ -55,6 +55,9 @@ pub struct PodConditions {
     pub initialized: Option<SimTime>,
     pub containers_ready: Option<SimTime>,
     pub ready: Option<SimTime>,
+    /// DisruptionTarget (v1.26+, GA in v1.31): the pod is about to be
+    /// deleted by a disruption, and its reason (`DeletionByPodGC` …).
+    pub disruption_target: Option<(SimTime, &'static str)>,
 }
 
 /// When the kubelet's conditions first became True, as the status write

@@ -215,6 +215,17 @@ fn find<'w>(
     found
 }
 
+/// A node of the scenario, or one an earlier addNodes added (<pool>-<i>;
+/// actions are decoded in time order).
+fn node_known(node_names: &[&str], pool_next: &BTreeMap<String, u64>, node: &str) -> bool {
+    node_names.contains(&node)
+        || pool_next.iter().any(|(pool, &next)| {
+            node.strip_prefix(&format!("{pool}-"))
+                .and_then(|i| i.parse::<u64>().ok())
+                .is_some_and(|i| i < next)
+        })
+}
+
 /// An action's optional `namespace` (default `default`).
 fn namespace(ctx: &mut Ctx, b: &mut MapReader) -> String {
     b.opt("namespace")
@@ -411,7 +422,14 @@ pub fn decode_actions(
                     &mut vctx,
                     body,
                     |c, kind, namespace, name| {
-                        find(c, body.pos, workloads, kind, namespace, name).is_some()
+                        if kind != "Node" {
+                            return find(c, body.pos, workloads, kind, namespace, name).is_some();
+                        }
+                        let known = node_known(node_names, &pool_next, name);
+                        if !known {
+                            c.error(body.pos, format!("no node named {name:?} in this scenario"));
+                        }
+                        known
                     },
                 );
                 let Some((kind, check)) = found else { continue };
@@ -476,13 +494,7 @@ pub fn decode_actions(
                 let Some((node, npos)) = node else { continue };
                 // A node of the scenario, or one an earlier addNodes added
                 // (<pool>-<i>; actions are decoded in time order).
-                let known = node_names.iter().any(|n| *n == node)
-                    || pool_next.iter().any(|(pool, &next)| {
-                        node.strip_prefix(&format!("{pool}-"))
-                            .and_then(|i| i.parse::<u64>().ok())
-                            .is_some_and(|i| i < next)
-                    });
-                if !known {
+                if !node_known(node_names, &pool_next, &node) {
                     vctx.field("node")
                         .error(npos, format!("no node named {node:?} in this scenario"));
                     continue;

@@ -4,6 +4,7 @@
 //! its bounds and its drawn pod sizes.
 
 use super::behaviour::{self, BehaviourRule};
+use super::clock::positive_duration;
 use super::manifest;
 use super::sources::{decode_file, file_reference, read_included};
 use super::spec::{Arrival, ArrivalProcess};
@@ -197,14 +198,4 @@ pub(super) fn decode_arrival(
         until: until.map(|u| SimTime::ZERO + u),
         requests: requests?,
     })
-}
-
-/// A duration that must be more than zero (an interval).
-pub(super) fn positive_duration(ctx: &mut Ctx, n: &Yaml) -> Option<SimDuration> {
-    let d = ctx.duration(n)?;
-    if d == SimDuration::ZERO {
-        ctx.error(n.pos, "expected a duration greater than zero, found 0");
-        return None;
-    }
-    Some(d)
 }

@@ -6,7 +6,6 @@
 //! file:line:column and field.
 
 use super::actions;
-use super::arrivals::positive_duration;
 use super::behaviour::{self, BehaviourRule};
 use super::manifest;
 use super::policy;
@@ -17,19 +16,18 @@ use super::unique_names::{
     check_unique_node_names, check_unique_pod_names, check_unique_workload_names,
 };
 use crate::controllers::ControllerConfig;
-use crate::engine::{SimDuration, SimTime};
+use crate::engine::SimTime;
 use crate::input::decode::{Ctx, MapReader};
 use crate::input::diagnostic::{Diagnostic, Diagnostics, Pos};
 use crate::input::yaml::{parse_documents, Node as Yaml};
-use crate::limits::{MAX_NODES, MAX_SAMPLES};
+use crate::limits::MAX_NODES;
 use crate::metrics::summary::SUMMARY_COLUMNS;
 use crate::model::workloads::TimedWorkload;
 use crate::model::{Pod, ResourceNames};
 use crate::scheduler::config::SchedulerConfig;
 use std::path::Path;
 
-/// Default interval of timeseries.csv.
-pub const DEFAULT_SAMPLE_INTERVAL: SimDuration = SimDuration(10_000_000);
+pub use super::clock::DEFAULT_SAMPLE_INTERVAL;
 pub use crate::limits::DEFAULT_MAX_EVENTS;
 
 /// A decoded scenario and the warnings (accepted but not modelled fields).
@@ -141,27 +139,12 @@ fn decode_scenario(
         .opt("seed")
         .and_then(|n| ctx.field("seed").u64(n))
         .unwrap_or(1);
-    let duration = m
-        .opt("duration")
-        .and_then(|n| ctx.field("duration").duration(n));
-    let sample_interval_node = m.opt("sampleInterval");
-    let sample_interval = sample_interval_node
-        .and_then(|n| positive_duration(&mut ctx.field("sampleInterval"), n))
-        .unwrap_or(DEFAULT_SAMPLE_INTERVAL);
-    if let Some(d) = duration {
-        // Where the problem is: the interval if given, else the duration.
-        let (field, pos) = match (sample_interval_node, m.opt("duration")) {
-            (Some(n), _) => ("sampleInterval", n.pos),
-            (None, Some(n)) => ("duration", n.pos),
-            (None, None) => ("sampleInterval", doc.pos),
-        };
-        let default = sample_interval_node.is_none();
-        check_sample_count(&mut ctx.field(field), pos, d, sample_interval, default);
-    }
-    let max_events = m
-        .opt("maxEvents")
-        .and_then(|n| ctx.field("maxEvents").u64(n))
-        .unwrap_or(DEFAULT_MAX_EVENTS);
+    let super::clock::Clock {
+        duration,
+        sample_interval,
+        warmup,
+        max_events,
+    } = super::clock::decode_clock(ctx, &mut m, doc);
 
     let mut nodes = Vec::new();
     // Where each node's name comes from: its pool's `name`, or its manifest's
@@ -413,6 +396,7 @@ fn decode_scenario(
         seed,
         duration,
         sample_interval,
+        warmup,
         max_events,
         resource_names: names,
         nodes,
@@ -476,31 +460,6 @@ fn admit_priorities(
         if let super::spec::ActionKind::SetTemplate { name, template, .. } = &mut a.kind {
             admit(format!("action setTemplate {name}"), &mut template.spec);
         }
-    }
-}
-
-/// A run samples every `interval` for its `duration`: at most
-/// [`MAX_SAMPLES`] intervals, so that timeseries.csv and workloads.csv stay
-/// within a stated size.
-fn check_sample_count(
-    ctx: &mut Ctx,
-    pos: Pos,
-    duration: SimDuration,
-    interval: SimDuration,
-    default: bool,
-) {
-    let samples = duration.0 / interval.0;
-    let which = if default { "the default" } else { "a" };
-    if samples > MAX_SAMPLES {
-        let least = SimDuration(duration.0.div_ceil(MAX_SAMPLES));
-        ctx.error(
-            pos,
-            format!(
-                "{which} sampleInterval of {interval} over a duration of {duration} takes {samples} \
-                 samples; at most {MAX_SAMPLES} are allowed (duration ÷ sampleInterval): \
-                 use a sampleInterval of at least {least}, or a shorter duration"
-            ),
-        );
     }
 }
 

@@ -3,7 +3,9 @@
 //! `name`, or every object of the kind whose labels a `selector` matches
 //! (`{matchLabels: …, matchExpressions: …}`, or a `-l` string such as
 //! `app=web,tier!=cache`); `propagationPolicy`; and for pods
-//! `gracePeriodSeconds` and `force`.
+//! `gracePeriodSeconds` and `force`. `kind: Node` is `kubectl delete node`:
+//! the Node object leaves the API (nodes have no namespace; the field is
+//! accepted as for every action, and ignored).
 //!
 //! A name that nothing in the scenario can produce is an error here; one
 //! that could exist but does not when the action runs gets a warning event
@@ -21,6 +23,7 @@ use crate::model::Propagation;
 
 const KINDS: &[&str] = &[
     "Pod",
+    "Node",
     "Deployment",
     "ReplicaSet",
     "DaemonSet",

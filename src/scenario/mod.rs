@@ -5,6 +5,7 @@ pub mod arrivals;
 pub mod autoscaling;
 pub mod autoscaling_checks;
 pub mod behaviour;
+pub mod clock;
 pub mod decode;
 pub mod delete_action;
 pub mod faults;

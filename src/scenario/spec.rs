@@ -55,6 +55,11 @@ pub struct Scenario {
     /// Simulated time at which the run stops; `None` runs until nothing is left to happen.
     pub duration: Option<SimDuration>,
     pub sample_interval: SimDuration,
+    /// summary.csv leaves out the start of the run up to here (`warmup`):
+    /// the pods created before it and the samples taken before it, so that
+    /// its figures describe the steady state rather than the empty cluster
+    /// the run starts from. Zero by default.
+    pub warmup: SimDuration,
     pub max_events: u64,
     pub resource_names: ResourceNames,
     pub nodes: Vec<Node>,
@@ -116,7 +121,8 @@ pub enum ActionKind {
     },
     /// Delete objects of a kind by name or selector; pods are deleted
     /// gracefully, with `grace_period_s` in place of their own if set (0:
-    /// removed from the API at once, `--grace-period=0 --force`).
+    /// removed from the API at once, `--grace-period=0 --force`). A Node
+    /// leaves the API (its pods become the pod GC's orphans).
     Delete {
         kind: String,
         namespace: String,

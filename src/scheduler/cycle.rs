@@ -135,7 +135,9 @@ impl Scheduler {
         let explain = self.explain.every_node.wants(pod);
         let summarize = explain || self.explain.pods.wants(pod);
         // `evaluateNominatedNode`: a preemptor tries the node it was nominated to first.
-        if let Some(node_id) = self.nominator.node_of(pod_id) {
+        // A deleted node is no longer in the snapshot: all nodes are tried.
+        let nominated = self.nominator.node_of(pod_id);
+        if let Some(node_id) = nominated.filter(|&n| state.node_exists(n)) {
             let usage = self.nominator.usage_with_nominated(state, node_id, pod_id);
             let view = NodeView {
                 usage: usage.as_ref().unwrap_or(state.node_usage(node_id)),

@@ -223,6 +223,9 @@ impl Scheduler {
             WatchEvent::NodeUpdated(id) => {
                 self.on_cluster_event(ClusterEvent::NodeUpdate(id), state, now)
             }
+            // The cache drops the node: it is no longer filtered or scored
+            // (its pods are gone from the cluster once they are deleted).
+            WatchEvent::NodeDeleted(_) => self.node_order_stale = true,
             // A terminating pod still holds its node until the kubelet removes it.
             WatchEvent::PodUpdated(_)
             | WatchEvent::PodTerminating(_)
@@ -260,6 +263,9 @@ impl Scheduler {
         self.last_pass.forget();
         let mut zones: Vec<(&str, Vec<NodeId>)> = Vec::new();
         for (i, node) in state.nodes().iter().enumerate() {
+            if !state.node_exists(NodeId(i as u32)) {
+                continue;
+            }
             let zone = node
                 .metadata
                 .labels

@@ -7,7 +7,7 @@ use super::{Cluster, Event};
 use crate::controllers::{gc, ControllerManager};
 use crate::engine::{EventQueue, SimDuration};
 use crate::model::api_latency::Hop;
-use crate::model::store::{PodId, WorkloadId};
+use crate::model::store::{NodeId, PodId, WorkloadId};
 use crate::model::workloads::WorkloadSpec;
 use crate::model::{ClusterState, WatchEvent};
 use crate::scenario::spec::DeleteTarget;
@@ -258,7 +258,24 @@ pub(super) fn apply_action(
                         DeleteTarget::Selector(s) => s.matches(&meta.labels),
                     }
             };
-            let found = if kind == "Pod" {
+            let found = if kind == "Node" {
+                // Nodes have no namespace.
+                let ids: Vec<NodeId> = (0..state.nodes().len() as u32)
+                    .map(NodeId)
+                    .filter(|&n| {
+                        let meta = &state.node(n).metadata;
+                        state.node_exists(n)
+                            && match target {
+                                DeleteTarget::Name(name) => meta.name == *name,
+                                DeleteTarget::Selector(s) => s.matches(&meta.labels),
+                            }
+                    })
+                    .collect();
+                for &n in &ids {
+                    state.delete_node(n, now);
+                }
+                !ids.is_empty()
+            } else if kind == "Pod" {
                 let pods: Vec<PodId> = (state.pods().iter_ids())
                     .filter(|(_, p)| p.deleted.is_none() && matches(&p.pod.metadata))
                     .map(|(id, _)| id)
@@ -300,11 +317,7 @@ pub(super) fn apply_action(
             remove,
         } => crate::faults::drain::taint(state, node, taints, *remove),
         ActionKind::Drain { node } => {
-            let id = state
-                .nodes()
-                .iter()
-                .position(|n| n.name() == node.as_str())?;
-            let id = crate::model::NodeId(id as u32);
+            let id = state.find_node(node)?;
             if crate::model::eviction::drain_pass(state, id, now) > 0 {
                 return Some(crate::model::eviction::DRAIN_RETRY);
             }
@@ -323,6 +336,7 @@ fn not_found(
     now: crate::engine::SimTime,
 ) {
     let (kind, resource): (&'static str, &str) = match kind {
+        "Node" => ("Node", "nodes"),
         "Pod" => ("Pod", "pods"),
         "Deployment" => ("Deployment", "deployments.apps"),
         "ReplicaSet" => ("ReplicaSet", "replicasets.apps"),
@@ -332,6 +346,13 @@ fn not_found(
         _ => ("CronJob", "cronjobs.batch"),
     };
     let (object, message) = match target {
+        DeleteTarget::Name(n) if kind == "Node" => (
+            n.clone(),
+            format!("Error from server (NotFound): {resource} \"{n}\" not found"),
+        ),
+        DeleteTarget::Selector(_) if kind == "Node" => {
+            (String::new(), "No resources found".to_string())
+        }
         DeleteTarget::Name(n) => (
             format!("{namespace}/{n}"),
             format!("Error from server (NotFound): {resource} \"{n}\" not found"),

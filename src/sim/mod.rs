@@ -283,7 +283,8 @@ impl<'s> Cluster<'s> {
             faults: Faults::new(&scenario.faults, seed),
             recorder: writers
                 .map_or_else(Recorder::default, Recorder::streaming)
-                .with_events_mode(options.events),
+                .with_events_mode(options.events)
+                .with_warmup(SimTime(scenario.warmup.0)),
             arrivals: (0..scenario.arrivals.len())
                 .map(|i| ArrivalState::new(arrivals_seed, i))
                 .collect(),

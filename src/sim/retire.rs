@@ -18,13 +18,15 @@ enum Retirement {
     Never,
 }
 
-/// Pods a `delete` action names, by name or by selector: a finished one
-/// stays in the API (and unretired) until the action, whose deletion sets
+/// Pods a `delete` action names, by name or by selector, and the pods bound
+/// to a node one deletes (the pod GC deletes those, finished or not): a
+/// finished one stays in the API (and unretired) until its deletion sets
 /// its `deleted_s`.
 #[derive(Default)]
 pub struct DeletedByAction<'s> {
     names: BTreeSet<(&'s str, &'s str)>,
     selectors: Vec<(&'s str, &'s crate::model::labels::LabelSelector)>,
+    nodes: Vec<&'s crate::scenario::spec::DeleteTarget>,
 }
 
 impl<'s> DeletedByAction<'s> {
@@ -39,6 +41,10 @@ impl<'s> DeletedByAction<'s> {
                 ..
             } = &a.kind
             {
+                if kind == "Node" {
+                    out.nodes.push(target);
+                    continue;
+                }
                 if kind != "Pod" {
                     continue;
                 }
@@ -53,13 +59,23 @@ impl<'s> DeletedByAction<'s> {
         out
     }
 
-    fn names(&self, meta: &crate::model::meta::ObjectMeta) -> bool {
+    fn names(&self, e: &crate::model::PodEntry, state: &ClusterState) -> bool {
+        use crate::scenario::spec::DeleteTarget;
+        let meta = &e.pod.metadata;
+        let on_deleted_node = |node: crate::model::NodeId| {
+            let n = &state.node(node).metadata;
+            self.nodes.iter().any(|t| match t {
+                DeleteTarget::Name(name) => n.name == *name,
+                DeleteTarget::Selector(s) => s.matches(&n.labels),
+            })
+        };
         self.names
             .contains(&(meta.namespace.as_str(), meta.name.as_str()))
             || self
                 .selectors
                 .iter()
                 .any(|(ns, s)| *ns == meta.namespace && s.matches(&meta.labels))
+            || e.node.is_some_and(on_deleted_node)
     }
 }
 
@@ -88,8 +104,7 @@ fn retirement(
         return Retirement::Never;
     }
     let owned = e.owner.is_some() || !e.pod.metadata.owner_references.is_empty();
-    let meta = &e.pod.metadata;
-    let named = deleted_by_action.names(meta);
+    let named = deleted_by_action.names(e, state);
     if (owned || named) && e.deleted.is_none() {
         // Its deletion makes it a candidate again.
         return Retirement::Never;

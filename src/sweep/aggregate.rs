@@ -1,13 +1,14 @@
 //! From run files to the sweep's tables: `runs.csv` (one row per run),
 //! `aggregate.csv` (per grid point and figure: n, mean, standard deviation,
-//! 95% confidence interval of the mean, min, max) and `answer.csv` (each
-//! constraint at each point, and the chosen point).
+//! 95% confidence interval of the mean and how it was computed, min, max)
+//! and `answer.csv` (each constraint at each point, and the chosen point).
 //!
 //! Everything here is a pure function of the sweep index and the run rows in
 //! index order, so the bytes do not depend on thread count, sharding or
 //! resumption. Sums run in index order.
 
 use super::index::SweepIndex;
+use super::interval::{range_of, seed_of, within_range, Method, Range};
 use std::io;
 
 /// Two-sided 95% critical values of Student's t for 1..=30 degrees of freedom.
@@ -40,26 +41,33 @@ pub struct Stats {
     pub mean: f64,
     /// Sample standard deviation (n − 1); `None` with one value.
     pub sd: Option<f64>,
-    /// 95% confidence interval of the mean (Student t); `None` with one value.
+    /// 95% confidence interval of the mean (Student t, or the bootstrap
+    /// where that crosses a bound of the figure: [`super::interval`]);
+    /// `None` with one value.
     pub ci95: Option<(f64, f64)>,
+    /// How `ci95` was computed (with it).
+    pub ci95_method: Option<Method>,
     pub min: f64,
     pub max: f64,
 }
 
-/// Statistics of `values` (in index order); `None` when there are none.
-pub fn stats(values: &[f64]) -> Option<Stats> {
+/// Statistics of `values` (in index order) of a figure that takes values
+/// in `range`; `seed` seeds its bootstrap, if it needs one. `None` when
+/// there are no values.
+pub fn stats(values: &[f64], range: Range, seed: u64) -> Option<Stats> {
     let n = values.len();
     if n == 0 {
         return None;
     }
     let mean = values.iter().sum::<f64>() / n as f64;
-    let (sd, ci95) = if n >= 2 {
+    let (sd, ci95, ci95_method) = if n >= 2 {
         let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
         let sd = var.sqrt();
         let half = t_critical_95(n as u64 - 1) * sd / (n as f64).sqrt();
-        (Some(sd), Some((mean - half, mean + half)))
+        let (ci, method) = within_range(values, (mean - half, mean + half), range, seed);
+        (Some(sd), Some(ci), Some(method))
     } else {
-        (None, None)
+        (None, None, None)
     };
     let min = values.iter().copied().fold(f64::INFINITY, f64::min);
     let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -68,6 +76,7 @@ pub fn stats(values: &[f64]) -> Option<Stats> {
         mean,
         sd,
         ci95,
+        ci95_method,
         min,
         max,
     })
@@ -108,6 +117,11 @@ fn csv_err(e: csv::Error) -> io::Error {
 
 fn num(v: f64) -> String {
     crate::metrics::float::fixed(v, 6)
+}
+
+/// The `ci95_method` cell.
+fn method(s: &Stats) -> String {
+    s.ci95_method.map_or("", Method::as_str).to_string()
 }
 
 /// runs.csv: `run,point,<grid columns>,replication,seed,<summary columns>`.
@@ -156,7 +170,8 @@ pub fn aggregate(index: &SweepIndex, table: &RunTable) -> Aggregate {
                         .iter()
                         .filter_map(|row| row.get(j).and_then(|c| c.parse::<f64>().ok()))
                         .collect();
-                    stats(&values)
+                    let figure = &table.header[j];
+                    stats(&values, range_of(figure), seed_of(p, figure))
                 })
                 .collect()
         })
@@ -167,7 +182,8 @@ pub fn aggregate(index: &SweepIndex, table: &RunTable) -> Aggregate {
     }
 }
 
-/// aggregate.csv: `point,<grid columns>,figure,n,mean,sd,ci95_low,ci95_high,min,max`.
+/// aggregate.csv: `point,<grid columns>,figure,n,mean,sd,ci95_low,ci95_high,ci95_method,min,max`
+/// (`ci95_method`: `t` or `bootstrap`, empty without an interval).
 pub fn aggregate_csv(index: &SweepIndex, agg: &Aggregate) -> io::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = vec!["point".into()];
@@ -180,6 +196,7 @@ pub fn aggregate_csv(index: &SweepIndex, agg: &Aggregate) -> io::Result<Vec<u8>>
             "sd",
             "ci95_low",
             "ci95_high",
+            "ci95_method",
             "min",
             "max",
         ]
@@ -193,13 +210,18 @@ pub fn aggregate_csv(index: &SweepIndex, agg: &Aggregate) -> io::Result<Vec<u8>>
             rec.extend(index.points[p].iter().cloned());
             rec.push(figure.clone());
             match s {
-                None => rec.extend(["0", "", "", "", "", "", ""].iter().map(|s| s.to_string())),
+                None => rec.extend(
+                    ["0", "", "", "", "", "", "", ""]
+                        .iter()
+                        .map(|s| s.to_string()),
+                ),
                 Some(s) => {
                     rec.push(s.n.to_string());
                     rec.push(num(s.mean));
                     rec.push(s.sd.map(num).unwrap_or_default());
                     rec.push(s.ci95.map(|c| num(c.0)).unwrap_or_default());
                     rec.push(s.ci95.map(|c| num(c.1)).unwrap_or_default());
+                    rec.push(method(s));
                     rec.push(num(s.min));
                     rec.push(num(s.max));
                 }
@@ -331,7 +353,7 @@ pub fn answer(index: &SweepIndex, agg: &Aggregate) -> Answer {
     }
 }
 
-/// answer.csv: `point,<grid columns>,metric,bound,mean,ci95_low,ci95_high,met,feasible,chosen,group_best`
+/// answer.csv: `point,<grid columns>,metric,bound,mean,ci95_low,ci95_high,ci95_method,met,feasible,chosen,group_best`
 /// (`group_best`: the best feasible point of its group, see [`Answer::per_group`]).
 pub fn answer_csv(index: &SweepIndex, answer: &Answer) -> io::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -344,6 +366,7 @@ pub fn answer_csv(index: &SweepIndex, answer: &Answer) -> io::Result<Vec<u8>> {
             "mean",
             "ci95_low",
             "ci95_high",
+            "ci95_method",
             "met",
             "feasible",
             "chosen",
@@ -364,6 +387,7 @@ pub fn answer_csv(index: &SweepIndex, answer: &Answer) -> io::Result<Vec<u8>> {
             rec.push(s.map(|s| num(s.mean)).unwrap_or_default());
             rec.push(s.and_then(|s| s.ci95).map(|c| num(c.0)).unwrap_or_default());
             rec.push(s.and_then(|s| s.ci95).map(|c| num(c.1)).unwrap_or_default());
+            rec.push(s.map(method).unwrap_or_default());
             rec.push(c.met.to_string());
             rec.push(feasible.to_string());
             rec.push((answer.chosen == Some(p)).to_string());
@@ -390,7 +414,7 @@ mod tests {
         // Values 2, 4, 4, 4, 5, 5, 7, 9: mean 40/8 = 5; squared deviations
         // 9+1+1+1+0+0+4+16 = 32; sample variance 32/7; sd = 2.138090.
         // t(0.975, 7) = 2.3646; half width = 2.3646 · 2.138090 / √8 = 1.787470.
-        let s = stats(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]).unwrap();
+        let s = stats(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0], range_of("x"), 1).unwrap();
         assert_eq!(s.n, 8);
         assert!(close(s.mean, 5.0));
         assert!(close(s.sd.unwrap(), (32.0f64 / 7.0).sqrt()));
@@ -398,14 +422,42 @@ mod tests {
         assert!((half - 1.787470).abs() < 1e-6);
         let (lo, hi) = s.ci95.unwrap();
         assert!(close(lo, 5.0 - half) && close(hi, 5.0 + half));
+        assert_eq!(s.ci95_method, Some(Method::StudentT));
         assert_eq!((s.min, s.max), (2.0, 9.0));
     }
 
     #[test]
     fn one_value_has_no_spread() {
-        let s = stats(&[3.5]).unwrap();
-        assert_eq!((s.mean, s.sd, s.ci95), (3.5, None, None));
-        assert_eq!(stats(&[]), None);
+        let s = stats(&[3.5], range_of("x"), 1).unwrap();
+        assert_eq!(
+            (s.mean, s.sd, s.ci95, s.ci95_method),
+            (3.5, None, None, None)
+        );
+        assert_eq!(stats(&[], range_of("x"), 1), None);
+    }
+
+    #[test]
+    fn a_t_interval_below_zero_becomes_the_bootstrap_interval() {
+        // A p99 pending time that is 0 in most replications and large in a
+        // few: mean 1.75, sd 3.5, t(0.975, 3) = 3.1824, half width
+        // 3.1824 · 3.5 / 2 = 5.569: [−3.819, 7.319], below zero.
+        let v = [0.0, 0.0, 0.0, 7.0];
+        let s = stats(&v, range_of("pending_p99_s"), seed_of(0, "pending_p99_s")).unwrap();
+        assert!(close(s.sd.unwrap(), 3.5));
+        assert_eq!(s.ci95_method, Some(Method::Bootstrap));
+        // Resample means are multiples of 7/4: 0 with probability
+        // 0.75^4 = 0.316, at most 3.5 (two 7s) with 0.949, at most 5.25
+        // with 0.996: the interval is [0, 5.25].
+        assert_eq!(s.ci95, Some((0.0, 5.25)));
+        // The same values as a figure with no lower bound keep the t interval.
+        let free = Range {
+            low: None,
+            high: None,
+        };
+        let t = stats(&v, free, 1).unwrap();
+        assert_eq!(t.ci95_method, Some(Method::StudentT));
+        let half = 3.1824 * 3.5 / 2.0;
+        assert!(close(t.ci95.unwrap().0, 1.75 - half));
     }
 
     #[test]
@@ -482,7 +534,13 @@ mod tests {
         let csv = String::from_utf8(answer_csv(&idx, &a).unwrap()).unwrap();
         assert_eq!(
             csv.lines().nth(3).unwrap(),
-            "2,6,A,pending_p99_s,<= 30,10.000000,10.000000,10.000000,true,true,true,true"
+            "2,6,A,pending_p99_s,<= 30,10.000000,10.000000,10.000000,t,true,true,true,true"
+        );
+        // Point 0's t interval (1, 3: 2 ± 12.7) crosses zero: the bootstrap's
+        // resample means are 1, 2 or 3, so it is [1, 3], which meets the SLO.
+        assert_eq!(
+            csv.lines().nth(1).unwrap(),
+            "0,8,A,pending_p99_s,<= 30,2.000000,1.000000,3.000000,bootstrap,true,true,false,false"
         );
     }
 
@@ -512,8 +570,8 @@ mod tests {
         let csv = String::from_utf8(aggregate_csv(&idx, &aggregate(&idx, &t)).unwrap()).unwrap();
         assert_eq!(
             csv,
-            "point,nodes,policy,figure,n,mean,sd,ci95_low,ci95_high,min,max\n\
-             0,1,A,a,2,2.000000,1.414214,-10.706200,14.706200,1.000000,3.000000\n"
+            "point,nodes,policy,figure,n,mean,sd,ci95_low,ci95_high,ci95_method,min,max\n\
+             0,1,A,a,2,2.000000,1.414214,1.000000,3.000000,bootstrap,1.000000,3.000000\n"
         );
     }
 }

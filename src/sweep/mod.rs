@@ -7,6 +7,7 @@
 //! - `run` executes runs on a thread pool, one atomically written file each;
 //! - `index` is `sweep.json`, which lets a directory be resumed and merged;
 //! - `aggregate` turns run files into runs.csv, aggregate.csv, answer.csv;
+//! - `interval` keeps a figure's confidence interval within its range;
 //! - `shard` parses `--shard I/N` and merges shard directories.
 //!
 //! The output directory holds `sweep.json`, `runs/<index>.csv` and, once
@@ -17,6 +18,7 @@ pub mod aggregate;
 pub mod file;
 pub mod grid;
 pub mod index;
+pub mod interval;
 pub mod path;
 pub mod run;
 pub mod shard;

@@ -14,6 +14,7 @@ mod images;
 mod kubelet;
 mod lifecycle;
 mod names;
+mod node_deletion;
 mod pod_spec_lifecycle;
 mod preemption;
 mod probes;
@@ -24,6 +25,7 @@ mod scheduler_scenarios;
 mod scheduling;
 mod statefulset;
 mod streaming;
+mod warmup;
 
 /// The integration tests' scratch directory, shared with the unit tests.
 #[path = "../../tests/common/scratch.rs"]

@@ -255,6 +255,25 @@ fn streamed_bare_pods_with_faults_restarts_and_deletions_write_identical_files()
     assert!(retired > 300, "only {retired} pods retired");
 }
 
+#[test]
+fn streamed_bare_pods_with_a_warmup_write_identical_files() {
+    // Retired pods created before the warm-up leave their times out too.
+    let s = scenario(&BARE_PODS.replace("sampleInterval: 1m", "sampleInterval: 1m\nwarmup: 10m"));
+    assert!(check_identical(&s, "warmup") > 300);
+}
+
+#[test]
+fn streamed_bare_pods_with_a_deleted_node_write_identical_files() {
+    // The pod GC deletes the deleted node's pods 40 to 60 s later.
+    let s = scenario(&BARE_PODS.replace(
+        "actions:\n",
+        "actions:\n  - {at: 10m, delete: {kind: Node, name: n-1}}\n",
+    ));
+    let deletes_node = |a: &crate::scenario::Action| matches!(&a.kind, crate::scenario::ActionKind::Delete { kind, .. } if kind == "Node");
+    assert!(s.actions.iter().any(deletes_node));
+    assert!(check_identical(&s, "node-deleted") > 300);
+}
+
 /// `yaml` with API latency on every path, inserted before its `section` line.
 fn with_api_latency(yaml: &str, section: &str) -> String {
     let latency =

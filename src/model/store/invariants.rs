@@ -97,7 +97,9 @@ impl ClusterState {
         let mut allocatable_total = Resources::default();
         for (i, node) in self.nodes.iter().enumerate() {
             requested_total += &recomputed[i].requested;
-            allocatable_total += &node.allocatable;
+            if self.node_deleted[i].is_none() {
+                allocatable_total += &node.allocatable;
+            }
             if node.ready != (self.node_health[i].ready == ConditionStatus::True) {
                 return Err(format!(
                     "node {} ready {} but its Ready condition is {:?}",

@@ -99,6 +99,8 @@ impl PodEntry {
 pub enum WatchEvent {
     NodeAdded(NodeId),
     NodeUpdated(NodeId),
+    /// The Node object left the API; its pods are still bound to it.
+    NodeDeleted(NodeId),
     PodAdded(PodId),
     PodBound(PodId, NodeId),
     /// The pod's status changed (phase Running, readiness, restarts).
@@ -179,6 +181,10 @@ pub struct ClusterState {
     workloads: Vec<WorkloadEntry>,
     /// Each node's Lease and Ready condition, indexed by node id.
     node_health: Vec<NodeHealth>,
+    /// By node id: when the Node object was deleted (`kubectl delete
+    /// node`). Its id stays taken and its pods stay bound to it until they
+    /// are deleted (the pod garbage collector's orphans).
+    node_deleted: Vec<Option<SimTime>>,
     /// The API server's admission of created pods (DefaultTolerationSeconds).
     admission: super::admission::Admission,
     /// PriorityClasses and PodDisruptionBudgets, read by the scheduler's preemption.
@@ -252,6 +258,21 @@ impl ClusterState {
     /// The node's Lease and Ready condition.
     pub fn node_health(&self, id: NodeId) -> &NodeHealth {
         &self.node_health[id.0 as usize]
+    }
+    /// When the Node object was deleted, if it was.
+    pub fn node_deleted(&self, id: NodeId) -> Option<SimTime> {
+        self.node_deleted[id.0 as usize]
+    }
+    /// The Node object is in the API (added and not deleted).
+    pub fn node_exists(&self, id: NodeId) -> bool {
+        self.node_deleted[id.0 as usize].is_none()
+    }
+    /// The node of that name that is in the API.
+    pub fn find_node(&self, name: &str) -> Option<NodeId> {
+        (self.nodes.iter().enumerate())
+            .map(|(i, n)| (NodeId(i as u32), n))
+            .find(|&(id, n)| n.name() == name && self.node_exists(id))
+            .map(|(id, _)| id)
     }
     /// Counts node additions and label changes, so that per-node label
     /// indexes know when to rebuild.

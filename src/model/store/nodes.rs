@@ -31,8 +31,23 @@ impl ClusterState {
             ready,
             ..Default::default()
         });
+        self.node_deleted.push(None);
         self.watch.push_back(WatchEvent::NodeAdded(id));
         id
+    }
+
+    /// `kubectl delete node`: the Node object leaves the API. Its
+    /// allocatable leaves the cluster's total; its pods stay bound to it
+    /// (and hold its resources) until they are deleted, which the pod
+    /// garbage collector does for orphans (`controllers/pod_gc.rs`).
+    pub fn delete_node(&mut self, id: NodeId, now: SimTime) {
+        let deleted = &mut self.node_deleted[id.0 as usize];
+        assert!(deleted.is_none(), "node deleted twice");
+        *deleted = Some(now);
+        self.allocatable_total -= &self.nodes[id.0 as usize].allocatable;
+        self.nodes_generation += 1;
+        self.mark_node_changed(id);
+        self.watch.push_back(WatchEvent::NodeDeleted(id));
     }
 
     /// A node's GPU devices (`nvidia.com/gpu` capacity, at most `gpu_share::MAX_GPUS` tracked), all free.

@@ -53,6 +53,11 @@ impl ClusterState {
         self.pods[id.0 as usize].status.reason = Some(reason.into());
     }
 
+    /// The DisruptionTarget condition becomes True, with its reason.
+    pub fn set_disruption_target(&mut self, id: PodId, now: SimTime, reason: &'static str) {
+        self.pods[id.0 as usize].status.conditions.disruption_target = Some((now, reason));
+    }
+
     /// Sets or clears `status.nominatedNodeName` (the scheduler's nominations).
     pub fn set_nominated_node(&mut self, id: PodId, node: Option<NodeId>) {
         let name = node.map(|n| self.nodes[n.0 as usize].metadata.name.clone());

@@ -70,12 +70,13 @@ impl Plugin for ImageLocality {
         if !self.any_images {
             return;
         }
+        // The nodes in the API: a deleted node is no longer in the snapshot.
+        let exists = |i: usize| state.node_exists(crate::model::NodeId(i as u32));
+        self.total_nodes = (0..state.nodes().len()).filter(|&i| exists(i)).count();
         for c in pod.spec.init_containers.iter().chain(&pod.spec.containers) {
             let name = normalized_image_name(&c.image);
-            let num_nodes = state
-                .nodes()
-                .iter()
-                .filter(|n| n.image_size(&name).is_some())
+            let num_nodes = (state.nodes().iter().enumerate())
+                .filter(|&(i, n)| exists(i) && n.image_size(&name).is_some())
                 .count() as i64;
             self.images.push((name, num_nodes));
         }

@@ -25,10 +25,11 @@ impl NodeDomains {
     fn build(key: &str, state: &ClusterState) -> Self {
         let mut index: BTreeMap<&str, u32> = BTreeMap::new();
         let mut names = Vec::new();
-        let of_node = state
-            .nodes()
-            .iter()
-            .map(|n| match n.metadata.labels.get(key) {
+        // A deleted node is in no domain: upstream's snapshot no longer
+        // lists it, nor counts the pods still bound to it.
+        let of_node = (state.nodes().iter().enumerate())
+            .map(|(i, n)| match n.metadata.labels.get(key) {
+                _ if !state.node_exists(crate::model::NodeId(i as u32)) => NO_DOMAIN,
                 None => NO_DOMAIN,
                 Some(v) => *index.entry(v.as_str()).or_insert_with(|| {
                     names.push(v.clone());
