@@ -14,18 +14,29 @@
 //! pass (cordoned, tainted, or too full) go through the general filters one
 //! by one, so failures carry exactly the general path's reasons.
 //!
+//! The pass filters first (the nodes in order from the cycle's start until
+//! `numFeasibleNodesToFind` fit) and then scores the feasible nodes in a
+//! loop of their own. With the default score configuration on nodes of
+//! ordinary size, that loop is straight-line arithmetic on per-node rows of
+//! doubles (`snapshot::ScoreRow`, cpu and memory side by side), so a pod
+//! whose requests differ from the previous one's (a recorded trace's pods
+//! all do) costs no more than a few dozen instructions per node; otherwise
+//! it computes each total as the plugins' formulas do. Either way a node's
+//! total cached for a pod of the same shape is reused.
+//!
 //! The totals are the same integers the general path computes (the same
 //! scoring functions on the same inputs), and the loop visits nodes in the
 //! same order and stops at the same `numFeasibleNodesToFind`, so tie-break
 //! draws and every output are unchanged; `fused_pass_matches_the_general_path`
-//! checks this on random clusters.
+//! checks this on random clusters, with pods of repeated shapes, pods that
+//! all differ, and constrained pods.
 
 use super::config::{Profile, ProfileConfig};
 use super::framework::{PreResult, Unfit, MAX_NODE_SCORE};
 use super::plugins::balanced_allocation::{self, balanced_two_resource_score};
 use super::plugins::node_resources_fit::{self, ScoringStrategy};
 use super::plugins::{node_unschedulable, taint_toleration};
-use super::snapshot::{NodeEntry, NodeFit, Snapshot, NEEDS_FILTERS};
+use super::snapshot::{NodeEntry, NodeFit, ScoreRow, Snapshot, NEEDS_FILTERS};
 use crate::model::resources::ResourceName;
 use crate::model::store::NodeId;
 use crate::model::{ClusterState, Pod};
@@ -296,57 +307,76 @@ impl Plan {
         feasible.clear();
         totals.clear();
         failures.clear();
-        // Owned copies, so that the loop keeps lengths and inputs in registers.
+        // Owned copies, so that the loops keep lengths and inputs in registers.
         let cycle = &cycle.clone();
         let mut found = std::mem::take(feasible);
         let mut found_totals = std::mem::take(totals);
         found.reserve(to_find.min(n_nodes));
-        found_totals.reserve(to_find.min(n_nodes));
+        // Filter first, then score the feasible nodes in a loop of their
+        // own: kept apart, each loop is short and branch-light, and scoring
+        // (the costly part when no total is cached, as for pods that all
+        // differ) runs without the filters' branches between nodes.
         let mut processed = 0;
-        let mut idx = start;
-        while processed < n_nodes && found.len() < to_find {
-            let node_id = order[idx];
-            idx += 1;
-            if idx == n_nodes {
-                idx = 0;
-            }
-            processed += 1;
-            debug_assert_eq!(
-                NodeEntry::of(state, node_id),
-                *snapshot.entry(node_id),
-                "snapshot of node {} is stale",
-                state.node(node_id).name()
-            );
-            let f = snapshot.fit(node_id);
-            debug_assert_eq!(
-                NodeFit {
-                    total: f.total,
-                    total_epoch: f.total_epoch,
-                    ..NodeFit::of(state, node_id)
-                },
-                *f,
-                "snapshot of node {} is stale",
-                state.node(node_id).name()
-            );
-            if !Self::surely_fits(cycle, f) {
-                if let Some((i, unfit)) = general_filter(node_id) {
-                    failures.push((node_id, i, unfit));
-                    continue;
+        // The nodes from `start` to the end, then from the first: two plain
+        // runs instead of a wrap-around check per node.
+        'runs: for run in [&order[start..], &order[..start]] {
+            for &node_id in run {
+                if found.len() >= to_find {
+                    break 'runs;
                 }
+                processed += 1;
+                debug_assert_eq!(
+                    NodeEntry::of(state, node_id),
+                    *snapshot.entry(node_id),
+                    "snapshot of node {} is stale",
+                    state.node(node_id).name()
+                );
+                let f = snapshot.fit(node_id);
+                debug_assert_eq!(
+                    NodeFit {
+                        total: f.total,
+                        total_epoch: f.total_epoch,
+                        ..NodeFit::of(state, node_id)
+                    },
+                    *f,
+                    "snapshot of node {} is stale",
+                    state.node(node_id).name()
+                );
+                if !Self::surely_fits(cycle, f) {
+                    if let Some((i, unfit)) = general_filter(node_id) {
+                        failures.push((node_id, i, unfit));
+                        continue;
+                    }
+                }
+                found.push(node_id);
             }
-            found.push(node_id);
-            if f.total_epoch == epoch {
-                found_totals.push(f.total as i64);
-                continue;
+        }
+        debug_assert!(found_totals.is_empty());
+        let straight = self.straight(cycle, snapshot);
+        last.straight += straight.is_some() as u64;
+        match straight {
+            Some(Straight::Least) => {
+                score_found::<false>(cycle, snapshot, &found, &mut found_totals)
             }
-            let total = self.total(cycle, snapshot.entry(node_id));
+            Some(Straight::Most) => score_found::<true>(cycle, snapshot, &found, &mut found_totals),
+            None => found_totals.extend(found.iter().map(|&node_id| {
+                let f = snapshot.fit(node_id);
+                if f.total_epoch == epoch {
+                    f.total as i64
+                } else {
+                    self.total(cycle, snapshot.entry(node_id))
+                }
+            })),
+        }
+        // Cache the totals for a next pod with the same inputs.
+        for (&total, &node_id) in found_totals.iter().zip(&found) {
             if let Ok(total) = i32::try_from(total) {
                 let f = snapshot.fit_mut(node_id);
                 f.total = total;
                 f.total_epoch = epoch;
             }
-            found_totals.push(total);
         }
+        snapshot.totals_in_epoch |= !found.is_empty();
         *feasible = found;
         *totals = found_totals;
         // Every node visited, and a pass with as many feasible nodes (a
@@ -366,6 +396,28 @@ impl Plan {
             last.key = Some(key);
         }
         processed
+    }
+
+    /// Whether this cycle's totals can take the straight-line scores of
+    /// `score_found`: the default score plugins all run (NodeResourcesFit
+    /// with cpu and memory weighted 1 each, LeastAllocated or
+    /// MostAllocated; BalancedAllocation over cpu and memory) and every
+    /// node's allocatable cpu and memory are plain (see `ROOMY`).
+    fn straight(&self, cycle: &Cycle, snapshot: &Snapshot) -> Option<Straight> {
+        let fit = self.fit?;
+        let default_weights = fit.cpu_weight == 1 && fit.memory_weight == 1;
+        let all_run = cycle.any_score && cycle.fit_weight != 0 && cycle.balanced_weight != 0;
+        if !(default_weights && all_run && self.balanced.is_some()) {
+            return None;
+        }
+        if !snapshot.all_allocatable_plain() {
+            return None;
+        }
+        Some(if fit.most_allocated {
+            Straight::Most
+        } else {
+            Straight::Least
+        })
     }
 
     /// Brings the outputs of the previous pass over every node up to date
@@ -410,6 +462,114 @@ impl Plan {
     }
 }
 
+/// NodeResourcesFit's strategy in the straight-line scores.
+#[derive(Clone, Copy, Debug)]
+enum Straight {
+    Least,
+    Most,
+}
+
+/// The totals of the feasible nodes `found` into `totals`, with the default
+/// score plugins' arithmetic on [`ScoreRow`]s, without branches (see
+/// `Plan::straight` for when it applies): the same integers as
+/// `Plan::total`, since each step computes the same quotient. A total
+/// cached in the current epoch is reused.
+#[inline(never)]
+fn score_found<const MOST_ALLOCATED: bool>(
+    cycle: &Cycle,
+    snapshot: &Snapshot,
+    found: &[NodeId],
+    totals: &mut Vec<i64>,
+) {
+    let pod = PodRequests {
+        requested: [
+            cycle.requested_cpu_millis as f64,
+            cycle.requested_memory_bytes as f64,
+        ],
+        non_zero: [
+            cycle.non_zero_cpu_millis as f64,
+            cycle.non_zero_memory_bytes as f64,
+        ],
+        constant: cycle.constant as f64,
+        fit_weight: cycle.fit_weight as f64,
+        balanced_weight: cycle.balanced_weight as f64,
+    };
+    if !snapshot.totals_in_epoch {
+        // No total to reuse (always so for pods that all differ).
+        totals.extend(
+            found
+                .iter()
+                .map(|&node_id| straight_total::<MOST_ALLOCATED>(&pod, snapshot.row(node_id))),
+        );
+        return;
+    }
+    let epoch = snapshot.score_epoch;
+    totals.extend(found.iter().map(|&node_id| {
+        let f = snapshot.fit(node_id);
+        // Predictable: pods of one shape find every total cached.
+        if f.total_epoch == epoch {
+            f.total as i64
+        } else {
+            straight_total::<MOST_ALLOCATED>(&pod, snapshot.row(node_id))
+        }
+    }));
+}
+
+/// The pod's side of `straight_total`, cpu then memory in each pair.
+struct PodRequests {
+    requested: [f64; 2],
+    non_zero: [f64; 2],
+    constant: f64,
+    fit_weight: f64,
+    balanced_weight: f64,
+}
+
+/// `Plan::total` for `Plan::straight`'s case, in doubles holding integers
+/// below 2^53 (exact) wherever the plugins compute in integers.
+#[inline(always)]
+fn straight_total<const MOST_ALLOCATED: bool>(pod: &PodRequests, row: &ScoreRow) -> i64 {
+    const ROUND: f64 = (3u64 << 51) as f64;
+    let max_score = MAX_NODE_SCORE as f64;
+    // NodeResourcesFit: leastRequestedScore is 0 when requested exceeds
+    // capacity, mostRequestedScore counts such a resource as full; then
+    // `numerator / capacity` rounded down, as `divide` computes it: the
+    // product with the reciprocal rounded to an integer is within one of
+    // the quotient, and the exact remainder corrects it.
+    let fit: [f64; 2] = std::array::from_fn(|k| {
+        let requested = row.non_zero_requested[k] + pod.non_zero[k];
+        let capacity = row.allocatable[k];
+        let numerator = if MOST_ALLOCATED {
+            requested.min(capacity)
+        } else {
+            (capacity - requested).max(0.0)
+        } * max_score;
+        let q = (numerator * row.inverse_allocatable[k] - 0.5 + ROUND) - ROUND;
+        let remainder = numerator - q * capacity;
+        q + if remainder >= capacity { 1.0 } else { 0.0 } - if remainder < 0.0 { 1.0 } else { 0.0 }
+    });
+    // Weights 1 and 1: the weighted sum divided by 2 and rounded down. The
+    // half sum is an integer or an integer and a half, a quarter below it
+    // rounds to the nearest integer without a tie.
+    let fit = ((fit[0] + fit[1]) * 0.5 - 0.25 + ROUND) - ROUND;
+    // BalancedAllocation (`balanced_two_resource_score`): the same
+    // divisions on the same doubles, since `requested + pod` is exact.
+    let fraction: [f64; 2] = std::array::from_fn(|k| {
+        ((row.requested[k] + pod.requested[k]) / row.allocatable[k]).min(1.0)
+    });
+    // |fraction_a - fraction_b| is the same for either order of cpu and memory.
+    let std = ((fraction[0] - fraction[1]) / 2.0).abs();
+    let score = (1.0 - std) * max_score;
+    // Truncated like the plugin's `as i64` (50 <= score <= 100): rounding
+    // `score - 1/2` (exact) to the nearest integer gives the integer part,
+    // or one less when score is an integer (a tie).
+    let below = (score - 0.5 + ROUND) - ROUND;
+    let balanced = below + if below + 1.0 <= score { 1.0 } else { 0.0 };
+    // Integers far below 2^53 all the way (weights are at most
+    // MAX_PLUGIN_WEIGHT): exact, and read off the mantissa as `divide` does.
+    let total = pod.constant + fit * pod.fit_weight + balanced * pod.balanced_weight;
+    (total + ROUND).to_bits() as i64 - ROUND.to_bits() as i64
+}
+
 /// The outputs of a pass, to patch.
 struct PassResults<'a> {
     feasible: &'a [NodeId],
@@ -432,6 +592,8 @@ pub struct LastPass {
     slot: Vec<u32>,
     /// Passes patched rather than redone.
     pub patched: u64,
+    /// Passes scored by the straight-line scores (`score_found`).
+    pub straight: u64,
 }
 
 const FAILED: u32 = 1 << 31;

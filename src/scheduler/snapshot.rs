@@ -1,9 +1,11 @@
 //! The scheduler's compact per-node snapshot (upstream's cache Snapshot of
 //! NodeInfos, `pkg/scheduler/backend/cache/snapshot.go`): for each node the
-//! few numbers the default filters and scores read, in two contiguous
-//! arrays: 32 bytes per node that every pass reads ([`NodeFit`]: what is
-//! free, summary flags, the cached total) and 64 bytes that only scoring
-//! reads ([`NodeEntry`]), instead of the Node object and its usage.
+//! few numbers the default filters and scores read, in contiguous arrays:
+//! 32 bytes per node that every pass reads ([`NodeFit`]: what is free,
+//! summary flags, the cached total), 64 bytes that scoring reads
+//! ([`NodeEntry`]), and the same as doubles in pairs for the fused pass's
+//! straight-line scores ([`ScoreRow`]), instead of the Node object and its
+//! usage.
 //!
 //! `NodeFit` also keeps the fused pass's last total for the node and the
 //! score epoch it was computed in: consecutive pods of one shape (replicas
@@ -24,6 +26,13 @@ use crate::model::ClusterState;
 pub const NEEDS_FILTERS: u8 = 1;
 /// The node has a PreferNoSchedule taint (TaintToleration's score may differ).
 pub const PREFER_NO_SCHEDULE: u8 = 2;
+/// The node's allocatable cpu or memory is 0 or at least [`ROOMY`]: the
+/// fused pass's straight-line scores assume neither.
+pub const ODD_ALLOCATABLE: u8 = 4;
+/// Allocatable below this keeps every score's numerator (at most
+/// `MAX_NODE_SCORE` times allocatable) below 2^52, where division by the
+/// reciprocal with one integer correction is exact (`fused::divide`).
+pub const ROOMY: i64 = 1 << 45;
 
 /// What every pass reads of a node: free cpu and memory, free pod slots,
 /// summary flags, and the fused pass's cached total.
@@ -49,6 +58,10 @@ impl NodeFit {
         let mut flags = 0;
         if node.unschedulable {
             flags |= NEEDS_FILTERS;
+        }
+        let odd = |a: i64| a <= 0 || a >= ROOMY;
+        if odd(node.allocatable.cpu_millis) || odd(node.allocatable.memory_bytes) {
+            flags |= ODD_ALLOCATABLE;
         }
         for taint in &node.taints {
             flags |= match taint.effect {
@@ -109,15 +122,52 @@ impl NodeEntry {
     }
 }
 
+/// What the fused pass's straight-line scores read of a node, cpu then
+/// memory in each pair, as doubles: the integers are below 2^53 (see
+/// [`ROOMY`]), so they are exact, and the pairs make one vector operation
+/// per step for both resources.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[repr(align(64))]
+pub struct ScoreRow {
+    pub allocatable: [f64; 2],
+    /// `1 / allocatable` (0 when allocatable is 0).
+    pub inverse_allocatable: [f64; 2],
+    pub requested: [f64; 2],
+    pub non_zero_requested: [f64; 2],
+}
+
+impl ScoreRow {
+    pub fn of(e: &NodeEntry) -> ScoreRow {
+        ScoreRow {
+            allocatable: [
+                e.allocatable_cpu_millis as f64,
+                e.allocatable_memory_bytes as f64,
+            ],
+            inverse_allocatable: [e.inverse_allocatable_cpu, e.inverse_allocatable_memory],
+            requested: [
+                e.requested_cpu_millis as f64,
+                e.requested_memory_bytes as f64,
+            ],
+            non_zero_requested: [
+                e.non_zero_requested_cpu_millis as f64,
+                e.non_zero_requested_memory_bytes as f64,
+            ],
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct Snapshot {
-    /// Both indexed by node id.
+    /// All three indexed by node id.
     fits: Vec<NodeFit>,
     entries: Vec<NodeEntry>,
+    rows: Vec<ScoreRow>,
     /// Nodes with a PreferNoSchedule taint.
     n_prefer_no_schedule: usize,
     /// Nodes cordoned or with a NoSchedule/NoExecute taint.
     n_needs_filters: usize,
+    /// Nodes with `ODD_ALLOCATABLE`.
+    n_odd_allocatable: usize,
     /// Buffer for the store's changed nodes.
     changed: Vec<NodeId>,
     /// Nodes changed since the last fused pass (repeats allowed), for the
@@ -126,6 +176,8 @@ pub struct Snapshot {
     changed_since_pass: Option<Vec<NodeId>>,
     /// Cached totals are current in this epoch (see `NodeFit::total`).
     pub score_epoch: u32,
+    /// Some node has a total cached in the current epoch.
+    pub totals_in_epoch: bool,
 }
 
 impl Snapshot {
@@ -136,6 +188,7 @@ impl Snapshot {
             self.entries
                 .resize(state.nodes().len(), NodeEntry::default());
             self.fits.resize(state.nodes().len(), NodeFit::default());
+            self.rows.resize(state.nodes().len(), ScoreRow::default());
         }
         if let Some(since) = &mut self.changed_since_pass {
             since.extend_from_slice(&self.changed);
@@ -144,13 +197,17 @@ impl Snapshot {
             }
         }
         for &id in &self.changed {
-            self.entries[id.0 as usize] = NodeEntry::of(state, id);
+            let entry = NodeEntry::of(state, id);
+            self.entries[id.0 as usize] = entry;
+            self.rows[id.0 as usize] = ScoreRow::of(&entry);
             let fit = NodeFit::of(state, id);
             let old = std::mem::replace(&mut self.fits[id.0 as usize], fit);
             self.n_prefer_no_schedule -= (old.flags & PREFER_NO_SCHEDULE != 0) as usize;
             self.n_prefer_no_schedule += (fit.flags & PREFER_NO_SCHEDULE != 0) as usize;
             self.n_needs_filters -= (old.flags & NEEDS_FILTERS != 0) as usize;
             self.n_needs_filters += (fit.flags & NEEDS_FILTERS != 0) as usize;
+            self.n_odd_allocatable -= (old.flags & ODD_ALLOCATABLE != 0) as usize;
+            self.n_odd_allocatable += (fit.flags & ODD_ALLOCATABLE != 0) as usize;
         }
         self.changed.clear();
     }
@@ -158,6 +215,11 @@ impl Snapshot {
     #[inline]
     pub fn entry(&self, id: NodeId) -> &NodeEntry {
         &self.entries[id.0 as usize]
+    }
+
+    #[inline]
+    pub fn row(&self, id: NodeId) -> &ScoreRow {
+        &self.rows[id.0 as usize]
     }
 
     #[inline]
@@ -187,6 +249,7 @@ impl Snapshot {
     /// Starts a new epoch: every cached total is stale.
     pub fn forget_totals(&mut self) {
         self.score_epoch = self.score_epoch.wrapping_add(1);
+        self.totals_in_epoch = false;
         if self.score_epoch == 0 {
             // After 2^32 epochs an old entry could look current again.
             self.fits.iter_mut().for_each(|f| f.total_epoch = 0);
@@ -197,6 +260,12 @@ impl Snapshot {
     /// Whether any node is cordoned or has a NoSchedule/NoExecute taint.
     pub fn any_needs_filters(&self) -> bool {
         self.n_needs_filters > 0
+    }
+
+    /// Whether every node's allocatable cpu and memory are positive and
+    /// below [`ROOMY`].
+    pub fn all_allocatable_plain(&self) -> bool {
+        self.n_odd_allocatable == 0
     }
 
     /// Whether any node has a PreferNoSchedule taint.
