@@ -1,6 +1,7 @@
 //! Scenario files: the YAML format, its decoding with precise errors, and the
 //! validated [`Scenario`] a run takes. The only module that knows the file format.
 pub mod actions;
+pub mod autoscaler;
 pub mod behaviour;
 pub mod decode;
 pub mod delete_action;

@@ -100,6 +100,10 @@ impl Cluster<'_> {
             }
         }
         self.controllers.on_watch(w, state, events);
+        if let WatchEvent::NodeAdded(n) = w {
+            let pools = &self.scenario.node_pools;
+            (self.ledger).joined(n, state.node(n).name(), pools, events.now());
+        }
         self.recorder.nodes.on_watch(w, state, events.now());
         self.recorder.recovery.on_watch(w, state);
     }

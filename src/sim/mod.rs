@@ -17,6 +17,7 @@ mod arrivals;
 mod pod_traces;
 mod retire;
 
+use crate::autoscaler::cost::NodeLedger;
 use crate::controllers::{ControllerEvent, ControllerManager};
 use crate::engine::rng::{derive_seed, Stream};
 use crate::engine::{EventQueue, Limits, RandomStreams, SimDuration, SimTime, StopReason};
@@ -227,6 +228,8 @@ struct Cluster<'s> {
     input_errors: Vec<crate::input::diagnostic::Diagnostic>,
     /// Pods a `delete` action names (see [`retire::DeletedByAction`]).
     deleted_by_action: retire::DeletedByAction<'s>,
+    /// Each node's time in the cluster, for node-hours and cost.
+    ledger: NodeLedger,
 }
 
 impl<'s> Cluster<'s> {
@@ -278,6 +281,7 @@ impl<'s> Cluster<'s> {
             traces: Vec::new(),
             input_errors: Vec::new(),
             deleted_by_action,
+            ledger: NodeLedger::new(&scenario.node_pools),
         };
         cluster.start();
         cluster
@@ -429,7 +433,15 @@ impl<'s> Cluster<'s> {
         }
         self.recorder.finish_samples(&self.state);
         self.recorder.finish_events();
-        let summary = summarize(&self.state, &self.recorder, end, processed, stop_reason);
+        let cost = self.ledger.cost(end);
+        let summary = summarize(
+            &self.state,
+            &self.recorder,
+            end,
+            processed,
+            stop_reason,
+            cost,
+        );
         RunReport {
             seed: self.seed,
             state: self.state,
