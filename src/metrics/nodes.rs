@@ -11,7 +11,7 @@ use std::io::{self, Write};
 /// What a row shows of a node.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeView {
-    /// Ready, NotReady or Unknown.
+    /// Ready, NotReady or Unknown; Deleted once the node object is gone.
     pub condition: &'static str,
     pub unschedulable: bool,
     /// Taints as `kubectl describe node` prints them, joined by `;`.
@@ -41,7 +41,12 @@ fn view(state: &ClusterState, node: NodeId) -> NodeView {
     let n = state.node(node);
     let usage = state.node_usage(node);
     NodeView {
-        condition: state.node_health(node).ready.node_status(),
+        // A deleted node (the Cluster Autoscaler removed it) keeps its id.
+        condition: if state.node_deleted(node) {
+            "Deleted"
+        } else {
+            state.node_health(node).ready.node_status()
+        },
         unschedulable: n.unschedulable,
         taints: n
             .taints

@@ -9,7 +9,7 @@
 use super::events::{EventCorrelator, EventRow, EventsMode};
 use super::rows::{desired, Sample, WorkloadSample};
 use crate::engine::SimTime;
-use crate::model::store::WorkloadId;
+use crate::model::store::{NodeId, WorkloadId};
 use crate::model::{ClusterState, PodId, PodPhase};
 
 pub use super::running::{SampleFigures, WorkloadFigures};
@@ -143,7 +143,9 @@ impl Recorder {
         let count = |p: PodPhase| state.pods_in_phase(p);
         let sample = Sample {
             time,
-            nodes_ready: state.nodes().iter().filter(|n| n.ready).count(),
+            nodes_ready: (state.nodes().iter().enumerate())
+                .filter(|(i, n)| n.ready && !state.node_deleted(NodeId(*i as u32)))
+                .count(),
             nodes_with_pods: state
                 .node_usages()
                 .iter()

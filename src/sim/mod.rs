@@ -18,6 +18,7 @@ mod pod_traces;
 mod retire;
 
 use crate::autoscaler::cost::NodeLedger;
+use crate::autoscaler::{AutoscalerEvent, ClusterAutoscaler};
 use crate::controllers::{ControllerEvent, ControllerManager};
 use crate::engine::rng::{derive_seed, Stream};
 use crate::engine::{EventQueue, Limits, RandomStreams, SimDuration, SimTime, StopReason};
@@ -66,11 +67,17 @@ pub enum Event {
     StatusPersisted(crate::model::WatchEvent),
     /// Record a row of timeseries.csv.
     Sample,
+    Autoscaler(AutoscalerEvent),
 }
 
 impl From<SchedulerEvent> for Event {
     fn from(e: SchedulerEvent) -> Self {
         Event::Scheduler(e)
+    }
+}
+impl From<AutoscalerEvent> for Event {
+    fn from(e: AutoscalerEvent) -> Self {
+        Event::Autoscaler(e)
     }
 }
 impl From<ControllerEvent> for Event {
@@ -128,6 +135,8 @@ pub struct RunReport {
     /// Problems with the input found during the run (a pod trace changed
     /// after it was validated): the results are not to be written.
     pub input_errors: Vec<crate::input::diagnostic::Diagnostic>,
+    /// The Cluster Autoscaler's decisions (autoscaler.csv), if any pool is autoscaled.
+    pub autoscaler: Option<Vec<crate::autoscaler::rows::AutoscalerRow>>,
 }
 
 /// Runs a scenario with a seed to completion or to a limit.
@@ -175,7 +184,8 @@ fn run(
         // sample and the scheduler's leftover flush): nothing can change any more.
         if scenario.duration.is_none()
             && (cluster.scheduler.idle_timers())
-                .is_some_and(|idle| cluster.events.pending() <= idle + 1)
+                .zip(cluster.autoscaler.idle_timers())
+                .is_some_and(|(idle, scans)| cluster.events.pending() <= idle + scans + 1)
         {
             break StopReason::Drained;
         }
@@ -230,6 +240,7 @@ struct Cluster<'s> {
     deleted_by_action: retire::DeletedByAction<'s>,
     /// Each node's time in the cluster, for node-hours and cost.
     ledger: NodeLedger,
+    autoscaler: ClusterAutoscaler,
 }
 
 impl<'s> Cluster<'s> {
@@ -282,6 +293,12 @@ impl<'s> Cluster<'s> {
             input_errors: Vec::new(),
             deleted_by_action,
             ledger: NodeLedger::new(&scenario.node_pools),
+            autoscaler: ClusterAutoscaler::new(
+                &scenario.node_pools,
+                &scenario.autoscaler,
+                &scenario.scheduler,
+                seed,
+            ),
         };
         cluster.start();
         cluster
@@ -318,6 +335,7 @@ impl<'s> Cluster<'s> {
         }
         self.events.schedule(SimTime::ZERO, Event::Sample);
         self.faults.start(&mut self.events);
+        self.autoscaler.start(&mut self.events);
         self.deliver_watch();
     }
 
@@ -349,6 +367,7 @@ impl<'s> Cluster<'s> {
             }
             Event::Action(i) => self.action(i),
             Event::Sample => self.sample(),
+            Event::Autoscaler(e) => self.autoscaler.handle(e, state, events),
         }
     }
 
@@ -433,6 +452,9 @@ impl<'s> Cluster<'s> {
         }
         self.recorder.finish_samples(&self.state);
         self.recorder.finish_events();
+        for &(n, at) in &self.autoscaler.deleted {
+            self.ledger.removed(n, at);
+        }
         let cost = self.ledger.cost(end);
         let summary = summarize(
             &self.state,
@@ -454,6 +476,9 @@ impl<'s> Cluster<'s> {
             stop_reason,
             faults: self.faults.records,
             input_errors: self.input_errors,
+            autoscaler: (self.scenario.node_pools.iter())
+                .any(|p| p.autoscaling.is_some())
+                .then_some(self.autoscaler.rows),
         }
     }
 }

@@ -32,3 +32,143 @@ nodePools: [{name: a, count: 2, capacity: {cpu: '4', memory: 8Gi}}]
     assert_eq!(figure(&r, "node_hours"), "2.000000");
     assert_eq!(figure(&r, "cost"), "");
 }
+
+const POD: &str = "apiVersion: v1\n    kind: Pod";
+
+/// A fixed 2-cpu node and an autoscaled pool of 4-cpu nodes, empty at the
+/// start, provisioning in exactly 60 s.
+fn one_big_pod(autoscaler: &str) -> RunReport {
+    run(&format!(
+        r#"
+duration: 5m
+nodePools:
+  - {{name: fixed, count: 1, capacity: {{cpu: "2", memory: 8Gi}}}}
+  - name: auto
+    count: 0
+    capacity: {{cpu: "4", memory: 8Gi}}
+    pricePerHour: 1.2
+    autoscaling: {{maxSize: 3, provisioningTime: 60s}}
+{autoscaler}
+workloads:
+  - {POD}
+    metadata: {{name: big}}
+    spec:
+      containers: [{{name: c, image: busybox, resources: {{requests: {{cpu: "3"}}}}}}]
+"#
+    ))
+}
+
+#[test]
+fn an_unschedulable_pod_scales_up_at_the_next_scan_and_binds_when_the_node_is_ready() {
+    let r = one_big_pod("");
+    let events = super::events_of(&r, "default/big");
+    let at = |reason: &str| {
+        events
+            .iter()
+            .find(|e| e.1 == reason)
+            .unwrap_or_else(|| panic!("no {reason} in {events:?}"))
+            .clone()
+    };
+    // t=0: the scheduler finds no node; t=10 s: the first scan (scan-interval
+    // 10 s) asks for one node; t=70 s: it is Ready after its 60 s and the pod
+    // binds to it.
+    assert_eq!(at("FailedScheduling").0, 0.0);
+    let up = at("TriggeredScaleUp");
+    assert_eq!(up.0, 10.0);
+    assert_eq!(up.2, "pod triggered scale-up: [{auto 0->1 (max: 3)}]");
+    let scheduled = at("Scheduled");
+    assert_eq!(scheduled.0, 70.0);
+    assert!(scheduled.2.contains("to auto-0"), "{}", scheduled.2);
+    let rows = r.autoscaler.as_ref().unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(
+        (
+            rows[0].time.as_secs_f64(),
+            rows[0].pool.as_str(),
+            rows[0].delta
+        ),
+        (10.0, "auto", 1)
+    );
+    assert_eq!((rows[0].reason, rows[0].pods_helped), ("scale-up", 1));
+    // fixed-0: 5 min; auto-0: from 70 s to 300 s, at 1.2 per hour.
+    assert_eq!(
+        figure(&r, "node_hours"),
+        format!("{:.6}", (300.0 + 230.0) / 3600.0)
+    );
+    assert_eq!(figure(&r, "cost"), format!("{:.6}", 230.0 / 3600.0 * 1.2));
+}
+
+/// One Job pod of 3 cpus running 95 s, which only an autoscaled node fits.
+fn one_job(autoscaler: &str) -> RunReport {
+    run(&format!(
+        r#"
+duration: 20m
+nodePools:
+  - {{name: fixed, count: 1, capacity: {{cpu: "2", memory: 8Gi}}}}
+  - name: auto
+    count: 0
+    capacity: {{cpu: "4", memory: 8Gi}}
+    autoscaling: {{maxSize: 3, provisioningTime: 60s}}
+{autoscaler}
+workloads:
+  - apiVersion: batch/v1
+    kind: Job
+    metadata: {{name: crunch}}
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{{name: c, image: x, resources: {{requests: {{cpu: "3"}}}}}}]
+behaviour: [{{container: c, runTime: 95s}}]
+"#
+    ))
+}
+
+fn rows(r: &RunReport) -> Vec<(f64, String, i64, &'static str)> {
+    (r.autoscaler.as_ref().unwrap().iter())
+        .map(|r| (r.time.as_secs_f64(), r.pool.clone(), r.delta, r.reason))
+        .collect()
+}
+
+#[test]
+fn an_idle_node_goes_after_ten_minutes_unneeded() {
+    let r = one_job("");
+    // Scale-up at 10 s, node Ready at 70 s, the pod runs 70–165 s; the node
+    // is unneeded from the scan at 170 s and goes at the scan 10 min later
+    // (scale-down-delay-after-add ended at 610 s). It is empty: deleted at once.
+    assert_eq!(
+        rows(&r),
+        [
+            (10.0, "auto".into(), 1, "scale-up"),
+            (770.0, "auto".into(), -1, "scale-down-empty"),
+        ]
+    );
+    let node_events = super::events_of(&r, "auto-0");
+    let scale_down: Vec<_> = node_events.iter().filter(|e| e.1 == "ScaleDown").collect();
+    assert_eq!(scale_down.len(), 2, "{node_events:?}");
+    assert_eq!(scale_down[1].0, 770.0);
+    assert_eq!(scale_down[1].2, "nodes removed by cluster autoscaler");
+    let last = (r.recorder.nodes.rows.iter())
+        .rfind(|row| r.state.node(row.node).name() == "auto-0")
+        .unwrap();
+    assert_eq!(
+        (last.time.as_secs_f64(), last.view.condition),
+        (770.0, "Deleted")
+    );
+    // fixed-0 for 20 min, auto-0 from 70 s to 770 s.
+    assert_eq!(
+        figure(&r, "node_hours"),
+        format!("{:.6}", (1200.0 + 700.0) / 3600.0)
+    );
+}
+
+#[test]
+fn scale_down_waits_for_the_delay_after_add() {
+    // Unneeded from 170 s, long enough at 230 s, but the scale-up at 10 s
+    // holds every scale-down until 10 s + 10 min.
+    let r = one_job("autoscaler: {scaleDownUnneededTime: 1m}");
+    assert_eq!(rows(&r)[1], (610.0, "auto".into(), -1, "scale-down-empty"));
+    // Without the delay, the node goes once unneeded for the minute.
+    let r = one_job("autoscaler: {scaleDownUnneededTime: 1m, scaleDownDelayAfterAdd: 0s}");
+    assert_eq!(rows(&r)[1], (230.0, "auto".into(), -1, "scale-down-empty"));
+}

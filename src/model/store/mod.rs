@@ -209,6 +209,8 @@ pub struct ClusterState {
     /// --grace-period`); the others use their spec's. A side table, as few
     /// pods ever have one.
     deletion_grace_s: BTreeMap<PodId, i64>,
+    /// Nodes whose object was deleted (`delete_node`): tombstones.
+    deleted_nodes: BTreeSet<NodeId>,
 }
 
 impl ClusterState {
@@ -250,6 +252,11 @@ impl ClusterState {
         &self.node_usage
     }
     /// The node's Lease and Ready condition.
+    /// Whether the node object was deleted ([`ClusterState::delete_node`]).
+    pub fn node_deleted(&self, id: NodeId) -> bool {
+        self.deleted_nodes.contains(&id)
+    }
+
     pub fn node_health(&self, id: NodeId) -> &NodeHealth {
         &self.node_health[id.0 as usize]
     }

@@ -93,6 +93,32 @@ impl ClusterState {
         self.watch.push_back(WatchEvent::NodeUpdated(id));
     }
 
+    /// Deletes the node object (the Cluster Autoscaler removed its machine).
+    /// Node ids are indices, so the node stays as a tombstone that nothing
+    /// can use: cordoned, tainted `ToBeDeletedByClusterAutoscaler`, with no
+    /// allocatable (no pod fits it, and it leaves the allocatable total).
+    /// No pod may hold resources on it any more.
+    pub fn delete_node(&mut self, id: NodeId, taint: crate::model::taints::Taint) {
+        assert!(
+            self.bound_by_node[id.0 as usize].is_empty(),
+            "node {} deleted with pods on it",
+            self.nodes[id.0 as usize].metadata.name
+        );
+        if !self.deleted_nodes.insert(id) {
+            return;
+        }
+        let node = &mut self.nodes[id.0 as usize];
+        self.allocatable_total -= &node.allocatable;
+        node.allocatable = Default::default();
+        node.allocatable_pods = 0;
+        node.unschedulable = true;
+        if !node.taints.iter().any(|t| t.key == taint.key) {
+            node.taints.push(taint);
+        }
+        self.mark_node_changed(id);
+        self.watch.push_back(WatchEvent::NodeUpdated(id));
+    }
+
     /// The kubelet registers the node and starts renewing its Lease. The
     /// renewals are not watched (see `node_health`), so nothing is notified.
     pub fn start_node_lease(&mut self, id: NodeId, now: SimTime) {
