@@ -172,3 +172,217 @@ fn scale_down_waits_for_the_delay_after_add() {
     let r = one_job("autoscaler: {scaleDownUnneededTime: 1m, scaleDownDelayAfterAdd: 0s}");
     assert_eq!(rows(&r)[1], (230.0, "auto".into(), -1, "scale-down-empty"));
 }
+
+/// Four pods of 1 cpu, no node at the start; `small` (2 cpu, at most one
+/// node, 1.0 per hour) can take two of them, `large` (8 cpu, priority 10,
+/// 3.0 per hour) all four on one node.
+fn two_pools(autoscaler: &str) -> RunReport {
+    run(&format!(
+        r#"
+duration: 1m
+nodePools:
+  - name: small
+    count: 0
+    capacity: {{cpu: "2", memory: 8Gi}}
+    pricePerHour: 1.0
+    autoscaling: {{maxSize: 1, provisioningTime: 30s}}
+  - name: large
+    count: 0
+    capacity: {{cpu: "8", memory: 8Gi}}
+    pricePerHour: 3.0
+    autoscaling: {{maxSize: 5, provisioningTime: 30s, priority: 10}}
+{autoscaler}
+workloads:
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata: {{name: web}}
+    spec:
+      replicas: 4
+      selector: {{matchLabels: {{app: web}}}}
+      template:
+        metadata: {{labels: {{app: web}}}}
+        spec:
+          containers: [{{name: c, image: x, resources: {{requests: {{cpu: "1"}}}}}}]
+"#
+    ))
+}
+
+#[test]
+fn expanders_pick_the_pool_upstream_would() {
+    let first = |expander: &str| {
+        let r = two_pools(&format!("autoscaler: {{expander: '{expander}'}}"));
+        let row = &r.autoscaler.as_ref().unwrap()[0];
+        (row.pool.clone(), row.delta, row.pods_helped)
+    };
+    // least-waste: small wastes (2 - 2) / 2 of its cpu, large (8 - 4) / 8.
+    assert_eq!(first("least-waste"), ("small".into(), 1, 2));
+    // most-pods: large helps all four.
+    assert_eq!(first("most-pods"), ("large".into(), 1, 4));
+    assert_eq!(first("priority"), ("large".into(), 1, 4));
+    // price: small 1.0 / 2 pods per hour against large 3.0 / 4.
+    assert_eq!(first("price"), ("small".into(), 1, 2));
+    // A chain: priority first leaves large alone.
+    assert_eq!(first("priority,least-waste"), ("large".into(), 1, 4));
+}
+
+#[test]
+fn random_is_the_default_and_its_choice_depends_on_the_seed_only() {
+    let mut chosen = std::collections::BTreeSet::new();
+    for seed in 1..=12 {
+        let r = two_pools(&format!("seed: {seed}"));
+        chosen.insert(r.autoscaler.as_ref().unwrap()[0].pool.clone());
+        let again = two_pools(&format!("seed: {seed}"));
+        assert_eq!(r.autoscaler, again.autoscaler);
+    }
+    assert_eq!(chosen.len(), 2, "{chosen:?}");
+}
+
+#[test]
+fn pool_and_cluster_limits_are_respected() {
+    // With maxNodesTotal 1, small (least waste) takes the one node allowed;
+    // large, which could take the other two pods, may not add a node.
+    let r = two_pools("autoscaler: {expander: least-waste, maxNodesTotal: 1}");
+    assert_eq!(rows(&r), [(10.0, "small".into(), 1, "scale-up")]);
+    // The two pods small-0 cannot take find every pool at its limit.
+    let events: Vec<_> = (r.recorder.events.iter())
+        .filter(|e| e.reason == "NotTriggerScaleUp")
+        .map(|e| e.message.clone())
+        .collect();
+    assert!(!events.is_empty());
+    assert!(
+        events.iter().all(|m| m
+            == "pod didn't trigger scale-up: 1 max cluster size reached, \
+             1 max node group size reached"),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn a_pool_that_never_delivers_is_given_up_after_max_node_provision_time() {
+    let r = run(&format!(
+        r#"
+duration: 25m
+nodePools:
+  - name: broken
+    count: 0
+    capacity: {{cpu: "4", memory: 8Gi}}
+    autoscaling: {{maxSize: 3, provisioningTime: 1h}}
+workloads:
+  - {POD}
+    metadata: {{name: p}}
+    spec:
+      containers: [{{name: c, image: busybox, resources: {{requests: {{cpu: "1"}}}}}}]
+"#
+    ));
+    // Asked at 10 s, given up at 10 s + 15 min; the pool backs off 5 min,
+    // then is asked again at 1210 s.
+    assert_eq!(
+        rows(&r),
+        [
+            (10.0, "broken".into(), 1, "scale-up"),
+            (910.0, "broken".into(), -1, "max-node-provision-time"),
+            (1210.0, "broken".into(), 1, "scale-up"),
+        ]
+    );
+    let backoff = super::events_of(&r, "default/p");
+    assert!(backoff.iter().any(|e| e.0 == 920.0
+        && e.2 == "pod didn't trigger scale-up: 1 in backoff after failed scale-up"));
+}
+
+/// Two autoscaled 4-cpu nodes with one 1-cpu pod each (25 % used): either
+/// pod fits on the other node, so one node is unneeded from the first scan.
+fn two_quiet_nodes(namespace: &str, annotations: &str, extra: &str) -> RunReport {
+    run(&format!(
+        r#"
+duration: 12m
+nodePools:
+  - name: auto
+    count: 2
+    capacity: {{cpu: "4", memory: 8Gi}}
+    autoscaling: {{maxSize: 3}}
+workloads:
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata: {{name: web, namespace: {namespace}}}
+    spec:
+      replicas: 2
+      selector: {{matchLabels: {{app: web}}}}
+      template:
+        metadata: {{labels: {{app: web}}, annotations: {{{annotations}}}}}
+        spec:
+          containers: [{{name: c, image: x, resources: {{requests: {{cpu: "1"}}}}}}]
+{extra}
+"#
+    ))
+}
+
+#[test]
+fn an_underutilized_node_is_drained_through_the_eviction_api_and_deleted() {
+    let r = two_quiet_nodes("default", "", "");
+    // Unneeded from the scan at 10 s, no scale-up ever: removed at 610 s.
+    // Its pod is evicted, the Deployment's replacement goes to the other
+    // node, and the node goes at the next scan once its pod is gone.
+    assert_eq!(
+        rows(&r),
+        [(610.0, "auto".into(), -1, "scale-down-underutilized")]
+    );
+    let removed = super::events_of(&r, "auto-0");
+    assert!(removed.iter().any(|e| e.0 == 610.0
+        && e.1 == "ScaleDown"
+        && e.2 == "marked the node as toBeDeleted/unschedulable"));
+    assert!(removed.iter().any(|e| e.0 == 620.0
+        && e.1 == "ScaleDown"
+        && e.2 == "nodes removed by cluster autoscaler"));
+    let evicted = (r.recorder.events.iter())
+        .filter(|e| e.reason == "ScaleDown" && e.message == "deleting pod for node scale down")
+        .count();
+    assert_eq!(evicted, 1);
+    // Both replicas run on auto-1 at the end.
+    let running: Vec<_> = super::pod_outcomes(&r)
+        .into_iter()
+        .filter(|o| o.2 == "Running")
+        .map(|o| o.1)
+        .collect();
+    assert_eq!(running, ["auto-1", "auto-1"]);
+    assert_eq!(
+        figure(&r, "node_hours"),
+        format!("{:.6}", (720.0 + 620.0) / 3600.0)
+    );
+}
+
+#[test]
+fn nodes_whose_pods_cannot_move_are_kept() {
+    let kept = |r: &RunReport| rows(r).is_empty();
+    assert!(kept(&two_quiet_nodes(
+        "default",
+        "cluster-autoscaler.kubernetes.io/safe-to-evict: 'false'",
+        ""
+    )));
+    assert!(kept(&two_quiet_nodes("kube-system", "", "")));
+    let pdb = "  - apiVersion: policy/v1
+    kind: PodDisruptionBudget
+    metadata: {name: web}
+    spec: {minAvailable: 2, selector: {matchLabels: {app: web}}}";
+    assert!(kept(&two_quiet_nodes("default", "", pdb)));
+    // Pods without a controller keep their node too.
+    let r = run(&format!(
+        r#"
+duration: 12m
+nodePools:
+  - {{name: auto, count: 1, capacity: {{cpu: "4", memory: 8Gi}}, autoscaling: {{maxSize: 3}}}}
+workloads:
+  - {POD}
+    metadata: {{name: bare}}
+    spec:
+      containers: [{{name: c, image: x, resources: {{requests: {{cpu: "1"}}}}}}]
+"#
+    ));
+    assert!(kept(&r));
+    // And a pool at its minSize keeps its nodes.
+    let r = run("
+duration: 12m
+nodePools:
+  - {name: auto, count: 1, capacity: {cpu: '4', memory: 8Gi}, autoscaling: {minSize: 1, maxSize: 3}}
+");
+    assert!(kept(&r));
+}
