@@ -9,11 +9,14 @@ use super::estimator::{binpack, charge, has_room, order_pods};
 use super::expander::{choose, ScaleUpOption};
 use super::rows::AutoscalerRow;
 use super::{AutoscalerEvent, ClusterAutoscaler};
-use crate::engine::EventQueue;
+use crate::engine::{EventQueue, SimTime};
 use crate::limits::MAX_NODES;
 use crate::model::store::{NodeId, NodeUsage, PodId};
 use crate::model::ClusterState;
 use std::collections::BTreeMap;
+
+/// Per pod, why pools could not help it, with how many pools said so.
+type Reasons = BTreeMap<PodId, BTreeMap<String, u32>>;
 
 impl ClusterAutoscaler {
     /// The pods that fit on a node of the cluster, or on one being
@@ -73,11 +76,53 @@ impl ClusterAutoscaler {
         pods: Vec<PodId>,
     ) {
         let now = events.now();
+        let (chosen, reasons) = self.decide(state, now, &pods);
+        let Some(option) = chosen else {
+            for p in pods {
+                let message = match reasons.get(&p) {
+                    Some(r) => (r.iter())
+                        .map(|(why, n)| format!("{n} {why}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    None => String::new(),
+                };
+                let message = format!("pod didn't trigger scale-up: {message}");
+                state.record_pod_event(now, p, "NotTriggerScaleUp", message);
+            }
+            return;
+        };
+        self.execute(state, events, option);
+    }
+
+    /// A whole scale-up decision for the Unschedulable `pods` (benches call
+    /// it): the pods that fit somewhere already are left out, each pool's
+    /// estimate, the expanders' choice.
+    pub fn scale_up_decision(
+        &mut self,
+        state: &ClusterState,
+        now: SimTime,
+        pods: Vec<PodId>,
+    ) -> Option<ScaleUpOption> {
+        let pods = self.filter_out_schedulable(state, pods);
+        if pods.is_empty() {
+            return None;
+        }
+        self.decide(state, now, &pods).0
+    }
+
+    /// The expanders' choice among the pools' options, and why each pod
+    /// was not helped by each pool that could not.
+    fn decide(
+        &mut self,
+        state: &ClusterState,
+        now: SimTime,
+        pods: &[PodId],
+    ) -> (Option<ScaleUpOption>, Reasons) {
         // Why each pool could not help each pod, counted per reason
         // (`ReasonsMessage` of `processors/status/eventing_scale_up_processor.go`).
-        let mut reasons: BTreeMap<PodId, BTreeMap<String, u32>> = BTreeMap::new();
-        let skip_all = |reasons: &mut BTreeMap<PodId, BTreeMap<String, u32>>, why: &str| {
-            for &p in &pods {
+        let mut reasons: Reasons = BTreeMap::new();
+        let skip_all = |reasons: &mut Reasons, why: &str| {
+            for &p in pods {
                 *reasons
                     .entry(p)
                     .or_default()
@@ -119,7 +164,7 @@ impl ClusterAutoscaler {
             let template = &self.groups[g].template;
             let empty = NodeUsage::default();
             let mut fitting = Vec::new();
-            for &p in &pods {
+            for &p in pods {
                 match self.filters.filter(&state.pod(p).pod, template, &empty) {
                     Ok(()) => fitting.push(p),
                     Err(unfit) => {
@@ -148,21 +193,7 @@ impl ClusterAutoscaler {
             &self.groups,
             &mut self.expander_rng,
         );
-        let Some(option) = chosen else {
-            for p in pods {
-                let message = match reasons.get(&p) {
-                    Some(r) => (r.iter())
-                        .map(|(why, n)| format!("{n} {why}"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    None => String::new(),
-                };
-                let message = format!("pod didn't trigger scale-up: {message}");
-                state.record_pod_event(now, p, "NotTriggerScaleUp", message);
-            }
-            return;
-        };
-        self.execute(state, events, option);
+        (chosen, reasons)
     }
 
     fn execute<E: From<AutoscalerEvent>>(

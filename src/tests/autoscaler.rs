@@ -386,3 +386,37 @@ nodePools:
 ");
     assert!(kept(&r));
 }
+
+#[test]
+fn bad_autoscaling_settings_are_located_errors() {
+    let e = super::errors(
+        "
+nodePools:
+  - name: a
+    count: 5
+    capacity: {cpu: '4', memory: 8Gi}
+    capacityType: reserved
+    autoscaling: {minSize: 1, maxSize: 3, provisioningTime: soon}
+autoscaler: {expander: cheapest, scaleDownUtilizationThreshold: 2, scanInterval: 0s}
+",
+    );
+    for expected in [
+        "test.yaml:6:19: nodePools[0].capacityType: expected \"on-demand\" or \"spot\", found \"reserved\"",
+        "provisioningTime: \"soon\" is not a distribution",
+        "test.yaml:8:24: autoscaler.expander: expected expander names separated by commas, each one of random, least-waste, most-pods, priority, price, found \"cheapest\"",
+        "autoscaler.scaleDownUtilizationThreshold: expected a ratio from 0 to 1, found 2",
+        "autoscaler.scanInterval: expected a duration above 0, found 0s",
+    ] {
+        assert!(e.contains(expected), "{expected}\nnot in:\n{e}");
+    }
+    let e = super::errors(
+        "
+nodePools:
+  - {name: a, count: 5, capacity: {cpu: '4', memory: 8Gi}, autoscaling: {minSize: 1, maxSize: 3}}
+",
+    );
+    assert!(
+        e.contains("nodePools[0].autoscaling: expected minSize <= count <= maxSize, found minSize 1, count 5, maxSize 3"),
+        "{e}"
+    );
+}
