@@ -275,12 +275,20 @@ impl ClusterAutoscaler {
 }
 
 /// The scheduler gave up on the pod for now: Pending, unbound, not being
-/// deleted, with PodScheduled=False reason Unschedulable.
+/// deleted, with PodScheduled=False reason Unschedulable. DaemonSet pods
+/// are left out, as upstream's `FilterOutDaemonSetPodListProcessor` does.
 pub fn is_unschedulable(state: &ClusterState, p: PodId) -> bool {
     let Some(e) = state.pods().get(p) else {
         return false;
     };
-    e.node.is_none()
+    let daemon = e.owner.is_some_and(|w| {
+        matches!(
+            state.workload(w).workload.spec,
+            crate::model::workloads::WorkloadSpec::DaemonSet(_)
+        )
+    });
+    !daemon
+        && e.node.is_none()
         && e.deleted.is_none()
         && e.terminating.is_none()
         && e.status.phase == crate::model::PodPhase::Pending

@@ -99,7 +99,11 @@ fn an_unschedulable_pod_scales_up_at_the_next_scan_and_binds_when_the_node_is_re
 }
 
 /// One Job pod of 3 cpus running 95 s, which only an autoscaled node fits.
-fn one_job(autoscaler: &str) -> RunReport {
+fn one_job(extra: &str) -> RunReport {
+    let (autoscaler, workload) = match extra.strip_prefix("  - ") {
+        Some(_) => ("", extra),
+        None => (extra, ""),
+    };
     run(&format!(
         r#"
 duration: 20m
@@ -119,6 +123,7 @@ workloads:
         spec:
           restartPolicy: Never
           containers: [{{name: c, image: x, resources: {{requests: {{cpu: "3"}}}}}}]
+{workload}
 behaviour: [{{container: c, runTime: 95s}}]
 "#
     ))
@@ -419,4 +424,27 @@ nodePools:
         e.contains("nodePools[0].autoscaling: expected minSize <= count <= maxSize, found minSize 1, count 5, maxSize 3"),
         "{e}"
     );
+}
+
+#[test]
+fn daemonset_pods_neither_keep_a_node_nor_come_back_to_a_deleted_one() {
+    let r = one_job(
+        "  - apiVersion: apps/v1
+    kind: DaemonSet
+    metadata: {name: agent}
+    spec:
+      selector: {matchLabels: {app: agent}}
+      template:
+        metadata: {labels: {app: agent}}
+        spec:
+          tolerations: [{operator: Exists}]
+          containers: [{name: a, image: agent, resources: {requests: {cpu: 100m}}}]",
+    );
+    assert_eq!(rows(&r)[1], (770.0, "auto".into(), -1, "scale-down-empty"));
+    // auto-0's agent went with the node and was not created again there.
+    let pending = (r.state.pods().iter())
+        .filter(|e| e.status.phase == crate::model::PodPhase::Pending && e.deleted.is_none())
+        .count();
+    assert_eq!(pending, 0);
+    assert_eq!(figure(&r, "pods_unschedulable"), "0");
 }
