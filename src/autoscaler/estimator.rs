@@ -62,10 +62,48 @@ impl TemplateFilters {
     }
 }
 
-/// A new node of the estimate: what its pods request.
+/// The filters' verdicts on one empty template, by pod spec: pods of one
+/// template (a Deployment's, a Job's) share their spec, and on an empty
+/// template the filters read only the spec, but for GPU sharing's
+/// annotations, whose pods are not cached.
+#[derive(Default)]
+pub struct VerdictCache {
+    by_spec: std::collections::HashMap<usize, Result<(), Unfit>>,
+}
+
+impl VerdictCache {
+    /// `filters.filter(pod, template, empty)`, looked up or remembered.
+    pub fn filter(
+        &mut self,
+        filters: &TemplateFilters,
+        pod: &Pod,
+        template: &Node,
+    ) -> Result<(), Unfit> {
+        let empty = NodeUsage::default();
+        if crate::model::gpu_share::request(pod).is_some() {
+            return filters.filter(pod, template, &empty);
+        }
+        let key = std::sync::Arc::as_ptr(&pod.spec) as usize;
+        (self.by_spec.entry(key))
+            .or_insert_with(|| filters.filter(pod, template, &empty))
+            .clone()
+    }
+}
+
+/// A new node of the estimate: what its pods request, and its free cpu,
+/// memory and pod slots in a compact form for the first-fit scan.
 #[derive(Clone, Default)]
 struct NewNode {
     usage: NodeUsage,
+}
+
+/// Free cpu, memory and pod slots of a new node: the scan over new nodes
+/// looks at these 24 bytes first and asks the filters only where they fit.
+#[derive(Clone, Copy)]
+struct Room {
+    cpu_millis: i64,
+    memory_bytes: i64,
+    pods: i64,
 }
 
 /// How many nodes of a pool the pods need, and which pods they would take.
@@ -89,7 +127,11 @@ pub fn order_pods(state: &ClusterState, pods: &mut [PodId], template: &Node) {
         }
         s
     };
-    pods.sort_by(|&a, &b| score(b).total_cmp(&score(a)).then(a.cmp(&b)));
+    let mut keyed: Vec<(f64, PodId)> = pods.iter().map(|&p| (score(p), p)).collect();
+    keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (slot, (_, p)) in pods.iter_mut().zip(keyed) {
+        *slot = p;
+    }
 }
 
 pub fn charge(usage: &mut NodeUsage, pod: &Pod) {
@@ -101,7 +143,11 @@ pub fn charge(usage: &mut NodeUsage, pod: &Pod) {
 /// A quick look at whether `pod` fits the node's room left (what
 /// NodeResourcesFit asks), before the filters confirm it.
 pub fn has_room(template: &Node, usage: &NodeUsage, pod: &Pod) -> bool {
-    if usage.pod_count + 1 > template.allocatable_pods {
+    let (r, a, u) = (&pod.requests, &template.allocatable, &usage.requested);
+    if usage.pod_count + 1 > template.allocatable_pods
+        || u.cpu_millis + r.cpu_millis > a.cpu_millis
+        || u.memory_bytes + r.memory_bytes > a.memory_bytes
+    {
         return false;
     }
     let mut after = usage.requested;
@@ -123,21 +169,50 @@ pub fn binpack(
     max_nodes: u64,
 ) -> Estimate {
     let mut nodes: Vec<NewNode> = Vec::new();
+    let mut rooms: Vec<Room> = Vec::new();
+    let empty = Room {
+        cpu_millis: template.allocatable.cpu_millis,
+        memory_bytes: template.allocatable.memory_bytes,
+        pods: template.allocatable_pods,
+    };
     let mut estimate = Estimate::default();
+    // The last pod's requests and the node the scan for it reached: a pod
+    // asking the same need not look at the nodes before (they only fill
+    // up), so pods of one shape cost one scan between them, not one each.
+    let mut last: Option<(crate::model::Resources, usize)> = None;
     for &p in pods {
         let pod = &state.pod(p).pod;
-        let slot = nodes.iter().position(|n| {
-            has_room(template, &n.usage, pod) && filters.filter(pod, template, &n.usage).is_ok()
+        let r = &pod.requests;
+        let from = match &last {
+            Some((prev, i)) if prev == r => *i,
+            _ => 0,
+        };
+        let slot = (from..nodes.len()).find(|&i| {
+            let room = &rooms[i];
+            room.cpu_millis >= r.cpu_millis
+                && room.memory_bytes >= r.memory_bytes
+                && room.pods >= 1
+                && has_room(template, &nodes[i].usage, pod)
+                && filters.filter(pod, template, &nodes[i].usage).is_ok()
         });
         let slot = match slot {
             Some(i) => i,
             None if (nodes.len() as u64) < max_nodes => {
                 nodes.push(NewNode::default());
+                rooms.push(empty);
                 nodes.len() - 1
             }
-            None => continue,
+            None => {
+                last = Some((*r, nodes.len()));
+                continue;
+            }
         };
         charge(&mut nodes[slot].usage, pod);
+        let room = &mut rooms[slot];
+        room.cpu_millis -= r.cpu_millis;
+        room.memory_bytes -= r.memory_bytes;
+        room.pods -= 1;
+        last = Some((*r, slot));
         estimate.pods.push(p);
     }
     estimate.nodes = nodes.len() as u64;

@@ -116,7 +116,7 @@ impl ClusterAutoscaler {
             let g = self.node_group[n.0 as usize].expect("unneeded nodes are in a group");
             let min = self.groups[g].autoscaling.as_ref().map_or(0, |a| a.min);
             let removed = removed_per_group.entry(g).or_default();
-            if self.state[g].members.len() as u64 - *removed <= min {
+            if (self.state[g].members.len() as u64).saturating_sub(*removed) <= min {
                 continue;
             }
             let empty = pods_to_move(state, n).is_empty();

@@ -5,7 +5,7 @@
 //! machine joins after its provisioning time, or is given up at
 //! `max-node-provision-time`.
 
-use super::estimator::{binpack, charge, has_room, order_pods};
+use super::estimator::{binpack, charge, has_room, order_pods, VerdictCache};
 use super::expander::{choose, ScaleUpOption};
 use super::rows::AutoscalerRow;
 use super::{AutoscalerEvent, ClusterAutoscaler};
@@ -17,6 +17,13 @@ use std::collections::BTreeMap;
 
 /// Per pod, why pools could not help it, with how many pools said so.
 type Reasons = BTreeMap<PodId, BTreeMap<String, u32>>;
+
+/// Why a pool could not help: every pod (a limit, a backoff), or the pods
+/// its template's filters reject.
+pub(super) enum Rejection {
+    All(&'static str),
+    Filtered(Vec<PodId>),
+}
 
 impl ClusterAutoscaler {
     /// The pods that fit on a node of the cluster, or on one being
@@ -50,12 +57,11 @@ impl ClusterAutoscaler {
                 continue;
             }
             let template = &self.groups[g].template;
-            let empty = NodeUsage::default();
+            let mut cache = VerdictCache::default();
             let mut fitting: Vec<PodId> = (pods.iter().copied())
                 .filter(|&p| {
-                    (self.filters)
-                        .filter(&state.pod(p).pod, template, &empty)
-                        .is_ok()
+                    let pod = &state.pod(p).pod;
+                    cache.filter(&self.filters, pod, template).is_ok()
                 })
                 .collect();
             order_pods(state, &mut fitting, template);
@@ -76,8 +82,9 @@ impl ClusterAutoscaler {
         pods: Vec<PodId>,
     ) {
         let now = events.now();
-        let (chosen, reasons) = self.decide(state, now, &pods);
+        let (chosen, rejections) = self.decide(state, now, &pods);
         let Some(option) = chosen else {
+            let reasons = self.reasons(state, &pods, &rejections);
             for p in pods {
                 let message = match reasons.get(&p) {
                     Some(r) => (r.iter())
@@ -117,19 +124,10 @@ impl ClusterAutoscaler {
         state: &ClusterState,
         now: SimTime,
         pods: &[PodId],
-    ) -> (Option<ScaleUpOption>, Reasons) {
-        // Why each pool could not help each pod, counted per reason
-        // (`ReasonsMessage` of `processors/status/eventing_scale_up_processor.go`).
-        let mut reasons: Reasons = BTreeMap::new();
-        let skip_all = |reasons: &mut Reasons, why: &str| {
-            for &p in pods {
-                *reasons
-                    .entry(p)
-                    .or_default()
-                    .entry(why.to_string())
-                    .or_default() += 1;
-            }
-        };
+    ) -> (Option<ScaleUpOption>, Vec<(usize, Rejection)>) {
+        // Why pools could not help: turned into messages only when no pool
+        // is chosen (NotTriggerScaleUp), so a scale-up formats none.
+        let mut rejections = Vec::new();
         let mut cluster_room = u64::MAX;
         if self.options.max_nodes_total > 0 {
             cluster_room = self
@@ -149,29 +147,29 @@ impl ClusterAutoscaler {
             };
             let gs = &self.state[g];
             if gs.backoff_until > now {
-                skip_all(&mut reasons, "in backoff after failed scale-up");
+                rejections.push((g, Rejection::All("in backoff after failed scale-up")));
                 continue;
             }
             if gs.size() >= a.max {
-                skip_all(&mut reasons, "max node group size reached");
+                rejections.push((g, Rejection::All("max node group size reached")));
                 continue;
             }
             let room = (a.max - gs.size()).min(cluster_room);
             if room == 0 {
-                skip_all(&mut reasons, "max cluster size reached");
+                rejections.push((g, Rejection::All("max cluster size reached")));
                 continue;
             }
             let template = &self.groups[g].template;
-            let empty = NodeUsage::default();
-            let mut fitting = Vec::new();
+            let mut cache = VerdictCache::default();
+            let (mut fitting, mut filtered) = (Vec::new(), Vec::new());
             for &p in pods {
-                match self.filters.filter(&state.pod(p).pod, template, &empty) {
+                match cache.filter(&self.filters, &state.pod(p).pod, template) {
                     Ok(()) => fitting.push(p),
-                    Err(unfit) => {
-                        let why = unfit.message(state, template);
-                        *reasons.entry(p).or_default().entry(why).or_default() += 1;
-                    }
+                    Err(_) => filtered.push(p),
                 }
+            }
+            if !filtered.is_empty() {
+                rejections.push((g, Rejection::Filtered(filtered)));
             }
             if fitting.is_empty() {
                 continue;
@@ -193,7 +191,41 @@ impl ClusterAutoscaler {
             &self.groups,
             &mut self.expander_rng,
         );
-        (chosen, reasons)
+        (chosen, rejections)
+    }
+
+    /// Per pod, why pools could not help it, with how many pools said so
+    /// (`ReasonsMessage` of `processors/status/eventing_scale_up_processor.go`).
+    fn reasons(
+        &self,
+        state: &ClusterState,
+        pods: &[PodId],
+        rejections: &[(usize, Rejection)],
+    ) -> Reasons {
+        let mut reasons: Reasons = BTreeMap::new();
+        let mut add = |p: PodId, why: &str| {
+            *reasons
+                .entry(p)
+                .or_default()
+                .entry(why.to_string())
+                .or_default() += 1;
+        };
+        for (g, r) in rejections {
+            match r {
+                Rejection::All(why) => pods.iter().for_each(|&p| add(p, why)),
+                Rejection::Filtered(filtered) => {
+                    let template = &self.groups[*g].template;
+                    let mut cache = VerdictCache::default();
+                    for &p in filtered {
+                        if let Err(unfit) = cache.filter(&self.filters, &state.pod(p).pod, template)
+                        {
+                            add(p, &unfit.message(state, template));
+                        }
+                    }
+                }
+            }
+        }
+        reasons
     }
 
     fn execute<E: From<AutoscalerEvent>>(
