@@ -451,22 +451,20 @@ fn daemonset_pods_neither_keep_a_node_nor_come_back_to_a_deleted_one() {
 
 #[test]
 fn without_a_duration_the_run_ends_once_only_the_scans_are_left() {
-    let r = run(&format!(
-        r#"
+    let r = run(r#"
 nodePools:
-  - {{name: auto, count: 0, capacity: {{cpu: "4", memory: 8Gi}}, autoscaling: {{maxSize: 2, provisioningTime: 60s}}}}
+  - {name: auto, count: 0, capacity: {cpu: "4", memory: 8Gi}, autoscaling: {maxSize: 2, provisioningTime: 60s}}
 workloads:
   - apiVersion: batch/v1
     kind: Job
-    metadata: {{name: once}}
+    metadata: {name: once}
     spec:
       template:
         spec:
           restartPolicy: Never
-          containers: [{{name: c, image: x, resources: {{requests: {{cpu: "1"}}}}}}]
-behaviour: [{{container: c, runTime: 30s}}]
-"#
-    ));
+          containers: [{name: c, image: x, resources: {requests: {cpu: "1"}}}]
+behaviour: [{container: c, runTime: 30s}]
+"#);
     assert_eq!(r.stop_reason, crate::engine::StopReason::Drained);
     // Scale-up at 10 s, Ready at 70 s, the pod runs 70–100 s.
     assert!(r.end.as_secs_f64() < 200.0, "{}", r.end);
