@@ -297,9 +297,14 @@ workloads:
 /// Two autoscaled 4-cpu nodes with one 1-cpu pod each (25 % used): either
 /// pod fits on the other node, so one node is unneeded from the first scan.
 fn two_quiet_nodes(namespace: &str, annotations: &str, extra: &str) -> RunReport {
+    quiet_nodes_with("", namespace, annotations, extra)
+}
+
+fn quiet_nodes_with(top: &str, namespace: &str, annotations: &str, extra: &str) -> RunReport {
     run(&format!(
         r#"
 duration: 12m
+{top}
 nodePools:
   - name: auto
     count: 2
@@ -315,6 +320,7 @@ workloads:
       template:
         metadata: {{labels: {{app: web}}, annotations: {{{annotations}}}}}
         spec:
+          terminationGracePeriodSeconds: 7200
           containers: [{{name: c, image: x, resources: {{requests: {{cpu: "1"}}}}}}]
 {extra}
 "#
@@ -469,4 +475,24 @@ behaviour: [{container: c, runTime: 30s}]
     // Scale-up at 10 s, Ready at 70 s, the pod runs 70–100 s.
     assert!(r.end.as_secs_f64() < 200.0, "{}", r.end);
     assert_eq!(figure(&r, "jobs_completed"), "1");
+}
+
+#[test]
+fn the_drain_caps_grace_periods_at_max_graceful_termination_sec() {
+    // The pods would take an hour to stop (a preStop hook of 1 h within a
+    // grace period of 2 h); the drain at 610 s gives them 60 s.
+    let r = quiet_nodes_with(
+        "autoscaler: {maxGracefulTerminationSec: 60}",
+        "default",
+        "",
+        "behaviour: [{container: c, preStop: 1h}]",
+    );
+    let removed = super::events_of(&r, "auto-0");
+    let deleted = removed
+        .iter()
+        .find(|e| e.2 == "nodes removed by cluster autoscaler")
+        .expect("auto-0 deleted");
+    // Killed at 670 s, before that instant's scan, which deletes the node
+    // (without the cap it would still be draining when the run ends).
+    assert_eq!(deleted.0, 670.0, "{removed:?}");
 }
