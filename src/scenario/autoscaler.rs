@@ -22,6 +22,23 @@ pub(super) fn decode(ctx: &mut Ctx, n: &Yaml) -> AutoscalerOptions {
         }
         Some(d)
     };
+    // `release`: whose defaults the flags not given take. Only the expander's
+    // differs between 1.32 (random) and 1.33 (least-waste,
+    // `config/flags/flags.go`); the other defaults are the same.
+    if let Some(v) = m.opt("release") {
+        let mut c = ctx.field("release");
+        match c.scalar_string(v).as_deref() {
+            Some("1.32") => {}
+            Some("1.33") => o.expanders = vec![Expander::LeastWaste],
+            Some(other) => c.error(
+                v.pos,
+                format!(
+                    "expected a cluster-autoscaler release, \"1.32\" or \"1.33\", found {other:?}"
+                ),
+            ),
+            None => {}
+        }
+    }
     if let Some(d) = duration(&mut m, ctx, "scanInterval", true) {
         o.scan_interval = d;
     }

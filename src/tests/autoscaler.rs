@@ -226,6 +226,13 @@ fn expanders_pick_the_pool_upstream_would() {
     assert_eq!(first("priority"), ("large".into(), 1, 4));
     // price: small 1.0 / 2 pods per hour against large 3.0 / 4.
     assert_eq!(first("price"), ("small".into(), 1, 2));
+    // 1.33's default expander is least-waste; an explicit one still wins.
+    assert_eq!(first("least-waste").0, {
+        let r = two_pools("autoscaler: {release: '1.33'}");
+        r.autoscaler.as_ref().unwrap()[0].pool.clone()
+    });
+    let r = two_pools("autoscaler: {release: '1.33', expander: most-pods}");
+    assert_eq!(r.autoscaler.as_ref().unwrap()[0].pool, "large");
     // A chain: priority first leaves large alone.
     assert_eq!(first("priority,least-waste"), ("large".into(), 1, 4));
 }
