@@ -256,13 +256,12 @@ impl ClusterAutoscaler {
             self.requests.push(Some(g));
             let took = a.provisioning_time.sample(&mut self.provisioning_rng);
             let limit = self.options.max_node_provision_time;
-            let event = if took <= limit {
-                events.schedule(now + took, AutoscalerEvent::NodeProvisioned(i).into())
+            if took <= limit {
+                events.schedule(now + took, AutoscalerEvent::NodeProvisioned(i).into());
             } else {
                 let at = now + limit;
-                events.schedule(at, AutoscalerEvent::ProvisionTimedOut(i).into())
-            };
-            let _ = event;
+                events.schedule(at, AutoscalerEvent::ProvisionTimedOut(i).into());
+            }
         }
         self.state[g].upcoming += option.nodes;
         self.last_scale_up = Some(now);

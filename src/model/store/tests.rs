@@ -309,3 +309,22 @@ fn check_invariants_notices_derived_state_out_of_step() {
         assert!(state.check_invariants().is_err(), "{what} went unnoticed");
     }
 }
+
+#[test]
+fn a_deleted_node_leaves_the_totals_and_takes_no_pod() {
+    let (mut state, n) = cluster();
+    let other = state.add_node(node("n2", "2", "4Gi"));
+    drain_watch(&mut state);
+    let taint = crate::model::taints::Taint {
+        key: "ToBeDeletedByClusterAutoscaler".into(),
+        value: "60".into(),
+        effect: crate::model::taints::TaintEffect::NoSchedule,
+    };
+    state.delete_node(n, taint);
+    assert_eq!(drain_watch(&mut state), [WatchEvent::NodeUpdated(n)]);
+    assert!(state.node_deleted(n) && !state.node_deleted(other));
+    assert_eq!(state.allocatable_total().cpu_millis, 2000);
+    assert_eq!(state.node(n).allocatable_pods, 0);
+    assert!(state.node(n).unschedulable);
+    state.check_invariants().unwrap();
+}
