@@ -104,6 +104,8 @@ pub struct ClusterAutoscaler {
     last_scale_down_fail: Option<SimTime>,
     /// Nodes unneeded since when (`core/scaledown/unneeded/nodes.go`).
     pub unneeded: BTreeMap<NodeId, SimTime>,
+    /// Nodes whose pods could not move, not looked at again before the time.
+    pub unremovable_until: BTreeMap<NodeId, SimTime>,
     /// Nodes being drained, with when the drain started.
     pub draining: BTreeMap<NodeId, SimTime>,
     /// autoscaler.csv.
@@ -142,6 +144,7 @@ impl ClusterAutoscaler {
             last_scale_down_delete: None,
             last_scale_down_fail: None,
             unneeded: BTreeMap::new(),
+            unremovable_until: BTreeMap::new(),
             draining: BTreeMap::new(),
             rows: Vec::new(),
             deleted: Vec::new(),

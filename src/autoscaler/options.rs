@@ -69,6 +69,10 @@ pub struct AutoscalerOptions {
     /// `--max-graceful-termination-sec` (600): the longest grace period the
     /// drain gives a pod.
     pub max_graceful_termination_sec: i64,
+    /// `--unremovable-node-recheck-timeout` (5 min): a node whose pods could
+    /// not move is not looked at again for this long
+    /// (`core/scaledown/planner/planner.go` `categorizeNodes`).
+    pub unremovable_node_recheck_timeout: SimDuration,
     /// `--skip-nodes-with-system-pods` (true): keep nodes running kube-system
     /// pods that are not DaemonSet pods.
     pub skip_nodes_with_system_pods: bool,
@@ -88,6 +92,7 @@ impl Default for AutoscalerOptions {
             scale_down_delay_after_delete: SimDuration::ZERO,
             scale_down_delay_after_failure: SimDuration::from_secs(3 * 60),
             max_graceful_termination_sec: 600,
+            unremovable_node_recheck_timeout: SimDuration::from_secs(5 * 60),
             skip_nodes_with_system_pods: true,
         }
     }

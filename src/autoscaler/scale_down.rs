@@ -139,6 +139,8 @@ impl ClusterAutoscaler {
         // Pods moved in the simulation so far are charged to their new node.
         let mut charged: BTreeMap<NodeId, NodeUsage> = BTreeMap::new();
         let mut removable: BTreeSet<NodeId> = BTreeSet::new();
+        let mut recheck = Vec::new();
+        self.unremovable_until.retain(|_, t| now < *t);
         for (g, gs) in self.state.iter().enumerate() {
             if self.groups[g].autoscaling.is_none() {
                 continue;
@@ -150,20 +152,24 @@ impl ClusterAutoscaler {
                 if utilization(state, n) >= self.options.scale_down_utilization_threshold {
                     continue;
                 }
-                let pods = pods_to_move(state, n);
-                if pods.iter().any(|&p| self.blocking(state, p).is_some()) {
+                if self.unremovable_until.get(&n).is_some_and(|&t| now < t) {
                     continue;
                 }
+                let pods = pods_to_move(state, n);
                 let mut trial = charged.clone();
-                let fits = pods
-                    .iter()
-                    .all(|&p| self.find_place(state, p, n, &removable, &mut trial));
+                let fits = !pods.iter().any(|&p| self.blocking(state, p).is_some())
+                    && (pods.iter()).all(|&p| self.find_place(state, p, n, &removable, &mut trial));
                 if fits {
                     charged = trial;
                     removable.insert(n);
+                } else {
+                    // Not looked at again for a while (`categorizeNodes`).
+                    let until = now + self.options.unremovable_node_recheck_timeout;
+                    recheck.push((n, until));
                 }
             }
         }
+        self.unremovable_until.extend(recheck);
         self.unneeded.retain(|n, _| removable.contains(n));
         for n in removable {
             self.unneeded.entry(n).or_insert(now);
