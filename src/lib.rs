@@ -19,6 +19,7 @@
 //! - **run**: [`sim::simulate`] takes a scenario and a seed and returns a
 //!   [`sim::RunReport`]; [`output`] writes its files. Same scenario and seed,
 //!   same bytes.
+pub mod autoscaler;
 pub mod cli;
 pub mod controllers;
 pub mod engine;

@@ -43,6 +43,9 @@ pub const MAX_YAML_ANCHORS: usize = 50_000;
 /// actions): 1 000 000, 200 times the largest cluster Kubernetes supports
 /// (5 000 nodes). Checked at the `count` that would cross it, at load time,
 /// so a large count is a located error rather than an allocation failure.
+///
+/// The Cluster Autoscaler stays within it too: nodes it adds count, and so
+/// do the nodes it deleted (a deleted node keeps its id).
 pub const MAX_NODES: u64 = 1_000_000;
 
 /// Most points a rate profile may have (`steps`, `linear`, or the rows of

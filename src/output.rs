@@ -309,6 +309,11 @@ fn write_rest(
                 )
             })?;
         }
+        if let Some(rows) = &report.autoscaler {
+            write_file(tmp, "autoscaler.csv", |w| {
+                crate::autoscaler::rows::write_autoscaler(w, rows)
+            })?;
+        }
         if explain {
             write_file(tmp, "decisions.csv", |w| {
                 writers::write_decisions(w, &report.decisions)

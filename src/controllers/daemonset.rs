@@ -116,10 +116,12 @@ fn node_verdict(
     let n = state.node(node);
     let pod = &spec.template.spec;
     let labels = &n.metadata.labels;
-    let matches = pod
-        .node_selector
-        .iter()
-        .all(|(k, v)| labels.get(k) == Some(v))
+    // A deleted node is no longer listed.
+    let matches = state.node_exists(node)
+        && pod
+            .node_selector
+            .iter()
+            .all(|(k, v)| labels.get(k) == Some(v))
         && pod
             .affinity
             .node_affinity

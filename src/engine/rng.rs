@@ -27,6 +27,10 @@ pub enum Stream {
     Names = 6,
     /// The node at which preemption starts its search (`GetOffsetAndNumCandidates`).
     Preemption = 9,
+    /// The Cluster Autoscaler's expander ties.
+    AutoscalerExpander = 10,
+    /// How long the cloud takes to provision each node the autoscaler asks for.
+    NodeProvisioning = 11,
 }
 
 /// SplitMix64 finaliser: a bijective mixer that turns nearby inputs

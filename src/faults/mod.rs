@@ -274,11 +274,15 @@ impl Faults {
     }
 }
 
-/// The nodes a target names that exist now, in node order.
+/// The nodes a target names that exist now (not deleted by the Cluster
+/// Autoscaler), in node order.
 fn resolve(target: &Target, state: &ClusterState) -> Vec<NodeId> {
     (0..state.nodes().len())
         .filter(|&i| {
             let node = &state.nodes()[i];
+            if !state.node_exists(NodeId(i as u32)) {
+                return false;
+            }
             match target {
                 Target::Nodes(names) => names.contains(&node.metadata.name),
                 Target::Zone(z) => node.metadata.labels.get(LABEL_TOPOLOGY_ZONE) == Some(z),

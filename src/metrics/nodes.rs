@@ -11,7 +11,7 @@ use std::io::{self, Write};
 /// What a row shows of a node.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NodeView {
-    /// Ready, NotReady or Unknown.
+    /// Ready, NotReady or Unknown; Deleted once the node object is gone.
     pub condition: &'static str,
     pub unschedulable: bool,
     /// Taints as `kubectl describe node` prints them, joined by `;`.

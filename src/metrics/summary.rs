@@ -88,6 +88,8 @@ pub const SUMMARY_COLUMNS: &[&str] = &[
     "faults",
     "faults_unrecovered",
     "fault_time_to_recover_max_s",
+    "node_hours",
+    "cost",
     "sim_end_s",
     "events_processed",
     "stop_reason",
@@ -140,6 +142,7 @@ pub fn summarize(
     end: SimTime,
     events_processed: u64,
     stop_reason: StopReason,
+    cost: crate::autoscaler::cost::NodeCost,
 ) -> Summary {
     // Pods retired during the run left their figures behind; sorting makes
     // the order in which they were gathered irrelevant.
@@ -209,6 +212,8 @@ pub fn summarize(
     figures.extend(workload_totals(state, &recorder.workload_figures));
     figures.extend(fault_figures(&recorder.recovery));
     figures.extend([
+        ("node_hours", Figure::Float(cost.node_hours)),
+        ("cost", opt(cost.cost)),
         ("sim_end_s", Figure::Float(end.as_secs_f64())),
         ("events_processed", Figure::Int(events_processed as i64)),
         (

@@ -23,6 +23,17 @@ pub struct EvictionRefused {
 /// disruption left. A pod not Running (pending, finished) is always deletable,
 /// as upstream lets any pod that is not healthy-and-counted go.
 pub fn evict(state: &mut ClusterState, pod: PodId, now: SimTime) -> Result<(), EvictionRefused> {
+    evict_with_grace(state, pod, now, None)
+}
+
+/// [`evict`] with `DeleteOptions.gracePeriodSeconds` (the Cluster
+/// Autoscaler's drain caps it at `max-graceful-termination-sec`).
+pub fn evict_with_grace(
+    state: &mut ClusterState,
+    pod: PodId,
+    now: SimTime,
+    grace_period_s: Option<i64>,
+) -> Result<(), EvictionRefused> {
     let entry = state.pod(pod);
     if entry.terminating.is_some() || entry.deleted.is_some() {
         return Ok(());
@@ -39,7 +50,7 @@ pub fn evict(state: &mut ClusterState, pod: PodId, now: SimTime) -> Result<(), E
             }
         }
     }
-    state.request_pod_deletion(pod, now);
+    state.request_pod_deletion_with_grace(pod, now, grace_period_s);
     Ok(())
 }
 

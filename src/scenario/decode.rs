@@ -389,6 +389,9 @@ fn decode_scenario(
         Some(n) => super::images::decode_api_latency(&mut ctx.field("apiLatency"), n),
         None => Default::default(),
     };
+    let autoscaler = m.opt("autoscaler").map_or_else(Default::default, |n| {
+        super::autoscaler::decode(&mut ctx.field("autoscaler"), n)
+    });
     m.finish(ctx);
     Some(Scenario {
         // An invalid name is an error already, so this scenario is discarded.
@@ -400,6 +403,8 @@ fn decode_scenario(
         max_events,
         resource_names: names,
         nodes,
+        node_pools: pools,
+        autoscaler,
         pods,
         arrivals,
         pod_traces,

@@ -36,7 +36,7 @@ fn quantity(ctx: &mut Ctx, n: &Yaml) -> Option<i64> {
     }
 }
 
-fn distribution(ctx: &mut Ctx, n: &Yaml) -> Option<Distribution> {
+pub(super) fn distribution(ctx: &mut Ctx, n: &Yaml) -> Option<Distribution> {
     let text = ctx.scalar_string(n)?;
     Distribution::parse(&text)
         .map_err(|e| ctx.error(n.pos, e))

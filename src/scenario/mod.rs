@@ -2,6 +2,7 @@
 //! validated [`Scenario`] a run takes. The only module that knows the file format.
 pub mod actions;
 pub mod arrivals;
+pub mod autoscaler;
 pub mod autoscaling;
 pub mod autoscaling_checks;
 pub mod behaviour;

@@ -3,41 +3,19 @@
 //! the `addNodes` action read them.
 
 use super::manifest;
+use crate::autoscaler::{CapacityType, GroupAutoscaling};
+use crate::engine::distribution::Distribution;
+use crate::engine::SimDuration;
 use crate::input::decode::{Ctx, MapReader};
 use crate::input::yaml::Node as Yaml;
 use crate::limits::MAX_NODES;
 use crate::model::meta::ObjectMeta;
-use crate::model::node::{Node, DEFAULT_MAX_PODS, LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE};
+use crate::model::node::{Node, DEFAULT_MAX_PODS};
 use crate::model::ResourceNames;
 
-/// A node pool: `count` identical nodes named `<name>-<i>`, zones assigned round robin.
-pub struct NodePool {
-    pub name: String,
-    pub count: u64,
-    /// Every node of the pool but for its name, hostname and zone.
-    pub template: Node,
-    pub zones: Vec<String>,
-}
-
-impl NodePool {
-    /// The pool's `i`-th node.
-    pub fn node(&self, i: u64) -> Node {
-        let mut node = self.template.clone();
-        let name = format!("{}-{i}", self.name);
-        let labels = &mut node.metadata.labels;
-        labels
-            .entry(LABEL_HOSTNAME.to_string())
-            .or_insert_with(|| name.clone());
-        node.metadata.name = name;
-        if !self.zones.is_empty() {
-            labels.insert(
-                LABEL_TOPOLOGY_ZONE.to_string(),
-                self.zones[i as usize % self.zones.len()].clone(),
-            );
-        }
-        node
-    }
-}
+/// A node pool: `count` identical nodes named `<name>-<i>`, zones assigned
+/// round robin, with its price and autoscaling if it has them.
+pub use crate::autoscaler::NodeGroup as NodePool;
 
 /// `room`: how many more nodes the scenario may hold ([`MAX_NODES`] in all).
 pub(super) fn decode_pool(
@@ -94,6 +72,32 @@ pub(super) fn decode_pool(
         .opt("unschedulable")
         .and_then(|n| ctx.field("unschedulable").bool(n))
         .unwrap_or(false);
+    let price_per_hour = m.opt("pricePerHour").and_then(|n| {
+        let mut c = ctx.field("pricePerHour");
+        let v = c.f64(n)?;
+        if !(v.is_finite() && v >= 0.0) {
+            c.error(n.pos, format!("expected a price of 0 or more, found {v}"));
+            return None;
+        }
+        Some(v)
+    });
+    let capacity_type = m
+        .opt("capacityType")
+        .and_then(|n| {
+            let mut c = ctx.field("capacityType");
+            let s = c.str(n)?;
+            CapacityType::parse(&s).or_else(|| {
+                c.error(
+                    n.pos,
+                    format!("expected \"on-demand\" or \"spot\", found {s:?}"),
+                );
+                None
+            })
+        })
+        .unwrap_or_default();
+    let autoscaling = m
+        .opt("autoscaling")
+        .and_then(|n| decode_autoscaling(&mut ctx.field("autoscaling"), n, count));
     m.finish(ctx);
     // The nodes are named `<name>-<i>`: each must be a valid node name
     // (upstream `ValidateNodeName`, a DNS-1123 subdomain), the last the longest.
@@ -143,5 +147,63 @@ pub(super) fn decode_pool(
         count,
         template,
         zones,
+        price_per_hour,
+        capacity_type,
+        autoscaling,
     })
 }
+
+/// `autoscaling: {minSize, maxSize, provisioningTime, priority}`; the pool's
+/// `count` is its size at the start and must lie within the limits.
+fn decode_autoscaling(ctx: &mut Ctx, n: &Yaml, count: Option<u64>) -> Option<GroupAutoscaling> {
+    let mut m = MapReader::new(ctx, n)?;
+    let min = m
+        .opt("minSize")
+        .and_then(|v| ctx.field("minSize").u64(v))
+        .unwrap_or(0);
+    let max_node = m.req(ctx, "maxSize");
+    let max = max_node.and_then(|v| {
+        let mut c = ctx.field("maxSize");
+        let x = c.u64(v)?;
+        if x > MAX_NODES {
+            c.error(
+                v.pos,
+                format!("expected at most {MAX_NODES} nodes (the most a run holds), found {x}"),
+            );
+            return None;
+        }
+        Some(x)
+    });
+    let provisioning_time = match m.opt("provisioningTime") {
+        Some(v) => super::images::distribution(&mut ctx.field("provisioningTime"), v)?,
+        None => Distribution::Constant(DEFAULT_PROVISIONING_TIME),
+    };
+    let priority = m
+        .opt("priority")
+        .and_then(|v| ctx.field("priority").i64(v))
+        .unwrap_or(0);
+    m.finish(ctx);
+    let max = max?;
+    if let (Some(count), Some(v)) = (count, max_node) {
+        if !(min <= count && count <= max) {
+            ctx.error(
+                v.pos,
+                format!(
+                    "expected minSize <= count <= maxSize, found minSize {min}, count {count}, \
+                     maxSize {max}"
+                ),
+            );
+            return None;
+        }
+    }
+    Some(GroupAutoscaling {
+        min,
+        max,
+        provisioning_time,
+        priority,
+    })
+}
+
+/// A node's time from the scale-up request to Ready when the pool does not
+/// say: about what cloud providers take to boot and register a VM.
+pub const DEFAULT_PROVISIONING_TIME: SimDuration = SimDuration(60_000_000);

@@ -63,6 +63,10 @@ pub struct Scenario {
     pub max_events: u64,
     pub resource_names: ResourceNames,
     pub nodes: Vec<Node>,
+    /// The node pools (their nodes are in `nodes`): prices, autoscaling.
+    pub node_pools: Vec<crate::autoscaler::NodeGroup>,
+    /// The Cluster Autoscaler's options (it runs if a pool is autoscaled).
+    pub autoscaler: crate::autoscaler::AutoscalerOptions,
     /// Pods created at the given time (manifests are created at 0).
     pub pods: Vec<(SimTime, Pod)>,
     pub arrivals: Vec<Arrival>,

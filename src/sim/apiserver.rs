@@ -56,6 +56,7 @@ impl Cluster<'_> {
                     self.scheduler.on_watch(w, state, events);
                     self.kubelets.on_watch(w, state, events);
                     events.schedule(at, Event::StatusPersisted(w));
+                    self.autoscaler.on_watch(w, state);
                     self.recorder.nodes.on_watch(w, state, now);
                     self.recorder.recovery.on_watch(w, state);
                     continue;
@@ -100,6 +101,11 @@ impl Cluster<'_> {
             }
         }
         self.controllers.on_watch(w, state, events);
+        self.autoscaler.on_watch(w, state);
+        if let WatchEvent::NodeAdded(n) = w {
+            let pools = &self.scenario.node_pools;
+            (self.ledger).joined(n, state.node(n).name(), pools, events.now());
+        }
         self.recorder.nodes.on_watch(w, state, events.now());
         self.recorder.recovery.on_watch(w, state);
     }

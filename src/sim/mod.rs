@@ -19,6 +19,8 @@ mod load_samples;
 mod pod_traces;
 mod retire;
 
+use crate::autoscaler::cost::NodeLedger;
+use crate::autoscaler::{AutoscalerEvent, ClusterAutoscaler};
 use crate::controllers::{ControllerEvent, ControllerManager};
 use crate::engine::rng::{derive_seed, Stream};
 use crate::engine::{EventQueue, Limits, RandomStreams, SimDuration, SimTime, StopReason};
@@ -67,11 +69,17 @@ pub enum Event {
     StatusPersisted(crate::model::WatchEvent),
     /// Record a row of timeseries.csv.
     Sample,
+    Autoscaler(AutoscalerEvent),
 }
 
 impl From<SchedulerEvent> for Event {
     fn from(e: SchedulerEvent) -> Self {
         Event::Scheduler(e)
+    }
+}
+impl From<AutoscalerEvent> for Event {
+    fn from(e: AutoscalerEvent) -> Self {
+        Event::Autoscaler(e)
     }
 }
 impl From<ControllerEvent> for Event {
@@ -133,6 +141,8 @@ pub struct RunReport {
     pub autoscalers: crate::controllers::podautoscaler::PodAutoscalers,
     /// The service loads' samples and figures (service_load*.csv).
     pub service_load: crate::metrics::service_load::ServiceLoadRecord,
+    /// The Cluster Autoscaler's decisions (autoscaler.csv), if any pool is autoscaled.
+    pub autoscaler: Option<Vec<crate::autoscaler::rows::AutoscalerRow>>,
 }
 
 /// Runs a scenario with a seed to completion or to a limit.
@@ -180,7 +190,8 @@ fn run(
         // sample and the scheduler's leftover flush): nothing can change any more.
         if scenario.duration.is_none()
             && (cluster.scheduler.idle_timers())
-                .is_some_and(|idle| cluster.events.pending() <= idle + 1)
+                .zip(cluster.autoscaler.idle_timers())
+                .is_some_and(|(idle, scans)| cluster.events.pending() <= idle + scans + 1)
         {
             break StopReason::Drained;
         }
@@ -234,6 +245,9 @@ struct Cluster<'s> {
     /// Pods a `delete` action names (see [`retire::DeletedByAction`]).
     deleted_by_action: retire::DeletedByAction<'s>,
     service_load: crate::metrics::service_load::ServiceLoadRecord,
+    /// Each node's time in the cluster, for node-hours and cost.
+    ledger: NodeLedger,
+    autoscaler: ClusterAutoscaler,
 }
 
 impl<'s> Cluster<'s> {
@@ -292,6 +306,13 @@ impl<'s> Cluster<'s> {
             input_errors: Vec::new(),
             deleted_by_action,
             service_load: Default::default(),
+            ledger: NodeLedger::new(&scenario.node_pools),
+            autoscaler: ClusterAutoscaler::new(
+                &scenario.node_pools,
+                &scenario.autoscaler,
+                &scenario.scheduler,
+                seed,
+            ),
         };
         cluster.start();
         cluster
@@ -335,6 +356,7 @@ impl<'s> Cluster<'s> {
             );
         }
         self.faults.start(&mut self.events);
+        self.autoscaler.start(&mut self.events);
         self.deliver_watch();
     }
 
@@ -366,6 +388,7 @@ impl<'s> Cluster<'s> {
             }
             Event::Action(i) => self.action(i),
             Event::Sample => self.sample(),
+            Event::Autoscaler(e) => self.autoscaler.handle(e, state, events),
         }
     }
 
@@ -459,7 +482,22 @@ impl<'s> Cluster<'s> {
         }
         self.recorder.finish_samples(&self.state);
         self.recorder.finish_events();
-        let summary = summarize(&self.state, &self.recorder, end, processed, stop_reason);
+        // Nodes the autoscaler removed and nodes a `delete` action removed.
+        for i in 0..self.state.nodes().len() {
+            let n = crate::model::NodeId(i as u32);
+            if let Some(at) = self.state.node_deleted(n) {
+                self.ledger.removed(n, at);
+            }
+        }
+        let cost = self.ledger.cost(end);
+        let summary = summarize(
+            &self.state,
+            &self.recorder,
+            end,
+            processed,
+            stop_reason,
+            cost,
+        );
         RunReport {
             seed: self.seed,
             state: self.state,
@@ -474,6 +512,9 @@ impl<'s> Cluster<'s> {
             input_errors: self.input_errors,
             autoscalers: std::mem::take(&mut self.controllers.autoscalers),
             service_load: self.service_load,
+            autoscaler: (self.scenario.node_pools.iter())
+                .any(|p| p.autoscaling.is_some())
+                .then_some(self.autoscaler.rows),
         }
     }
 }

@@ -251,7 +251,7 @@ fn an_unknown_field_path_points_at_the_sweep_file() {
     );
     assert_eq!(
         errors_of(&dir),
-        "D/s.yaml:5:11: nodePools[0]: unknown field `cout` (did you mean `count`?); expected one of: name, count, capacity, allocatable, labels, taints, zones, unschedulable"
+        "D/s.yaml:5:11: nodePools[0]: unknown field `cout` (did you mean `count`?); expected one of: name, count, capacity, allocatable, labels, taints, zones, unschedulable, pricePerHour, capacityType, autoscaling"
     );
 }
 

@@ -3,6 +3,7 @@
 
 mod admission;
 mod api_latency;
+mod autoscaler;
 mod controllers;
 mod daemonset;
 mod deletion;

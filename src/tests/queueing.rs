@@ -133,6 +133,7 @@ fn mmc_scenario_mean_wait_matches_erlang_c() {
         report.end,
         report.events_processed,
         report.stop_reason,
+        Default::default(),
     );
     let cold = |name: &str| cold.get(name).and_then(|f| f.as_f64()).unwrap();
     eprintln!(

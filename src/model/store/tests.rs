@@ -309,3 +309,16 @@ fn check_invariants_notices_derived_state_out_of_step() {
         assert!(state.check_invariants().is_err(), "{what} went unnoticed");
     }
 }
+
+#[test]
+fn a_deleted_node_leaves_the_totals_and_takes_no_pod() {
+    let (mut state, n) = cluster();
+    let other = state.add_node(node("n2", "2", "4Gi"));
+    drain_watch(&mut state);
+    state.delete_node(n, SimTime::from_secs(60));
+    assert_eq!(drain_watch(&mut state), [WatchEvent::NodeDeleted(n)]);
+    assert!(!state.node_exists(n) && state.node_exists(other));
+    assert_eq!(state.node_deleted(n), Some(SimTime::from_secs(60)));
+    assert_eq!(state.allocatable_total().cpu_millis, 2000);
+    state.check_invariants().unwrap();
+}
