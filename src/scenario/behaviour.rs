@@ -205,6 +205,14 @@ pub fn apply(
             });
         }
     }
+    // The kubesim.io/ annotations, as (name after the prefix, name, value).
+    let ours: Vec<(&str, &str, &str)> = annotations
+        .iter()
+        .filter_map(|(k, v)| {
+            let rest = k.strip_prefix(ANNOTATION_PREFIX)?;
+            Some((rest, k.as_str(), v.as_str()))
+        })
+        .collect();
     let all: Vec<&mut Container> = spec
         .init_containers
         .iter_mut()
@@ -218,18 +226,22 @@ pub fn apply(
             }
         }
         for (suffix, key) in FIELDS {
-            let pod_level = format!("{ANNOTATION_PREFIX}{suffix}");
-            let container_level = format!("{pod_level}.{}", container.name);
-            for ann in [pod_level, container_level] {
-                if let Some(text) = annotations.get(&ann) {
-                    if let Err(e) = apply_field(&mut b, key, text) {
-                        errors.push(Diagnostic {
-                            file: file.to_string(),
-                            pos: pod_pos,
-                            field: format!("metadata.annotations.{ann}"),
-                            message: e,
-                        });
-                    }
+            // `kubesim.io/<suffix>`, then `kubesim.io/<suffix>.<container>`,
+            // matched without building either name.
+            let pod_level = ours.iter().find(|(rest, _, _)| rest == suffix);
+            let container_level = ours.iter().find(|(rest, _, _)| {
+                rest.strip_prefix(suffix)
+                    .and_then(|r| r.strip_prefix('.'))
+                    .is_some_and(|name| name == container.name)
+            });
+            for (_, ann, text) in [pod_level, container_level].into_iter().flatten() {
+                if let Err(e) = apply_field(&mut b, key, text) {
+                    errors.push(Diagnostic {
+                        file: file.to_string(),
+                        pos: pod_pos,
+                        field: format!("metadata.annotations.{ann}"),
+                        message: e,
+                    });
                 }
             }
         }
