@@ -248,6 +248,6 @@ pub fn apply(
         container.behaviour = Arc::new(b);
     }
     let running_in_snapshot = pod.running_in_snapshot;
-    *pod = Pod::new(pod.metadata.clone(), Arc::new(spec));
+    *pod = Pod::new(std::mem::take(&mut pod.metadata), Arc::new(spec));
     pod.running_in_snapshot = running_in_snapshot;
 }
