@@ -265,8 +265,8 @@ pub struct MapReader<'n> {
     node: &'n Node,
     entries: &'n [(Node, Node)],
     used: Vec<bool>,
-    /// Names asked for via opt/req/ignore, in the order asked: the accepted fields.
-    /// Field names asked for, for the unknown-field message.
+    /// Names asked for via opt/req/ignore, in the order asked (repeats included):
+    /// the accepted fields.
     asked: Vec<Cow<'static, str>>,
 }
 
@@ -288,9 +288,9 @@ impl<'n> MapReader<'n> {
     }
 
     fn take(&mut self, key: &'static str) -> Option<&'n Node> {
-        if !self.asked.iter().any(|a| a == key) {
-            self.asked.push(Cow::Borrowed(key));
-        }
+        // Repeats are dropped when the names are shown (`finish`), not here:
+        // a mapping read without problems never needs them.
+        self.asked.push(Cow::Borrowed(key));
         let entries = self.entries;
         let i = entries.iter().position(|(k, _)| k.as_str() == Some(key))?;
         if let Some(u) = self.used.get_mut(i) {
@@ -334,9 +334,7 @@ impl<'n> MapReader<'n> {
     pub fn ignore_all(&mut self) {
         for (i, (k, _)) in self.entries.iter().enumerate() {
             if let Some(name) = k.scalar_text() {
-                if !self.asked.iter().any(|a| *a == name) {
-                    self.asked.push(Cow::Owned(name));
-                }
+                self.asked.push(Cow::Owned(name));
                 self.used[i] = true;
             }
         }
@@ -361,7 +359,12 @@ impl<'n> MapReader<'n> {
         if self.used.iter().all(|u| *u) {
             return;
         }
-        let names: Vec<&str> = self.asked.iter().map(|a| a.as_ref()).collect();
+        let mut names: Vec<&str> = Vec::with_capacity(self.asked.len());
+        for a in &self.asked {
+            if !names.contains(&a.as_ref()) {
+                names.push(a);
+            }
+        }
         let expected = if names.is_empty() {
             "this mapping takes no fields".to_string()
         } else {

@@ -2,6 +2,12 @@
 //! ([`Node`]), and the field paths that name a place in that tree. Decoding the
 //! tree by hand, with every problem located, is [`super::decode`]'s work.
 //!
+//! Two readers build the same tree: [`super::yaml_events`] from the parser's events,
+//! fast, for the plain mappings, lists and scalars that make up nearly every file;
+//! [`super::yaml_serde`] (serde-saphyr) for whatever the first hands over: tags,
+//! anchors and aliases, merge keys, lists or mappings as keys, files at a limit, and
+//! every syntax error, so those keep one meaning and one wording.
+//!
 //! Parsing rules, chosen so that a value never means something the user did not write:
 //! - YAML 1.2 booleans only: `yes`, `no`, `on`, `off`, `y`, `n` stay strings.
 //! - Duplicate mapping keys are errors; all of them are reported, each with the
