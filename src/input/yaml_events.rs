@@ -415,6 +415,11 @@ mod tests {
         for text in texts {
             assert!(same_as_fallback(text), "{text:?} was handed over");
         }
+        // Long runs of comments, where the parser looks ahead, are no limit.
+        let comments: String = (0..300).map(|i| format!("# comment {i}\n")).collect();
+        let text = format!("a:\n{comments}  - x\n{comments}  - y\n{comments}");
+        assert!(same_as_fallback(&text));
+        assert!(yaml_serde::parse("t.yaml", &format!("{text}b: !!str 1\n"), MAX).is_ok());
     }
 
     #[test]

@@ -135,6 +135,10 @@ fn budget(nodes: usize) -> Budget {
     b.max_depth = crate::limits::MAX_YAML_DEPTH;
     b.max_anchors = crate::limits::MAX_YAML_ANCHORS;
     b.max_aliases = crate::limits::MAX_YAML_ANCHORS;
+    // Comments are not kept, and the event reader does not ask for them: a long
+    // run of comment lines (before a nested list, say) is valid YAML, not a limit.
+    b.max_buffered_comment_events = usize::MAX;
+    b.max_total_comment_bytes = b.max_total_scalar_bytes;
     b
 }
 
