@@ -203,7 +203,7 @@ fn typical_coverage(m: &mut MapReader<'_>, fctx: &mut Ctx<'_>) -> Option<f64> {
 fn top_level<'a>(
     ctx: &mut Ctx<'_>,
     doc: &'a Node,
-    key: &str,
+    key: &'static str,
     default_name: &str,
 ) -> Option<(String, u64, &'a Node)> {
     let mut top = MapReader::new(ctx, doc)?;
@@ -226,7 +226,7 @@ fn decode(
     let (name, seed, body) = top_level(ctx, doc, KEY, default_name)?;
     let mut fctx = ctx.field(KEY);
     let mut m = MapReader::new(&mut fctx, body)?;
-    let path_field = |m: &mut MapReader<'_>, fctx: &mut Ctx<'_>, key: &str| {
+    let path_field = |m: &mut MapReader<'_>, fctx: &mut Ctx<'_>, key: &'static str| {
         let node = m.req(fctx, key)?;
         trace_path(&mut fctx.field(key), node, base)
     };

@@ -13,6 +13,7 @@
 
 use super::diagnostic::{Diagnostic, Pos};
 use super::yaml::{field_path, index_path, quote, Node, Value};
+use std::borrow::Cow;
 
 /// Decoding context: the file name, the current field path and the shared sink that
 /// collects every problem. Child contexts from [`Ctx::field`] and [`Ctx::index`] borrow
@@ -264,8 +265,9 @@ pub struct MapReader<'n> {
     node: &'n Node,
     entries: &'n [(Node, Node)],
     used: Vec<bool>,
-    /// Names asked for via opt/req/ignore, in the order asked: the accepted fields.
-    asked: Vec<String>,
+    /// Names asked for via opt/req/ignore, in the order asked (repeats included):
+    /// the accepted fields.
+    asked: Vec<Cow<'static, str>>,
 }
 
 impl<'n> MapReader<'n> {
@@ -285,10 +287,10 @@ impl<'n> MapReader<'n> {
         }
     }
 
-    fn take(&mut self, key: &str) -> Option<&'n Node> {
-        if !self.asked.iter().any(|a| a == key) {
-            self.asked.push(key.to_string());
-        }
+    fn take(&mut self, key: &'static str) -> Option<&'n Node> {
+        // Repeats are dropped when the names are shown (`finish`), not here:
+        // a mapping read without problems never needs them.
+        self.asked.push(Cow::Borrowed(key));
         let entries = self.entries;
         let i = entries.iter().position(|(k, _)| k.as_str() == Some(key))?;
         if let Some(u) = self.used.get_mut(i) {
@@ -298,13 +300,13 @@ impl<'n> MapReader<'n> {
     }
 
     /// Takes an optional field; a key whose value is null counts as absent.
-    pub fn opt(&mut self, key: &str) -> Option<&'n Node> {
+    pub fn opt(&mut self, key: &'static str) -> Option<&'n Node> {
         self.take(key).filter(|v| !v.is_null())
     }
 
     /// Takes a required field; records "missing required field `key`" at the mapping's
     /// position if absent, or at the value if it is null.
-    pub fn req(&mut self, ctx: &mut Ctx<'_>, key: &str) -> Option<&'n Node> {
+    pub fn req(&mut self, ctx: &mut Ctx<'_>, key: &'static str) -> Option<&'n Node> {
         match self.take(key) {
             None => {
                 ctx.error(self.pos(), format!("missing required field `{key}`"));
@@ -320,13 +322,24 @@ impl<'n> MapReader<'n> {
 
     /// Accepts fields that are valid but not modelled (such as a container's `ports`
     /// or `env`) and ignores their values.
-    pub fn ignore(&mut self, keys: &[&str]) {
+    pub fn ignore(&mut self, keys: &[&'static str]) {
         for k in keys {
             let _ = self.take(k);
         }
     }
 
     /// Whether `key` is present with a non-null value (does not take it).
+    /// Accepts every field with a name, as if each had been asked for (a
+    /// mapping whose contents kubesim does not read).
+    pub fn ignore_all(&mut self) {
+        for (i, (k, _)) in self.entries.iter().enumerate() {
+            if let Some(name) = k.scalar_text() {
+                self.asked.push(Cow::Owned(name));
+                self.used[i] = true;
+            }
+        }
+    }
+
     pub fn has(&self, key: &str) -> bool {
         self.entries
             .iter()
@@ -346,7 +359,12 @@ impl<'n> MapReader<'n> {
         if self.used.iter().all(|u| *u) {
             return;
         }
-        let names: Vec<&str> = self.asked.iter().map(String::as_str).collect();
+        let mut names: Vec<&str> = Vec::with_capacity(self.asked.len());
+        for a in &self.asked {
+            if !names.contains(&a.as_ref()) {
+                names.push(a);
+            }
+        }
         let expected = if names.is_empty() {
             "this mapping takes no fields".to_string()
         } else {

@@ -7,9 +7,12 @@
 
 pub mod decode;
 pub mod diagnostic;
+pub mod node;
 pub mod quote;
 pub mod source;
 pub mod yaml;
+mod yaml_events;
+mod yaml_serde;
 
 use crate::limits::MAX_INPUT_BYTES;
 use std::fs;

@@ -2,6 +2,12 @@
 //! ([`Node`]), and the field paths that name a place in that tree. Decoding the
 //! tree by hand, with every problem located, is [`super::decode`]'s work.
 //!
+//! Two readers build the same tree: [`super::yaml_events`] from the parser's events,
+//! fast, for the plain mappings, lists and scalars that make up nearly every file;
+//! [`super::yaml_serde`] (serde-saphyr) for whatever the first hands over: tags,
+//! anchors and aliases, merge keys, lists or mappings as keys, files at a limit, and
+//! every syntax error, so those keep one meaning and one wording.
+//!
 //! Parsing rules, chosen so that a value never means something the user did not write:
 //! - YAML 1.2 booleans only: `yes`, `no`, `on`, `off`, `y`, `n` stay strings.
 //! - Duplicate mapping keys are errors; all of them are reported, each with the
@@ -19,197 +25,11 @@
 //!   readers accept it because it has no fractional part.
 
 use super::diagnostic::{Diagnostic, Diagnostics, Pos};
+use super::{yaml_events, yaml_serde};
 use std::collections::HashMap;
-use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::budget::BudgetBreach;
-use serde_saphyr::{
-    Budget, DuplicateKeyPolicy, MessageFormatter, NonFiniteFloatPolicy, Options, Spanned,
-    UserMessageFormatter,
-};
-
-/// The payload of a [`Node`].
-#[derive(Clone, Debug, PartialEq)]
-pub enum Value {
-    Null,
-    Bool(bool),
-    Int(i64),
-    Float(f64),
-    Str(String),
-    Seq(Vec<Node>),
-    /// Entries in source order; keys are unique after [`parse_documents`].
-    Map(Vec<(Node, Node)>),
-}
-
-/// A YAML value with the position where it appears (for aliases: where the alias is used).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Node {
-    pub value: Value,
-    pub pos: Pos,
-}
-
-impl Node {
-    pub fn new(value: Value, pos: Pos) -> Self {
-        Node { value, pos }
-    }
-
-    /// The kind of value, phrased to follow "found" in a message.
-    pub fn kind_name(&self) -> &'static str {
-        match self.value {
-            Value::Null => "null",
-            Value::Bool(_) => "a boolean",
-            Value::Int(_) => "an integer",
-            Value::Float(_) => "a number",
-            Value::Str(_) => "a string",
-            Value::Seq(_) => "a list",
-            Value::Map(_) => "a mapping",
-        }
-    }
-
-    /// Scalar text as the user wrote it where possible: strings as they are, numbers and
-    /// booleans formatted (floats with Rust's shortest round-trip form, so `0.5` gives
-    /// `"0.5"` and `1e3` gives `"1000"`); `None` for null, lists and mappings.
-    pub fn scalar_text(&self) -> Option<String> {
-        match &self.value {
-            Value::Str(s) => Some(s.clone()),
-            Value::Int(i) => Some(i.to_string()),
-            Value::Float(f) => Some(f.to_string()),
-            Value::Bool(b) => Some(b.to_string()),
-            Value::Null | Value::Seq(_) | Value::Map(_) => None,
-        }
-    }
-
-    /// The string payload, if this is a string.
-    pub fn as_str(&self) -> Option<&str> {
-        match &self.value {
-            Value::Str(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    pub fn is_null(&self) -> bool {
-        matches!(self.value, Value::Null)
-    }
-
-    /// "a string \"three\"", "an integer 3", "a list", "null": what follows "found".
-    pub fn describe(&self) -> String {
-        match &self.value {
-            Value::Str(s) => format!("a string {}", quote(s)),
-            Value::Null | Value::Seq(_) | Value::Map(_) => self.kind_name().to_string(),
-            _ => match self.scalar_text() {
-                Some(t) => format!("{} {}", self.kind_name(), t),
-                None => self.kind_name().to_string(),
-            },
-        }
-    }
-}
-
-/// Quotes and escapes text for a one-line message, cutting it if very long, so a
-/// diagnostic stays one readable line even when someone pastes a certificate into
-/// the wrong field.
-pub fn quote(s: &str) -> String {
-    crate::input::quote::quote_prefix(s, crate::input::quote::MAX_QUOTED_CHARS)
-}
-
-impl<'de> Deserialize<'de> for Node {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s: Spanned<Value> = Spanned::deserialize(d)?;
-        let line = u32::try_from(s.referenced.line()).unwrap_or(u32::MAX);
-        let column = u32::try_from(s.referenced.column()).unwrap_or(u32::MAX);
-        Ok(Node {
-            value: s.value,
-            pos: Pos { line, column },
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for Value {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ValueVisitor)
-    }
-}
-
-struct ValueVisitor;
-
-/// Integers beyond `i64` become floats (see the module docs for why not an error here:
-/// a parse error would hide every other problem in the file).
-fn wide_int(v: i128) -> Value {
-    match i64::try_from(v) {
-        Ok(i) => Value::Int(i),
-        Err(_) => Value::Float(v as f64),
-    }
-}
-
-impl<'de> Visitor<'de> for ValueVisitor {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any YAML value")
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        Value::deserialize(d)
-    }
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        Value::deserialize(d)
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Int(v))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(wide_int(i128::from(v)))
-    }
-    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
-        Ok(wide_int(v))
-    }
-    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
-        Ok(match i128::try_from(v) {
-            Ok(i) => wide_int(i),
-            Err(_) => Value::Float(v as f64),
-        })
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::Float(v))
-    }
-    fn visit_char<E>(self, v: char) -> Result<Value, E> {
-        Ok(Value::Str(v.to_string()))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::Str(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::Str(v))
-    }
-    // `!!binary` scalars arrive as bytes; nothing we model is binary, so keep them
-    // as text and let the field's reader judge them.
-    fn visit_bytes<E>(self, v: &[u8]) -> Result<Value, E> {
-        Ok(Value::Str(String::from_utf8_lossy(v).into_owned()))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(n) = seq.next_element::<Node>()? {
-            items.push(n);
-        }
-        Ok(Value::Seq(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(entry) = map.next_entry::<Node, Node>()? {
-            entries.push(entry);
-        }
-        Ok(Value::Map(entries))
-    }
-}
+pub use super::node::{quote, Node, Value};
 
 /// The YAML node limit in force ([`crate::limits::MAX_YAML_NODES`] unless the
 /// command line set another). Process-wide, like the file-size limit: it is
@@ -228,50 +48,18 @@ pub fn max_nodes() -> usize {
     MAX_NODES.load(Ordering::Relaxed)
 }
 
-/// The parser's budget, every part derived from the node limit (see
-/// [`crate::limits::MAX_YAML_NODES`] for why each).
-fn budget() -> Budget {
-    let nodes = max_nodes();
-    let mut b = Budget::default();
-    b.max_nodes = nodes;
-    // Every node is one event, a list or mapping two (start and end); each
-    // document adds two more and the stream two.
-    b.max_events = nodes.saturating_mul(4).saturating_add(2);
-    b.max_documents = nodes;
-    b.max_total_scalar_bytes =
-        usize::try_from(crate::limits::MAX_INPUT_BYTES).unwrap_or(usize::MAX);
-    b.max_reader_input_bytes = b.max_total_scalar_bytes.into();
-    b.max_depth = crate::limits::MAX_YAML_DEPTH;
-    b.max_anchors = crate::limits::MAX_YAML_ANCHORS;
-    b.max_aliases = crate::limits::MAX_YAML_ANCHORS;
-    b
-}
-
-/// Parser settings; see the module docs for the reasoning behind each.
-fn parse_options() -> Options {
-    let mut o = Options::default();
-    o.budget = Some(budget());
-    o.strict_booleans = true;
-    // Duplicates reach our visitor and are reported by `report_duplicates`, which
-    // finds all of them; the parser's own check would abort at the first.
-    o.duplicate_keys = DuplicateKeyPolicy::PassThrough;
-    o.leading_zero_numbers_as_strings = true;
-    o.underscored_numbers_as_strings = true;
-    o.non_finite_float_policy = NonFiniteFloatPolicy::AsString;
-    o.legacy_octal_numbers = false;
-    // We render our own one-line message from the error and its location.
-    o.with_snippet = false;
-    o
-}
-
 /// Parses a file's text into documents (multi-document streams separated by `---`;
 /// empty and null documents are skipped). A syntax error becomes one diagnostic at the
 /// parser's position (the parser cannot recover, so later problems are unknown);
 /// duplicate keys are all reported at once.
 pub fn parse_documents(file: &str, text: &str) -> Result<Vec<Node>, Diagnostics> {
-    let docs =
-        serde_saphyr::from_str_multiple_with_options::<Node, Vec<Node>>(text, parse_options())
-            .map_err(|e| Diagnostics(vec![syntax_diagnostic(file, &e)]))?;
+    let limit = max_nodes();
+    // The event reader handles every well-formed file without tags, aliases or
+    // merge keys; anything else (and every error) goes through serde-saphyr.
+    let docs = match yaml_events::parse(text, limit) {
+        Some(docs) => docs,
+        None => yaml_serde::parse(file, text, limit).map_err(|d| Diagnostics(vec![d]))?,
+    };
     let docs: Vec<Node> = docs.into_iter().filter(|d| !d.is_null()).collect();
     let mut sink = Vec::new();
     let mut steps = Vec::new();
@@ -301,55 +89,6 @@ pub fn parse_single(file: &str, text: &str) -> Result<Node, Diagnostics> {
     }
 }
 
-fn syntax_diagnostic(file: &str, e: &serde_saphyr::Error) -> Diagnostic {
-    let pos = e
-        .location()
-        .filter(|l| l.line() > 0)
-        .map(|l| {
-            Pos::new(
-                u32::try_from(l.line()).unwrap_or(u32::MAX),
-                u32::try_from(l.column()).unwrap_or(u32::MAX).max(1),
-            )
-        })
-        .unwrap_or(Pos::new(1, 1));
-    if let Some(message) = size_breach_message(e) {
-        return Diagnostic::new(file, pos, "", message);
-    }
-    let raw = UserMessageFormatter.format_message(e.without_snippet());
-    // The formatter may embed line breaks or other control characters; a diagnostic
-    // is one line.
-    let mut message: String = raw
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    message = message.split_whitespace().collect::<Vec<_>>().join(" ");
-    if message.is_empty() {
-        message = "invalid YAML".to_string();
-    }
-    Diagnostic::new(file, pos, "", format!("invalid YAML: {message}"))
-}
-
-/// The message for a file too large for the node limit, which says the two
-/// ways out; `None` for every other error (anchors, depth: the parser's own
-/// words, since no option changes them).
-fn size_breach_message(e: &serde_saphyr::Error) -> Option<String> {
-    let serde_saphyr::Error::Budget { breach, .. } = e.without_snippet() else {
-        return None;
-    };
-    let what = match breach {
-        // The events budget (four a node) is only crossed after the nodes one.
-        BudgetBreach::Nodes { .. } | BudgetBreach::Events { .. } => "YAML nodes",
-        BudgetBreach::Documents { .. } => "YAML documents",
-        _ => return None,
-    };
-    let limit = max_nodes();
-    Some(format!(
-        "the file holds more than {limit} {what} (the YAML node limit); a large \
-         workload belongs in a pod trace (`podTraces`, docs/scenario-format.md#pod-traces), \
-         which streams, or raise the limit with `--max-yaml-nodes N`"
-    ))
-}
-
 /// A hashable identity for scalar keys; lists and mappings as keys are not checked
 /// (nothing we read uses them, and they end up reported as unknown fields anyway).
 #[derive(PartialEq, Eq, Hash)]
@@ -377,14 +116,15 @@ fn key_id(n: &Node) -> Option<KeyId<'_>> {
 fn is_plain_field(name: &str) -> bool {
     !name.is_empty()
         && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
 }
 
 /// The path of field `name` of the mapping at `parent` (`spec.containers`, or
 /// `metadata.labels["app.kubernetes.io/name"]` for a name that is not plain).
 pub fn field_path(parent: &str, name: &str) -> String {
-    let mut path = parent.to_string();
+    let mut path = String::with_capacity(parent.len() + name.len() + 1);
+    path.push_str(parent);
     if is_plain_field(name) {
         if !path.is_empty() {
             path.push('.');

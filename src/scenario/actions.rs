@@ -25,7 +25,7 @@ const ACTION_VERBS: &[&str] = &[
 fn duration_field(
     ctx: &mut Ctx,
     m: &mut MapReader,
-    key: &str,
+    key: &'static str,
     required: bool,
 ) -> Option<crate::engine::SimDuration> {
     let n = if required {

@@ -12,7 +12,7 @@ pub(super) fn decode(ctx: &mut Ctx, n: &Yaml) -> AutoscalerOptions {
     let Some(mut m) = MapReader::new(ctx, n) else {
         return o;
     };
-    let duration = |m: &mut MapReader, ctx: &mut Ctx, name: &str, positive: bool| {
+    let duration = |m: &mut MapReader, ctx: &mut Ctx, name: &'static str, positive: bool| {
         let v = m.opt(name)?;
         let mut c = ctx.field(name);
         let d = c.duration(v)?;

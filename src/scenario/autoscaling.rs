@@ -312,7 +312,7 @@ pub fn decode_service_load(ctx: &mut Ctx<'_>, node: &Yaml, base_dir: &Path) -> O
     let rate = m
         .req(ctx, "rate")
         .and_then(|n| super::profile::decode(&mut ctx.field("rate"), n, base_dir));
-    let mut quantity = |ctx: &mut Ctx<'_>, key: &str, cpu: bool| -> Option<f64> {
+    let mut quantity = |ctx: &mut Ctx<'_>, key: &'static str, cpu: bool| -> Option<f64> {
         let Some(n) = m.opt(key) else {
             return Some(0.0);
         };

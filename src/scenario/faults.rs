@@ -228,7 +228,7 @@ fn decode_random(ctx: &mut Ctx, body: &Yaml, pools: &[NodePool]) -> Option<Rando
             }
         }
     });
-    let mut dist = |ctx: &mut Ctx, key: &str| {
+    let mut dist = |ctx: &mut Ctx, key: &'static str| {
         let n = b.req(ctx, key)?;
         let mut c = ctx.field(key);
         let text = c.scalar_string(n)?;

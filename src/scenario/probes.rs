@@ -54,7 +54,7 @@ fn decode_probe(ctx: &mut Ctx<'_>, node: &Yaml, kind: ProbeKind) -> Option<Probe
         );
     }
     let mut success_pos = node.pos;
-    let mut field = |ctx: &mut Ctx<'_>, key: &str, min: i64| -> Option<u32> {
+    let mut field = |ctx: &mut Ctx<'_>, key: &'static str, min: i64| -> Option<u32> {
         let n = m.opt(key)?;
         if key == "successThreshold" {
             success_pos = n.pos;

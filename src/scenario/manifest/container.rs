@@ -153,7 +153,7 @@ fn decode_lifecycle(ctx: &mut Ctx<'_>, node: &Yaml, grace_period_s: i64) -> Life
     let Some(mut m) = MapReader::new(ctx, node) else {
         return Lifecycle::default();
     };
-    let hook = |ctx: &mut Ctx<'_>, m: &mut MapReader<'_>, key: &str| {
+    let hook = |ctx: &mut Ctx<'_>, m: &mut MapReader<'_>, key: &'static str| {
         m.opt(key)
             .and_then(|n| decode_hook(&mut ctx.field(key), n, grace_period_s))
     };

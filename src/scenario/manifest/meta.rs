@@ -300,7 +300,7 @@ pub(super) fn label_text(ctx: &mut Ctx<'_>, node: &Yaml) -> Option<String> {
 pub(crate) fn opt_enum<'k>(
     ctx: &mut Ctx<'_>,
     m: &mut MapReader<'_>,
-    key: &str,
+    key: &'static str,
     allowed: &[&'k str],
 ) -> Option<&'k str> {
     let n = m.opt(key)?;

@@ -252,7 +252,7 @@ fn peek_int(node: &Yaml, key: &str) -> Option<i64> {
 /// An optional name of another object (nodeName, schedulerName, priorityClassName): a
 /// DNS-1123 subdomain. The empty string means unset, as upstream defaulting
 /// (`SetDefaults_PodSpec`) and validation treat it.
-fn opt_subdomain(ctx: &mut Ctx<'_>, m: &mut MapReader<'_>, key: &str) -> Option<String> {
+fn opt_subdomain(ctx: &mut Ctx<'_>, m: &mut MapReader<'_>, key: &'static str) -> Option<String> {
     let n = m.opt(key)?;
     let mut c = ctx.field(key);
     let s = c.str(n)?;

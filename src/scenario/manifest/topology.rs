@@ -27,7 +27,7 @@ fn topology_key(ctx: &mut Ctx<'_>, m: &mut MapReader<'_>) -> Option<String> {
     Some(key)
 }
 
-fn key_list(ctx: &mut Ctx<'_>, m: &mut MapReader<'_>, field: &str) -> Vec<String> {
+fn key_list(ctx: &mut Ctx<'_>, m: &mut MapReader<'_>, field: &'static str) -> Vec<String> {
     let Some(n) = m.opt(field) else {
         return Vec::new();
     };
@@ -49,7 +49,7 @@ fn key_list(ctx: &mut Ctx<'_>, m: &mut MapReader<'_>, field: &str) -> Vec<String
 fn policy(
     ctx: &mut Ctx<'_>,
     m: &mut MapReader<'_>,
-    field: &str,
+    field: &'static str,
     default: InclusionPolicy,
 ) -> InclusionPolicy {
     match m

@@ -155,7 +155,7 @@ fn decode_typical_shape(
             }
         }
     });
-    let mut int = |m: &mut MapReader, key: &str, lo: u64, hi: u64, default: Option<u64>| {
+    let mut int = |m: &mut MapReader, key: &'static str, lo: u64, hi: u64, default: Option<u64>| {
         let Some(n) = m.opt(key) else {
             if default.is_none() {
                 ctx.error(m.pos(), format!("missing required field `{key}`"));
@@ -347,13 +347,14 @@ pub(super) fn decode_plugin_config(
         }
         "DefaultPreemption" => {
             // ValidateDefaultPreemptionArgs.
-            let mut bound = |key: &str, max: i64, am: &mut MapReader| -> Option<(u32, Pos)> {
-                let n = am.opt(key)?;
-                let mut c = actx.field(key);
-                let v = c.i64(n)?;
-                let v = in_range(&mut c, n.pos, "value", v, 0, max)?;
-                Some((v as u32, n.pos))
-            };
+            let mut bound =
+                |key: &'static str, max: i64, am: &mut MapReader| -> Option<(u32, Pos)> {
+                    let n = am.opt(key)?;
+                    let mut c = actx.field(key);
+                    let v = c.i64(n)?;
+                    let v = in_range(&mut c, n.pos, "value", v, 0, max)?;
+                    Some((v as u32, n.pos))
+                };
             let pct = bound("minCandidateNodesPercentage", 100, &mut am);
             let abs = bound("minCandidateNodesAbsolute", i32::MAX as i64, &mut am);
             if let Some((p, _)) = pct {
@@ -426,15 +427,7 @@ fn accept_any_fields(ctx: &mut Ctx, args: &Yaml) {
     let Some(mut am) = MapReader::new(ctx, args) else {
         return;
     };
-    let Value::Map(entries) = &args.value else {
-        return;
-    };
-    let keys: Vec<String> = entries
-        .iter()
-        .filter_map(|(k, _)| k.scalar_text())
-        .collect();
-    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-    am.ignore(&keys);
+    am.ignore_all();
     am.finish(ctx);
 }
 

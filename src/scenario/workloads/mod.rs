@@ -253,7 +253,7 @@ fn child<'n>(node: &'n Yaml, key: &str) -> Option<&'n Yaml> {
 fn int_field<'n>(
     ctx: &mut Ctx<'_>,
     m: &mut MapReader<'n>,
-    key: &str,
+    key: &'static str,
     min: i64,
     max: i64,
 ) -> (Option<i64>, Option<&'n Yaml>) {
@@ -281,13 +281,13 @@ fn int_field<'n>(
 }
 
 /// An optional non-negative int32 field.
-fn count_field(ctx: &mut Ctx<'_>, m: &mut MapReader<'_>, key: &str) -> Option<i32> {
+fn count_field(ctx: &mut Ctx<'_>, m: &mut MapReader<'_>, key: &'static str) -> Option<i32> {
     int_field(ctx, m, key, 0, I32_MAX)
         .0
         .and_then(|v| i32::try_from(v).ok())
 }
 
-fn bool_field(ctx: &mut Ctx<'_>, m: &mut MapReader<'_>, key: &str) -> Option<bool> {
+fn bool_field(ctx: &mut Ctx<'_>, m: &mut MapReader<'_>, key: &'static str) -> Option<bool> {
     m.opt(key).and_then(|n| ctx.field(key).bool(n))
 }
 
