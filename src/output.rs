@@ -334,6 +334,26 @@ pub fn sha256_hex(data: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// Every file a run writes is one kubesim knows as its own, so that the
+    /// next run into the directory may replace it (a file missing from the
+    /// list makes every later run into the directory refuse).
+    #[test]
+    fn every_file_a_run_writes_is_known_as_kubesim_s_own() {
+        let source = include_str!("output.rs");
+        let written: Vec<&str> = source
+            .split("write_file(tmp, \"")
+            .skip(1)
+            .map(|rest| &rest[..rest.find('"').unwrap()])
+            .collect();
+        assert!(written.len() > 10, "found only {written:?}");
+        for name in written {
+            assert!(
+                super::replace::RUN_FILES.contains(&name),
+                "{name} is written but not in RUN_FILES"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

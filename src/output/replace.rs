@@ -30,7 +30,7 @@ pub enum ResultsKind {
 }
 
 /// The files a run writes into its directory, besides `charts/`.
-const RUN_FILES: &[&str] = &[
+pub(super) const RUN_FILES: &[&str] = &[
     "manifest.json",
     "pods.csv",
     "events.csv",
@@ -41,6 +41,7 @@ const RUN_FILES: &[&str] = &[
     "workload_summary.csv",
     "faults.csv",
     "autoscalers.csv",
+    "autoscaler.csv",
     "service_load.csv",
     "service_load_summary.csv",
     "decisions.csv",
