@@ -106,8 +106,17 @@ fn write_secs(f: &mut fmt::Formatter<'_>, micros: u64) -> fmt::Result {
     if frac == 0 {
         return write!(f, "{whole}");
     }
-    let digits = format!("{frac:06}");
-    write!(f, "{whole}.{}", digits.trim_end_matches('0'))
+    // Six digits without trailing zeros, on the stack: results write two
+    // or three of these per pod.
+    let mut digits = [b'0'; 6];
+    let mut rest = frac;
+    for d in digits.iter_mut().rev() {
+        *d = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    let len = 6 - digits.iter().rev().take_while(|&&d| d == b'0').count();
+    write!(f, "{whole}.")?;
+    f.write_str(std::str::from_utf8(&digits[..len]).expect("ASCII digits"))
 }
 
 /// Parses a duration as Go's `time.ParseDuration` does for the units that
@@ -194,5 +203,8 @@ mod tests {
         assert_eq!(SimTime(12_500_000).to_string(), "12.5");
         assert_eq!(SimTime(3_000_000).to_string(), "3");
         assert_eq!(SimTime(1).to_string(), "0.000001");
+        assert_eq!(SimTime(1_234_560).to_string(), "1.23456");
+        assert_eq!(SimTime(100_000).to_string(), "0.1");
+        assert_eq!(SimTime(987_654_321).to_string(), "987.654321");
     }
 }

@@ -28,8 +28,9 @@
 
 use crate::engine::{SimDuration, SimTime};
 use crate::model::event::EventRecord;
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::hash::Hash;
 
 /// `maxLruCacheEntries`.
@@ -96,7 +97,7 @@ impl std::ops::Deref for EventRow {
 /// removes the least recent and returns it. Recency is a counter, so the
 /// order is deterministic.
 struct Lru<K, V> {
-    entries: HashMap<K, (u64, V)>,
+    entries: FxHashMap<K, (u64, V)>,
     by_recency: BTreeMap<u64, K>,
     next: u64,
     capacity: usize,
@@ -105,7 +106,7 @@ struct Lru<K, V> {
 impl<K: Hash + Eq + Clone, V> Lru<K, V> {
     fn new(capacity: usize) -> Self {
         Lru {
-            entries: HashMap::new(),
+            entries: FxHashMap::default(),
             by_recency: BTreeMap::new(),
             next: 0,
             capacity,
