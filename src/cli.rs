@@ -389,7 +389,8 @@ fn report_finished(
                     crate::sweep::file::Goal::Minimize => "smallest",
                     crate::sweep::file::Goal::Maximize => "largest",
                 };
-                format!(" with the {word} {}", o.column)
+                let mean = if o.metric { "mean " } else { "" };
+                format!(" with the {word} {mean}{}", o.column)
             });
             println!(
                 "answer: the grid point{goal} that meets every constraint is {}",

@@ -157,11 +157,12 @@ fn answer_html(index: &SweepIndex, a: &Answer) -> String {
         Some(p) => {
             let goal = index.objective.as_ref().map_or(String::new(), |o| {
                 format!(
-                    " with the {} {}",
+                    " with the {} {}{}",
                     match o.goal {
                         crate::sweep::file::Goal::Minimize => "smallest",
                         crate::sweep::file::Goal::Maximize => "largest",
                     },
+                    if o.metric { "mean " } else { "" },
                     escape(&o.column)
                 )
             });

@@ -21,13 +21,14 @@ pub fn describe_figure(figure: &str) -> String {
     }
 }
 
-/// The grid column drawn on the x axis: the objective's if numeric, else the
-/// first numeric one.
+/// The grid column drawn on the x axis: the objective's axis if numeric, else
+/// the first numeric one.
 pub fn x_column(index: &SweepIndex) -> Option<usize> {
     let numeric = |j: &usize| index.numeric.get(*j).copied().unwrap_or(false);
     index
         .objective
         .as_ref()
+        .filter(|o| !o.metric)
         .and_then(|o| index.columns.iter().position(|c| *c == o.column))
         .filter(numeric)
         .or_else(|| (0..index.columns.len()).find(numeric))

@@ -260,8 +260,9 @@ pub struct Answer {
 /// 97.5% one-sided confidence, not when the mean happens to fall under the
 /// line. With one replication there is no interval and the mean itself is
 /// compared. The answer is the feasible point with the smallest (or largest)
-/// value of the objective's axis, the earliest in grid order on ties; without
-/// an objective, the first feasible point in grid order.
+/// value of the objective's axis, or mean of its summary figure, the earliest
+/// in grid order on ties; without an objective, the first feasible point in
+/// grid order.
 pub fn answer(index: &SweepIndex, agg: &Aggregate) -> Answer {
     let checks: Vec<Vec<Check>> = (0..index.points.len())
         .map(|p| {
@@ -297,12 +298,16 @@ pub fn answer(index: &SweepIndex, agg: &Aggregate) -> Answer {
     let column = index
         .objective
         .as_ref()
+        .filter(|o| !o.metric)
         .and_then(|o| index.columns.iter().position(|c| *c == o.column));
     let best_of = |candidates: &[usize]| -> Option<usize> {
         match &index.objective {
             None => candidates.iter().copied().find(feasible),
             Some(o) => {
                 let key = |p: usize| -> f64 {
+                    if o.metric {
+                        return agg.get(p, &o.column).map_or(f64::NAN, |s| s.mean);
+                    }
                     column
                         .and_then(|j| index.points[p][j].parse::<f64>().ok())
                         .unwrap_or(f64::NAN)
@@ -508,6 +513,7 @@ mod tests {
             Some(IndexObjective {
                 goal: Goal::Minimize,
                 column: "nodes".into(),
+                metric: false,
             }),
         );
         // Point 0 (8 nodes): 1, 3 → meets. Point 1 (4 nodes): 20, 22 → mean 21,
@@ -542,6 +548,58 @@ mod tests {
             csv.lines().nth(1).unwrap(),
             "0,8,A,pending_p99_s,<= 30,2.000000,1.000000,3.000000,bootstrap,true,true,false,false"
         );
+    }
+
+    /// `minimize: cost`: the feasible point with the smallest mean of the
+    /// figure, whatever its axes; points that miss the SLO are not chosen
+    /// however cheap.
+    #[test]
+    fn a_metric_objective_picks_the_cheapest_feasible_point() {
+        let idx = index(
+            &[&["8", "A"], &["4", "A"], &["6", "B"]],
+            vec![Constraint {
+                metric: "pending_p99_s".into(),
+                max: Some(30.0),
+                min: None,
+            }],
+            Some(IndexObjective {
+                goal: Goal::Minimize,
+                column: "cost".into(),
+                metric: true,
+            }),
+        );
+        // (pending_p99_s, cost) per replication: point 0 meets the SLO at a
+        // cost of 9; point 1 is the cheapest (3) but misses it; point 2 meets
+        // it at 6: the answer.
+        let rows = [
+            ("1", "9"),
+            ("2", "9"),
+            ("90", "3"),
+            ("95", "3"),
+            ("5", "6"),
+            ("5", "6"),
+        ];
+        let t = RunTable {
+            header: vec!["pending_p99_s".into(), "cost".into()],
+            rows: rows
+                .iter()
+                .map(|(a, b)| vec![a.to_string(), b.to_string()])
+                .collect(),
+        };
+        let agg = aggregate(&idx, &t);
+        let a = answer(&idx, &agg);
+        assert_eq!(a.chosen, Some(2));
+        assert!(a.per_group.is_empty());
+        let dearest = IndexObjective {
+            goal: Goal::Maximize,
+            column: "cost".into(),
+            metric: true,
+        };
+        let idx = SweepIndex {
+            objective: Some(dearest),
+            ..idx
+        };
+        assert_eq!(answer(&idx, &aggregate(&idx, &t)).chosen, Some(0));
     }
 
     #[test]

@@ -84,12 +84,20 @@ pub enum Goal {
 }
 
 /// Which feasible grid point is the answer: the one with the smallest (or
-/// largest) value of an axis.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+/// largest) value of an axis, or of a summary figure's mean over the
+/// replications (`minimize: cost`: the cheapest point that meets the SLOs).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Objective {
     pub goal: Goal,
+    pub target: ObjectiveTarget,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ObjectiveTarget {
     /// Index into the axes.
-    pub axis: usize,
+    Axis(usize),
+    /// A numeric summary.csv column.
+    Metric(String),
 }
 
 /// A decoded sweep file (the base scenario is not read yet).
@@ -438,7 +446,7 @@ fn decode_objective(ctx: &mut Ctx, node: &Node, axes: &[Axis]) -> Option<Objecti
         _ => {
             ctx.error(
                 node.pos,
-                "expected exactly one of `minimize` or `maximize` (an axis path or name)",
+                "expected exactly one of `minimize` or `maximize` (an axis path or name, or a summary figure)",
             );
             return None;
         }
@@ -448,8 +456,12 @@ fn decode_objective(ctx: &mut Ctx, node: &Node, axes: &[Axis]) -> Option<Objecti
     let found = axes
         .iter()
         .position(|a| a.name == wanted || a.path.to_string() == wanted);
+    let objective = |target| Some(Objective { goal, target });
     match found {
-        Some(axis) if axes[axis].is_numeric() => Some(Objective { goal, axis }),
+        Some(axis) if axes[axis].is_numeric() => objective(ObjectiveTarget::Axis(axis)),
+        None if numeric_columns().contains(&wanted.as_str()) => {
+            objective(ObjectiveTarget::Metric(wanted))
+        }
         Some(_) => {
             c.error(target.pos, format!("the axis `{wanted}` is not numeric, so it has no smallest value; expected a numeric axis"));
             None
@@ -461,13 +473,17 @@ fn decode_objective(ctx: &mut Ctx, node: &Node, axes: &[Axis]) -> Option<Objecti
                 .map(|m| format!(" (did you mean `{m}`?)"))
                 .unwrap_or_default();
             let expected = if refs.is_empty() {
-                "the sweep has no valid axis".to_string()
+                "expected a summary.csv column such as cost (the sweep has no valid axis)"
+                    .to_string()
             } else {
-                format!("expected one of: {}", refs.join(", "))
+                format!(
+                    "expected an axis ({}) or a summary.csv column such as cost",
+                    refs.join(", ")
+                )
             };
             c.error(
                 target.pos,
-                format!("`{wanted}` is not an axis{hint}; {expected}"),
+                format!("`{wanted}` is not an axis or a summary figure{hint}; {expected}"),
             );
             None
         }
@@ -512,8 +528,19 @@ mod tests {
             s.objective,
             Some(Objective {
                 goal: Goal::Minimize,
-                axis: 0
+                target: ObjectiveTarget::Axis(0)
             })
+        );
+        // A summary figure that is not an axis: its mean is the objective.
+        let cost = decode(
+            "s.yaml",
+            "base: b.yaml\naxes:\n  - path: nodePools[0].count\n    values: [2, 4]\nobjective: {minimize: cost}\n",
+            "s",
+        )
+        .unwrap();
+        assert_eq!(
+            cost.objective.unwrap().target,
+            ObjectiveTarget::Metric("cost".into())
         );
     }
 
@@ -582,7 +609,7 @@ mod tests {
             &format!(
                 "s.yaml:3:11: axes[0].path: invalid field path \"a..b\" at character 3: a field name is missing; expected a path such as nodePools[0].count\n\
                  s.yaml:6:14: constraints[0].metric: unknown value \"pending_p99\" (did you mean `pending_p99_s`?); expected one of: {}\n\
-                 s.yaml:7:23: objective.minimize: `nodes` is not an axis; the sweep has no valid axis",
+                 s.yaml:7:23: objective.minimize: `nodes` is not an axis or a summary figure; expected a summary.csv column such as cost (the sweep has no valid axis)",
                 metrics.join(", ")
             ),
         );

@@ -16,8 +16,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct IndexObjective {
     pub goal: Goal,
-    /// The grid column (axis name) to minimize or maximize.
+    /// The grid column (axis name) to minimize or maximize, or with
+    /// `metric` the summary figure whose mean is.
     pub column: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub metric: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

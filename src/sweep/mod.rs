@@ -32,7 +32,7 @@ use crate::scenario::Scenario;
 use aggregate::{
     aggregate, aggregate_csv, answer, answer_csv, runs_csv, Aggregate, Answer, RunTable,
 };
-use file::SweepFile;
+use file::{ObjectiveTarget, SweepFile};
 use grid::RunSpec;
 use index::{IndexObjective, SweepIndex};
 use run::{read_run_file, run_file, RunProgress};
@@ -170,9 +170,17 @@ pub fn load(path: &Path) -> Result<Sweep, Diagnostics> {
             .map(|p| grid::point_labels(&file, p))
             .collect(),
         constraints: file.constraints.clone(),
-        objective: file.objective.as_ref().map(|o| IndexObjective {
-            goal: o.goal,
-            column: file.axes[o.axis].name.clone(),
+        objective: file.objective.as_ref().map(|o| match &o.target {
+            ObjectiveTarget::Axis(axis) => IndexObjective {
+                goal: o.goal,
+                column: file.axes[*axis].name.clone(),
+                metric: false,
+            },
+            ObjectiveTarget::Metric(name) => IndexObjective {
+                goal: o.goal,
+                column: name.clone(),
+                metric: true,
+            },
         }),
         reproduce: format!("kubesim sweep {sweep_file}"),
     };
