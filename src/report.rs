@@ -368,6 +368,7 @@ fn run_page(dir: &Path) -> io::Result<String> {
     for (stem, alt) in [
         ("pods", "pods pending and running"),
         ("allocation", "resources allocated"),
+        ("nodes", "nodes over time"),
         ("startup_cdf", "pod startup latency CDF"),
         ("scheduling_attempts", "scheduling attempts per pod"),
     ] {

@@ -1,6 +1,7 @@
 //! Charts of one run, from its timeseries.csv and pods.csv: pods pending and
 //! running over time, allocated CPU and memory over time, the pod startup
-//! latency CDF and a histogram of scheduling attempts per pod.
+//! latency CDF and a histogram of scheduling attempts per pod; with the
+//! Cluster Autoscaler (an autoscaler.csv), the nodes over time.
 
 use super::chart::{BarChart, Chart, LineChart, Series};
 use super::csv_table::Table;
@@ -65,6 +66,22 @@ pub fn charts(dir: &Path, name: &str) -> io::Result<Vec<(String, Chart)>> {
             ..LineChart::default()
         }),
     ));
+    if dir.join("autoscaler.csv").exists() {
+        out.push((
+            "nodes".to_string(),
+            Chart::Line(LineChart {
+                title: format!("{name}: nodes"),
+                x_label: format!("simulated time ({unit})"),
+                y_label: "nodes".into(),
+                series: vec![
+                    series("nodes_ready", "ready", 1.0)?,
+                    series("nodes_with_pods", "with pods", 1.0)?,
+                ],
+                y_from_zero: true,
+                ..LineChart::default()
+            }),
+        ));
+    }
 
     let pods = Table::read(&dir.join("pods.csv"))?;
     let created = pods.column_opt_f64("created_s")?;
@@ -155,6 +172,40 @@ pub fn attempt_buckets(attempts: &[i64]) -> Vec<(String, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A run with the Cluster Autoscaler gets a chart of its nodes; one
+    /// without does not.
+    #[test]
+    fn an_autoscaled_run_charts_its_nodes() {
+        let dir = std::env::temp_dir().join(format!("kubesim-nodes-chart-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("timeseries.csv"),
+            "time_s,nodes_ready,nodes_with_pods,pods_pending,pods_running,cpu_allocated_ratio,memory_allocated_ratio\n\
+             0,1,0,0,0,0,0\n60,3,2,1,4,0.5,0.25\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("pods.csv"),
+            "created_s,started_s,scheduling_attempts\n0,2,1\n",
+        )
+        .unwrap();
+        let stems = |dir: &Path| -> Vec<String> {
+            charts(dir, "t")
+                .unwrap()
+                .into_iter()
+                .map(|(s, _)| s)
+                .collect()
+        };
+        assert!(!stems(&dir).contains(&"nodes".to_string()));
+        std::fs::write(dir.join("autoscaler.csv"), "time_s,pool,delta\n").unwrap();
+        let with = charts(&dir, "t").unwrap();
+        let Some((_, Chart::Line(nodes))) = with.iter().find(|(s, _)| s == "nodes") else {
+            panic!("no nodes chart");
+        };
+        assert_eq!(nodes.series[0].points, [(0.0, 1.0), (60.0, 3.0)]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn attempts_are_bucketed_with_a_readable_tail() {
