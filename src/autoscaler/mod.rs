@@ -104,8 +104,6 @@ pub struct ClusterAutoscaler {
     pub draining: BTreeMap<NodeId, SimTime>,
     /// autoscaler.csv.
     pub rows: Vec<rows::AutoscalerRow>,
-    /// Nodes deleted, with when (for node-hours).
-    pub deleted: Vec<(NodeId, SimTime)>,
 }
 
 impl ClusterAutoscaler {
@@ -147,8 +145,12 @@ impl ClusterAutoscaler {
             unremovable_until: BTreeMap::new(),
             draining: BTreeMap::new(),
             rows: Vec::new(),
-            deleted: Vec::new(),
         }
+    }
+
+    /// Whether any pool is autoscaled (otherwise the autoscaler does nothing).
+    pub fn active(&self) -> bool {
+        self.active
     }
 
     /// The first scan, at the start (if any pool is autoscaled).
@@ -272,7 +274,9 @@ impl ClusterAutoscaler {
 
     /// Nodes of the cluster that exist (not deleted), plus those upcoming.
     fn cluster_size(&self, state: &ClusterState) -> u64 {
-        let live = state.nodes().len() - self.deleted.len();
+        let live = (0..state.nodes().len())
+            .filter(|&i| state.node_exists(NodeId(i as u32)))
+            .count();
         live as u64 + self.state.iter().map(|g| g.upcoming).sum::<u64>()
     }
 }

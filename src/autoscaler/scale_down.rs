@@ -319,6 +319,5 @@ impl ClusterAutoscaler {
         if let Some(g) = self.node_group[n.0 as usize] {
             self.state[g].members.remove(&n);
         }
-        self.deleted.push((n, now));
     }
 }

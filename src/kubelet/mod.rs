@@ -757,8 +757,9 @@ impl Kubelets {
     }
 }
 
-/// The Killing events of a pod whose containers the kubelet stops because the
-/// pod left the API under it (`kubectl delete --grace-period=0 --force`).
+/// The Killing events of a pod whose running containers the kubelet stops at
+/// once: the pod left the API under it (`kubectl delete --grace-period=0
+/// --force`) or its `activeDeadlineSeconds` passed.
 fn kill_running_containers(id: PodId, state: &mut ClusterState, now: SimTime) {
     let entry = state.pod(id);
     let running: Vec<String> = entry

@@ -31,23 +31,7 @@ impl Kubelets {
         }
         let msg = "Pod was active on the node longer than the specified deadline".to_string();
         state.record_pod_event(now, id, "DeadlineExceeded", msg);
-        let spec = std::sync::Arc::clone(&state.pod(id).pod.spec);
-        let all = spec
-            .init_containers
-            .iter()
-            .zip(&state.pod(id).status.init_container_statuses);
-        let all = all.chain(
-            spec.containers
-                .iter()
-                .zip(&state.pod(id).status.container_statuses),
-        );
-        let killed: Vec<String> = all
-            .filter(|(_, s)| matches!(s.state, ContainerState::Running { .. }))
-            .map(|(c, _)| c.name.clone())
-            .collect();
-        for name in killed {
-            state.record_pod_event(now, id, "Killing", format!("Stopping container {name}"));
-        }
+        super::kill_running_containers(id, state, now);
         state.lose_running_containers(id, OOM_KILLED_EXIT_CODE, "Error", now);
         self.finish_pod(id, PodPhase::Failed, "DeadlineExceeded", state, events);
     }

@@ -512,9 +512,7 @@ impl<'s> Cluster<'s> {
             input_errors: self.input_errors,
             autoscalers: std::mem::take(&mut self.controllers.autoscalers),
             service_load: self.service_load,
-            autoscaler: (self.scenario.node_pools.iter())
-                .any(|p| p.autoscaling.is_some())
-                .then_some(self.autoscaler.rows),
+            autoscaler: self.autoscaler.active().then_some(self.autoscaler.rows),
         }
     }
 }
