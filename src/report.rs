@@ -213,6 +213,29 @@ fn answer_html(index: &SweepIndex, a: &Answer) -> String {
     h
 }
 
+/// The grid points on the Pareto frontier of the objective against each
+/// constrained figure (answer.csv's `pareto`), when there is an objective.
+fn frontier_html(index: &SweepIndex, a: &Answer) -> String {
+    let Some(o) = &index.objective else {
+        return String::new();
+    };
+    let mut h = String::new();
+    for (k, c) in index.constraints.iter().enumerate() {
+        let on: Vec<String> = (0..index.points.len())
+            .filter(|&p| a.checks[p][k].pareto == Some(true))
+            .map(|p| escape(&index.describe_point(p)))
+            .collect();
+        let _ = writeln!(
+            h,
+            "<p>The Pareto frontier of <code>{}</code> against <code>{}</code> (no other grid point is better on both, by their means): {}.</p>",
+            escape(&o.column),
+            escape(&c.metric),
+            on.join("; ")
+        );
+    }
+    h
+}
+
 fn sweep_page(dir: &Path) -> io::Result<String> {
     let index = read_index(dir).map_err(io::Error::other)?;
     let table = read_runs(dir, &index).map_err(io::Error::other)?;
@@ -280,6 +303,7 @@ fn sweep_page(dir: &Path) -> io::Result<String> {
         }
         b.push_str("</table>\n");
         b.push_str(INTERVALS_NOTE);
+        b.push_str(&frontier_html(&index, &a));
     }
     let mut figures: Vec<String> = constrained.clone();
     for f in KEY_FIGURES {
@@ -313,6 +337,12 @@ fn sweep_page(dir: &Path) -> io::Result<String> {
     }
     b.push_str("<h2>Charts</h2>\n");
     let charts = crate::plot::sweep_charts::charts(dir, &index)?;
+    for f in &constrained {
+        let stem = format!("sweep_pareto_{f}");
+        if let Some((_, Chart::Scatter(c))) = charts.iter().find(|(s, _)| *s == stem) {
+            b.push_str(&img(dir, &stem, &c.title));
+        }
+    }
     for f in &figures {
         let stem = format!("sweep_{f}");
         if let Some((_, Chart::Line(c))) = charts.iter().find(|(s, _)| *s == stem) {
@@ -369,6 +399,7 @@ fn run_page(dir: &Path) -> io::Result<String> {
         ("pods", "pods pending and running"),
         ("allocation", "resources allocated"),
         ("nodes", "nodes over time"),
+        ("cost", "cumulative cost of the nodes"),
         ("startup_cdf", "pod startup latency CDF"),
         ("scheduling_attempts", "scheduling attempts per pod"),
     ] {

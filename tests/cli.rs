@@ -52,7 +52,8 @@ fn run_writes_every_file_of_the_contract() {
     );
     assert!(header("timeseries.csv").starts_with("time_s,nodes_ready,"));
     assert!(header("timeseries.csv").contains("pods_pending,pods_running,"));
-    assert!(header("timeseries.csv").ends_with("cpu_allocated_ratio,memory_allocated_ratio"));
+    assert!(header("timeseries.csv")
+        .ends_with("cpu_allocated_ratio,memory_allocated_ratio,node_hours,cost"));
     assert!(header("summary.csv").starts_with("pods_created,"));
     assert_eq!(
         header("decisions.csv"),

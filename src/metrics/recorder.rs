@@ -146,6 +146,7 @@ impl Recorder {
         time: SimTime,
         state: &ClusterState,
         pods_unschedulable: usize,
+        cost: crate::autoscaler::cost::NodeCost,
         rollout_started: impl Fn(WorkloadId) -> Option<SimTime>,
     ) {
         let count = |p: PodPhase| state.pods_in_phase(p);
@@ -172,6 +173,7 @@ impl Recorder {
                 state.requested_total().memory_bytes,
                 state.allocatable_total().memory_bytes,
             ),
+            cost,
         };
         self.last_sample_time = Some(time);
         if time >= self.warmup {

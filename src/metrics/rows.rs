@@ -26,6 +26,8 @@ pub struct Sample {
     pub pods_unschedulable: usize,
     pub cpu_allocated_ratio: f64,
     pub memory_allocated_ratio: f64,
+    /// Node-hours and cost from the start of the run to this sample.
+    pub cost: crate::autoscaler::cost::NodeCost,
 }
 
 /// One row of workloads.csv: a workload object's counts at a sample time.
@@ -191,10 +193,12 @@ pub const TIMESERIES_HEADER: &[&str] = &[
     "pods_unschedulable",
     "cpu_allocated_ratio",
     "memory_allocated_ratio",
+    "node_hours",
+    "cost",
 ];
 
 /// A row of timeseries.csv, the same whether it is streamed or written at the end.
-pub fn timeseries_record(s: &Sample) -> [String; 10] {
+pub fn timeseries_record(s: &Sample) -> [String; 12] {
     [
         s.time.to_string(),
         s.nodes_ready.to_string(),
@@ -206,6 +210,8 @@ pub fn timeseries_record(s: &Sample) -> [String; 10] {
         s.pods_unschedulable.to_string(),
         fixed(s.cpu_allocated_ratio, 6),
         fixed(s.memory_allocated_ratio, 6),
+        fixed(s.cost.node_hours, 6),
+        s.cost.cost.map(|c| fixed(c, 6)).unwrap_or_default(),
     ]
 }
 

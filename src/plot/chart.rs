@@ -1,11 +1,13 @@
 //! Drawing charts with plotters, as PNG and SVG, with an embedded font.
 //!
-//! Charts are described as data ([`LineChart`], [`BarChart`]) and drawn by
+//! Charts are described as data ([`LineChart`], [`BarChart`],
+//! [`ScatterChart`]) and drawn by
 //! one function per kind, generic over the backend so the PNG and the SVG
 //! show the same thing. Text is drawn with DejaVu Sans compiled into the
 //! binary (the `dejavu` crate, registered with plotters' ab_glyph renderer):
 //! a fresh machine without fontconfig or system fonts draws identical charts.
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
@@ -72,9 +74,33 @@ pub struct BarChart {
     pub bars: Vec<(String, u64)>,
 }
 
+/// One point of a scatter chart with its 95% intervals on each axis.
+#[derive(Clone, Debug, Default)]
+pub struct ScatterPoint {
+    pub x: f64,
+    pub y: f64,
+    pub x_ci: Option<(f64, f64)>,
+    pub y_ci: Option<(f64, f64)>,
+}
+
+/// Points in named groups, a frontier line through some of them, reference
+/// lines and one highlighted point: a sweep's trade-off between two figures.
+#[derive(Clone, Debug, Default)]
+pub struct ScatterChart {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub groups: Vec<(String, Vec<ScatterPoint>)>,
+    /// Drawn in x order, with its legend text.
+    pub frontier: (String, Vec<(f64, f64)>),
+    pub thresholds: Vec<(String, f64)>,
+    pub highlight: Option<(String, (f64, f64))>,
+}
+
 pub enum Chart {
     Line(LineChart),
     Bar(BarChart),
+    Scatter(ScatterChart),
 }
 
 fn err<E: std::fmt::Debug>(e: E) -> io::Error {
@@ -112,7 +138,7 @@ fn tick(v: &f64) -> String {
 
 /// The corner whose region (35% of the width, 30% of the height) holds the
 /// fewest data points, so the legend hides as little as possible.
-fn legend_corner(c: &LineChart, x: (f64, f64), y: (f64, f64)) -> SeriesLabelPosition {
+fn legend_corner(points: &[(f64, f64)], x: (f64, f64), y: (f64, f64)) -> SeriesLabelPosition {
     let corners = [
         (SeriesLabelPosition::UpperRight, true, true),
         (SeriesLabelPosition::UpperLeft, false, true),
@@ -126,10 +152,8 @@ fn legend_corner(c: &LineChart, x: (f64, f64), y: (f64, f64)) -> SeriesLabelPosi
     };
     let mut best = (usize::MAX, SeriesLabelPosition::UpperRight);
     for (pos, right, upper) in corners {
-        let n = c
-            .series
+        let n = points
             .iter()
-            .flat_map(|s| s.points.iter())
             .filter(|p| inside(p.0, p.1, right, upper))
             .count();
         if n < best.0 {
@@ -201,8 +225,27 @@ where
                 .map_err(err)?;
         }
     }
-    for (label, y) in &c.thresholds {
-        let red = RGBColor(200, 30, 30);
+    draw_thresholds(&mut chart, &c.thresholds, (x0, x1))?;
+    if c.series.len() + c.thresholds.len() > 1 || c.series.iter().any(|s| !s.name.is_empty()) {
+        let points: Vec<(f64, f64)> = c.series.iter().flat_map(|s| s.points.clone()).collect();
+        draw_legend(&mut chart, &points, (x0, x1), (y0, y1))?;
+    }
+    root.present().map_err(err)
+}
+
+type Plane<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Horizontal dashed red lines across the plot (SLOs), in the legend.
+fn draw_thresholds<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Plane<'a, DB>,
+    thresholds: &[(String, f64)],
+    (x0, x1): (f64, f64),
+) -> io::Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let red = RGBColor(200, 30, 30);
+    for (label, y) in thresholds {
         chart
             .draw_series(DashedLineSeries::new(
                 vec![(x0, *y), (x1, *y)],
@@ -214,16 +257,110 @@ where
             .label(label)
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], red.stroke_width(2)));
     }
-    if c.series.len() + c.thresholds.len() > 1 || c.series.iter().any(|s| !s.name.is_empty()) {
+    Ok(())
+}
+
+/// The legend, in the corner that hides the fewest of `points`.
+fn draw_legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Plane<'a, DB>,
+    points: &[(f64, f64)],
+    x: (f64, f64),
+    y: (f64, f64),
+) -> io::Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    chart
+        .configure_series_labels()
+        .position(legend_corner(points, x, y))
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(180, 180, 180))
+        .label_font(("sans-serif", 15))
+        .draw()
+        .map_err(err)
+}
+
+fn draw_scatter<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    c: &ScatterChart,
+) -> io::Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    root.fill(&WHITE).map_err(err)?;
+    let all = || c.groups.iter().flat_map(|g| g.1.iter());
+    let xs = all().flat_map(|p| [Some(p.x), p.x_ci.map(|c| c.0), p.x_ci.map(|c| c.1)]);
+    let ys = all().flat_map(|p| [Some(p.y), p.y_ci.map(|c| c.0), p.y_ci.map(|c| c.1)]);
+    let (x0, x1) = range(xs.flatten(), true);
+    let (y0, y1) = range(ys.flatten().chain(c.thresholds.iter().map(|t| t.1)), true);
+    let mut chart = ChartBuilder::on(root)
+        .caption(&c.title, ("sans-serif", 24).into_font())
+        .margin(16)
+        .x_label_area_size(48)
+        .y_label_area_size(72)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(&c.x_label)
+        .y_desc(&c.y_label)
+        .label_style(("sans-serif", 15))
+        .axis_desc_style(("sans-serif", 17))
+        .light_line_style(RGBColor(235, 235, 235))
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .draw()
+        .map_err(err)?;
+    for (i, (name, points)) in c.groups.iter().enumerate() {
+        let color = PALETTE[i % PALETTE.len()];
+        // Each group's dots are smaller than the last's, so grid points with
+        // the same figures show as rings around one another, not hidden.
+        let r = 9i32.saturating_sub(2 * i as i32).max(3);
+        let thin = color.mix(0.6).stroke_width(1);
+        for p in points {
+            if let Some((lo, hi)) = p.y_ci {
+                chart
+                    .draw_series(std::iter::once(ErrorBar::new_vertical(
+                        p.x, lo, p.y, hi, thin, 8,
+                    )))
+                    .map_err(err)?;
+            }
+            if let Some((lo, hi)) = p.x_ci {
+                chart
+                    .draw_series(std::iter::once(ErrorBar::new_horizontal(
+                        p.y, lo, p.x, hi, thin, 8,
+                    )))
+                    .map_err(err)?;
+            }
+        }
         chart
-            .configure_series_labels()
-            .position(legend_corner(c, (x0, x1), (y0, y1)))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .label_font(("sans-serif", 15))
-            .draw()
-            .map_err(err)?;
+            .draw_series(
+                points
+                    .iter()
+                    .map(|p| Circle::new((p.x, p.y), r, color.filled())),
+            )
+            .map_err(err)?
+            .label(name)
+            .legend(move |(x, y)| Circle::new((x + 10, y), r, color.filled()));
     }
+    let (label, line) = &c.frontier;
+    if !line.is_empty() {
+        chart
+            .draw_series(LineSeries::new(line.iter().copied(), BLACK.stroke_width(2)))
+            .map_err(err)?
+            .label(label)
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(2)));
+    }
+    if let Some((label, p)) = &c.highlight {
+        chart
+            .draw_series(std::iter::once(Circle::new(*p, 13, BLACK.stroke_width(2))))
+            .map_err(err)?
+            .label(label)
+            .legend(|(x, y)| Circle::new((x + 10, y), 6, BLACK.stroke_width(2)));
+    }
+    draw_thresholds(&mut chart, &c.thresholds, (x0, x1))?;
+    let points: Vec<(f64, f64)> = all().map(|p| (p.x, p.y)).collect();
+    draw_legend(&mut chart, &points, (x0, x1), (y0, y1))?;
     root.present().map_err(err)
 }
 
@@ -289,6 +426,7 @@ where
     match chart {
         Chart::Line(c) => draw_line(&root, c),
         Chart::Bar(c) => draw_bars(&root, c),
+        Chart::Scatter(c) => draw_scatter(&root, c),
     }
 }
 

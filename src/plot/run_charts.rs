@@ -1,7 +1,8 @@
 //! Charts of one run, from its timeseries.csv and pods.csv: pods pending and
 //! running over time, allocated CPU and memory over time, the pod startup
 //! latency CDF and a histogram of scheduling attempts per pod; with the
-//! Cluster Autoscaler (an autoscaler.csv), the nodes over time.
+//! Cluster Autoscaler (an autoscaler.csv), the nodes over time; with a
+//! priced node pool, the cumulative cost.
 
 use super::chart::{BarChart, Chart, LineChart, Series};
 use super::csv_table::Table;
@@ -77,6 +78,21 @@ pub fn charts(dir: &Path, name: &str) -> io::Result<Vec<(String, Chart)>> {
                     series("nodes_ready", "ready", 1.0)?,
                     series("nodes_with_pods", "with pods", 1.0)?,
                 ],
+                y_from_zero: true,
+                ..LineChart::default()
+            }),
+        ));
+    }
+    // With a priced pool: what the nodes cost from the start to each sample.
+    let priced = ts.index("cost").is_ok() && ts.column_opt_f64("cost")?.iter().any(Option::is_some);
+    if priced {
+        out.push((
+            "cost".to_string(),
+            Chart::Line(LineChart {
+                title: format!("{name}: cumulative cost of the nodes"),
+                x_label: format!("simulated time ({unit})"),
+                y_label: "cost so far (pools' price per node-hour × hours)".into(),
+                series: vec![series("cost", "cost", 1.0)?],
                 y_from_zero: true,
                 ..LineChart::default()
             }),
@@ -204,6 +220,19 @@ mod tests {
             panic!("no nodes chart");
         };
         assert_eq!(nodes.series[0].points, [(0.0, 1.0), (60.0, 3.0)]);
+        assert!(!stems(&dir).contains(&"cost".to_string()));
+        // A priced pool: the cost chart follows timeseries.csv's cost column.
+        std::fs::write(
+            dir.join("timeseries.csv"),
+            "time_s,nodes_ready,nodes_with_pods,pods_pending,pods_running,cpu_allocated_ratio,memory_allocated_ratio,node_hours,cost\n\
+             0,1,0,0,0,0,0,0.000000,0.000000\n60,3,2,1,4,0.5,0.25,0.050000,0.150000\n",
+        )
+        .unwrap();
+        let with = charts(&dir, "t").unwrap();
+        let Some((_, Chart::Line(cost))) = with.iter().find(|(s, _)| s == "cost") else {
+            panic!("no cost chart");
+        };
+        assert_eq!(cost.series[0].points, [(0.0, 0.0), (60.0, 0.15)]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

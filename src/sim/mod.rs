@@ -461,9 +461,12 @@ impl<'s> Cluster<'s> {
     }
 
     fn take_sample(&mut self, at: SimTime) {
+        let cost = self.node_cost(at);
         let controllers = &self.controllers;
         let pending = self.scheduler.queue.pending_len();
-        (self.recorder).sample(at, &self.state, pending, |w| controllers.rollout_started(w));
+        (self.recorder).sample(at, &self.state, pending, cost, |w| {
+            controllers.rollout_started(w)
+        });
         if !self.scenario.service_loads.is_empty() {
             // This sample's state holds until the next one, or the run's end.
             let next = at + self.scenario.sample_interval;
@@ -475,6 +478,18 @@ impl<'s> Cluster<'s> {
         }
     }
 
+    /// Node-hours and cost up to `at`.
+    fn node_cost(&mut self, at: SimTime) -> crate::autoscaler::cost::NodeCost {
+        // Nodes the autoscaler removed and nodes a `delete` action removed.
+        for i in 0..self.state.nodes().len() {
+            let n = crate::model::NodeId(i as u32);
+            if let Some(when) = self.state.node_deleted(n) {
+                self.ledger.removed(n, when);
+            }
+        }
+        self.ledger.cost(at)
+    }
+
     /// The last sample, the summary and the report.
     fn finish(mut self, end: SimTime, processed: u64, stop_reason: StopReason) -> RunReport {
         if self.recorder.last_sample_time.is_none_or(|t| t < end) {
@@ -482,14 +497,7 @@ impl<'s> Cluster<'s> {
         }
         self.recorder.finish_samples(&self.state);
         self.recorder.finish_events();
-        // Nodes the autoscaler removed and nodes a `delete` action removed.
-        for i in 0..self.state.nodes().len() {
-            let n = crate::model::NodeId(i as u32);
-            if let Some(at) = self.state.node_deleted(n) {
-                self.ledger.removed(n, at);
-            }
-        }
-        let cost = self.ledger.cost(end);
+        let cost = self.node_cost(end);
         let summary = summarize(
             &self.state,
             &self.recorder,

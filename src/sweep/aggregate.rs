@@ -9,6 +9,7 @@
 
 use super::index::SweepIndex;
 use super::interval::{range_of, seed_of, within_range, Method, Range};
+use super::pareto::{frontier, Better};
 use std::io;
 
 /// Two-sided 95% critical values of Student's t for 1..=30 degrees of freedom.
@@ -239,6 +240,9 @@ pub struct Check {
     pub bound: String,
     pub stats: Option<Stats>,
     pub met: bool,
+    /// With an objective: whether the point is on the Pareto frontier of the
+    /// objective against this figure ([`super::pareto`]).
+    pub pareto: Option<bool>,
 }
 
 /// The SLO answer: each point's checks, and the chosen point if any meets all.
@@ -289,6 +293,7 @@ pub fn answer(index: &SweepIndex, agg: &Aggregate) -> Answer {
                         bound,
                         stats,
                         met,
+                        pareto: None,
                     }
                 })
                 .collect()
@@ -300,18 +305,19 @@ pub fn answer(index: &SweepIndex, agg: &Aggregate) -> Answer {
         .as_ref()
         .filter(|o| !o.metric)
         .and_then(|o| index.columns.iter().position(|c| *c == o.column));
+    // The objective's value at a point: its axis value, or its figure's mean.
+    let key = |p: usize| -> f64 {
+        match &index.objective {
+            Some(o) if o.metric => agg.get(p, &o.column).map_or(f64::NAN, |s| s.mean),
+            _ => column
+                .and_then(|j| index.points[p][j].parse::<f64>().ok())
+                .unwrap_or(f64::NAN),
+        }
+    };
     let best_of = |candidates: &[usize]| -> Option<usize> {
         match &index.objective {
             None => candidates.iter().copied().find(feasible),
             Some(o) => {
-                let key = |p: usize| -> f64 {
-                    if o.metric {
-                        return agg.get(p, &o.column).map_or(f64::NAN, |s| s.mean);
-                    }
-                    column
-                        .and_then(|j| index.points[p][j].parse::<f64>().ok())
-                        .unwrap_or(f64::NAN)
-                };
                 let mut best: Option<usize> = None;
                 for p in candidates.iter().copied().filter(feasible) {
                     let better = match best {
@@ -351,6 +357,32 @@ pub fn answer(index: &SweepIndex, agg: &Aggregate) -> Answer {
             .map(|(g, members)| (g, best_of(&members)))
             .collect();
     }
+    let mut checks = checks;
+    if let Some(o) = &index.objective {
+        let x = match o.goal {
+            super::file::Goal::Minimize => Better::Lower,
+            super::file::Goal::Maximize => Better::Higher,
+        };
+        for (k, c) in index.constraints.iter().enumerate() {
+            // A ceiling is a figure to keep low; a floor alone, one to keep high.
+            let y = if c.max.is_some() {
+                Better::Lower
+            } else {
+                Better::Higher
+            };
+            let pts: Vec<(f64, f64)> = (0..index.points.len())
+                .map(|p| {
+                    (
+                        key(p),
+                        checks[p][k].stats.as_ref().map_or(f64::NAN, |s| s.mean),
+                    )
+                })
+                .collect();
+            for (p, on) in frontier(&pts, x, y).into_iter().enumerate() {
+                checks[p][k].pareto = Some(on);
+            }
+        }
+    }
     Answer {
         checks,
         chosen,
@@ -358,8 +390,10 @@ pub fn answer(index: &SweepIndex, agg: &Aggregate) -> Answer {
     }
 }
 
-/// answer.csv: `point,<grid columns>,metric,bound,mean,ci95_low,ci95_high,ci95_method,met,feasible,chosen,group_best`
-/// (`group_best`: the best feasible point of its group, see [`Answer::per_group`]).
+/// answer.csv: `point,<grid columns>,metric,bound,mean,ci95_low,ci95_high,ci95_method,met,feasible,chosen,group_best,pareto`
+/// (`group_best`: the best feasible point of its group, see [`Answer::per_group`];
+/// `pareto`: on the frontier of the objective against this metric, empty
+/// without an objective).
 pub fn answer_csv(index: &SweepIndex, answer: &Answer) -> io::Result<Vec<u8>> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<String> = vec!["point".into()];
@@ -376,6 +410,7 @@ pub fn answer_csv(index: &SweepIndex, answer: &Answer) -> io::Result<Vec<u8>> {
             "feasible",
             "chosen",
             "group_best",
+            "pareto",
         ]
         .iter()
         .map(|s| s.to_string()),
@@ -398,6 +433,7 @@ pub fn answer_csv(index: &SweepIndex, answer: &Answer) -> io::Result<Vec<u8>> {
             rec.push((answer.chosen == Some(p)).to_string());
             let group_best = answer.per_group.iter().any(|(_, b)| *b == Some(p));
             rec.push(group_best.to_string());
+            rec.push(c.pareto.map(|b| b.to_string()).unwrap_or_default());
             w.write_record(&rec).map_err(csv_err)?;
         }
     }
@@ -540,14 +576,52 @@ mod tests {
         let csv = String::from_utf8(answer_csv(&idx, &a).unwrap()).unwrap();
         assert_eq!(
             csv.lines().nth(3).unwrap(),
-            "2,6,A,pending_p99_s,<= 30,10.000000,10.000000,10.000000,t,true,true,true,true"
+            "2,6,A,pending_p99_s,<= 30,10.000000,10.000000,10.000000,t,true,true,true,true,true"
         );
         // Point 0's t interval (1, 3: 2 ± 12.7) crosses zero: the bootstrap's
         // resample means are 1, 2 or 3, so it is [1, 3], which meets the SLO.
         assert_eq!(
             csv.lines().nth(1).unwrap(),
-            "0,8,A,pending_p99_s,<= 30,2.000000,1.000000,3.000000,bootstrap,true,true,false,false"
+            "0,8,A,pending_p99_s,<= 30,2.000000,1.000000,3.000000,bootstrap,true,true,false,false,true"
         );
+    }
+
+    /// Every point trades nodes for p99 except 8 nodes, which waits as long
+    /// as 6 (the same runs): dearer for no gain, so off the frontier, while
+    /// the 2-node point that misses the SLO is on it (the frontier is the
+    /// trade-off, not the answer). Without an objective there is none.
+    #[test]
+    fn a_point_dearer_for_no_gain_is_off_the_pareto_frontier() {
+        let objective = Some(IndexObjective {
+            goal: Goal::Minimize,
+            column: "nodes".into(),
+            metric: false,
+        });
+        let slo = vec![Constraint {
+            metric: "pending_p99_s".into(),
+            max: Some(30.0),
+            min: None,
+        }];
+        let idx = index(&[&["8", "A"], &["6", "A"], &["2", "A"]], slo, objective);
+        let t = table(&[
+            ("10", "x"),
+            ("10", "x"),
+            ("10", "x"),
+            ("10", "x"),
+            ("90", "x"),
+            ("95", "x"),
+        ]);
+        let a = answer(&idx, &aggregate(&idx, &t));
+        let on: Vec<Option<bool>> = a.checks.iter().map(|c| c[0].pareto).collect();
+        assert_eq!(on, [Some(false), Some(true), Some(true)]);
+        let idx = SweepIndex {
+            objective: None,
+            ..idx
+        };
+        let a = answer(&idx, &aggregate(&idx, &t));
+        assert!(a.checks.iter().all(|c| c[0].pareto.is_none()));
+        let csv = String::from_utf8(answer_csv(&idx, &a).unwrap()).unwrap();
+        assert!(csv.lines().skip(1).all(|l| l.ends_with(",false,")));
     }
 
     /// `minimize: cost`: the feasible point with the smallest mean of the

@@ -19,6 +19,7 @@ pub mod file;
 pub mod grid;
 pub mod index;
 pub mod interval;
+pub mod pareto;
 pub mod path;
 pub mod run;
 pub mod shard;

@@ -328,3 +328,41 @@ fn the_failure_resilience_sweep_finds_the_largest_deployment_a_zone_outage_leave
     assert!((1800.0..1900.0).contains(&mean_recovery("36", "30m")));
     let _ = fs::remove_dir_all(&out);
 }
+
+/// The fixed-versus-autoscaled batch sweep: a fixed pool needs 3 nodes of
+/// 8 cpu for 10 two-cpu pods at a time (2 leave pods waiting a whole run
+/// time, over the 180 s SLO), the autoscaled pool meets it from none at a
+/// third of the cost. Two replications here, ten in the committed results.
+#[test]
+fn a_fixed_batch_pool_needs_three_nodes_and_costs_more_than_the_autoscaled_one() {
+    let path = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/sweeps/batch-pools.yaml"
+    ));
+    let mut sweep = load(path).unwrap_or_else(|d| panic!("{d}"));
+    assert_eq!(sweep.index.columns, ["variant", "nodes"]);
+    assert_eq!(sweep.index.n_runs(), 120);
+    sweep.index.replications = 2;
+    let out = Scratch::new("sweep-batch-pools");
+    run(&sweep, &out, &Options::default(), &Quiet).unwrap();
+    let answer = fs::read_to_string(out.join("answer.csv")).unwrap();
+    // The smallest start per variant that meets the SLO (`group_best`).
+    let group_best: Vec<String> = answer
+        .lines()
+        .filter(|l| l.split(',').nth(12) == Some("true"))
+        .map(|l| l.split(',').take(3).collect::<Vec<_>>().join(","))
+        .collect();
+    assert_eq!(group_best, ["3,fixed,3", "6,autoscaled,0"], "{answer}");
+    let aggregate = fs::read_to_string(out.join("aggregate.csv")).unwrap();
+    let cost = |point: &str| -> f64 {
+        let row = aggregate
+            .lines()
+            .find(|l| l.starts_with(&format!("{point},")) && l.contains(",cost,"))
+            .unwrap_or_else(|| panic!("{aggregate}"));
+        row.split(',').nth(5).unwrap().parse().unwrap()
+    };
+    // 3 batch nodes and the system node for 11 hours at 0.38 and 0.19.
+    assert!((cost("3") - 14.63).abs() < 1e-6, "{aggregate}");
+    assert!(cost("6") < cost("3") / 2.0, "{aggregate}");
+    let _ = fs::remove_dir_all(&out);
+}
