@@ -399,6 +399,7 @@ fn run_page(dir: &Path) -> io::Result<String> {
         ("pods", "pods pending and running"),
         ("allocation", "resources allocated"),
         ("nodes", "nodes over time"),
+        ("replicas", "HorizontalPodAutoscaler replicas"),
         ("cost", "cumulative cost of the nodes"),
         ("startup_cdf", "pod startup latency CDF"),
         ("scheduling_attempts", "scheduling attempts per pod"),

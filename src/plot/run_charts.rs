@@ -1,8 +1,9 @@
 //! Charts of one run, from its timeseries.csv and pods.csv: pods pending and
 //! running over time, allocated CPU and memory over time, the pod startup
 //! latency CDF and a histogram of scheduling attempts per pod; with the
-//! Cluster Autoscaler (an autoscaler.csv), the nodes over time; with a
-//! priced node pool, the cumulative cost.
+//! Cluster Autoscaler (an autoscaler.csv), the nodes over time; with
+//! HorizontalPodAutoscalers (autoscalers.csv), their replicas; with a priced
+//! node pool, the cumulative cost.
 
 use super::chart::{BarChart, Chart, LineChart, Series};
 use super::csv_table::Table;
@@ -81,6 +82,12 @@ pub fn charts(dir: &Path, name: &str) -> io::Result<Vec<(String, Chart)>> {
                 y_from_zero: true,
                 ..LineChart::default()
             }),
+        ));
+    }
+    if dir.join("autoscalers.csv").exists() {
+        out.push((
+            "replicas".to_string(),
+            replicas_chart(dir, name, div, unit)?,
         ));
     }
     // With a priced pool: what the nodes cost from the start to each sample.
@@ -185,6 +192,45 @@ pub fn attempt_buckets(attempts: &[i64]) -> Vec<(String, u64)> {
     out
 }
 
+/// Each HorizontalPodAutoscaler's current and desired replicas at every
+/// sync (autoscalers.csv), one pair of lines per HPA.
+fn replicas_chart(dir: &Path, name: &str, div: f64, unit: &str) -> io::Result<Chart> {
+    let t = Table::read(&dir.join("autoscalers.csv"))?;
+    let time = t.column_f64("time_s")?;
+    let (ns, hpa) = (t.column("namespace")?, t.column("name")?);
+    let current = t.column_f64("current_replicas")?;
+    let desired = t.column_f64("desired_replicas")?;
+    let mut series: Vec<Series> = Vec::new();
+    for i in 0..time.len() {
+        let key = format!("{}/{}", ns[i], hpa[i]);
+        let k = match series
+            .iter()
+            .position(|s| s.name == format!("{key} current"))
+        {
+            Some(k) => k,
+            None => {
+                for what in ["current", "desired"] {
+                    series.push(Series {
+                        name: format!("{key} {what}"),
+                        ..Series::default()
+                    });
+                }
+                series.len() - 2
+            }
+        };
+        series[k].points.push((time[i] / div, current[i]));
+        series[k + 1].points.push((time[i] / div, desired[i]));
+    }
+    Ok(Chart::Line(LineChart {
+        title: format!("{name}: HorizontalPodAutoscaler replicas"),
+        x_label: format!("simulated time ({unit})"),
+        y_label: "replicas".into(),
+        series,
+        y_from_zero: true,
+        ..LineChart::default()
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,6 +279,20 @@ mod tests {
             panic!("no cost chart");
         };
         assert_eq!(cost.series[0].points, [(0.0, 0.0), (60.0, 0.15)]);
+        // An HPA: its current and desired replicas at each sync.
+        std::fs::write(
+            dir.join("autoscalers.csv"),
+            "time_s,namespace,name,current_replicas,desired_replicas\n\
+             0,default,web,2,2\n15,default,web,2,5\n30,default,web,5,5\n",
+        )
+        .unwrap();
+        let with = charts(&dir, "t").unwrap();
+        let Some((_, Chart::Line(r))) = with.iter().find(|(s, _)| s == "replicas") else {
+            panic!("no replicas chart");
+        };
+        let names: Vec<&str> = r.series.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["default/web current", "default/web desired"]);
+        assert_eq!(r.series[1].points, [(0.0, 2.0), (15.0, 5.0), (30.0, 5.0)]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
