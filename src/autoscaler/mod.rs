@@ -16,10 +16,12 @@
 //! - [`estimator`]: the scheduler's filters on template nodes, binpacking;
 //! - [`expander`]: which pool to grow;
 //! - [`scale_up`], [`scale_down`]: the two halves of a loop;
+//! - [`drain`]: removing a node scale-down chose, evictions retried;
 //! - [`rows`]: the decisions written to autoscaler.csv;
 //! - [`cost`]: each node's time in the cluster, node-hours and cost.
 
 pub mod cost;
+pub mod drain;
 pub mod estimator;
 pub mod expander;
 pub mod group;
@@ -54,6 +56,8 @@ pub enum AutoscalerEvent {
     NodeProvisioned(u32),
     /// Scale-up request `i` reached `max-node-provision-time` without a node.
     ProvisionTimedOut(u32),
+    /// The refused evictions of a node's drain are tried again.
+    RetryEvictions(NodeId),
 }
 
 /// What the autoscaler knows of one node group besides its spec.
@@ -100,8 +104,8 @@ pub struct ClusterAutoscaler {
     pub unneeded: BTreeMap<NodeId, SimTime>,
     /// Nodes whose pods could not move, not looked at again before the time.
     pub unremovable_until: BTreeMap<NodeId, SimTime>,
-    /// Nodes being drained, with when the drain started.
-    pub draining: BTreeMap<NodeId, SimTime>,
+    /// Nodes being drained.
+    pub draining: BTreeMap<NodeId, drain::Drain>,
     /// autoscaler.csv.
     pub rows: Vec<rows::AutoscalerRow>,
 }
@@ -218,6 +222,7 @@ impl ClusterAutoscaler {
                 let node = self.new_node(g);
                 state.add_node(node);
             }
+            AutoscalerEvent::RetryEvictions(n) => self.retry_evictions(state, events, n),
             AutoscalerEvent::ProvisionTimedOut(i) => {
                 let Some(g) = self.requests[i as usize].take() else {
                     return;
@@ -257,7 +262,7 @@ impl ClusterAutoscaler {
             self.scale_up(state, events, to_help);
             return;
         }
-        self.scale_down(state, events.now());
+        self.scale_down(state, events);
     }
 
     /// A node for group `g` under the next name `<pool>-<i>` nothing has taken.

@@ -69,6 +69,9 @@ pub struct AutoscalerOptions {
     /// `--max-graceful-termination-sec` (600): the longest grace period the
     /// drain gives a pod.
     pub max_graceful_termination_sec: i64,
+    /// `--max-pod-eviction-time` (2 min): how long a drain keeps trying an
+    /// eviction the API refuses.
+    pub max_pod_eviction_time: SimDuration,
     /// `--unremovable-node-recheck-timeout` (5 min): a node whose pods could
     /// not move is not looked at again for this long
     /// (`core/scaledown/planner/planner.go` `categorizeNodes`).
@@ -92,6 +95,7 @@ impl Default for AutoscalerOptions {
             scale_down_delay_after_delete: SimDuration::ZERO,
             scale_down_delay_after_failure: SimDuration::from_secs(3 * 60),
             max_graceful_termination_sec: 600,
+            max_pod_eviction_time: SimDuration::from_secs(2 * 60),
             unremovable_node_recheck_timeout: SimDuration::from_secs(5 * 60),
             skip_nodes_with_system_pods: true,
         }

@@ -3,8 +3,8 @@
 use crate::engine::SimTime;
 use std::io::{self, Write};
 
-/// A decision: a pool grows (`delta` > 0), gives up a node it asked for, or
-/// loses a node.
+/// A decision: a pool grows (`delta` > 0), gives up a node it asked for,
+/// starts removing a node (-1), or fails to (+1, the node stays).
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoscalerRow {
     pub time: SimTime,

@@ -8,37 +8,31 @@
 //! `scale-down-unneeded-time` is removed when the autoscaler is not in
 //! cooldown (`static_autoscaler.go` `isScaleDownInCooldown`): empty nodes at
 //! once, others after a drain through the Eviction API, one at a time
-//! (`--max-drain-parallelism` 1, `--max-scale-down-parallelism` 10).
+//! (`--max-drain-parallelism` 1, `--max-scale-down-parallelism` 10); the
+//! removal itself is [`super::drain`].
 
 use super::estimator::{charge, has_room};
-use super::rows::AutoscalerRow;
-use super::ClusterAutoscaler;
-use crate::engine::{SimDuration, SimTime};
+use super::{AutoscalerEvent, ClusterAutoscaler};
+use crate::engine::{EventQueue, SimDuration, SimTime};
 use crate::model::store::{NodeId, NodeUsage, PodId};
-use crate::model::taints::{Taint, TaintEffect};
 use crate::model::workloads::WorkloadSpec;
 use crate::model::ClusterState;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The taint marking a node the autoscaler is deleting (`utils/taints`).
-pub const TO_BE_DELETED_TAINT: &str = "ToBeDeletedByClusterAutoscaler";
 /// `--max-scale-down-parallelism` and `--max-drain-parallelism` defaults.
 pub const MAX_SCALE_DOWN_PARALLELISM: usize = 10;
 pub const MAX_DRAIN_PARALLELISM: usize = 1;
-/// How long after the grace period a drain waits for its pods
-/// (`PodEvictionHeadroom`, 30 s, in `core/scaledown/actuation/drain.go`).
-pub const POD_EVICTION_HEADROOM: SimDuration = SimDuration(30_000_000);
 /// `safe-to-evict` annotation (`drainability/rules/safetoevict`, `notsafetoevict`).
 pub const SAFE_TO_EVICT: &str = "cluster-autoscaler.kubernetes.io/safe-to-evict";
 
-fn is_daemon_pod(state: &ClusterState, p: PodId) -> bool {
+pub(super) fn is_daemon_pod(state: &ClusterState, p: PodId) -> bool {
     (state.pod(p).owner)
         .is_some_and(|w| matches!(state.workload(w).workload.spec, WorkloadSpec::DaemonSet(_)))
 }
 
 /// The pods that would have to move off the node (not DaemonSet pods, not
 /// already terminating).
-fn pods_to_move(state: &ClusterState, n: NodeId) -> Vec<PodId> {
+pub(super) fn pods_to_move(state: &ClusterState, n: NodeId) -> Vec<PodId> {
     (state.bound_pods_on_node(n).iter().copied())
         .filter(|&p| !is_daemon_pod(state, p) && state.pod(p).terminating.is_none())
         .collect()
@@ -82,7 +76,12 @@ impl ClusterAutoscaler {
 
     /// One scale-down half of a loop at `now`: drains in progress move on,
     /// the unneeded nodes are found, and those unneeded long enough go.
-    pub(super) fn scale_down(&mut self, state: &mut ClusterState, now: SimTime) {
+    pub(super) fn scale_down<E: From<AutoscalerEvent>>(
+        &mut self,
+        state: &mut ClusterState,
+        events: &mut EventQueue<E>,
+    ) {
+        let now = events.now();
         if !self.options.scale_down_enabled {
             return;
         }
@@ -123,11 +122,10 @@ impl ClusterAutoscaler {
             if !empty && drains >= MAX_DRAIN_PARALLELISM {
                 continue;
             }
-            if self.start_deletion(state, n, g, empty, now) {
-                *removed += 1;
-                started += 1;
-                drains += usize::from(!empty);
-            }
+            self.start_deletion(state, events, n, g, empty);
+            *removed += 1;
+            started += 1;
+            drains += usize::from(!empty);
         }
         if started > 0 {
             self.last_scale_down_delete = Some(now);
@@ -205,119 +203,5 @@ impl ClusterAutoscaler {
             }
         }
         false
-    }
-
-    /// Taints the node and deletes it (empty) or starts its drain; false if
-    /// an eviction was refused (the drain fails and the taint goes).
-    fn start_deletion(
-        &mut self,
-        state: &mut ClusterState,
-        n: NodeId,
-        g: usize,
-        empty: bool,
-        now: SimTime,
-    ) -> bool {
-        let taint = Taint {
-            key: TO_BE_DELETED_TAINT.into(),
-            value: (now.0 / 1_000_000).to_string(),
-            effect: TaintEffect::NoSchedule,
-        };
-        state.update_node(n, |node| node.taints.push(taint));
-        // `actuation/actuator.go`: the node is marked first.
-        let message = "marked the node as toBeDeleted/unschedulable".to_string();
-        state.record_node_event(now, n, "ScaleDown", message);
-        self.unneeded.remove(&n);
-        let (pool, node) = (
-            self.groups[g].name.clone(),
-            state.node(n).name().to_string(),
-        );
-        let row = |reason, delta| AutoscalerRow {
-            time: now,
-            pool: pool.clone(),
-            delta,
-            reason,
-            pods_helped: 0,
-            node: node.clone(),
-        };
-        if empty {
-            let r = row("scale-down-empty", -1);
-            self.rows.push(r);
-            self.delete(state, n, now);
-            return true;
-        }
-        let pods = pods_to_move(state, n);
-        let cap = self.options.max_graceful_termination_sec;
-        for &p in &pods {
-            let grace = state.pod(p).pod.spec.termination_grace_period_s.min(cap);
-            match crate::model::eviction::evict_with_grace(state, p, now, Some(grace)) {
-                Ok(()) => {
-                    let message = "deleting pod for node scale down".to_string();
-                    state.record_pod_event(now, p, "ScaleDown", message);
-                }
-                Err(e) => {
-                    let message = format!(
-                        "failed to drain and delete node: cannot evict pod {}: it would \
-                         violate the pod's disruption budget {:?}",
-                        state.pod(p).pod.metadata.name,
-                        e.pdb
-                    );
-                    self.fail(state, n, now, message);
-                    let r = row("scale-down-failed", 0);
-                    self.rows.push(r);
-                    return false;
-                }
-            }
-        }
-        self.draining.insert(n, now);
-        let r = row("scale-down-underutilized", -1);
-        self.rows.push(r);
-        true
-    }
-
-    /// Drains in progress: a node whose pods are gone is deleted; one still
-    /// holding pods past the longest grace period plus headroom fails.
-    pub(super) fn progress_drains(&mut self, state: &mut ClusterState, now: SimTime) {
-        let limit = SimDuration::from_secs(self.options.max_graceful_termination_sec.max(0) as u64)
-            + POD_EVICTION_HEADROOM;
-        let draining: Vec<(NodeId, SimTime)> =
-            self.draining.iter().map(|(&n, &t)| (n, t)).collect();
-        for (n, since) in draining {
-            let left = (state.bound_pods_on_node(n).iter()).any(|&p| !is_daemon_pod(state, p));
-            if !left {
-                self.draining.remove(&n);
-                self.delete(state, n, now);
-            } else if now >= since + limit {
-                self.draining.remove(&n);
-                let message = "failed to drain and delete node: pods still running".to_string();
-                self.fail(state, n, now, message);
-            }
-        }
-    }
-
-    /// The drain failed: ScaleDownFailed, the taint goes, and scale-down
-    /// waits `scale-down-delay-after-failure`.
-    fn fail(&mut self, state: &mut ClusterState, n: NodeId, now: SimTime, message: String) {
-        state.record_node_event(now, n, "ScaleDownFailed", message);
-        state.update_node(n, |node| {
-            node.taints.retain(|t| t.key != TO_BE_DELETED_TAINT)
-        });
-        self.last_scale_down_fail = Some(now);
-    }
-
-    /// The machine goes and its node object with it; DaemonSet pods left on
-    /// it go at once (upstream's pod garbage collector deletes the pods of a
-    /// node that no longer exists).
-    fn delete(&mut self, state: &mut ClusterState, n: NodeId, now: SimTime) {
-        let left: Vec<PodId> = state.bound_pods_on_node(n).to_vec();
-        for p in left {
-            state.request_pod_deletion_with_grace(p, now, Some(0));
-        }
-        // `actuation/delete_in_batch.go`.
-        let message = "nodes removed by cluster autoscaler".to_string();
-        state.record_node_event(now, n, "ScaleDown", message);
-        state.delete_node(n, now);
-        if let Some(g) = self.node_group[n.0 as usize] {
-            self.state[g].members.remove(&n);
-        }
     }
 }

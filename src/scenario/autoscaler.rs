@@ -100,6 +100,9 @@ pub(super) fn decode(ctx: &mut Ctx, n: &Yaml) -> AutoscalerOptions {
             o.max_graceful_termination_sec = x.min(i64::MAX as u64) as i64;
         }
     }
+    if let Some(d) = duration(&mut m, ctx, "maxPodEvictionTime", false) {
+        o.max_pod_eviction_time = d;
+    }
     if let Some(d) = duration(&mut m, ctx, "unremovableNodeRecheckTimeout", false) {
         o.unremovable_node_recheck_timeout = d;
     }

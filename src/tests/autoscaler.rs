@@ -543,3 +543,90 @@ behaviour: [{{container: c, runTime: 100s}}]
     // the pod has just ended.
     assert_eq!(rows(&r2), [(700.0, "auto".into(), -1, "scale-down-empty")]);
 }
+
+/// Two replicas on auto-0 under a PDB that allows one disruption; a fixed
+/// node joins at 5 min with room for both. The scan at 5m10s finds auto-0
+/// unneeded; at 15m10s its drain evicts one pod and the API refuses the
+/// other (`drain.go` evicts every pod at once). The refused eviction is
+/// tried again every 10 s: once the first pod's replacement is Ready on the
+/// new node the budget allows it, and the node goes. With
+/// `maxPodEvictionTime` shorter than that, the drain fails instead:
+/// ScaleDownFailed on the pod and the node, the taint removed, the pool's
+/// target back up.
+#[test]
+fn a_refused_eviction_is_retried_until_max_pod_eviction_time() {
+    let scenario = |options: &str| {
+        run(&format!(
+            r#"
+duration: 20m
+{options}
+nodePools:
+  - {{name: auto, count: 1, capacity: {{cpu: "4", memory: 8Gi}}, autoscaling: {{maxSize: 3}}}}
+  - {{name: fixed, count: 0, capacity: {{cpu: "4", memory: 8Gi}}}}
+actions:
+  - {{at: 5m, addNodes: {{pool: fixed, count: 1}}}}
+workloads:
+  - apiVersion: apps/v1
+    kind: Deployment
+    metadata: {{name: web}}
+    spec:
+      replicas: 2
+      selector: {{matchLabels: {{app: web}}}}
+      template:
+        metadata: {{labels: {{app: web}}}}
+        spec:
+          terminationGracePeriodSeconds: 5
+          containers: [{{name: c, image: x, resources: {{requests: {{cpu: 500m}}}}}}]
+  - apiVersion: policy/v1
+    kind: PodDisruptionBudget
+    metadata: {{name: web}}
+    spec: {{maxUnavailable: 1, selector: {{matchLabels: {{app: web}}}}}}
+behaviour: [{{container: c, startLatency: 15s}}]
+"#
+        ))
+    };
+    let r = scenario("");
+    assert_eq!(
+        rows(&r),
+        [(910.0, "auto".into(), -1, "scale-down-underutilized")]
+    );
+    let node = super::events_of(&r, "auto-0");
+    let deleted = (node.iter())
+        .find(|e| e.2 == "nodes removed by cluster autoscaler")
+        .expect("auto-0 deleted");
+    // Evicted at 910 s, replaced and Ready about 15 s later: the retry at
+    // 930 s goes through; the second pod is gone 5 s after, and the scan at
+    // 940 s deletes the node.
+    assert_eq!(deleted.0, 940.0, "{node:?}");
+    assert!(!node.iter().any(|e| e.1 == "ScaleDownFailed"));
+    let asked = (r.recorder.events.iter())
+        .filter(|e| e.reason == "ScaleDown" && e.message == "deleting pod for node scale down")
+        .count();
+    assert_eq!(
+        asked, 2,
+        "one ScaleDown event per pod, at the first attempt"
+    );
+
+    let r = scenario("autoscaler: {maxPodEvictionTime: 15s}");
+    assert_eq!(
+        rows(&r),
+        [
+            (910.0, "auto".into(), -1, "scale-down-underutilized"),
+            (930.0, "auto".into(), 1, "scale-down-failed"),
+        ]
+    );
+    let node = super::events_of(&r, "auto-0");
+    assert!(node.iter().any(|e| e.0 == 930.0
+        && e.1 == "ScaleDownFailed"
+        && e.2.starts_with("failed to drain the node: Failed to drain node /auto-0, due to following errors: [failed to evict pod default/web-")
+        && e.2.ends_with("within allowed timeout (last error: Cannot evict pod as it would violate the pod's disruption budget.)]")), "{node:?}");
+    assert!(!node
+        .iter()
+        .any(|e| e.2 == "nodes removed by cluster autoscaler"));
+    let failed = (r.recorder.events.iter())
+        .filter(|e| {
+            e.reason == "ScaleDownFailed" && e.message == "failed to delete pod for ScaleDown"
+        })
+        .count();
+    assert_eq!(failed, 1);
+}
