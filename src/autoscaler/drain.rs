@@ -6,8 +6,9 @@
 //! `--max-pod-eviction-time` (2 min) has passed since the drain started
 //! (`drain.go` `initiateEviction`, `evictPod`). Once every eviction went
 //! through, the pods get their grace period (capped at
-//! `--max-graceful-termination-sec`) plus 30 s of headroom to go
-//! (`waitPodsToDisappear`), then the node is deleted. An eviction still
+//! `--max-graceful-termination-sec`) plus 30 s of headroom to go, looked at
+//! every 5 s (`waitPodsToDisappear`); the node is deleted as soon as they
+//! are gone. An eviction still
 //! refused at the deadline, or a pod still there after the wait, fails the
 //! scale-down: ScaleDownFailed, the taint goes, and scale-down waits
 //! `--scale-down-delay-after-failure`. Pods evicted before a failure stay
@@ -28,6 +29,8 @@ pub const TO_BE_DELETED_TAINT: &str = "ToBeDeletedByClusterAutoscaler";
 pub const POD_EVICTION_HEADROOM: SimDuration = SimDuration(30_000_000);
 /// How long after a refused eviction it is tried again (`EvictionRetryTime`).
 pub const EVICTION_RETRY_TIME: SimDuration = SimDuration(10_000_000);
+/// How often a drain looks whether its pods are gone (`waitPodsToDisappear`).
+pub const POD_GONE_POLL: SimDuration = SimDuration(5_000_000);
 
 /// A node being drained.
 #[derive(Clone, Debug, PartialEq)]
@@ -80,12 +83,14 @@ impl ClusterAutoscaler {
         }
         let refused = self.evict(state, n, &pods, now);
         let evicted = refused.is_empty().then_some(now);
-        if !refused.is_empty() {
-            events.schedule(
+        let (at, next) = match evicted {
+            Some(_) => (now, AutoscalerEvent::WaitForPods(n)),
+            None => (
                 now + EVICTION_RETRY_TIME,
-                AutoscalerEvent::RetryEvictions(n).into(),
-            );
-        }
+                AutoscalerEvent::RetryEvictions(n),
+            ),
+        };
+        events.schedule(at, next.into());
         let retry_until = now + self.options.max_pod_eviction_time;
         self.draining.insert(
             n,
@@ -166,6 +171,7 @@ impl ClusterAutoscaler {
         let drain = self.draining.get_mut(&n).expect("looked up above");
         if refused.is_empty() {
             drain.evicted = Some(now);
+            events.schedule(now, AutoscalerEvent::WaitForPods(n).into());
         } else {
             events.schedule(
                 now + EVICTION_RETRY_TIME,
@@ -175,28 +181,36 @@ impl ClusterAutoscaler {
         drain.refused = refused;
     }
 
-    /// Drains whose evictions all went through: a node whose pods are gone
-    /// is deleted; one still holding pods past the longest grace period plus
-    /// headroom fails.
-    pub(super) fn progress_drains(&mut self, state: &mut ClusterState, now: SimTime) {
+    /// `WaitForPods(n)`, every 5 s once node `n`'s evictions went through:
+    /// the node is deleted when its pods are gone; past the longest grace
+    /// period plus headroom the drain fails.
+    pub(super) fn wait_for_pods<E: From<AutoscalerEvent>>(
+        &mut self,
+        state: &mut ClusterState,
+        events: &mut EventQueue<E>,
+        n: NodeId,
+    ) {
+        let now = events.now();
+        let Some(since) = self.draining.get(&n).and_then(|d| d.evicted) else {
+            return;
+        };
         let limit = SimDuration::from_secs(self.options.max_graceful_termination_sec.max(0) as u64)
             + POD_EVICTION_HEADROOM;
-        let waiting: Vec<(NodeId, SimTime)> = (self.draining.iter())
-            .filter_map(|(&n, d)| Some((n, d.evicted?)))
-            .collect();
-        for (n, since) in waiting {
-            let left = (state.bound_pods_on_node(n).iter()).any(|&p| !is_daemon_pod(state, p));
-            if !left {
-                self.draining.remove(&n);
-                self.delete(state, n, now);
-            } else if now >= since + limit {
-                self.draining.remove(&n);
-                let message = format!(
-                    "failed to drain the node: Failed to drain node /{}: pods remaining after timeout",
-                    state.node(n).name()
-                );
-                self.fail(state, n, now, message);
-            }
+        if now >= since + limit {
+            self.draining.remove(&n);
+            let message = format!(
+                "failed to drain the node: Failed to drain node /{}: pods remaining after timeout",
+                state.node(n).name()
+            );
+            self.fail(state, n, now, message);
+            return;
+        }
+        let left = (state.bound_pods_on_node(n).iter()).any(|&p| !is_daemon_pod(state, p));
+        if left {
+            events.schedule(now + POD_GONE_POLL, AutoscalerEvent::WaitForPods(n).into());
+        } else {
+            self.draining.remove(&n);
+            self.delete(state, n, now);
         }
     }
 

@@ -58,6 +58,8 @@ pub enum AutoscalerEvent {
     ProvisionTimedOut(u32),
     /// The refused evictions of a node's drain are tried again.
     RetryEvictions(NodeId),
+    /// A drain looks whether the node's evicted pods are gone.
+    WaitForPods(NodeId),
 }
 
 /// What the autoscaler knows of one node group besides its spec.
@@ -223,6 +225,7 @@ impl ClusterAutoscaler {
                 state.add_node(node);
             }
             AutoscalerEvent::RetryEvictions(n) => self.retry_evictions(state, events, n),
+            AutoscalerEvent::WaitForPods(n) => self.wait_for_pods(state, events, n),
             AutoscalerEvent::ProvisionTimedOut(i) => {
                 let Some(g) = self.requests[i as usize].take() else {
                     return;
@@ -253,7 +256,6 @@ impl ClusterAutoscaler {
         state: &mut ClusterState,
         events: &mut EventQueue<E>,
     ) {
-        self.progress_drains(state, events.now());
         let pending: Vec<PodId> = (self.unbound.iter().copied())
             .filter(|&p| is_unschedulable(state, p))
             .collect();

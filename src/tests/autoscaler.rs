@@ -339,7 +339,9 @@ fn an_underutilized_node_is_drained_through_the_eviction_api_and_deleted() {
     let r = two_quiet_nodes("default", "", "");
     // Unneeded from the scan at 10 s, no scale-up ever: removed at 610 s.
     // Its pod is evicted, the Deployment's replacement goes to the other
-    // node, and the node goes at the next scan once its pod is gone.
+    // node, and the node goes at the drain's first look (every 5 s) that
+    // finds its pod gone: the pod stops at once (no preStop hook), the API
+    // server and the kubelet take a few milliseconds, so at 615 s.
     assert_eq!(
         rows(&r),
         [(610.0, "auto".into(), -1, "scale-down-underutilized")]
@@ -348,9 +350,12 @@ fn an_underutilized_node_is_drained_through_the_eviction_api_and_deleted() {
     assert!(removed.iter().any(|e| e.0 == 610.0
         && e.1 == "ScaleDown"
         && e.2 == "marked the node as toBeDeleted/unschedulable"));
-    assert!(removed.iter().any(|e| e.0 == 620.0
-        && e.1 == "ScaleDown"
-        && e.2 == "nodes removed by cluster autoscaler"));
+    assert!(
+        removed.iter().any(|e| e.0 == 615.0
+            && e.1 == "ScaleDown"
+            && e.2 == "nodes removed by cluster autoscaler"),
+        "{removed:?}"
+    );
     let evicted = (r.recorder.events.iter())
         .filter(|e| e.reason == "ScaleDown" && e.message == "deleting pod for node scale down")
         .count();
@@ -364,7 +369,7 @@ fn an_underutilized_node_is_drained_through_the_eviction_api_and_deleted() {
     assert_eq!(running, ["auto-1", "auto-1"]);
     assert_eq!(
         figure(&r, "node_hours"),
-        format!("{:.6}", (720.0 + 620.0) / 3600.0)
+        format!("{:.6}", (720.0 + 615.0) / 3600.0)
     );
 }
 
@@ -595,9 +600,9 @@ behaviour: [{{container: c, startLatency: 15s}}]
         .find(|e| e.2 == "nodes removed by cluster autoscaler")
         .expect("auto-0 deleted");
     // Evicted at 910 s, replaced and Ready about 15 s later: the retry at
-    // 930 s goes through; the second pod is gone 5 s after, and the scan at
-    // 940 s deletes the node.
-    assert_eq!(deleted.0, 940.0, "{node:?}");
+    // 930 s goes through; the second pod is gone 5 s after, when the drain
+    // looks again (every 5 s) and deletes the node.
+    assert_eq!(deleted.0, 935.0, "{node:?}");
     assert!(!node.iter().any(|e| e.1 == "ScaleDownFailed"));
     let asked = (r.recorder.events.iter())
         .filter(|e| e.reason == "ScaleDown" && e.message == "deleting pod for node scale down")
