@@ -323,9 +323,13 @@ fn decode_scenario(
     );
     let pod_traces = m.opt("podTraces").map_or_else(Vec::new, |n| {
         let classes = &priority_classes;
+        let mut taken = super::pod_trace::TakenNames::default();
+        for ((_, p), site) in pods.iter().zip(&pod_sites) {
+            taken.add_manifest_pod(&p.metadata.namespace, &p.metadata.name, site.at());
+        }
         let mut pctx = ctx.field("podTraces");
         super::pod_trace::decode(
-            &mut pctx, n, base_dir, &mut names, &rules, classes, warnings,
+            &mut pctx, n, base_dir, &mut names, &rules, classes, &mut taken, warnings,
         )
     });
     {
