@@ -45,6 +45,8 @@ pub struct PodTrace {
     pub start: SimDuration,
     /// Rows of the file (counted when it was validated).
     pub rows: u64,
+    /// The file's SHA-256 as validated (lowercase hex), for the manifest.
+    pub sha256: String,
     templates: Vec<Pod>,
     /// The pod a row without a template starts from.
     bare: Pod,
@@ -167,13 +169,14 @@ fn decode_one(
         format,
         start,
         rows: 0,
+        sha256: String::new(),
         templates,
         bare,
         rules: rules.to_vec(),
         classes: classes.to_vec(),
         name_prefix,
     };
-    let reader = match pods::open(&trace.path, format) {
+    let reader = match pods::open_hashing(&trace.path, format) {
         Ok(r) => r,
         Err(errors) => {
             for e in errors {
@@ -191,7 +194,12 @@ fn decode_one(
             return None;
         }
     };
-    let (rows, errors) = trace.validate(reader, names, taken);
+    let (rows, sha256, errors) = trace.validate(reader, names, taken);
+    trace.sha256 = sha256.unwrap_or_default();
+    crate::input::source::note_read(crate::input::source::InputFile {
+        path: trace.path.display().to_string(),
+        sha256: trace.sha256.clone(),
+    });
     ctx.sink().extend(errors);
     trace.rows = rows;
     (ctx.error_count() == errors_before).then_some(trace)
@@ -242,13 +250,14 @@ impl PodTrace {
     /// Reads every row once and checks it as [`PodTrace::build`] would, and
     /// that its pod's name is not `taken`: the number of rows and every
     /// problem (at most [`MAX_POD_TRACE_ERRORS`] shown, then how many more
-    /// there were). Holds one row at a time (and `taken`, a digest per row).
+    /// there were), and the file's SHA-256 if the reader hashes. Holds one
+    /// row at a time (and `taken`, a digest per row).
     pub fn validate<R: BufRead>(
         &self,
         mut reader: PodTraceReader<R>,
         names: &mut ResourceNames,
         taken: &mut TakenNames,
-    ) -> (u64, Vec<Diagnostic>) {
+    ) -> (u64, Option<String>, Vec<Diagnostic>) {
         let source = taken.add_trace(reader.file());
         let mut errors: Vec<Diagnostic> = Vec::new();
         let mut hidden = 0usize;
@@ -291,7 +300,7 @@ impl PodTrace {
                 ),
             ));
         }
-        (reader.rows(), errors)
+        (reader.rows(), reader.sha256(), errors)
     }
 
     /// The pod a row creates and when (the trace's `start` plus the row's

@@ -369,3 +369,35 @@ fn a_pod_name_is_taken_once_per_namespace_across_traces_and_manifests() {
     let csv = "creation_time_s,name,namespace\n0,x,\n0,x,other\n0,y,\n";
     assert!(load(&dir, &yaml, csv).is_ok());
 }
+
+/// The files a scenario reads besides itself are kept with their SHA-256
+/// for the manifest: an included template and the trace, in the order read.
+#[test]
+fn the_scenario_keeps_the_digest_of_every_file_it_read() {
+    use crate::input::source::{sha256_hex, InputFile};
+    let dir = Scratch::new("pod-trace-inputs");
+    let template = "apiVersion: v1\nkind: Pod\nmetadata: {name: t}\nspec: {containers: [{name: c, image: i}]}\n";
+    std::fs::write(dir.join("t.yaml"), template).unwrap();
+    let csv = "creation_time_s,template\n0,t\n\n1,t\n";
+    let yaml =
+        format!("{NODES}podTraces:\n  - file: pods.csv\n    templates: [{{file: t.yaml}}]\n");
+    let s = load(&dir, &yaml, csv).unwrap();
+    let at = |f: &str| dir.join(f).display().to_string();
+    assert_eq!(
+        s.input_files,
+        [
+            InputFile {
+                path: at("t.yaml"),
+                sha256: sha256_hex(template.as_bytes())
+            },
+            InputFile {
+                path: at("pods.csv"),
+                sha256: sha256_hex(csv.as_bytes())
+            },
+        ]
+    );
+    assert_eq!(s.pod_traces[0].sha256, sha256_hex(csv.as_bytes()));
+    // A scenario that reads no other file has none.
+    let s = load_str("s.yaml", NODES, &dir, "s").unwrap().scenario;
+    assert!(s.input_files.is_empty());
+}
