@@ -128,11 +128,9 @@ impl CsvLine {
     /// `v` with `decimals` digits after the point, empty if not finite
     /// (as [`super::float::fixed`]).
     pub fn fixed(&mut self, v: f64, decimals: usize) -> &mut Self {
-        if v.is_finite() {
-            self.show(format_args!("{v:.decimals$}"))
-        } else {
-            self.field("")
-        }
+        self.separate();
+        super::float::write_fixed(&mut self.buf, v, decimals);
+        self
     }
 
     /// Ends the line: its bytes, terminator included.

@@ -6,39 +6,43 @@
 //! gone by the time the second is created: a scenario's names are its
 //! objects' identities in every output file.
 //!
-//! Memory: one 128-bit digest of `namespace/name` and where it was named
-//! per row, 24 bytes in a hash table at most seven-eighths full (about
-//! 50 MB for a million rows, 400 MB at the limit of 10 000 000), held while
-//! the scenario loads and dropped before the run. Two names that differ
-//! share a digest with a probability under 10⁻²⁴ for ten million rows.
+//! Memory: an 80-bit digest of `namespace/name` and where it was named per
+//! row, 16 bytes in a hash table at most seven-eighths full (about 32 MB
+//! for a million rows), held while the scenario loads and dropped before
+//! the run. Two different names are taken for one with a probability of
+//! about 10⁻¹¹ in a trace of a million rows (n²/2⁸¹).
 
 use rustc_hash::FxHasher;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// Where a name was first given: a trace file's line, or a manifest Pod.
-#[derive(Clone, Copy)]
+/// Where a name was first given, and 16 more bits of its digest.
+#[derive(Clone, Copy, PartialEq, Eq)]
 struct Origin {
-    /// Into [`TakenNames::sources`].
-    source: u32,
-    /// The trace's line; 0 for a manifest Pod (its source says where).
+    /// The trace's line, or for a Pod manifest the index of its location
+    /// in [`TakenNames::manifest_pods`].
     line: u32,
+    /// Into [`TakenNames::traces`]; [`MANIFEST`] for a Pod manifest.
+    source: u16,
+    check: u16,
 }
+
+const MANIFEST: u16 = u16::MAX;
 
 /// The pod names given so far, by namespace.
 #[derive(Default)]
 pub struct TakenNames {
-    taken: HashMap<(u64, u64), Origin, BuildHasherDefault<FxHasher>>,
-    /// A trace file's name, or a manifest Pod's location.
-    sources: Vec<String>,
+    /// By the first 64 bits of the name's digest (16 bytes an entry).
+    taken: HashMap<u64, Origin, BuildHasherDefault<FxHasher>>,
+    traces: Vec<String>,
+    /// Where each Pod manifest is named (`file:line:column`).
+    manifest_pods: Vec<String>,
     buf: String,
 }
 
-/// 128 bits as two words: a `u128` would be aligned to 16 bytes and pad
-/// every entry of the table to 32.
-fn digest(namespace: &str, name: &str) -> (u64, u64) {
-    // Two unrelated 64-bit hashes, both with fixed keys (deterministic).
+/// 80 bits of digest: two unrelated hashes with fixed keys (deterministic).
+fn digest(namespace: &str, name: &str) -> (u64, u16) {
     let mut a = FxHasher::default();
     let mut b = DefaultHasher::new();
     for h in [&mut a as &mut dyn Hasher, &mut b] {
@@ -46,23 +50,26 @@ fn digest(namespace: &str, name: &str) -> (u64, u64) {
         h.write_u8(b'/');
         h.write(name.as_bytes());
     }
-    (a.finish(), b.finish())
+    (b.finish(), a.finish() as u16)
 }
 
 impl TakenNames {
     /// A manifest Pod's name, named at `at` (`file:line:column`).
     pub fn add_manifest_pod(&mut self, namespace: &str, name: &str, at: String) {
-        let source = self.sources.len() as u32;
-        self.sources.push(at);
-        self.taken
-            .entry(digest(namespace, name))
-            .or_insert(Origin { source, line: 0 });
+        let (key, check) = digest(namespace, name);
+        let line = self.manifest_pods.len() as u32;
+        self.manifest_pods.push(at);
+        self.taken.entry(key).or_insert(Origin {
+            line,
+            source: MANIFEST,
+            check,
+        });
     }
 
     /// The trace file whose rows follow, as [`TakenNames::add_row`]'s `source`.
     pub fn add_trace(&mut self, file: &str) -> u32 {
-        self.sources.push(file.to_string());
-        self.sources.len() as u32 - 1
+        self.traces.push(file.to_string());
+        self.traces.len() as u32 - 1
     }
 
     /// Takes the name of the pod on `line` of trace `source`; if it was
@@ -77,19 +84,32 @@ impl TakenNames {
         use std::fmt::Write;
         self.buf.clear();
         write!(self.buf, "{name}").expect("writes to a String");
-        let origin = Origin { source, line };
-        let first = *self
-            .taken
-            .entry(digest(namespace, &self.buf))
-            .or_insert(origin);
-        if first.source == source && first.line == line {
+        let (key, check) = digest(namespace, &self.buf);
+        // More traces than 65 534 in one scenario share the last number;
+        // the message then names the last file.
+        let source = source.min(u32::from(MANIFEST) - 1) as u16;
+        let origin = Origin {
+            line,
+            source,
+            check,
+        };
+        let first = *self.taken.entry(key).or_insert(origin);
+        if first == origin || first.check != check {
+            // New, or another name whose digest shares the 64 bits but not
+            // the check (a later duplicate of this one then goes unnoticed;
+            // such a clash has odds of about 3 in 10^8 in a million rows).
             return None;
         }
-        let at = &self.sources[first.source as usize];
-        let named = match first.line {
-            0 => format!("the name of the Pod at {at}"),
-            l if first.source == source => format!("named on line {l}"),
-            l => format!("named on line {l} of {at}"),
+        let named = match first.source {
+            MANIFEST => format!(
+                "the name of the Pod at {}",
+                self.manifest_pods[first.line as usize]
+            ),
+            s if s == source => format!("named on line {}", first.line),
+            s => format!(
+                "named on line {} of {}",
+                first.line, self.traces[s as usize]
+            ),
         };
         Some(format!(
             "pod name {namespace}/{} already taken ({named}); pod names must be unique in \
