@@ -28,12 +28,28 @@ pub fn fixed(v: f64, decimals: usize) -> String {
 /// care (negative, huge or tiny values, exact ties) are left to `format!`.
 /// Results write a few ratios per pod.
 pub fn write_fixed(buf: &mut Vec<u8>, v: f64, decimals: usize) {
-    use std::io::Write;
     match exact_fixed(v, decimals) {
         Some((int, frac)) => {
-            write!(buf, "{int}").expect("writes to memory");
+            let mut digits = [b'0'; 20];
+            let mut i = digits.len();
+            let mut rest = int;
+            loop {
+                i -= 1;
+                digits[i] = b'0' + (rest % 10) as u8;
+                rest /= 10;
+                if rest == 0 {
+                    break;
+                }
+            }
+            buf.extend_from_slice(&digits[i..]);
             if decimals > 0 {
-                write!(buf, ".{frac:0decimals$}").expect("writes to memory");
+                let mut rest = frac;
+                for d in digits[..decimals].iter_mut().rev() {
+                    *d = b'0' + (rest % 10) as u8;
+                    rest /= 10;
+                }
+                buf.push(b'.');
+                buf.extend_from_slice(&digits[..decimals]);
             }
         }
         None => buf.extend_from_slice(fixed(v, decimals).as_bytes()),
