@@ -152,10 +152,12 @@ impl<K: Hash + Eq + Clone, V> Lru<K, V> {
         self.slots[i as usize].entry.take().expect("a used slot")
     }
 
-    /// Removes the entry (to be added back by `add`).
-    fn take(&mut self, key: &K) -> Option<V> {
-        let i = self.index.remove(key)?;
-        Some(self.remove_slot(i).1)
+    /// The entry, made the most recent (`Get`).
+    fn touch(&mut self, key: &K) -> Option<&mut V> {
+        let i = *self.index.get(key)?;
+        self.unlink(i);
+        self.link_newest(i);
+        self.slots[i as usize].entry.as_mut().map(|(_, v)| v)
     }
 
     fn add(&mut self, key: K, value: V) -> Option<V> {
@@ -258,25 +260,39 @@ impl EventCorrelator {
     fn aggregate(&mut self, mut event: EventRecord) -> (EventRecord, LoggerKey) {
         let aggregate: AggregateKey = (event.kind, event.object.clone(), event.reason.clone());
         let now = event.time;
-        // A record older than the interval starts over (upstream: `interval > maxInterval`).
-        let mut record = match self.aggregator.take(&aggregate) {
-            Some(r) if now.0 - r.last.0 <= AGGREGATE_INTERVAL.0 => r,
-            _ => AggregateRecord {
-                messages: BTreeSet::new(),
-                last: now,
-            },
+        let fresh = || AggregateRecord {
+            messages: BTreeSet::new(),
+            last: now,
         };
-        if !record.messages.contains(&event.message) {
-            record.messages.insert(event.message.clone());
-        }
-        record.last = now;
-        let combine = record.messages.len() >= AGGREGATE_MAX_EVENTS;
-        if combine {
-            // Upstream `PopAny` drops an arbitrary message to keep the set
-            // below the limit; kubesim drops the smallest, to be deterministic.
-            record.messages.pop_first();
-        }
-        self.aggregator.add(aggregate.clone(), record);
+        let note = |record: &mut AggregateRecord| {
+            if !record.messages.contains(&event.message) {
+                record.messages.insert(event.message.clone());
+            }
+            record.last = now;
+            let combine = record.messages.len() >= AGGREGATE_MAX_EVENTS;
+            if combine {
+                // Upstream `PopAny` drops an arbitrary message to keep the set
+                // below the limit; kubesim drops the smallest, to be deterministic.
+                record.messages.pop_first();
+            }
+            combine
+        };
+        let combine = match self.aggregator.touch(&aggregate) {
+            Some(record) => {
+                // A record older than the interval starts over (upstream:
+                // `interval > maxInterval`).
+                if now.0 - record.last.0 > AGGREGATE_INTERVAL.0 {
+                    *record = fresh();
+                }
+                note(record)
+            }
+            None => {
+                let mut record = fresh();
+                let combine = note(&mut record);
+                self.aggregator.add(aggregate.clone(), record);
+                combine
+            }
+        };
         if !combine {
             let message = Some(event.message.clone());
             return (event, LoggerKey { aggregate, message });
@@ -292,15 +308,12 @@ impl EventCorrelator {
     /// `eventObserve`: a known Event counts one more and takes the latest
     /// time and message; a new one starts at count 1.
     fn log(&mut self, event: EventRecord, key: LoggerKey) -> Option<EventRow> {
-        let row = match self.logger.take(&key) {
-            Some(old) => EventRow {
-                count: old.count + 1,
-                first_time: old.first_time,
-                event,
-            },
-            None => EventRow::single(event),
-        };
-        self.logger.add(key, row)
+        if let Some(row) = self.logger.touch(&key) {
+            row.count += 1;
+            row.event = event;
+            return None;
+        }
+        self.logger.add(key, EventRow::single(event))
     }
 
     /// The Events still in the cache, least recently seen first.
