@@ -560,6 +560,7 @@ fn run(
         scenario_path: &path_text,
         scenario_sha256: sha256_hex(&text),
         scenario_name: &scenario.name,
+        inputs: &scenario.input_files,
         seed,
         explain: explain.as_deref(),
         explain_pod: explain_pod.as_deref(),

@@ -22,6 +22,8 @@ pub struct RunManifest<'a> {
     pub scenario_path: &'a str,
     pub scenario_sha256: String,
     pub scenario_name: &'a str,
+    /// The other files the scenario read (`Scenario::input_files`).
+    pub inputs: &'a [crate::input::source::InputFile],
     pub seed: u64,
     pub explain: Option<&'a str>,
     pub explain_pod: Option<&'a str>,
@@ -30,7 +32,7 @@ pub struct RunManifest<'a> {
 
 impl RunManifest<'_> {
     pub fn to_json(&self, report: &RunReport) -> String {
-        let value = serde_json::json!({
+        let mut value = serde_json::json!({
             "kubesim_version": env!("CARGO_PKG_VERSION"),
             "scenario": {
                 "name": self.scenario_name,
@@ -51,6 +53,15 @@ impl RunManifest<'_> {
                 "events_processed": report.events_processed,
             },
         });
+        if !self.inputs.is_empty() {
+            // serde_json keeps keys sorted: `inputs` comes first;
+            // absent when the scenario read no other file.
+            value["inputs"] = self
+                .inputs
+                .iter()
+                .map(|f| serde_json::json!({"path": f.path, "sha256": f.sha256}))
+                .collect();
+        }
         serde_json::to_string_pretty(&value).expect("manifest serializes") + "\n"
     }
 }
@@ -327,10 +338,7 @@ fn write_rest(
 }
 
 /// SHA-256 of the scenario text, for the manifest, as lowercase hex.
-pub fn sha256_hex(data: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    format!("{:x}", Sha256::digest(data))
-}
+pub use crate::input::source::sha256_hex;
 
 #[cfg(test)]
 mod tests {

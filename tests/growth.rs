@@ -39,6 +39,7 @@ fn run_cost(yaml: &str, out: &Path) -> Duration {
         scenario_path: "growth.yaml",
         scenario_sha256: String::new(),
         scenario_name: &s.name,
+        inputs: &s.input_files,
         seed: s.seed,
         explain: None,
         explain_pod: None,

@@ -3,7 +3,53 @@
 //! names the line and column of the first bad byte.
 
 use super::diagnostic::{Diagnostic, Pos};
+use std::cell::RefCell;
 use std::path::Path;
+
+/// A file read as input, and the SHA-256 of its bytes (lowercase hex).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputFile {
+    pub path: String,
+    pub sha256: String,
+}
+
+/// SHA-256 of `data` as lowercase hex.
+pub fn sha256_hex(data: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    format!("{:x}", Sha256::digest(data))
+}
+
+thread_local! {
+    /// The files [`read_utf8`] read while [`recording_reads`] runs on this
+    /// thread. A scenario's included files are read deep in its decoding;
+    /// this is how the loader learns which, without every decoder passing a
+    /// list along.
+    static READS: RefCell<Option<Vec<InputFile>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` and returns what it returned and the files [`read_utf8`] read
+/// meanwhile, each once, in the order first read.
+pub fn recording_reads<T>(f: impl FnOnce() -> T) -> (T, Vec<InputFile>) {
+    let outer = READS.with(|r| r.borrow_mut().replace(Vec::new()));
+    let value = f();
+    let reads = READS.with(|r| std::mem::replace(&mut *r.borrow_mut(), outer));
+    let reads = reads.unwrap_or_default();
+    for read in &reads {
+        note_read(read.clone());
+    }
+    (value, reads)
+}
+
+/// Adds a file to the reads being recorded, if any (once per path).
+pub fn note_read(file: InputFile) {
+    READS.with(|r| {
+        if let Some(list) = r.borrow_mut().as_mut() {
+            if !list.iter().any(|f| f.path == file.path) {
+                list.push(file);
+            }
+        }
+    });
+}
 
 /// Why a file could not be read as text.
 #[derive(Debug)]
@@ -34,6 +80,10 @@ pub fn read_text(path: &Path, what: &str) -> Result<String, Diagnostic> {
 /// configuration, a trace): the caller reports an I/O error at the reference.
 pub fn read_utf8(path: &Path, what: &str) -> Result<String, ReadError> {
     let bytes = crate::input::read_bytes(path).map_err(ReadError::Io)?;
+    note_read(InputFile {
+        path: path.display().to_string(),
+        sha256: sha256_hex(&bytes),
+    });
     String::from_utf8(bytes).map_err(|e| {
         let valid_up_to = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();

@@ -30,7 +30,7 @@ use crate::engine::{SimDuration, SimTime};
 use crate::model::event::EventRecord;
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::hash::Hash;
 
 /// `maxLruCacheEntries`.
@@ -94,54 +94,120 @@ impl std::ops::Deref for EventRow {
 
 /// An LRU cache like groupcache's `lru.Cache` (what client-go uses): `get`
 /// and `add` make an entry the most recent; `add` beyond the capacity
-/// removes the least recent and returns it. Recency is a counter, so the
-/// order is deterministic.
+/// removes the least recent and returns it. A doubly linked list of slots
+/// in recency order, as groupcache's `container/list`, so a touch moves
+/// two links and clones no key.
 struct Lru<K, V> {
-    entries: FxHashMap<K, (u64, V)>,
-    by_recency: BTreeMap<u64, K>,
-    next: u64,
+    index: FxHashMap<K, u32>,
+    slots: Vec<Slot<K, V>>,
+    /// Slots of removed entries, for reuse.
+    free: Vec<u32>,
+    /// The most and the least recent entry (`NIL` when empty).
+    newest: u32,
+    oldest: u32,
     capacity: usize,
+}
+
+const NIL: u32 = u32::MAX;
+
+struct Slot<K, V> {
+    /// `None` while the slot is free.
+    entry: Option<(K, V)>,
+    /// Toward the oldest and toward the newest.
+    older: u32,
+    newer: u32,
 }
 
 impl<K: Hash + Eq + Clone, V> Lru<K, V> {
     fn new(capacity: usize) -> Self {
         Lru {
-            entries: FxHashMap::default(),
-            by_recency: BTreeMap::new(),
-            next: 0,
+            index: FxHashMap::default(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            newest: NIL,
+            oldest: NIL,
             capacity,
         }
     }
 
-    /// Removes the entry (to be added back by `add`).
-    fn take(&mut self, key: &K) -> Option<V> {
-        let (stamp, value) = self.entries.remove(key)?;
-        self.by_recency.remove(&stamp);
-        Some(value)
+    fn unlink(&mut self, i: u32) {
+        let (older, newer) = {
+            let s = &self.slots[i as usize];
+            (s.older, s.newer)
+        };
+        match older {
+            NIL => self.oldest = newer,
+            o => self.slots[o as usize].newer = newer,
+        }
+        match newer {
+            NIL => self.newest = older,
+            n => self.slots[n as usize].older = older,
+        }
+    }
+
+    /// Removes the entry in slot `i` and frees the slot.
+    fn remove_slot(&mut self, i: u32) -> (K, V) {
+        self.unlink(i);
+        self.free.push(i);
+        self.slots[i as usize].entry.take().expect("a used slot")
+    }
+
+    /// The entry, made the most recent (`Get`).
+    fn touch(&mut self, key: &K) -> Option<&mut V> {
+        let i = *self.index.get(key)?;
+        self.unlink(i);
+        self.link_newest(i);
+        self.slots[i as usize].entry.as_mut().map(|(_, v)| v)
     }
 
     fn add(&mut self, key: K, value: V) -> Option<V> {
-        if let Some((stamp, _)) = self.entries.remove(&key) {
-            self.by_recency.remove(&stamp);
-        }
-        let stamp = self.next;
-        self.next += 1;
-        self.by_recency.insert(stamp, key.clone());
-        self.entries.insert(key, (stamp, value));
-        if self.entries.len() <= self.capacity {
+        if let Some(i) = self.index.get(&key).copied() {
+            // Already there: the new value, most recent.
+            self.unlink(i);
+            self.slots[i as usize].entry = Some((key, value));
+            self.link_newest(i);
             return None;
         }
-        let (_, oldest) = self.by_recency.pop_first().expect("over capacity");
-        self.entries.remove(&oldest).map(|(_, v)| v)
+        let slot = Slot {
+            entry: Some((key.clone(), value)),
+            older: NIL,
+            newer: NIL,
+        };
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.slots[i as usize] = slot;
+                i
+            }
+            None => {
+                self.slots.push(slot);
+                self.slots.len() as u32 - 1
+            }
+        };
+        self.link_newest(i);
+        self.index.insert(key, i);
+        if self.index.len() <= self.capacity {
+            return None;
+        }
+        let (k, v) = self.remove_slot(self.oldest);
+        self.index.remove(&k);
+        Some(v)
+    }
+
+    fn link_newest(&mut self, i: u32) {
+        let s = &mut self.slots[i as usize];
+        s.older = self.newest;
+        s.newer = NIL;
+        match self.newest {
+            NIL => self.oldest = i,
+            n => self.slots[n as usize].newer = i,
+        }
+        self.newest = i;
     }
 
     /// Every entry, least recent first.
     fn drain(&mut self) -> impl Iterator<Item = V> + '_ {
-        let order = std::mem::take(&mut self.by_recency);
-        let entries = &mut self.entries;
-        order
-            .into_values()
-            .map(move |k| entries.remove(&k).expect("indexed").1)
+        self.index.clear();
+        std::iter::from_fn(move || (self.oldest != NIL).then(|| self.remove_slot(self.oldest).1))
     }
 }
 
@@ -194,23 +260,39 @@ impl EventCorrelator {
     fn aggregate(&mut self, mut event: EventRecord) -> (EventRecord, LoggerKey) {
         let aggregate: AggregateKey = (event.kind, event.object.clone(), event.reason.clone());
         let now = event.time;
-        // A record older than the interval starts over (upstream: `interval > maxInterval`).
-        let mut record = match self.aggregator.take(&aggregate) {
-            Some(r) if now.0 - r.last.0 <= AGGREGATE_INTERVAL.0 => r,
-            _ => AggregateRecord {
-                messages: BTreeSet::new(),
-                last: now,
-            },
+        let fresh = || AggregateRecord {
+            messages: BTreeSet::new(),
+            last: now,
         };
-        record.messages.insert(event.message.clone());
-        record.last = now;
-        let combine = record.messages.len() >= AGGREGATE_MAX_EVENTS;
-        if combine {
-            // Upstream `PopAny` drops an arbitrary message to keep the set
-            // below the limit; kubesim drops the smallest, to be deterministic.
-            record.messages.pop_first();
-        }
-        self.aggregator.add(aggregate.clone(), record);
+        let note = |record: &mut AggregateRecord| {
+            if !record.messages.contains(&event.message) {
+                record.messages.insert(event.message.clone());
+            }
+            record.last = now;
+            let combine = record.messages.len() >= AGGREGATE_MAX_EVENTS;
+            if combine {
+                // Upstream `PopAny` drops an arbitrary message to keep the set
+                // below the limit; kubesim drops the smallest, to be deterministic.
+                record.messages.pop_first();
+            }
+            combine
+        };
+        let combine = match self.aggregator.touch(&aggregate) {
+            Some(record) => {
+                // A record older than the interval starts over (upstream:
+                // `interval > maxInterval`).
+                if now.0 - record.last.0 > AGGREGATE_INTERVAL.0 {
+                    *record = fresh();
+                }
+                note(record)
+            }
+            None => {
+                let mut record = fresh();
+                let combine = note(&mut record);
+                self.aggregator.add(aggregate.clone(), record);
+                combine
+            }
+        };
         if !combine {
             let message = Some(event.message.clone());
             return (event, LoggerKey { aggregate, message });
@@ -226,15 +308,12 @@ impl EventCorrelator {
     /// `eventObserve`: a known Event counts one more and takes the latest
     /// time and message; a new one starts at count 1.
     fn log(&mut self, event: EventRecord, key: LoggerKey) -> Option<EventRow> {
-        let row = match self.logger.take(&key) {
-            Some(old) => EventRow {
-                count: old.count + 1,
-                first_time: old.first_time,
-                event,
-            },
-            None => EventRow::single(event),
-        };
-        self.logger.add(key, row)
+        if let Some(row) = self.logger.touch(&key) {
+            row.count += 1;
+            row.event = event;
+            return None;
+        }
+        self.logger.add(key, EventRow::single(event))
     }
 
     /// The Events still in the cache, least recently seen first.

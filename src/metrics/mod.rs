@@ -2,6 +2,7 @@
 //! (pods.csv, events.csv, timeseries.csv, workloads.csv, summary.csv,
 //! decisions.csv).
 //! Writers take `impl Write`; nothing here touches files or the clock.
+pub mod csv_line;
 pub mod events;
 pub mod float;
 pub mod nodes;

@@ -3,6 +3,7 @@
 //! condition, `spec.unschedulable`, the taints, or what the pods on it
 //! request.
 
+use super::csv_line::CsvLine;
 use crate::engine::SimTime;
 use crate::model::store::{NodeId, WatchEvent};
 use crate::model::ClusterState;
@@ -89,7 +90,7 @@ impl NodeTimeline {
             view: v,
         };
         match &mut self.stream {
-            Some(sink) => sink.write(node_record(&row, state)),
+            Some(sink) => sink.write_line(|line| node_line(line, &row, state)),
             None => self.rows.push(row),
         }
     }
@@ -108,39 +109,41 @@ pub const NODES_HEADER: &[&str] = &[
     "memory_allocated_ratio",
 ];
 
-fn ratio(used: i64, total: i64) -> String {
-    if total == 0 {
-        String::new()
-    } else {
-        super::float::fixed(used as f64 / total as f64, 6)
-    }
-}
-
 /// A row of nodes.csv.
-fn node_record(r: &NodeRow, state: &ClusterState) -> [String; 10] {
+fn node_line(line: &mut CsvLine, r: &NodeRow, state: &ClusterState) {
     let node = state.node(r.node);
     let v = &r.view;
-    [
-        r.time.to_string(),
-        node.name().to_string(),
-        v.condition.to_string(),
-        if v.unschedulable { "true" } else { "false" }.to_string(),
-        v.taints.clone(),
-        v.pods.to_string(),
-        v.cpu_requested_millis.to_string(),
-        v.memory_requested_bytes.to_string(),
-        ratio(v.cpu_requested_millis, node.allocatable.cpu_millis),
-        ratio(v.memory_requested_bytes, node.allocatable.memory_bytes),
-    ]
+    let ratio = |line: &mut CsvLine, used: i64, total: i64| {
+        if total == 0 {
+            line.field("");
+        } else {
+            line.fixed(used as f64 / total as f64, 6);
+        }
+    };
+    line.at(r.time)
+        .field(node.name())
+        .field(v.condition)
+        .field(if v.unschedulable { "true" } else { "false" })
+        .field(&v.taints)
+        .int(v.pods)
+        .int(v.cpu_requested_millis)
+        .int(v.memory_requested_bytes);
+    ratio(line, v.cpu_requested_millis, node.allocatable.cpu_millis);
+    ratio(
+        line,
+        v.memory_requested_bytes,
+        node.allocatable.memory_bytes,
+    );
 }
 
 /// nodes.csv, in time order.
-pub fn write_nodes(w: impl Write, rows: &[NodeRow], state: &ClusterState) -> io::Result<()> {
-    let mut out = csv::Writer::from_writer(w);
-    out.write_record(NODES_HEADER).map_err(io::Error::other)?;
+pub fn write_nodes(mut w: impl Write, rows: &[NodeRow], state: &ClusterState) -> io::Result<()> {
+    let mut line = CsvLine::default();
+    w.write_all(line.record(NODES_HEADER))?;
     for r in rows {
-        out.write_record(node_record(r, state))
-            .map_err(io::Error::other)?;
+        line.clear();
+        node_line(&mut line, r, state);
+        w.write_all(line.end())?;
     }
-    out.flush()
+    w.flush()
 }

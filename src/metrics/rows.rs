@@ -4,6 +4,7 @@
 //! or written with the whole file at the end. The recorder and the streams
 //! below it and the writers above it all format rows here.
 
+use super::csv_line::CsvLine;
 use super::events::EventRow;
 use super::float::fixed;
 use crate::engine::SimTime;
@@ -58,10 +59,6 @@ pub fn desired(w: &WorkloadEntry) -> i32 {
     }
 }
 
-fn time(t: Option<SimTime>) -> String {
-    t.map_or(String::new(), |t| t.to_string())
-}
-
 pub const PODS_HEADER: &[&str] = &[
     "pod",
     "namespace",
@@ -100,16 +97,8 @@ fn gpu_devices(devices: u8) -> String {
 /// Formats CSV rows one at a time, so that a row can be written at once to
 /// a stream (a finished pod's row when it is retired) or later to the file,
 /// byte for byte the same either way.
-pub struct RowFormatter(csv::Writer<Vec<u8>>);
-
-impl Default for RowFormatter {
-    fn default() -> Self {
-        RowFormatter(csv::Writer::from_writer(Vec::new()))
-    }
-}
-
-/// Bytes of formatted rows kept before the formatter starts a new buffer.
-const FORMATTER_BUFFER_BYTES: usize = 1 << 20;
+#[derive(Default)]
+pub struct RowFormatter(CsvLine);
 
 impl RowFormatter {
     /// The record as one CSV line; valid until the next call.
@@ -118,14 +107,7 @@ impl RowFormatter {
         I: IntoIterator<Item = T>,
         T: AsRef<[u8]>,
     {
-        if self.0.get_ref().len() > FORMATTER_BUFFER_BYTES {
-            *self = RowFormatter::default();
-        }
-        let start = self.0.get_ref().len();
-        // Writing into a Vec cannot fail.
-        self.0.write_record(record).expect("CSV into memory");
-        self.0.flush().expect("CSV into memory");
-        &self.0.get_ref()[start..]
+        self.0.record(record)
     }
 
     /// The pod's pods.csv line.
@@ -133,31 +115,32 @@ impl RowFormatter {
         let meta = &entry.pod.metadata;
         let owner = meta.controller();
         let node = entry.node.map_or("", |n| state.node(n).name());
-        self.format([
-            meta.name.as_str(),
-            meta.namespace.as_str(),
-            owner.map_or("", |o| o.kind.as_str()),
-            owner.map_or("", |o| o.name.as_str()),
-            node,
-            &entry.pod.spec.priority.to_string(),
-            &entry.created.to_string(),
-            &time(entry.status.conditions.pod_scheduled),
-            &time(entry.started),
-            &time(entry.ready),
-            &time(entry.finished),
-            &time(entry.deleted),
-            entry.status.phase.as_str(),
-            entry.status.reason.as_deref().unwrap_or(""),
-            &entry.status.restarts().to_string(),
-            &entry.scheduling_attempts.to_string(),
-            &SimTime(entry.backoff.0).to_string(),
-            &entry.status.container_reason(),
-            &gpu_devices(entry.gpu_devices),
-            &time(entry.first_true.ready_to_start_containers),
-            &time(entry.first_true.initialized),
-            &time(entry.first_true.containers_ready),
-            entry.status.nominated_node_name.as_deref().unwrap_or(""),
-        ])
+        let line = &mut self.0;
+        line.clear();
+        line.field(&meta.name)
+            .field(&meta.namespace)
+            .field(owner.map_or("", |o| o.kind.as_str()))
+            .field(owner.map_or("", |o| o.name.as_str()))
+            .field(node)
+            .int(entry.pod.spec.priority)
+            .at(entry.created)
+            .time(entry.status.conditions.pod_scheduled)
+            .time(entry.started)
+            .time(entry.ready)
+            .time(entry.finished)
+            .time(entry.deleted)
+            .field(entry.status.phase.as_str())
+            .field(entry.status.reason.as_deref().unwrap_or(""))
+            .int(entry.status.restarts())
+            .int(entry.scheduling_attempts)
+            .at(SimTime(entry.backoff.0))
+            .field(entry.status.container_reason())
+            .field(gpu_devices(entry.gpu_devices))
+            .time(entry.first_true.ready_to_start_containers)
+            .time(entry.first_true.initialized)
+            .time(entry.first_true.containers_ready)
+            .field(entry.status.nominated_node_name.as_deref().unwrap_or(""));
+        line.end()
     }
 }
 

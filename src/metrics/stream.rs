@@ -6,8 +6,9 @@
 //! in creation order at the end (`output`). The writers are `impl Write`
 //! given by the caller; nothing here opens files.
 
+use super::csv_line::CsvLine;
 use super::events::EventRow;
-use super::rows::{with_event_row, RowFormatter};
+use super::rows::RowFormatter;
 use crate::engine::SimTime;
 use crate::model::{ClusterState, PodEntry, PodId};
 use std::io::{self, Write};
@@ -43,14 +44,16 @@ impl StreamWriters {
 /// reported by [`CsvSink::finish`] (the run goes on, its results are not
 /// written).
 pub struct CsvSink {
-    out: csv::Writer<Sink>,
+    out: io::BufWriter<Sink>,
+    line: CsvLine,
     error: Option<io::Error>,
 }
 
 impl CsvSink {
     pub fn new(w: Sink, header: &[&str]) -> Self {
         let mut sink = CsvSink {
-            out: csv::Writer::from_writer(w),
+            out: io::BufWriter::with_capacity(1 << 16, w),
+            line: CsvLine::default(),
             error: None,
         };
         sink.write(header);
@@ -62,9 +65,20 @@ impl CsvSink {
         I: IntoIterator<Item = T>,
         T: AsRef<[u8]>,
     {
+        self.write_line(|line| {
+            for f in record {
+                line.field(f);
+            }
+        });
+    }
+
+    /// Writes the line `fill` puts together field by field.
+    pub fn write_line(&mut self, fill: impl FnOnce(&mut CsvLine)) {
         if self.error.is_none() {
-            if let Err(e) = self.out.write_record(record) {
-                self.error = Some(io::Error::other(e));
+            self.line.clear();
+            fill(&mut self.line);
+            if let Err(e) = self.out.write_all(self.line.end()) {
+                self.error = Some(e);
             }
         }
     }
@@ -186,9 +200,17 @@ impl RetiredFigures {
     }
 }
 
-/// Records an event to the stream.
+/// Records an event to the stream (the fields of [`super::rows::with_event_row`]).
 pub fn write_event(sink: &mut CsvSink, e: &EventRow) {
-    with_event_row(e, |row| sink.write(row));
+    sink.write_line(|line| {
+        line.at(e.event.time)
+            .field(e.event.kind)
+            .field(&e.event.object)
+            .field(e.event.reason.as_bytes())
+            .field(&e.event.message)
+            .int(e.count)
+            .at(e.first_time);
+    });
 }
 
 #[cfg(test)]

@@ -65,7 +65,7 @@ pub fn load_str(
     let scenario = match docs.as_slice() {
         [doc] => {
             let mut ctx = Ctx::new(file, &mut errors);
-            decode_scenario(&mut ctx, doc, base_dir, default_name, &mut warnings)
+            decode_recording(&mut ctx, doc, base_dir, default_name, &mut warnings)
         }
         [] => {
             // An empty or comment-only file: say what the least scenario holds,
@@ -117,12 +117,30 @@ pub fn load_node(
     let mut warnings = Vec::new();
     let scenario = {
         let mut ctx = Ctx::new(file, &mut errors);
-        decode_scenario(&mut ctx, doc, base_dir, default_name, &mut warnings)
+        decode_recording(&mut ctx, doc, base_dir, default_name, &mut warnings)
     };
     match scenario {
         Some(scenario) if errors.is_empty() => Ok(Loaded { scenario, warnings }),
         _ => Err(Diagnostics::new(errors)),
     }
+}
+
+/// [`decode_scenario`], keeping the files it read (every one but the
+/// scenario's own) in [`Scenario::input_files`].
+fn decode_recording(
+    ctx: &mut Ctx,
+    doc: &Yaml,
+    base_dir: &Path,
+    default_name: &str,
+    warnings: &mut Vec<Diagnostic>,
+) -> Option<Scenario> {
+    let (scenario, reads) = crate::input::source::recording_reads(|| {
+        decode_scenario(ctx, doc, base_dir, default_name, warnings)
+    });
+    scenario.map(|s| Scenario {
+        input_files: reads,
+        ..s
+    })
 }
 
 fn decode_scenario(
@@ -323,9 +341,13 @@ fn decode_scenario(
     );
     let pod_traces = m.opt("podTraces").map_or_else(Vec::new, |n| {
         let classes = &priority_classes;
+        let mut taken = super::pod_trace::TakenNames::default();
+        for ((_, p), site) in pods.iter().zip(&pod_sites) {
+            taken.add_manifest_pod(&p.metadata.namespace, &p.metadata.name, site.at());
+        }
         let mut pctx = ctx.field("podTraces");
         super::pod_trace::decode(
-            &mut pctx, n, base_dir, &mut names, &rules, classes, warnings,
+            &mut pctx, n, base_dir, &mut names, &rules, classes, &mut taken, warnings,
         )
     });
     {
@@ -394,6 +416,7 @@ fn decode_scenario(
     });
     m.finish(ctx);
     Some(Scenario {
+        input_files: Vec::new(),
         // An invalid name is an error already, so this scenario is discarded.
         name: name.unwrap_or_default(),
         seed,

@@ -13,9 +13,11 @@
 //! 4. its `priority_class` resolved by the Priority admission plugin.
 //!
 //! A pod built here is what a Pod manifest with the same spec would be, so
-//! nothing downstream knows where it came from. The same function builds
-//! each row twice: once when the scenario is loaded (every problem is
-//! reported then, with its file, line and column), and once during the run.
+//! nothing downstream knows where it came from. Each row is read twice:
+//! when the scenario is loaded it is checked (`check`: every problem `build`
+//! would report, with its file, line and column, without building the pod)
+//! and its name taken (`names`: unique per namespace); during the run it is
+//! built.
 
 use super::behaviour::{self, BehaviourRule};
 use super::manifest;
@@ -26,7 +28,6 @@ use crate::input::diagnostic::{Diagnostic, Pos};
 use crate::input::yaml::Node as Yaml;
 use crate::limits::MAX_POD_TRACE_ERRORS;
 use crate::model::gpu_share;
-use crate::model::labels::is_dns1123_subdomain;
 use crate::model::policy::PriorityClass;
 use crate::model::{Pod, ResourceNames};
 use crate::trace::pods::{self, Field, PodRow, PodTraceReader, TraceFormat};
@@ -44,6 +45,8 @@ pub struct PodTrace {
     pub start: SimDuration,
     /// Rows of the file (counted when it was validated).
     pub rows: u64,
+    /// The file's SHA-256 as validated (lowercase hex), for the manifest.
+    pub sha256: String,
     templates: Vec<Pod>,
     /// The pod a row without a template starts from.
     bare: Pod,
@@ -69,6 +72,7 @@ spec:
 
 /// Decodes the `podTraces` list and validates each file, row by row.
 /// Extended resources the rows name are interned into `names`.
+#[allow(clippy::too_many_arguments)]
 pub fn decode(
     ctx: &mut Ctx,
     list: &Yaml,
@@ -76,28 +80,44 @@ pub fn decode(
     names: &mut ResourceNames,
     rules: &[BehaviourRule],
     classes: &[PriorityClass],
+    taken: &mut TakenNames,
     warnings: &mut Vec<Diagnostic>,
 ) -> Vec<PodTrace> {
     let mut out = Vec::new();
     for (i, item) in ctx.seq(list).unwrap_or(&[]).iter().enumerate() {
         let mut ictx = ctx.index(i);
-        if let Some(t) = decode_one(&mut ictx, item, base_dir, names, rules, classes, warnings) {
+        let context = Context {
+            base_dir,
+            rules,
+            classes,
+        };
+        if let Some(t) = decode_one(&mut ictx, item, &context, names, taken, warnings) {
             out.push(t);
         }
     }
     out
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What every entry is decoded against.
+struct Context<'a> {
+    base_dir: &'a Path,
+    rules: &'a [BehaviourRule],
+    classes: &'a [PriorityClass],
+}
+
 fn decode_one(
     ctx: &mut Ctx,
     node: &Yaml,
-    base_dir: &Path,
+    context: &Context,
     names: &mut ResourceNames,
-    rules: &[BehaviourRule],
-    classes: &[PriorityClass],
+    taken: &mut TakenNames,
     warnings: &mut Vec<Diagnostic>,
 ) -> Option<PodTrace> {
+    let Context {
+        base_dir,
+        rules,
+        classes,
+    } = *context;
     let errors_before = ctx.error_count();
     let mut m = MapReader::new(ctx, node)?;
     let file = m.req(ctx, "file").and_then(|n| {
@@ -149,13 +169,14 @@ fn decode_one(
         format,
         start,
         rows: 0,
+        sha256: String::new(),
         templates,
         bare,
         rules: rules.to_vec(),
         classes: classes.to_vec(),
         name_prefix,
     };
-    let reader = match pods::open(&trace.path, format) {
+    let reader = match pods::open_hashing(&trace.path, format) {
         Ok(r) => r,
         Err(errors) => {
             for e in errors {
@@ -173,7 +194,12 @@ fn decode_one(
             return None;
         }
     };
-    let (rows, errors) = trace.validate(reader, names);
+    let (rows, sha256, errors) = trace.validate(reader, names, taken);
+    trace.sha256 = sha256.unwrap_or_default();
+    crate::input::source::note_read(crate::input::source::InputFile {
+        path: trace.path.display().to_string(),
+        sha256: trace.sha256.clone(),
+    });
     ctx.sink().extend(errors);
     trace.rows = rows;
     (ctx.error_count() == errors_before).then_some(trace)
@@ -221,14 +247,18 @@ impl PodTrace {
         pods::open(&self.path, self.format)
     }
 
-    /// Reads every row once and builds its pod: the number of rows and
-    /// every problem (at most [`MAX_POD_TRACE_ERRORS`] shown, then how many
-    /// more there were). Holds one row at a time.
+    /// Reads every row once and checks it as [`PodTrace::build`] would, and
+    /// that its pod's name is not `taken`: the number of rows and every
+    /// problem (at most [`MAX_POD_TRACE_ERRORS`] shown, then how many more
+    /// there were), and the file's SHA-256 if the reader hashes. Holds one
+    /// row at a time (and `taken`, a digest per row).
     pub fn validate<R: BufRead>(
         &self,
         mut reader: PodTraceReader<R>,
         names: &mut ResourceNames,
-    ) -> (u64, Vec<Diagnostic>) {
+        taken: &mut TakenNames,
+    ) -> (u64, Option<String>, Vec<Diagnostic>) {
+        let source = taken.add_trace(reader.file());
         let mut errors: Vec<Diagnostic> = Vec::new();
         let mut hidden = 0usize;
         let mut first_hidden = None;
@@ -246,7 +276,14 @@ impl PodTrace {
             match row {
                 Ok(row) => {
                     let mut problems = Vec::new();
-                    self.build(&row, names, &mut problems);
+                    self.check(&row, names, &mut problems);
+                    if let Ok(template) = self.template_of(&row) {
+                        let (namespace, name) = self.identity(&row, template);
+                        if let Some(p) = taken.add_row(source, row.line, namespace, name) {
+                            let (pos, column) = row.at(Field::Name);
+                            problems.push(Diagnostic::new(reader.file(), pos, column, p));
+                        }
+                    }
                     add(problems, &mut errors);
                 }
                 Err(problems) => add(problems, &mut errors),
@@ -263,7 +300,7 @@ impl PodTrace {
                 ),
             ));
         }
-        (reader.rows(), errors)
+        (reader.rows(), reader.sha256(), errors)
     }
 
     /// The pod a row creates and when (the trace's `start` plus the row's
@@ -280,44 +317,20 @@ impl PodTrace {
             let (pos, column) = row.at(field);
             errors.push(Diagnostic::new(&file, pos, column, message));
         };
-        let template = match &row.template {
-            None => &self.bare,
-            Some(name) => match self.templates.iter().find(|t| &t.metadata.name == name) {
-                Some(t) => t,
-                None => {
-                    let known: Vec<&str> = self
-                        .templates
-                        .iter()
-                        .map(|t| t.metadata.name.as_str())
-                        .collect();
-                    fail(
-                        Field::Template,
-                        if known.is_empty() {
-                            format!("found {name:?}; this trace's entry has no `templates`")
-                        } else {
-                            format!(
-                                "found {name:?}; expected one of the templates: {}",
-                                known.join(", ")
-                            )
-                        },
-                    );
-                    return None;
-                }
-            },
+        let template = match self.template_of(row) {
+            Ok(t) => t,
+            Err(message) => {
+                fail(Field::Template, message);
+                return None;
+            }
         };
         let mut metadata = template.metadata.clone();
         metadata.name = match &row.name {
             Some(n) => n.clone(),
             None => {
                 let n = format!("{}-{}", self.name_prefix, row.index);
-                if !is_dns1123_subdomain(&n) {
-                    fail(
-                        Field::Name,
-                        format!(
-                            "the row has no name and would be named {n:?}, which is not a valid pod \
-                             name; expected a `name` column, or a file whose name is a valid prefix"
-                        ),
-                    );
+                if let Some(p) = Self::generated_name_problem(&n) {
+                    fail(Field::Name, p);
                 }
                 n
             }
@@ -402,22 +415,7 @@ impl PodTrace {
                     if limit > 0 && *request == 0 {
                         *request = limit;
                     } else if limit > 0 && *request > limit {
-                        let shown = |v: i64| {
-                            if what == "cpu" {
-                                crate::model::quantity::format_milli(v)
-                            } else {
-                                v.to_string()
-                            }
-                        };
-                        fail(
-                            field,
-                            format!(
-                                "a {what} request of {} must be less than or equal to the {what} \
-                                 limit of {}",
-                                shown(*request),
-                                shown(limit)
-                            ),
-                        );
+                        fail(field, check::request_over_limit(what, *request, limit));
                     }
                 }
                 for (name, value) in &row.extended {
@@ -464,6 +462,10 @@ impl PodTrace {
         Some((SimTime::ZERO + self.start + row.creation, pod))
     }
 }
+
+mod check;
+mod names;
+pub use names::TakenNames;
 
 #[cfg(test)]
 mod tests;

@@ -172,13 +172,40 @@ pub fn check_classes(ctx: &mut Ctx<'_>, pos: Pos, classes: &[PriorityClass]) {
 /// global default's, or 0). A pod that sets `priority` itself must agree with
 /// its class, as upstream admission requires. Returns the problem as text.
 pub fn admit(spec: &mut PodSpec, classes: &[PriorityClass]) -> Result<(), String> {
-    let value = match &spec.priority_class_name {
+    match admission(spec.priority_class_name.as_deref(), spec.priority, classes)? {
+        Admission::Unchanged => {}
+        Admission::Value(v) => spec.priority = v,
+        Admission::GlobalDefault(c) => {
+            spec.priority_class_name = Some(c.name.clone());
+            spec.priority = c.value;
+        }
+    }
+    Ok(())
+}
+
+/// What [`admit`] does to a spec that names `class` and sets `priority`.
+pub enum Admission<'c> {
+    /// No class and no global default, or a priority the default disagrees with.
+    Unchanged,
+    /// The priority becomes the named class's value.
+    Value(i32),
+    /// The global default class is named and its value taken.
+    GlobalDefault(&'c PriorityClass),
+}
+
+/// [`admit`] without a spec to change: what it would do, or its problem.
+pub fn admission<'c>(
+    class: Option<&str>,
+    priority: i32,
+    classes: &'c [PriorityClass],
+) -> Result<Admission<'c>, String> {
+    let value = match class {
         Some(name) => {
             let system = SYSTEM_CLASSES
                 .iter()
-                .find(|(n, _)| n == name)
+                .find(|(n, _)| *n == name)
                 .map(|(_, v)| *v);
-            match classes.iter().find(|c| &c.name == name) {
+            match classes.iter().find(|c| c.name == name) {
                 Some(c) => c.value,
                 None => match system {
                     Some(v) => v,
@@ -196,24 +223,18 @@ pub fn admit(spec: &mut PodSpec, classes: &[PriorityClass]) -> Result<(), String
                 },
             }
         }
-        None => match classes.iter().find(|c| c.global_default) {
-            Some(c) => {
-                if spec.priority != 0 && spec.priority != c.value {
-                    return Ok(());
-                }
-                spec.priority_class_name = Some(c.name.clone());
-                c.value
-            }
-            None => return Ok(()),
-        },
+        None => {
+            return Ok(match classes.iter().find(|c| c.global_default) {
+                Some(c) if priority == 0 || priority == c.value => Admission::GlobalDefault(c),
+                _ => Admission::Unchanged,
+            })
+        }
     };
-    if spec.priority != 0 && spec.priority != value {
+    if priority != 0 && priority != value {
         return Err(format!(
-            "the integer value of priority ({}) must not be provided in pod spec; \
-             priority admission controller computed {value} from the given PriorityClass name",
-            spec.priority
+            "the integer value of priority ({priority}) must not be provided in pod spec; \
+             priority admission controller computed {value} from the given PriorityClass name"
         ));
     }
-    spec.priority = value;
-    Ok(())
+    Ok(Admission::Value(value))
 }

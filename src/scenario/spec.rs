@@ -51,6 +51,10 @@ pub struct Expectation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
     pub name: String,
+    /// Every file the scenario read besides itself (included manifests and
+    /// arrivals, rate files, scheduler configurations, pod traces), with
+    /// its SHA-256 as read, in the order first read: manifest.json lists them.
+    pub input_files: Vec<crate::input::source::InputFile>,
     pub seed: u64,
     /// Simulated time at which the run stops; `None` runs until nothing is left to happen.
     pub duration: Option<SimDuration>,

@@ -193,6 +193,7 @@ fn manifest(name: &str) -> RunManifest<'_> {
     RunManifest {
         scenario_path: "test.yaml",
         scenario_sha256: String::new(),
+        inputs: &[],
         scenario_name: name,
         seed: 0,
         explain: None,

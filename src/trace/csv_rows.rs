@@ -39,6 +39,31 @@ pub fn split(line: &str) -> (Vec<(&str, u32)>, u32) {
     (fields, column)
 }
 
+/// [`split`] into a reused list: each field's byte range and 1-based
+/// column; returns the column just past the line. An ASCII line (the usual
+/// one) has its columns at its byte offsets.
+pub fn split_spans(line: &str, out: &mut Vec<(usize, usize, u32)>) -> u32 {
+    out.clear();
+    if !line.is_ascii() {
+        let (fields, end) = split(line);
+        let base = line.as_ptr() as usize;
+        out.extend(fields.into_iter().map(|(f, c)| {
+            let start = f.as_ptr() as usize - base;
+            (start, start + f.len(), c)
+        }));
+        return end;
+    }
+    let mut start = 0usize;
+    for (i, b) in line.bytes().enumerate() {
+        if b == b',' {
+            out.push((start, i, start as u32 + 1));
+            start = i + 1;
+        }
+    }
+    out.push((start, line.len(), start as u32 + 1));
+    line.len() as u32 + 1
+}
+
 /// Splits `text` into a header and rows; blank lines are skipped.
 pub fn read<'t>(file: &str, text: &'t str) -> Result<Rows<'t>, Vec<Diagnostic>> {
     let mut lines = text
@@ -284,5 +309,31 @@ pub fn gpu_request_problem(count: i64, milli: i64) -> Option<String> {
         ))
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{split, split_spans};
+
+    /// The reused split finds what `split` finds, in bytes and in columns,
+    /// on ASCII lines and on lines with wider characters.
+    #[test]
+    fn split_spans_agrees_with_split() {
+        let mut spans = Vec::new();
+        for line in [
+            "",
+            "a",
+            "a,b",
+            ",,",
+            "0.5,web,team=a,250m,",
+            "é,ü,x",
+            "x,名前,y,",
+        ] {
+            let (fields, end) = split(line);
+            assert_eq!(split_spans(line, &mut spans), end, "{line:?}");
+            let got: Vec<(&str, u32)> = spans.iter().map(|&(a, b, c)| (&line[a..b], c)).collect();
+            assert_eq!(got, fields, "{line:?}");
+        }
     }
 }

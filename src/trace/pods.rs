@@ -17,7 +17,7 @@
 //! creation time. What a row means for a Pod (its template, priority class,
 //! behaviour) is the scenario's business (`scenario::pod_trace`).
 
-use super::csv_rows::{gpu_request_problem, split};
+use super::csv_rows::{gpu_request_problem, split, split_spans};
 use crate::engine::SimDuration;
 use crate::input::decode::did_you_mean;
 use crate::input::diagnostic::{Diagnostic, Pos};
@@ -164,7 +164,12 @@ pub struct PodTraceReader<R> {
     line: u32,
     rows: u64,
     last_creation: Option<(SimDuration, u32)>,
+    /// The line being read; its allocation is reused from row to row.
     buf: Vec<u8>,
+    /// The current row's fields (byte range and 1-based column), reused.
+    fields: Vec<(usize, usize, u32)>,
+    /// The SHA-256 of every byte read, when asked for ([`open_hashing`]).
+    digest: Option<sha2::Sha256>,
     done: bool,
 }
 
@@ -173,6 +178,23 @@ pub struct PodTraceReader<R> {
 pub fn open(
     path: &Path,
     format: TraceFormat,
+) -> Result<PodTraceReader<BufReader<File>>, Vec<Diagnostic>> {
+    open_reader(path, format, false)
+}
+
+/// [`open`], hashing every byte read: [`PodTraceReader::sha256`] is the
+/// file's SHA-256 once every row has been read.
+pub fn open_hashing(
+    path: &Path,
+    format: TraceFormat,
+) -> Result<PodTraceReader<BufReader<File>>, Vec<Diagnostic>> {
+    open_reader(path, format, true)
+}
+
+fn open_reader(
+    path: &Path,
+    format: TraceFormat,
+    hashing: bool,
 ) -> Result<PodTraceReader<BufReader<File>>, Vec<Diagnostic>> {
     let file = path.display().to_string();
     let whole = |message: String| vec![Diagnostic::new(&file, Pos::default(), "", message)];
@@ -193,13 +215,23 @@ pub fn open(
             MAX_POD_TRACE_BYTES >> 30
         )));
     }
-    PodTraceReader::new(file, BufReader::with_capacity(1 << 16, f), format)
+    PodTraceReader::with_digest(file, BufReader::with_capacity(1 << 16, f), format, hashing)
 }
 
 impl<R: BufRead> PodTraceReader<R> {
     /// Reads the header: every column must be one the format knows, once,
     /// and the required ones must be there.
     pub fn new(file: String, input: R, format: TraceFormat) -> Result<Self, Vec<Diagnostic>> {
+        Self::with_digest(file, input, format, false)
+    }
+
+    fn with_digest(
+        file: String,
+        input: R,
+        format: TraceFormat,
+        hashing: bool,
+    ) -> Result<Self, Vec<Diagnostic>> {
+        use sha2::Digest;
         let mut reader = PodTraceReader {
             file,
             input,
@@ -209,6 +241,8 @@ impl<R: BufRead> PodTraceReader<R> {
             rows: 0,
             last_creation: None,
             buf: Vec::new(),
+            fields: Vec::new(),
+            digest: hashing.then(sha2::Sha256::new),
             done: false,
         };
         let known: &[(&str, Field)] = match format {
@@ -301,6 +335,15 @@ impl<R: BufRead> PodTraceReader<R> {
         self.rows
     }
 
+    /// The SHA-256 (lowercase hex) of the bytes read so far, if the reader
+    /// hashes them ([`open_hashing`]): the file's, once it is read through.
+    pub fn sha256(&self) -> Option<String> {
+        use sha2::Digest;
+        self.digest
+            .as_ref()
+            .map(|d| format!("{:x}", d.clone().finalize()))
+    }
+
     fn error(&self, column: u32, field: &str, message: String) -> Diagnostic {
         Diagnostic::new(&self.file, Pos::new(self.line, column), field, message)
     }
@@ -318,6 +361,9 @@ impl<R: BufRead> PodTraceReader<R> {
         if n == 0 {
             return Ok(None);
         }
+        if let Some(d) = &mut self.digest {
+            sha2::Digest::update(d, &self.buf);
+        }
         if self.buf.len() as u64 > MAX_POD_TRACE_LINE_BYTES as u64
             && self.buf.last() != Some(&b'\n')
         {
@@ -332,9 +378,12 @@ impl<R: BufRead> PodTraceReader<R> {
         while matches!(self.buf.last(), Some(b'\n' | b'\r')) {
             self.buf.pop();
         }
-        match std::str::from_utf8(&self.buf) {
-            Ok(t) => Ok(Some(t.to_string())),
+        // The buffer becomes the line without a copy; `next_row` gives it back.
+        match String::from_utf8(std::mem::take(&mut self.buf)) {
+            Ok(t) => Ok(Some(t)),
             Err(e) => {
+                self.buf = e.into_bytes();
+                let e = std::str::from_utf8(&self.buf).expect_err("not UTF-8");
                 let valid = &self.buf[..e.valid_up_to()];
                 let column = String::from_utf8_lossy(valid).chars().count() as u32 + 1;
                 Err(self.error(
@@ -367,7 +416,10 @@ impl<R: BufRead> PodTraceReader<R> {
                     self.done = true;
                     return None;
                 }
-                Ok(Some(t)) if t.trim().is_empty() => continue,
+                Ok(Some(t)) if t.trim().is_empty() => {
+                    self.buf = t.into_bytes();
+                    continue;
+                }
                 Ok(Some(t)) => break t,
             }
         };
@@ -389,6 +441,7 @@ impl<R: BufRead> PodTraceReader<R> {
         };
         let row = cells.decode(&text, index);
         let errors = cells.errors;
+        self.buf = text.into_bytes();
         if errors.is_empty() {
             Some(Ok(row))
         } else {

@@ -287,3 +287,117 @@ fn the_openb_pod_list_runs_on_the_scenarios_gpu_nodes() {
     assert_eq!(a.metadata.annotations["kubesim.io/gpu-models"], "T4");
     assert_eq!(a.spec.containers[0].requests.memory_bytes, 8 << 30);
 }
+
+/// The load-time check reports what building the pod would, row by row:
+/// every kind of problem `build` finds, alone and together, on the bare pod
+/// and on a template with requests, limits and a priority class.
+#[test]
+fn check_and_build_agree() {
+    let dir = Scratch::new("pod-trace-check");
+    let yaml = format!("{NODES}{CLASSES}podTraces:\n  - file: pods.csv\n{TEMPLATE}");
+    let s = load(&dir, &yaml, "creation_time_s\n0\n").unwrap();
+    let trace = &s.pod_traces[0];
+    let csv = "creation_time_s,name,namespace,labels,cpu,memory,cpu_limit,memory_limit,extended,gpu_milli,gpu_count,gpu_models,priority_class,run_time_s,exit_code,template\n\
+               0,a,,,,,,,,,,,,,,nope\n\
+               0,b,,,,,,,,,,,middle,,,\n\
+               0,c,,,2,,1,,,,,,,,,\n\
+               0,,,,,2Gi,,,,,,,,,,web\n\
+               0,e,,,,,,,,,2,,,,,\n\
+               0,f,,,3,4Gi,2,1Gi,example.com/foo=2,,,,nope-class,5,1,\n\
+               0,g,,,,,,,,500,1,,,,,web\n\
+               0,h,,,,,500m,,,,,,low,,,web\n\
+               0,i,,,100m,,,,,,,,high,1.5,0,web\n\
+               0,j,,,,,,2Gi,,,,,,,,web\n\
+               0,k,,,,,,,kubernetes.io/x=1,,,,,,,\n\
+               0,l,,,,,,,,,,V100,,,,\n";
+    let mut reader = crate::trace::pods::PodTraceReader::new(
+        "pods.csv".into(),
+        std::io::Cursor::new(csv),
+        crate::trace::pods::TraceFormat::Kubesim,
+    )
+    .unwrap();
+    let (mut checked_names, mut built_names) = (s.resource_names.clone(), s.resource_names.clone());
+    let mut rows = 0;
+    let mut failing = 0;
+    while let Some(row) = reader.next_row() {
+        let Ok(row) = row else { continue };
+        rows += 1;
+        let (mut checked, mut built) = (Vec::new(), Vec::new());
+        trace.check(&row, &mut checked_names, &mut checked);
+        let pod = trace.build(&row, &mut built_names, &mut built);
+        assert_eq!(checked, built, "line {}", row.line);
+        assert_eq!(pod.is_none(), !built.is_empty(), "line {}", row.line);
+        failing += usize::from(!built.is_empty());
+    }
+    assert_eq!((rows, failing), (11, 7));
+    assert_eq!(checked_names, built_names);
+}
+
+#[test]
+fn a_pod_name_is_taken_once_per_namespace_across_traces_and_manifests() {
+    let dir = Scratch::new("pod-trace-names");
+    std::fs::write(dir.join("more.csv"), "creation_time_s,name\n0,m\n5,x\n").unwrap();
+    let yaml = format!(
+        "{NODES}workloads:\n  - {{apiVersion: v1, kind: Pod, metadata: {{name: m}}, spec: {{containers: [{{name: c, image: i}}]}}}}\n\
+         podTraces:\n  - file: pods.csv\n  - file: more.csv\n"
+    );
+    // `x` twice in one namespace, even though the first is long gone when
+    // the second comes (as for Pod manifests); `x` in another namespace is
+    // another pod; `pods-3` is what the row without a name is called.
+    let csv = "creation_time_s,name,namespace,run_time_s\n\
+               0,x,,1\n\
+               10,x,,1\n\
+               11,x,other,1\n\
+               12,,,1\n\
+               13,pods-3,,1\n";
+    let e = load(&dir, &yaml, csv).unwrap_err();
+    let file = dir.join("pods.csv").display().to_string();
+    let more = dir.join("more.csv").display().to_string();
+    let tail = "pod names must be unique in their namespace across the scenario, as for Pod \
+                manifests (the API server refuses to create a pod whose name exists: AlreadyExists)";
+    // (Problems are listed by file.)
+    let expect = [
+        format!("{more}:2:3: name: pod name default/m already taken (the name of the Pod at s.yaml:3:50); {tail}"),
+        format!("{more}:3:3: name: pod name default/x already taken (named on line 2 of {file}); {tail}"),
+        format!("{file}:3:4: name: pod name default/x already taken (named on line 2); {tail}"),
+        format!("{file}:6:4: name: pod name default/pods-3 already taken (named on line 5); {tail}"),
+    ];
+    assert_eq!(e, expect.join("\n"));
+    // Unique names load.
+    std::fs::write(dir.join("more.csv"), "creation_time_s,name\n0,z\n").unwrap();
+    let yaml = format!("{NODES}podTraces:\n  - file: pods.csv\n  - file: more.csv\n");
+    let csv = "creation_time_s,name,namespace\n0,x,\n0,x,other\n0,y,\n";
+    assert!(load(&dir, &yaml, csv).is_ok());
+}
+
+/// The files a scenario reads besides itself are kept with their SHA-256
+/// for the manifest: an included template and the trace, in the order read.
+#[test]
+fn the_scenario_keeps_the_digest_of_every_file_it_read() {
+    use crate::input::source::{sha256_hex, InputFile};
+    let dir = Scratch::new("pod-trace-inputs");
+    let template = "apiVersion: v1\nkind: Pod\nmetadata: {name: t}\nspec: {containers: [{name: c, image: i}]}\n";
+    std::fs::write(dir.join("t.yaml"), template).unwrap();
+    let csv = "creation_time_s,template\n0,t\n\n1,t\n";
+    let yaml =
+        format!("{NODES}podTraces:\n  - file: pods.csv\n    templates: [{{file: t.yaml}}]\n");
+    let s = load(&dir, &yaml, csv).unwrap();
+    let at = |f: &str| dir.join(f).display().to_string();
+    assert_eq!(
+        s.input_files,
+        [
+            InputFile {
+                path: at("t.yaml"),
+                sha256: sha256_hex(template.as_bytes())
+            },
+            InputFile {
+                path: at("pods.csv"),
+                sha256: sha256_hex(csv.as_bytes())
+            },
+        ]
+    );
+    assert_eq!(s.pod_traces[0].sha256, sha256_hex(csv.as_bytes()));
+    // A scenario that reads no other file has none.
+    let s = load_str("s.yaml", NODES, &dir, "s").unwrap().scenario;
+    assert!(s.input_files.is_empty());
+}

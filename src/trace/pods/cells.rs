@@ -31,17 +31,19 @@ impl<R: BufRead> RowCells<'_, R> {
             );
             return row;
         }
-        let (fields, _) = split(text);
-        let end_column = text.chars().count() as u32 + 1;
-        let header = self.reader.header.clone();
-        if fields.len() > header.len() {
-            let (_, column) = fields[header.len()];
+        // The header and the field list are the reader's, lent for the row.
+        let header = std::mem::take(&mut self.reader.header);
+        let mut spans = std::mem::take(&mut self.reader.fields);
+        let end_column = split_spans(text, &mut spans);
+        let cell = |i: usize| spans.get(i).map(|&(a, b, c)| (&text[a..b], c));
+        if spans.len() > header.len() {
+            let (_, column) = cell(header.len()).expect("a field past the header");
             self.fail(
                 column,
                 "",
                 format!(
                     "the row has {} fields, the header {}; expected one field per column",
-                    fields.len(),
+                    spans.len(),
                     header.len()
                 ),
             );
@@ -49,13 +51,13 @@ impl<R: BufRead> RowCells<'_, R> {
         let mut deletion: Option<(i64, u32)> = None;
         let mut openb_gpu: (Option<i64>, Option<i64>) = (None, None);
         for (i, &(name, field)) in header.iter().enumerate() {
-            let Some(&(raw, column)) = fields.get(i) else {
+            let Some((raw, column)) = cell(i) else {
                 self.fail(
                     end_column,
                     name,
                     format!(
                         "missing column `{name}`: the row has {} field(s), the header {}",
-                        fields.len(),
+                        spans.len(),
                         header.len()
                     ),
                 );
@@ -184,6 +186,8 @@ impl<R: BufRead> RowCells<'_, R> {
                 Field::Ignored => {}
             }
         }
+        self.reader.header = header;
+        self.reader.fields = spans;
         if let Some((d, column)) = deletion {
             let created = (row.creation.0 / 1_000_000) as i64;
             if d < created {
@@ -255,10 +259,16 @@ impl<R: BufRead> RowCells<'_, R> {
         name: &str,
         required: bool,
     ) -> Option<SimDuration> {
-        let plain = !value.is_empty()
-            && value.chars().all(|c| c.is_ascii_digit() || c == '.')
-            && value.matches('.').count() <= 1
-            && value.chars().any(|c| c.is_ascii_digit());
+        // Digits with at most one point, and at least one digit.
+        let (mut digits, mut points, mut other) = (0usize, 0usize, false);
+        for b in value.bytes() {
+            match b {
+                b'0'..=b'9' => digits += 1,
+                b'.' => points += 1,
+                _ => other = true,
+            }
+        }
+        let plain = digits > 0 && points <= 1 && !other;
         if value.is_empty() && !required {
             return None;
         }
