@@ -13,7 +13,7 @@ use super::scheduler_config::{decode_scheduler, decode_scheduler_file};
 use super::sources::{decode_sources, file_reference, read_included};
 use super::spec::{Arrival, Expectation, Scenario};
 use super::unique_names::{
-    check_unique_node_names, check_unique_pod_names, check_unique_workload_names,
+    arrival_pod_limit, check_unique_node_names, check_unique_pod_names, check_unique_workload_names,
 };
 use crate::controllers::ControllerConfig;
 use crate::engine::SimTime;
@@ -344,6 +344,10 @@ fn decode_scenario(
         let mut taken = super::pod_trace::TakenNames::default();
         for ((_, p), site) in pods.iter().zip(&pod_sites) {
             taken.add_manifest_pod(&p.metadata.namespace, &p.metadata.name, site.at());
+        }
+        for (a, site) in arrivals.iter().zip(&arrival_sites) {
+            let namespace = &a.template.metadata.namespace;
+            taken.add_arrival(namespace, &a.name, arrival_pod_limit(a), site.at());
         }
         let mut pctx = ctx.field("podTraces");
         super::pod_trace::decode(

@@ -138,7 +138,7 @@ pub(super) fn check_unique_pod_names(
 
 /// How many pods an arrival creates at most, if it is bounded by its
 /// declaration alone (`count`, or its list of `times`).
-fn arrival_pod_limit(a: &Arrival) -> Option<u64> {
+pub(super) fn arrival_pod_limit(a: &Arrival) -> Option<u64> {
     let times = match &a.process {
         ArrivalProcess::Times(t) => Some(t.len() as u64),
         _ => None,

@@ -38,6 +38,10 @@ pub struct TakenNames {
     traces: Vec<String>,
     /// Where each Pod manifest is named (`file:line:column`).
     manifest_pods: Vec<String>,
+    /// Arrivals by (namespace, name): how many pods they create at most
+    /// (`None`: unbounded) and where they are named. Their pods are named
+    /// `<name>-<n>`, n from 0.
+    arrivals: HashMap<(String, String), (Option<u64>, String)>,
     buf: String,
 }
 
@@ -66,6 +70,32 @@ impl TakenNames {
         });
     }
 
+    /// An arrival, whose pods are named `<name>-<n>` for n below `limit`.
+    pub fn add_arrival(&mut self, namespace: &str, name: &str, limit: Option<u64>, at: String) {
+        self.arrivals
+            .entry((namespace.to_string(), name.to_string()))
+            .or_insert((limit, at));
+    }
+
+    /// The arrival that would name one of its pods `name`, if one would.
+    fn arrival_naming(&self, namespace: &str, name: &str) -> Option<String> {
+        let (prefix, n) = name.rsplit_once('-')?;
+        if n.is_empty() || (n.len() > 1 && n.starts_with('0')) {
+            return None;
+        }
+        let n: u64 = n.parse().ok()?;
+        let (limit, at) = self
+            .arrivals
+            .get(&(namespace.to_string(), prefix.to_string()))?;
+        limit.is_none_or(|l| n < l).then(|| {
+            format!(
+                "pod name {namespace}/{name} is the name arrival {prefix:?} (at {at}) gives its \
+                 pod number {n}; pod names must be unique in their namespace: rename the row or \
+                 the arrival"
+            )
+        })
+    }
+
     /// The trace file whose rows follow, as [`TakenNames::add_row`]'s `source`.
     pub fn add_trace(&mut self, file: &str) -> u32 {
         self.traces.push(file.to_string());
@@ -84,6 +114,11 @@ impl TakenNames {
         use std::fmt::Write;
         self.buf.clear();
         write!(self.buf, "{name}").expect("writes to a String");
+        if !self.arrivals.is_empty() {
+            if let Some(problem) = self.arrival_naming(namespace, &self.buf) {
+                return Some(problem);
+            }
+        }
         let (key, check) = digest(namespace, &self.buf);
         // More traces than 65 534 in one scenario share the last number;
         // the message then names the last file.

@@ -401,3 +401,30 @@ fn the_scenario_keeps_the_digest_of_every_file_it_read() {
     let s = load_str("s.yaml", NODES, &dir, "s").unwrap().scenario;
     assert!(s.input_files.is_empty());
 }
+
+/// An arrival names its pods `<arrival>-<n>`: a trace row with one of those
+/// names in the arrival's namespace is an error at the row, naming the
+/// arrival; names past the arrival's `count`, with a leading zero or in
+/// another namespace are other pods.
+#[test]
+fn a_trace_name_an_arrival_would_give_is_an_error() {
+    let dir = Scratch::new("pod-trace-arrival-names");
+    let yaml = format!(
+        "{NODES}arrivals:\n  - name: web\n    process: poisson\n    rate: 1\n    count: 3\n    \
+         template: {{apiVersion: v1, kind: Pod, spec: {{containers: [{{name: c, image: i}}]}}}}\n\
+         podTraces:\n  - file: pods.csv\n"
+    );
+    let csv = "creation_time_s,name,namespace\n0,web-2,\n0,web-3,\n0,web-02,\n0,web-1,other\n";
+    let e = load(&dir, &yaml, csv).unwrap_err();
+    let file = dir.join("pods.csv").display().to_string();
+    assert_eq!(
+        e,
+        format!(
+            "{file}:2:3: name: pod name default/web-2 is the name arrival \"web\" (at s.yaml:3:11) \
+             gives its pod number 2; pod names must be unique in their namespace: rename the row \
+             or the arrival"
+        )
+    );
+    let csv = "creation_time_s,name,namespace\n0,web-3,\n0,web-02,\n0,web-1,other\n";
+    assert!(load(&dir, &yaml, csv).is_ok());
+}
