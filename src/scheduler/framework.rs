@@ -157,6 +157,45 @@ pub enum PreResult {
     Skip,
 }
 
+/// A Filter plugin's verdict for the prepared pod as the fused pass reads it
+/// (`super::fused`): a lookup per node that passes a node only where the
+/// plugin's Filter passes it. A node it rejects goes through the plugins'
+/// own Filters, so failures keep their exact reasons; a quick filter may
+/// reject more nodes than Filter does, never fewer.
+#[derive(Clone, Copy, Debug)]
+pub enum QuickFilter<'a> {
+    /// The nodes whose entry (by node id) is true pass; `version` differs
+    /// whenever the entries may have changed.
+    Nodes { passes: &'a [bool], version: u64 },
+    /// The nodes in a domain (`of_node`, by node id) whose entry in `passes`
+    /// is true pass; a node without the key's label (`NO_DOMAIN`) passes
+    /// when `no_domain` is. `of_node` changes only with the store's nodes
+    /// generation.
+    Domains {
+        of_node: &'a [u32],
+        passes: &'a [bool],
+        no_domain: bool,
+    },
+}
+
+impl QuickFilter<'_> {
+    #[inline(always)]
+    pub fn passes(&self, node: NodeId) -> bool {
+        let i = node.0 as usize;
+        match *self {
+            QuickFilter::Nodes { passes, .. } => passes.get(i).copied().unwrap_or(false),
+            QuickFilter::Domains {
+                of_node,
+                passes,
+                no_domain,
+            } => match of_node.get(i) {
+                Some(&d) => passes.get(d as usize).copied().unwrap_or(no_domain),
+                None => false,
+            },
+        }
+    }
+}
+
 /// A cluster change that may make a pending pod schedulable
 /// (`framework.ClusterEvent`), used by the queue's requeueing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -212,6 +251,13 @@ pub trait Plugin: Send + Sync {
     }
     /// Maps raw scores onto 0..=MAX_NODE_SCORE; the default leaves them as is.
     fn normalize(&self, _pod: &Pod, _scores: &mut [i64]) {}
+
+    /// The prepared pod's Filter as quick filters for the fused pass,
+    /// appended to `out`; false when the plugin cannot say (the cycle then
+    /// takes the general path). Called only when `pre_filter` ran.
+    fn quick_filters<'a>(&'a self, _pod: &Pod, _out: &mut Vec<QuickFilter<'a>>) -> bool {
+        false
+    }
 
     /// Reserve for GPU sharing: the GPU devices (bit mask) and share a plugin
     /// picks for the pod on its chosen node; None leaves the choice to GpuShare.

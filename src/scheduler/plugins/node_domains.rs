@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 /// node needs no string lookups. Rebuilt when nodes are added or updated.
 #[derive(Clone, Debug, Default)]
 pub struct NodeDomains {
-    key: String,
+    pub key: String,
     generation: u64,
     /// By node id.
     pub of_node: Vec<u32>,
