@@ -545,7 +545,7 @@ fn quick_signature(quick: &[QuickFilter], state: &ClusterState, out: &mut Vec<u6
                 passes,
                 no_domain,
             } => {
-                if passes.len() > 4096 {
+                if passes.len() > 1 << 16 {
                     return false;
                 }
                 // Which key's domains: a plugin keeps each key's `of_node`

@@ -524,13 +524,15 @@ fn fused_pass_matches_the_general_path_on_heterogeneous_pods() {
     );
 }
 
-/// Pods with node affinity, a node selector or topology spread take the
-/// fused pass with those plugins' quick filters (node affinity from the
-/// second pod with the same requirement on), patched like the others;
-/// required pod anti-affinity takes the general path, and so does every pod
-/// while a bound pod's required anti-affinity makes InterPodAffinity filter
-/// every pod. Half the pods repeat the previous one, and node updates move
-/// nodes between zones.
+/// Pods with node affinity, a node selector, topology spread or required
+/// pod anti-affinity take the fused pass with those plugins' quick filters
+/// (node affinity from the second pod with the same requirement on), and
+/// so do pods that a bound pod's required anti-affinity matches; passes are
+/// patched like the others. Half the pods repeat the previous one, and node
+/// updates move nodes between zones. (Most cycles here take the general
+/// path for other reasons: InterPodAffinity's score runs for every pod once
+/// a pod with anti-affinity is bound, preemptors are nominated, extended
+/// resources, configurations the pass does not compute.)
 #[test]
 fn fused_pass_matches_the_general_path_on_constrained_pods() {
     let Seen {
@@ -546,8 +548,8 @@ fn fused_pass_matches_the_general_path_on_constrained_pods() {
         "{fused_cycles} of {cycles} cycles fused, {straight} straight"
     );
     assert!(
-        quick_passes * 20 > cycles && quick_patched > 0,
-        "{quick_passes} of {cycles} cycles with quick filters, {quick_patched} patched"
+        quick_passes * 2 > fused_cycles && quick_passes > 400 && quick_patched > 20,
+        "{quick_passes} of {cycles} cycles with quick filters, {quick_patched} patched, {fused_cycles} fused"
     );
 }
 
