@@ -9,7 +9,7 @@
 use super::config::Profile;
 use super::explain::{self, DecisionRow, Explained};
 use super::framework::{FilterReason, NodeView, PreResult, Unfit, MAX_NODE_SCORE};
-use super::{plugins, scheduled_message, Scheduler};
+use super::{fused, plugins, scheduled_message, Scheduler};
 use crate::engine::SimTime;
 use crate::model::store::{NodeId, PodId};
 use crate::model::{ClusterState, Pod};
@@ -331,7 +331,7 @@ impl Scheduler {
         to_find: usize,
     ) -> Option<usize> {
         let (profile, scratch) = (&self.profiles[profile_idx], &mut self.scratch);
-        let mut quick = Vec::new();
+        let mut quick = fused::QuickFilters::default();
         let cycle = self.fused[profile_idx].cycle(
             profile,
             pod,

@@ -174,20 +174,25 @@ impl Plan {
         pod: &Pod,
         filters: &[usize],
         snapshot: &Snapshot,
-        quick: &mut Vec<QuickFilter<'a>>,
+        quick: &mut QuickFilters<'a>,
     ) -> Option<Cycle> {
         let requests = &pod.requests;
         if requests.ephemeral_storage_bytes != 0 || requests.extended.iter().any(|&a| a != 0) {
             return None;
         }
-        quick.clear();
+        quick.filters.clear();
+        quick.owners.clear();
         for &i in filters {
             let fused = matches!(
                 self.roles[i],
                 Role::NodeUnschedulable | Role::TaintToleration | Role::NodeResourcesFit
             );
-            if !fused && !profile.plugins[i].quick_filters(pod, quick) {
-                return None;
+            if !fused {
+                if !profile.plugins[i].quick_filters(pod, &mut quick.filters) {
+                    return None;
+                }
+                let n = quick.filters.len() - quick.owners.len();
+                quick.owners.extend(std::iter::repeat_n(i, n));
             }
         }
         let mut cycle = Cycle {
@@ -233,10 +238,27 @@ impl Plan {
             && !(memory > 0 && memory > f.free_memory_bytes)
     }
 
-    /// `surely_fits` and every other plugin's quick filter passes the node.
+    /// The filters' outcome on a node, when the quick checks decide it:
+    /// `Some(None)` when it passes every filter, `Some(Some(failure))` when
+    /// the fused filters pass it and a quick filter rejects it (the first
+    /// plugin in order to reject it, as the general filters would find),
+    /// and `None` when the general filters must run.
     #[inline(always)]
-    fn surely_passes(cycle: &Cycle, f: &NodeFit, quick: &[QuickFilter], node: NodeId) -> bool {
-        Self::surely_fits(cycle, f) && quick.iter().all(|q| q.passes(node))
+    fn quick_outcome(
+        cycle: &Cycle,
+        f: &NodeFit,
+        quick: &QuickFilters,
+        node: NodeId,
+    ) -> Option<Option<(usize, Unfit)>> {
+        if !Self::surely_fits(cycle, f) {
+            return None;
+        }
+        for (q, &owner) in quick.filters.iter().zip(&quick.owners) {
+            if let Err(unfit) = q.verdict(node)? {
+                return Some(Some((owner, unfit.clone())));
+            }
+        }
+        Some(None)
     }
 
     /// The node's total score: the weighted sum the general path adds up.
@@ -289,7 +311,7 @@ impl Plan {
         order: &[NodeId],
         start: usize,
         to_find: usize,
-        quick: &[QuickFilter],
+        quick: &QuickFilters,
         mut general_filter: impl FnMut(NodeId) -> Option<(usize, Unfit)>,
         last: &mut LastPass,
         feasible: &mut Vec<NodeId>,
@@ -299,8 +321,9 @@ impl Plan {
         let n_nodes = order.len();
         let epoch = snapshot.score_epoch;
         let key = (epoch, start, n_nodes, to_find);
-        last.quick_passes += !quick.is_empty() as u64;
-        let quick_known = quick_signature(quick, state, &mut last.quick_scratch);
+        let quick_none = quick.filters.is_empty();
+        last.quick_passes += !quick_none as u64;
+        let quick_known = quick_signature(&quick.filters, state, &mut last.quick_scratch);
         let same_quick = quick_known && last.quick == last.quick_scratch;
         if last.key == Some(key) && same_quick {
             if let Some(changed) = snapshot.changed_since_pass() {
@@ -320,7 +343,7 @@ impl Plan {
                 ) {
                     snapshot.restart_changed_since_pass();
                     last.patched += 1;
-                    last.quick_patched += !quick.is_empty() as u64;
+                    last.quick_patched += !quick_none as u64;
                     return n_nodes;
                 }
             }
@@ -342,7 +365,6 @@ impl Plan {
         let mut processed = 0;
         // The nodes from `start` to the end, then from the first: two plain
         // runs instead of a wrap-around check per node.
-        let quick_passes = |node_id| quick.iter().all(|q: &QuickFilter| q.passes(node_id));
         'runs: for run in [&order[start..], &order[..start]] {
             for &node_id in run {
                 if found.len() >= to_find {
@@ -366,8 +388,17 @@ impl Plan {
                     "snapshot of node {} is stale",
                     state.node(node_id).name()
                 );
-                if !Self::surely_fits(cycle, f) || !(quick.is_empty() || quick_passes(node_id)) {
-                    if let Some((i, unfit)) = general_filter(node_id) {
+                if quick_none {
+                    if !Self::surely_fits(cycle, f) {
+                        if let Some((i, unfit)) = general_filter(node_id) {
+                            failures.push((node_id, i, unfit));
+                            continue;
+                        }
+                    }
+                } else {
+                    let outcome = Self::quick_outcome(cycle, f, quick, node_id)
+                        .unwrap_or_else(|| general_filter(node_id));
+                    if let Some((i, unfit)) = outcome {
                         failures.push((node_id, i, unfit));
                         continue;
                     }
@@ -456,7 +487,7 @@ impl Plan {
         cycle: &Cycle,
         snapshot: &Snapshot,
         changed: &[NodeId],
-        quick: &[QuickFilter],
+        quick: &QuickFilters,
         slot: &[u32],
         general_filter: &mut impl FnMut(NodeId) -> Option<(usize, Unfit)>,
         out: PassResults,
@@ -466,11 +497,8 @@ impl Plan {
             if f.flags & NEEDS_FILTERS != 0 {
                 return false;
             }
-            let outcome = if Self::surely_passes(cycle, f, quick, node_id) {
-                None
-            } else {
-                general_filter(node_id)
-            };
+            let outcome = Self::quick_outcome(cycle, f, quick, node_id)
+                .unwrap_or_else(|| general_filter(node_id));
             let at = slot[node_id.0 as usize];
             match outcome {
                 None if at & FAILED == 0 => {
@@ -524,6 +552,14 @@ pub struct LastPass {
 
 const FAILED: u32 = 1 << 31;
 
+/// The quick filters of the filter plugins the pass does not compute
+/// itself, with the profile index of the plugin that gave each.
+#[derive(Debug, Default)]
+pub struct QuickFilters<'a> {
+    filters: Vec<QuickFilter<'a>>,
+    owners: Vec<usize>,
+}
+
 /// Into `out`, what decides the quick filters' verdicts, and the plugins'
 /// own Filter outcomes, on every node: equal signatures give equal outcomes
 /// on a node whose resources did not change. A `Nodes` filter is its
@@ -539,12 +575,21 @@ fn quick_signature(quick: &[QuickFilter], state: &ClusterState, out: &mut Vec<u6
     out.push(state.nodes_generation());
     for q in quick {
         match *q {
-            QuickFilter::Nodes { version, .. } => out.extend([0, version]),
+            // The failures are statics of the plugins: their addresses name them.
+            QuickFilter::Nodes { version, unfit, .. } => {
+                out.extend([0, version, unfit as *const Unfit as u64])
+            }
             QuickFilter::Domains {
                 of_node,
                 passes,
                 no_domain,
+                unfit,
+                no_domain_unfit,
             } => {
+                out.extend([
+                    unfit as *const Unfit as u64,
+                    no_domain_unfit as *const Unfit as u64,
+                ]);
                 if passes.len() > 1 << 16 {
                     return false;
                 }

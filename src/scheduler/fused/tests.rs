@@ -241,6 +241,21 @@ fn config(case: u64, names: &mut ResourceNames) -> SchedulerConfig {
         ..Default::default()
     };
     let profile = &mut config.profiles[0];
+    if case % 7 == 2 {
+        // addedAffinity: every pod's NodeAffinity filters, the profile's
+        // terms first (nodes of zone-2 fail them).
+        profile.added_affinity = Some(NodeAffinity {
+            required: Some(vec![NodeSelectorTerm {
+                match_expressions: vec![Requirement {
+                    key: crate::model::node::LABEL_TOPOLOGY_ZONE.into(),
+                    operator: Operator::NotIn,
+                    values: vec!["zone-2".into()],
+                }],
+                match_fields: vec![],
+            }]),
+            preferred: vec![],
+        });
+    }
     let spec = |name, weight| ResourceSpec { name, weight };
     match (case / 3) % 5 {
         0 => {}

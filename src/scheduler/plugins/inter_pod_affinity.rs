@@ -25,6 +25,7 @@ use crate::scheduler::framework::{
     ClusterEvent, Code, FilterReason, FilterResult, NodeView, Plugin, PreResult, QuickFilter,
     Unfit, MAX_NODE_SCORE,
 };
+use std::sync::LazyLock;
 
 pub const NAME: &str = "InterPodAffinity";
 
@@ -88,6 +89,22 @@ impl TopologyCounts {
     }
 }
 
+/// Filter's failures, for the quick filters.
+static AFFINITY_UNFIT: LazyLock<Unfit> = LazyLock::new(|| {
+    Unfit::new(
+        Code::UnschedulableAndUnresolvable,
+        FilterReason::AffinityRulesNotMatch,
+    )
+});
+static ANTI_AFFINITY_UNFIT: LazyLock<Unfit> =
+    LazyLock::new(|| Unfit::new(Code::Unschedulable, FilterReason::AntiAffinityRulesNotMatch));
+static EXISTING_ANTI_AFFINITY_UNFIT: LazyLock<Unfit> = LazyLock::new(|| {
+    Unfit::new(
+        Code::Unschedulable,
+        FilterReason::ExistingAntiAffinityRulesNotMatch,
+    )
+});
+
 /// One of the incoming pod's terms, with its topology key's index in the
 /// node-domain cache.
 #[derive(Clone, Debug)]
@@ -115,9 +132,8 @@ pub struct InterPodAffinity {
     /// Bound pods per node matched by recent pods' terms.
     term_counts: TermCounts,
     /// Filter's verdicts per domain for the fused pass (`quick_filters`):
-    /// (topology key's index in `domains`, verdict by domain, verdict of a
-    /// node without the key's label).
-    quick: Vec<(usize, Vec<bool>, bool)>,
+    /// (topology key's index in `domains`, verdict by domain, the failure).
+    quick: Vec<(usize, Vec<bool>, &'static Unfit)>,
 }
 
 impl Default for InterPodAffinity {
@@ -172,17 +188,18 @@ impl InterPodAffinity {
             } else {
                 per_domain(&self.affinity_counts, t.key, |c| c > 0)
             };
-            self.quick.push((t.key, passes, false));
+            self.quick.push((t.key, passes, &AFFINITY_UNFIT));
         }
         // satisfyPodAntiAffinity: no matching pod in the term's domain.
         for t in &self.required_anti_affinity {
             let passes = per_domain(&self.anti_affinity_counts, t.key, |c| c <= 0);
-            self.quick.push((t.key, passes, true));
+            self.quick.push((t.key, passes, &ANTI_AFFINITY_UNFIT));
         }
         // satisfyExistingPodsAntiAffinity: per key the node has a label for.
         for (key, counts) in &self.existing_anti_affinity_counts.keys {
             let passes = counts.iter().map(|&c| c <= 0).collect();
-            self.quick.push((*key, passes, true));
+            self.quick
+                .push((*key, passes, &EXISTING_ANTI_AFFINITY_UNFIT));
         }
     }
 }
@@ -422,10 +439,13 @@ impl Plugin for InterPodAffinity {
 
     fn quick_filters<'a>(&'a self, _pod: &Pod, out: &mut Vec<QuickFilter<'a>>) -> bool {
         out.extend(
-            (self.quick.iter()).map(|(key, passes, no_domain)| QuickFilter::Domains {
+            (self.quick.iter()).map(|(key, passes, unfit)| QuickFilter::Domains {
                 of_node: &self.domains[*key].of_node,
                 passes,
-                no_domain: *no_domain,
+                // Only the pod's own affinity needs the key on the node.
+                no_domain: !std::ptr::eq(*unfit, &*AFFINITY_UNFIT),
+                unfit,
+                no_domain_unfit: unfit,
             }),
         );
         true

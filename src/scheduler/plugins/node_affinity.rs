@@ -10,13 +10,13 @@
 //! (`node_affinity.go`: `addedNodeSelector`, `addedPrefSchedTerms`).
 
 use crate::model::affinity::{NodeAffinity as NodeAffinityTerms, NodeSelectorTerm};
-use crate::model::store::NodeId;
 use crate::model::{ClusterState, Node, Pod};
 use crate::scheduler::framework::{
     default_normalize_score, Code, FilterReason, FilterResult, NodeView, Plugin, PreResult,
     QuickFilter, Unfit, MAX_NODE_SCORE,
 };
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 pub const NAME: &str = "NodeAffinity";
 
@@ -45,12 +45,27 @@ struct Verdicts {
 struct Verdict {
     node_selector: BTreeMap<String, String>,
     required: Option<Vec<NodeSelectorTerm>>,
-    /// By node id; `None` until the requirement is seen again.
-    passes: Option<Vec<bool>>,
+    /// By node id, `addedAffinity`'s and the pod's own; `None` until the
+    /// requirement is seen again.
+    passes: Option<(Vec<bool>, Vec<bool>)>,
     generation: u64,
     version: u64,
     last_use: u64,
 }
+
+/// Filter's failures, for the quick filters.
+static ADDED_AFFINITY_UNFIT: LazyLock<Unfit> = LazyLock::new(|| {
+    Unfit::new(
+        Code::UnschedulableAndUnresolvable,
+        FilterReason::AddedAffinityMismatch,
+    )
+});
+static NODE_AFFINITY_UNFIT: LazyLock<Unfit> = LazyLock::new(|| {
+    Unfit::new(
+        Code::UnschedulableAndUnresolvable,
+        FilterReason::NodeAffinityMismatch,
+    )
+});
 
 /// How many requirements' verdicts are kept (least recently used dropped first).
 const MAX_CACHED_REQUIREMENTS: usize = 16;
@@ -138,14 +153,20 @@ impl Plugin for NodeAffinity {
         let e = &v.entries[i];
         let n_nodes = state.nodes().len();
         let stale = e.generation != state.nodes_generation()
-            || e.passes.as_ref().is_none_or(|p| p.len() != n_nodes);
+            || e.passes.as_ref().is_none_or(|p| p.1.len() != n_nodes);
         if stale {
-            let passes = (0..n_nodes)
+            let node = |k: usize| &state.nodes()[k];
+            let added = (0..n_nodes)
                 .map(|k| {
-                    self.filter(pod, NodeView::of(state, NodeId(k as u32)))
-                        .is_ok()
+                    (self.added.as_ref()).is_none_or(|a| {
+                        a.required_matches(node(k).name(), &node(k).metadata.labels)
+                    })
                 })
                 .collect();
+            let own = (0..n_nodes)
+                .map(|k| required_matches(pod, node(k)))
+                .collect();
+            let passes = (added, own);
             let v = &mut self.verdicts;
             v.versions += 1;
             let e = &mut v.entries[i];
@@ -160,12 +181,21 @@ impl Plugin for NodeAffinity {
         let Some(e) = self.verdicts.current.map(|i| &self.verdicts.entries[i]) else {
             return false;
         };
-        let Some(passes) = &e.passes else {
+        let Some((added, own)) = &e.passes else {
             return false;
         };
+        // As `filter`: the profile's addedAffinity first.
+        if self.added.is_some() {
+            out.push(QuickFilter::Nodes {
+                passes: added,
+                version: e.version,
+                unfit: &ADDED_AFFINITY_UNFIT,
+            });
+        }
         out.push(QuickFilter::Nodes {
-            passes,
+            passes: own,
             version: e.version,
+            unfit: &NODE_AFFINITY_UNFIT,
         });
         true
     }

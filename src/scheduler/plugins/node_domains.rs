@@ -19,7 +19,7 @@ pub struct NodeDomains {
     pub names: Vec<String>,
 }
 
-pub const NO_DOMAIN: u32 = u32::MAX;
+pub use crate::scheduler::framework::NO_DOMAIN;
 
 impl NodeDomains {
     fn build(key: &str, state: &ClusterState) -> Self {

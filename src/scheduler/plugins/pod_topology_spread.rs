@@ -26,6 +26,7 @@ use crate::scheduler::framework::{
     ClusterEvent, Code, FilterReason, FilterResult, NodeView, Plugin, PreResult, QuickFilter,
     Unfit, MAX_NODE_SCORE,
 };
+use std::sync::LazyLock;
 
 pub const NAME: &str = "PodTopologySpread";
 
@@ -463,6 +464,16 @@ fn count_per_node(
     }
 }
 
+/// Filter's failures, for the quick filters.
+static SKEW_UNFIT: LazyLock<Unfit> =
+    LazyLock::new(|| Unfit::new(Code::Unschedulable, FilterReason::SpreadConstraintsNotMatch));
+static MISSING_LABEL_UNFIT: LazyLock<Unfit> = LazyLock::new(|| {
+    Unfit::new(
+        Code::UnschedulableAndUnresolvable,
+        FilterReason::SpreadMissingLabel,
+    )
+});
+
 /// Filter's skew check for a node in domain `d` of `p`'s key.
 fn skew_fits(p: &Prepared, d: u32) -> bool {
     let c = &p.constraint;
@@ -622,8 +633,9 @@ impl Plugin for PodTopologySpread {
     }
 
     /// A node passes where its domain passes every constraint: the verdicts
-    /// per domain are `filter`'s own (`skew_fits`); a node without a
-    /// constraint's key fails.
+    /// per domain are `filter`'s own (`skew_fits`), with its failures; a
+    /// node without a constraint's key fails, one constraint after another
+    /// as `filter` checks them.
     fn quick_filters<'a>(&'a self, _pod: &Pod, out: &mut Vec<QuickFilter<'a>>) -> bool {
         for p in &self.filter {
             let domains = &self.domains[p.domains.expect("filter constraints are indexed")];
@@ -631,6 +643,8 @@ impl Plugin for PodTopologySpread {
                 of_node: &domains.of_node,
                 passes: &p.passes,
                 no_domain: false,
+                unfit: &SKEW_UNFIT,
+                no_domain_unfit: &MISSING_LABEL_UNFIT,
             });
         }
         true
