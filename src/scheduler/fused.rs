@@ -423,15 +423,21 @@ impl Plan {
                 }
             })),
         }
-        // Cache the totals for a next pod with the same inputs.
-        for (&total, &node_id) in found_totals.iter().zip(&found) {
-            if let Ok(total) = i32::try_from(total) {
-                let f = snapshot.fit_mut(node_id);
-                f.total = total;
-                f.total_epoch = epoch;
+        // Cache the totals for a next pod with the same inputs, from the
+        // second pass with them on: pods that all differ (a recorded
+        // trace's) would never read them, while a workload's replicas lose
+        // only one pass.
+        snapshot.passes_in_epoch = snapshot.passes_in_epoch.saturating_add(1);
+        if snapshot.passes_in_epoch >= 2 {
+            for (&total, &node_id) in found_totals.iter().zip(&found) {
+                if let Ok(total) = i32::try_from(total) {
+                    let f = snapshot.fit_mut(node_id);
+                    f.total = total;
+                    f.total_epoch = epoch;
+                }
             }
+            snapshot.totals_in_epoch |= !found.is_empty();
         }
-        snapshot.totals_in_epoch |= !found.is_empty();
         *feasible = found;
         *totals = found_totals;
         // Every node visited, and a pass with as many feasible nodes (a

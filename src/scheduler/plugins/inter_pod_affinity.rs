@@ -68,6 +68,27 @@ impl TopologyCounts {
         self.keys[i].1[d as usize] += n;
     }
 
+    /// `add` of `per_node[i] * weight` for every node `i` with a non-zero
+    /// count, in one pass.
+    fn add_per_node(&mut self, domains: &[NodeDomains], key: usize, per_node: &[i64], weight: i64) {
+        let of_node = &domains[key].of_node;
+        let mut slot = None;
+        for (&d, &n) in of_node.iter().zip(per_node) {
+            if n == 0 || d == NO_DOMAIN {
+                continue;
+            }
+            let i =
+                *slot.get_or_insert_with(|| match self.keys.iter().position(|(k, _)| *k == key) {
+                    Some(i) => i,
+                    None => {
+                        self.keys.push((key, vec![0; domains[key].names.len()]));
+                        self.keys.len() - 1
+                    }
+                });
+            self.keys[i].1[d as usize] += n * weight;
+        }
+    }
+
     fn get(&self, domains: &[NodeDomains], key: usize, node: NodeId) -> i64 {
         let d = domains[key].of_node[node.0 as usize];
         match self.keys.iter().find(|(k, _)| *k == key) {
@@ -297,11 +318,7 @@ impl Plugin for InterPodAffinity {
                     _ => &mut self.topology_score,
                 };
                 let per_node = (self.term_counts.per_node(&t.term, state)).expect("indexable");
-                for (i, &n) in per_node.iter().enumerate() {
-                    if n != 0 {
-                        counts.add(&self.domains, t.key, NodeId(i as u32), n * weight);
-                    }
-                }
+                counts.add_per_node(&self.domains, t.key, per_node, weight);
             }
         }
         let existing_pods = if own_terms && !indexed {
