@@ -65,6 +65,12 @@ impl TermCounts {
     /// A pod was bound, began terminating, released its node or was
     /// deleted: count it again where it changed.
     pub fn pod_changed(&mut self, id: PodId, state: &ClusterState) {
+        if self.entries.is_empty() {
+            // Nothing counted yet (no pod with terms was scheduled): the
+            // first term's scan sets the mirror of bound pods, so a run
+            // without pod affinity keeps no entry per pod.
+            return;
+        }
         let idx = id.0 as usize;
         if self.node_of.len() <= idx {
             self.node_of.resize(idx + 1, None);
