@@ -192,15 +192,16 @@ impl Scheduler {
 
         // The common pod: one fused filter+score pass over the snapshot, which
         // leaves the feasible nodes' totals in `scratch.totals`.
-        let fused_cycle =
-            if self.fused_enabled && !summarize && !any_nominated && self.snapshot.covers(state) {
-                self.fused[profile_idx].cycle(profile, pod, &scratch.filters, &self.snapshot)
-            } else {
-                None
-            };
-        let scored = fused_cycle.is_some();
-        let processed = if let Some(cycle) = fused_cycle {
-            self.fused_pass(profile_idx, cycle, pod, state, to_find)
+        let fused =
+            self.fused_enabled && !summarize && !any_nominated && self.snapshot.covers(state);
+        let fused_processed = if fused {
+            self.fused_pass(profile_idx, pod, state, to_find)
+        } else {
+            None
+        };
+        let scored = fused_processed.is_some();
+        let processed = if let Some(processed) = fused_processed {
+            processed
         } else {
             let (profile, scratch) = (&self.profiles[profile_idx], &mut self.scratch);
             self.last_pass.forget();
@@ -319,29 +320,38 @@ impl Scheduler {
 impl Scheduler {
     /// The fused filter+score pass over the snapshot from where the last
     /// cycle stopped, leaving the feasible nodes and their totals in
-    /// `scratch`; returns how many nodes it visited.
+    /// `scratch`; returns how many nodes it visited, or `None` when some
+    /// plugin that runs for the pod is beyond the pass (nothing done).
     #[inline(always)]
     fn fused_pass(
         &mut self,
         profile_idx: usize,
-        cycle: fused::Cycle,
         pod: &Pod,
         state: &ClusterState,
         to_find: usize,
-    ) -> usize {
+    ) -> Option<usize> {
+        let (profile, scratch) = (&self.profiles[profile_idx], &mut self.scratch);
+        let mut quick = fused::QuickFilters::default();
+        let cycle = self.fused[profile_idx].cycle(
+            profile,
+            pod,
+            &scratch.filters,
+            &self.snapshot,
+            &mut quick,
+        )?;
         self.fused_cycles += 1;
         if self.fused_last != Some((profile_idx, cycle)) {
             self.fused_last = Some((profile_idx, cycle));
             self.snapshot.forget_totals();
         }
-        let (profile, scratch) = (&self.profiles[profile_idx], &mut self.scratch);
-        self.fused[profile_idx].filter_and_score(
+        let processed = self.fused[profile_idx].filter_and_score(
             &cycle,
             &mut self.snapshot,
             state,
             &self.node_order,
             self.next_start_node_index,
             to_find,
+            &quick,
             |node_id| {
                 let view = NodeView::of(state, node_id);
                 (scratch.filters.iter())
@@ -351,7 +361,8 @@ impl Scheduler {
             &mut scratch.feasible,
             &mut scratch.totals,
             &mut scratch.failures,
-        )
+        );
+        Some(processed)
     }
 }
 

@@ -157,6 +157,72 @@ pub enum PreResult {
     Skip,
 }
 
+/// A node without a topology key's label, in a node-to-domain index.
+pub const NO_DOMAIN: u32 = u32::MAX;
+
+/// A Filter plugin's verdict for the prepared pod as the fused pass reads it
+/// (`super::fused`): a lookup per node that passes a node exactly where the
+/// plugin's Filter passes it, and rejects it with the `Unfit` Filter gives.
+/// A plugin that gives several is rejected by the first that rejects, in the
+/// order given, as its Filter would.
+#[derive(Clone, Copy, Debug)]
+pub enum QuickFilter<'a> {
+    /// The nodes whose entry (by node id) is true pass, the others fail
+    /// with `unfit`; `version` differs whenever the entries may have changed.
+    Nodes {
+        passes: &'a [bool],
+        version: u64,
+        unfit: &'a Unfit,
+    },
+    /// The nodes in a domain (`of_node`, by node id) whose entry in `passes`
+    /// is true pass, the others fail with `unfit`; a node without the key's
+    /// label (`NO_DOMAIN`) passes when `no_domain` is, and otherwise fails
+    /// with `no_domain_unfit`. `of_node` changes only with the store's nodes
+    /// generation.
+    Domains {
+        of_node: &'a [u32],
+        passes: &'a [bool],
+        no_domain: bool,
+        unfit: &'a Unfit,
+        no_domain_unfit: &'a Unfit,
+    },
+}
+
+impl<'a> QuickFilter<'a> {
+    /// Filter's outcome on `node`; `None` for a node the lookup does not
+    /// cover (not expected: the caller then runs Filter itself).
+    #[inline(always)]
+    pub fn verdict(&self, node: NodeId) -> Option<Result<(), &'a Unfit>> {
+        let i = node.0 as usize;
+        match *self {
+            QuickFilter::Nodes { passes, unfit, .. } => {
+                let pass = *passes.get(i)?;
+                Some(if pass { Ok(()) } else { Err(unfit) })
+            }
+            QuickFilter::Domains {
+                of_node,
+                passes,
+                no_domain,
+                unfit,
+                no_domain_unfit,
+            } => {
+                let d = *of_node.get(i)?;
+                Some(if d == NO_DOMAIN {
+                    if no_domain {
+                        Ok(())
+                    } else {
+                        Err(no_domain_unfit)
+                    }
+                } else if *passes.get(d as usize)? {
+                    Ok(())
+                } else {
+                    Err(unfit)
+                })
+            }
+        }
+    }
+}
+
 /// A cluster change that may make a pending pod schedulable
 /// (`framework.ClusterEvent`), used by the queue's requeueing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -212,6 +278,13 @@ pub trait Plugin: Send + Sync {
     }
     /// Maps raw scores onto 0..=MAX_NODE_SCORE; the default leaves them as is.
     fn normalize(&self, _pod: &Pod, _scores: &mut [i64]) {}
+
+    /// The prepared pod's Filter as quick filters for the fused pass,
+    /// appended to `out`; false when the plugin cannot say (the cycle then
+    /// takes the general path). Called only when `pre_filter` ran.
+    fn quick_filters<'a>(&'a self, _pod: &Pod, _out: &mut Vec<QuickFilter<'a>>) -> bool {
+        false
+    }
 
     /// Reserve for GPU sharing: the GPU devices (bit mask) and share a plugin
     /// picks for the pod on its chosen node; None leaves the choice to GpuShare.

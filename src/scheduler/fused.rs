@@ -5,14 +5,19 @@
 //!
 //! It runs only when every plugin that runs for this pod (after PreFilter and
 //! PreScore skips) is one it computes exactly: the filters NodeUnschedulable,
-//! TaintToleration and NodeResourcesFit, and the scores NodeResourcesFit
+//! TaintToleration and NodeResourcesFit, the filters that give their verdict
+//! for the prepared pod as quick filters (`framework::QuickFilter`: NodeAffinity
+//! from the second pod with the same node selector and required terms on,
+//! PodTopologySpread's DoNotSchedule constraints), and the scores NodeResourcesFit
 //! (LeastAllocated or MostAllocated over cpu and memory),
 //! NodeResourcesBalancedAllocation (cpu and memory) and TaintToleration while
 //! no node has a PreferNoSchedule taint (every node then scores
 //! MAX_NODE_SCORE after its reverse normalization). Otherwise the scheduler
 //! takes the general path for the whole cycle. Nodes the quick check does not
-//! pass (cordoned, tainted, or too full) go through the general filters one
-//! by one, so failures carry exactly the general path's reasons.
+//! pass (cordoned, tainted, too full, or rejected by a quick filter) go
+//! through the general filters one by one, so failures carry exactly the
+//! general path's reasons. A pass over every node is patched for the next
+//! pod only while the quick filters' verdicts are the same (`quick_signature`).
 //!
 //! The pass filters first (the nodes in order from the cycle's start until
 //! `numFeasibleNodesToFind` fit) and then scores the feasible nodes in a
@@ -32,14 +37,15 @@
 //! all differ, and constrained pods.
 
 use super::config::{Profile, ProfileConfig};
-use super::framework::{PreResult, Unfit, MAX_NODE_SCORE};
+use super::framework::{PreResult, QuickFilter, Unfit, MAX_NODE_SCORE};
 use super::plugins::balanced_allocation::{self, balanced_two_resource_score};
 use super::plugins::node_resources_fit::{self, ScoringStrategy};
 use super::plugins::{node_unschedulable, taint_toleration};
-use super::snapshot::{NodeEntry, NodeFit, ScoreRow, Snapshot, NEEDS_FILTERS};
+use super::snapshot::{NodeEntry, NodeFit, Snapshot, NEEDS_FILTERS};
 use crate::model::resources::ResourceName;
 use crate::model::store::NodeId;
 use crate::model::{ClusterState, Pod};
+use straight::{score_found, Straight};
 
 /// What a plugin of the profile is to the fused pass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -159,26 +165,35 @@ impl Plan {
 
     /// The fused loop's inputs for this pod, or `None` when some plugin that
     /// runs for it is beyond the fused pass. `filters` are the filter plugins
-    /// PreFilter did not skip; `prepare` has run.
-    pub fn cycle(
+    /// PreFilter did not skip; `prepare` has run. The filters the pass does
+    /// not compute itself append their quick filters to `quick` (emptied
+    /// first); one that has none sends the cycle to the general path.
+    pub fn cycle<'a>(
         &self,
-        profile: &Profile,
+        profile: &'a Profile,
         pod: &Pod,
         filters: &[usize],
         snapshot: &Snapshot,
+        quick: &mut QuickFilters<'a>,
     ) -> Option<Cycle> {
         let requests = &pod.requests;
         if requests.ephemeral_storage_bytes != 0 || requests.extended.iter().any(|&a| a != 0) {
             return None;
         }
-        let filters_fused = filters.iter().all(|&i| {
-            matches!(
+        quick.filters.clear();
+        quick.owners.clear();
+        for &i in filters {
+            let fused = matches!(
                 self.roles[i],
                 Role::NodeUnschedulable | Role::TaintToleration | Role::NodeResourcesFit
-            )
-        });
-        if !filters_fused {
-            return None;
+            );
+            if !fused {
+                if !profile.plugins[i].quick_filters(pod, &mut quick.filters) {
+                    return None;
+                }
+                let n = quick.filters.len() - quick.owners.len();
+                quick.owners.extend(std::iter::repeat_n(i, n));
+            }
         }
         let mut cycle = Cycle {
             requested_cpu_millis: requests.cpu_millis,
@@ -223,6 +238,29 @@ impl Plan {
             && !(memory > 0 && memory > f.free_memory_bytes)
     }
 
+    /// The filters' outcome on a node, when the quick checks decide it:
+    /// `Some(None)` when it passes every filter, `Some(Some(failure))` when
+    /// the fused filters pass it and a quick filter rejects it (the first
+    /// plugin in order to reject it, as the general filters would find),
+    /// and `None` when the general filters must run.
+    #[inline(always)]
+    fn quick_outcome(
+        cycle: &Cycle,
+        f: &NodeFit,
+        quick: &QuickFilters,
+        node: NodeId,
+    ) -> Option<Option<(usize, Unfit)>> {
+        if !Self::surely_fits(cycle, f) {
+            return None;
+        }
+        for (q, &owner) in quick.filters.iter().zip(&quick.owners) {
+            if let Err(unfit) = q.verdict(node)? {
+                return Some(Some((owner, unfit.clone())));
+            }
+        }
+        Some(None)
+    }
+
     /// The node's total score: the weighted sum the general path adds up.
     /// Always inlined, as what it calls: called from the pass and from
     /// `patch`, it would otherwise become calls per node in the pass.
@@ -251,7 +289,8 @@ impl Plan {
     /// Filters nodes from `order[start]` on, wrapping around, until
     /// `to_find` fit, scoring each feasible node as it is found, into
     /// `feasible`, `totals` and `failures` (whose contents are replaced).
-    /// Nodes the quick check does not pass go through `general_filter`. A
+    /// Nodes the quick check (with the other plugins' `quick` filters) does
+    /// not pass go through `general_filter`. A
     /// node's total cached in the snapshot's current epoch is reused: the
     /// caller starts a new epoch whenever the cycle's inputs differ from the
     /// last one's. When the previous pass visited every node with the same
@@ -272,6 +311,7 @@ impl Plan {
         order: &[NodeId],
         start: usize,
         to_find: usize,
+        quick: &QuickFilters,
         mut general_filter: impl FnMut(NodeId) -> Option<(usize, Unfit)>,
         last: &mut LastPass,
         feasible: &mut Vec<NodeId>,
@@ -281,7 +321,11 @@ impl Plan {
         let n_nodes = order.len();
         let epoch = snapshot.score_epoch;
         let key = (epoch, start, n_nodes, to_find);
-        if last.key == Some(key) {
+        let quick_none = quick.filters.is_empty();
+        last.quick_passes += !quick_none as u64;
+        let quick_known = quick_signature(&quick.filters, state, &mut last.quick_scratch);
+        let same_quick = quick_known && last.quick == last.quick_scratch;
+        if last.key == Some(key) && same_quick {
             if let Some(changed) = snapshot.changed_since_pass() {
                 let patch = PassResults {
                     feasible,
@@ -292,12 +336,14 @@ impl Plan {
                     cycle,
                     snapshot,
                     changed,
+                    quick,
                     &last.slot,
                     &mut general_filter,
                     patch,
                 ) {
                     snapshot.restart_changed_since_pass();
                     last.patched += 1;
+                    last.quick_patched += !quick_none as u64;
                     return n_nodes;
                 }
             }
@@ -342,8 +388,17 @@ impl Plan {
                     "snapshot of node {} is stale",
                     state.node(node_id).name()
                 );
-                if !Self::surely_fits(cycle, f) {
-                    if let Some((i, unfit)) = general_filter(node_id) {
+                if quick_none {
+                    if !Self::surely_fits(cycle, f) {
+                        if let Some((i, unfit)) = general_filter(node_id) {
+                            failures.push((node_id, i, unfit));
+                            continue;
+                        }
+                    }
+                } else {
+                    let outcome = Self::quick_outcome(cycle, f, quick, node_id)
+                        .unwrap_or_else(|| general_filter(node_id));
+                    if let Some((i, unfit)) = outcome {
                         failures.push((node_id, i, unfit));
                         continue;
                     }
@@ -368,21 +423,27 @@ impl Plan {
                 }
             })),
         }
-        // Cache the totals for a next pod with the same inputs.
-        for (&total, &node_id) in found_totals.iter().zip(&found) {
-            if let Ok(total) = i32::try_from(total) {
-                let f = snapshot.fit_mut(node_id);
-                f.total = total;
-                f.total_epoch = epoch;
+        // Cache the totals for a next pod with the same inputs, from the
+        // second pass with them on: pods that all differ (a recorded
+        // trace's) would never read them, while a workload's replicas lose
+        // only one pass.
+        snapshot.passes_in_epoch = snapshot.passes_in_epoch.saturating_add(1);
+        if snapshot.passes_in_epoch >= 2 {
+            for (&total, &node_id) in found_totals.iter().zip(&found) {
+                if let Ok(total) = i32::try_from(total) {
+                    let f = snapshot.fit_mut(node_id);
+                    f.total = total;
+                    f.total_epoch = epoch;
+                }
             }
+            snapshot.totals_in_epoch |= !found.is_empty();
         }
-        snapshot.totals_in_epoch |= !found.is_empty();
         *feasible = found;
         *totals = found_totals;
         // Every node visited, and a pass with as many feasible nodes (a
         // patch keeps their number) visits every node again.
         let reusable = processed == n_nodes && (feasible.len() < to_find || to_find >= n_nodes);
-        if reusable && !snapshot.any_needs_filters() {
+        if reusable && quick_known && !snapshot.any_needs_filters() {
             // Recorded after the loop: stores into another vector inside it
             // cost the loop its registers (the compiler cannot tell the
             // vectors apart).
@@ -394,6 +455,7 @@ impl Plan {
                 last.slot[node_id.0 as usize] = FAILED | k as u32;
             }
             last.key = Some(key);
+            std::mem::swap(&mut last.quick, &mut last.quick_scratch);
         }
         processed
     }
@@ -425,11 +487,13 @@ impl Plan {
     /// general filters beyond resources (a cordon or taint, whose outcome
     /// depends on the pod's tolerations) or moved between feasible and
     /// failed: the caller then makes a whole pass.
+    #[allow(clippy::too_many_arguments)]
     fn patch(
         &self,
         cycle: &Cycle,
         snapshot: &Snapshot,
         changed: &[NodeId],
+        quick: &QuickFilters,
         slot: &[u32],
         general_filter: &mut impl FnMut(NodeId) -> Option<(usize, Unfit)>,
         out: PassResults,
@@ -439,11 +503,8 @@ impl Plan {
             if f.flags & NEEDS_FILTERS != 0 {
                 return false;
             }
-            let outcome = if Self::surely_fits(cycle, f) {
-                None
-            } else {
-                general_filter(node_id)
-            };
+            let outcome = Self::quick_outcome(cycle, f, quick, node_id)
+                .unwrap_or_else(|| general_filter(node_id));
             let at = slot[node_id.0 as usize];
             match outcome {
                 None if at & FAILED == 0 => {
@@ -460,114 +521,6 @@ impl Plan {
         }
         true
     }
-}
-
-/// NodeResourcesFit's strategy in the straight-line scores.
-#[derive(Clone, Copy, Debug)]
-enum Straight {
-    Least,
-    Most,
-}
-
-/// The totals of the feasible nodes `found` into `totals`, with the default
-/// score plugins' arithmetic on [`ScoreRow`]s, without branches (see
-/// `Plan::straight` for when it applies): the same integers as
-/// `Plan::total`, since each step computes the same quotient. A total
-/// cached in the current epoch is reused.
-#[inline(never)]
-fn score_found<const MOST_ALLOCATED: bool>(
-    cycle: &Cycle,
-    snapshot: &Snapshot,
-    found: &[NodeId],
-    totals: &mut Vec<i64>,
-) {
-    let pod = PodRequests {
-        requested: [
-            cycle.requested_cpu_millis as f64,
-            cycle.requested_memory_bytes as f64,
-        ],
-        non_zero: [
-            cycle.non_zero_cpu_millis as f64,
-            cycle.non_zero_memory_bytes as f64,
-        ],
-        constant: cycle.constant as f64,
-        fit_weight: cycle.fit_weight as f64,
-        balanced_weight: cycle.balanced_weight as f64,
-    };
-    if !snapshot.totals_in_epoch {
-        // No total to reuse (always so for pods that all differ).
-        totals.extend(
-            found
-                .iter()
-                .map(|&node_id| straight_total::<MOST_ALLOCATED>(&pod, snapshot.row(node_id))),
-        );
-        return;
-    }
-    let epoch = snapshot.score_epoch;
-    totals.extend(found.iter().map(|&node_id| {
-        let f = snapshot.fit(node_id);
-        // Predictable: pods of one shape find every total cached.
-        if f.total_epoch == epoch {
-            f.total as i64
-        } else {
-            straight_total::<MOST_ALLOCATED>(&pod, snapshot.row(node_id))
-        }
-    }));
-}
-
-/// The pod's side of `straight_total`, cpu then memory in each pair.
-struct PodRequests {
-    requested: [f64; 2],
-    non_zero: [f64; 2],
-    constant: f64,
-    fit_weight: f64,
-    balanced_weight: f64,
-}
-
-/// `Plan::total` for `Plan::straight`'s case, in doubles holding integers
-/// below 2^53 (exact) wherever the plugins compute in integers.
-#[inline(always)]
-fn straight_total<const MOST_ALLOCATED: bool>(pod: &PodRequests, row: &ScoreRow) -> i64 {
-    const ROUND: f64 = (3u64 << 51) as f64;
-    let max_score = MAX_NODE_SCORE as f64;
-    // NodeResourcesFit: leastRequestedScore is 0 when requested exceeds
-    // capacity, mostRequestedScore counts such a resource as full; then
-    // `numerator / capacity` rounded down, as `divide` computes it: the
-    // product with the reciprocal rounded to an integer is within one of
-    // the quotient, and the exact remainder corrects it.
-    let fit: [f64; 2] = std::array::from_fn(|k| {
-        let requested = row.non_zero_requested[k] + pod.non_zero[k];
-        let capacity = row.allocatable[k];
-        let numerator = if MOST_ALLOCATED {
-            requested.min(capacity)
-        } else {
-            (capacity - requested).max(0.0)
-        } * max_score;
-        let q = (numerator * row.inverse_allocatable[k] - 0.5 + ROUND) - ROUND;
-        let remainder = numerator - q * capacity;
-        q + if remainder >= capacity { 1.0 } else { 0.0 } - if remainder < 0.0 { 1.0 } else { 0.0 }
-    });
-    // Weights 1 and 1: the weighted sum divided by 2 and rounded down. The
-    // half sum is an integer or an integer and a half, a quarter below it
-    // rounds to the nearest integer without a tie.
-    let fit = ((fit[0] + fit[1]) * 0.5 - 0.25 + ROUND) - ROUND;
-    // BalancedAllocation (`balanced_two_resource_score`): the same
-    // divisions on the same doubles, since `requested + pod` is exact.
-    let fraction: [f64; 2] = std::array::from_fn(|k| {
-        ((row.requested[k] + pod.requested[k]) / row.allocatable[k]).min(1.0)
-    });
-    // |fraction_a - fraction_b| is the same for either order of cpu and memory.
-    let std = ((fraction[0] - fraction[1]) / 2.0).abs();
-    let score = (1.0 - std) * max_score;
-    // Truncated like the plugin's `as i64` (50 <= score <= 100): rounding
-    // `score - 1/2` (exact) to the nearest integer gives the integer part,
-    // or one less when score is an integer (a tie).
-    let below = (score - 0.5 + ROUND) - ROUND;
-    let balanced = below + if below + 1.0 <= score { 1.0 } else { 0.0 };
-    // Integers far below 2^53 all the way (weights are at most
-    // MAX_PLUGIN_WEIGHT): exact, and read off the mantissa as `divide` does.
-    let total = pod.constant + fit * pod.fit_weight + balanced * pod.balanced_weight;
-    (total + ROUND).to_bits() as i64 - ROUND.to_bits() as i64
 }
 
 /// The outputs of a pass, to patch.
@@ -588,15 +541,78 @@ struct PassResults<'a> {
 #[derive(Debug, Default)]
 pub struct LastPass {
     key: Option<(u32, usize, usize, usize)>,
+    /// The quick filters' verdicts of that pass (`quick_signature`), and the
+    /// current pass's.
+    quick: Vec<u64>,
+    quick_scratch: Vec<u64>,
     /// By node id: its index in `feasible`, or `FAILED |` its index in `failures`.
     slot: Vec<u32>,
     /// Passes patched rather than redone.
     pub patched: u64,
     /// Passes scored by the straight-line scores (`score_found`).
     pub straight: u64,
+    /// Passes (patched or not) with other plugins' quick filters, and those patched.
+    pub quick_passes: u64,
+    pub quick_patched: u64,
 }
 
 const FAILED: u32 = 1 << 31;
+
+/// The quick filters of the filter plugins the pass does not compute
+/// itself, with the profile index of the plugin that gave each.
+#[derive(Debug, Default)]
+pub struct QuickFilters<'a> {
+    filters: Vec<QuickFilter<'a>>,
+    owners: Vec<usize>,
+}
+
+/// Into `out`, what decides the quick filters' verdicts, and the plugins'
+/// own Filter outcomes, on every node: equal signatures give equal outcomes
+/// on a node whose resources did not change. A `Nodes` filter is its
+/// version; a `Domains` filter its key's node domains and its verdicts per
+/// domain (as bits), under the store's nodes generation, which `of_node`
+/// follows. False when the verdicts are too many to compare cheaply (the
+/// pass is then not patched).
+fn quick_signature(quick: &[QuickFilter], state: &ClusterState, out: &mut Vec<u64>) -> bool {
+    out.clear();
+    if quick.is_empty() {
+        return true;
+    }
+    out.push(state.nodes_generation());
+    for q in quick {
+        match *q {
+            // The failures are statics of the plugins: their addresses name them.
+            QuickFilter::Nodes { version, unfit, .. } => {
+                out.extend([0, version, unfit as *const Unfit as u64])
+            }
+            QuickFilter::Domains {
+                of_node,
+                passes,
+                no_domain,
+                unfit,
+                no_domain_unfit,
+            } => {
+                out.extend([
+                    unfit as *const Unfit as u64,
+                    no_domain_unfit as *const Unfit as u64,
+                ]);
+                if passes.len() > 1 << 16 {
+                    return false;
+                }
+                // Which key's domains: a plugin keeps each key's `of_node`
+                // in place until the nodes generation changes.
+                let key = of_node.as_ptr() as u64;
+                out.extend([1 + no_domain as u64, key, passes.len() as u64]);
+                for chunk in passes.chunks(64) {
+                    let bits =
+                        (chunk.iter().enumerate()).fold(0u64, |w, (k, &b)| w | (b as u64) << k);
+                    out.push(bits);
+                }
+            }
+        }
+    }
+    true
+}
 
 impl LastPass {
     /// The caller's outputs are no longer the last pass's.
@@ -743,5 +759,6 @@ fn balanced_score(a: Fraction, b: Fraction) -> i64 {
     }
 }
 
+mod straight;
 #[cfg(test)]
 mod tests;

@@ -178,6 +178,8 @@ pub struct Snapshot {
     pub score_epoch: u32,
     /// Some node has a total cached in the current epoch.
     pub totals_in_epoch: bool,
+    /// Passes made (not patched) in the current epoch.
+    pub passes_in_epoch: u32,
 }
 
 impl Snapshot {
@@ -250,6 +252,7 @@ impl Snapshot {
     pub fn forget_totals(&mut self) {
         self.score_epoch = self.score_epoch.wrapping_add(1);
         self.totals_in_epoch = false;
+        self.passes_in_epoch = 0;
         if self.score_epoch == 0 {
             // After 2^32 epochs an old entry could look current again.
             self.fits.iter_mut().for_each(|f| f.total_epoch = 0);

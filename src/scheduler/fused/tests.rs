@@ -1,3 +1,4 @@
+use super::straight::{straight_total, PodRequests};
 use super::*;
 use crate::engine::{EventQueue, SimTime};
 use crate::model::affinity::{NodeAffinity, NodeSelectorTerm};
@@ -13,6 +14,7 @@ use crate::scheduler::config::{PluginSet, SchedulerConfig};
 use crate::scheduler::plugins::node_resources_fit::{NodeResourcesFit, UtilizationShapePoint};
 use crate::scheduler::plugins::resource_allocation::ResourceSpec;
 use crate::scheduler::plugins::test_nodes::node;
+use crate::scheduler::snapshot::ScoreRow;
 use crate::scheduler::{Explained, Scheduler, SchedulerEvent, SchedulerOptions};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -120,7 +122,7 @@ fn random_pod(rng: &mut ChaCha8Rng, name: String, constrained: bool) -> Pod {
     // keeps at 0 instead of the 100m / 200Mi defaults.
     let explicit_zero = rng.gen_bool(0.5);
     let app = if rng.gen_bool(0.5) { "a" } else { "b" };
-    let constraint = if constrained { rng.gen_range(0..4) } else { 0 };
+    let constraint = if constrained { rng.gen_range(0..6) } else { 0 };
     let mut p = pod(&name)
         .spec(|s| {
             constrain(s, constraint);
@@ -165,11 +167,33 @@ fn app_a() -> LabelSelector {
 }
 
 /// Nothing (0), required node affinity to zones 0 and 1 (1), a topology
-/// spread constraint by zone over `app=a` (2), or required anti-affinity by
-/// hostname to `app=a` (3).
+/// spread constraint by zone over `app=a` (2), required anti-affinity by
+/// hostname to `app=a` (3), spread by hostname with maxSkew 2 and minDomains
+/// over `app=b` (4), or a node selector on a zone that a node update may
+/// give or take away (5).
 fn constrain(s: &mut crate::model::PodSpec, constraint: u32) {
     use crate::model::node::{LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE};
     match constraint {
+        4 => s
+            .topology_spread_constraints
+            .push(TopologySpreadConstraint {
+                max_skew: 2,
+                topology_key: LABEL_HOSTNAME.into(),
+                when_unsatisfiable: WhenUnsatisfiable::DoNotSchedule,
+                label_selector: Some({
+                    let mut selector = LabelSelector::default();
+                    selector.match_labels.insert("app".into(), "b".into());
+                    selector
+                }),
+                min_domains: Some(200),
+                node_affinity_policy: InclusionPolicy::Honor,
+                node_taints_policy: InclusionPolicy::Honor,
+                match_label_keys: vec![],
+            }),
+        5 => {
+            s.node_selector
+                .insert(LABEL_TOPOLOGY_ZONE.into(), "zone-3".into());
+        }
         1 => {
             s.affinity.node_affinity = Some(NodeAffinity {
                 required: Some(vec![NodeSelectorTerm {
@@ -217,6 +241,21 @@ fn config(case: u64, names: &mut ResourceNames) -> SchedulerConfig {
         ..Default::default()
     };
     let profile = &mut config.profiles[0];
+    if case % 7 == 2 {
+        // addedAffinity: every pod's NodeAffinity filters, the profile's
+        // terms first (nodes of zone-2 fail them).
+        profile.added_affinity = Some(NodeAffinity {
+            required: Some(vec![NodeSelectorTerm {
+                match_expressions: vec![Requirement {
+                    key: crate::model::node::LABEL_TOPOLOGY_ZONE.into(),
+                    operator: Operator::NotIn,
+                    values: vec!["zone-2".into()],
+                }],
+                match_fields: vec![],
+            }]),
+            preferred: vec![],
+        });
+    }
     let spec = |name, weight| ResourceSpec { name, weight };
     match (case / 3) % 5 {
         0 => {}
@@ -339,6 +378,8 @@ struct Seen {
     fused_cycles: u64,
     patched: u64,
     straight: u64,
+    quick_passes: u64,
+    quick_patched: u64,
 }
 
 /// Runs the same pods through two identical clusters, one scheduler with
@@ -371,7 +412,7 @@ fn compare_with_general_path(cases: std::ops::Range<u64>, pods: Pods) -> Seen {
         for step in 0..80 {
             let name = format!("p-{step}");
             let p = match previous.take() {
-                Some(p) if pods == Pods::Mixed && rng.gen_bool(0.5) => Pod::new(
+                Some(p) if pods != Pods::Heterogeneous && rng.gen_bool(0.5) => Pod::new(
                     crate::model::meta::ObjectMeta {
                         name,
                         ..p.metadata.clone()
@@ -399,7 +440,22 @@ fn compare_with_general_path(cases: std::ops::Range<u64>, pods: Pods) -> Seen {
                 }
                 if let Some(u) = update {
                     let id = NodeId((u % state.nodes().len()) as u32);
+                    let relabel = pods == Pods::Constrained && u % 2 == 0;
                     state.update_node(id, |n| {
+                        if relabel {
+                            // Into zone-3 (which node selectors ask for) and back.
+                            let zone = n
+                                .metadata
+                                .labels
+                                .entry(crate::model::node::LABEL_TOPOLOGY_ZONE.into())
+                                .or_default();
+                            *zone = if zone == "zone-3" {
+                                format!("zone-{}", u % 3)
+                            } else {
+                                "zone-3".into()
+                            };
+                            return;
+                        }
                         n.unschedulable = !n.unschedulable;
                         if n.taints.pop().is_none() {
                             n.taints.push(taint("dedicated", TaintEffect::NoSchedule));
@@ -446,6 +502,8 @@ fn compare_with_general_path(cases: std::ops::Range<u64>, pods: Pods) -> Seen {
         seen.fused_cycles += schedulers[0].fused_cycles;
         seen.patched += schedulers[0].last_pass.patched;
         seen.straight += schedulers[0].last_pass.straight;
+        seen.quick_passes += schedulers[0].last_pass.quick_passes;
+        seen.quick_patched += schedulers[0].last_pass.quick_patched;
     }
     seen
 }
@@ -481,21 +539,32 @@ fn fused_pass_matches_the_general_path_on_heterogeneous_pods() {
     );
 }
 
-/// Constrained pods take the general path today; the unconstrained among
-/// them keep the fused pass until a bound pod's required anti-affinity
-/// makes InterPodAffinity filter every pod. Any pass that takes over
-/// constrained pods must agree with the general path here.
+/// Pods with node affinity, a node selector, topology spread or required
+/// pod anti-affinity take the fused pass with those plugins' quick filters
+/// (node affinity from the second pod with the same requirement on), and
+/// so do pods that a bound pod's required anti-affinity matches; passes are
+/// patched like the others. Half the pods repeat the previous one, and node
+/// updates move nodes between zones. (Most cycles here take the general
+/// path for other reasons: InterPodAffinity's score runs for every pod once
+/// a pod with anti-affinity is bound, preemptors are nominated, extended
+/// resources, configurations the pass does not compute.)
 #[test]
 fn fused_pass_matches_the_general_path_on_constrained_pods() {
     let Seen {
         cycles,
         fused_cycles,
         straight,
+        quick_passes,
+        quick_patched,
         ..
-    } = compare_with_general_path(200..260, Pods::Constrained);
+    } = compare_with_general_path(200..290, Pods::Constrained);
     assert!(
         straight > 0 && fused_cycles < cycles,
         "{fused_cycles} of {cycles} cycles fused, {straight} straight"
+    );
+    assert!(
+        quick_passes * 2 > fused_cycles && quick_passes > 400 && quick_patched > 20,
+        "{quick_passes} of {cycles} cycles with quick filters, {quick_patched} patched, {fused_cycles} fused"
     );
 }
 

@@ -17,13 +17,15 @@
 //! are map lookups by the node's label values.
 
 use super::node_domains::{node_domains, NodeDomains, NO_DOMAIN};
-use crate::model::store::NodeId;
+use super::term_counts::TermCounts;
+use crate::model::store::{NodeId, PodId};
 use crate::model::topology::{PodAffinityTerm, ResolvedTerm};
 use crate::model::{ClusterState, Pod};
 use crate::scheduler::framework::{
-    ClusterEvent, Code, FilterReason, FilterResult, NodeView, Plugin, PreResult, Unfit,
-    MAX_NODE_SCORE,
+    ClusterEvent, Code, FilterReason, FilterResult, NodeView, Plugin, PreResult, QuickFilter,
+    Unfit, MAX_NODE_SCORE,
 };
+use std::sync::LazyLock;
 
 pub const NAME: &str = "InterPodAffinity";
 
@@ -66,6 +68,27 @@ impl TopologyCounts {
         self.keys[i].1[d as usize] += n;
     }
 
+    /// `add` of `per_node[i] * weight` for every node `i` with a non-zero
+    /// count, in one pass.
+    fn add_per_node(&mut self, domains: &[NodeDomains], key: usize, per_node: &[i64], weight: i64) {
+        let of_node = &domains[key].of_node;
+        let mut slot = None;
+        for (&d, &n) in of_node.iter().zip(per_node) {
+            if n == 0 || d == NO_DOMAIN {
+                continue;
+            }
+            let i =
+                *slot.get_or_insert_with(|| match self.keys.iter().position(|(k, _)| *k == key) {
+                    Some(i) => i,
+                    None => {
+                        self.keys.push((key, vec![0; domains[key].names.len()]));
+                        self.keys.len() - 1
+                    }
+                });
+            self.keys[i].1[d as usize] += n * weight;
+        }
+    }
+
     fn get(&self, domains: &[NodeDomains], key: usize, node: NodeId) -> i64 {
         let d = domains[key].of_node[node.0 as usize];
         match self.keys.iter().find(|(k, _)| *k == key) {
@@ -86,6 +109,22 @@ impl TopologyCounts {
         })
     }
 }
+
+/// Filter's failures, for the quick filters.
+static AFFINITY_UNFIT: LazyLock<Unfit> = LazyLock::new(|| {
+    Unfit::new(
+        Code::UnschedulableAndUnresolvable,
+        FilterReason::AffinityRulesNotMatch,
+    )
+});
+static ANTI_AFFINITY_UNFIT: LazyLock<Unfit> =
+    LazyLock::new(|| Unfit::new(Code::Unschedulable, FilterReason::AntiAffinityRulesNotMatch));
+static EXISTING_ANTI_AFFINITY_UNFIT: LazyLock<Unfit> = LazyLock::new(|| {
+    Unfit::new(
+        Code::Unschedulable,
+        FilterReason::ExistingAntiAffinityRulesNotMatch,
+    )
+});
 
 /// One of the incoming pod's terms, with its topology key's index in the
 /// node-domain cache.
@@ -111,6 +150,11 @@ pub struct InterPodAffinity {
     /// Node domains per topology key.
     domains: Vec<NodeDomains>,
     score_runs: bool,
+    /// Bound pods per node matched by recent pods' terms.
+    term_counts: TermCounts,
+    /// Filter's verdicts per domain for the fused pass (`quick_filters`):
+    /// (topology key's index in `domains`, verdict by domain, the failure).
+    quick: Vec<(usize, Vec<bool>, &'static Unfit)>,
 }
 
 impl Default for InterPodAffinity {
@@ -132,6 +176,51 @@ impl InterPodAffinity {
             topology_score: TopologyCounts::default(),
             domains: Vec::new(),
             score_runs: false,
+            term_counts: TermCounts::default(),
+            quick: Vec::new(),
+        }
+    }
+}
+
+impl InterPodAffinity {
+    /// `filter`'s three checks as verdicts per domain, one entry per term
+    /// (per key for the existing pods' anti-affinity), so that a node
+    /// passes every entry exactly when `filter` passes it.
+    fn quick_verdicts(&mut self, pod: &Pod) {
+        self.quick.clear();
+        if self.pre_filter(pod) == PreResult::Skip {
+            return;
+        }
+        let domains = &self.domains;
+        let per_domain = |counts: &TopologyCounts, key: usize, pass: fn(i64) -> bool| {
+            let n = domains[key].names.len();
+            match counts.keys.iter().find(|(k, _)| *k == key) {
+                Some((_, c)) => c.iter().map(|&c| pass(c)).collect(),
+                None => vec![pass(0); n],
+            }
+        };
+        // satisfyPodAffinity: every term's key on the node, and a matching
+        // pod in every term's domain unless the pod is the first of its group.
+        let first_of_group = self.affinity_counts.is_empty()
+            && self.required_affinity.iter().all(|t| matches(&t.term, pod));
+        for t in &self.required_affinity {
+            let passes = if first_of_group {
+                vec![true; domains[t.key].names.len()]
+            } else {
+                per_domain(&self.affinity_counts, t.key, |c| c > 0)
+            };
+            self.quick.push((t.key, passes, &AFFINITY_UNFIT));
+        }
+        // satisfyPodAntiAffinity: no matching pod in the term's domain.
+        for t in &self.required_anti_affinity {
+            let passes = per_domain(&self.anti_affinity_counts, t.key, |c| c <= 0);
+            self.quick.push((t.key, passes, &ANTI_AFFINITY_UNFIT));
+        }
+        // satisfyExistingPodsAntiAffinity: per key the node has a label for.
+        for (key, counts) in &self.existing_anti_affinity_counts.keys {
+            let passes = counts.iter().map(|&c| c <= 0).collect();
+            self.quick
+                .push((*key, passes, &EXISTING_ANTI_AFFINITY_UNFIT));
         }
     }
 }
@@ -179,6 +268,10 @@ impl Plugin for InterPodAffinity {
         true
     }
 
+    fn pod_changed(&mut self, pod: PodId, state: &ClusterState) {
+        self.term_counts.pod_changed(pod, state);
+    }
+
     fn prepare(&mut self, pod: &Pod, state: &ClusterState) {
         let affinity = &pod.spec.affinity;
         let domains = &mut self.domains;
@@ -205,7 +298,30 @@ impl Plugin for InterPodAffinity {
         let own_terms = !self.required_affinity.is_empty()
             || !self.required_anti_affinity.is_empty()
             || !preferred.is_empty();
-        let existing_pods = if own_terms {
+        // The incoming pod's terms read the index of bound pods by label
+        // when it can count them all (listed namespaces and a selector; one
+        // required affinity term, since several must match the same pod).
+        let indexable = |t: &Term| t.term.namespace_selector.is_none() && t.term.selector.is_some();
+        let indexed = own_terms
+            && self.required_affinity.len() <= 1
+            && self.required_affinity.iter().all(indexable)
+            && self.required_anti_affinity.iter().all(indexable)
+            && preferred.iter().all(|(t, _)| indexable(t));
+        if indexed {
+            let own = (self.required_affinity.iter().map(|t| (t, 1, 0)))
+                .chain(self.required_anti_affinity.iter().map(|t| (t, 1, 1)))
+                .chain(preferred.iter().map(|(t, w)| (t, *w, 2)));
+            for (t, weight, which) in own {
+                let counts = match which {
+                    0 => &mut self.affinity_counts,
+                    1 => &mut self.anti_affinity_counts,
+                    _ => &mut self.topology_score,
+                };
+                let per_node = (self.term_counts.per_node(&t.term, state)).expect("indexable");
+                counts.add_per_node(&self.domains, t.key, per_node, weight);
+            }
+        }
+        let existing_pods = if own_terms && !indexed {
             state.bound_pods()
         } else {
             state.bound_pods_with_affinity()
@@ -218,7 +334,9 @@ impl Plugin for InterPodAffinity {
             let Some(node_id) = e.node else { continue };
             let existing = &e.pod;
             // Incoming pod's required terms against the existing pod.
-            if !self.required_affinity.is_empty()
+            if indexed {
+                // Counted from the index above.
+            } else if !self.required_affinity.is_empty()
                 && self
                     .required_affinity
                     .iter()
@@ -228,7 +346,7 @@ impl Plugin for InterPodAffinity {
                     self.affinity_counts.add(domains, t.key, node_id, 1);
                 }
             }
-            for t in &self.required_anti_affinity {
+            for t in self.required_anti_affinity.iter().filter(|_| !indexed) {
                 process_term(
                     &mut self.anti_affinity_counts,
                     domains,
@@ -239,7 +357,7 @@ impl Plugin for InterPodAffinity {
                 );
             }
             // Incoming pod's preferred terms against the existing pod.
-            for (t, w) in &preferred {
+            for (t, w) in preferred.iter().filter(|_| !indexed) {
                 process_term(&mut self.topology_score, domains, t, *w, existing, node_id);
             }
             let ea = &existing.spec.affinity;
@@ -274,6 +392,7 @@ impl Plugin for InterPodAffinity {
         }
         self.score_runs =
             !preferred.is_empty() || (any_existing_affinity && !existing_terms_ignored);
+        self.quick_verdicts(pod);
     }
 
     /// Skip when the pod has no required terms and no existing pod's
@@ -333,6 +452,20 @@ impl Plugin for InterPodAffinity {
             ));
         }
         Ok(())
+    }
+
+    fn quick_filters<'a>(&'a self, _pod: &Pod, out: &mut Vec<QuickFilter<'a>>) -> bool {
+        out.extend(
+            (self.quick.iter()).map(|(key, passes, unfit)| QuickFilter::Domains {
+                of_node: &self.domains[*key].of_node,
+                passes,
+                // Only the pod's own affinity needs the key on the node.
+                no_domain: !std::ptr::eq(*unfit, &*AFFINITY_UNFIT),
+                unfit,
+                no_domain_unfit: unfit,
+            }),
+        );
+        true
     }
 
     fn pre_score(&self, _pod: &Pod) -> PreResult {

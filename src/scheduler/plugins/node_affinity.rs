@@ -9,12 +9,14 @@
 //! own reason), its preferred terms add to every node's score
 //! (`node_affinity.go`: `addedNodeSelector`, `addedPrefSchedTerms`).
 
-use crate::model::affinity::NodeAffinity as NodeAffinityTerms;
-use crate::model::{Node, Pod};
+use crate::model::affinity::{NodeAffinity as NodeAffinityTerms, NodeSelectorTerm};
+use crate::model::{ClusterState, Node, Pod};
 use crate::scheduler::framework::{
-    default_normalize_score, Code, FilterReason, FilterResult, NodeView, Plugin, PreResult, Unfit,
-    MAX_NODE_SCORE,
+    default_normalize_score, Code, FilterReason, FilterResult, NodeView, Plugin, PreResult,
+    QuickFilter, Unfit, MAX_NODE_SCORE,
 };
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 pub const NAME: &str = "NodeAffinity";
 
@@ -22,11 +24,58 @@ pub const NAME: &str = "NodeAffinity";
 #[derive(Default)]
 pub struct NodeAffinity {
     added: Option<NodeAffinityTerms>,
+    verdicts: Verdicts,
 }
+
+/// Filter's verdict on every node for the node selectors and required terms
+/// of recent pods, for the fused pass (`quick_filters`): computed when a
+/// pod's requirement is seen the second time (a requirement seen once costs
+/// nothing more than Filter), and reused while the nodes' labels are
+/// unchanged (the store's nodes generation). Filter reads nothing else of
+/// the pod or the node (`addedAffinity` is the profile's).
+#[derive(Default)]
+struct Verdicts {
+    entries: Vec<Verdict>,
+    /// The prepared pod's entry, when it has verdicts.
+    current: Option<usize>,
+    uses: u64,
+    versions: u64,
+}
+
+struct Verdict {
+    node_selector: BTreeMap<String, String>,
+    required: Option<Vec<NodeSelectorTerm>>,
+    /// By node id, `addedAffinity`'s and the pod's own; `None` until the
+    /// requirement is seen again.
+    passes: Option<(Vec<bool>, Vec<bool>)>,
+    generation: u64,
+    version: u64,
+    last_use: u64,
+}
+
+/// Filter's failures, for the quick filters.
+static ADDED_AFFINITY_UNFIT: LazyLock<Unfit> = LazyLock::new(|| {
+    Unfit::new(
+        Code::UnschedulableAndUnresolvable,
+        FilterReason::AddedAffinityMismatch,
+    )
+});
+static NODE_AFFINITY_UNFIT: LazyLock<Unfit> = LazyLock::new(|| {
+    Unfit::new(
+        Code::UnschedulableAndUnresolvable,
+        FilterReason::NodeAffinityMismatch,
+    )
+});
+
+/// How many requirements' verdicts are kept (least recently used dropped first).
+const MAX_CACHED_REQUIREMENTS: usize = 16;
 
 impl NodeAffinity {
     pub fn new(added: Option<NodeAffinityTerms>) -> NodeAffinity {
-        NodeAffinity { added }
+        NodeAffinity {
+            added,
+            verdicts: Verdicts::default(),
+        }
     }
 
     fn added_required(&self) -> bool {
@@ -68,6 +117,86 @@ impl Plugin for NodeAffinity {
         true
     }
     fn has_score(&self) -> bool {
+        true
+    }
+
+    /// Finds (or makes) the verdicts for the pod's requirement.
+    fn prepare(&mut self, pod: &Pod, state: &ClusterState) {
+        self.verdicts.current = None;
+        if self.pre_filter(pod) == PreResult::Skip {
+            return;
+        }
+        let required = (pod.spec.affinity.node_affinity.as_ref()).and_then(|a| a.required.as_ref());
+        let v = &mut self.verdicts;
+        v.uses += 1;
+        let found = v.entries.iter().position(|e| {
+            e.node_selector == pod.spec.node_selector && e.required.as_ref() == required
+        });
+        let Some(i) = found else {
+            if v.entries.len() == MAX_CACHED_REQUIREMENTS {
+                let oldest = (0..v.entries.len())
+                    .min_by_key(|&i| v.entries[i].last_use)
+                    .expect("entries");
+                v.entries.swap_remove(oldest);
+            }
+            v.entries.push(Verdict {
+                node_selector: pod.spec.node_selector.clone(),
+                required: required.cloned(),
+                passes: None,
+                generation: 0,
+                version: 0,
+                last_use: v.uses,
+            });
+            return;
+        };
+        v.entries[i].last_use = v.uses;
+        let e = &v.entries[i];
+        let n_nodes = state.nodes().len();
+        let stale = e.generation != state.nodes_generation()
+            || e.passes.as_ref().is_none_or(|p| p.1.len() != n_nodes);
+        if stale {
+            let node = |k: usize| &state.nodes()[k];
+            let added = (0..n_nodes)
+                .map(|k| {
+                    (self.added.as_ref()).is_none_or(|a| {
+                        a.required_matches(node(k).name(), &node(k).metadata.labels)
+                    })
+                })
+                .collect();
+            let own = (0..n_nodes)
+                .map(|k| required_matches(pod, node(k)))
+                .collect();
+            let passes = (added, own);
+            let v = &mut self.verdicts;
+            v.versions += 1;
+            let e = &mut v.entries[i];
+            e.passes = Some(passes);
+            e.generation = state.nodes_generation();
+            e.version = v.versions;
+        }
+        self.verdicts.current = Some(i);
+    }
+
+    fn quick_filters<'a>(&'a self, _pod: &Pod, out: &mut Vec<QuickFilter<'a>>) -> bool {
+        let Some(e) = self.verdicts.current.map(|i| &self.verdicts.entries[i]) else {
+            return false;
+        };
+        let Some((added, own)) = &e.passes else {
+            return false;
+        };
+        // As `filter`: the profile's addedAffinity first.
+        if self.added.is_some() {
+            out.push(QuickFilter::Nodes {
+                passes: added,
+                version: e.version,
+                unfit: &ADDED_AFFINITY_UNFIT,
+            });
+        }
+        out.push(QuickFilter::Nodes {
+            passes: own,
+            version: e.version,
+            unfit: &NODE_AFFINITY_UNFIT,
+        });
         true
     }
 

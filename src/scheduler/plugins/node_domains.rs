@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 /// node needs no string lookups. Rebuilt when nodes are added or updated.
 #[derive(Clone, Debug, Default)]
 pub struct NodeDomains {
-    key: String,
+    pub key: String,
     generation: u64,
     /// By node id.
     pub of_node: Vec<u32>,
@@ -19,7 +19,7 @@ pub struct NodeDomains {
     pub names: Vec<String>,
 }
 
-pub const NO_DOMAIN: u32 = u32::MAX;
+pub use crate::scheduler::framework::NO_DOMAIN;
 
 impl NodeDomains {
     fn build(key: &str, state: &ClusterState) -> Self {

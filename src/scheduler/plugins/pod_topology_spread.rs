@@ -23,9 +23,10 @@ use crate::model::topology::{InclusionPolicy, TopologySpreadConstraint, WhenUnsa
 use crate::model::workloads::{ReplicaSetSpec, StatefulSetSpec, WorkloadSpec};
 use crate::model::{ClusterState, Node, Pod};
 use crate::scheduler::framework::{
-    ClusterEvent, Code, FilterReason, FilterResult, NodeView, Plugin, PreResult, Unfit,
-    MAX_NODE_SCORE,
+    ClusterEvent, Code, FilterReason, FilterResult, NodeView, Plugin, PreResult, QuickFilter,
+    Unfit, MAX_NODE_SCORE,
 };
+use std::sync::LazyLock;
 
 pub const NAME: &str = "PodTopologySpread";
 
@@ -79,6 +80,8 @@ struct Prepared {
     min_match: i64,
     /// `log(domains + 2)` (Score).
     weight: f64,
+    /// Filter's verdict per domain, by domain index, for the fused pass.
+    passes: Vec<bool>,
 }
 
 /// `PodTopologySpreadArgs`.
@@ -217,6 +220,21 @@ fn count_per_domain(
     let every_node_included = c.node_taints_policy == InclusionPolicy::Ignore
         && (c.node_affinity_policy == InclusionPolicy::Ignore
             || (pod.spec.node_selector.is_empty() && pod.spec.affinity.node_affinity.is_none()));
+    if every_node_included && required.iter().all(|r| r.key == domains.key) {
+        // Only this key's domains decide, and each has a node (`NodeDomains`
+        // names only values of existing nodes): a plain sum per domain.
+        let mut sums = vec![0i64; domains.names.len()];
+        for (&d, &n) in domains.of_node.iter().zip(&p.per_node) {
+            if let Some(sum) = sums.get_mut(d as usize) {
+                *sum += n;
+            }
+        }
+        per_domain
+            .iter_mut()
+            .zip(sums)
+            .for_each(|(c, s)| *c = Some(s));
+        return per_domain;
+    }
     for (i, node) in state.nodes().iter().enumerate() {
         let d = domains.of_node[i];
         if d == NO_DOMAIN
@@ -280,6 +298,7 @@ impl PodTopologySpread {
                 n_domains: 0,
                 min_match: 0,
                 weight: 0.0,
+                passes: Vec::new(),
             })
             .collect();
         (prepared, defaulted)
@@ -445,6 +464,30 @@ fn count_per_node(
     }
 }
 
+/// Filter's failures, for the quick filters.
+static SKEW_UNFIT: LazyLock<Unfit> =
+    LazyLock::new(|| Unfit::new(Code::Unschedulable, FilterReason::SpreadConstraintsNotMatch));
+static MISSING_LABEL_UNFIT: LazyLock<Unfit> = LazyLock::new(|| {
+    Unfit::new(
+        Code::UnschedulableAndUnresolvable,
+        FilterReason::SpreadMissingLabel,
+    )
+});
+
+/// Filter's skew check for a node in domain `d` of `p`'s key.
+fn skew_fits(p: &Prepared, d: u32) -> bool {
+    let c = &p.constraint;
+    let mut min_match = p.min_match;
+    if c.min_domains
+        .is_some_and(|m| (p.n_domains as i64) < m as i64)
+    {
+        min_match = 0;
+    }
+    let match_num = p.per_domain[d as usize].unwrap_or(0);
+    let skew = match_num + p.self_match as i64 - min_match;
+    skew <= c.max_skew as i64
+}
+
 impl Plugin for PodTopologySpread {
     fn name(&self) -> &'static str {
         NAME
@@ -491,6 +534,9 @@ impl Plugin for PodTopologySpread {
             p.per_domain = count_per_domain(p, domains, &required, pod, state);
             p.n_domains = p.per_domain.iter().flatten().count();
             p.min_match = p.per_domain.iter().flatten().copied().min().unwrap_or(0);
+            p.passes = (0..p.per_domain.len())
+                .map(|d| skew_fits(p, d as u32))
+                .collect();
         }
         self.filter = filter;
         self.score = score;
@@ -568,7 +614,6 @@ impl Plugin for PodTopologySpread {
 
     fn filter(&self, _pod: &Pod, node: NodeView) -> FilterResult {
         for p in &self.filter {
-            let c = &p.constraint;
             let domains = &self.domains[p.domains.expect("filter constraints are indexed")];
             let d = domains.of_node[node.id.0 as usize];
             if d == NO_DOMAIN {
@@ -577,15 +622,7 @@ impl Plugin for PodTopologySpread {
                     FilterReason::SpreadMissingLabel,
                 ));
             }
-            let mut min_match = p.min_match;
-            if c.min_domains
-                .is_some_and(|m| (p.n_domains as i64) < m as i64)
-            {
-                min_match = 0;
-            }
-            let match_num = p.per_domain[d as usize].unwrap_or(0);
-            let skew = match_num + p.self_match as i64 - min_match;
-            if skew > c.max_skew as i64 {
+            if !skew_fits(p, d) {
                 return Err(Unfit::new(
                     Code::Unschedulable,
                     FilterReason::SpreadConstraintsNotMatch,
@@ -593,6 +630,24 @@ impl Plugin for PodTopologySpread {
             }
         }
         Ok(())
+    }
+
+    /// A node passes where its domain passes every constraint: the verdicts
+    /// per domain are `filter`'s own (`skew_fits`), with its failures; a
+    /// node without a constraint's key fails, one constraint after another
+    /// as `filter` checks them.
+    fn quick_filters<'a>(&'a self, _pod: &Pod, out: &mut Vec<QuickFilter<'a>>) -> bool {
+        for p in &self.filter {
+            let domains = &self.domains[p.domains.expect("filter constraints are indexed")];
+            out.push(QuickFilter::Domains {
+                of_node: &domains.of_node,
+                passes: &p.passes,
+                no_domain: false,
+                unfit: &SKEW_UNFIT,
+                no_domain_unfit: &MISSING_LABEL_UNFIT,
+            });
+        }
+        true
     }
 
     fn pre_score(&self, _pod: &Pod) -> PreResult {
