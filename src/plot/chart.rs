@@ -181,24 +181,7 @@ where
         })
         .chain(c.thresholds.iter().map(|t| t.1));
     let (y0, y1) = range(ys, c.y_from_zero);
-    let mut chart = ChartBuilder::on(root)
-        .caption(&c.title, ("sans-serif", 24).into_font())
-        .margin(16)
-        .x_label_area_size(48)
-        .y_label_area_size(72)
-        .build_cartesian_2d(x0..x1, y0..y1)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc(&c.x_label)
-        .y_desc(&c.y_label)
-        .label_style(("sans-serif", 15))
-        .axis_desc_style(("sans-serif", 17))
-        .light_line_style(RGBColor(235, 235, 235))
-        .x_label_formatter(&tick)
-        .y_label_formatter(&tick)
-        .draw()
-        .map_err(err)?;
+    let mut chart = plane(root, &c.title, (&c.x_label, &c.y_label), (x0, x1), (y0, y1))?;
     for (i, s) in c.series.iter().enumerate() {
         let color = PALETTE[i % PALETTE.len()];
         if !s.band.is_empty() {
@@ -234,6 +217,38 @@ where
 }
 
 type Plane<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Numeric axes over `x` and `y` with their labels, a light grid and the title.
+fn plane<'a, DB: DrawingBackend + 'a>(
+    root: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    (x_label, y_label): (&str, &str),
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+) -> io::Result<Plane<'a, DB>>
+where
+    DB::ErrorType: 'static,
+{
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 24).into_font())
+        .margin(16)
+        .x_label_area_size(48)
+        .y_label_area_size(72)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .label_style(("sans-serif", 15))
+        .axis_desc_style(("sans-serif", 17))
+        .light_line_style(RGBColor(235, 235, 235))
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
+}
 
 /// Horizontal dashed red lines across the plot (SLOs), in the legend.
 fn draw_thresholds<'a, DB: DrawingBackend + 'a>(
@@ -293,24 +308,7 @@ where
     let ys = all().flat_map(|p| [Some(p.y), p.y_ci.map(|c| c.0), p.y_ci.map(|c| c.1)]);
     let (x0, x1) = range(xs.flatten(), true);
     let (y0, y1) = range(ys.flatten().chain(c.thresholds.iter().map(|t| t.1)), true);
-    let mut chart = ChartBuilder::on(root)
-        .caption(&c.title, ("sans-serif", 24).into_font())
-        .margin(16)
-        .x_label_area_size(48)
-        .y_label_area_size(72)
-        .build_cartesian_2d(x0..x1, y0..y1)
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc(&c.x_label)
-        .y_desc(&c.y_label)
-        .label_style(("sans-serif", 15))
-        .axis_desc_style(("sans-serif", 17))
-        .light_line_style(RGBColor(235, 235, 235))
-        .x_label_formatter(&tick)
-        .y_label_formatter(&tick)
-        .draw()
-        .map_err(err)?;
+    let mut chart = plane(root, &c.title, (&c.x_label, &c.y_label), (x0, x1), (y0, y1))?;
     for (i, (name, points)) in c.groups.iter().enumerate() {
         let color = PALETTE[i % PALETTE.len()];
         // Each group's dots are smaller than the last's, so grid points with
