@@ -56,11 +56,7 @@ impl RunManifest<'_> {
         if !self.inputs.is_empty() {
             // serde_json keeps keys sorted: `inputs` comes first;
             // absent when the scenario read no other file.
-            value["inputs"] = self
-                .inputs
-                .iter()
-                .map(|f| serde_json::json!({"path": f.path, "sha256": f.sha256}))
-                .collect();
+            value["inputs"] = serde_json::json!(self.inputs);
         }
         serde_json::to_string_pretty(&value).expect("manifest serializes") + "\n"
     }

@@ -61,6 +61,20 @@ fn fillup_run_writes_tables_and_charts_and_is_deterministic() {
             "{f} differs between two runs"
         );
     }
+    // The manifest names both trace files with the SHA-256 of their bytes.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(a.join("manifest.json")).unwrap()).unwrap();
+    let inputs = manifest["inputs"].as_array().expect("inputs");
+    let pods = format!("{POD_HEADER}{PODS}");
+    for (input, (file, text)) in inputs
+        .iter()
+        .zip([("nodes.csv", NODES), ("pods.csv", &pods)])
+    {
+        assert!(input["path"].as_str().unwrap().ends_with(file), "{input}");
+        let sha = kubesim::input::source::sha256_hex(text.as_bytes());
+        assert_eq!(input["sha256"], sha.as_str());
+    }
+    assert_eq!(inputs.len(), 2);
     let runs = std::fs::read_to_string(a.join("runs.csv")).unwrap();
     // 2 policies × 2 replications, in scenario order.
     let policies: Vec<&str> = runs

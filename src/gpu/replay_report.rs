@@ -115,6 +115,7 @@ pub fn manifest_json(s: &ReplayScenario, scenario_path: &str, sha256: &str) -> S
             "sample_interval_s": s.sample_interval_s,
         },
         "reproduce": format!("kubesim run {scenario_path} --seed {}", s.seed),
+        "inputs": crate::input::source::hash_files(&[&s.nodes, pods]),
     });
     serde_json::to_string_pretty(&value).expect("manifest serializes") + "\n"
 }

@@ -378,6 +378,7 @@ pub fn manifest_json(
             "policies": s.policies.iter().map(|p| p.name()).collect::<Vec<_>>(),
         },
         "reproduce": format!("kubesim run {scenario_path}"),
+        "inputs": crate::input::source::hash_files(&[&s.nodes, &s.pods]),
     });
     serde_json::to_string_pretty(&value).expect("manifest serializes") + "\n"
 }

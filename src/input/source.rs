@@ -7,10 +7,22 @@ use std::cell::RefCell;
 use std::path::Path;
 
 /// A file read as input, and the SHA-256 of its bytes (lowercase hex).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct InputFile {
     pub path: String,
     pub sha256: String,
+}
+
+/// The SHA-256 of each file, read again (a GPU trace's node and pod lists,
+/// for the manifest); a file that cannot be read gets an empty digest.
+pub fn hash_files(paths: &[&std::path::Path]) -> Vec<InputFile> {
+    paths
+        .iter()
+        .map(|p| InputFile {
+            path: p.display().to_string(),
+            sha256: std::fs::read(p).map_or_else(|_| String::new(), |b| sha256_hex(&b)),
+        })
+        .collect()
 }
 
 /// SHA-256 of `data` as lowercase hex.
