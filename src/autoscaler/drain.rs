@@ -8,11 +8,10 @@
 //! through, the pods get their grace period (capped at
 //! `--max-graceful-termination-sec`) plus 30 s of headroom to go, looked at
 //! every 5 s (`waitPodsToDisappear`); the node is deleted as soon as they
-//! are gone. An eviction still
-//! refused at the deadline, or a pod still there after the wait, fails the
-//! scale-down: ScaleDownFailed, the taint goes, and scale-down waits
-//! `--scale-down-delay-after-failure`. Pods evicted before a failure stay
-//! evicted, as upstream's do.
+//! are gone. An eviction still refused at the deadline, or a pod still there
+//! after the wait, fails the scale-down: ScaleDownFailed, the taint goes,
+//! and scale-down waits `--scale-down-delay-after-failure`. Pods evicted
+//! before a failure stay evicted, as upstream's do.
 
 use super::rows::AutoscalerRow;
 use super::scale_down::{is_daemon_pod, pods_to_move};

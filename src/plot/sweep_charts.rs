@@ -166,7 +166,9 @@ pub fn pareto_charts(
     };
     let answer = Table::read(&dir.join("answer.csv"))?;
     let (a_point, a_metric) = (answer.column("point")?, answer.column("metric")?);
-    let (a_pareto, a_chosen) = (answer.column("pareto")?, answer.column("chosen")?);
+    let a_chosen = answer.column("chosen")?;
+    // An answer.csv written before kubesim marked the frontier has none.
+    let a_pareto = answer.column("pareto").unwrap_or_default();
     // (mean, interval) of a figure at a point, from aggregate.csv.
     let (points, figures) = (agg.column("point")?, agg.column("figure")?);
     let mean = agg.column_f64("mean")?;
@@ -229,7 +231,7 @@ pub fn pareto_charts(
                 0
             };
             groups[g].1.push(ScatterPoint { x, y, x_ci, y_ci });
-            if a_pareto[row] == "true" {
+            if a_pareto.get(row) == Some(&"true") {
                 frontier.push((x, y));
             }
             if a_chosen[row] == "true" {
