@@ -1,6 +1,7 @@
 //! The in-tree plugins kubesim implements, one file each, named as upstream
 //! names them (`pkg/scheduler/framework/plugins/names/names.go`).
 pub mod balanced_allocation;
+pub mod counted_nodes;
 pub mod gpu;
 pub mod image_locality;
 pub mod inter_pod_affinity;

@@ -14,6 +14,7 @@
 //! The counting is done once per cycle in `prepare`/`prepare_score`; Filter
 //! and Score per node are map lookups.
 
+use super::counted_nodes::{shift, CountedNodes};
 use super::node_domains::{node_domains, NodeDomains, NO_DOMAIN};
 use super::{node_affinity, taint_toleration};
 use crate::model::labels::LabelSelector;
@@ -363,8 +364,8 @@ const MAX_CACHED_SELECTORS: usize = 32;
 /// that an event is applied as the difference it makes.
 #[derive(Clone, Debug, Default)]
 struct MatchingPodCounts {
-    /// The node each counted pod (bound, not terminating) is on, by pod id.
-    node_of: Vec<Option<NodeId>>,
+    /// The node each counted pod (bound, not terminating) is on.
+    node_of: CountedNodes,
     /// (namespace, selector, per-node counts, last use).
     entries: Vec<(String, LabelSelector, Vec<i64>, u64)>,
     uses: u64,
@@ -374,28 +375,13 @@ impl MatchingPodCounts {
     /// A pod was bound, started terminating, released its node or was
     /// deleted: count it again.
     fn pod_changed(&mut self, id: PodId, state: &ClusterState) {
-        let idx = id.0 as usize;
-        if self.node_of.len() <= idx {
-            self.node_of.resize(idx + 1, None);
-        }
-        let now = counted_node(state, id);
-        let before = std::mem::replace(&mut self.node_of[idx], now);
-        if before == now {
+        let Some(moved) = self.node_of.set(id, counted_node(state, id)) else {
             return;
-        }
+        };
         let pod = &state.pod(id).pod;
         for (namespace, selector, per_node, _) in &mut self.entries {
-            if *namespace != pod.metadata.namespace || !selector.matches(&pod.metadata.labels) {
-                continue;
-            }
-            if let Some(n) = before {
-                per_node[n.0 as usize] -= 1;
-            }
-            if let Some(n) = now {
-                if per_node.len() <= n.0 as usize {
-                    per_node.resize(state.nodes().len(), 0);
-                }
-                per_node[n.0 as usize] += 1;
+            if *namespace == pod.metadata.namespace && selector.matches(&pod.metadata.labels) {
+                shift(per_node, moved, state.nodes().len());
             }
         }
     }
@@ -417,14 +403,7 @@ impl MatchingPodCounts {
             None => {
                 // A new selector: count by a scan, and refresh the mirror of
                 // counted pods with it (it covers pods bound before any event).
-                self.node_of.clear();
-                for &id in state.bound_pods() {
-                    let idx = id.0 as usize;
-                    if self.node_of.len() <= idx {
-                        self.node_of.resize(idx + 1, None);
-                    }
-                    self.node_of[idx] = counted_node(state, id);
-                }
+                self.node_of.refresh(state, counted_node);
                 if self.entries.len() == MAX_CACHED_SELECTORS {
                     let oldest = (0..self.entries.len())
                         .min_by_key(|&i| self.entries[i].3)

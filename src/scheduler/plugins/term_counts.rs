@@ -7,6 +7,7 @@
 //! `nodeInfo.Pods` of every node): every pod holding its node's resources
 //! (`ClusterState::bound_pods`), terminating ones included.
 
+use super::counted_nodes::{shift, CountedNodes};
 use crate::model::labels::LabelSelector;
 use crate::model::store::{NodeId, PodId};
 use crate::model::topology::ResolvedTerm;
@@ -34,7 +35,7 @@ impl Entry {
 #[derive(Clone, Debug, Default)]
 pub struct TermCounts {
     /// The node each bound pod holds, by pod id: what the counts include.
-    node_of: Vec<Option<NodeId>>,
+    node_of: CountedNodes,
     entries: Vec<Entry>,
     uses: u64,
 }
@@ -71,28 +72,13 @@ impl TermCounts {
             // without pod affinity keeps no entry per pod.
             return;
         }
-        let idx = id.0 as usize;
-        if self.node_of.len() <= idx {
-            self.node_of.resize(idx + 1, None);
-        }
-        let now = held_node(state, id);
-        let before = std::mem::replace(&mut self.node_of[idx], now);
-        if before == now {
+        let Some(moved) = self.node_of.set(id, held_node(state, id)) else {
             return;
-        }
+        };
         let pod = &state.pod(id).pod;
         for entry in &mut self.entries {
-            if !entry.matches(&pod.metadata.namespace, &pod.metadata.labels) {
-                continue;
-            }
-            if let Some(n) = before {
-                entry.per_node[n.0 as usize] -= 1;
-            }
-            if let Some(n) = now {
-                if entry.per_node.len() <= n.0 as usize {
-                    entry.per_node.resize(state.nodes().len(), 0);
-                }
-                entry.per_node[n.0 as usize] += 1;
+            if entry.matches(&pod.metadata.namespace, &pod.metadata.labels) {
+                shift(&mut entry.per_node, moved, state.nodes().len());
             }
         }
     }
@@ -112,14 +98,7 @@ impl TermCounts {
             None => {
                 // A new term: count by a scan, and refresh the mirror of
                 // bound pods with it (it covers pods bound before any event).
-                self.node_of.clear();
-                for &id in state.bound_pods() {
-                    let idx = id.0 as usize;
-                    if self.node_of.len() <= idx {
-                        self.node_of.resize(idx + 1, None);
-                    }
-                    self.node_of[idx] = state.pod(id).node;
-                }
+                self.node_of.refresh(state, held_node);
                 if self.entries.len() == MAX_CACHED_TERMS {
                     let oldest = (0..self.entries.len())
                         .min_by_key(|&i| self.entries[i].last_use)
