@@ -511,9 +511,11 @@ fn the_drain_caps_grace_periods_at_max_graceful_termination_sec() {
 
 #[test]
 fn a_node_found_unremovable_is_looked_at_again_after_five_minutes() {
-    let r = run(&format!(
-        r#"
+    let scenario = |options: &str| {
+        run(&format!(
+            r#"
 duration: 20m
+{options}
 nodePools:
   - {{name: auto, count: 1, capacity: {{cpu: "4", memory: 8Gi}}, autoscaling: {{maxSize: 3}}}}
 workloads:
@@ -524,26 +526,14 @@ workloads:
       containers: [{{name: c, image: x, resources: {{requests: {{cpu: "1"}}}}}}]
 behaviour: [{{container: c, runTime: 100s}}]
 "#
-    ));
+        ))
+    };
+    let r = scenario("");
     // The scan at 10 s finds a pod without a controller: auto-0 is not
     // looked at again before 310 s, though the pod ends at 100 s. Unneeded
     // from 310 s, it goes 10 min later.
     assert_eq!(rows(&r), [(910.0, "auto".into(), -1, "scale-down-empty")]);
-    let r2 = run(&format!(
-        r#"
-duration: 20m
-autoscaler: {{unremovableNodeRecheckTimeout: 0s}}
-nodePools:
-  - {{name: auto, count: 1, capacity: {{cpu: "4", memory: 8Gi}}, autoscaling: {{maxSize: 3}}}}
-workloads:
-  - {POD}
-    metadata: {{name: bare}}
-    spec:
-      restartPolicy: Never
-      containers: [{{name: c, image: x, resources: {{requests: {{cpu: "1"}}}}}}]
-behaviour: [{{container: c, runTime: 100s}}]
-"#
-    ));
+    let r2 = scenario("autoscaler: {unremovableNodeRecheckTimeout: 0s}");
     // Rechecked at every scan, it is unneeded from the scan at 100 s, when
     // the pod has just ended.
     assert_eq!(rows(&r2), [(700.0, "auto".into(), -1, "scale-down-empty")]);
