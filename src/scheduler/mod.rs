@@ -8,6 +8,7 @@
 //! (ties broken by the seeded tie-break stream, as upstream's reservoir
 //! sampling in `selectHost`) and binds. Cycles take no simulated time.
 
+pub mod columns;
 pub mod config;
 pub mod cycle;
 pub mod explain;
@@ -285,6 +286,7 @@ impl Scheduler {
                 }
             }
         }
+        self.snapshot.arrange(&self.node_order);
     }
 
     /// Keeps exactly one pending timer of each kind while it has work.

@@ -4,8 +4,8 @@
 //! 32 bytes per node that every pass reads ([`NodeFit`]: what is free,
 //! summary flags, the cached total), 64 bytes that scoring reads
 //! ([`NodeEntry`]), and the same as doubles in pairs for the fused pass's
-//! straight-line scores ([`ScoreRow`]), instead of the Node object and its
-//! usage.
+//! straight-line scores ([`ScoreRow`]; and in columns in the visiting
+//! order, `columns`), instead of the Node object and its usage.
 //!
 //! `NodeFit` also keeps the fused pass's last total for the node and the
 //! score epoch it was computed in: consecutive pods of one shape (replicas
@@ -17,6 +17,7 @@
 //! each cycle. Debug builds compare every entry the fused loop reads with
 //! the store.
 
+use super::columns::{ScoreColumns, ScoreRow};
 use crate::model::store::NodeId;
 use crate::model::taints::TaintEffect;
 use crate::model::ClusterState;
@@ -120,37 +121,25 @@ impl NodeEntry {
             non_zero_requested_memory_bytes: usage.non_zero_requested.memory_bytes,
         }
     }
-}
 
-/// What the fused pass's straight-line scores read of a node, cpu then
-/// memory in each pair, as doubles: the integers are below 2^53 (see
-/// [`ROOMY`]), so they are exact, and the pairs make one vector operation
-/// per step for both resources.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-#[repr(align(64))]
-pub struct ScoreRow {
-    pub allocatable: [f64; 2],
-    /// `1 / allocatable` (0 when allocatable is 0).
-    pub inverse_allocatable: [f64; 2],
-    pub requested: [f64; 2],
-    pub non_zero_requested: [f64; 2],
-}
-
-impl ScoreRow {
-    pub fn of(e: &NodeEntry) -> ScoreRow {
+    /// The entry as the straight-line scores read it.
+    pub fn score_row(&self) -> ScoreRow {
         ScoreRow {
             allocatable: [
-                e.allocatable_cpu_millis as f64,
-                e.allocatable_memory_bytes as f64,
+                self.allocatable_cpu_millis as f64,
+                self.allocatable_memory_bytes as f64,
             ],
-            inverse_allocatable: [e.inverse_allocatable_cpu, e.inverse_allocatable_memory],
+            inverse_allocatable: [
+                self.inverse_allocatable_cpu,
+                self.inverse_allocatable_memory,
+            ],
             requested: [
-                e.requested_cpu_millis as f64,
-                e.requested_memory_bytes as f64,
+                self.requested_cpu_millis as f64,
+                self.requested_memory_bytes as f64,
             ],
             non_zero_requested: [
-                e.non_zero_requested_cpu_millis as f64,
-                e.non_zero_requested_memory_bytes as f64,
+                self.non_zero_requested_cpu_millis as f64,
+                self.non_zero_requested_memory_bytes as f64,
             ],
         }
     }
@@ -162,6 +151,8 @@ pub struct Snapshot {
     fits: Vec<NodeFit>,
     entries: Vec<NodeEntry>,
     rows: Vec<ScoreRow>,
+    /// The rows again, in the visiting order (see `arrange`).
+    pub columns: ScoreColumns,
     /// Nodes with a PreferNoSchedule taint.
     n_prefer_no_schedule: usize,
     /// Nodes cordoned or with a NoSchedule/NoExecute taint.
@@ -201,7 +192,9 @@ impl Snapshot {
         for &id in &self.changed {
             let entry = NodeEntry::of(state, id);
             self.entries[id.0 as usize] = entry;
-            self.rows[id.0 as usize] = ScoreRow::of(&entry);
+            let row = entry.score_row();
+            self.rows[id.0 as usize] = row;
+            self.columns.set(id, &row);
             let fit = NodeFit::of(state, id);
             let old = std::mem::replace(&mut self.fits[id.0 as usize], fit);
             self.n_prefer_no_schedule -= (old.flags & PREFER_NO_SCHEDULE != 0) as usize;
@@ -212,6 +205,12 @@ impl Snapshot {
             self.n_odd_allocatable += (fit.flags & ODD_ALLOCATABLE != 0) as usize;
         }
         self.changed.clear();
+    }
+
+    /// The scheduler visits the nodes in `order` from now on (before the
+    /// next `update`, which brings the changed nodes' columns up to date).
+    pub fn arrange(&mut self, order: &[NodeId]) {
+        self.columns.arrange(order, &self.rows);
     }
 
     #[inline]

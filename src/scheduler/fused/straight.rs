@@ -5,8 +5,10 @@
 
 use super::Cycle;
 use crate::model::store::NodeId;
+use crate::scheduler::columns::{ScoreColumns, ScoreRow};
 use crate::scheduler::framework::MAX_NODE_SCORE;
-use crate::scheduler::snapshot::{ScoreRow, Snapshot};
+use crate::scheduler::snapshot::Snapshot;
+use std::ops::Range;
 
 /// NodeResourcesFit's strategy in the straight-line scores.
 #[derive(Clone, Copy, Debug)]
@@ -27,19 +29,7 @@ pub(super) fn score_found<const MOST_ALLOCATED: bool>(
     found: &[NodeId],
     totals: &mut Vec<i64>,
 ) {
-    let pod = PodRequests {
-        requested: [
-            cycle.requested_cpu_millis as f64,
-            cycle.requested_memory_bytes as f64,
-        ],
-        non_zero: [
-            cycle.non_zero_cpu_millis as f64,
-            cycle.non_zero_memory_bytes as f64,
-        ],
-        constant: cycle.constant as f64,
-        fit_weight: cycle.fit_weight as f64,
-        balanced_weight: cycle.balanced_weight as f64,
-    };
+    let pod = PodRequests::of(cycle);
     if !snapshot.totals_in_epoch {
         // No total to reuse (always so for pods that all differ).
         totals.extend(
@@ -61,6 +51,109 @@ pub(super) fn score_found<const MOST_ALLOCATED: bool>(
     }));
 }
 
+/// `score_found` without cached totals, over the snapshot's columns: the
+/// totals of every node the pass visited (the positions `visited` in the
+/// visiting order, wrapping around past the last) in one loop over
+/// consecutive positions, which the compiler vectorises, into `scratch`
+/// (by position); then each feasible node's total is read off by its
+/// position. Cheaper than `score_found` when most visited nodes are
+/// feasible.
+#[inline(never)]
+pub(super) fn score_visited(
+    straight: Straight,
+    pod: &PodRequests,
+    columns: &ScoreColumns,
+    visited: Range<usize>,
+    found: &[NodeId],
+    scratch: &mut Vec<i64>,
+    totals: &mut Vec<i64>,
+) {
+    let n = columns.allocatable[0].len();
+    scratch.resize(n, 0);
+    let first = visited.start..visited.end.min(n);
+    let second = 0..visited.len() - first.len();
+    for run in [first, second] {
+        match straight {
+            Straight::Least => score_run::<false>(pod, columns, run, scratch),
+            Straight::Most => score_run::<true>(pod, columns, run, scratch),
+        }
+    }
+    totals.extend(
+        found
+            .iter()
+            .map(|&node_id| scratch[columns.position(node_id)]),
+    );
+}
+
+/// `straight_total` of the nodes at positions `run` into `out[run]`.
+fn score_run<const MOST_ALLOCATED: bool>(
+    pod: &PodRequests,
+    columns: &ScoreColumns,
+    run: Range<usize>,
+    out: &mut [i64],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2.
+        return unsafe { score_run_avx2::<MOST_ALLOCATED>(pod, columns, run, out) };
+    }
+    score_run_plain::<MOST_ALLOCATED>(pod, columns, run, out)
+}
+
+/// `score_run_plain` compiled for AVX2: four nodes per vector operation
+/// instead of the baseline's two. The same operations on each node, in
+/// IEEE arithmetic without fused multiply-adds, so the same totals.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn score_run_avx2<const MOST_ALLOCATED: bool>(
+    pod: &PodRequests,
+    columns: &ScoreColumns,
+    run: Range<usize>,
+    out: &mut [i64],
+) {
+    score_run_plain::<MOST_ALLOCATED>(pod, columns, run, out)
+}
+
+#[inline(always)]
+fn score_run_plain<const MOST_ALLOCATED: bool>(
+    pod: &PodRequests,
+    columns: &ScoreColumns,
+    run: Range<usize>,
+    out: &mut [i64],
+) {
+    let out = &mut out[run.clone()];
+    let n = out.len();
+    // Slices of one length, so the loop needs no bounds checks.
+    fn column<'a>(c: &'a [Vec<f64>; 2], k: usize, run: &Range<usize>, n: usize) -> &'a [f64] {
+        &c[k][run.clone()][..n]
+    }
+    let (a0, a1) = (
+        column(&columns.allocatable, 0, &run, n),
+        column(&columns.allocatable, 1, &run, n),
+    );
+    let (v0, v1) = (
+        column(&columns.inverse_allocatable, 0, &run, n),
+        column(&columns.inverse_allocatable, 1, &run, n),
+    );
+    let (r0, r1) = (
+        column(&columns.requested, 0, &run, n),
+        column(&columns.requested, 1, &run, n),
+    );
+    let (z0, z1) = (
+        column(&columns.non_zero_requested, 0, &run, n),
+        column(&columns.non_zero_requested, 1, &run, n),
+    );
+    for i in 0..n {
+        let row = ScoreRow {
+            allocatable: [a0[i], a1[i]],
+            inverse_allocatable: [v0[i], v1[i]],
+            requested: [r0[i], r1[i]],
+            non_zero_requested: [z0[i], z1[i]],
+        };
+        out[i] = straight_total::<MOST_ALLOCATED>(pod, &row);
+    }
+}
+
 /// The pod's side of `straight_total`, cpu then memory in each pair.
 pub(super) struct PodRequests {
     pub(super) requested: [f64; 2],
@@ -68,6 +161,24 @@ pub(super) struct PodRequests {
     pub(super) constant: f64,
     pub(super) fit_weight: f64,
     pub(super) balanced_weight: f64,
+}
+
+impl PodRequests {
+    pub(super) fn of(cycle: &Cycle) -> PodRequests {
+        PodRequests {
+            requested: [
+                cycle.requested_cpu_millis as f64,
+                cycle.requested_memory_bytes as f64,
+            ],
+            non_zero: [
+                cycle.non_zero_cpu_millis as f64,
+                cycle.non_zero_memory_bytes as f64,
+            ],
+            constant: cycle.constant as f64,
+            fit_weight: cycle.fit_weight as f64,
+            balanced_weight: cycle.balanced_weight as f64,
+        }
+    }
 }
 
 /// `Plan::total` for `Plan::straight`'s case, in doubles holding integers
