@@ -165,13 +165,16 @@ impl Kubelets {
         events: &mut EventQueue<E>,
     ) {
         let now = events.now();
+        // They ran on while the pod reached its kubelet (API latency, a node
+        // unreachable at t = 0): what they ran by now.
+        let since_t0 = now.since(SimTime::ZERO);
         let init = state.pod(id).pod.spec.init_containers.clone();
         // Passed already: a sidecar's start below lets nothing else start.
         self.runtime(id).init_passed = init.len();
         for (i, container) in init.iter().enumerate() {
             let c = ContainerRef::Init(i as u16);
             if container.restart_policy_always {
-                self.on_started(id, c, Some(snapshot.pod), state, events);
+                self.on_started(id, c, Some(snapshot.pod + since_t0), state, events);
             } else {
                 let slot = Self::slot(self.runtime(id), c);
                 slot.done = true;
@@ -188,7 +191,7 @@ impl Kubelets {
         for (i, ran) in snapshot.containers.iter().enumerate() {
             let c = ContainerRef::App(i as u16);
             match ran {
-                Some(ran) => self.on_started(id, c, Some(*ran), state, events),
+                Some(ran) => self.on_started(id, c, Some(*ran + since_t0), state, events),
                 None => self.create_container(id, c, state, events),
             }
         }

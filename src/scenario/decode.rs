@@ -271,13 +271,17 @@ fn decode_scenario(
         &workloads,
         duration.is_some(),
     );
-    let controllers = match m.opt("controllerManager") {
+    let mut controllers = match m.opt("controllerManager") {
         Some(n) => actions::decode_controller_config(&mut ctx.field("controllerManager"), n),
         None => ControllerConfig::default(),
     };
-    // A startTime that does not read is an error already.
+    // A startTime that does not read is an error already. Without one, the
+    // time a snapshot places at t = 0 is t = 0's civil time for CronJobs too.
     if let Ok(start_time) = super::snapshot::given_start_time(m.opt("controllerManager")) {
-        super::snapshot::resolve(ctx.sink(), &mut pods, &snapshot_times, start_time);
+        let t0 = super::snapshot::resolve(ctx.sink(), &mut pods, &snapshot_times, start_time);
+        if let (None, Some(t0)) = (start_time, t0) {
+            controllers.epoch_unix_s = t0;
+        }
     }
     let (mut actions, pod_checks) = match m.opt("actions") {
         Some(n) => {

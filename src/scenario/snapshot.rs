@@ -5,7 +5,8 @@
 //! `state.running.startedAt`. They are read here as civil times and placed
 //! before t = 0 once the whole scenario is read, because t = 0 is the
 //! scenario's `controllerManager.startTime`, or, without one, the latest
-//! time the snapshots show (the moment nearest to when they were taken).
+//! time the snapshots show (the moment nearest to when they were taken),
+//! which then is t = 0's civil time for CronJob schedules too.
 
 use super::civil_time::parse_utc_timestamp;
 use super::manifest::NameSite;
@@ -149,13 +150,13 @@ pub(super) fn given_start_time(controller_manager: Option<&Yaml>) -> Result<Opti
 /// Places every snapshot pod's start before t = 0 (`times` is parallel to
 /// `pods`). t = 0 is `start_time` (Unix seconds) or, without it, the latest
 /// time shown; a time after t = 0 is an error: a snapshot cannot show a
-/// start after it was taken.
+/// start after it was taken. Returns t = 0 (`None` without start times).
 pub fn resolve(
     sink: &mut Vec<Diagnostic>,
     pods: &mut [(SimTime, Pod)],
     times: &[Option<SnapshotTimes>],
     start_time: Option<i64>,
-) {
+) -> Option<i64> {
     let shown = |t: &SnapshotTimes| {
         let containers = t.containers.iter().filter_map(|c| match c {
             ContainerStart::At(s) => Some(s.unix_s),
@@ -163,9 +164,7 @@ pub fn resolve(
         });
         std::iter::once(t.pod.unix_s).chain(containers).max()
     };
-    let Some(t0) = start_time.or_else(|| times.iter().flatten().filter_map(shown).max()) else {
-        return;
-    };
+    let t0 = start_time.or_else(|| times.iter().flatten().filter_map(shown).max())?;
     let mut before_t0 = |s: &ShownTime| -> Option<SimDuration> {
         if s.unix_s > t0 {
             sink.push(Diagnostic {
@@ -201,4 +200,5 @@ pub fn resolve(
             containers,
         }));
     }
+    Some(t0)
 }

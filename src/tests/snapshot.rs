@@ -222,6 +222,9 @@ fn without_a_start_time_t0_is_the_latest_time_the_snapshot_shows() {
     let report = run(&yaml);
     // t = 0 is 09:59:00: "old" has run 3 min of its 10.
     assert_eq!(secs(entry(&report, "old").finished), Some(420.0));
+    // CronJob schedules take it as t = 0's civil time too.
+    let t0 = crate::scenario::civil_time::parse_utc_timestamp("2024-05-01T09:59:00Z");
+    assert_eq!(Ok(super::scenario(&yaml).controllers.epoch_unix_s), t0);
 }
 
 #[test]
@@ -250,5 +253,54 @@ fn bad_or_future_start_times_are_located_errors() {
             "test.yaml:25:194: workloads[0].items[2].status.containerStatuses[1].state.running.startedAt: expected a string, found an integer 5",
         ],
         "{e}"
+    );
+}
+
+#[test]
+fn a_run_ends_on_time_when_its_kubelet_sees_the_pod_late() {
+    // The pod reaches its kubelet 3 s into the run: its container ran on
+    // meanwhile, so it still ends 6 min in.
+    let yaml = snapshot(&pod(
+        "late",
+        "kubesim.io/run-time: 10m",
+        APP,
+        r#"startTime: "2024-05-01T09:56:00Z""#,
+    ))
+    .replace(
+        "images:",
+        "apiLatency: {create: 1s, kubeletWatch: 2s}\nimages:",
+    );
+    let report = run(&yaml);
+    let late = entry(&report, "late");
+    assert_eq!(secs(late.first_true.ready_to_start_containers), Some(3.0));
+    assert_eq!(secs(late.finished), Some(360.0));
+}
+
+#[test]
+fn after_a_reboot_containers_start_afresh_and_the_deadline_still_counts_from_start_time() {
+    let yaml = snapshot(&pod(
+        "rebooted",
+        "",
+        &format!("activeDeadlineSeconds: 600, {APP}"),
+        r#"startTime: "2024-05-01T09:55:00Z""#,
+    ))
+    .replace("restartPolicy: Never", "restartPolicy: Always")
+    .replace(
+        "workloads:",
+        "faults: [{at: 60s, nodeDown: {node: n-0}, for: 60s}]\nworkloads:",
+    );
+    let report = run(&yaml);
+    let r = reasons(&report, "rebooted");
+    let started: Vec<f64> = (r.iter())
+        .filter(|e| e.1 == "Started")
+        .map(|e| e.0)
+        .collect();
+    // Only the start after the reboot (at 120 s) is the kubelet's.
+    assert_eq!(started.len(), 1, "{r:?}");
+    assert!(started[0] >= 120.0, "{r:?}");
+    let e = entry(&report, "rebooted");
+    assert_eq!(
+        (e.status.reason.as_deref(), secs(e.finished)),
+        (Some("DeadlineExceeded"), Some(300.0))
     );
 }
