@@ -18,6 +18,7 @@ pub mod backoff;
 pub mod images;
 pub mod node;
 pub mod prober;
+mod run;
 mod termination;
 
 /// Exit code of a container killed with SIGKILL (128 + 9): by the OOM
@@ -27,7 +28,6 @@ pub const OOM_KILLED_EXIT_CODE: i32 = 137;
 /// `minimumGracePeriodInSeconds` of the kubelet's container runtime manager.
 pub const MINIMUM_GRACE_PERIOD_S: u64 = 2;
 
-use crate::engine::distribution::Distribution;
 use crate::engine::rng::{derive_seed, Stream};
 use crate::engine::{EventQueue, SimDuration, SimTime, TimerId};
 use crate::model::api_latency::Hop;
@@ -40,7 +40,6 @@ use crate::model::{ClusterState, PodPhase};
 use backoff::RestartBackoff;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use termination::run_hook;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KubeletEvent {
@@ -80,6 +79,9 @@ struct ContainerRuntime {
     exit_kind: ExitKind,
     /// When the runtime started the current run.
     started_at: SimTime,
+    /// How long the current run had run when the kubelet took it over (a
+    /// snapshot's container running since before t = 0); zero otherwise.
+    ran_before: SimDuration,
     /// Probe workers of the current run.
     probes: prober::ProbeRuntime,
     pull_backoff: images::PullBackoff,
@@ -305,21 +307,33 @@ impl Kubelets {
         let now = events.now();
         // `active_deadline.go`: counted from status.startTime, which the
         // kubelet sets when it first syncs the pod and keeps across a
-        // reboot's new sandbox: the first time the sandbox was up.
-        let start_time = (state.pod(id).status.conditions)
-            .ready_to_start_containers
-            .unwrap_or(now);
+        // reboot's new sandbox: the first time the sandbox was up. A
+        // snapshot's pod started `s.pod` before t = 0: what is left of its
+        // deadline counts from t = 0 (none if it is past).
+        let snapshot = state.pod(id).pod.snapshot_start.clone();
+        let first_sync = state.pod(id).status.conditions.ready_to_start_containers;
+        let deadline_from = match &snapshot {
+            Some(s) => (SimTime::ZERO, s.pod),
+            None => (first_sync.unwrap_or(now), SimDuration::ZERO),
+        };
+        // Only the first sync finds its containers running; after a reboot
+        // they start afresh like any pod's.
+        let snapshot = snapshot.filter(|_| first_sync.is_none());
         // The sandbox is up: PodReadyToStartContainers (`status/generate.go`,
         // v1.32); kubesim does not model the sandbox's creation time.
         let observed = self.observed(id, now);
         state.set_pod_ready_to_start_containers(id, now, observed);
         if let Some(deadline_s) = spec.active_deadline_s {
-            let at = (start_time + SimDuration::from_secs(deadline_s)).max(now);
+            let (from, ran) = deadline_from;
+            let left = SimDuration::from_secs(deadline_s).saturating_sub(ran);
+            let at = (from + left).max(now);
             let timer = events.schedule(at, KubeletEvent::DeadlineExceeded(id).into());
             self.runtime(id).deadline = Some(timer);
         }
         self.start_probe_workers(id, now);
-        if spec.init_containers.is_empty() {
+        if let Some(snapshot) = snapshot {
+            self.resume_pod(id, &snapshot, state, events);
+        } else if spec.init_containers.is_empty() {
             self.start_app_containers(id, state, events);
         } else {
             self.create_container(id, ContainerRef::Init(0), state, events);
@@ -410,7 +424,7 @@ impl Kubelets {
     ) {
         let now = events.now();
         match event {
-            KubeletEvent::Started(id, c) => self.on_started(id, c, state, events),
+            KubeletEvent::Started(id, c) => self.on_started(id, c, None, state, events),
             KubeletEvent::Probe(id, c, kind) => self.on_probe(id, c, kind, state, events),
             KubeletEvent::Pulled(id, c, requested, took) => {
                 self.on_pulled(id, c, requested, took, state, events)
@@ -453,128 +467,6 @@ impl Kubelets {
                 state.count_container_restart(id, c, now.since(finished_at));
                 self.create_container(id, c, state, events);
             }
-        }
-    }
-
-    fn on_started<E: From<KubeletEvent>>(
-        &mut self,
-        id: PodId,
-        c: ContainerRef,
-        state: &mut ClusterState,
-        events: &mut EventQueue<E>,
-    ) {
-        let now = events.now();
-        let container = Self::container(state, id, c);
-        let name = container.name.clone();
-        let run_time: Option<Distribution> = container.behaviour.run_time.clone();
-        let crash_after = container.behaviour.crash_after.clone();
-        let post_start_handler = container.lifecycle.post_start;
-        let behaviour = std::sync::Arc::clone(&container.behaviour);
-        let sidecar = matches!(c, ContainerRef::Init(_)) && container.restart_policy_always;
-        // The OOM killer acts when the declared usage exceeds a set memory limit.
-        let limit = container.limits.memory_bytes;
-        let oom_after = container
-            .behaviour
-            .memory_usage_bytes
-            .filter(|&usage| limit > 0 && usage > limit)
-            .map(|_| container.behaviour.memory_usage_after.clone());
-        let rt = self.runtime(id);
-        let slot = Self::slot(rt, c);
-        slot.timer = None;
-        slot.started_at = now;
-        // Init containers without a declared run time complete at once; app
-        // containers without one run until the pod is deleted. A declared
-        // crash or an OOM kill may end the run sooner.
-        let run = match (&run_time, c) {
-            (Some(d), _) => Some(d.sample(&mut rt.run_rng)),
-            (None, ContainerRef::Init(_)) if !sidecar => Some(SimDuration::ZERO),
-            (None, _) => None,
-        };
-        let mut end = run.map(|r| (r, ExitKind::RunEnds));
-        if let Some(d) = &crash_after {
-            let at = d.sample(&mut rt.run_rng);
-            if end.is_none_or(|(r, _)| at < r) {
-                end = Some((at, ExitKind::Crash));
-            }
-        }
-        if let Some(at) = oom_after {
-            let at = at.sample(&mut rt.run_rng);
-            if end.is_none_or(|(r, _)| at < r) {
-                end = Some((at, ExitKind::OomKilled));
-            }
-        }
-        // `startContainer` (`kuberuntime_container.go`, v1.32) runs the
-        // postStart hook right after starting the container and reports the
-        // container running only once the hook has returned; a failing hook
-        // gets the container killed when it returns (FailedPostStartHook).
-        let hook = run_hook(
-            post_start_handler,
-            &behaviour.post_start,
-            behaviour.post_start_fail_probability,
-            &mut rt.run_rng,
-        );
-        let mut hook_returns = None;
-        if let Some((took, fails)) = hook {
-            if end.is_none_or(|(r, _)| took < r) {
-                if fails {
-                    end = Some((took, ExitKind::PostStartHookFailed));
-                } else if took > SimDuration::ZERO {
-                    hook_returns = Some(took);
-                }
-            }
-        }
-        if let Some((after, kind)) = end {
-            let timer = events.schedule(now + after, KubeletEvent::Exited(id, c).into());
-            let slot = Self::slot(self.runtime(id), c);
-            slot.timer = Some(timer);
-            slot.exit_kind = kind;
-        }
-        state.record_pod_event(now, id, "Created", format!("Created container {name}"));
-        state.record_pod_event(now, id, "Started", format!("Started container {name}"));
-        match hook_returns {
-            Some(took) => {
-                let at = now + took;
-                let timer = events.schedule(at, KubeletEvent::PostStartDone(id, c).into());
-                Self::slot(self.runtime(id), c).hook_timer = Some(timer);
-            }
-            None => self.container_running(id, c, now, state, events),
-        }
-    }
-
-    /// The container runs (its postStart hook, if any, has returned): it
-    /// counts as Running, its probes start, and a started sidecar lets the
-    /// next init container start.
-    fn container_running<E: From<KubeletEvent>>(
-        &mut self,
-        id: PodId,
-        c: ContainerRef,
-        started_at: SimTime,
-        state: &mut ClusterState,
-        events: &mut EventQueue<E>,
-    ) {
-        let now = events.now();
-        let sidecar = match c {
-            ContainerRef::Init(i) => {
-                state.pod(id).pod.spec.init_containers[i as usize].restart_policy_always
-            }
-            ContainerRef::App(_) => false,
-        };
-        Self::set_state(state, id, c, ContainerState::Running { started_at });
-        if let ContainerRef::App(_) = c {
-            if state.pod(id).status.phase == PodPhase::Pending {
-                state.set_phase(id, PodPhase::Running, now);
-            }
-            self.start_probes(id, c, state, events);
-            self.update_readiness(id, state, now);
-        }
-        if let (ContainerRef::Init(i), true) = (c, sidecar) {
-            // A started sidecar lets the next init container (or the app
-            // containers) start; it keeps running beside them.
-            self.start_probes(id, c, state, events);
-            if self.runtime(id).init_passed == i as usize {
-                self.init_done(id, i, state, events);
-            }
-            self.update_readiness(id, state, now);
         }
     }
 

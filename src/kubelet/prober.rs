@@ -46,6 +46,11 @@ pub struct ProbeRuntime {
     last_tick: [SimTime; 3],
     /// When the current run of the container started.
     started_at: SimTime,
+    /// How long it had run by `started_at` (a snapshot's container running
+    /// since before t = 0): `initialDelaySeconds` and the declared turns
+    /// count from its real start (`worker.go` compares the delay with the
+    /// time since `State.Running.StartedAt`).
+    ran_before: SimDuration,
     timers: [Option<TimerId>; 3],
     /// Results in a row: (kind of the last result: true = success, count).
     /// Kept across the container's restarts, as the worker keeps it.
@@ -104,19 +109,21 @@ impl Kubelets {
         }
         let b = container.behaviour.clone();
         let rt = self.runtime(id);
+        let ran = Self::slot(rt, c).ran_before;
+        let after_start = |d: SimDuration| now + d.saturating_sub(ran);
         // Draw only for declared probes, so other draws do not shift.
         let mut turns_at = [None; 3];
         if probes.get(ProbeKind::Startup).is_some() {
-            turns_at[0] = Some(now + b.started_after.sample(&mut rt.run_rng));
+            turns_at[0] = Some(after_start(b.started_after.sample(&mut rt.run_rng)));
         }
         if probes.get(ProbeKind::Readiness).is_some() {
-            turns_at[1] = Some(now + b.ready_after.sample(&mut rt.run_rng));
+            turns_at[1] = Some(after_start(b.ready_after.sample(&mut rt.run_rng)));
         }
         if probes.get(ProbeKind::Liveness).is_some() {
             turns_at[2] = b
                 .liveness_fails_after
                 .as_ref()
-                .map(|d| now + d.sample(&mut rt.run_rng));
+                .map(|d| after_start(d.sample(&mut rt.run_rng)));
         }
         let slot = Self::slot(rt, c);
         let pr = &mut slot.probes;
@@ -124,6 +131,7 @@ impl Kubelets {
         // ready); the tickers and the runs of results go on.
         pr.stop(events);
         pr.started_at = now;
+        pr.ran_before = ran;
         pr.startup_done = probes.get(ProbeKind::Startup).is_none();
         pr.turns_at = turns_at;
         let first: &[ProbeKind] = if pr.startup_done {
@@ -133,7 +141,8 @@ impl Kubelets {
         };
         for &kind in first {
             if let Some(p) = probes.get(kind) {
-                let earliest = now + SimDuration::from_secs(p.initial_delay_s as u64);
+                let delay = SimDuration::from_secs(p.initial_delay_s as u64);
+                let earliest = after_start(delay);
                 let at = next_tick(p, pr.worker_start, pr.last_tick[kind as usize], earliest);
                 let t = events.schedule(at, KubeletEvent::Probe(id, c, kind).into());
                 pr.timers[kind as usize] = Some(t);
@@ -206,8 +215,8 @@ impl Kubelets {
                 // before the startup result reached it.
                 for k in [ProbeKind::Readiness, ProbeKind::Liveness] {
                     if let Some(p) = all.get(k) {
-                        let earliest =
-                            pr.started_at + SimDuration::from_secs(p.initial_delay_s as u64);
+                        let delay = SimDuration::from_secs(p.initial_delay_s as u64);
+                        let earliest = pr.started_at + delay.saturating_sub(pr.ran_before);
                         let after = pr.last_tick[k as usize].max(now);
                         let at = next_tick(p, pr.worker_start, after, earliest);
                         let t = events.schedule(at, KubeletEvent::Probe(id, c, k).into());

@@ -244,6 +244,22 @@ pub struct Pod {
     /// `status.phase: Running`): its kubelet admitted it before the run, so
     /// it runs even where the node's pods now exceed its allocatable.
     pub running_in_snapshot: bool,
+    /// For such a pod whose snapshot shows `status.startTime`: how long it
+    /// and its containers had run at t = 0 (the kubelet resumes them).
+    pub snapshot_start: Option<Box<SnapshotStart>>,
+}
+
+/// How long before t = 0 a snapshot's running pod and its containers
+/// started (simulated time starts at 0, so the past is kept as durations).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SnapshotStart {
+    /// Since `status.startTime`: when its kubelet first synced it, the
+    /// start of `activeDeadlineSeconds`.
+    pub pod: SimDuration,
+    /// Per app container, in spec order: since its
+    /// `state.running.startedAt`; `None` for a container the snapshot
+    /// shows but not running, which the kubelet creates afresh.
+    pub containers: Vec<Option<SimDuration>>,
 }
 
 impl Pod {
@@ -256,6 +272,7 @@ impl Pod {
             requests,
             non_zero_requests,
             running_in_snapshot: false,
+            snapshot_start: None,
         }
     }
 }

@@ -247,6 +247,8 @@ pub fn apply(
     }
     // Rebuilt so that the requests it caches follow the spec.
     let running_in_snapshot = pod.running_in_snapshot;
+    let snapshot_start = pod.snapshot_start.take();
     *pod = Pod::new(std::mem::take(&mut pod.metadata), Arc::clone(&pod.spec));
     pod.running_in_snapshot = running_in_snapshot;
+    pod.snapshot_start = snapshot_start;
 }

@@ -220,6 +220,7 @@ fn decode_scenario(
 
     let mut pods = Vec::new();
     let mut pod_sites = Vec::new();
+    let mut snapshot_times = Vec::new();
     let mut workloads = Vec::new();
     let mut priority_classes = Vec::new();
     let mut pod_disruption_budgets = Vec::new();
@@ -240,6 +241,7 @@ fn decode_scenario(
         pod_disruption_budgets = objects.pdbs;
         autoscalers = objects.autoscalers;
         pod_sites = objects.pod_sites;
+        snapshot_times = objects.snapshot_times;
         for mut pod in objects.pods {
             behaviour::apply(&mut pod, &rules, ctx.file(), list.pos, ctx.sink());
             pods.push((SimTime::ZERO, pod));
@@ -269,10 +271,18 @@ fn decode_scenario(
         &workloads,
         duration.is_some(),
     );
-    let controllers = match m.opt("controllerManager") {
+    let mut controllers = match m.opt("controllerManager") {
         Some(n) => actions::decode_controller_config(&mut ctx.field("controllerManager"), n),
         None => ControllerConfig::default(),
     };
+    // A startTime that does not read is an error already. Without one, the
+    // time a snapshot places at t = 0 is t = 0's civil time for CronJobs too.
+    if let Ok(start_time) = super::snapshot::given_start_time(m.opt("controllerManager")) {
+        let t0 = super::snapshot::resolve(ctx.sink(), &mut pods, &snapshot_times, start_time);
+        if let (None, Some(t0)) = (start_time, t0) {
+            controllers.epoch_unix_s = t0;
+        }
+    }
     let (mut actions, pod_checks) = match m.opt("actions") {
         Some(n) => {
             let node_names: Vec<&str> = nodes.iter().map(|n| n.name()).collect();

@@ -16,6 +16,8 @@ pub struct Objects {
     /// Where each of `pods` is named, for the checks made once every
     /// object is decoded (a name used twice).
     pub pod_sites: Vec<NameSite>,
+    /// The start times a snapshot shows for each of `pods` running in it.
+    pub snapshot_times: Vec<Option<super::snapshot::SnapshotTimes>>,
     pub nodes: Vec<crate::model::Node>,
     /// Where each of `nodes` is named.
     pub node_sites: Vec<NameSite>,
@@ -104,6 +106,8 @@ fn decode_object(
     match kind.as_str() {
         "Pod" => {
             if let Some(pod) = decode_pod(ctx, doc, names, warnings, true) {
+                out.snapshot_times
+                    .push(super::snapshot::decode_times(ctx, doc, &pod));
                 out.pods.push(pod);
                 out.pod_sites.push(NameSite::of_metadata_name(ctx, doc));
             }

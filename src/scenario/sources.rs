@@ -35,6 +35,7 @@ pub(super) fn decode_sources(
         };
         all.pods.extend(objects.pods);
         all.pod_sites.extend(objects.pod_sites);
+        all.snapshot_times.extend(objects.snapshot_times);
         all.nodes.extend(objects.nodes);
         all.node_sites.extend(objects.node_sites);
         all.workloads.extend(objects.workloads);

@@ -24,6 +24,7 @@ mod queueing;
 mod sampling;
 mod scheduler_scenarios;
 mod scheduling;
+mod snapshot;
 mod statefulset;
 mod streaming;
 mod warmup;
