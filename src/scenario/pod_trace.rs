@@ -40,6 +40,8 @@ use std::sync::Arc;
 pub struct PodTrace {
     /// The file, resolved against the scenario's directory.
     pub path: PathBuf,
+    /// `path` as problems name it (formatted once, not per row).
+    file: String,
     pub format: TraceFormat,
     /// Added to every row's creation time.
     pub start: SimDuration,
@@ -165,6 +167,7 @@ fn decode_one(
         .file_stem()
         .map_or("pod".into(), |s| s.to_string_lossy().into_owned());
     let mut trace = PodTrace {
+        file: path.display().to_string(),
         path,
         format,
         start,
@@ -312,10 +315,10 @@ impl PodTrace {
         errors: &mut Vec<Diagnostic>,
     ) -> Option<(SimTime, Pod)> {
         let before = errors.len();
-        let file = self.path.display().to_string();
+        let file = &self.file;
         let mut fail = |field: Field, message: String| {
             let (pos, column) = row.at(field);
-            errors.push(Diagnostic::new(&file, pos, column, message));
+            errors.push(Diagnostic::new(file, pos, column, message));
         };
         let template = match self.template_of(row) {
             Ok(t) => t,
@@ -450,7 +453,7 @@ impl PodTrace {
                 .is_err();
         let mut behaviour_errors = Vec::new();
         let pos = Pos::new(row.line, 1);
-        behaviour::apply(&mut pod, &self.rules, &file, pos, &mut behaviour_errors);
+        behaviour::apply(&mut pod, &self.rules, file, pos, &mut behaviour_errors);
         if gpu_failed {
             // Already reported at the row's GPU cells.
             behaviour_errors.retain(|e| !e.field.contains("kubesim.io/gpu-"));
