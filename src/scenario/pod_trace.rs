@@ -345,15 +345,22 @@ impl PodTrace {
             metadata.labels.insert(k.clone(), v.clone());
         }
         let mut spec = (*template.spec).clone();
+        // Keys and values put together without `format!`, which cost more
+        // than the rest of the annotations' work for every pod.
+        let key = |field: &str, c: &str| [behaviour::ANNOTATION_PREFIX, field, c].concat();
         for c in &spec.containers {
             if let Some(t) = row.run_time {
-                let key = format!("{}run-time.{}", behaviour::ANNOTATION_PREFIX, c.name);
                 // Integer microseconds: the exact time, whatever its digits.
-                metadata.annotations.insert(key, format!("{}us", t.0));
+                let mut micros = t.0.to_string();
+                micros.push_str("us");
+                metadata
+                    .annotations
+                    .insert(key("run-time.", &c.name), micros);
             }
             if let Some(code) = row.exit_code {
-                let key = format!("{}exit-code.{}", behaviour::ANNOTATION_PREFIX, c.name);
-                metadata.annotations.insert(key, code.to_string());
+                metadata
+                    .annotations
+                    .insert(key("exit-code.", &c.name), code.to_string());
             }
         }
         let gpu = [
