@@ -99,8 +99,10 @@ impl Kubelets {
             slot.exit_kind = kind;
         }
         if ran.is_none() {
-            state.record_pod_event(now, id, "Created", format!("Created container {name}"));
-            state.record_pod_event(now, id, "Started", format!("Started container {name}"));
+            let created = ["Created container ", name.as_str()].concat();
+            state.record_pod_event(now, id, "Created", created);
+            let started = ["Started container ", name.as_str()].concat();
+            state.record_pod_event(now, id, "Started", started);
         }
         match hook_returns {
             Some(took) => {

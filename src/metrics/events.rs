@@ -26,12 +26,12 @@
 //! order they happened), and at most [`LRU_CACHE_ENTRIES`] Events are held
 //! however long the run is.
 
+use super::lru::Lru;
 use crate::engine::{SimDuration, SimTime};
 use crate::model::event::EventRecord;
-use rustc_hash::FxHashMap;
+use rustc_hash::FxHasher;
 use std::borrow::Cow;
-use std::collections::BTreeSet;
-use std::hash::Hash;
+use std::hash::{Hash, Hasher};
 
 /// `maxLruCacheEntries`.
 pub const LRU_CACHE_ENTRIES: usize = 4096;
@@ -92,147 +92,67 @@ impl std::ops::Deref for EventRow {
     }
 }
 
-/// An LRU cache like groupcache's `lru.Cache` (what client-go uses): `get`
-/// and `add` make an entry the most recent; `add` beyond the capacity
-/// removes the least recent and returns it. A doubly linked list of slots
-/// in recency order, as groupcache's `container/list`, so a touch moves
-/// two links and clones no key.
-struct Lru<K, V> {
-    index: FxHashMap<K, u32>,
-    slots: Vec<Slot<K, V>>,
-    /// Slots of removed entries, for reuse.
-    free: Vec<u32>,
-    /// The most and the least recent entry (`NIL` when empty).
-    newest: u32,
-    oldest: u32,
-    capacity: usize,
-}
-
-const NIL: u32 = u32::MAX;
-
-struct Slot<K, V> {
-    /// `None` while the slot is free.
-    entry: Option<(K, V)>,
-    /// Toward the oldest and toward the newest.
-    older: u32,
-    newer: u32,
-}
-
-impl<K: Hash + Eq + Clone, V> Lru<K, V> {
-    fn new(capacity: usize) -> Self {
-        Lru {
-            index: FxHashMap::default(),
-            slots: Vec::new(),
-            free: Vec::new(),
-            newest: NIL,
-            oldest: NIL,
-            capacity,
-        }
-    }
-
-    fn unlink(&mut self, i: u32) {
-        let (older, newer) = {
-            let s = &self.slots[i as usize];
-            (s.older, s.newer)
-        };
-        match older {
-            NIL => self.oldest = newer,
-            o => self.slots[o as usize].newer = newer,
-        }
-        match newer {
-            NIL => self.newest = older,
-            n => self.slots[n as usize].older = older,
-        }
-    }
-
-    /// Removes the entry in slot `i` and frees the slot.
-    fn remove_slot(&mut self, i: u32) -> (K, V) {
-        self.unlink(i);
-        self.free.push(i);
-        self.slots[i as usize].entry.take().expect("a used slot")
-    }
-
-    /// The entry, made the most recent (`Get`).
-    fn touch(&mut self, key: &K) -> Option<&mut V> {
-        let i = *self.index.get(key)?;
-        self.unlink(i);
-        self.link_newest(i);
-        self.slots[i as usize].entry.as_mut().map(|(_, v)| v)
-    }
-
-    fn add(&mut self, key: K, value: V) -> Option<V> {
-        if let Some(i) = self.index.get(&key).copied() {
-            // Already there: the new value, most recent.
-            self.unlink(i);
-            self.slots[i as usize].entry = Some((key, value));
-            self.link_newest(i);
-            return None;
-        }
-        let slot = Slot {
-            entry: Some((key.clone(), value)),
-            older: NIL,
-            newer: NIL,
-        };
-        let i = match self.free.pop() {
-            Some(i) => {
-                self.slots[i as usize] = slot;
-                i
-            }
-            None => {
-                self.slots.push(slot);
-                self.slots.len() as u32 - 1
-            }
-        };
-        self.link_newest(i);
-        self.index.insert(key, i);
-        if self.index.len() <= self.capacity {
-            return None;
-        }
-        let (k, v) = self.remove_slot(self.oldest);
-        self.index.remove(&k);
-        Some(v)
-    }
-
-    fn link_newest(&mut self, i: u32) {
-        let s = &mut self.slots[i as usize];
-        s.older = self.newest;
-        s.newer = NIL;
-        match self.newest {
-            NIL => self.oldest = i,
-            n => self.slots[n as usize].newer = i,
-        }
-        self.newest = i;
-    }
-
-    /// Every entry, least recent first.
-    fn drain(&mut self) -> impl Iterator<Item = V> + '_ {
-        self.index.clear();
-        std::iter::from_fn(move || (self.oldest != NIL).then(|| self.remove_slot(self.oldest).1))
-    }
-}
-
-/// `EventAggregatorByReasonFunc`'s aggregate key: the involved object and
-/// the reason (source and type follow from the reason in kubesim).
-type AggregateKey = (&'static str, String, Cow<'static, str>);
-
-/// `aggregateRecord`: the distinct messages seen and when the last came.
+/// `EventAggregatorByReasonFunc`'s aggregate key — the involved object
+/// and the reason (source and type follow from the reason in kubesim) —
+/// with its `aggregateRecord`: the distinct messages seen and when the last
+/// came.
 struct AggregateRecord {
-    messages: BTreeSet<String>,
+    kind: &'static str,
+    object: String,
+    reason: Cow<'static, str>,
+    messages: Messages,
     last: SimTime,
 }
 
-/// The eventLogger's key: an event's own key (`getEventKey`, with its
-/// message) or, once similar events are combined, the aggregate key.
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct LoggerKey {
-    aggregate: AggregateKey,
-    message: Option<String>,
+impl AggregateRecord {
+    fn is_key_of(&self, event: &EventRecord) -> bool {
+        self.kind == event.kind && self.object == event.object && self.reason == event.reason
+    }
+}
+
+/// The distinct messages of an aggregate record, sorted. The set stays
+/// below [`AGGREGATE_MAX_EVENTS`] and most records hold one message, so a
+/// sorted vector does the work of upstream's `sets.String`.
+#[derive(Default)]
+struct Messages(Vec<String>);
+
+impl Messages {
+    /// Adds `message` if it is new.
+    fn insert(&mut self, message: &str) {
+        if let Err(at) = self.0.binary_search_by(|m| m.as_str().cmp(message)) {
+            self.0.insert(at, message.to_string());
+        }
+    }
+
+    /// Just `message`, reusing the first string's buffer.
+    fn reset_to(&mut self, message: &str) {
+        self.0.truncate(1);
+        match self.0.first_mut() {
+            Some(m) => {
+                m.clear();
+                m.push_str(message);
+            }
+            None => self.0.push(message.to_string()),
+        }
+    }
+}
+
+/// An Event in the eventLogger's cache. Its key (`getEventKey`, with the
+/// message; or, once similar events are combined, the aggregate key) is
+/// read off the row: the row keeps the object and reason of its key, and
+/// its message is the key's unless `combined`.
+struct LoggedEvent {
+    row: EventRow,
+    combined: bool,
 }
 
 /// client-go's `EventCorrelator` without the spam filter.
 pub struct EventCorrelator {
-    aggregator: Lru<AggregateKey, AggregateRecord>,
-    logger: Lru<LoggerKey, EventRow>,
+    aggregator: Lru<AggregateRecord>,
+    logger: Lru<LoggedEvent>,
+    /// The record the aggregator last removed, whose buffers the next new
+    /// record reuses (a run of short-lived objects adds one per event).
+    spare: Option<AggregateRecord>,
 }
 
 impl Default for EventCorrelator {
@@ -241,84 +161,126 @@ impl Default for EventCorrelator {
     }
 }
 
+/// The aggregate key's hash; the logger's key hashes on from it.
+fn aggregate_hash(event: &EventRecord) -> u64 {
+    let mut h = FxHasher::default();
+    event.kind.hash(&mut h);
+    event.object.hash(&mut h);
+    event.reason.as_ref().hash(&mut h);
+    h.finish()
+}
+
+/// The logger key's hash: the aggregate key's and the message (`None`
+/// once combined).
+fn logger_hash(aggregate: u64, message: Option<&str>) -> u64 {
+    let mut h = FxHasher::default();
+    h.write_u64(aggregate);
+    message.hash(&mut h);
+    h.finish()
+}
+
 impl EventCorrelator {
     pub fn with_capacity(capacity: usize) -> Self {
         EventCorrelator {
             aggregator: Lru::new(capacity),
             logger: Lru::new(capacity),
+            spare: None,
         }
     }
 
     /// `EventCorrelate`: observes one occurrence; returns the Event that
     /// left the logger's cache to make room, which is final.
     pub fn observe(&mut self, event: EventRecord) -> Option<EventRow> {
-        let (event, key) = self.aggregate(event);
-        self.log(event, key)
+        let hash = aggregate_hash(&event);
+        let (event, combined) = self.aggregate(event, hash);
+        self.log(event, hash, combined)
     }
 
-    /// `EventAggregate`: the event as the logger sees it and its key.
-    fn aggregate(&mut self, mut event: EventRecord) -> (EventRecord, LoggerKey) {
-        let aggregate: AggregateKey = (event.kind, event.object.clone(), event.reason.clone());
+    /// `EventAggregate`: the event as the logger sees it, and whether it is
+    /// combined (its logger key is then the aggregate key).
+    fn aggregate(&mut self, mut event: EventRecord, hash: u64) -> (EventRecord, bool) {
         let now = event.time;
-        let fresh = || AggregateRecord {
-            messages: BTreeSet::new(),
-            last: now,
-        };
-        let note = |record: &mut AggregateRecord| {
-            if !record.messages.contains(&event.message) {
-                record.messages.insert(event.message.clone());
-            }
-            record.last = now;
-            let combine = record.messages.len() >= AGGREGATE_MAX_EVENTS;
-            if combine {
-                // Upstream `PopAny` drops an arbitrary message to keep the set
-                // below the limit; kubesim drops the smallest, to be deterministic.
-                record.messages.pop_first();
-            }
-            combine
-        };
-        let combine = match self.aggregator.touch(&aggregate) {
+        let combine = match self.aggregator.touch(hash, |r| r.is_key_of(&event)) {
             Some(record) => {
                 // A record older than the interval starts over (upstream:
                 // `interval > maxInterval`).
                 if now.0 - record.last.0 > AGGREGATE_INTERVAL.0 {
-                    *record = fresh();
+                    record.messages.0.clear();
                 }
-                note(record)
+                record.messages.insert(&event.message);
+                record.last = now;
+                Self::combine(record)
             }
             None => {
-                let mut record = fresh();
-                let combine = note(&mut record);
-                self.aggregator.add(aggregate.clone(), record);
+                let mut record = match self.spare.take() {
+                    Some(mut r) => {
+                        r.kind = event.kind;
+                        r.object.clear();
+                        r.object.push_str(&event.object);
+                        r.reason = event.reason.clone();
+                        r.last = now;
+                        r
+                    }
+                    None => AggregateRecord {
+                        kind: event.kind,
+                        object: event.object.clone(),
+                        reason: event.reason.clone(),
+                        messages: Messages::default(),
+                        last: now,
+                    },
+                };
+                record.messages.reset_to(&event.message);
+                let combine = Self::combine(&mut record);
+                self.spare = self.aggregator.add(hash, record);
                 combine
             }
         };
-        if !combine {
-            let message = Some(event.message.clone());
-            return (event, LoggerKey { aggregate, message });
+        if combine {
+            event.message = format!("{COMBINED_PREFIX}{}", event.message);
         }
-        event.message = format!("{COMBINED_PREFIX}{}", event.message);
-        let key = LoggerKey {
-            aggregate,
-            message: None,
-        };
-        (event, key)
+        (event, combine)
+    }
+
+    /// Whether the record's messages reached the limit, so that the event
+    /// is combined.
+    fn combine(record: &mut AggregateRecord) -> bool {
+        let combine = record.messages.0.len() >= AGGREGATE_MAX_EVENTS;
+        if combine {
+            // Upstream `PopAny` drops an arbitrary message to keep the set
+            // below the limit; kubesim drops the smallest, to be deterministic.
+            record.messages.0.remove(0);
+        }
+        combine
     }
 
     /// `eventObserve`: a known Event counts one more and takes the latest
     /// time and message; a new one starts at count 1.
-    fn log(&mut self, event: EventRecord, key: LoggerKey) -> Option<EventRow> {
-        if let Some(row) = self.logger.touch(&key) {
-            row.count += 1;
-            row.event = event;
+    fn log(&mut self, event: EventRecord, aggregate: u64, combined: bool) -> Option<EventRow> {
+        let message = (!combined).then_some(event.message.as_str());
+        let hash = logger_hash(aggregate, message);
+        let is_key = |logged: &LoggedEvent| {
+            let row = &logged.row.event;
+            logged.combined == combined
+                && row.kind == event.kind
+                && row.object == event.object
+                && row.reason == event.reason
+                && (combined || row.message == event.message)
+        };
+        if let Some(logged) = self.logger.touch(hash, is_key) {
+            logged.row.count += 1;
+            logged.row.event = event;
             return None;
         }
-        self.logger.add(key, EventRow::single(event))
+        let logged = LoggedEvent {
+            row: EventRow::single(event),
+            combined,
+        };
+        self.logger.add(hash, logged).map(|l| l.row)
     }
 
     /// The Events still in the cache, least recently seen first.
     pub fn finish(&mut self) -> Vec<EventRow> {
-        self.logger.drain().collect()
+        self.logger.drain().into_iter().map(|l| l.row).collect()
     }
 }
 
@@ -457,5 +419,46 @@ mod tests {
                 ("ns/b".into(), 1, 5, 5),
             ]
         );
+    }
+    /// Once combined, the set drops its smallest message: that message
+    /// coming again fills the set up and is combined; a message still in
+    /// the set is not, and counts on its own Event.
+    #[test]
+    fn the_combined_set_drops_its_smallest_message() {
+        let mut events: Vec<_> = (0..10)
+            .map(|i| event(i, "ns/a", "BackOff", &format!("m{i:02}")))
+            .collect();
+        events.push(event(20, "ns/a", "BackOff", "m05"));
+        events.push(event(21, "ns/a", "BackOff", "m00"));
+        let rows = check(LRU_CACHE_ENTRIES, &events);
+        let summary: Vec<(&str, u32)> = rows.iter().map(|r| (r.2.as_str(), r.3)).collect();
+        assert_eq!(
+            summary,
+            [
+                ("m00", 1),
+                ("m01", 1),
+                ("m02", 1),
+                ("m03", 1),
+                ("m04", 1),
+                ("m06", 1),
+                ("m07", 1),
+                ("m08", 1),
+                ("m05", 2),
+                ("(combined from similar events): m00", 2),
+            ]
+        );
+    }
+
+    /// A record that leaves the aggregator's cache is forgotten: the next
+    /// object's record starts with its own message only.
+    #[test]
+    fn an_object_after_a_removed_one_starts_its_own_set() {
+        let mut events: Vec<_> = (0..9)
+            .map(|i| event(i, "ns/a", "BackOff", &format!("a{i}")))
+            .collect();
+        events.extend((0..9).map(|i| event(10 + i, "ns/b", "BackOff", &format!("b{i}"))));
+        let rows = check(1, &events);
+        assert_eq!(rows.len(), 18);
+        assert!(rows.iter().all(|r| r.3 == 1 && !r.2.starts_with('(')));
     }
 }

@@ -5,6 +5,7 @@
 pub mod csv_line;
 pub mod events;
 pub mod float;
+pub mod lru;
 pub mod nodes;
 pub mod recorder;
 pub mod recovery;

@@ -40,6 +40,8 @@ use std::sync::Arc;
 pub struct PodTrace {
     /// The file, resolved against the scenario's directory.
     pub path: PathBuf,
+    /// `path` as problems name it (formatted once, not per row).
+    file: String,
     pub format: TraceFormat,
     /// Added to every row's creation time.
     pub start: SimDuration,
@@ -165,6 +167,7 @@ fn decode_one(
         .file_stem()
         .map_or("pod".into(), |s| s.to_string_lossy().into_owned());
     let mut trace = PodTrace {
+        file: path.display().to_string(),
         path,
         format,
         start,
@@ -312,10 +315,10 @@ impl PodTrace {
         errors: &mut Vec<Diagnostic>,
     ) -> Option<(SimTime, Pod)> {
         let before = errors.len();
-        let file = self.path.display().to_string();
+        let file = &self.file;
         let mut fail = |field: Field, message: String| {
             let (pos, column) = row.at(field);
-            errors.push(Diagnostic::new(&file, pos, column, message));
+            errors.push(Diagnostic::new(file, pos, column, message));
         };
         let template = match self.template_of(row) {
             Ok(t) => t,
@@ -342,15 +345,22 @@ impl PodTrace {
             metadata.labels.insert(k.clone(), v.clone());
         }
         let mut spec = (*template.spec).clone();
+        // Keys and values put together without `format!`, which cost more
+        // than the rest of the annotations' work for every pod.
+        let key = |field: &str, c: &str| [behaviour::ANNOTATION_PREFIX, field, c].concat();
         for c in &spec.containers {
             if let Some(t) = row.run_time {
-                let key = format!("{}run-time.{}", behaviour::ANNOTATION_PREFIX, c.name);
                 // Integer microseconds: the exact time, whatever its digits.
-                metadata.annotations.insert(key, format!("{}us", t.0));
+                let mut micros = t.0.to_string();
+                micros.push_str("us");
+                metadata
+                    .annotations
+                    .insert(key("run-time.", &c.name), micros);
             }
             if let Some(code) = row.exit_code {
-                let key = format!("{}exit-code.{}", behaviour::ANNOTATION_PREFIX, c.name);
-                metadata.annotations.insert(key, code.to_string());
+                metadata
+                    .annotations
+                    .insert(key("exit-code.", &c.name), code.to_string());
             }
         }
         let gpu = [
@@ -450,7 +460,7 @@ impl PodTrace {
                 .is_err();
         let mut behaviour_errors = Vec::new();
         let pos = Pos::new(row.line, 1);
-        behaviour::apply(&mut pod, &self.rules, &file, pos, &mut behaviour_errors);
+        behaviour::apply(&mut pod, &self.rules, file, pos, &mut behaviour_errors);
         if gpu_failed {
             // Already reported at the row's GPU cells.
             behaviour_errors.retain(|e| !e.field.contains("kubesim.io/gpu-"));

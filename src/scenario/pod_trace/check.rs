@@ -71,10 +71,9 @@ impl PodTrace {
     /// The problems [`PodTrace::build`] would report for `row`, added to
     /// `errors`; extended resources are interned into `names` as there.
     pub fn check(&self, row: &PodRow, names: &mut ResourceNames, errors: &mut Vec<Diagnostic>) {
-        let file = self.path.display().to_string();
         let mut fail = |field: Field, message: String| {
             let (pos, column) = row.at(field);
-            errors.push(Diagnostic::new(&file, pos, column, message));
+            errors.push(Diagnostic::new(&self.file, pos, column, message));
         };
         let template = match self.template_of(row) {
             Ok(t) => t,
