@@ -120,17 +120,26 @@ pub fn pods_to_delete(
     now: SimTime,
 ) -> Vec<PodId> {
     debug_assert!(active.is_sorted(), "active pods in creation order");
-    // Active pods per node, counted once rather than once per pod.
-    let mut nodes: Vec<NodeId> = Vec::with_capacity(active.len());
-    nodes.extend(active.iter().filter_map(|&p| state.pod(p).node));
-    nodes.sort_unstable();
-    let on_node = |node: NodeId| {
-        let first = nodes.partition_point(|&x| x < node);
-        nodes[first..].partition_point(|&x| x == node) as i32
-    };
+    // Active pods per node, counted once: the assigned pods sorted by node,
+    // each run of one node gives its pods their count.
+    let mut by_node: Vec<(NodeId, u32)> = Vec::with_capacity(active.len());
+    by_node.extend(
+        active
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &p)| Some((state.pod(p).node?, i as u32))),
+    );
+    by_node.sort_unstable();
+    let mut co_located = vec![0i32; active.len()];
+    for run in by_node.chunk_by(|a, b| a.0 == b.0) {
+        for &(_, i) in run {
+            co_located[i as usize] = run.len() as i32;
+        }
+    }
     let mut ranked: Vec<(ScaleDownKey, &str, PodId)> = active
         .iter()
-        .map(|&p| {
+        .zip(&co_located)
+        .map(|(&p, &co_located_rank)| {
             let e = state.pod(p);
             let rank = PodRank {
                 assigned: e.node.is_some(),
@@ -140,7 +149,7 @@ pub fn pods_to_delete(
                     _ => 2,
                 },
                 ready: e.status.conditions.ready.is_some(),
-                co_located_rank: e.node.map_or(0, on_node),
+                co_located_rank,
                 ready_since: e.status.conditions.ready,
                 restarts: e.status.restarts(),
                 created: e.created,
