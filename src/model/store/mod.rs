@@ -16,6 +16,7 @@
 mod disruption;
 mod invariants;
 mod nodes;
+mod owned;
 mod pod_status;
 mod pod_table;
 mod pods;
@@ -23,6 +24,7 @@ mod pods;
 mod tests;
 mod workloads;
 
+pub use owned::OwnedPod;
 pub use pod_table::PodTable;
 
 use super::event::EventRecord;
@@ -218,6 +220,8 @@ pub struct ClusterState {
     /// --grace-period`); the others use their spec's. A side table, as few
     /// pods ever have one.
     deletion_grace_s: BTreeMap<PodId, i64>,
+    /// By workload id: its live pods with what its sync counts (`owned.rs`).
+    owned: Vec<Vec<OwnedPod>>,
 }
 
 impl ClusterState {
