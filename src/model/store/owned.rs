@@ -68,6 +68,10 @@ impl ClusterState {
         if let Ok(i) = list.binary_search_by_key(&id, |o| o.id) {
             list.remove(i);
         }
+        // A finished Job's pods all go with it: its list's memory too.
+        if list.is_empty() {
+            *list = Vec::new();
+        }
     }
 
     /// The lists as they should be, rebuilt from every pod held.
