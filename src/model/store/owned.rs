@@ -16,6 +16,8 @@ pub struct OwnedPod {
     pub id: PodId,
     /// Not finished and not being deleted (`controller.IsPodActive`).
     pub active: bool,
+    /// Succeeded or Failed.
+    pub terminal: bool,
     pub created: SimTime,
     /// Since when the Ready condition is True.
     pub ready: Option<SimTime>,
@@ -26,6 +28,7 @@ impl OwnedPod {
         OwnedPod {
             id,
             active: !e.status.phase.is_terminal() && e.terminating.is_none() && e.deleted.is_none(),
+            terminal: e.status.phase.is_terminal(),
             created: e.created,
             ready: e.status.conditions.ready,
         }
