@@ -7,7 +7,7 @@
 
 use super::gc;
 use super::rollout::job_backoff_delay;
-use super::{is_active, is_ready, record, sync_at, ControllerEvent, ControllerManager};
+use super::{is_active, record, sync_at, ControllerEvent, ControllerManager};
 use crate::engine::{EventQueue, SimDuration, SimTime};
 use crate::model::pod::RestartPolicy;
 use crate::model::store::{PodId, Propagation, WorkloadId};
@@ -112,22 +112,26 @@ pub fn sync<E: From<ControllerEvent>>(
 
     // One pass over the pods: count those that finished since the last
     // sync, and list the active ones.
-    let (pods, memory) = cm.live_pods_and_memory(id, state);
+    // The store's list of the Job's live pods (`ClusterState::owned_pods`:
+    // the controller's own list, with each pod's figures), so that only
+    // pods that finished are looked up.
+    let pods = state.owned_pods(id);
+    let memory = cm.memory(id);
     let (mut new_succeeded, mut new_failed, mut counted_before) = (0, 0, 0);
     let mut active: Vec<PodId> = Vec::with_capacity(pods.len());
     let mut ready = 0;
     let mut unobserved = 0;
-    for &p in pods {
-        let e = state.pod(p);
-        if !e.status.phase.is_terminal() {
-            unobserved += (e.created > now) as i32;
-            if is_active(state, p) {
+    for o in pods {
+        let p = o.id;
+        if !o.terminal {
+            unobserved += (o.created > now) as i32;
+            if o.active {
                 active.push(p);
-                ready += is_ready(state, p) as i32;
+                ready += o.ready.is_some() as i32;
             }
         } else if !memory.counted.insert(p) {
             counted_before += 1;
-        } else if e.status.phase == PodPhase::Succeeded {
+        } else if state.pod(p).status.phase == PodPhase::Succeeded {
             new_succeeded += 1;
             if let Some(i) = index_of(state, p) {
                 memory.completed_indexes.insert(i);
@@ -135,7 +139,7 @@ pub fn sync<E: From<ControllerEvent>>(
             memory.failures_after_success = 0;
         } else {
             new_failed += 1;
-            let at = e.finished.unwrap_or(now);
+            let at = state.pod(p).finished.unwrap_or(now);
             memory.last_failure = Some(memory.last_failure.map_or(at, |t| t.max(at)));
             memory.failures_after_success += 1;
         }
@@ -144,9 +148,10 @@ pub fn sync<E: From<ControllerEvent>>(
     // (the list is in creation order, so sorted by id). Only pods of the
     // list were just looked up, so others counted mean some left.
     if memory.counted.len() > (counted_before + new_succeeded + new_failed) as usize {
-        memory.counted.retain(|p| pods.binary_search(p).is_ok());
+        let listed = |p: &PodId| pods.binary_search_by_key(p, |o| o.id).is_ok();
+        memory.counted.retain(listed);
     }
-    debug_assert!(memory.counted.iter().all(|p| pods.binary_search(p).is_ok()));
+    debug_assert!((memory.counted.iter()).all(|p| pods.binary_search_by_key(p, |o| o.id).is_ok()));
     let (succeeded, failed) = {
         let status = state.workload_status_mut(id);
         status.succeeded += new_succeeded;
@@ -251,14 +256,9 @@ pub fn sync<E: From<ControllerEvent>>(
         }
     }
     if changes_pods {
-        let active_now: Vec<PodId> = cm
-            .live_pods(id, state)
-            .iter()
-            .copied()
-            .filter(|&p| is_active(state, p))
-            .collect();
-        ready = active_now.iter().filter(|&&p| is_ready(state, p)).count() as i32;
-        active = active_now;
+        let pods = state.owned_pods(id).iter().filter(|o| o.active);
+        ready = pods.clone().filter(|o| o.ready.is_some()).count() as i32;
+        active = pods.map(|o| o.id).collect();
     }
     let status = state.workload_status_mut(id);
     status.active = active.len() as i32;

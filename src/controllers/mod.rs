@@ -76,6 +76,9 @@ pub struct ControllerManager {
     dirty: BTreeSet<WorkloadId>,
     /// Pods each workload created, by workload id (deleted pods pruned lazily).
     owned_pods: Vec<Vec<PodId>>,
+    /// The owner's `deleted_pods` when its list was last pruned: while it
+    /// stays, every pod of the list is live and the list need not be walked.
+    pruned_at: Vec<u64>,
     /// Child workloads (a Deployment's ReplicaSets, a CronJob's Jobs).
     owned_workloads: Vec<Vec<WorkloadId>>,
     /// Draws for generated names (`web-7d9f8c6b5-x2k4q`).
@@ -133,6 +136,7 @@ impl ControllerManager {
             config,
             dirty: BTreeSet::new(),
             owned_pods: Vec::new(),
+            pruned_at: Vec::new(),
             owned_workloads: Vec::new(),
             names: ChaCha8Rng::seed_from_u64(derive_seed(seed, Stream::Names as u64)),
             memory: Vec::new(),
@@ -149,6 +153,7 @@ impl ControllerManager {
         let n = id.0 as usize + 1;
         if self.owned_pods.len() < n {
             self.owned_pods.resize_with(n, Vec::new);
+            self.pruned_at.resize(n, 0);
             self.owned_workloads.resize_with(n, Vec::new);
             self.memory.resize_with(n, Memory::default);
         }
@@ -354,9 +359,20 @@ impl ControllerManager {
         state: &ClusterState,
     ) -> (&[PodId], &mut Memory) {
         self.grow(id);
-        let list = &mut self.owned_pods[id.0 as usize];
-        list.retain(|&p| state.pods().get(p).is_some_and(|e| e.deleted.is_none()));
-        (list, &mut self.memory[id.0 as usize])
+        let i = id.0 as usize;
+        let list = &mut self.owned_pods[i];
+        // Only a deletion takes a pod off the list (every pod on it names
+        // this owner, and a retired pod was deleted): without one since the
+        // last pruning, the list holds live pods only.
+        let deleted = state.workload(id).deleted_pods;
+        if self.pruned_at[i] != deleted {
+            list.retain(|&p| state.pods().get(p).is_some_and(|e| e.deleted.is_none()));
+            self.pruned_at[i] = deleted;
+        }
+        debug_assert!(list
+            .iter()
+            .all(|&p| state.pods().get(p).is_some_and(|e| e.deleted.is_none())));
+        (list, &mut self.memory[i])
     }
 
     /// Live child workloads, oldest first.

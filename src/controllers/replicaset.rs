@@ -13,11 +13,9 @@
 //! queues the sync that goes on.
 
 use super::rollout::{scale_down_key, PodRank, ScaleDownKey};
-use super::{
-    available_at, is_active, is_available, is_ready, sync_at, ControllerEvent, ControllerManager,
-};
-use crate::engine::{EventQueue, SimTime};
-use crate::model::store::{NodeId, PodId, WorkloadId};
+use super::{sync_at, ControllerEvent, ControllerManager};
+use crate::engine::{EventQueue, SimDuration, SimTime};
+use crate::model::store::{NodeId, OwnedPod, PodId, WorkloadId};
 use crate::model::workloads::WorkloadSpec;
 use crate::model::{ClusterState, PodPhase};
 
@@ -40,7 +38,7 @@ pub fn sync<E: From<ControllerEvent>>(
         return;
     };
     let (replicas, min_ready_seconds) = (spec.replicas, spec.min_ready_seconds);
-    let mut pods = ActivePods::count(cm.live_pods(id, state), state, min_ready_seconds, now);
+    let mut pods = ActivePods::count(state.owned_pods(id), min_ready_seconds, now);
     // Expectations not yet satisfied: pods created earlier are in flight.
     let diff = if pods.unobserved > 0 {
         0
@@ -55,11 +53,8 @@ pub fn sync<E: From<ControllerEvent>>(
             cm.create_pod(id, &template, pod_name, |_| {}, state, now);
         }
     } else if diff > 0 {
-        let live = cm.live_pods(id, state);
-        let active: Vec<PodId> = live
-            .iter()
-            .copied()
-            .filter(|&p| is_active(state, p))
+        let active: Vec<PodId> = (state.owned_pods(id).iter())
+            .filter_map(|p| p.active.then_some(p.id))
             .collect();
         let n = (diff as usize).min(BURST_REPLICAS);
         for pod in pods_to_delete(state, &active, n, now) {
@@ -68,7 +63,7 @@ pub fn sync<E: From<ControllerEvent>>(
     }
     if diff != 0 {
         // The pods just created or deleted change what the status counts.
-        pods = ActivePods::count(cm.live_pods(id, state), state, min_ready_seconds, now);
+        pods = ActivePods::count(state.owned_pods(id), min_ready_seconds, now);
     }
     update_status(cm, id, state, &pods, events);
 }
@@ -87,7 +82,11 @@ struct ActivePods {
 }
 
 impl ActivePods {
-    fn count(pods: &[PodId], state: &ClusterState, min_ready_seconds: i32, now: SimTime) -> Self {
+    /// Reads the store's list of the set's pods (`ClusterState::owned_pods`,
+    /// the same pods as the controller's own list, in the same order), not
+    /// each pod's entry: the figures of `is_active`, `is_ready`,
+    /// `is_available` and `available_at` from the fields they read.
+    fn count(pods: &[OwnedPod], min_ready_seconds: i32, now: SimTime) -> Self {
         let mut counts = ActivePods {
             active: 0,
             ready: 0,
@@ -95,16 +94,17 @@ impl ActivePods {
             available_later: Vec::new(),
             unobserved: 0,
         };
-        for &p in pods {
-            if !is_active(state, p) {
-                continue;
-            }
+        let min_ready = SimDuration::from_secs(min_ready_seconds.max(0) as u64);
+        for p in pods.iter().filter(|p| p.active) {
             counts.active += 1;
-            counts.unobserved += (state.pod(p).created > now) as i32;
-            counts.ready += is_ready(state, p) as i32;
-            counts.available += is_available(state, p, min_ready_seconds, now) as i32;
-            if let Some(at) = available_at(state, p, min_ready_seconds).filter(|&at| at > now) {
-                counts.available_later.push(at);
+            counts.unobserved += (p.created > now) as i32;
+            counts.ready += p.ready.is_some() as i32;
+            if let Some(since) = p.ready {
+                counts.available += (now.since(since) >= min_ready) as i32;
+                let at = since + min_ready;
+                if at > now {
+                    counts.available_later.push(at);
+                }
             }
         }
         counts
@@ -120,17 +120,26 @@ pub fn pods_to_delete(
     now: SimTime,
 ) -> Vec<PodId> {
     debug_assert!(active.is_sorted(), "active pods in creation order");
-    // Active pods per node, counted once rather than once per pod.
-    let mut nodes: Vec<NodeId> = Vec::with_capacity(active.len());
-    nodes.extend(active.iter().filter_map(|&p| state.pod(p).node));
-    nodes.sort_unstable();
-    let on_node = |node: NodeId| {
-        let first = nodes.partition_point(|&x| x < node);
-        nodes[first..].partition_point(|&x| x == node) as i32
-    };
+    // Active pods per node, counted once: the assigned pods sorted by node,
+    // each run of one node gives its pods their count.
+    let mut by_node: Vec<(NodeId, u32)> = Vec::with_capacity(active.len());
+    by_node.extend(
+        active
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &p)| Some((state.pod(p).node?, i as u32))),
+    );
+    by_node.sort_unstable();
+    let mut co_located = vec![0i32; active.len()];
+    for run in by_node.chunk_by(|a, b| a.0 == b.0) {
+        for &(_, i) in run {
+            co_located[i as usize] = run.len() as i32;
+        }
+    }
     let mut ranked: Vec<(ScaleDownKey, &str, PodId)> = active
         .iter()
-        .map(|&p| {
+        .zip(&co_located)
+        .map(|(&p, &co_located_rank)| {
             let e = state.pod(p);
             let rank = PodRank {
                 assigned: e.node.is_some(),
@@ -140,7 +149,7 @@ pub fn pods_to_delete(
                     _ => 2,
                 },
                 ready: e.status.conditions.ready.is_some(),
-                co_located_rank: e.node.map_or(0, on_node),
+                co_located_rank,
                 ready_since: e.status.conditions.ready,
                 restarts: e.status.restarts(),
                 created: e.created,

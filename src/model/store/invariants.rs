@@ -122,7 +122,7 @@ impl ClusterState {
         for entry in &self.workloads {
             self.check_workload(entry)?;
         }
-        Ok(())
+        self.check_owned_pods()
     }
 
     /// What the pod status methods (`pod_status.rs`) keep consistent within

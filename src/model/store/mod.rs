@@ -16,6 +16,7 @@
 mod disruption;
 mod invariants;
 mod nodes;
+mod owned;
 mod pod_status;
 mod pod_table;
 mod pods;
@@ -23,6 +24,7 @@ mod pods;
 mod tests;
 mod workloads;
 
+pub use owned::OwnedPod;
 pub use pod_table::PodTable;
 
 use super::event::EventRecord;
@@ -160,6 +162,9 @@ pub struct WorkloadEntry {
     /// ([`ClusterState::update_workload`]), so that a controller can keep
     /// what it derives from a spec until the spec changes.
     pub generation: u64,
+    /// How many pods it owned have been deleted so far: a controller that
+    /// keeps a list of its pods prunes it only when this moved.
+    pub deleted_pods: u64,
 }
 
 #[derive(Default)]
@@ -215,6 +220,8 @@ pub struct ClusterState {
     /// --grace-period`); the others use their spec's. A side table, as few
     /// pods ever have one.
     deletion_grace_s: BTreeMap<PodId, i64>,
+    /// By workload id: its live pods with what its sync counts (`owned.rs`).
+    owned: Vec<Vec<OwnedPod>>,
 }
 
 impl ClusterState {

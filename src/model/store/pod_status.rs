@@ -19,11 +19,13 @@ impl ClusterState {
     pub fn add_owned_pod(&mut self, pod: Pod, owner: WorkloadId, now: SimTime) -> PodId {
         let id = self.add_pod(pod, now);
         self.pods[id.0 as usize].owner = Some(owner);
+        self.owned_pod_added(id, owner);
         id
     }
 
     /// Orphan deletion of the owner: the pod stays, without its owner.
     pub fn orphan_pod(&mut self, id: PodId) {
+        self.owned_pod_removed(id);
         let entry = &mut self.pods[id.0 as usize];
         entry.owner = None;
         entry.pod.metadata.owner_references.clear();
@@ -33,6 +35,7 @@ impl ClusterState {
     /// latency): `metadata.creationTimestamp` is the time it is persisted.
     pub fn set_pod_created(&mut self, id: PodId, at: SimTime) {
         self.pods[id.0 as usize].created = at;
+        self.owned_pod_changed(id);
     }
 
     /// The binding is persisted at `at`: the PodScheduled condition's time.
@@ -169,6 +172,7 @@ impl ClusterState {
         let conditions = &mut self.pods[id.0 as usize].status.conditions;
         conditions.ready = None;
         conditions.containers_ready = None;
+        self.owned_pod_changed(id);
     }
 
     /// `MarkPodsNotReady` of the node lifecycle controller: Ready turns
@@ -177,6 +181,7 @@ impl ClusterState {
         let conditions = &mut self.pods[id.0 as usize].status.conditions;
         if conditions.ready.is_some() {
             conditions.ready = None;
+            self.owned_pod_changed(id);
             self.watch.push_back(WatchEvent::PodUpdated(id));
         }
     }
@@ -219,6 +224,7 @@ impl ClusterState {
             conditions.ready = None;
         }
         if was_ready != entry.status.conditions.ready.is_some() {
+            self.owned_pod_changed(id);
             self.watch.push_back(WatchEvent::PodUpdated(id));
         }
     }

@@ -60,6 +60,7 @@ impl ClusterState {
         }
         if entry.holds_resources() {
             entry.terminating = Some(now);
+            self.owned_pod_changed(id);
             self.watch.push_back(WatchEvent::PodTerminating(id));
         } else {
             self.delete_pod(id, now);
@@ -192,6 +193,7 @@ impl ClusterState {
         if phase.is_terminal() {
             entry.finished = Some(now);
         }
+        self.owned_pod_changed(pod_id);
         if released {
             self.release(pod_id);
             self.watch.push_back(WatchEvent::PodTerminated(pod_id));
@@ -213,6 +215,10 @@ impl ClusterState {
         entry.deleted = Some(now);
         self.deletion_grace_s.remove(&pod_id);
         self.phase_counts[entry.status.phase as usize] -= 1;
+        if let Some(owner) = entry.owner {
+            self.workloads[owner.0 as usize].deleted_pods += 1;
+            self.owned_pod_removed(pod_id);
+        }
         if held {
             self.release(pod_id);
         }

@@ -322,3 +322,70 @@ fn a_deleted_node_leaves_the_totals_and_takes_no_pod() {
     assert_eq!(state.allocatable_total().cpu_millis, 2000);
     state.check_invariants().unwrap();
 }
+
+#[test]
+fn deleting_an_owned_pod_counts_on_its_owner_only() {
+    // Controllers prune their lists of pods only when this count moves:
+    // a termination, an orphaned pod's deletion or an unowned pod's leave it.
+    let (mut state, n) = cluster();
+    let rs = state.add_workload(replica_set("rs"), None, t(0));
+    let a = state.add_owned_pod(owned_by("rs-a", "rs"), rs, t(0));
+    let b = state.add_owned_pod(owned_by("rs-b", "rs"), rs, t(0));
+    let lone = bound_pod(&mut state, n, "lone");
+    state.bind(a, n, t(1));
+    state.set_phase(a, PodPhase::Failed, t(2));
+    state.delete_pod(lone, t(3));
+    assert_eq!(state.workload(rs).deleted_pods, 0);
+    state.delete_pod(a, t(4));
+    assert_eq!(state.workload(rs).deleted_pods, 1);
+    state.orphan_pod(b);
+    state.delete_pod(b, t(5));
+    assert_eq!(state.workload(rs).deleted_pods, 1);
+}
+
+#[test]
+fn an_owners_list_follows_its_pods_fields() {
+    // What a ReplicaSet's sync counts, read from the list: creation time,
+    // readiness, then inactive once terminating, gone once deleted or
+    // orphaned; check_invariants rebuilds the list at every step.
+    let (mut state, n) = cluster();
+    let rs = state.add_workload(replica_set("rs"), None, t(0));
+    let a = state.add_owned_pod(owned_by("rs-a", "rs"), rs, t(0));
+    let b = state.add_owned_pod(owned_by("rs-b", "rs"), rs, t(0));
+    let c = state.add_owned_pod(owned_by("rs-c", "rs"), rs, t(0));
+    state.set_pod_created(b, t(1));
+    let view = |s: &ClusterState| -> Vec<(PodId, bool, SimTime, Option<SimTime>)> {
+        (s.owned_pods(rs).iter())
+            .map(|o| (o.id, o.active, o.created, o.ready))
+            .collect()
+    };
+    assert_eq!(
+        view(&state),
+        [
+            (a, true, t(0), None),
+            (b, true, t(1), None),
+            (c, true, t(0), None)
+        ]
+    );
+    state.check_invariants().unwrap();
+    state.bind(a, n, t(1));
+    state.set_phase(a, PodPhase::Running, t(2));
+    state.set_pod_initialized(a, t(2), t(2));
+    let running = ContainerState::Running { started_at: t(2) };
+    state.set_container_state(a, ContainerRef::App(0), running, true);
+    state.update_pod_readiness(a, t(3), t(3));
+    assert_eq!(view(&state)[0], (a, true, t(0), Some(t(3))));
+    state.check_invariants().unwrap();
+    state.mark_pod_not_ready(a);
+    assert_eq!(view(&state)[0], (a, true, t(0), None));
+    state.request_pod_deletion(a, t(4));
+    assert_eq!(view(&state)[0], (a, false, t(0), None));
+    state.check_invariants().unwrap();
+    state.delete_pod(a, t(5));
+    state.orphan_pod(c);
+    assert_eq!(view(&state), [(b, true, t(1), None)]);
+    state.check_invariants().unwrap();
+    // Out of step: noticed.
+    state.owned[rs.0 as usize][0].active = false;
+    assert!(state.check_invariants().is_err());
+}
