@@ -356,7 +356,7 @@ fn rollout_recreate(
             scaled = true;
         }
     }
-    let old_pods_running = olds.iter().any(|&rs| !cm.live_pods(rs, state).is_empty());
+    let old_pods_running = olds.iter().any(|&rs| !state.owned_pods(rs).is_empty());
     if scaled || old_pods_running {
         return;
     }
@@ -389,7 +389,7 @@ fn update_status<E: From<ControllerEvent>>(
         if template_hash_label(state, rs) == Some(hash) {
             updated += entry.status.replicas;
         } else {
-            old_pods += cm.live_pods(rs, state).len();
+            old_pods += state.owned_pods(rs).len();
         }
     }
     let min_available = match spec.strategy {

@@ -112,9 +112,9 @@ pub fn sync<E: From<ControllerEvent>>(
 
     // One pass over the pods: count those that finished since the last
     // sync, and list the active ones.
-    // The store's list of the Job's live pods (`ClusterState::owned_pods`:
-    // the controller's own list, with each pod's figures), so that only
-    // pods that finished are looked up.
+    // The store's list of the Job's live pods with each pod's figures
+    // (`ClusterState::owned_pods`), so that only pods that finished are
+    // looked up.
     let pods = state.owned_pods(id);
     let memory = cm.memory(id);
     let (mut new_succeeded, mut new_failed, mut counted_before) = (0, 0, 0);

@@ -74,11 +74,6 @@ pub struct ControllerManager {
     pub config: ControllerConfig,
     /// Keys waiting for their sync (deduplicated like a client-go work queue).
     dirty: BTreeSet<WorkloadId>,
-    /// Pods each workload created, by workload id (deleted pods pruned lazily).
-    owned_pods: Vec<Vec<PodId>>,
-    /// The owner's `deleted_pods` when its list was last pruned: while it
-    /// stays, every pod of the list is live and the list need not be walked.
-    pruned_at: Vec<u64>,
     /// Child workloads (a Deployment's ReplicaSets, a CronJob's Jobs).
     owned_workloads: Vec<Vec<WorkloadId>>,
     /// Draws for generated names (`web-7d9f8c6b5-x2k4q`).
@@ -135,8 +130,6 @@ impl ControllerManager {
         ControllerManager {
             config,
             dirty: BTreeSet::new(),
-            owned_pods: Vec::new(),
-            pruned_at: Vec::new(),
             owned_workloads: Vec::new(),
             names: ChaCha8Rng::seed_from_u64(derive_seed(seed, Stream::Names as u64)),
             memory: Vec::new(),
@@ -151,9 +144,7 @@ impl ControllerManager {
 
     fn grow(&mut self, id: WorkloadId) {
         let n = id.0 as usize + 1;
-        if self.owned_pods.len() < n {
-            self.owned_pods.resize_with(n, Vec::new);
-            self.pruned_at.resize(n, 0);
+        if self.owned_workloads.len() < n {
             self.owned_workloads.resize_with(n, Vec::new);
             self.memory.resize_with(n, Memory::default);
         }
@@ -339,40 +330,11 @@ impl ControllerManager {
         self.taint_eviction.tracks(pod)
     }
 
-    /// Live pods the workload owns, oldest first (deleted ones are pruned;
-    /// a retired pod was deleted, as only deleted owned pods are retired).
-    pub fn pods_of(&mut self, id: WorkloadId, state: &ClusterState) -> Vec<PodId> {
-        self.live_pods(id, state).to_vec()
-    }
-
-    /// [`Self::pods_of`] without the copy, for the syncs that only read the
-    /// list (a ReplicaSet's may hold thousands of pods).
-    pub fn live_pods(&mut self, id: WorkloadId, state: &ClusterState) -> &[PodId] {
-        self.live_pods_and_memory(id, state).0
-    }
-
-    /// [`Self::live_pods`] and the workload's [`Memory`] at once, for a sync
-    /// that updates its memory while it walks its pods.
-    pub fn live_pods_and_memory(
-        &mut self,
-        id: WorkloadId,
-        state: &ClusterState,
-    ) -> (&[PodId], &mut Memory) {
-        self.grow(id);
-        let i = id.0 as usize;
-        let list = &mut self.owned_pods[i];
-        // Only a deletion takes a pod off the list (every pod on it names
-        // this owner, and a retired pod was deleted): without one since the
-        // last pruning, the list holds live pods only.
-        let deleted = state.workload(id).deleted_pods;
-        if self.pruned_at[i] != deleted {
-            list.retain(|&p| state.pods().get(p).is_some_and(|e| e.deleted.is_none()));
-            self.pruned_at[i] = deleted;
-        }
-        debug_assert!(list
-            .iter()
-            .all(|&p| state.pods().get(p).is_some_and(|e| e.deleted.is_none())));
-        (list, &mut self.memory[i])
+    /// Live pods the workload owns, oldest first: the store's list of them
+    /// (`ClusterState::owned_pods`), whose figures the syncs that only
+    /// count read without this copy.
+    pub fn pods_of(&self, id: WorkloadId, state: &ClusterState) -> Vec<PodId> {
+        state.owned_pods(id).iter().map(|o| o.id).collect()
     }
 
     /// Live child workloads, oldest first.
@@ -386,7 +348,6 @@ impl ControllerManager {
     /// Forgets ownership (orphan propagation).
     pub fn disown_all(&mut self, id: WorkloadId) {
         self.grow(id);
-        self.owned_pods[id.0 as usize].clear();
         self.owned_workloads[id.0 as usize].clear();
     }
 
@@ -438,8 +399,6 @@ impl ControllerManager {
         customize(&mut metadata);
         let pod = Pod::new(metadata, Arc::clone(&template.spec));
         let id = state.add_owned_pod(pod, owner, now);
-        self.grow(owner);
-        self.owned_pods[owner.0 as usize].push(id);
         record(state, owner, now, "SuccessfulCreate", message);
         id
     }

@@ -35,7 +35,7 @@ pub fn deployment_pods(
 ) -> DeploymentPods {
     let mut pods = Vec::new();
     for rs in cm.children_of(deployment, state) {
-        pods.extend_from_slice(cm.live_pods(rs, state));
+        pods.extend(state.owned_pods(rs).iter().map(|o| o.id));
     }
     let serving = pods.iter().filter(|&&p| serves(state, p)).count();
     DeploymentPods { pods, serving }

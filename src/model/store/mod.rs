@@ -162,9 +162,6 @@ pub struct WorkloadEntry {
     /// ([`ClusterState::update_workload`]), so that a controller can keep
     /// what it derives from a spec until the spec changes.
     pub generation: u64,
-    /// How many pods it owned have been deleted so far: a controller that
-    /// keeps a list of its pods prunes it only when this moved.
-    pub deleted_pods: u64,
 }
 
 #[derive(Default)]

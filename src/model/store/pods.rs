@@ -215,10 +215,7 @@ impl ClusterState {
         entry.deleted = Some(now);
         self.deletion_grace_s.remove(&pod_id);
         self.phase_counts[entry.status.phase as usize] -= 1;
-        if let Some(owner) = entry.owner {
-            self.workloads[owner.0 as usize].deleted_pods += 1;
-            self.owned_pod_removed(pod_id);
-        }
+        self.owned_pod_removed(pod_id);
         if held {
             self.release(pod_id);
         }

@@ -324,26 +324,6 @@ fn a_deleted_node_leaves_the_totals_and_takes_no_pod() {
 }
 
 #[test]
-fn deleting_an_owned_pod_counts_on_its_owner_only() {
-    // Controllers prune their lists of pods only when this count moves:
-    // a termination, an orphaned pod's deletion or an unowned pod's leave it.
-    let (mut state, n) = cluster();
-    let rs = state.add_workload(replica_set("rs"), None, t(0));
-    let a = state.add_owned_pod(owned_by("rs-a", "rs"), rs, t(0));
-    let b = state.add_owned_pod(owned_by("rs-b", "rs"), rs, t(0));
-    let lone = bound_pod(&mut state, n, "lone");
-    state.bind(a, n, t(1));
-    state.set_phase(a, PodPhase::Failed, t(2));
-    state.delete_pod(lone, t(3));
-    assert_eq!(state.workload(rs).deleted_pods, 0);
-    state.delete_pod(a, t(4));
-    assert_eq!(state.workload(rs).deleted_pods, 1);
-    state.orphan_pod(b);
-    state.delete_pod(b, t(5));
-    assert_eq!(state.workload(rs).deleted_pods, 1);
-}
-
-#[test]
 fn an_owners_list_follows_its_pods_fields() {
     // What a ReplicaSet's sync counts, read from the list: creation time,
     // readiness, then inactive once terminating, gone once deleted or

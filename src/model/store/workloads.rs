@@ -21,7 +21,6 @@ impl ClusterState {
             deleted: None,
             status: WorkloadStatus::default(),
             generation: 1,
-            deleted_pods: 0,
         });
         self.watch.push_back(WatchEvent::WorkloadAdded(id));
         id
