@@ -326,10 +326,15 @@ impl Plan {
         let key = (epoch, start, n_nodes, to_find);
         let quick_none = quick.filters.is_empty();
         last.quick_passes += !quick_none as u64;
-        let quick_known = quick_signature(&quick.filters, state, &mut last.quick_scratch);
-        let same_quick = quick_known && last.quick == last.quick_scratch;
-        if last.key == Some(key) && same_quick {
-            if let Some(changed) = snapshot.changed_since_pass() {
+        // The quick filters' signature, taken only to compare or record it.
+        let mut quick_known = None;
+        if last.key == Some(key) {
+            let known = quick_signature(&quick.filters, state, &mut last.quick_scratch);
+            quick_known = Some(known);
+            if let Some(changed) = snapshot
+                .changed_since_pass()
+                .filter(|_| known && last.quick == last.quick_scratch)
+            {
                 let patch = PassResults {
                     feasible,
                     totals,
@@ -468,11 +473,11 @@ impl Plan {
         // the totals, from the second pass with the same inputs on: pods
         // that all differ would never patch it.
         let reusable = processed == n_nodes && (feasible.len() < to_find || to_find >= n_nodes);
-        if reusable && snapshot.passes_in_epoch >= 2 && quick_known && !snapshot.any_needs_filters()
-        {
+        let mut signature = || quick_signature(&quick.filters, state, &mut last.quick_scratch);
+        let record = reusable && snapshot.passes_in_epoch >= 2 && !snapshot.any_needs_filters();
+        if record && quick_known.unwrap_or_else(&mut signature) {
             // Recorded after the loop: stores into another vector inside it
-            // cost the loop its registers (the compiler cannot tell the
-            // vectors apart).
+            // cost the loop its registers (aliasing).
             last.slot.resize(state.nodes().len(), 0);
             for (k, &node_id) in feasible.iter().enumerate() {
                 last.slot[node_id.0 as usize] = k as u32;
